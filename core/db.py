@@ -1,0 +1,110 @@
+"""Database connection: which database, how to connect, and bringing its schema up to date."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import create_engine
+
+from core.errors import GovernanceError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Gitignored: the embedded default database lives beside the code, created on first run.
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / '.data' / 'igov.sqlite3'}"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(GovernanceError):
+    """The database could not be reached or prepared."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL spellings hosting providers hand out and pick the psycopg 3 driver.
+
+    >>> normalise_database_url("postgres://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    >>> normalise_database_url("sqlite:///x.db")
+    'sqlite:///x.db'
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url(override: str | None = None) -> str:
+    """The database to use: an explicit URL, else ``DATABASE_URL``, else the embedded SQLite file.
+
+    >>> database_url("sqlite://")
+    'sqlite://'
+    """
+    return normalise_database_url(override or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    # WAL lets readers (the dashboard) work while a writer imports; busy_timeout waits for a lock
+    # instead of failing at once when two people save together.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_db_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
+    """Connect to the database and bring its schema to the newest migration.
+
+    >>> engine = create_db_engine("sqlite://")
+    >>> sorted(t for t in __import__("sqlalchemy").inspect(engine).get_table_names() if t != "alembic_version")
+    ['app_settings', 'integrations']
+
+    Args:
+        url: database URL; ``None`` means ``DATABASE_URL`` or the embedded SQLite default.
+        migrate: run pending migrations (the app and CLI always do).
+
+    Returns:
+        A SQLAlchemy engine (one per process; sessions are opened per operation).
+
+    Raises:
+        DatabaseError: when the database cannot be reached or migrated.
+    """
+    resolved = database_url(url)
+    kwargs: dict = {}
+    if resolved.startswith("sqlite"):
+        path = resolved.removeprefix("sqlite:///")
+        if resolved in ("sqlite://", "sqlite:///:memory:"):
+            # One shared connection, or each session would see its own empty in-memory database.
+            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    else:
+        kwargs = {"pool_pre_ping": True}
+    engine = create_engine(resolved, **kwargs)
+    if resolved.startswith("sqlite"):
+        event.listen(engine, "connect", _configure_sqlite)
+    if migrate:
+        upgrade_database(engine)
+    return engine
+
+
+def upgrade_database(engine: Engine) -> None:
+    """Apply every pending Alembic migration; an up-to-date database is left untouched."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as error:  # noqa: BLE001 - any driver error becomes one plain message
+        raise DatabaseError(
+            f"The database at {engine.url.render_as_string(hide_password=True)} could not be prepared: "
+            f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        ) from error

@@ -1,0 +1,87 @@
+"""Portfolio-wide assumptions (rate, currency, horizon, overlap threshold) and their defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from core.errors import ConfigError
+from core.ranges import Range
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_SETTINGS_FILE = DATA_DIR / "settings.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The assumptions every number depends on; shown beside the numbers they produce.
+
+    >>> Settings().hourly_rate
+    Range(low=150.0, likely=175.0, high=200.0)
+    """
+
+    currency: str = "$"
+    hourly_rate_low: float = 150.0
+    hourly_rate_likely: float = 175.0
+    hourly_rate_high: float = 200.0
+    horizon_months: int = 12
+    overlap_threshold: float = 0.5
+    include_retired: bool = False
+
+    def __post_init__(self) -> None:
+        problems = validate_settings(asdict(self))
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    @property
+    def hourly_rate(self) -> Range:
+        return Range(self.hourly_rate_low, self.hourly_rate_likely, self.hourly_rate_high)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def validate_settings(values: dict) -> list[str]:
+    """Every problem with a settings mapping, in words that name the field and the fix.
+
+    >>> validate_settings({"horizon_months": 0})
+    ['horizon_months must be a whole number of months from 1 to 120 (got 0)']
+    """
+    problems: list[str] = []
+    defaults = {"low": 150, "likely": 175, "high": 200}
+    low, likely, high = (values.get(f"hourly_rate_{k}", v) for k, v in defaults.items())
+    try:
+        if not (0 < float(low) <= float(likely) <= float(high)):
+            problems.append(
+                f"hourly rate must be positive with low <= likely <= high (got {low} / {likely} / {high})"
+            )
+    except (TypeError, ValueError):
+        problems.append(f"hourly rate must be numbers (got {low} / {likely} / {high})")
+    horizon = values.get("horizon_months", 12)
+    if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= 120:
+        problems.append(f"horizon_months must be a whole number of months from 1 to 120 (got {horizon})")
+    threshold = values.get("overlap_threshold", 0.5)
+    if not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        problems.append(f"overlap_threshold must be a number above 0 and at most 1 (got {threshold})")
+    currency = values.get("currency", "$")
+    if not isinstance(currency, str) or not 1 <= len(currency.strip()) <= 4:
+        problems.append(f"currency must be a symbol or code of 1 to 4 characters (got {currency!r})")
+    return problems
+
+
+def load_default_settings(path: Path = DEFAULT_SETTINGS_FILE) -> Settings:
+    """Read the shipped defaults from ``data/settings.toml``.
+
+    Raises:
+        ConfigError: when the file is not valid TOML or a value is out of range.
+    """
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path.name} could not be read: {error}") from None
+    known = {k: v for k, v in values.items() if k in Settings.__dataclass_fields__}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"{path.name} has unknown settings: {', '.join(unknown)}")
+    return Settings(**known)

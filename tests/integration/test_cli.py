@@ -1,0 +1,91 @@
+"""The igov command line: exit codes, JSON shape, plain messages (no tracebacks)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core.cli import main
+
+HEADER = "id,name,source_system,target_system,data_objects,owner_team,build_hours"
+GOOD = f"{HEADER}\nINT-1,Opp sync,Salesforce,Stripe,Opportunity,Sales Ops,10\n"
+BAD = GOOD + "INT-2,Broken,Stripe,NetSuite,Invoice,Finance,lots\n"
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_validate_json_prints_the_documented_shape(tmp_path, capsys):
+    code = main(["validate", write(tmp_path, "bad.csv", BAD), "--json"])
+
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert payload == {"accepted": 1, "errors": [{
+        "row": 3, "column": "build_hours", "value": "lots", "message": "'lots' is not a number",
+        "fix": "Write a number of hours, a range like 2-3, or low/likely/high like 2/2.5/3.",
+    }]}
+
+
+def test_validate_writes_nothing(tmp_path, db, capsys):
+    main(["validate", write(tmp_path, "good.csv", GOOD), "--db", db])
+    main(["export", "-", "--db", db])
+
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("id,name")
+
+
+def test_import_then_export_round_trips_with_exit_zero(tmp_path, db, capsys):
+    code = main(["import", write(tmp_path, "good.csv", GOOD), "--db", db, "--mode", "replace"])
+    out_path = tmp_path / "out.csv"
+    export_code = main(["--db", db, "export", str(out_path)])
+
+    assert (code, export_code) == (0, 0)
+    assert out_path.read_text(encoding="utf-8").splitlines()[1].startswith("INT-1,Opp sync,Salesforce,Stripe")
+
+
+def test_import_with_rejected_rows_exits_one_and_strict_writes_nothing(tmp_path, db, capsys):
+    code = main(["import", write(tmp_path, "bad.csv", BAD), "--db", db, "--strict"])
+    main(["export", "-", "--db", db])
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Nothing was written (--strict and some rows are invalid)." in out
+    assert "INT-1,Opp sync" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected_code", "message"),
+    [
+        (["validate", "/no/such/file.csv"], 2, "igov: File not found: /no/such/file.csv"),
+        (["import"], 2, "the following arguments are required: file"),
+        (["import", "x.csv", "--mode", "append"], 2, "invalid choice: 'append'"),
+    ],
+)
+def test_usage_errors_exit_two_with_a_plain_message(argv, expected_code, message, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+
+    assert code == expected_code
+    assert message in capsys.readouterr().err
+
+
+def test_empty_file_is_a_plain_message_not_a_traceback(tmp_path):
+    path = write(tmp_path, "empty.csv", "")
+
+    result = subprocess.run([sys.executable, "-m", "core", "validate", path], capture_output=True, text=True)
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == "igov: The file is empty. Export the registry sheet as CSV and upload that file."
+    assert "Traceback" not in result.stderr

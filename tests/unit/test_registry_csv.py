@@ -1,0 +1,192 @@
+"""Reading the registry CSV: header matching, encodings, and one clear error per bad cell."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import RegistryFileError
+from core.ranges import Range
+from core.registry import Direction, Status
+from core.registry_csv import read_registry_csv, write_registry_csv
+
+HEADER = "id,name,source_system,target_system,data_objects,owner_team"
+
+
+def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode("utf-8")
+
+
+def only_error(report):
+    assert len(report.errors) == 1, report.errors
+    return report.errors[0]
+
+
+@pytest.mark.parametrize(
+    ("extra_header", "cell", "column", "message"),
+    [
+        ("build_hours", "-5", "build_hours", "'-5' is negative; use 0 or more"),
+        ("build_hours", "lots", "build_hours", "'lots' is not a number"),
+        ("monthly_maintenance_hours", "5-2", "monthly_maintenance_hours",
+         "'5-2' is out of order; write the lowest value first (low-high or low/likely/high)"),
+        ("build_hours", "1/2", "build_hours", "'1/2' has 2 parts; write low/likely/high, e.g. 2/2.5/3"),
+        ("status", "active", "status",
+         "'active' is not an allowed value (allowed: proposed, building, live, deprecated, retired)"),
+        ("direction", "two-way", "direction", "'two-way' is not an allowed value (allowed: one-way, bidirectional)"),
+        ("tier", "gold", "tier",
+         "'gold' is not an allowed value (allowed: revenue-critical, operational, informational)"),
+        ("launched_on", "next spring", "launched_on", "'next spring' is not a date"),
+        ("launched_on", "2024-13-45", "launched_on", "'2024-13-45' is not a date"),
+        ("has_monitoring", "maybe", "has_monitoring", "'maybe' is not yes or no"),
+        ("hourly_rate", "$abc", "hourly_rate", "'abc' is not a number"),
+    ],
+)
+def test_bad_cell_is_reported_with_row_column_value_and_message(extra_header, cell, column, message):
+    data = csv_bytes(f"INT-1,Sync,Salesforce,Stripe,Opportunity,Sales Ops,{cell}", header=f"{HEADER},{extra_header}")
+
+    report = read_registry_csv(data)
+
+    error = only_error(report)
+    assert (error.row, error.column, error.value, error.message) == (2, column, cell, message)
+    assert error.fix
+    assert report.accepted == []
+
+
+@pytest.mark.parametrize("column", ["name", "source_system", "target_system", "data_objects", "owner_team"])
+def test_missing_required_value_is_reported(column):
+    cells = dict(id="INT-1", name="Sync", source_system="Salesforce", target_system="Stripe",
+                 data_objects="Opportunity", owner_team="Sales Ops")
+    cells[column] = ""
+
+    report = read_registry_csv(csv_bytes(",".join(cells.values())))
+
+    error = only_error(report)
+    assert (error.row, error.column, error.message) == (2, column, f"{column} is required but empty")
+    assert error.fix == f"Fill in {column} for this row."
+
+
+def test_duplicate_id_keeps_first_row_and_names_it_in_the_message():
+    data = csv_bytes(
+        "INT-1,First,Salesforce,Stripe,Opportunity,Sales Ops",
+        "INT-2,Other,Stripe,NetSuite,Invoice,Finance",
+        "INT-1,Second,HubSpot,Stripe,Deal,Marketing Ops",
+    )
+
+    report = read_registry_csv(data)
+
+    assert [i.name for i in report.accepted] == ["First", "Other"]
+    error = only_error(report)
+    assert (error.row, error.column, error.value) == (4, "id", "INT-1")
+    assert error.message == "duplicate id INT-1: row 4 repeats the id of row 2"
+
+
+def test_every_problem_in_a_row_is_reported_not_only_the_first():
+    data = csv_bytes(",Sync,,Stripe,Opportunity,Sales Ops,lots,active", header=f"{HEADER},build_hours,status")
+
+    report = read_registry_csv(data)
+
+    assert sorted(e.column for e in report.errors) == ["build_hours", "source_system", "status"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message_start"),
+    [
+        (b"", "The file is empty."),
+        (b"   \n\n", "The file is empty."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a CSV text file"),
+        (b'{"integrations": [{"name": "x"}]}', "No recognisable header in the first row."),
+        (b"Opp sync,SFDC,Stripe,Opportunity,Sales Ops\n", "No recognisable header in the first row."),
+        (b"name,source_system,target_system\nA,B,C\n", "The header has no column for: data_objects, owner_team."),
+        (b"name,source,from,target,objects,team\n", "The header has two columns meaning source_system"),
+    ],
+)
+def test_unusable_file_raises_one_plain_message(data, message_start):
+    with pytest.raises(RegistryFileError) as raised:
+        read_registry_csv(data)
+
+    assert str(raised.value).startswith(message_start)
+
+
+def test_header_only_file_has_no_rows_and_no_errors():
+    report = read_registry_csv(csv_bytes())
+
+    assert (report.accepted, report.errors, report.rows_read) == ([], [], 0)
+
+
+def test_human_headers_from_excel_semicolon_cp1252_are_understood():
+    text = ("Integration Name;Source;Destination;Objects;Team;Owner;Maintenance hours/month\n"
+            "Rénewal sync;Gainsight;NetSuite;Renewal;Customer Success;Zoë Müller;2 to 3\n")
+
+    report = read_registry_csv(text.encode("cp1252"))
+
+    [row] = report.accepted
+    assert (row.name, row.owner, row.target_system) == ("Rénewal sync", "Zoë Müller", "NetSuite")
+    assert row.monthly_maintenance_hours == Range(2, 2.5, 3)
+    assert (report.encoding, report.delimiter) == ("windows-1252", ";")
+
+
+def test_google_sheets_tab_file_with_bom_keeps_unknown_columns():
+    text = "\ufeffname\tsource_system\ttarget_system\tdata_objects\towner_team\tSlack channel\nA\tX\tY\tLead\tOps\t#ops\n"
+
+    report = read_registry_csv(text.encode("utf-8"))
+
+    [row] = report.accepted
+    assert row.extra == {"Slack channel": "#ops"}
+    assert report.unknown_columns == ["Slack channel"]
+    assert report.delimiter == "tab"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("12", Range(12, 12, 12)), ("2-3", Range(2, 2.5, 3)), ("2–3", Range(2, 2.5, 3)),
+     ("2 to 3", Range(2, 2.5, 3)), ("2/2.2/3", Range(2, 2.2, 3)), ("1,200", Range(1200, 1200, 1200))],
+)
+def test_hours_accept_numbers_ranges_and_three_points(cell, expected):
+    report = read_registry_csv(csv_bytes(f'INT-1,S,X,Y,Lead,Ops,"{cell}"', header=f"{HEADER},build_hours"))
+
+    assert report.accepted[0].build_hours == expected
+
+
+def test_money_accepts_symbols_and_ranges():
+    report = read_registry_csv(csv_bytes('INT-1,S,X,Y,Lead,Ops,$150-$180,"$1,200"', header=f"{HEADER},hourly_rate,monthly_tool_cost"))
+
+    row = report.accepted[0]
+    assert (row.hourly_rate, row.monthly_tool_cost) == (Range(150, 165, 180), Range.exact(1200))
+
+
+def test_lists_split_on_semicolon_or_pipe_and_defaults_apply():
+    report = read_registry_csv(csv_bytes("INT-1,S,X,Y,Opportunity | Account;Quote,Ops"))
+
+    row = report.accepted[0]
+    assert row.data_objects == ("Opportunity", "Account", "Quote")
+    assert (row.status, row.direction, row.owner, row.is_owned) == (Status.LIVE, Direction.ONE_WAY, None, False)
+
+
+def test_missing_id_is_generated_from_the_name():
+    report = read_registry_csv(csv_bytes(",Quote sync,X,Y,Quote,Ops"))
+
+    assert report.accepted[0].id == "INT-quote-sync"
+
+
+def test_row_with_more_values_than_header_is_rejected_with_a_hint():
+    report = read_registry_csv(csv_bytes("INT-1,S,X,Y,Lead,Ops,surprise"))
+
+    error = only_error(report)
+    assert (error.row, error.column) == (2, "(row)")
+    assert "unquoted comma" in error.fix
+
+
+def test_export_import_export_is_byte_identical(sample_csv):
+    first = write_registry_csv(read_registry_csv(sample_csv).accepted)
+
+    second = write_registry_csv(read_registry_csv(first.encode("utf-8")).accepted)
+
+    assert second == first
+
+
+def test_sample_registry_is_valid_and_realistic(sample_csv):
+    report = read_registry_csv(sample_csv)
+
+    assert report.errors == []
+    assert 50 <= len(report.accepted) <= 80
+    assert sum(not i.is_owned for i in report.accepted) >= 3
+    assert any(i.status is Status.PROPOSED for i in report.accepted)
