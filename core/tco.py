@@ -1,0 +1,701 @@
+"""What integrations cost, low / likely / high: run-rate, build, TCO, duplication, scenarios and Monte Carlo."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from core.complexity import ComplexityRules, Effort, default_complexity_rules, estimate_effort
+from core.errors import IntegrationNotFound
+from core.overlap import Cluster
+from core.ranges import Range, total
+from core.registry import NOT_YET_BUILT, Complexity, Integration, Status
+from core.settings import Settings
+
+# Elements of one block of random numbers in the Monte Carlo (3 buffers of float64 = 3 MB): small
+# enough to stay in the CPU cache, which measured fastest, and memory never grows with the portfolio.
+_BLOCK_ELEMENTS = 1 << 17
+
+
+@dataclass(frozen=True, slots=True)
+class RunRate:
+    """What one integration costs per month, by part; every part low / likely / high."""
+
+    maintenance: Range  # maintenance hours x hourly rate
+    tools: Range  # monthly tool cost, 0 when unknown
+    reconciliation: Range  # reconciliations x hours each x people x hourly rate, 0 when unknown
+    total: Range
+    estimated_from_category: frozenset[str]  # {"monthly_maintenance_hours"} when the category filled it in
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationCost:
+    """One integration's run-rate, build cost and costs over the horizon."""
+
+    id: str
+    name: str
+    owner_team: str
+    run_rate: RunRate
+    build_cost: Range
+    tco: Range  # build cost + horizon x run-rate
+    forward_cost: Range  # horizon x run-rate, + build cost only while proposed or building
+    category: Complexity
+    estimated_from_category: frozenset[str]  # registry fields filled in from the category
+
+
+@dataclass(frozen=True, slots=True)
+class TeamCost:
+    """One owner team's share: its run-rate and the duplication it pays for."""
+
+    team: str
+    integrations: int  # how many (non-retired) integrations the team owns
+    monthly_run_rate: Range
+    duplicated_monthly_run_rate: Range  # run-rate of the team's integrations that are not a cluster's survivor
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioCost:
+    """The whole registry's cost; retired integrations are left out."""
+
+    build_cost: Range
+    monthly_run_rate: Range
+    tco: Range
+    forward_cost: Range
+    duplicated_monthly_run_rate: Range
+    annualised_waste: Range  # 12 x duplicated monthly run-rate
+    by_team: tuple[TeamCost, ...]  # most duplication first
+    rows: tuple[IntegrationCost, ...]  # registry order
+    horizon_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One way of running a cluster: its run-rate, its one-time cost and its cumulative cost month by month."""
+
+    name: str  # "keep_all" / "merge" / "centralise"
+    label: str  # for people, e.g. "Merge into CRM sync (INT-7)"
+    monthly_run_rate: Range
+    one_time_cost: Range
+    cumulative: tuple[Range, ...]  # month 0 .. horizon: one-time cost + month x run-rate
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioComparison:
+    """Keep all, merge into the survivor, or centralise under one owner, for one cluster."""
+
+    cluster_id: str
+    keep_all: Scenario
+    merge: Scenario
+    centralise: Scenario
+    break_even_month_merge: int | None  # first month merging costs no more than keeping all (likely)
+    break_even_month_centralise: int | None
+    horizon_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    """P10 / P50 / P90 of simulated outcomes: 8 in 10 outcomes fall between P10 and P90."""
+
+    p10: float
+    p50: float
+    p90: float
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSimulation:
+    """Monte Carlo percentiles of the portfolio's headline figures."""
+
+    monthly_run_rate: Percentiles
+    duplicated_monthly_run_rate: Percentiles
+    annualised_waste: Percentiles
+    tco: Percentiles  # over horizon_months
+    horizon_months: int
+    draws: int
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSimulation:
+    """Monte Carlo percentiles of each scenario's total cost over the horizon."""
+
+    keep_all: Percentiles
+    merge: Percentiles
+    centralise: Percentiles
+    horizon_months: int
+    draws: int
+    seed: int
+
+
+# --- One integration ----------------------------------------------------------------------------------
+
+
+def hourly_rate_for(integration: Integration, settings: Settings) -> Range:
+    """The row's own hourly rate, else the portfolio's.
+
+    >>> row = Integration(id="INT-1", name="x", source_system="A", target_system="B", data_objects=("O",),
+    ...                   owner_team="T")
+    >>> hourly_rate_for(row, Settings()), hourly_rate_for(row.with_changes(hourly_rate=Range.exact(90)), Settings()).likely
+    (Range(low=150.0, likely=175.0, high=200.0), 90.0)
+
+    Args:
+        integration: the registry row.
+        settings: portfolio assumptions.
+
+    Returns:
+        The rate in currency per hour.
+    """
+    return integration.hourly_rate if integration.hourly_rate is not None else settings.hourly_rate
+
+
+def _reconciliation_hours(integration: Integration) -> Range:
+    if integration.reconciliations_per_month is None or integration.reconciliation_hours is None:
+        return Range.zero()
+    # Somebody does each reconciliation, so an unknown head-count means one person, not none.
+    people = integration.people_touching if integration.people_touching is not None else Range.exact(1)
+    return integration.reconciliations_per_month * integration.reconciliation_hours * people
+
+
+def _run_rate(integration: Integration, effort: Effort, rate: Range) -> RunRate:
+    if integration.status is Status.RETIRED:
+        zero = Range.zero()
+        return RunRate(zero, zero, zero, zero, frozenset())
+    maintenance = effort.monthly_maintenance_hours * rate
+    tools = integration.monthly_tool_cost if integration.monthly_tool_cost is not None else Range.zero()
+    reconciliation = _reconciliation_hours(integration) * rate
+    return RunRate(
+        maintenance=maintenance,
+        tools=tools,
+        reconciliation=reconciliation,
+        total=maintenance + tools + reconciliation,
+        estimated_from_category=effort.estimated_from_category & {"monthly_maintenance_hours"},
+    )
+
+
+def monthly_run_rate(integration: Integration, settings: Settings, rules: ComplexityRules | None = None) -> RunRate:
+    """What an integration costs per month: maintenance + tools + reconciliation.
+
+    Retired integrations cost nothing. Maintenance hours come from the category where the row has
+    none (and ``estimated_from_category`` says so).
+
+    >>> row = Integration(id="INT-1", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
+    ...                   data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
+    ...                   monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
+    >>> monthly_run_rate(row, Settings()).total
+    Range(low=300.0, likely=375.0, high=450.0)
+
+    Args:
+        integration: the registry row.
+        settings: portfolio assumptions (the hourly rate where the row has none).
+        rules: complexity rules; ``None`` reads ``data/complexity.toml``.
+
+    Returns:
+        The run-rate by part and in total.
+    """
+    rules = rules or default_complexity_rules()
+    return _run_rate(integration, estimate_effort(integration, rules), hourly_rate_for(integration, settings))
+
+
+def build_cost(integration: Integration, settings: Settings, rules: ComplexityRules | None = None) -> Range:
+    """Build hours (the row's, else its category's) times the hourly rate.
+
+    >>> from core.registry import Complexity
+    >>> row = Integration(id="INT-9", name="ERP sync", source_system="Salesforce", target_system="NetSuite",
+    ...                   data_objects=("Order",), owner_team="Finance", complexity=Complexity.COMPLEX)
+    >>> build_cost(row, Settings())
+    Range(low=30000.0, likely=61250.0, high=100000.0)
+
+    Args:
+        integration: the registry row.
+        settings: portfolio assumptions.
+        rules: complexity rules; ``None`` reads ``data/complexity.toml``.
+
+    Returns:
+        The one-time build cost.
+    """
+    rules = rules or default_complexity_rules()
+    return estimate_effort(integration, rules).build_hours * hourly_rate_for(integration, settings)
+
+
+def integration_tco(
+    integration: Integration,
+    settings: Settings,
+    rules: ComplexityRules | None = None,
+    horizon_months: int | None = None,
+) -> IntegrationCost:
+    """One integration's run-rate, build cost, TCO and forward cost over a horizon.
+
+    TCO = build cost + horizon x run-rate. Forward cost is what is still to be spent: horizon x
+    run-rate, plus the build cost only while the integration is proposed or being built. A retired
+    integration costs nothing.
+
+    >>> row = Integration(id="INT-1", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
+    ...                   data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
+    ...                   monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
+    >>> cost = integration_tco(row, Settings(), horizon_months=6)
+    >>> cost.tco, cost.forward_cost.likely
+    (Range(low=4050.0, likely=4500.0, high=4950.0), 2250.0)
+
+    Args:
+        integration: the registry row.
+        settings: portfolio assumptions.
+        rules: complexity rules; ``None`` reads ``data/complexity.toml``.
+        horizon_months: months ahead; ``None`` uses ``settings.horizon_months``.
+
+    Returns:
+        The integration's costs.
+    """
+    rules = rules or default_complexity_rules()
+    horizon = settings.horizon_months if horizon_months is None else horizon_months
+    effort = estimate_effort(integration, rules)
+    rate = hourly_rate_for(integration, settings)
+    run = _run_rate(integration, effort, rate)
+    if integration.status is Status.RETIRED:
+        build, estimated = Range.zero(), frozenset()
+    else:
+        build, estimated = effort.build_hours * rate, effort.estimated_from_category
+    running = run.total * horizon
+    return IntegrationCost(
+        id=integration.id,
+        name=integration.name,
+        owner_team=integration.owner_team,
+        run_rate=run,
+        build_cost=build,
+        tco=build + running,
+        forward_cost=running + build if integration.status in NOT_YET_BUILT else running,
+        category=effort.category,
+        estimated_from_category=estimated,
+    )
+
+
+# --- The portfolio ------------------------------------------------------------------------------------
+
+
+def _duplicate_ids(clusters: Iterable[Cluster], present: Mapping[str, object]) -> list[str]:
+    """Non-survivor members of every cluster that are in the portfolio, each once, in cluster order."""
+    seen: dict[str, None] = {}
+    for cluster in clusters:
+        for member in cluster.members:
+            if member != cluster.survivor and member in present:
+                seen.setdefault(member, None)
+    return list(seen)
+
+
+def portfolio_tco(
+    integrations: Iterable[Integration],
+    clusters: Iterable[Cluster],
+    settings: Settings,
+    rules: ComplexityRules | None = None,
+    horizon_months: int | None = None,
+) -> PortfolioCost:
+    """The portfolio's build cost, run-rate, TCO, duplication and who pays for it.
+
+    Retired integrations are left out everywhere; deprecated ones still cost. The duplicated run-rate
+    is, per cluster, the run-rate of every member except the survivor (the cluster's total minus
+    the survivor's); each of those members' run-rate is charged to its owner team.
+
+    >>> a = Integration(id="INT-1", name="A", source_system="HubSpot", target_system="Stripe",
+    ...                 data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
+    ...                 monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
+    >>> b = a.with_changes(id="INT-2", name="B", owner_team="Finance")
+    >>> cost = portfolio_tco([a, b], [], Settings(), horizon_months=6)
+    >>> cost.tco, cost.duplicated_monthly_run_rate.likely
+    (Range(low=8100.0, likely=9000.0, high=9900.0), 0.0)
+
+    Args:
+        integrations: the registry rows (retired ones are skipped).
+        clusters: overlap clusters; members not among ``integrations`` are ignored.
+        settings: portfolio assumptions.
+        rules: complexity rules; ``None`` reads ``data/complexity.toml``.
+        horizon_months: months ahead; ``None`` uses ``settings.horizon_months``.
+
+    Returns:
+        Portfolio totals, team shares (most duplication first) and one row per integration.
+    """
+    rules = rules or default_complexity_rules()
+    horizon = settings.horizon_months if horizon_months is None else horizon_months
+    rows = tuple(
+        integration_tco(i, settings, rules, horizon) for i in integrations if i.status is not Status.RETIRED
+    )
+    by_id = {row.id: row for row in rows}
+    duplicate_rows = [by_id[member] for member in _duplicate_ids(clusters, by_id)]
+    duplicated = total(row.run_rate.total for row in duplicate_rows)
+
+    team_rows: dict[str, list[IntegrationCost]] = defaultdict(list)
+    for row in rows:
+        team_rows[row.owner_team].append(row)
+    team_duplicated: dict[str, Range] = defaultdict(Range.zero)
+    for row in duplicate_rows:
+        team_duplicated[row.owner_team] = team_duplicated[row.owner_team] + row.run_rate.total
+    teams = [
+        TeamCost(
+            team=team,
+            integrations=len(owned),
+            monthly_run_rate=total(row.run_rate.total for row in owned),
+            duplicated_monthly_run_rate=team_duplicated.get(team, Range.zero()),
+        )
+        for team, owned in team_rows.items()
+    ]
+    teams.sort(key=lambda t: (-t.duplicated_monthly_run_rate.likely, -t.monthly_run_rate.likely, t.team))
+
+    return PortfolioCost(
+        build_cost=total(row.build_cost for row in rows),
+        monthly_run_rate=total(row.run_rate.total for row in rows),
+        tco=total(row.tco for row in rows),
+        forward_cost=total(row.forward_cost for row in rows),
+        duplicated_monthly_run_rate=duplicated,
+        annualised_waste=duplicated * 12,
+        by_team=tuple(teams),
+        rows=rows,
+        horizon_months=horizon,
+    )
+
+
+# --- Scenarios for one cluster -------------------------------------------------------------------------
+
+
+def _cumulative(one_time: Range, run_rate: Range, horizon: int) -> tuple[Range, ...]:
+    return tuple(one_time + run_rate * month for month in range(horizon + 1))
+
+
+def break_even_month(scenario: Scenario | Sequence[Range], baseline: Scenario | Sequence[Range]) -> int | None:
+    """The first month whose likely cumulative cost of ``scenario`` is at most the baseline's.
+
+    >>> up_front = [Range.exact(c) for c in (900, 1000, 1100, 1200)]
+    >>> keep = [Range.exact(c) for c in (0, 400, 800, 1200)]
+    >>> break_even_month(up_front, keep), break_even_month(keep, keep), break_even_month(up_front, keep[:3])
+    (3, 0, None)
+
+    Args:
+        scenario: a :class:`Scenario` or its cumulative costs, month 0 first.
+        baseline: the same for the scenario compared against (usually keep-all).
+
+    Returns:
+        The month number, or ``None`` when it does not happen within the months given.
+    """
+    mine = getattr(scenario, "cumulative", scenario)
+    theirs = getattr(baseline, "cumulative", baseline)
+    for month, (a, b) in enumerate(zip(mine, theirs)):
+        # Tolerance: sums of the same money in a different order differ in the last bits.
+        if a.likely <= b.likely + 1e-9 * max(1.0, abs(b.likely)):
+            return month
+    return None
+
+
+def _member_rows(cluster: Cluster, integrations_by_id: Mapping[str, Integration]) -> list[Integration]:
+    missing = [m for m in (*cluster.members, cluster.survivor) if m not in integrations_by_id]
+    if missing:
+        raise IntegrationNotFound(
+            f"cluster {cluster.id} names {', '.join(sorted(set(missing)))}, which the registry does not hold; "
+            "run the overlap analysis again on the current registry"
+        )
+    return [integrations_by_id[m] for m in cluster.members]
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:g}%"
+
+
+def compare_scenarios(
+    cluster: Cluster,
+    integrations_by_id: Mapping[str, Integration],
+    settings: Settings,
+    rules: ComplexityRules | None = None,
+    horizon_months: int | None = None,
+) -> ScenarioComparison:
+    """Cost of keeping a cluster as it is, merging it into its survivor, or centralising it under one owner.
+
+    Keep all: every live member's run-rate; the only one-time cost is building members not built yet.
+    Merge: the survivor's run-rate plus ``merge_absorption`` of the other members' maintenance (their
+    tools and reconciliation stop); one-time cost = migrating each other member (its category's
+    migration hours x its rate), plus the survivor's build if not built yet. Centralise: the
+    survivor's run-rate x ``centralise_platform_factor`` plus ``centralise_absorption`` of the others'
+    maintenance; one-time cost = migrating every member, survivor included, plus the platform
+    setup hours at the portfolio rate (plus the survivor's build if not built yet).
+
+    >>> a = Integration(id="INT-1", name="A", source_system="HubSpot", target_system="Stripe",
+    ...                 data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
+    ...                 monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
+    >>> b = a.with_changes(id="INT-2", name="B", owner_team="Finance")
+    >>> run = monthly_run_rate(a, Settings()).total
+    >>> cluster = Cluster(id="CL-INT-1", members=("INT-1", "INT-2"), pairs=(), shared_objects=("Deal",),
+    ...     systems=("HubSpot", "Stripe"), teams=("Finance", "Sales Ops"), owners=(), unowned=("INT-1", "INT-2"),
+    ...     evidence=(), total_monthly_run_rate=run + run, survivor="INT-1", survivor_reason="first",
+    ...     survivor_is_explicit=False, duplicated_monthly_run_rate=run)
+    >>> result = compare_scenarios(cluster, {"INT-1": a, "INT-2": b}, Settings(), horizon_months=24)
+    >>> result.keep_all.monthly_run_rate.likely, result.merge.monthly_run_rate.likely, result.break_even_month_merge
+    (750.0, 450.0, 14)
+
+    Args:
+        cluster: the overlap cluster (members and survivor).
+        integrations_by_id: the registry rows by id; must hold every member.
+        settings: portfolio assumptions.
+        rules: complexity rules (category migration hours, ``[scenarios]`` factors); ``None`` reads the file.
+        horizon_months: months ahead; ``None`` uses ``settings.horizon_months``.
+
+    Returns:
+        The three scenarios and, for merge and centralise, the month they break even with keeping all.
+
+    Raises:
+        IntegrationNotFound: when the cluster names an id the registry does not hold.
+    """
+    rules = rules or default_complexity_rules()
+    factors = rules.scenarios
+    horizon = settings.horizon_months if horizon_months is None else horizon_months
+    members = [m for m in _member_rows(cluster, integrations_by_id) if m.status is not Status.RETIRED]
+    survivor = integrations_by_id[cluster.survivor]
+    costs = {m.id: integration_tco(m, settings, rules, horizon) for m in members}
+    survivor_cost = integration_tco(survivor, settings, rules, horizon)
+    others = [m for m in members if m.id != survivor.id]
+
+    def migration(member: Integration) -> Range:
+        hours = rules.defaults_for(costs[member.id].category).migration_hours
+        return hours * hourly_rate_for(member, settings)
+
+    def unbuilt(member: Integration) -> Range:
+        return costs[member.id].build_cost if member.status in NOT_YET_BUILT else Range.zero()
+
+    others_maintenance = total(costs[m.id].run_rate.maintenance for m in others)
+    survivor_run = survivor_cost.run_rate.total
+    survivor_unbuilt = survivor_cost.build_cost if survivor.status in NOT_YET_BUILT else Range.zero()
+
+    keep_run = total(cost.run_rate.total for cost in costs.values())
+    keep_once = total(unbuilt(m) for m in members)
+    keep_all = Scenario(
+        name="keep_all",
+        label="Keep all",
+        monthly_run_rate=keep_run,
+        one_time_cost=keep_once,
+        cumulative=_cumulative(keep_once, keep_run, horizon),
+        description=(
+            f"All {len(members)} integrations keep running as they are: every one keeps its maintenance, "
+            "tools and reconciliation. Nothing is spent up front except building any not built yet."
+        ),
+    )
+
+    merge_run = survivor_run + others_maintenance * factors.merge_absorption
+    merge_once = survivor_unbuilt + total(migration(m) for m in others)
+    merge = Scenario(
+        name="merge",
+        label=f"Merge into {survivor.name} ({survivor.id})",
+        monthly_run_rate=merge_run,
+        one_time_cost=merge_once,
+        cumulative=_cumulative(merge_once, merge_run, horizon),
+        description=(
+            f"Retire {len(others)} integrations into {survivor.name}. It takes on their objects and consumers, "
+            f"so {_percent(factors.merge_absorption)} of their maintenance is added to its run-rate; their tools "
+            "and reconciliation stop. One-time: migrating each retired integration (hours by its category)."
+        ),
+    )
+
+    platform_setup = factors.centralise_setup_hours * settings.hourly_rate
+    central_run = survivor_run * factors.centralise_platform_factor + others_maintenance * factors.centralise_absorption
+    central_once = survivor_unbuilt + total(migration(m) for m in members) + platform_setup
+    centralise = Scenario(
+        name="centralise",
+        label="Centralise under one owner",
+        monthly_run_rate=central_run,
+        one_time_cost=central_once,
+        cumulative=_cumulative(central_once, central_run, horizon),
+        description=(
+            f"One team (e.g. Data Engineering) runs a single platform for all {len(members)}: "
+            f"{factors.centralise_platform_factor:g} x {survivor.name}'s run-rate plus "
+            f"{_percent(factors.centralise_absorption)} of the others' maintenance. One-time: migrating every "
+            f"integration onto it plus {factors.centralise_setup_hours.low:g}–{factors.centralise_setup_hours.high:g} "
+            "hours to set the platform up."
+        ),
+    )
+
+    return ScenarioComparison(
+        cluster_id=cluster.id,
+        keep_all=keep_all,
+        merge=merge,
+        centralise=centralise,
+        break_even_month_merge=break_even_month(merge, keep_all),
+        break_even_month_centralise=break_even_month(centralise, keep_all),
+        horizon_months=horizon,
+    )
+
+
+# --- Monte Carlo -------------------------------------------------------------------------------------
+
+
+def _percentiles(values: np.ndarray) -> Percentiles:
+    p10, p50, p90 = np.percentile(values, [10, 50, 90])
+    return Percentiles(float(p10), float(p50), float(p90))
+
+
+def _triangular(rng: np.random.Generator, value: Range, draws: int) -> np.ndarray:
+    """Draws of one triangular(low, likely, high); a constant when low == high."""
+    u, v = rng.random(draws), rng.random(draws)
+    # Stein & Keblis (2009): low + (high-likely)·min(U,V) + (likely-low)·max(U,V) is triangular.
+    return value.low + (value.high - value.likely) * np.minimum(u, v) + (value.likely - value.low) * np.maximum(u, v)
+
+
+class _Terms:
+    """Low / likely / high columns of many independent triangular quantities to be summed."""
+
+    def __init__(self) -> None:
+        self.low: list[float] = []
+        self.likely: list[float] = []
+        self.high: list[float] = []
+
+    def add(self, value: Range) -> None:
+        self.low.append(value.low)
+        self.likely.append(value.likely)
+        self.high.append(value.high)
+
+    def sum_draws(self, rng: np.random.Generator, draws: int) -> np.ndarray:
+        """Draws of the sum of all terms, computed block by block so memory never holds n x draws."""
+        low, likely, high = (np.asarray(column, dtype=np.float64) for column in (self.low, self.likely, self.high))
+        result = np.full(draws, float(low.sum()))  # every term contributes at least its low
+        spread = high > low  # constants need no random numbers
+        to_min, to_max = (high - likely)[spread], (likely - low)[spread]
+        count = to_min.size
+        if count == 0:
+            return result
+        rows = max(1, min(count, _BLOCK_ELEMENTS // draws))
+        first, second, smaller = (np.empty((rows, draws)) for _ in range(3))
+        for start in range(0, count, rows):
+            stop = min(count, start + rows)
+            u, v, w = first[: stop - start], second[: stop - start], smaller[: stop - start]
+            rng.random(out=u)
+            rng.random(out=v)
+            np.minimum(u, v, out=w)
+            np.maximum(u, v, out=v)
+            # Same triangular construction as _triangular, summed over the block's terms by a
+            # matrix-vector product instead of materialising each term.
+            result += to_min[start:stop] @ w
+            result += to_max[start:stop] @ v
+        return result
+
+
+def _check_draws(draws: int) -> None:
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws must be a whole number of at least 1 (got {draws!r})")
+
+
+def simulate_portfolio(
+    integrations: Iterable[Integration],
+    clusters: Iterable[Cluster],
+    settings: Settings,
+    rules: ComplexityRules | None = None,
+    horizon_months: int | None = None,
+    draws: int = 10_000,
+    seed: int = 0,
+) -> PortfolioSimulation:
+    """Monte Carlo P10 / P50 / P90 of the portfolio's run-rate, duplication, annualised waste and TCO.
+
+    Each integration's hours (and its money figures where it has its own rate) are drawn from a
+    triangular distribution on their low / likely / high, independently per integration. The
+    portfolio hourly rate is drawn once per draw and shared, because one rate applies to everyone:
+    drawing it per integration would cancel out and overstate certainty. Every draw lies between the
+    deterministic low and high, so the percentiles do too. The same seed gives the same numbers.
+
+    >>> a = Integration(id="INT-1", name="A", source_system="HubSpot", target_system="Stripe",
+    ...                 data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
+    ...                 monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
+    >>> result = simulate_portfolio([a], [], Settings(), horizon_months=6, draws=2000, seed=1)
+    >>> 300 <= result.monthly_run_rate.p10 <= result.monthly_run_rate.p50 <= result.monthly_run_rate.p90 <= 450
+    True
+
+    Args:
+        integrations: the registry rows (retired ones are skipped).
+        clusters: overlap clusters; non-survivor members count as duplicated.
+        settings: portfolio assumptions.
+        rules: complexity rules; ``None`` reads ``data/complexity.toml``.
+        horizon_months: months for TCO; ``None`` uses ``settings.horizon_months``.
+        draws: number of simulated portfolios.
+        seed: random seed.
+
+    Returns:
+        Percentiles of each headline figure.
+    """
+    _check_draws(draws)
+    rules = rules or default_complexity_rules()
+    horizon = settings.horizon_months if horizon_months is None else horizon_months
+    active = {i.id: i for i in integrations if i.status is not Status.RETIRED}
+    duplicates = set(_duplicate_ids(clusters, active))
+
+    # Hours at the shared portfolio rate and money (own-rate rows, tools) are summed separately,
+    # then combined with the shared rate draw by draw.
+    run_hours = {True: _Terms(), False: _Terms()}  # key: is the integration a duplicate?
+    run_money = {True: _Terms(), False: _Terms()}
+    build_hours, build_money = _Terms(), _Terms()
+    for integration in active.values():
+        effort = estimate_effort(integration, rules)
+        duplicate = integration.id in duplicates
+        if integration.hourly_rate is not None:
+            run = _run_rate(integration, effort, integration.hourly_rate)
+            run_money[duplicate].add(run.total)
+            build_money.add(effort.build_hours * integration.hourly_rate)
+        else:
+            run_hours[duplicate].add(effort.monthly_maintenance_hours + _reconciliation_hours(integration))
+            if integration.monthly_tool_cost is not None:
+                run_money[duplicate].add(integration.monthly_tool_cost)
+            build_hours.add(effort.build_hours)
+
+    rng = np.random.default_rng(seed)
+    rate = _triangular(rng, settings.hourly_rate, draws)
+    dup_hours, other_hours = run_hours[True].sum_draws(rng, draws), run_hours[False].sum_draws(rng, draws)
+    dup_money, other_money = run_money[True].sum_draws(rng, draws), run_money[False].sum_draws(rng, draws)
+    build = rate * build_hours.sum_draws(rng, draws) + build_money.sum_draws(rng, draws)
+
+    duplicated = rate * dup_hours + dup_money
+    run_rate = duplicated + rate * other_hours + other_money
+    return PortfolioSimulation(
+        monthly_run_rate=_percentiles(run_rate),
+        duplicated_monthly_run_rate=_percentiles(duplicated),
+        annualised_waste=_percentiles(duplicated * 12),
+        tco=_percentiles(build + run_rate * horizon),
+        horizon_months=horizon,
+        draws=draws,
+        seed=seed,
+    )
+
+
+def simulate_scenarios(comparison: ScenarioComparison, draws: int = 10_000, seed: int = 0) -> ScenarioSimulation:
+    """Monte Carlo P10 / P50 / P90 of each scenario's total cost over the horizon.
+
+    Each scenario's total is its one-time cost plus horizon x its run-rate, both drawn triangular.
+    The three scenarios share the same random numbers, so a draw where costs run high runs high for
+    all of them and the comparison between them stays fair.
+
+    >>> keep = Scenario("keep_all", "Keep all", Range(300, 375, 450), Range.zero(), (), "")
+    >>> cmp = ScenarioComparison("CL-1", keep, keep, keep, 0, 0, 12)
+    >>> sim = simulate_scenarios(cmp, draws=1000, seed=3)
+    >>> sim.keep_all == sim.merge and 3600 <= sim.keep_all.p10 <= sim.keep_all.p50 <= sim.keep_all.p90 <= 5400
+    True
+
+    Args:
+        comparison: the output of :func:`compare_scenarios`.
+        draws: number of simulated outcomes.
+        seed: random seed.
+
+    Returns:
+        Percentiles of the horizon total of keep-all, merge and centralise.
+    """
+    _check_draws(draws)
+    rng = np.random.default_rng(seed)
+    run_u, run_v, once_u, once_v = (rng.random(draws) for _ in range(4))
+
+    def horizon_total(scenario: Scenario) -> Percentiles:
+        def draw(value: Range, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+            return value.low + (value.high - value.likely) * np.minimum(u, v) + (value.likely - value.low) * np.maximum(u, v)
+
+        totals = draw(scenario.one_time_cost, once_u, once_v) + comparison.horizon_months * draw(
+            scenario.monthly_run_rate, run_u, run_v
+        )
+        return _percentiles(totals)
+
+    return ScenarioSimulation(
+        keep_all=horizon_total(comparison.keep_all),
+        merge=horizon_total(comparison.merge),
+        centralise=horizon_total(comparison.centralise),
+        horizon_months=comparison.horizon_months,
+        draws=draws,
+        seed=seed,
+    )
