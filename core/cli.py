@@ -7,14 +7,27 @@ import json
 import sys
 from pathlib import Path
 
+from core.analysis import RegistryAnalysis, analyse_registry, score_registry_integration
+from core.check import find_blocked_proposals
 from core.db import create_db_engine
 from core.errors import GovernanceError
+from core.ranges import format_money_range
 from core.registry_csv import ImportReport, read_registry_csv, write_registry_csv
-from core.store import IMPORT_MODES, import_registry_file, load_integrations
+from core.rubric import load_rubric
+from core.settings import load_default_settings
+from core.store import (
+    IMPORT_MODES,
+    import_registry_file,
+    load_alias_tables,
+    load_integrations,
+    load_settings,
+    load_survivor_choices,
+)
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+EXIT_BLOCKED = 3  # igov check: a proposal overlaps something live ("pause before build")
 
 
 class UsageError(GovernanceError):
@@ -78,6 +91,127 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def load_analysis(args: argparse.Namespace, **setting_changes) -> RegistryAnalysis:
+    """Analyse the database, or a CSV file given with --csv (then nothing is read from or written to a database)."""
+    if getattr(args, "csv", None):
+        report = read_registry_csv(_read_file(args.csv))
+        if report.errors:
+            print(f"igov: {len(report.rejected_rows)} row(s) of {args.csv} are invalid and left out "
+                  f"(run igov validate {args.csv})", file=sys.stderr)
+        settings = load_default_settings()
+        settings = type(settings)(**(settings.as_dict() | setting_changes))
+        return analyse_registry(report.accepted, settings)
+    engine = create_db_engine(args.db)
+    settings = load_settings(engine)
+    settings = type(settings)(**(settings.as_dict() | setting_changes))
+    return analyse_registry(
+        load_integrations(engine), settings,
+        aliases=load_alias_tables(engine), survivor_choices=load_survivor_choices(engine),
+    )
+
+
+def cmd_overlap(args: argparse.Namespace) -> int:
+    analysis = load_analysis(args)
+    if args.json:
+        payload = {
+            "clusters": [
+                {"id": c.id, "members": list(c.members), "shared_objects": list(c.shared_objects),
+                 "systems": list(c.systems), "teams": list(c.teams), "survivor": c.survivor,
+                 "survivor_reason": c.survivor_reason,
+                 "total_monthly_run_rate": c.total_monthly_run_rate.as_dict(),
+                 "duplicated_monthly_run_rate": c.duplicated_monthly_run_rate.as_dict(),
+                 "evidence": list(c.evidence)}
+                for c in analysis.clusters
+            ],
+            "suggestions": [
+                {"kind": s.kind, "name": s.name, "similar_to": s.similar_to, "similarity": round(s.similarity, 1),
+                 "reason": s.reason}
+                for s in analysis.suggestions
+            ],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    currency = analysis.settings.currency
+    print(f"{len(analysis.clusters)} overlap cluster(s); duplicated run-rate "
+          f"{format_money_range(analysis.costs.duplicated_monthly_run_rate, currency, '/ month')}.")
+    for c in analysis.clusters:
+        print(f"\n{c.id}: {', '.join(c.members)} — keeps {c.survivor} ({c.survivor_reason})")
+        print(f"  duplicated: {format_money_range(c.duplicated_monthly_run_rate, currency, '/ month')}")
+        for sentence in c.evidence[:5]:
+            print(f"  - {sentence}")
+    for s in analysis.suggestions:
+        print(f"\nPossible name variant ({s.kind}): '{s.name}' ~ '{s.similar_to}' ({s.similarity:.0f}%). {s.reason}")
+    return EXIT_OK
+
+
+def cmd_tco(args: argparse.Namespace) -> int:
+    changes = {"horizon_months": args.horizon} if args.horizon else {}
+    analysis = load_analysis(args, **changes)
+    costs, currency = analysis.costs, analysis.settings.currency
+    if args.json:
+        payload = {
+            "horizon_months": costs.horizon_months,
+            "build_cost": costs.build_cost.as_dict(),
+            "monthly_run_rate": costs.monthly_run_rate.as_dict(),
+            "tco": costs.tco.as_dict(),
+            "forward_cost": costs.forward_cost.as_dict(),
+            "duplicated_monthly_run_rate": costs.duplicated_monthly_run_rate.as_dict(),
+            "annualised_waste": costs.annualised_waste.as_dict(),
+            "integrations": [
+                {"id": r.id, "name": r.name, "owner_team": r.owner_team, "category": r.category.value,
+                 "monthly_run_rate": r.run_rate.total.as_dict(), "build_cost": r.build_cost.as_dict(),
+                 "tco": r.tco.as_dict(), "forward_cost": r.forward_cost.as_dict(),
+                 "estimated_from_category": sorted(r.estimated_from_category)}
+                for r in costs.rows
+            ],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"Portfolio over {costs.horizon_months} months ({len(costs.rows)} integrations):")
+    for label, value, unit in (
+        ("Monthly run-rate", costs.monthly_run_rate, "/ month"),
+        ("Duplicated run-rate", costs.duplicated_monthly_run_rate, "/ month"),
+        ("Annualised waste", costs.annualised_waste, "/ year"),
+        ("Build cost", costs.build_cost, ""),
+        (f"TCO ({costs.horizon_months} months)", costs.tco, ""),
+    ):
+        print(f"  {label:<22} {format_money_range(value, currency, unit)}")
+    return EXIT_OK
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    analysis = load_analysis(args)
+    rubric = load_rubric(Path(args.weights)) if args.weights else load_rubric()
+    result = score_registry_integration(analysis, args.id, rubric)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    integration = analysis.integration(args.id)
+    print(f"{integration.id} {integration.name}: {result.verdict.value.upper()} (score {result.score:.2f} / 5)")
+    for reason in result.reasons:
+        print(f"  - {reason}")
+    flips = [s for s in result.sensitivity if s.flip_change is not None]
+    if result.stable_within_25_percent:
+        print("  Stable: no single weight change within ±25% changes this verdict.")
+    for item in sorted(flips, key=lambda s: abs(s.flip_change))[:3]:
+        print(f"  ! {item.statement(result.verdict)}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    analysis = load_analysis(args)
+    blocked = find_blocked_proposals(analysis)
+    if not blocked:
+        proposals = sum(1 for i in analysis.integrations if i.status.value == "proposed")
+        print(f"OK: none of the {proposals} proposal(s) overlaps a live integration "
+              f"(threshold {analysis.settings.overlap_threshold:.2f}).")
+        return EXIT_OK
+    print(f"Pause before build: {len(blocked)} proposal(s) overlap live integrations.")
+    for item in blocked:
+        print(item.describe(analysis.settings.currency))
+    return EXIT_BLOCKED
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors: a short message and exit 2, as documented
         self.print_usage(sys.stderr)
@@ -109,6 +243,29 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[common], help="write the registry as canonical CSV ('-' for stdout)")
     export.add_argument("file")
     export.set_defaults(handler=cmd_export)
+
+    # Analysis commands read the database, or a CSV file with --csv (nothing is written).
+    source = argparse.ArgumentParser(add_help=False, parents=[common])
+    source.add_argument("--csv", metavar="FILE", help="analyse this registry CSV instead of the database")
+
+    overlap = commands.add_parser("overlap", parents=[source], help="overlap clusters and duplicated run-rate")
+    overlap.add_argument("--json", action="store_true")
+    overlap.set_defaults(handler=cmd_overlap)
+
+    tco = commands.add_parser("tco", parents=[source], help="portfolio cost: run-rate, build, TCO, duplication")
+    tco.add_argument("--horizon", type=int, metavar="MONTHS", help="months ahead (default: settings)")
+    tco.add_argument("--json", action="store_true")
+    tco.set_defaults(handler=cmd_tco)
+
+    score = commands.add_parser("score", parents=[source], help="rubric verdict for one integration")
+    score.add_argument("id")
+    score.add_argument("--weights", metavar="FILE", help="a rubric TOML file (default: data/rubric.toml)")
+    score.add_argument("--json", action="store_true")
+    score.set_defaults(handler=cmd_score)
+
+    check = commands.add_parser("check", parents=[source],
+                                help="exit 3 when a proposal overlaps a live integration (pause before build)")
+    check.set_defaults(handler=cmd_check)
     return parser
 
 
@@ -124,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     except GovernanceError as error:
         print(f"igov: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    except BrokenPipeError:  # `igov ... | head`: the reader left; not an error worth a traceback
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

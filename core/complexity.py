@@ -418,7 +418,7 @@ def _parse_thresholds(values: object, problems: _Problems) -> tuple[tuple[Comple
 def _parse_derivation(values: object, problems: _Problems) -> dict:
     field = "derivation"
     if not isinstance(values, dict):
-        problems.add(field, "is missing", "add a [derivation] table (see docs/method-tco.md)")
+        problems.add(field, "is missing", "add a [derivation] table (see docs/method.md)")
         values = {}
     _check_keys(values, {"bidirectional", "system_of_record", "systems_of_record", "objects", "consumers",
                          "timeliness", "approach", "tier", "thresholds"}, field, problems)
@@ -443,7 +443,7 @@ def _parse_derivation(values: object, problems: _Problems) -> dict:
 def _parse_scenarios(values: object, problems: _Problems) -> ScenarioFactors | None:
     field = "scenarios"
     if not isinstance(values, dict):
-        problems.add(field, "is missing", "add a [scenarios] table (see docs/method-tco.md)")
+        problems.add(field, "is missing", "add a [scenarios] table (see docs/method.md)")
         return None
     _check_keys(values, {"merge_absorption", "centralise_platform_factor", "centralise_absorption",
                          "centralise_setup_hours"}, field, problems)

@@ -84,7 +84,7 @@ def assert_range(actual: Range, low: float, likely: float, high: float) -> None:
     assert (actual.low, actual.likely, actual.high) == pytest.approx((low, likely, high))
 
 
-# --- Worked checks (docs/method-tco.md quotes these numbers) -------------------------------------------
+# --- Worked checks (docs/method.md quotes these numbers) -------------------------------------------
 
 
 def test_worked_example_each_run_rate_is_300_375_450():

@@ -1,0 +1,100 @@
+"""igov overlap / tco / score / check: JSON shapes, exit codes, and the CI gate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.cli import EXIT_BLOCKED, main
+from tests.conftest import DATA_DIR
+
+SAMPLE = str(DATA_DIR / "sample_registry.csv")
+RANGE_KEYS = {"low", "likely", "high"}
+
+
+def run_json(capsys, *argv):
+    code = main([*argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_overlap_json_has_clusters_with_members_survivor_and_duplicated_range(capsys):
+    code, payload = run_json(capsys, "overlap", "--csv", SAMPLE)
+
+    assert code == 0
+    crm = next(c for c in payload["clusters"] if c["id"] == "CL-INT-015")
+    assert set(crm["members"]) == {"INT-015", "INT-019", "INT-027", "INT-063"}
+    assert crm["survivor"] == "INT-015"
+    assert set(crm["duplicated_monthly_run_rate"]) == RANGE_KEYS
+    assert any("from Salesforce to Stripe" in sentence for sentence in crm["evidence"])
+    assert {"kind": "system", "name": "Zendesk Support", "similar_to": "Zendesk"}.items() <= payload["suggestions"][0].items()
+
+
+def test_tco_json_has_portfolio_ranges_and_rows(capsys):
+    code, payload = run_json(capsys, "tco", "--csv", SAMPLE, "--horizon", "6")
+
+    assert code == 0
+    assert payload["horizon_months"] == 6
+    for key in ("build_cost", "monthly_run_rate", "tco", "duplicated_monthly_run_rate"):
+        assert set(payload[key]) == RANGE_KEYS
+        assert payload[key]["low"] <= payload[key]["likely"] <= payload[key]["high"]
+    assert payload["tco"]["likely"] == pytest.approx(payload["build_cost"]["likely"] + 6 * payload["monthly_run_rate"]["likely"])
+    assert len(payload["integrations"]) == 66  # the retired row costs nothing and is left out
+
+
+def test_score_json_has_verdict_criteria_reasons_and_sensitivity(capsys):
+    code, payload = run_json(capsys, "score", "INT-027", "--csv", SAMPLE)
+
+    assert code == 0
+    assert payload["verdict"] == "retire"
+    assert {c["name"] for c in payload["criteria"]} >= {"overlap", "ownership", "controls"}
+    assert payload["reasons"][0].startswith("Retire")
+    assert "stable_within_25_percent" in payload["sensitivity"]
+
+
+def test_score_with_a_weights_file(tmp_path, capsys):
+    weights = tmp_path / "weights.toml"
+    weights.write_text((DATA_DIR / "rubric.toml").read_text().replace("overlap = 3.0", "overlap = 0.0"))
+
+    code, payload = run_json(capsys, "score", "INT-027", "--csv", SAMPLE, "--weights", str(weights))
+
+    assert code == 0
+    assert next(c for c in payload["criteria"] if c["name"] == "overlap")["weight"] == 0.0
+
+
+def test_score_unknown_id_is_a_plain_message(capsys):
+    code = main(["score", "INT-999", "--csv", SAMPLE])
+
+    assert code == 1
+    assert capsys.readouterr().err.strip() == "igov: No integration with id INT-999 in the registry."
+
+
+def test_check_exits_3_and_names_the_proposal_what_it_overlaps_and_the_owner(capsys):
+    code = main(["check", "--csv", SAMPLE])
+
+    out = capsys.readouterr().out
+    assert code == EXIT_BLOCKED == 3
+    assert "INT-063 Partner deal sync to Stripe" in out
+    assert "INT-015" in out and "owned by Marcus Chen" in out
+
+
+def test_check_passes_when_no_proposal_overlaps(tmp_path, capsys):
+    clean = tmp_path / "clean.csv"
+    clean.write_text("id,name,source_system,target_system,data_objects,owner_team,status\n"
+                     "INT-1,A,Salesforce,Stripe,Opportunity,Sales Ops,live\n"
+                     "INT-2,B,Zendesk,Jira,Ticket,Support,proposed\n", encoding="utf-8")
+
+    code = main(["check", "--csv", str(clean)])
+
+    assert code == 0
+    assert capsys.readouterr().out.startswith("OK: none of the 1 proposal(s) overlaps a live integration")
+
+
+def test_analysis_commands_read_the_database_by_default(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    main(["import", SAMPLE, "--db", db])
+    capsys.readouterr()
+
+    code = main(["check", "--db", db])
+
+    assert code == 3

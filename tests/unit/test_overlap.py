@@ -1,0 +1,631 @@
+"""Overlap pairs, clusters and survivors: the guarantees, the wording, and that it scales."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import core.overlap as overlap
+from core.errors import ConfigError
+from core.normalize import Aliases
+from core.overlap import (
+    OverlapPair,
+    build_overlap_index,
+    choose_survivor,
+    cluster_overlaps,
+    find_overlaps,
+    overlap_candidates_for,
+    overlaps_for,
+)
+from core.ranges import Range
+from core.registry import Direction, Integration, Status
+
+NO_ALIASES = Aliases()
+ALIASES = Aliases.from_pairs(
+    systems=[("SFDC", "Salesforce"), ("Salesforce.com", "Salesforce")], objects=[("Opp", "Opportunity")]
+)
+TWO_WAY = Direction.BIDIRECTIONAL
+
+
+def make(id: str, source: str = "Salesforce", target: str = "Stripe", objects=("Opportunity",), **changes) -> Integration:
+    """An integration with just the facts a test cares about."""
+    changes.setdefault("owner_team", "Sales Ops")
+    return Integration(
+        id=id, name=f"{id} sync", source_system=source, target_system=target, data_objects=tuple(objects), **changes
+    )
+
+
+def pair_of(a: Integration, b: Integration, aliases: Aliases = ALIASES) -> OverlapPair | None:
+    pairs = find_overlaps([a, b], aliases)
+    assert len(pairs) <= 1
+    return pairs[0] if pairs else None
+
+
+def flat_rates(integrations, likely: float = 100.0) -> dict[str, Range]:
+    return {i.id: Range(likely * 0.8, likely, likely * 1.5) for i in integrations}
+
+
+# --- Guarantee (a): same route + shared object always clusters -----------------------------------
+
+
+def test_same_route_and_shared_object_is_a_strong_pair_scoring_one():
+    a = make("INT-1", objects=("Opportunity", "Account"))
+    b = make("INT-2", objects=("Opportunities",))
+
+    pair = pair_of(a, b)
+
+    assert pair.score == 1.0
+    assert pair.is_strong
+    assert pair.evidence == ("both move Opportunity from Salesforce to Stripe",)
+
+
+@pytest.mark.parametrize("threshold", [0.01, 0.5, 0.99, 1.0])
+def test_same_route_pair_clusters_at_any_threshold(threshold):
+    a = make("INT-1", objects=("Opportunity", "Account", "Contact", "Lead"))
+    b = make("INT-2", objects=("Opportunity", "Quote", "Product", "Invoice"))
+    pairs = find_overlaps([a, b], ALIASES)
+
+    clusters = cluster_overlaps([a, b], pairs, flat_rates([a, b]), threshold=threshold)
+
+    assert [c.members for c in clusters] == [("INT-1", "INT-2")]
+
+
+def test_clusterer_honours_strong_pairs_even_with_a_lower_score():
+    pair = OverlapPair("INT-1", "INT-2", 0.2, ("Opportunity",), (), True, True, False, ("both move ...",))
+    rows = [make("INT-1"), make("INT-2")]
+
+    clusters = cluster_overlaps(rows, [pair], flat_rates(rows), threshold=0.9)
+
+    assert len(clusters) == 1
+
+
+def test_reversed_route_with_a_bidirectional_member_is_strong():
+    one_way = make("INT-007", source="Gainsight", target="NetSuite", objects=("Renewals",))
+    two_way = make("INT-012", source="NetSuite", target="Gainsight", objects=("Renewal",), direction=TWO_WAY)
+
+    pair = pair_of(one_way, two_way)
+
+    assert pair.is_strong and pair.reversed_direction and pair.score == 1.0
+    assert pair.evidence == ("INT-007 moves Renewal from Gainsight to NetSuite and INT-012 syncs it back both ways",)
+
+
+def test_two_one_way_flows_in_opposite_directions_are_a_weak_loop_not_a_strong_pair():
+    there = make("INT-1", source="Gainsight", target="NetSuite", objects=("Renewal",))
+    back = make("INT-2", source="NetSuite", target="Gainsight", objects=("Renewal",))
+
+    pair = pair_of(there, back)
+
+    assert not pair.is_strong and not pair.reversed_direction
+    assert pair.score == pytest.approx(0.1)
+    assert pair.evidence == ("INT-1 moves Renewal from Gainsight to NetSuite and INT-2 moves it back",)
+
+
+def test_aliases_and_plurals_make_a_route_match():
+    a = make("INT-1", source="SFDC", objects=("Opps",))
+    b = make("INT-2", source="salesforce.com", objects=("Opportunities",))
+
+    pair = pair_of(a, b)
+
+    assert pair.is_strong
+    assert pair.shared_objects == ("Opportunity",)
+
+
+# --- Guarantees (b), (c), (d): what is never a pair ----------------------------------------------
+
+
+def test_no_shared_object_and_no_shared_consumer_is_never_paired():
+    a = make("INT-1", objects=("Account",))
+    b = make("INT-2", objects=("Invoice",))
+
+    pair = pair_of(a, b)
+
+    assert pair is None
+
+
+def test_shared_object_without_common_system_is_not_overlap():
+    a = make("INT-1", source="Salesforce", target="Stripe", objects=("Account",))
+    b = make("INT-2", source="HubSpot", target="NetSuite", objects=("Account",))
+
+    pair = pair_of(a, b)
+
+    assert pair is None
+
+
+def test_shared_object_without_common_system_but_a_common_consumer_pairs_on_the_consumer_only():
+    a = make("INT-1", source="Salesforce", target="Stripe", objects=("Account",), consumers=("Finance",))
+    b = make("INT-2", source="HubSpot", target="NetSuite", objects=("Account",), consumers=("Finance",))
+
+    pair = pair_of(a, b)
+
+    assert pair.score == pytest.approx(0.3)  # the consumer weight alone: the object earns nothing
+    assert pair.evidence == ("both move Account, between different systems", "both feed Finance")
+
+
+@pytest.mark.parametrize(("include_retired", "expected"), [(False, 0), (True, 1)])
+def test_retired_integrations_are_ignored_unless_included(include_retired, expected):
+    live = make("INT-1")
+    retired = make("INT-2", status=Status.RETIRED)
+
+    pairs = find_overlaps([live, retired], ALIASES, include_retired=include_retired)
+
+    assert len(pairs) == expected
+
+
+def test_unrelated_integrations_are_never_compared():
+    rows = [make(f"INT-{k}", source=f"S{k}", target=f"T{k}", objects=(f"O{k}",), consumers=(f"C{k}",)) for k in range(2000)]
+
+    with mock.patch.object(overlap._Comparer, "compare", side_effect=AssertionError("compared")) as compare:
+        pairs = find_overlaps(rows, NO_ALIASES)
+
+    assert pairs == [] and compare.call_count == 0
+
+
+# --- The score and its words ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("b_changes", "score", "evidence"),
+    [
+        # same source, different target, same objects: one end, full object overlap
+        (dict(target="NetSuite"), 0.3, ("both move Opportunity out of Salesforce",)),
+        (dict(source="HubSpot"), 0.3, ("both move Opportunity into Stripe",)),
+        # hand-off: b reads what a writes
+        (dict(source="Stripe", target="NetSuite"), 0.1, ("INT-1 moves Opportunity into Stripe and INT-2 moves it on from there",)),
+        # same route, different data, common consumer
+        (
+            dict(objects=("Invoice",), consumers=("Revenue dashboard",)),
+            0.6,
+            ("both connect Salesforce and Stripe, moving different data", "both feed the Revenue dashboard"),
+        ),
+        # consumer only
+        (dict(source="HubSpot", target="Slack", objects=("Ticket",), consumers=("revenue dashboard",)), 0.3,
+         ("both feed the Revenue dashboard",)),
+    ],
+)
+def test_score_and_evidence_by_kind_of_overlap(b_changes, score, evidence):
+    a = make("INT-1", consumers=("Revenue dashboard",) if "consumers" in b_changes else ())
+    b = make("INT-2", **b_changes)
+
+    pair = pair_of(a, b)
+
+    assert pair.score == pytest.approx(score)
+    assert pair.evidence == evidence
+
+
+def test_worked_example_from_the_method_document():
+    a = make("INT-1", source="Salesforce", target="Stripe", objects=("Account", "Opportunity"),
+             consumers=("Revenue dashboard",))
+    b = make("INT-2", source="Salesforce", target="NetSuite", objects=("Opportunity",),
+             consumers=("Revenue dashboard", "Finance close"))
+
+    pair = pair_of(a, b)
+
+    # objects 0.3 x 1/2 = 0.15, consumers 0.3 x 1/2 = 0.15
+    assert pair.score == pytest.approx(0.3)
+    assert pair.same_source and not pair.same_target
+    assert pair.evidence == ("both move Opportunity out of Salesforce", "both feed the Revenue dashboard")
+
+
+def test_fan_out_from_one_source_does_not_cluster_at_the_default_threshold():
+    to_warehouse = make("INT-1", source="Segment", target="Snowflake", objects=("Event", "User"),
+                        consumers=("Product usage dashboard", "Activation funnel"))
+    to_analytics = make("INT-2", source="Segment", target="Amplitude", objects=("Event", "User"),
+                        consumers=("Product usage dashboard", "Experiment reviews"))
+    pairs = find_overlaps([to_warehouse, to_analytics], NO_ALIASES)
+
+    clusters = cluster_overlaps([to_warehouse, to_analytics], pairs, {}, threshold=0.5)
+
+    assert pairs[0].score < 0.5 and clusters == []
+
+
+def test_weak_pairs_never_reach_a_strong_score():
+    a = make("INT-1", target="NetSuite", consumers=("Finance",))
+    b = make("INT-2", target="Stripe", consumers=("Finance",))
+
+    pair = pair_of(a, b)
+
+    assert pair.score <= 0.6 and not pair.is_strong
+
+
+def test_overlaps_for_lists_one_integrations_pairs_strongest_first():
+    rows = [make("INT-1"), make("INT-2"), make("INT-3", target="NetSuite"), make("INT-4", source="X", target="Y")]
+    pairs = find_overlaps(rows, NO_ALIASES)
+
+    mine = overlaps_for("INT-1", pairs)
+
+    assert [(p.other("INT-1"), p.score) for p in mine] == [("INT-2", 1.0), ("INT-3", 0.3)]
+
+
+# --- Scoring one proposal against the registry ---------------------------------------------------
+
+
+def test_a_proposal_not_in_the_registry_is_scored_against_it():
+    registry = [make("INT-1"), make("INT-2", source="HubSpot", target="Slack", objects=("Ticket",))]
+    proposal = make("NEW-1", source="SFDC", objects=("Opps",), status=Status.PROPOSED)
+
+    pairs = overlap_candidates_for(proposal, registry, ALIASES)
+
+    assert [(p.a, p.b, p.score) for p in pairs] == [("INT-1", "NEW-1", 1.0)]
+
+
+def test_a_prebuilt_index_gives_the_same_answer_and_skips_the_same_id():
+    registry = [make("INT-1"), make("INT-2")]
+    index = build_overlap_index(registry, ALIASES)
+
+    from_index = overlap_candidates_for(registry[0], index)
+    from_list = overlap_candidates_for(registry[0], registry, ALIASES)
+
+    assert from_index == from_list
+    assert [p.other("INT-1") for p in from_index] == ["INT-2"]
+
+
+def test_scoring_a_proposal_does_not_change_how_the_registry_names_things():
+    registry = [make("INT-1", consumers=("Revenue dashboard",)), make("INT-2", consumers=("Revenue dashboard",))]
+    index = build_overlap_index(registry, NO_ALIASES)
+
+    index.pairs_for(make("NEW", consumers=("REVENUE DASHBOARD",)))
+    pairs = overlap_candidates_for(registry[0], index)
+
+    assert pairs[0].shared_consumers == ("Revenue dashboard",)
+
+
+# --- Clusters ------------------------------------------------------------------------------------
+
+
+def test_cluster_fields_are_filled():
+    a = make("INT-2", source="SFDC", owner="Ana Silva", owner_team="Sales Ops", consumers=("Revenue dashboard",),
+             has_monitoring=True, has_retry=True)
+    b = make("INT-1", source="Salesforce.com", owner=None, owner_team="Finance", consumers=("Revenue dashboard",))
+    lone = make("INT-3", source="Zendesk", target="Jira", objects=("Ticket",))
+    rows = [a, b, lone]
+    rates = {"INT-1": Range(100, 200, 300), "INT-2": Range(50, 60, 70), "INT-3": Range(1, 1, 1)}
+
+    cluster, = cluster_overlaps(rows, find_overlaps(rows, ALIASES), rates, threshold=0.5, aliases=ALIASES)
+
+    assert cluster.id == "CL-INT-1"
+    assert cluster.members == ("INT-1", "INT-2")
+    assert [(p.a, p.b) for p in cluster.pairs] == [("INT-1", "INT-2")]
+    assert cluster.shared_objects == ("Opportunity",)
+    assert cluster.systems == ("Salesforce", "Stripe")
+    assert cluster.teams == ("Finance", "Sales Ops")
+    assert cluster.owners == ("Ana Silva",)
+    assert cluster.unowned == ("INT-1",)
+    assert cluster.evidence == ("both move Opportunity from Salesforce to Stripe", "both feed the Revenue dashboard")
+    assert cluster.total_monthly_run_rate == Range(150, 260, 370)
+    assert (cluster.survivor, cluster.survivor_is_explicit) == ("INT-2", False)
+    assert cluster.survivor_reason == "owned by Ana Silva, 2 of 5 controls, 1 consumer"
+    assert cluster.duplicated_monthly_run_rate == Range(100, 200, 300)
+
+
+def test_single_integrations_are_not_clusters():
+    rows = [make("INT-1"), make("INT-2", source="X", target="Y", objects=("Z",))]
+
+    clusters = cluster_overlaps(rows, find_overlaps(rows, NO_ALIASES), flat_rates(rows), threshold=0.5)
+
+    assert clusters == []
+
+
+def test_pairs_below_the_threshold_do_not_link():
+    rows = [make("INT-1", target="NetSuite"), make("INT-2")]  # same source only: 0.3
+    pairs = find_overlaps(rows, NO_ALIASES)
+
+    low = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=0.3)
+    high = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=0.31)
+
+    assert len(low) == 1 and high == []
+
+
+def test_clusters_are_sorted_by_duplicated_run_rate_then_id():
+    rows = [make("INT-1"), make("INT-2"), make("INT-3", target="NetSuite"), make("INT-4", target="NetSuite"),
+            make("INT-5", target="Xero"), make("INT-6", target="Xero")]
+    rates = {"INT-1": Range.exact(10), "INT-2": Range.exact(10), "INT-3": Range.exact(500), "INT-4": Range.exact(500),
+             "INT-5": Range.exact(10), "INT-6": Range.exact(10)}
+
+    clusters = cluster_overlaps(rows, find_overlaps(rows, NO_ALIASES), rates, threshold=0.9)
+
+    assert [c.id for c in clusters] == ["CL-INT-3", "CL-INT-1", "CL-INT-5"]
+
+
+def test_a_missing_run_rate_counts_as_zero():
+    rows = [make("INT-1"), make("INT-2")]
+
+    cluster, = cluster_overlaps(rows, find_overlaps(rows, NO_ALIASES), {"INT-1": Range.exact(40)}, threshold=0.5)
+
+    assert cluster.total_monthly_run_rate == Range.exact(40)
+    assert cluster.survivor == "INT-1"  # a known cost beats an unknown one on cheapness
+
+
+@pytest.mark.parametrize("threshold", [0, -0.1, 1.5, "0.5"])
+def test_a_threshold_outside_zero_to_one_is_refused(threshold):
+    with pytest.raises(ConfigError, match="overlap threshold must be a number above 0 and at most 1"):
+        cluster_overlaps([], [], {}, threshold=threshold)
+
+
+def test_crowded_route_still_clusters_every_member_with_a_linear_number_of_pairs():
+    rows = [make(f"INT-{k:03d}", consumers=(f"C{k % 3}",)) for k in range(60)]
+
+    with mock.patch.object(overlap, "CROWDED_BUCKET", 4):
+        pairs = find_overlaps(rows, NO_ALIASES)
+    clusters = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=1.0)
+
+    assert len(pairs) < 4 * len(rows)  # 1,770 with every pair listed
+    assert [len(c.members) for c in clusters] == [60]
+
+
+# --- Survivor ------------------------------------------------------------------------------------
+
+CONTROLS = dict(has_monitoring=True, has_retry=True, has_audit_trail=True, source_of_truth_defined=True)
+
+
+@pytest.mark.parametrize(
+    ("winner", "loser", "rates", "reason"),
+    [
+        (dict(owner="Ana Silva"), dict(owner=None, **CONTROLS), {}, "owned by Ana Silva, 0 of 5 controls, 0 consumers"),
+        (dict(**CONTROLS), dict(has_monitoring=True), {}, "unowned, 4 of 5 controls, 0 consumers"),
+        (dict(consumers=("A", "B", "C")), dict(consumers=("A",)), {}, "unowned, 0 of 5 controls, 3 consumers"),
+        (dict(), dict(), {"W": Range.exact(10), "L": Range.exact(20)}, "unowned, 0 of 5 controls, 0 consumers, lowest run-rate"),
+    ],
+)
+def test_survivor_ranking(winner, loser, rates, reason):
+    members = [make("L", **loser), make("W", **winner)]
+    rates = {"W": rates.get("W", Range.exact(5)), "L": rates.get("L", Range.exact(5))} if rates else {}
+
+    survivor, why, explicit = choose_survivor(members, rates)
+
+    assert (survivor, why, explicit) == ("W", reason, False)
+
+
+def test_survivor_ties_go_to_the_smallest_id():
+    members = [make("INT-2"), make("INT-1")]
+
+    survivor, why, _ = choose_survivor(members, {})
+
+    assert survivor == "INT-1" and why.endswith("first by id")
+
+
+def test_survivor_reason_reads_like_the_example():
+    best = make("INT-1", owner="Ana Silva", consumers=("A", "B", "C"), **CONTROLS)
+
+    _, why, _ = choose_survivor([best, make("INT-2")], {})
+
+    assert why == "owned by Ana Silva, 4 of 5 controls, 3 consumers"
+
+
+def test_the_group_choice_wins():
+    members = [make("INT-1", owner="Ana Silva", **CONTROLS), make("INT-2")]
+
+    result = choose_survivor(members, {}, survivor_choices={"INT-2", "INT-99"})
+
+    assert result == ("INT-2", "chosen by the group", True)
+
+
+def test_a_proposal_never_replaces_a_live_integration():
+    proposal = make("INT-1", owner="Ana Silva", status=Status.PROPOSED, **CONTROLS)
+    live = make("INT-2", status=Status.LIVE)
+
+    survivor, why, explicit = choose_survivor([proposal, live], {})
+
+    assert (survivor, explicit) == ("INT-2", False)
+    assert "a proposal cannot replace an integration that runs" in why
+
+
+def test_a_group_choice_of_a_proposal_is_refused_while_something_runs():
+    proposal = make("INT-1", status=Status.PROPOSED)
+    building = make("INT-2", status=Status.BUILDING)
+
+    survivor, why, explicit = choose_survivor([proposal, building], {}, survivor_choices={"INT-1"})
+
+    assert (survivor, explicit) == ("INT-2", False)
+    assert "the group chose INT-1 (proposed), but it cannot replace an integration that runs" in why
+
+
+def test_among_proposals_only_a_proposal_can_survive():
+    members = [make("INT-2", status=Status.PROPOSED, owner="Bo"), make("INT-1", status=Status.PROPOSED)]
+
+    survivor, _, _ = choose_survivor(members, {})
+
+    assert survivor == "INT-2"
+
+
+def test_choose_survivor_needs_members():
+    with pytest.raises(ValueError, match="at least one member"):
+        choose_survivor([], {})
+
+
+# --- Properties ----------------------------------------------------------------------------------
+
+SYSTEM_NAMES = ["Salesforce", "salesforce.com", "SFDC", "Stripe", "NetSuite", "HubSpot"]
+OBJECT_NAMES = ["Account", "Accounts", "Opportunity", "Opps", "Invoice", "Contact"]
+CONSUMER_NAMES = ["Revenue dashboard", "revenue dashboard", "Finance", "Board pack"]
+
+
+@st.composite
+def integrations(draw, id: str, statuses=tuple(Status)) -> Integration:
+    return make(
+        id,
+        source=draw(st.sampled_from(SYSTEM_NAMES)),
+        target=draw(st.sampled_from(SYSTEM_NAMES)),
+        objects=draw(st.lists(st.sampled_from(OBJECT_NAMES), max_size=3)),
+        consumers=tuple(draw(st.lists(st.sampled_from(CONSUMER_NAMES), max_size=2))),
+        direction=draw(st.sampled_from(list(Direction))),
+        status=draw(st.sampled_from(statuses)),
+        owner=draw(st.sampled_from([None, "Ana Silva", "Bo Chen"])),
+        has_monitoring=draw(st.sampled_from([None, True, False])),
+        has_retry=draw(st.booleans()),
+    )
+
+
+@st.composite
+def registries(draw, max_size: int = 12) -> list[Integration]:
+    size = draw(st.integers(0, max_size))
+    return [draw(integrations(f"INT-{k:02d}")) for k in range(size)]
+
+
+@st.composite
+def run_rates(draw, rows) -> dict[str, Range]:
+    rates = {}
+    for row in rows:
+        low = draw(st.floats(0, 1000, allow_nan=False))
+        rates[row.id] = Range(low, low + draw(st.floats(0, 100)), low + 100 + draw(st.floats(0, 100)))
+    return rates
+
+
+STILL_COUNTED = tuple(s for s in Status if s is not Status.RETIRED)  # the registry side drops retired rows
+
+
+@given(integrations("INT-A", STILL_COUNTED), integrations("INT-B", STILL_COUNTED))
+def test_overlap_is_symmetric(a, b):
+    forward = overlap_candidates_for(a, [b], ALIASES)
+
+    backward = overlap_candidates_for(b, [a], ALIASES)
+
+    assert forward == backward
+
+
+@given(registries(), st.randoms(use_true_random=False), st.booleans())
+def test_pairs_do_not_depend_on_row_order(rows, rnd, include_retired):
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+
+    pairs = find_overlaps(rows, ALIASES, include_retired=include_retired)
+    again = find_overlaps(shuffled, ALIASES, include_retired=include_retired)
+
+    assert pairs == again
+
+
+@given(registries())
+def test_find_overlaps_agrees_with_scoring_each_integration_alone(rows):
+    index = build_overlap_index(rows, ALIASES)
+
+    pairs = set(find_overlaps(rows, ALIASES))
+    one_by_one = {p for row in rows if row.status is not Status.RETIRED for p in index.pairs_for(row)}
+
+    assert pairs == one_by_one
+
+
+@given(registries())
+def test_every_pair_has_evidence_and_a_score_in_range(rows):
+    pairs = find_overlaps(rows, ALIASES, include_retired=True)
+
+    assert all(0 < p.score <= 1 and p.evidence and p.a < p.b for p in pairs)
+    assert all(p.shared_objects or p.shared_consumers for p in pairs)
+    assert all(p.score == 1.0 for p in pairs if p.is_strong)
+    assert all(p.score <= 0.6 for p in pairs if not p.is_strong)
+
+
+@given(st.data(), registries(), st.floats(0.05, 1.0), st.randoms(use_true_random=False))
+def test_clustering_does_not_depend_on_row_order(data, rows, threshold, rnd):
+    rates = data.draw(run_rates(rows))
+    chosen = data.draw(st.sets(st.sampled_from([r.id for r in rows]))) if rows else set()
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    pairs = find_overlaps(rows, ALIASES)
+    shuffled_pairs = find_overlaps(shuffled, ALIASES)
+    rnd.shuffle(shuffled_pairs)
+
+    clusters = cluster_overlaps(rows, pairs, rates, threshold=threshold, survivor_choices=chosen, aliases=ALIASES)
+    again = cluster_overlaps(shuffled, shuffled_pairs, rates, threshold=threshold, survivor_choices=chosen, aliases=ALIASES)
+
+    assert clusters == again
+
+
+@given(st.data(), registries(), st.floats(0.05, 1.0))
+def test_every_cluster_is_well_formed(data, rows, threshold):
+    rates = data.draw(run_rates(rows))
+    chosen = data.draw(st.sets(st.sampled_from([r.id for r in rows]))) if rows else set()
+    pairs = find_overlaps(rows, ALIASES)
+    status = {r.id: r.status for r in rows}
+
+    clusters = cluster_overlaps(rows, pairs, rates, threshold=threshold, survivor_choices=chosen)
+
+    for cluster in clusters:
+        assert len(cluster.members) >= 2
+        assert cluster.survivor in cluster.members
+        assert cluster.id == "CL-" + min(cluster.members)
+        duplicated, total = cluster.duplicated_monthly_run_rate, cluster.total_monthly_run_rate
+        assert duplicated.low <= total.low + 1e-9 and duplicated.likely <= total.likely + 1e-9
+        assert duplicated.high <= total.high + 1e-9
+        runs = {Status.LIVE, Status.BUILDING, Status.DEPRECATED}
+        if any(status[m] in runs for m in cluster.members):
+            assert status[cluster.survivor] in runs
+    clustered = [m for c in clusters for m in c.members]
+    assert len(clustered) == len(set(clustered))  # each integration in one cluster at most
+
+
+@given(registries(), st.floats(0.05, 1.0))
+def test_strong_pairs_always_share_a_cluster(rows, threshold):
+    pairs = find_overlaps(rows, ALIASES)
+
+    clusters = cluster_overlaps(rows, pairs, {}, threshold=threshold)
+
+    cluster_of = {m: c.id for c in clusters for m in c.members}
+    for pair in pairs:
+        if pair.is_strong:
+            assert cluster_of.get(pair.a) is not None and cluster_of.get(pair.a) == cluster_of.get(pair.b)
+
+
+@settings(max_examples=50)
+@given(registries(max_size=25))
+def test_chaining_crowded_buckets_keeps_strong_clusters_exact(rows):
+    every_pair = find_overlaps(rows, ALIASES)
+    with mock.patch.object(overlap, "CROWDED_BUCKET", 2):
+        chained = find_overlaps(rows, ALIASES)
+
+    exact = cluster_overlaps(rows, every_pair, {}, threshold=1.0)
+    sampled = cluster_overlaps(rows, chained, {}, threshold=1.0)
+
+    assert [c.members for c in sampled] == [c.members for c in exact]
+    assert set(chained) <= set(every_pair)  # chain pairs are real pairs, fully scored
+
+
+# --- Scale ---------------------------------------------------------------------------------------
+
+
+def skewed_registry(size: int, seed: int = 1) -> list[Integration]:
+    """Rows where a few systems, objects and consumers are very common (as in real registries)."""
+    rng = random.Random(seed)
+    systems = ["Salesforce", "HubSpot", "Snowflake", "Stripe", "NetSuite"] + [f"System {k}" for k in range(300)]
+    objects = ["Account", "Contact", "Opportunity", "Invoice"] + [f"Object {k}" for k in range(150)]
+    consumers = ["Finance", "Revenue dashboard"] + [f"Consumer {k}" for k in range(1500)]
+
+    def pick(items):
+        return items[min(int(rng.paretovariate(1.0)) - 1, len(items) - 1)] if rng.random() < 0.7 else rng.choice(items)
+
+    return [
+        make(f"INT-{k:05d}", source=pick(systems), target=pick(systems),
+             objects=[pick(objects) for _ in range(rng.randint(1, 4))],
+             consumers=tuple(pick(consumers) for _ in range(rng.randint(0, 3))),
+             direction=TWO_WAY if rng.random() < 0.15 else Direction.ONE_WAY)
+        for k in range(size)
+    ]
+
+
+def test_ten_thousand_rows_find_and_cluster_in_seconds():
+    rows = skewed_registry(10_000)
+
+    started = time.perf_counter()
+    pairs = find_overlaps(rows, NO_ALIASES)
+    cluster_overlaps(rows, pairs, {}, threshold=0.5)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 5.0  # about 0.6 s on 2 cores; generous for loaded CI machines
+
+
+def test_scoring_one_proposal_against_ten_thousand_rows_takes_milliseconds():
+    rows = skewed_registry(10_000)
+    index = build_overlap_index(rows, NO_ALIASES)
+    probes = [row.with_changes(id="NEW") for row in rows[:40]]
+
+    timings = []
+    for probe in probes:
+        started = time.perf_counter()
+        index.pairs_for(probe)
+        timings.append(time.perf_counter() - started)
+
+    assert statistics.median(timings) < 0.05
