@@ -85,3 +85,98 @@ class AppSetting(SQLModel, table=True):
     version: int = 1
     updated_at: datetime = Field(default_factory=utc_now)
     updated_by: str = ""
+
+
+class SurvivorChoice(SQLModel, table=True):
+    """The group's explicit choice of which integration a cluster keeps (overrides the suggestion)."""
+
+    __tablename__ = "survivor_choices"
+
+    integration_id: str = Field(primary_key=True, max_length=64)
+    note: str = ""
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = ""
+
+
+class ScoringRecord(SQLModel, table=True):
+    """A saved rubric scoring of one integration or proposal: weights, overrides, verdict, who and when."""
+
+    __tablename__ = "scorings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration_id: str = Field(index=True, max_length=64)
+    integration_name: str
+    verdict: str
+    score: float
+    weights: dict = Field(sa_column=Column(JSON, nullable=False))
+    overrides: dict = Field(sa_column=Column(JSON, nullable=False))
+    result: dict = Field(sa_column=Column(JSON, nullable=False))
+    registry_version: int = 0
+    scored_by: str = ""
+    scored_at: datetime = Field(default_factory=utc_now)
+
+
+class DiagnosticSessionRecord(SQLModel, table=True):
+    """One facilitated diagnostic session: its set-up (agenda as JSON steps), notes and clock start."""
+
+    __tablename__ = "diagnostic_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    facilitator: str
+    created_at: datetime = Field(default_factory=utc_now)
+    started_at: datetime | None = None
+    # [{"title": ..., "minutes": ..., "guidance": ...}, ...] in agenda order.
+    agenda: list = Field(sa_column=Column(JSON, nullable=False))
+    notes: str = ""
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = ""
+
+
+class SessionParticipantRecord(SQLModel, table=True):
+    """A person in a diagnostic session and their role; ``position`` keeps the order they were listed in."""
+
+    __tablename__ = "session_participants"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="diagnostic_sessions.id", ondelete="CASCADE", index=True)
+    name: str
+    role: str
+    position: int = 0
+
+
+class SessionItemRecord(SQLModel, table=True):
+    """An assumption or open question captured during a session, saved as it is typed."""
+
+    __tablename__ = "session_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="diagnostic_sessions.id", ondelete="CASCADE", index=True)
+    kind: str  # "assumption" or "question"
+    text: str
+    position: int = 0
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = ""
+
+
+class SessionDecisionRecord(SQLModel, table=True):
+    """A verdict on one integration or cluster, with rationale, RACI, next step and due date."""
+
+    __tablename__ = "session_decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="diagnostic_sessions.id", ondelete="CASCADE", index=True)
+    subject_kind: str  # "integration" or "cluster"
+    subject_id: str
+    verdict: str
+    rationale: str
+    # [{"person": ..., "responsibility": "R" | "A" | "C" | "I"}, ...]
+    raci: list = Field(sa_column=Column(JSON, nullable=False))
+    due_date: date | None = None
+    next_step: str = ""
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = ""

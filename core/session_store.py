@@ -1,0 +1,542 @@
+"""Diagnostic session persistence: create, resume and save everything typed in a session, one transaction per action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.diagnostic import (
+    AgendaStep,
+    Decision,
+    DiagnosticSession,
+    Participant,
+    RaciEntry,
+    Role,
+    SessionError,
+    load_default_agenda,
+    validate_agenda,
+    validate_decision,
+    validate_participants,
+)
+from core.rubric import Verdict
+from core.tables import (
+    DiagnosticSessionRecord,
+    IntegrationRecord,
+    SessionDecisionRecord,
+    SessionItemRecord,
+    SessionParticipantRecord,
+    utc_now,
+)
+
+ItemKind = Literal["assumption", "question"]
+ITEM_KINDS: dict[str, str] = {"assumption": "assumption", "question": "open question"}
+# Keeps titles readable on the session picker and in the memo heading.
+MAX_TITLE_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """One line of the session picker."""
+
+    id: int
+    title: str
+    facilitator: str
+    created_at: datetime
+    started_at: datetime | None
+    updated_at: datetime
+    updated_by: str
+    decision_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionItem:
+    """A saved assumption or open question, with the version an edit must name."""
+
+    id: int
+    kind: ItemKind
+    text: str
+    position: int
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A saved decision, with its id and the version an edit must name."""
+
+    id: int
+    decision: Decision
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+
+def _problems_error(intro: str, problems: list[str]) -> SessionError:
+    if len(problems) == 1:
+        return SessionError(f"{intro}: {problems[0]}", problems)
+    return SessionError(f"{intro}:\n" + "\n".join(f"- {p}" for p in problems), problems)
+
+
+def _agenda_to_json(steps: Iterable[AgendaStep]) -> list[dict]:
+    return [{"title": s.title.strip(), "minutes": s.minutes, "guidance": s.guidance.strip()} for s in steps]
+
+
+def _agenda_from_json(value: list) -> tuple[AgendaStep, ...]:
+    return tuple(AgendaStep(title=s["title"], minutes=int(s["minutes"]), guidance=s.get("guidance", "")) for s in value)
+
+
+def _decision_from_record(record: SessionDecisionRecord) -> Decision:
+    return Decision(
+        subject_kind=record.subject_kind,  # type: ignore[arg-type]
+        subject_id=record.subject_id,
+        verdict=Verdict(record.verdict),
+        rationale=record.rationale,
+        raci=tuple(RaciEntry(person=e["person"], responsibility=e["responsibility"]) for e in record.raci),
+        due_date=record.due_date,
+        next_step=record.next_step,
+    )
+
+
+def _require_session(session: Session, session_id: int) -> DiagnosticSessionRecord:
+    record = session.get(DiagnosticSessionRecord, session_id)
+    if record is None:
+        raise SessionError(f"Session {session_id} does not exist.")
+    return record
+
+
+def _touch_session(session: Session, session_id: int, updated_by: str, *, bump_version: bool = False,
+                   **values) -> None:
+    # Every change inside a session marks it as edited, so the picker can show who worked on it last.
+    changes = {"updated_at": utc_now(), "updated_by": updated_by, **values}
+    if bump_version:
+        changes["version"] = DiagnosticSessionRecord.version + 1
+    result = session.execute(
+        update(DiagnosticSessionRecord).where(DiagnosticSessionRecord.id == session_id).values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        raise SessionError(f"Session {session_id} does not exist.")
+
+
+def create_session(engine: Engine, title: str, facilitator: str, agenda: Iterable[AgendaStep] | None = None,
+                   *, updated_by: str = "") -> int:
+    """Create a session with the default agenda (or the one given) and return its id.
+
+    >>> from core.db import create_db_engine
+    >>> engine = create_db_engine("sqlite://")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
+    >>> load_session(engine, session_id).agenda[0].title
+    'Context'
+
+    Args:
+        engine: the database.
+        title: what the session is about, shown on the picker and the memo.
+        facilitator: who runs the meeting.
+        agenda: the steps; ``None`` uses ``data/agenda.toml``.
+        updated_by: who created it.
+
+    Returns:
+        The new session's id.
+
+    Raises:
+        SessionError: when the title or facilitator is missing or the agenda is invalid.
+    """
+    title, facilitator = (title or "").strip(), (facilitator or "").strip()
+    problems = []
+    if not title:
+        problems.append('Give the session a title, for example "Billing sync duplicates".')
+    elif len(title) > MAX_TITLE_CHARS:
+        problems.append(f"Keep the title to {MAX_TITLE_CHARS} characters (it has {len(title)}).")
+    if not facilitator:
+        problems.append("Name the facilitator who runs the session.")
+    steps = load_default_agenda() if agenda is None else tuple(agenda)
+    problems.extend(validate_agenda(steps))
+    if problems:
+        raise _problems_error("The session was not created", problems)
+    with Session(engine) as session, session.begin():
+        record = DiagnosticSessionRecord(title=title, facilitator=facilitator, agenda=_agenda_to_json(steps),
+                                         updated_by=updated_by or facilitator)
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def list_sessions(engine: Engine) -> list[SessionSummary]:
+    """Every session, newest first, with how many decisions each has recorded.
+
+    >>> from core.db import create_db_engine
+    >>> engine = create_db_engine("sqlite://")
+    >>> _ = create_session(engine, "First", "Ana"); _ = create_session(engine, "Second", "Bo")
+    >>> [s.title for s in list_sessions(engine)]
+    ['Second', 'First']
+
+    Args:
+        engine: the database.
+
+    Returns:
+        One summary per session.
+    """
+    counts = (select(SessionDecisionRecord.session_id, func.count().label("n"))
+              .group_by(SessionDecisionRecord.session_id).subquery())
+    query = (select(DiagnosticSessionRecord, func.coalesce(counts.c.n, 0))
+             .outerjoin(counts, counts.c.session_id == DiagnosticSessionRecord.id)
+             .order_by(DiagnosticSessionRecord.created_at.desc(), DiagnosticSessionRecord.id.desc()))
+    with Session(engine) as session:
+        return [SessionSummary(id=r.id, title=r.title, facilitator=r.facilitator, created_at=r.created_at,
+                               started_at=r.started_at, updated_at=r.updated_at, updated_by=r.updated_by,
+                               decision_count=int(n))
+                for r, n in session.execute(query).all()]
+
+
+def load_session(engine: Engine, session_id: int) -> DiagnosticSession:
+    """Everything saved for one session, as the domain value the page and the memo show.
+
+    >>> from core.db import create_db_engine
+    >>> load_session(create_db_engine("sqlite://"), 7)
+    Traceback (most recent call last):
+    ...
+    core.diagnostic.SessionError: Session 7 does not exist.
+
+    Args:
+        engine: the database.
+        session_id: the session to load.
+
+    Returns:
+        The session with participants, agenda, assumptions, open questions and decisions in order.
+
+    Raises:
+        SessionError: when there is no such session.
+    """
+    with Session(engine) as session:
+        record = _require_session(session, session_id)
+        people = session.execute(select(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id)
+                                 .order_by(SessionParticipantRecord.position, SessionParticipantRecord.id)).scalars().all()
+        items = _items_query(session, session_id)
+        decisions = _decisions_query(session, session_id)
+        return DiagnosticSession(
+            id=record.id, title=record.title, facilitator=record.facilitator, created_at=record.created_at,
+            started_at=record.started_at,
+            participants=tuple(Participant(name=p.name, role=Role(p.role)) for p in people),
+            agenda=_agenda_from_json(record.agenda),
+            assumptions=tuple(i.text for i in items if i.kind == "assumption"),
+            open_questions=tuple(i.text for i in items if i.kind == "question"),
+            decisions=tuple(_decision_from_record(d) for d in decisions),
+            notes=record.notes,
+        )
+
+
+def session_version(engine: Engine, session_id: int) -> int:
+    """The version of a session's own fields (agenda, participants, notes, clock): grows with each change."""
+    with Session(engine) as session:
+        return _require_session(session, session_id).version
+
+
+def _items_query(session: Session, session_id: int) -> list[SessionItemRecord]:
+    return list(session.execute(select(SessionItemRecord).where(SessionItemRecord.session_id == session_id)
+                                .order_by(SessionItemRecord.position, SessionItemRecord.id)).scalars().all())
+
+
+def _decisions_query(session: Session, session_id: int) -> list[SessionDecisionRecord]:
+    return list(session.execute(select(SessionDecisionRecord).where(SessionDecisionRecord.session_id == session_id)
+                                .order_by(SessionDecisionRecord.id)).scalars().all())
+
+
+def list_items(engine: Engine, session_id: int, kind: ItemKind | None = None) -> list[SessionItem]:
+    """The assumptions and/or open questions of a session in the order they were added, with ids and versions.
+
+    Args:
+        engine: the database.
+        session_id: the session.
+        kind: ``"assumption"``, ``"question"`` or ``None`` for both.
+
+    Returns:
+        The items in order.
+    """
+    with Session(engine) as session:
+        return [SessionItem(id=r.id, kind=r.kind, text=r.text, position=r.position, version=r.version,  # type: ignore[arg-type]
+                            updated_at=r.updated_at, updated_by=r.updated_by)
+                for r in _items_query(session, session_id) if kind is None or r.kind == kind]
+
+
+def list_decisions(engine: Engine, session_id: int) -> list[DecisionRecord]:
+    """The decisions of a session in the order they were recorded, with ids and versions."""
+    with Session(engine) as session:
+        return [DecisionRecord(id=r.id, decision=_decision_from_record(r), version=r.version,
+                               updated_at=r.updated_at, updated_by=r.updated_by)
+                for r in _decisions_query(session, session_id)]
+
+
+def start_session(engine: Engine, session_id: int, now: datetime, *, updated_by: str = "",
+                  restart: bool = False) -> None:
+    """Start the session's clock at ``now``: the agenda timers count from this moment.
+
+    >>> from datetime import datetime, timezone
+    >>> from core.db import create_db_engine
+    >>> engine = create_db_engine("sqlite://")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
+    >>> start_session(engine, session_id, datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    >>> load_session(engine, session_id).started_at.isoformat()
+    '2026-01-05T09:00:00+00:00'
+
+    Args:
+        engine: the database.
+        session_id: the session.
+        now: the start time (timezone-aware).
+        updated_by: who pressed start.
+        restart: start the clock again from ``now`` when it was already started.
+
+    Raises:
+        SessionError: when the session does not exist, or was already started and ``restart`` is false.
+    """
+    with Session(engine) as session, session.begin():
+        record = _require_session(session, session_id)
+        if record.started_at is not None and not restart:
+            raise SessionError(f"This session already started at {record.started_at:%H:%M} UTC; "
+                               "use Restart clock to start the timers again.")
+        _touch_session(session, session_id, updated_by, bump_version=True, started_at=now)
+
+
+def save_agenda(engine: Engine, session_id: int, steps: Iterable[AgendaStep], *, updated_by: str = "") -> None:
+    """Replace a session's agenda after checking it (minutes 1-120 per step, 240 in total).
+
+    Args:
+        engine: the database.
+        session_id: the session.
+        steps: the new agenda in order.
+        updated_by: who changed it.
+
+    Raises:
+        SessionError: listing every problem; nothing is saved then.
+    """
+    steps = tuple(steps)
+    problems = validate_agenda(steps)
+    if problems:
+        raise _problems_error("The agenda was not saved", problems)
+    with Session(engine) as session, session.begin():
+        _touch_session(session, session_id, updated_by, bump_version=True, agenda=_agenda_to_json(steps))
+
+
+def save_notes(engine: Engine, session_id: int, notes: str, *, updated_by: str = "") -> None:
+    """Save the facilitator's free-form notes of a session (the last save wins)."""
+    with Session(engine) as session, session.begin():
+        _touch_session(session, session_id, updated_by, bump_version=True, notes=notes or "")
+
+
+def set_participants(engine: Engine, session_id: int, participants: Iterable[Participant], *,
+                     updated_by: str = "") -> None:
+    """Replace the list of people in the session (names and roles) in one transaction.
+
+    >>> from core.db import create_db_engine
+    >>> from core.diagnostic import Role
+    >>> engine = create_db_engine("sqlite://")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
+    >>> set_participants(engine, session_id, [Participant("Ana", Role.REVOPS), Participant("Bo", Role.FINANCE)])
+    >>> [(p.name, p.role.label) for p in load_session(engine, session_id).participants]
+    [('Ana', 'RevOps'), ('Bo', 'Finance')]
+
+    Args:
+        engine: the database.
+        session_id: the session.
+        participants: everyone in the room, in the order to show them.
+        updated_by: who changed the list.
+
+    Raises:
+        SessionError: when a name is missing or listed twice, or a role is unknown; nothing is saved then.
+    """
+    people = tuple(participants)
+    problems = validate_participants(people)
+    if problems:
+        raise _problems_error("The participants were not saved", problems)
+    with Session(engine) as session, session.begin():
+        _touch_session(session, session_id, updated_by, bump_version=True)
+        session.execute(delete(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id))
+        session.add_all(SessionParticipantRecord(session_id=session_id, name=p.name.strip(), role=p.role.value,
+                                                 position=index) for index, p in enumerate(people))
+
+
+def _check_item(kind: str, text: str) -> str:
+    if kind not in ITEM_KINDS:
+        raise SessionError(f"Unknown kind of note {kind!r}: use assumption or question.")
+    text = (text or "").strip()
+    if not text:
+        raise SessionError(f"Type the {ITEM_KINDS[kind]} first: an empty {ITEM_KINDS[kind]} is not saved.")
+    return text
+
+
+def add_item(engine: Engine, session_id: int, kind: ItemKind, text: str, *, updated_by: str = "") -> int:
+    """Add an assumption or open question at the end of its list.
+
+    >>> from core.db import create_db_engine
+    >>> engine = create_db_engine("sqlite://")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
+    >>> _ = add_item(engine, session_id, "assumption", "Finance owns the invoice numbers")
+    >>> load_session(engine, session_id).assumptions
+    ('Finance owns the invoice numbers',)
+
+    Args:
+        engine: the database.
+        session_id: the session.
+        kind: ``"assumption"`` or ``"question"``.
+        text: what was said; surrounding spaces are dropped.
+        updated_by: who typed it.
+
+    Returns:
+        The new item's id.
+
+    Raises:
+        SessionError: when the text is empty, the kind unknown or the session missing.
+    """
+    text = _check_item(kind, text)
+    with Session(engine) as session, session.begin():
+        _touch_session(session, session_id, updated_by)
+        last = session.execute(select(func.max(SessionItemRecord.position)).where(
+            SessionItemRecord.session_id == session_id, SessionItemRecord.kind == kind)).scalar_one()
+        record = SessionItemRecord(session_id=session_id, kind=kind, text=text,
+                                   position=0 if last is None else last + 1, updated_by=updated_by)
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def update_item(engine: Engine, item_id: int, text: str, *, updated_by: str = "",
+                expected_version: int | None = None) -> int:
+    """Change the text of an assumption or open question.
+
+    Args:
+        engine: the database.
+        item_id: the item.
+        text: the new text (not empty: delete the item instead).
+        updated_by: who changed it.
+        expected_version: the version the editor saw; a different stored version means someone else
+            changed it meanwhile, and nothing is written.
+
+    Returns:
+        The item's new version.
+
+    Raises:
+        SessionError: when the item is gone, the text is empty, or the item changed meanwhile.
+    """
+    with Session(engine) as session, session.begin():
+        record = session.get(SessionItemRecord, item_id)
+        if record is None:
+            raise SessionError("This note no longer exists: someone deleted it.")
+        text = _check_item(record.kind, text)
+        condition = [SessionItemRecord.id == item_id]
+        if expected_version is not None:
+            condition.append(SessionItemRecord.version == expected_version)
+        # Conditional update: the version the user saw came from an earlier page run (see tech notes).
+        result = session.execute(update(SessionItemRecord).where(*condition).values(
+            text=text, version=SessionItemRecord.version + 1, updated_at=utc_now(), updated_by=updated_by)
+            .execution_options(synchronize_session=False))
+        if result.rowcount == 0:
+            raise SessionError(f"{record.updated_by or 'Someone'} changed this {ITEM_KINDS[record.kind]} meanwhile: "
+                               f"it now reads \"{record.text}\". Type your change again.")
+        _touch_session(session, record.session_id, updated_by)
+        return session.execute(select(SessionItemRecord.version).where(SessionItemRecord.id == item_id)).scalar_one()
+
+
+def delete_item(engine: Engine, item_id: int, *, updated_by: str = "") -> bool:
+    """Delete an assumption or open question; deleting one that is already gone does nothing.
+
+    Returns:
+        ``True`` when an item was deleted now.
+    """
+    with Session(engine) as session, session.begin():
+        record = session.get(SessionItemRecord, item_id)
+        if record is None:
+            return False
+        _touch_session(session, record.session_id, updated_by)
+        session.execute(delete(SessionItemRecord).where(SessionItemRecord.id == item_id))
+        return True
+
+
+def _decision_values(decision: Decision) -> dict:
+    return {
+        "subject_kind": decision.subject_kind,
+        "subject_id": decision.subject_id.strip(),
+        "verdict": decision.verdict.value,
+        "rationale": decision.rationale.strip(),
+        "raci": [{"person": e.person.strip(), "responsibility": e.responsibility} for e in decision.raci],
+        "due_date": decision.due_date,
+        "next_step": (decision.next_step or "").strip(),
+    }
+
+
+def save_decision(engine: Engine, session_id: int, decision: Decision, decision_id: int | None = None, *,
+                  updated_by: str = "", expected_version: int | None = None) -> int:
+    """Record a decision, or replace a recorded one, after checking it; an invalid decision writes nothing.
+
+    >>> from core.db import create_db_engine
+    >>> from core.diagnostic import RaciEntry
+    >>> engine = create_db_engine("sqlite://")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
+    >>> save_decision(engine, session_id, Decision("cluster", "CL-INT-015", Verdict.MERGE, "Same data twice",
+    ...                                            (RaciEntry("Ana", "A"), RaciEntry("Bo", "A"))))
+    Traceback (most recent call last):
+    ...
+    core.diagnostic.SessionError: The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
+
+    Args:
+        engine: the database.
+        session_id: the session it was decided in.
+        decision: subject, verdict, rationale, RACI, due date and next step.
+        decision_id: the recorded decision to replace; ``None`` records a new one.
+        updated_by: who recorded it.
+        expected_version: with ``decision_id``, the version the editor saw (a changed version is refused).
+
+    Returns:
+        The decision's id.
+
+    Raises:
+        SessionError: listing every problem (subject, rationale, RACI, unknown integration), or when the
+            decision changed meanwhile.
+    """
+    problems = validate_decision(decision)
+    if problems:
+        raise _problems_error("The decision was not saved", problems)
+    values = _decision_values(decision)
+    with Session(engine) as session, session.begin():
+        _require_session(session, session_id)
+        if decision.subject_kind == "integration" and session.get(IntegrationRecord, values["subject_id"]) is None:
+            raise _problems_error("The decision was not saved", [
+                f"Integration {values['subject_id']} is not in the registry: choose one from the list."])
+        _touch_session(session, session_id, updated_by)
+        if decision_id is None:
+            record = SessionDecisionRecord(session_id=session_id, updated_by=updated_by, **values)
+            session.add(record)
+            session.flush()
+            return record.id
+        condition = [SessionDecisionRecord.id == decision_id, SessionDecisionRecord.session_id == session_id]
+        if expected_version is not None:
+            condition.append(SessionDecisionRecord.version == expected_version)
+        result = session.execute(update(SessionDecisionRecord).where(*condition).values(
+            **values, version=SessionDecisionRecord.version + 1, updated_at=utc_now(), updated_by=updated_by)
+            .execution_options(synchronize_session=False))
+        if result.rowcount == 0:
+            current = session.get(SessionDecisionRecord, decision_id)
+            if current is None or current.session_id != session_id:
+                raise SessionError(f"Decision {decision_id} does not exist in this session.")
+            raise SessionError(f"{current.updated_by or 'Someone'} changed this decision meanwhile; "
+                               "open it again to see their version, then make your change.")
+        return decision_id
+
+
+def delete_decision(engine: Engine, decision_id: int, *, updated_by: str = "") -> bool:
+    """Delete a recorded decision; deleting one that is already gone does nothing.
+
+    Returns:
+        ``True`` when a decision was deleted now.
+    """
+    with Session(engine) as session, session.begin():
+        record = session.get(SessionDecisionRecord, decision_id)
+        if record is None:
+            return False
+        _touch_session(session, record.session_id, updated_by)
+        session.execute(delete(SessionDecisionRecord).where(SessionDecisionRecord.id == decision_id))
+        return True

@@ -1,0 +1,639 @@
+"""Diagnostic session page: run the facilitated meeting — agenda timer, participants, notes, decisions with RACI."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+import streamlit as st
+
+from core.diagnostic import (
+    RESPONSIBILITIES,
+    AgendaProgress,
+    AgendaStep,
+    Decision,
+    Role,
+    agenda_from_rows,
+    agenda_progress,
+    format_clock,
+    participants_from_rows,
+    raci_from_rows,
+)
+from core.errors import GovernanceError
+from core.rubric import Verdict
+from core.session_store import (
+    DecisionRecord,
+    SessionItem,
+    add_item,
+    create_session,
+    delete_decision,
+    delete_item,
+    list_decisions,
+    list_items,
+    list_sessions,
+    load_session,
+    save_agenda,
+    save_decision,
+    save_notes,
+    set_participants,
+    start_session,
+    update_item,
+)
+from core.store import load_integrations, registry_version
+from core.tables import utc_now
+from pages._ui import current_user, get_engine, page_header, plain_errors
+
+SESSION_KEY = "diagnostic_session_id"
+QUERY_KEY = "session"
+ROUND_KEY = "decision_form_round"
+EDITING_KEY = "decision_editing"
+FLASH_KEY = "_session_flash"
+
+VERDICT_HELP = {
+    Verdict.PROCEED: "build or keep it as it is",
+    Verdict.HOLD: "pause until the open questions are answered",
+    Verdict.MERGE: "fold the duplicates into one integration",
+    Verdict.CENTRALIZE: "one team runs it for everyone",
+    Verdict.RETIRE: "switch it off",
+}
+VERDICT_COLOURS = {Verdict.PROCEED: "green", Verdict.HOLD: "orange", Verdict.MERGE: "blue",
+                   Verdict.CENTRALIZE: "violet", Verdict.RETIRE: "red"}
+ROLE_COLOURS = {Role.REVOPS: "blue", Role.ENGINEERING: "violet", Role.FINANCE: "green",
+                Role.PRODUCT_OWNER: "orange", Role.OTHER: "gray"}
+ITEM_SECTIONS = {"assumption": ("Assumptions", "Add an assumption and press Enter"),
+                 "question": ("Open questions", "Add an open question and press Enter")}
+
+# Timer colours: the current step in the app's primary blue, time over in red, done steps muted.
+_INK, _MUTED, _PRIMARY, _PRIMARY_DARK, _RED = "#12263f", "#5b6b7f", "#1f4e79", "#163a5c", "#b42318"
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+_INLINE_MARKUP = frozenset("\\`*_[]$~<>:|")
+_BLOCK_MARKER = re.compile(r"(?m)^(\s*)(?:(\d+)\.|([#>+-]))")
+
+
+def _plain(text: str) -> str:
+    """User text shown through markdown, with markdown and Streamlit directives ($, :red[], *) made literal."""
+    escaped = "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in text)
+    # Headings, quotes, lists: these markers only count at the start of a line.
+    return _BLOCK_MARKER.sub(lambda m: m.group(1) + (f"{m.group(2)}\\." if m.group(2) else f"\\{m.group(3)}"),
+                             escaped)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Editor rows as plain dicts, with empty cells as ``None`` (pandas uses NaN or NA)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _browser_timezone() -> tzinfo:
+    try:
+        name = st.context.timezone
+        return ZoneInfo(name) if name else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError, KeyError, AttributeError):
+        return timezone.utc
+
+
+def _local(moment: datetime, tz: tzinfo, pattern: str = "%H:%M") -> str:
+    return moment.astimezone(tz).strftime(pattern)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _integration_names(url: str, version: int, _engine) -> dict[str, str]:
+    # Keyed by the registry version: a registry import invalidates it, a rerun does not reload 1000s of rows.
+    return {i.id: i.name for i in load_integrations(_engine)}
+
+
+def _select(session_id: int | None) -> None:
+    """Remember the chosen session in this tab and in the URL, so a browser refresh comes back to it."""
+    previous = st.session_state.get(SESSION_KEY)
+    if previous is not None and previous != session_id:
+        # Another session: start its decision form empty.
+        st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+        st.session_state.pop(EDITING_KEY, None)
+    st.session_state[SESSION_KEY] = session_id
+    if session_id is None:
+        st.query_params.pop(QUERY_KEY, None)
+    elif st.query_params.get(QUERY_KEY) != str(session_id):
+        st.query_params[QUERY_KEY] = str(session_id)
+
+
+def _act(area: str, action, *args, **kwargs) -> bool:
+    """Run one core action from a widget callback; a domain error is kept to show beside its widget."""
+    try:
+        action(*args, **kwargs)
+    except GovernanceError as error:
+        st.session_state[f"_error_{area}"] = str(error)
+        return False
+    st.session_state.pop(f"_error_{area}", None)
+    return True
+
+
+def _show_error(area: str) -> None:
+    message = st.session_state.pop(f"_error_{area}", None)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+# --- callbacks (run before the page, so the page then reads the saved state) ------------------------
+
+def _on_pick() -> None:
+    _select(st.session_state.get("session_picker"))
+
+
+def _on_create() -> None:
+    title = st.session_state.get("new_session_title", "")
+    facilitator = st.session_state.get("new_session_facilitator", "")
+    try:
+        new_id = create_session(get_engine(), title, facilitator, updated_by=current_user())
+    except GovernanceError as error:
+        st.session_state["_error_create"] = str(error)
+        return
+    st.session_state.pop("_error_create", None)
+    st.session_state["new_session_title"] = ""
+    _select(new_id)
+    st.session_state[FLASH_KEY] = f"Session “{_plain(title.strip())}” created with the default agenda."
+
+
+def _on_start(session_id: int, restart: bool) -> None:
+    _act("start", start_session, get_engine(), session_id, utc_now(), updated_by=current_user(), restart=restart)
+
+
+def _on_add_item(session_id: int, kind: str) -> None:
+    key = f"new_{kind}"
+    text = (st.session_state.get(key) or "").strip()
+    if not text:
+        return
+    if _act(kind, add_item, get_engine(), session_id, kind, text, updated_by=current_user()):
+        st.session_state[key] = ""
+
+
+def _on_edit_item(session_id: int, item: SessionItem) -> None:
+    key = f"item_{item.id}"
+    text = (st.session_state.get(key) or "").strip()
+    engine = get_engine()
+    if not text:
+        # Clearing the text is the quickest way to drop a note on a shared screen.
+        _act(item.kind, delete_item, engine, item.id, updated_by=current_user())
+        return
+    if not _act(item.kind, update_item, engine, item.id, text, updated_by=current_user(),
+                expected_version=item.version):
+        # Someone else changed it: show their text in the box, the message says what happened.
+        fresh = {i.id: i.text for i in list_items(engine, session_id, item.kind)}
+        if item.id in fresh:
+            st.session_state[key] = fresh[item.id]
+
+
+def _on_delete_item(item: SessionItem) -> None:
+    _act(item.kind, delete_item, get_engine(), item.id, updated_by=current_user())
+
+
+def _on_notes(session_id: int) -> None:
+    _act("notes", save_notes, get_engine(), session_id, st.session_state.get("session_notes", ""),
+         updated_by=current_user())
+
+
+def _on_edit_decision(record: DecisionRecord | None) -> None:
+    # A new form round gives every decision widget fresh defaults: the chosen decision, or empty.
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    if record is None:
+        st.session_state.pop(EDITING_KEY, None)
+    else:
+        st.session_state[EDITING_KEY] = (record.id, record.version)
+
+
+def _on_delete_decision(record: DecisionRecord) -> None:
+    if _act("decisions", delete_decision, get_engine(), record.id, updated_by=current_user()):
+        if st.session_state.get(EDITING_KEY, (None,))[0] == record.id:
+            _on_edit_decision(None)
+        st.session_state[FLASH_KEY] = "Decision deleted."
+
+
+# --- sections --------------------------------------------------------------------------------------
+
+def render_session_bar(sessions) -> int | None:
+    """Resume an existing session or create a new one; returns the selected session id."""
+    by_id = {s.id: s for s in sessions}
+    selected = st.session_state.get(SESSION_KEY)
+    if selected is None:
+        raw = st.query_params.get(QUERY_KEY, "")
+        if raw:
+            selected = int(raw) if raw.isdigit() else None
+            if selected not in by_id:
+                st.warning(f"Session {raw} does not exist. Resume another session or create a new one.")
+    if selected not in by_id:
+        selected = None
+    _select(selected)
+    if st.session_state.get("session_picker") != selected:
+        st.session_state["session_picker"] = selected
+
+    tz = _browser_timezone()
+    with st.container(border=True):
+        pick, title, facilitator, create = st.columns([5, 4, 3, 2], vertical_alignment="bottom")
+        pick.selectbox(
+            "Resume a session", options=list(by_id), index=None, key="session_picker", on_change=_on_pick,
+            placeholder="Choose a session…" if sessions else "No sessions yet: create the first one →",
+            format_func=lambda i: (f"{by_id[i].title} · {by_id[i].facilitator} · "
+                                   f"{_local(by_id[i].created_at, tz, '%d %b %Y')} · "
+                                   f"{by_id[i].decision_count} decision{'s' * (by_id[i].decision_count != 1)}"),
+        )
+        title.text_input("New session title", key="new_session_title",
+                         placeholder="e.g. Billing sync duplicates")
+        facilitator.text_input("Facilitator", key="new_session_facilitator", placeholder="Who runs the meeting")
+        create.button("Create session", key="create_session", icon=":material/add:", on_click=_on_create,
+                      width="stretch")
+        _show_error("create")
+    return selected
+
+
+def render_header(diagnostic, tz: tzinfo) -> None:
+    """Title, facilitator, people in the room, and the start / restart control."""
+    head, control = st.columns([4, 1], vertical_alignment="center")
+    with head:
+        st.subheader(_plain(diagnostic.title), anchor=False)
+        facts = [f"Facilitator: {diagnostic.facilitator}",
+                 f"created {_local(diagnostic.created_at, tz, '%d %b %Y')}"]
+        if diagnostic.started_at:
+            facts.append(f"started {_local(diagnostic.started_at, tz)}")
+        st.caption(" · ".join(_plain(f) for f in facts))
+        if diagnostic.participants:
+            with st.container(horizontal=True, gap="small"):
+                for person in diagnostic.participants:
+                    # st.badge escapes brackets itself.
+                    label = _plain(person.name).replace("\\[", "[").replace("\\]", "]")
+                    st.badge(f"{label} · {person.role.label}", color=ROLE_COLOURS[person.role])
+        else:
+            st.caption("No participants yet: add them under **Participants** below.")
+    with control:
+        if diagnostic.started_at is None:
+            st.button("Start session", key="start_session", type="primary", icon=":material/play_arrow:",
+                      on_click=_on_start, args=(diagnostic.id, False), width="stretch")
+        else:
+            with st.popover("Restart clock", icon=":material/restart_alt:", width="stretch"):
+                st.write("Start the timers again from now? Everything captured so far stays.")
+                st.button("Restart from now", key="restart_session", type="primary",
+                          on_click=_on_start, args=(diagnostic.id, True))
+    _show_error("start")
+
+
+def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], started_at: datetime | None,
+                tz: tzinfo) -> str:
+    esc = html.escape
+    started = started_at is not None
+
+    def clock_at(minute: int) -> str:
+        if started_at is None:
+            return f"+{minute} min" if minute else "first"
+        return _local(started_at + timedelta(minutes=minute), tz)
+
+    label = f"font-size:0.78rem;letter-spacing:0.08em;text-transform:uppercase;color:{_MUTED};font-weight:600"
+    big = "font-size:3.3rem;line-height:1.05;font-weight:700;font-variant-numeric:tabular-nums"
+    current = progress.current
+    if not started:
+        kicker, heading = "Not started", "Ready when the room is"
+        guidance = "Press Start session when everyone is here. The timers follow the agenda below."
+        step_clock = format_clock(agenda[0].minutes * 60) if agenda else "00:00"
+        step_of = f"first step: {agenda[0].title}" if agenda else ""
+        step_colour = _INK
+    elif current is None:
+        kicker, heading, guidance = "Agenda", "No steps", ""
+        step_clock, step_of, step_colour = "00:00", "", _INK
+    else:
+        step = agenda[progress.current_index]
+        kicker = f"Now · step {progress.current_index + 1} of {len(agenda)}"
+        heading, guidance = step.title, step.guidance
+        over = current.state == "overrun"
+        step_clock = format_clock(current.remaining_seconds)
+        step_of = "over time: wrap up" if over else f"left of {format_clock(current.minutes * 60)}"
+        step_colour = _RED if over else _PRIMARY
+    total_colour = _RED if progress.overrun else _INK
+    total_note = f"of {format_clock(progress.total_minutes * 60)}" + (
+        f" · ends {clock_at(progress.total_minutes)}" if started else "")
+    if progress.overrun:
+        total_note = f"over the planned {progress.total_minutes} min: time to close"
+
+    segments = []
+    for index, step in enumerate(progress.steps):
+        if step.state == "current":
+            done = 100 * step.elapsed_seconds / max(1, step.minutes * 60)
+            style = (f"background:linear-gradient(90deg,{_PRIMARY_DARK} {done:.1f}%,{_PRIMARY} {done:.1f}%);"
+                     "color:#fff;border:1px solid " + _PRIMARY_DARK)
+            status = f"Now · {format_clock(step.remaining_seconds)} left"
+        elif step.state == "overrun":
+            style = f"background:{_RED};color:#fff;border:1px solid {_RED}"
+            status = f"Over by {format_clock(-step.remaining_seconds)}"
+        elif step.state == "done":
+            style = f"background:#e6edf4;color:{_MUTED};border:1px solid #d3dde8"
+            status = "✓ Done"
+        else:
+            style = f"background:#f7f9fb;color:{_INK};border:1px dashed #b9c4d0"
+            status = f"starts {clock_at(step.starts_at_minute)}"
+        segments.append(
+            f'<div style="flex:{max(step.minutes, 1)} 1 0;min-width:92px;border-radius:8px;padding:8px 12px;{style}">'
+            f'<div style="font-size:0.72rem;opacity:0.85;font-weight:600">{index + 1} · {step.minutes} min</div>'
+            f'<div style="font-size:1.05rem;font-weight:700;white-space:nowrap;overflow:hidden;'
+            f'text-overflow:ellipsis">{esc(step.title)}</div>'
+            f'<div style="font-size:0.85rem;font-variant-numeric:tabular-nums">{esc(status)}</div></div>'
+        )
+    return (
+        f'<div style="border:1px solid #d5dde6;border-radius:12px;padding:18px 22px 16px;background:#fff;'
+        f'color:{_INK};box-shadow:0 1px 2px rgba(18,38,63,0.06)">'
+        f'<div style="display:flex;flex-wrap:wrap;align-items:flex-end;gap:36px">'
+        f'<div style="flex:1 1 420px;min-width:300px"><div style="{label}">{esc(kicker)}</div>'
+        f'<div style="font-size:2.1rem;font-weight:700;line-height:1.2;margin:2px 0 4px">{esc(heading)}</div>'
+        f'<div style="font-size:1.02rem;color:#3d4b5c;max-width:70ch">{esc(guidance)}</div></div>'
+        f'<div style="text-align:right"><div style="{label}">This step</div>'
+        f'<div style="{big};color:{step_colour}">{esc(step_clock)}</div>'
+        f'<div style="font-size:0.9rem;color:{_MUTED}">{esc(step_of)}</div></div>'
+        f'<div style="text-align:right;padding-left:28px;border-left:1px solid #e3e8ee">'
+        f'<div style="{label}">Session left</div>'
+        f'<div style="{big};color:{total_colour}">{esc(format_clock(progress.remaining_seconds))}</div>'
+        f'<div style="font-size:0.9rem;color:{_MUTED}">{esc(total_note)}</div></div></div>'
+        f'<div style="display:flex;gap:6px;margin-top:16px">{"".join(segments)}</div></div>'
+    )
+
+
+def render_timer(agenda: tuple[AgendaStep, ...], started_at: datetime | None, tz: tzinfo) -> None:
+    """The agenda strip and the two big clocks, computed from the saved start time and the clock now."""
+    progress = agenda_progress(agenda, started_at, utc_now())
+    st.html(_timer_html(progress, agenda, started_at, tz))
+
+
+# Only this part reruns every second: the rest of the page (and what people are typing) stays put.
+live_timer = st.fragment(run_every=1)(render_timer)
+
+
+def render_setup(diagnostic, engine, user: str) -> None:
+    """Participants and agenda editors, saved with a button each (validated by core)."""
+    people_col, agenda_col = st.columns(2, gap="medium")
+    with people_col:
+        with st.expander(f"Participants ({len(diagnostic.participants)})", icon=":material/group:",
+                         expanded=not diagnostic.participants):
+            frame = pd.DataFrame({
+                "name": pd.Series([p.name for p in diagnostic.participants], dtype="str"),
+                "role": pd.Series([p.role.value for p in diagnostic.participants], dtype="str"),
+            })
+            edited = st.data_editor(
+                frame, key="participants_editor", num_rows="dynamic", hide_index=True, width="stretch",
+                column_config={
+                    "name": st.column_config.TextColumn("Name", required=True, width="medium"),
+                    "role": st.column_config.SelectboxColumn(
+                        "Role", options=[r.value for r in Role], format_func=lambda v: Role(v).label,
+                        required=True, default=Role.OTHER.value, width="medium"),
+                },
+            )
+            if st.button("Save participants", key="save_participants", icon=":material/save:"):
+                try:
+                    set_participants(engine, diagnostic.id, participants_from_rows(_records(edited)), updated_by=user)
+                except GovernanceError as error:
+                    st.error(str(error), icon=":material/error:")
+                else:
+                    st.session_state[FLASH_KEY] = "Participants saved."
+                    st.rerun()
+    with agenda_col:
+        total = sum(s.minutes for s in diagnostic.agenda)
+        with st.expander(f"Agenda · {len(diagnostic.agenda)} steps · {total} min", icon=":material/schedule:"):
+            frame = pd.DataFrame({
+                "title": pd.Series([s.title for s in diagnostic.agenda], dtype="str"),
+                "minutes": pd.Series([s.minutes for s in diagnostic.agenda], dtype="Int64"),
+                "guidance": pd.Series([s.guidance for s in diagnostic.agenda], dtype="str"),
+            })
+            edited = st.data_editor(
+                frame, key="agenda_editor", num_rows="dynamic", hide_index=True, width="stretch",
+                column_config={
+                    "title": st.column_config.TextColumn("Step", required=True, width="small"),
+                    "minutes": st.column_config.NumberColumn("Minutes", min_value=1, max_value=120, step=1,
+                                                             required=True, width="small"),
+                    "guidance": st.column_config.TextColumn("What to do in it", width="large"),
+                },
+            )
+            st.caption("Whole minutes from 1 to 120 per step, 240 minutes at most in total. "
+                       "Changing the agenda of a running session moves the timers at once.")
+            if st.button("Save agenda", key="save_agenda", icon=":material/save:"):
+                try:
+                    save_agenda(engine, diagnostic.id, agenda_from_rows(_records(edited)), updated_by=user)
+                except GovernanceError as error:
+                    st.error(str(error), icon=":material/error:")
+                else:
+                    st.session_state[FLASH_KEY] = "Agenda saved."
+                    st.rerun()
+
+
+def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
+    """A list of assumptions or open questions: each line saves when it changes, an empty line is deleted."""
+    title, placeholder = ITEM_SECTIONS[kind]
+    items = [i for i in items if i.kind == kind]
+    with st.container(border=True):
+        st.markdown(f"**{title}** · {len(items)}")
+        for item in items:
+            text_col, delete_col = st.columns([14, 1], vertical_alignment="center")
+            text_col.text_input(f"{title[:-1]} {item.position + 1}", value=item.text, key=f"item_{item.id}",
+                                label_visibility="collapsed", on_change=_on_edit_item, args=(session_id, item))
+            delete_col.button("", key=f"delete_item_{item.id}", icon=":material/close:", type="tertiary",
+                              help="Delete", on_click=_on_delete_item, args=(item,))
+        new_col, add_col = st.columns([14, 1], vertical_alignment="center")
+        new_col.text_input(f"New {title[:-1].lower()}", key=f"new_{kind}", placeholder=placeholder,
+                           label_visibility="collapsed", on_change=_on_add_item, args=(session_id, kind))
+        add_col.button("", key=f"add_{kind}", icon=":material/add:", type="tertiary", help="Add",
+                       on_click=_on_add_item, args=(session_id, kind))
+        _show_error(kind)
+
+
+def render_notes(diagnostic) -> None:
+    with st.container(border=True):
+        st.text_area("Notes", value=diagnostic.notes, key="session_notes", height=120,
+                     placeholder="Anything else worth keeping: saved when you click outside the box.",
+                     on_change=_on_notes, args=(diagnostic.id,))
+        _show_error("notes")
+
+
+def _raci_frame(diagnostic, existing: Decision | None) -> pd.DataFrame:
+    """One row per participant (letter empty = not involved), plus people from the decision being edited."""
+    letters = {e.person: e.responsibility for e in existing.raci} if existing else {}
+    roles = {p.name: p.role.label for p in diagnostic.participants}
+    names = [p.name for p in diagnostic.participants] + [n for n in letters if n not in roles]
+    return pd.DataFrame({
+        "person": pd.Series(names, dtype="str"),
+        "role": pd.Series([roles.get(n, "") for n in names], dtype="str"),
+        "responsibility": pd.Series([letters.get(n) for n in names], dtype="str"),
+    })
+
+
+def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dict[str, str], engine,
+                         user: str) -> None:
+    """Record a verdict on one integration or cluster with rationale, RACI, due date and next step."""
+    round_ = st.session_state.setdefault(ROUND_KEY, 0)
+    editing_id, editing_version = st.session_state.get(EDITING_KEY) or (None, None)
+    existing = next((d.decision for d in decisions if d.id == editing_id), None)
+    if editing_id is not None and existing is None:
+        editing_id = None  # deleted meanwhile
+
+    def key(name: str) -> str:
+        return f"decision_{name}_{round_}"
+
+    with st.container(border=True):
+        top, cancel = st.columns([5, 1], vertical_alignment="center")
+        top.markdown("**Edit decision**" if editing_id else "**Record a decision**")
+        if editing_id:
+            cancel.button("Cancel", key="cancel_edit_decision", on_click=_on_edit_decision, args=(None,),
+                          type="tertiary")
+        kind = st.segmented_control(
+            "About", ["integration", "cluster"], key=key("kind"), required=True,
+            default=existing.subject_kind if existing else "integration",
+            format_func=lambda k: "An integration" if k == "integration" else "A cluster of duplicates",
+        )
+        with st.form(key("form"), border=False, enter_to_submit=False):
+            subject_col, verdict_col = st.columns([3, 2])
+            if kind == "cluster":
+                subject = subject_col.text_input(
+                    "Cluster id", key=key("cluster"), placeholder="CL-INT-015",
+                    value=existing.subject_id if existing and existing.subject_kind == "cluster" else "",
+                    help="The id shown on the Overlaps page: CL- followed by the cluster's first integration.")
+            else:
+                options = list(names)
+                current = existing.subject_id if existing and existing.subject_kind == "integration" else None
+                subject = subject_col.selectbox(
+                    "Integration", options=options, key=key("integration"), placeholder="Choose an integration",
+                    index=options.index(current) if current in options else None,
+                    format_func=lambda i: f"{i} · {names.get(i, '')}")
+            verdicts = list(Verdict)
+            verdict = verdict_col.selectbox(
+                "Verdict", options=verdicts, key=key("verdict"), placeholder="Choose a verdict",
+                index=verdicts.index(existing.verdict) if existing else None,
+                format_func=lambda v: f"{v.value.capitalize()} — {VERDICT_HELP[v]}")
+            rationale = st.text_area("Rationale", key=key("rationale"), height=90,
+                                     value=existing.rationale if existing else "",
+                                     placeholder="Why this verdict: the facts and trade-offs the group agreed on.")
+            st.markdown("**RACI** · exactly one **A**ccountable; leave the letter empty for people not involved")
+            raci = st.data_editor(
+                _raci_frame(diagnostic, existing), key=key("raci"), num_rows="dynamic", hide_index=True,
+                width="stretch", placeholder="—",
+                column_config={
+                    "person": st.column_config.TextColumn("Person", width="medium"),
+                    "role": st.column_config.TextColumn("Role", disabled=True, width="small"),
+                    "responsibility": st.column_config.SelectboxColumn(
+                        "R / A / C / I", options=list(RESPONSIBILITIES), width="medium",
+                        format_func=lambda letter: f"{letter} — {RESPONSIBILITIES[letter]}"),
+                },
+            )
+            due_col, next_col = st.columns([1, 3])
+            due = due_col.date_input("Due date", value=existing.due_date if existing else None, key=key("due"),
+                                     format="YYYY-MM-DD")
+            next_step = next_col.text_input("Next step", key=key("next_step"),
+                                            value=existing.next_step if existing else "",
+                                            placeholder="e.g. Draft the merge plan and share it with finance")
+            submitted = st.form_submit_button("Save changes" if editing_id else "Record decision", type="primary",
+                                              key=key("submit"), icon=":material/gavel:")
+    if submitted:
+        decision = Decision(subject_kind=kind, subject_id=subject or "", verdict=verdict, rationale=rationale or "",
+                            raci=raci_from_rows(_records(raci)), due_date=due, next_step=next_step or "")
+        try:
+            save_decision(engine, diagnostic.id, decision, editing_id, updated_by=user,
+                          expected_version=editing_version if editing_id else None)
+        except GovernanceError as error:
+            st.error(str(error), icon=":material/error:")
+        else:
+            _on_edit_decision(None)
+            subject_name = names.get(decision.subject_id, "") if kind == "integration" else ""
+            st.session_state[FLASH_KEY] = _plain(f"Decision saved: {decision.verdict.value} "
+                                                 f"{decision.subject_id} {subject_name}".strip())
+            st.rerun()
+
+
+def render_decisions(decisions: list[DecisionRecord], names: dict[str, str]) -> None:
+    """The decisions recorded so far, each with its RACI, next step and due date."""
+    _show_error("decisions")
+    if not decisions:
+        st.caption("No decisions yet. They appear here as soon as they are recorded.")
+        return
+    for number, record in enumerate(decisions, start=1):
+        decision = record.decision
+        with st.container(border=True):
+            head, edit, remove = st.columns([8, 1, 1], vertical_alignment="center")
+            subject = decision.subject_id
+            if decision.subject_kind == "integration" and subject in names:
+                subject = f"{subject} · {names[subject]}"
+            elif decision.subject_kind == "cluster":
+                subject = f"Cluster {subject}"
+            with head:
+                with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+                    st.markdown(f"**{number}. {_plain(subject)}**", width="content")
+                    st.badge(decision.verdict.value.capitalize(), color=VERDICT_COLOURS[decision.verdict])
+            edit.button("", key=f"edit_decision_{record.id}", icon=":material/edit:", type="tertiary",
+                        help="Edit in the form", on_click=_on_edit_decision, args=(record,))
+            with remove.popover("", icon=":material/delete:", type="tertiary", help="Delete"):
+                st.write("Delete this decision?")
+                st.button("Delete", key=f"delete_decision_{record.id}", type="primary",
+                          on_click=_on_delete_decision, args=(record,))
+            st.markdown(_plain(decision.rationale))
+            by_letter = {letter: [e.person for e in decision.raci if e.responsibility == letter]
+                         for letter in RESPONSIBILITIES}
+            raci_text = " · ".join(f"**{letter}** {_plain(', '.join(people))}"
+                                   for letter, people in by_letter.items() if people)
+            st.markdown(raci_text)
+            follow_up = []
+            if decision.next_step:
+                follow_up.append(f"Next step: {_plain(decision.next_step)}")
+            if decision.due_date:
+                follow_up.append(f"due {decision.due_date:%d %b %Y}")
+            follow_up.append(f"by {_plain(record.updated_by or 'unknown')}")
+            st.caption(" · ".join(follow_up))
+
+
+def render_memo_download(session_id: int) -> None:
+    """Placeholder for 'Export memo (PDF)': the PDF feature puts its download button here."""
+    st.caption("Memo export arrives with the PDF feature")
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+st.set_page_config(layout="wide")
+page_header(
+    "Diagnostic session",
+    "The facilitated 30–60 minute meeting where RevOps, engineering, finance and the product owner decide "
+    "what to do about duplicated integrations. Everything is saved as it is entered.",
+)
+engine = get_engine()
+user = current_user()
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    st.toast(flash, icon=":material/check_circle:")
+
+selected_id = render_session_bar(list_sessions(engine))
+if selected_id is None:
+    st.info("Resume a session above, or give a new one a title and a facilitator and press **Create session**. "
+            "A new session starts with the default agenda: Context 5 min, Overlaps 15, Scoring 15, "
+            "Decisions 10, Owners 5. You can change it before you start.", icon=":material/info:")
+    st.stop()
+
+with plain_errors():
+    diagnostic = load_session(engine, selected_id)
+timezone_here = _browser_timezone()
+
+render_header(diagnostic, timezone_here)
+if diagnostic.started_at is None:
+    render_timer(diagnostic.agenda, None, timezone_here)
+else:
+    live_timer(diagnostic.agenda, diagnostic.started_at, timezone_here)
+render_setup(diagnostic, engine, user)
+
+decisions = list_decisions(engine, diagnostic.id)
+names = _integration_names(str(engine.url), registry_version(engine), engine)
+decide_col, capture_col = st.columns([3, 2], gap="large")
+with decide_col:
+    st.subheader(f"Decisions · {len(decisions)}", anchor=False)
+    render_decision_form(diagnostic, decisions, names, engine, user)
+    render_decisions(decisions, names)
+with capture_col:
+    st.subheader("Captured", anchor=False)
+    items = list_items(engine, diagnostic.id)
+    render_items(diagnostic.id, "assumption", items)
+    render_items(diagnostic.id, "question", items)
+    render_notes(diagnostic)
+
+with st.container(border=True):
+    st.markdown("**Export memo (PDF)**")
+    render_memo_download(diagnostic.id)

@@ -1,0 +1,252 @@
+"""The Diagnostic session page driven through Streamlit's AppTest against a temporary SQLite database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.db import create_db_engine
+from core.diagnostic import RaciEntry
+from core.rubric import Verdict
+from core.session_store import list_decisions, list_sessions, load_session
+from pages._ui import _engine_for
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "session.py")
+NO_ACCOUNTABLE = "Each decision needs exactly one Accountable (A); none is set."
+
+
+@pytest.fixture
+def database_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'sessions.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    _engine_for.clear()
+    yield url
+    _engine_for.clear()
+
+
+@pytest.fixture
+def engine(database_url):
+    """The same database the page uses, opened the way the CLI would."""
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def open_page(**query_params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    for name, value in query_params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def create_session_through_page(at: AppTest, title: str = "Quote-to-cash duplicates") -> AppTest:
+    at.text_input(key="new_session_title").input(title)
+    at.text_input(key="new_session_facilitator").input("Ana Silva")
+    return at.button(key="create_session").click().run()
+
+
+def decision_key(at: AppTest, name: str) -> str:
+    """Decision widgets carry the form round in their key, so a recorded decision leaves an empty form."""
+    return f"decision_{name}_{at.session_state['decision_form_round']}"
+
+
+def fill_decision(at: AppTest, raci_edits: dict) -> AppTest:
+    at.selectbox(key=decision_key(at, "integration")).select("INT-001")
+    at.selectbox(key=decision_key(at, "verdict")).select(Verdict.MERGE)
+    at.text_area(key=decision_key(at, "rationale")).input("Both copies move Opportunity data to Stripe.")
+    at.text_input(key=decision_key(at, "next_step")).input("Draft the merge plan")
+    at.session_state[decision_key(at, "raci")] = raci_edits
+    return at
+
+
+def test_without_a_session_the_page_explains_how_to_start(database_url):
+    at = open_page()
+
+    assert not at.exception
+    assert "Create session" in at.info[0].value
+
+
+def test_creating_a_session_selects_it_and_puts_it_in_the_url(engine):
+    at = open_page()
+
+    create_session_through_page(at)
+
+    assert not at.exception
+    [summary] = list_sessions(engine)
+    assert at.session_state["diagnostic_session_id"] == summary.id
+    assert at.query_params["session"] == str(summary.id)
+    assert at.subheader[0].value == "Quote-to-cash duplicates"
+    assert "Memo export arrives with the PDF feature" in [c.value for c in at.caption]
+
+
+def test_creating_a_session_without_a_title_explains_what_is_missing(engine):
+    at = open_page()
+
+    at.text_input(key="new_session_facilitator").input("Ana Silva")
+    at.button(key="create_session").click().run()
+
+    assert [e.value for e in at.error] == [
+        'The session was not created: Give the session a title, for example "Billing sync duplicates".']
+    assert list_sessions(engine) == []
+
+
+def test_a_refresh_resumes_the_session_named_in_the_url(engine):
+    first = create_session_through_page(open_page(), "Billing sync duplicates")
+    session_id = first.session_state["diagnostic_session_id"]
+
+    refreshed = open_page(session=str(session_id))
+
+    assert not refreshed.exception
+    assert refreshed.session_state["diagnostic_session_id"] == session_id
+    assert refreshed.subheader[0].value == "Billing sync duplicates"
+
+
+def test_an_unknown_session_in_the_url_is_named_and_not_opened(database_url):
+    at = open_page(session="7")
+
+    assert at.warning[0].value.startswith("Session 7 does not exist.")
+    assert at.session_state["diagnostic_session_id"] is None
+
+
+def test_an_assumption_typed_is_saved_at_once(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+
+    at.text_input(key="new_assumption").input("Finance owns the invoice numbers").run()
+
+    assert not at.exception
+    assert load_session(engine, session_id).assumptions == ("Finance owns the invoice numbers",)
+    assert at.text_input(key="new_assumption").value == ""
+
+
+def test_editing_an_open_question_saves_the_new_text(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    at.text_input(key="new_question").input("Who is paged?").run()
+    item_key = next(w.key for w in at.text_input if w.key and w.key.startswith("item_"))
+
+    at.text_input(key=item_key).input("Who is paged at night when the sync fails?").run()
+
+    assert load_session(engine, session_id).open_questions == ("Who is paged at night when the sync fails?",)
+
+
+def test_starting_the_session_starts_the_clock(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+
+    at.button(key="start_session").click().run()
+
+    assert not at.exception
+    assert load_session(engine, session_id).started_at is not None
+
+
+def test_a_decision_recorded_through_the_form_is_saved_with_its_raci(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    fill_decision(at, {"edited_rows": {}, "deleted_rows": [],
+                       "added_rows": [{"person": "Ana Silva", "responsibility": "A"},
+                                      {"person": "Bo Berg", "responsibility": "R"}]})
+
+    at.button(key=decision_key(at, "submit")).click().run()
+
+    assert not at.exception
+    assert not at.error
+    [record] = list_decisions(engine, session_id)
+    assert (record.decision.subject_kind, record.decision.subject_id, record.decision.verdict) == (
+        "integration", "INT-001", Verdict.MERGE)
+    assert record.decision.rationale == "Both copies move Opportunity data to Stripe."
+    assert record.decision.raci == (RaciEntry("Ana Silva", "A"), RaciEntry("Bo Berg", "R"))
+    assert record.decision.next_step == "Draft the merge plan"
+    assert at.text_area(key=decision_key(at, "rationale")).value == ""
+
+
+def test_a_decision_without_an_accountable_shows_an_error_and_writes_nothing(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    fill_decision(at, {"edited_rows": {}, "deleted_rows": [],
+                       "added_rows": [{"person": "Bo Berg", "responsibility": "R"}]})
+
+    at.button(key=decision_key(at, "submit")).click().run()
+
+    assert not at.exception
+    assert [e.value for e in at.error] == [f"The decision was not saved: {NO_ACCOUNTABLE}"]
+    assert list_decisions(engine, session_id) == []
+    assert at.text_area(key=decision_key(at, "rationale")).value == "Both copies move Opportunity data to Stripe."
+
+
+def test_participants_edited_in_the_grid_are_saved_and_fill_the_raci(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    at.session_state["participants_editor"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"name": "Ana Silva", "role": "revops"}, {"name": "Zoë Müller", "role": "finance"}]}
+
+    at.button(key="save_participants").click().run()
+
+    assert not at.exception
+    assert [(p.name, p.role.label) for p in load_session(engine, session_id).participants] == [
+        ("Ana Silva", "RevOps"), ("Zoë Müller", "Finance")]
+
+
+def test_an_agenda_step_with_zero_minutes_is_refused_with_its_name(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    at.session_state["agenda_editor"] = {"edited_rows": {"1": {"minutes": 0}}, "added_rows": [], "deleted_rows": []}
+
+    at.button(key="save_agenda").click().run()
+
+    assert [e.value for e in at.error] == [
+        'The agenda was not saved: Step "Overlaps" has 0 minutes: use a whole number from 1 to 120.']
+    assert load_session(engine, session_id).agenda[1].minutes == 15
+
+
+def test_a_cluster_decision_is_recorded_with_the_cluster_id(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    at.segmented_control(key=decision_key(at, "kind")).set_value("cluster").run()
+    at.text_input(key=decision_key(at, "cluster")).input("CL-INT-015")
+    at.selectbox(key=decision_key(at, "verdict")).select(Verdict.CENTRALIZE)
+    at.text_area(key=decision_key(at, "rationale")).input("Four teams export invoices; one owner removes three copies.")
+    at.session_state[decision_key(at, "raci")] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"person": "Sam Ortiz", "responsibility": "A"}]}
+
+    at.button(key=decision_key(at, "submit")).click().run()
+
+    assert not at.error
+    [record] = list_decisions(engine, session_id)
+    assert (record.decision.subject_kind, record.decision.subject_id, record.decision.verdict) == (
+        "cluster", "CL-INT-015", Verdict.CENTRALIZE)
+
+
+def test_editing_a_decision_from_the_list_replaces_it(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    fill_decision(at, {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"person": "Ana Silva", "responsibility": "A"}]})
+    at.button(key=decision_key(at, "submit")).click().run()
+    [recorded] = list_decisions(engine, session_id)
+
+    at.button(key=f"edit_decision_{recorded.id}").click().run()
+    assert at.text_area(key=decision_key(at, "rationale")).value == recorded.decision.rationale
+    at.selectbox(key=decision_key(at, "verdict")).select(Verdict.HOLD)
+    at.button(key=decision_key(at, "submit")).click().run()
+
+    assert not at.error
+    [changed] = list_decisions(engine, session_id)
+    assert (changed.id, changed.version, changed.decision.verdict) == (recorded.id, 2, Verdict.HOLD)
+    assert changed.decision.raci == recorded.decision.raci
+
+
+def test_deleting_a_decision_removes_it(engine):
+    at = create_session_through_page(open_page())
+    session_id = at.session_state["diagnostic_session_id"]
+    fill_decision(at, {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"person": "Ana Silva", "responsibility": "A"}]})
+    at.button(key=decision_key(at, "submit")).click().run()
+    [recorded] = list_decisions(engine, session_id)
+
+    at.button(key=f"delete_decision_{recorded.id}").click().run()
+
+    assert not at.exception
+    assert list_decisions(engine, session_id) == []
