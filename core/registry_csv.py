@@ -459,6 +459,17 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def integration_cells(integration: Integration) -> dict[str, str]:
+    """One integration as the canonical CSV text of each column (what a spreadsheet cell shows).
+
+    >>> i = Integration(id="INT-1", name="A", source_system="X", target_system="Y",
+    ...                 data_objects=("Lead",), owner_team="Ops", build_hours=Range(2, 2.5, 3))
+    >>> integration_cells(i)["build_hours"], integration_cells(i)["status"]
+    ('2-3', 'live')
+    """
+    return {column: _cell(getattr(integration, column)) for column in CANONICAL_COLUMNS}
+
+
 def write_registry_csv(integrations: Iterable[Integration]) -> str:
     """The canonical CSV of a registry: canonical columns first, then kept extra columns.
 
@@ -479,7 +490,7 @@ def write_registry_csv(integrations: Iterable[Integration]) -> str:
     writer.writerow([*CANONICAL_COLUMNS, *extra_columns])
     for integration in rows:
         writer.writerow(
-            [_cell(getattr(integration, column)) for column in CANONICAL_COLUMNS]
+            list(integration_cells(integration).values())
             + [integration.extra.get(name, "") for name in extra_columns]
         )
     return buffer.getvalue()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+import csv
+from dataclasses import fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Iterable, Literal
@@ -11,13 +12,19 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.normalize import Aliases, load_aliases
+from core.errors import GovernanceError
 from core.ranges import Range
 from core.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.registry_csv import ImportReport, read_registry_csv
+from core.registry_edit import RegistryChanges
+from core.rubric import RubricConfig, load_rubric
 from core.settings import DATA_DIR, Settings, load_default_settings
-from core.tables import AppSetting, IntegrationRecord, utc_now
+from core.tables import AppSetting, IntegrationRecord, SurvivorChoice, utc_now
 
 SAMPLE_REGISTRY = DATA_DIR / "sample_registry.csv"
+SYSTEM_ALIASES_FILE = DATA_DIR / "system_aliases.csv"
+OBJECT_ALIASES_FILE = DATA_DIR / "object_aliases.csv"
 ImportMode = Literal["replace", "merge"]
 IMPORT_MODES: tuple[str, ...] = ("replace", "merge")
 
@@ -35,6 +42,8 @@ _PLAIN_FIELDS = ("id", "name", "source_system", "target_system", "owner_team", "
 REGISTRY_VERSION_KEY = "registry_version"
 SETTINGS_KEY = "settings"
 SEEDED_KEY = "sample_seeded"
+ALIASES_KEY = "aliases"
+RUBRIC_KEY = "rubric"
 
 
 def integration_to_row(integration: Integration, *, updated_by: str = "") -> dict:
@@ -184,3 +193,198 @@ def load_settings(engine: Engine) -> Settings:
             return defaults
         known = {k: v for k, v in record.value.items() if k in Settings.__dataclass_fields__}
         return Settings(**(defaults.as_dict() | known))
+
+
+def load_survivor_choices(engine: Engine) -> set[str]:
+    """Ids the group explicitly chose to keep in their clusters."""
+    with Session(engine) as session:
+        return set(session.execute(select(SurvivorChoice.integration_id)).scalars().all())
+
+
+def save_survivor_choice(engine: Engine, cluster_members: Iterable[str], chosen_id: str, *, updated_by: str = "") -> None:
+    """Record which member a cluster keeps; any earlier choice within the same cluster is replaced."""
+    members = set(cluster_members)
+    if chosen_id not in members:
+        raise ValueError(f"{chosen_id} is not a member of this cluster")
+    with Session(engine) as session, session.begin():
+        session.execute(delete(SurvivorChoice).where(SurvivorChoice.integration_id.in_(sorted(members))))
+        session.add(SurvivorChoice(integration_id=chosen_id, updated_by=updated_by))
+
+
+def load_alias_tables(engine: Engine) -> Aliases:
+    """The alias tables saved from the Settings page, or the shipped CSV files when none were saved."""
+    with Session(engine) as session:
+        record = session.get(AppSetting, ALIASES_KEY)
+    if record is None:
+        return load_aliases()
+    return Aliases.from_pairs(systems=record.value.get("systems", []), objects=record.value.get("objects", []))
+
+
+def _put_setting(session: Session, key: str, value: dict, updated_by: str) -> None:
+    record = session.get(AppSetting, key)
+    if record is None:
+        session.add(AppSetting(key=key, value=value, updated_by=updated_by))
+        return
+    record.value = value
+    record.version += 1
+    record.updated_at = utc_now()
+    record.updated_by = updated_by
+
+
+def save_settings(engine: Engine, settings: Settings, *, updated_by: str = "") -> None:
+    """Save validated settings (a :class:`Settings` value cannot hold an invalid one)."""
+    with Session(engine) as session, session.begin():
+        _put_setting(session, SETTINGS_KEY, settings.as_dict(), updated_by)
+
+
+def save_alias_tables(
+    engine: Engine, systems: Iterable[tuple[str, str]], objects: Iterable[tuple[str, str]], *, updated_by: str = ""
+) -> Aliases:
+    """Validate and save both alias tables; an invalid pair raises ConfigError and nothing is saved."""
+    systems, objects = [tuple(p) for p in systems], [tuple(p) for p in objects]
+    aliases = Aliases.from_pairs(systems=systems, objects=objects)
+    with Session(engine) as session, session.begin():
+        _put_setting(session, ALIASES_KEY, {"systems": systems, "objects": objects}, updated_by)
+    return aliases
+
+
+def default_alias_pairs() -> dict[str, list[tuple[str, str]]]:
+    """The shipped alias tables as (alias, canonical) pairs, for the Settings editor and reset."""
+    pairs = {}
+    for kind, path in (("systems", SYSTEM_ALIASES_FILE), ("objects", OBJECT_ALIASES_FILE)):
+        with path.open(encoding="utf-8", newline="") as handle:
+            pairs[kind] = [(row["alias"].strip(), row["canonical"].strip()) for row in csv.DictReader(handle)]
+    return pairs
+
+
+def load_alias_pairs(engine: Engine) -> dict[str, list[tuple[str, str]]]:
+    """The alias tables in force as pairs: saved ones, else the shipped files."""
+    with Session(engine) as session:
+        record = session.get(AppSetting, ALIASES_KEY)
+    if record is None:
+        return default_alias_pairs()
+    return {kind: [tuple(p) for p in record.value.get(kind, [])] for kind in ("systems", "objects")}
+
+
+def reset_settings(engine: Engine, *, updated_by: str = "") -> None:
+    """Put the shipped defaults back for settings, rubric and aliases.
+
+    Defaults are written (not just deleted) so each setting's version keeps growing and no cached
+    analysis of an earlier state can be mistaken for the current one.
+    """
+    aliases = default_alias_pairs()
+    rubric = load_rubric()
+    with Session(engine) as session, session.begin():
+        _put_setting(session, SETTINGS_KEY, load_default_settings().as_dict(), updated_by)
+        _put_setting(session, ALIASES_KEY, aliases, updated_by)
+        _put_setting(session, RUBRIC_KEY, _rubric_value(rubric), updated_by)
+
+
+def analysis_inputs_token(engine: Engine) -> tuple:
+    """A cheap fingerprint of everything the analysis depends on: a cache key that changes on any edit."""
+    with Session(engine) as session:
+        versions = dict(session.execute(
+            select(AppSetting.key, AppSetting.version).where(
+                AppSetting.key.in_([REGISTRY_VERSION_KEY, SETTINGS_KEY, ALIASES_KEY, RUBRIC_KEY]))
+        ).all())
+        choices = tuple(sorted(session.execute(
+            select(SurvivorChoice.integration_id, SurvivorChoice.version)).all()))
+    return (
+        registry_version(engine), versions.get(SETTINGS_KEY, 0), versions.get(ALIASES_KEY, 0),
+        versions.get(RUBRIC_KEY, 0), choices,
+    )
+
+
+class EditConflict(GovernanceError):
+    """Someone else saved the same record after this user loaded it: nothing was written."""
+
+
+def load_integration_versions(engine: Engine) -> dict[str, int]:
+    """The stored version of every integration: what an editor saw when it opened the table."""
+    with Session(engine) as session:
+        return dict(session.execute(select(IntegrationRecord.id, IntegrationRecord.version)).all())
+
+
+def _conflict_message(session: Session, integration_id: str, action: str) -> str:
+    record = session.get(IntegrationRecord, integration_id)
+    if record is None:
+        return f"{integration_id} was deleted by someone else after you opened it, so your {action} was not saved. Reload to see the current registry."
+    when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "recently"
+    who = record.updated_by or "someone else"
+    return (f"{integration_id} was changed by {who} at {when} (UTC) after you opened it, so your {action} was not saved. "
+            "Reload to see their change, then edit again.")
+
+
+def apply_registry_changes(
+    engine: Engine, changes: RegistryChanges, seen_versions: dict[str, int], *, updated_by: str = ""
+) -> None:
+    """Write edits, additions and deletions in one transaction, refusing any that would overwrite a newer save.
+
+    Each change names the version the user saw; a record whose version moved on since is a
+    conflict and nothing at all is written (optimistic concurrency).
+
+    Raises:
+        EditConflict: naming the integration, who changed it and when.
+        GovernanceError: when an added id already exists.
+    """
+    with Session(engine) as session, session.begin():
+        for integration in changes.changed:
+            seen = seen_versions.get(integration.id)
+            row = integration_to_row(integration, updated_by=updated_by)
+            result = session.execute(
+                update(IntegrationRecord)
+                .where(IntegrationRecord.id == integration.id, IntegrationRecord.version == seen)
+                .values(**{k: v for k, v in row.items() if k != "id"}, version=(seen or 0) + 1)
+            )
+            if result.rowcount != 1:
+                raise EditConflict(_conflict_message(session, integration.id, "edit"))
+        for integration_id in changes.deleted_ids:
+            result = session.execute(delete(IntegrationRecord).where(
+                IntegrationRecord.id == integration_id, IntegrationRecord.version == seen_versions.get(integration_id)))
+            if result.rowcount != 1:
+                raise EditConflict(_conflict_message(session, integration_id, "deletion"))
+        for integration in changes.added:
+            if session.get(IntegrationRecord, integration.id) is not None:
+                raise GovernanceError(f"An integration with id {integration.id} already exists. Choose another id.")
+            session.execute(insert(IntegrationRecord), [integration_to_row(integration, updated_by=updated_by)])
+        _bump_registry_version(session, updated_by)
+
+
+def preview_import(engine: Engine, integrations: Iterable[Integration], mode: ImportMode) -> dict[str, int]:
+    """What an import would do, before it is confirmed: ``{"inserted", "updated", "deleted"}`` counts."""
+    existing = set(load_integration_versions(engine))
+    incoming = {i.id for i in integrations}
+    return {
+        "inserted": len(incoming - existing),
+        "updated": len(incoming & existing),
+        "deleted": len(existing - incoming) if mode == "replace" else 0,
+    }
+
+
+def load_sample_registry(engine: Engine, *, updated_by: str = "") -> dict[str, int]:
+    """Replace the registry with the shipped sample (the empty-state button)."""
+    return write_integrations(engine, read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, "replace",
+                              updated_by=updated_by)
+
+
+def load_saved_rubric(engine: Engine) -> RubricConfig:
+    """The rubric weights and thresholds saved from Settings, or ``data/rubric.toml``'s."""
+    defaults = load_rubric()
+    with Session(engine) as session:
+        record = session.get(AppSetting, RUBRIC_KEY)
+    if record is None:
+        return defaults
+    saved = record.value
+    return replace(defaults, weights={**defaults.weights, **saved.get("weights", {})},
+                   **{k: v for k, v in saved.items() if k != "weights" and k in RubricConfig.__dataclass_fields__})
+
+
+def save_rubric(engine: Engine, config: RubricConfig, *, updated_by: str = "") -> None:
+    """Save weights and thresholds (a RubricConfig value is already validated)."""
+    with Session(engine) as session, session.begin():
+        _put_setting(session, RUBRIC_KEY, _rubric_value(config), updated_by)
+
+
+def _rubric_value(config: RubricConfig) -> dict:
+    return {"weights": dict(config.weights),
+            **{k: getattr(config, k) for k in RubricConfig.__dataclass_fields__ if k != "weights"}}

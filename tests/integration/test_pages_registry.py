@@ -1,0 +1,177 @@
+"""Registry and Settings pages through AppTest: upload report before writing, filters, edits, conflicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.db import create_db_engine
+from core.store import load_alias_tables, load_integrations, load_saved_rubric, load_settings
+from pages._ui import _analysis_for, _engine_for
+from tests.conftest import EXAMPLES_DIR
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'pages.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    _engine_for.clear()
+    _analysis_for.clear()
+    engine = create_db_engine(url)
+    yield engine
+    engine.dispose()
+    _engine_for.clear()
+    _analysis_for.clear()
+
+
+def open_page(page: str, user: str = "Ana") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_name"] = user
+    at.switch_page(f"pages/{page}.py")
+    return at.run()
+
+
+def names(engine) -> dict[str, str]:
+    return {i.id: i.name for i in load_integrations(engine)}
+
+
+def test_registry_page_shows_the_seeded_sample(engine):
+    at = open_page("registry")
+
+    assert not at.exception
+    assert at.subheader[0].value == "67 of 67 integrations"
+
+
+def test_upload_shows_the_report_and_writes_nothing_until_confirmed(engine):
+    at = open_page("registry")
+    before = names(engine)
+
+    at.file_uploader(key="registry_upload").set_value(("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
+    at.run()
+
+    problems = at.dataframe[0].value
+    assert "'lots' is not a number" in set(problems["Problem"])
+    assert names(engine) == before
+    at.button(key="import_confirm").click().run()
+    assert "INT-701" in names(engine)
+    assert len(names(engine)) == len(before) + 4
+
+
+def test_strict_upload_with_problems_cannot_be_imported(engine):
+    at = open_page("registry")
+    at.file_uploader(key="registry_upload").set_value(("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
+    at.run()
+
+    at.checkbox(key="import_strict").check().run()
+
+    assert at.button(key="import_confirm").disabled
+
+
+def test_unusable_upload_is_one_plain_error(engine):
+    at = open_page("registry")
+
+    at.file_uploader(key="registry_upload").set_value(("empty.csv", b"", "text/csv"))
+    at.run()
+
+    assert [e.value for e in at.error] == ["empty.csv: The file is empty. Export the registry sheet as CSV and upload that file."]
+
+
+def test_filters_narrow_the_table(engine):
+    at = open_page("registry")
+
+    at.radio(key="registry_ownership").set_value("unowned").run()
+
+    unowned = sum(1 for i in load_integrations(engine) if not i.is_owned)
+    assert at.subheader[0].value == f"{unowned} of 67 integrations"
+
+
+def seed_edit(at: AppTest, edited_rows: dict) -> AppTest:
+    at.session_state["registry_editor"] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def test_valid_edit_is_saved_with_who_changed_it(engine):
+    at = open_page("registry")
+
+    seed_edit(at, {0: {"name": "Renamed by the group"}})
+    at.button(key="registry_save").click().run()
+
+    assert not at.error
+    assert names(engine)["INT-001"] == "Renamed by the group"
+
+
+def test_invalid_edit_names_row_and_column_and_saves_nothing(engine):
+    at = open_page("registry")
+    before = load_integrations(engine)
+
+    seed_edit(at, {1: {"build_hours": "lots"}})
+    at.button(key="registry_save").click().run()
+
+    assert at.error[0].value == "Nothing was saved. Fix these cells first:"
+    problems = at.dataframe[-1].value
+    assert (problems.iloc[0]["Row"], problems.iloc[0]["Column"], problems.iloc[0]["Value"]) == (2, "build_hours", "lots")
+    assert load_integrations(engine) == before
+
+
+def test_second_editor_of_the_same_row_is_refused_not_overwritten(engine):
+    ana, bo = open_page("registry", user="Ana"), open_page("registry", user="Bo")
+    seed_edit(ana, {0: {"name": "Ana's name"}})
+    seed_edit(bo, {0: {"name": "Bo's name"}})
+
+    ana.button(key="registry_save").click().run()
+    bo.button(key="registry_save").click().run()
+
+    assert names(engine)["INT-001"] == "Ana's name"
+    assert "INT-001 was changed by Ana" in bo.error[0].value
+    assert "Reload" in bo.error[0].value
+
+
+def test_add_form_adds_a_row(engine):
+    at = open_page("registry")
+
+    at.text_input(key="add_name").input("Quote sync")
+    at.text_input(key="add_team").input("Sales Ops")
+    at.text_input(key="add_source").input("Salesforce")
+    at.text_input(key="add_target").input("Stripe")
+    at.text_input(key="add_objects").input("Quote")
+    next(b for b in at.button if b.label == "Add to registry").click().run()
+
+    assert names(engine)["INT-quote-sync"] == "Quote sync"
+
+
+def test_add_form_refuses_a_row_without_required_fields(engine):
+    at = open_page("registry")
+    before = names(engine)
+
+    at.text_input(key="add_name").input("Half a row")
+    next(b for b in at.button if b.label == "Add to registry").click().run()
+
+    assert at.error[0].value.startswith("Not added. source_system: source_system is required but empty.")
+    assert names(engine) == before
+
+
+def test_settings_are_validated_saved_and_reset(engine):
+    at = open_page("settings")
+
+    at.number_input(key="set_horizon").set_value(24)
+    next(b for b in at.button if b.label == "Save costs and analysis").click().run()
+    assert load_settings(engine).horizon_months == 24
+
+    at.number_input(key="set_rate_low").set_value(500.0)
+    next(b for b in at.button if b.label == "Save costs and analysis").click().run()
+    assert at.error[0].value.startswith("Not saved: hourly rate must be positive with low <= likely <= high")
+    assert load_settings(engine).hourly_rate_low == 150
+
+    at.slider(key="set_weight_overlap").set_value(6.0)
+    next(b for b in at.button if b.label == "Save rubric").click().run()
+    assert load_saved_rubric(engine).weights["overlap"] == 6.0
+
+    at.checkbox(key="set_reset_confirm").check().run()
+    at.button(key="set_reset").click().run()
+    assert load_settings(engine).horizon_months == 12
+    assert load_saved_rubric(engine).weights["overlap"] == 3.0
+    assert load_alias_tables(engine).systems["sfdc"] == "Salesforce"
