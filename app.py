@@ -2,12 +2,29 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Integration Governance", page_icon="🔗", layout="wide")
+st.set_page_config(page_title="Integration Governance", page_icon=":material/hub:", layout="wide")
 
-navigation = st.navigation(
-    {
-        "Registry": [st.Page("pages/registry.py", title="Registry", icon="📋", default=True)],
-    }
-)
-st.sidebar.caption("Integration Governance — find what you built twice, price it, decide.")
+PAGES = {
+    "Analyse": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/overlaps.py", title="Overlaps", icon=":material/join_inner:"),
+        st.Page("pages/tco.py", title="TCO snapshot", icon=":material/payments:"),
+    ],
+    "Registry": [
+        st.Page("pages/registry.py", title="Registry", icon=":material/table_view:"),
+    ],
+    "Decide": [
+        st.Page("pages/score.py", title="Score", icon=":material/balance:"),
+        st.Page("pages/session.py", title="Diagnostic session", icon=":material/timer:"),
+    ],
+    "Configure": [
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+with st.sidebar:
+    st.markdown("**Integration Governance**")
+    st.caption("Find what your teams built twice, price it, decide what to keep.")
+    st.text_input("Your name", key="user_name", help="Recorded with every change you save (local mode).")
 navigation.run()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
@@ -18,6 +18,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Gitignored: the embedded default database lives beside the code, created on first run.
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / '.data' / 'igov.sqlite3'}"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 7_301_442  # any constant: PostgreSQL advisory lock id for schema migrations
 
 
 class DatabaseError(GovernanceError):
@@ -62,8 +63,8 @@ def create_db_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
     """Connect to the database and bring its schema to the newest migration.
 
     >>> engine = create_db_engine("sqlite://")
-    >>> sorted(t for t in __import__("sqlalchemy").inspect(engine).get_table_names() if t != "alembic_version")
-    ['app_settings', 'integrations']
+    >>> {"integrations", "app_settings"} <= set(__import__("sqlalchemy").inspect(engine).get_table_names())
+    True
 
     Args:
         url: database URL; ``None`` means ``DATABASE_URL`` or the embedded SQLite default.
@@ -101,6 +102,13 @@ def upgrade_database(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     try:
         with engine.begin() as connection:
+            # Two processes starting on a fresh database (the app and a CLI, two app servers) must not
+            # both create the tables: take the database's write lock first, so the second waits and
+            # then finds the schema already at head.
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except Exception as error:  # noqa: BLE001 - any driver error becomes one plain message

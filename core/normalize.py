@@ -150,6 +150,18 @@ class Aliases:
         return not self.systems and not self.objects
 
 
+@dataclass(frozen=True, slots=True)
+class AliasPairs:
+    """Both alias tables as the ``(alias, canonical)`` rows people typed (what Settings edits)."""
+
+    systems: tuple[tuple[str, str], ...] = ()
+    objects: tuple[tuple[str, str], ...] = ()
+
+    def to_aliases(self) -> "Aliases":
+        """The lookup tables, validated (ConfigError names the bad pair)."""
+        return Aliases.from_pairs(systems=self.systems, objects=self.objects)
+
+
 def _build_table(rows: Iterable[tuple[str, str, str]], where: str, key_of) -> dict[str, str]:
     """An alias table from ``(row label, alias, canonical)`` triples; errors name ``where`` and the row."""
     table: dict[str, str] = {}

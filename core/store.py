@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.normalize import Aliases, load_aliases
+from core.normalize import Aliases, AliasPairs, load_aliases
 from core.errors import GovernanceError
 from core.ranges import Range
 from core.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
@@ -248,22 +248,23 @@ def save_alias_tables(
     return aliases
 
 
-def default_alias_pairs() -> dict[str, list[tuple[str, str]]]:
-    """The shipped alias tables as (alias, canonical) pairs, for the Settings editor and reset."""
-    pairs = {}
+def default_alias_pairs() -> AliasPairs:
+    """The shipped alias tables as (alias, canonical) rows, for the Settings editor and reset."""
+    rows = {}
     for kind, path in (("systems", SYSTEM_ALIASES_FILE), ("objects", OBJECT_ALIASES_FILE)):
-        with path.open(encoding="utf-8", newline="") as handle:
-            pairs[kind] = [(row["alias"].strip(), row["canonical"].strip()) for row in csv.DictReader(handle)]
-    return pairs
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows[kind] = tuple((row["alias"].strip(), row["canonical"].strip()) for row in csv.DictReader(handle)
+                               if (row.get("alias") or "").strip())
+    return AliasPairs(**rows)
 
 
-def load_alias_pairs(engine: Engine) -> dict[str, list[tuple[str, str]]]:
-    """The alias tables in force as pairs: saved ones, else the shipped files."""
+def load_alias_pairs(engine: Engine) -> AliasPairs:
+    """The alias rows in force: saved ones, else the shipped files."""
     with Session(engine) as session:
         record = session.get(AppSetting, ALIASES_KEY)
     if record is None:
         return default_alias_pairs()
-    return {kind: [tuple(p) for p in record.value.get(kind, [])] for kind in ("systems", "objects")}
+    return AliasPairs(**{kind: tuple(tuple(p) for p in record.value.get(kind, [])) for kind in ("systems", "objects")})
 
 
 def reset_settings(engine: Engine, *, updated_by: str = "") -> None:
@@ -274,9 +275,10 @@ def reset_settings(engine: Engine, *, updated_by: str = "") -> None:
     """
     aliases = default_alias_pairs()
     rubric = load_rubric()
+    alias_value = {"systems": [list(p) for p in aliases.systems], "objects": [list(p) for p in aliases.objects]}
     with Session(engine) as session, session.begin():
         _put_setting(session, SETTINGS_KEY, load_default_settings().as_dict(), updated_by)
-        _put_setting(session, ALIASES_KEY, aliases, updated_by)
+        _put_setting(session, ALIASES_KEY, alias_value, updated_by)
         _put_setting(session, RUBRIC_KEY, _rubric_value(rubric), updated_by)
 
 
@@ -287,7 +289,8 @@ def analysis_inputs_token(engine: Engine) -> tuple:
             select(AppSetting.key, AppSetting.version).where(
                 AppSetting.key.in_([REGISTRY_VERSION_KEY, SETTINGS_KEY, ALIASES_KEY, RUBRIC_KEY]))
         ).all())
-        choices = tuple(sorted(session.execute(
+        # Plain tuples: the token is a cache key and must be hashable.
+        choices = tuple(sorted(tuple(row) for row in session.execute(
             select(SurvivorChoice.integration_id, SurvivorChoice.version)).all()))
     return (
         registry_version(engine), versions.get(SETTINGS_KEY, 0), versions.get(ALIASES_KEY, 0),

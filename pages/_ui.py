@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from streamlit.runtime.pages_manager import PagesManager
 
 from core.db import create_db_engine, database_url
 from core.errors import GovernanceError
@@ -19,6 +20,15 @@ from core.store import (
     load_survivor_choices,
     seed_sample_registry,
 )
+
+
+# A deep link (/score) opened first on a freshly started server is run by Streamlit's legacy pages/
+# folder discovery, without app.py's router: no wide layout, no groups, "app" and "_ui" listed as
+# pages. The first st.navigation call switches that mode off for the whole server; until then,
+# switch it off here and rerun, so app.py routes this same page (same URL path, same page hash).
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 @st.cache_resource(show_spinner="Opening the registry database…")

@@ -40,7 +40,7 @@ def errors_frame(errors) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ upload
-with st.expander("Upload a registry CSV", expanded=not integrations):
+with st.expander("Upload a registry CSV", expanded=not integrations or st.session_state.get("registry_upload") is not None):
     st.caption(
         "Excel or Google Sheets exports work as saved (UTF-8, Windows-1252; comma, semicolon or tab). "
         "Nothing is written until you confirm. Format: docs/registry-format.md."

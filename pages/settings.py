@@ -91,9 +91,9 @@ pairs = load_alias_pairs(engine)
 a1, a2 = st.columns(2)
 alias_config = {"alias": st.column_config.TextColumn("Spelling in the registry", required=True),
                 "canonical": st.column_config.TextColumn("Means", required=True)}
-systems_frame = a1.data_editor(pd.DataFrame(pairs["systems"], columns=["alias", "canonical"]), num_rows="dynamic",
+systems_frame = a1.data_editor(pd.DataFrame(list(pairs.systems), columns=["alias", "canonical"]), num_rows="dynamic",
                                hide_index=True, key="set_system_aliases", column_config=alias_config, width="stretch")
-objects_frame = a2.data_editor(pd.DataFrame(pairs["objects"], columns=["alias", "canonical"]), num_rows="dynamic",
+objects_frame = a2.data_editor(pd.DataFrame(list(pairs.objects), columns=["alias", "canonical"]), num_rows="dynamic",
                                hide_index=True, key="set_object_aliases", column_config=alias_config, width="stretch")
 a1.caption("Systems")
 a2.caption("Data objects")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,10 @@ def _require_browser() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app served on a free port against its own temporary SQLite database."""
-    _require_browser()
-    database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
+@contextmanager
+def running_server(folder: Path):
+    """Start `streamlit run app.py` against a SQLite file in ``folder``; stop it afterwards."""
+    database = folder / "e2e.sqlite3"
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     process = subprocess.Popen(
@@ -58,12 +58,22 @@ def server(tmp_path_factory):
     else:
         process.kill()
         pytest.fail("streamlit did not become healthy within 60 s:\n" + process.stdout.read().decode(errors="replace")[-3000:])
-    yield {"url": url, "database_url": env["DATABASE_URL"]}
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield {"url": url, "database_url": env["DATABASE_URL"]}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app served on a free port against its own temporary SQLite database (one per test module)."""
+    _require_browser()
+    with running_server(tmp_path_factory.mktemp("e2e")) as info:
+        yield info
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +96,20 @@ def page(browser):
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the script finished running (never a fixed sleep)."""
+    """Wait until the page has rendered its title and the script finished running (never a fixed sleep).
+
+    The script state is "notRunning" also before the first run starts, so the title comes first.
+    """
+    page.wait_for_selector("h1", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    # Widgets and charts load their code on first use: wait until those downloads are over.
+    page.wait_for_load_state("networkidle")
+    page.locator("[data-testid='stSkeleton']").first.wait_for(state="detached", timeout=15_000) if page.locator(
+        "[data-testid='stSkeleton']").count() else None
     page.screenshot(path=str(path), full_page=True)
     return path

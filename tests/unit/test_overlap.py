@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import statistics
-import time
 from unittest import mock
 
 import pytest
@@ -587,45 +584,4 @@ def test_chaining_crowded_buckets_keeps_strong_clusters_exact(rows):
 # --- Scale ---------------------------------------------------------------------------------------
 
 
-def skewed_registry(size: int, seed: int = 1) -> list[Integration]:
-    """Rows where a few systems, objects and consumers are very common (as in real registries)."""
-    rng = random.Random(seed)
-    systems = ["Salesforce", "HubSpot", "Snowflake", "Stripe", "NetSuite"] + [f"System {k}" for k in range(300)]
-    objects = ["Account", "Contact", "Opportunity", "Invoice"] + [f"Object {k}" for k in range(150)]
-    consumers = ["Finance", "Revenue dashboard"] + [f"Consumer {k}" for k in range(1500)]
-
-    def pick(items):
-        return items[min(int(rng.paretovariate(1.0)) - 1, len(items) - 1)] if rng.random() < 0.7 else rng.choice(items)
-
-    return [
-        make(f"INT-{k:05d}", source=pick(systems), target=pick(systems),
-             objects=[pick(objects) for _ in range(rng.randint(1, 4))],
-             consumers=tuple(pick(consumers) for _ in range(rng.randint(0, 3))),
-             direction=TWO_WAY if rng.random() < 0.15 else Direction.ONE_WAY)
-        for k in range(size)
-    ]
-
-
-def test_ten_thousand_rows_find_and_cluster_in_seconds():
-    rows = skewed_registry(10_000)
-
-    started = time.perf_counter()
-    pairs = find_overlaps(rows, NO_ALIASES)
-    cluster_overlaps(rows, pairs, {}, threshold=0.5)
-    elapsed = time.perf_counter() - started
-
-    assert elapsed < 5.0  # about 0.6 s on 2 cores; generous for loaded CI machines
-
-
-def test_scoring_one_proposal_against_ten_thousand_rows_takes_milliseconds():
-    rows = skewed_registry(10_000)
-    index = build_overlap_index(rows, NO_ALIASES)
-    probes = [row.with_changes(id="NEW") for row in rows[:40]]
-
-    timings = []
-    for probe in probes:
-        started = time.perf_counter()
-        index.pairs_for(probe)
-        timings.append(time.perf_counter() - started)
-
-    assert statistics.median(timings) < 0.05
+# Speed at 10k/100k rows is measured by bench/run.py, never asserted in unit tests (shared, noisy machines).

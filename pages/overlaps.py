@@ -1,0 +1,278 @@
+"""Overlaps page: clusters of integrations doing the same job, their cost, evidence, and which one to keep."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.errors import GovernanceError
+from core.normalize import normalize_key
+from core.ranges import format_money, format_money_range
+from core.store import load_alias_pairs, save_alias_tables, save_survivor_choice
+from core.views import (
+    ClusterRow,
+    add_alias_pair,
+    cluster_members_table,
+    cluster_title,
+    cumulative_waste,
+    duplicated_by_cluster,
+    duplicated_by_team,
+    duplication_slider_max,
+    error_bars,
+    filter_clusters,
+    survivor_candidates,
+)
+from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
+
+# The same colours, in the same cluster order, as the Overview page (Okabe-Ito: colour-blind safe).
+CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
+INK, MUTED, PRIMARY, BAND = "#12263f", "#5b6b7f", "#1f4e79", "rgba(31, 78, 121, 0.18)"
+FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
+FLASH_KEY = "_overlaps_flash"
+TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "overlaps_horizon"
+CHART_CONFIG = {"displayModeBar": False}
+
+
+def survivor_key(cluster_id: str) -> str:
+    return f"survivor_{cluster_id}"
+
+
+def alias_button_key(kind: str, name: str, similar_to: str) -> str:
+    return f"add_alias_{kind}_{normalize_key(name)}_{normalize_key(similar_to)}"
+
+
+def _plain(text: str) -> str:
+    """Text shown through markdown with markdown and Streamlit directives ($, :, *) made literal."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
+
+
+def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """Projector-friendly defaults: large type, a title, no clutter."""
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=21, color=INK), x=0, xanchor="left"),
+        font=FONT, height=height, margin=dict(l=10, r=90, t=60, b=60), showlegend=False,
+        hoverlabel=dict(font_size=15), plot_bgcolor="white", paper_bgcolor="white",
+    )
+    return fig
+
+
+def _money_axis(fig: go.Figure, axis: str, title: str, currency: str) -> None:
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(title_text=title, tickprefix=currency, tickformat=",.0f", gridcolor="#e6ebf0", rangemode="tozero",
+           zeroline=True, zerolinecolor="#9aa7b4")
+
+
+def _bar_chart(labels, ranges, colours, currency, hover, title, axis_title) -> go.Figure:
+    """Horizontal bars at the likely value, whiskers from low to high, the likely figure written beside."""
+    above, below = error_bars(ranges)
+    fig = go.Figure(go.Bar(
+        x=[r.likely for r in ranges], y=labels, orientation="h", width=0.6, marker=dict(color=colours),
+        error_x=dict(type="data", array=above, arrayminus=below, color=INK, thickness=2, width=10),
+        hovertext=hover, hoverinfo="text",
+    ))
+    fig.add_trace(go.Scatter(
+        x=[r.high for r in ranges], y=labels, mode="text", hoverinfo="skip",
+        text=[f"  {format_money(r.likely, currency)}" for r in ranges], textposition="middle right",
+        textfont=dict(size=16, color=INK), cliponaxis=False,
+    ))
+    _money_axis(fig, "x", axis_title, currency)
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=15), ticks="outside", ticklen=10,
+                     tickcolor="rgba(0,0,0,0)")
+    return _style(fig, title, 130 + 80 * len(labels))
+
+
+def cluster_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str) -> go.Figure:
+    return _bar_chart(
+        [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows],
+        [r.duplicated for r in rows],
+        [colours.get(r.cluster_id, PRIMARY) for r in rows],
+        currency,
+        [f"<b>{r.cluster_id}</b> · {len(r.members)} integrations<br>Duplicated: "
+         f"{format_money_range(r.duplicated, currency, '/ month')}" for r in rows],
+        "Duplicated run-rate by overlap cluster",
+        f"{currency} per month · bar = likely, whisker = low to high",
+    )
+
+
+def team_chart(teams, currency: str) -> go.Figure:
+    return _bar_chart(
+        [t.team for t in teams],
+        [t.duplicated_monthly_run_rate for t in teams],
+        [PRIMARY] * len(teams),
+        currency,
+        [f"<b>{t.team}</b><br>Pays for duplicates: {format_money_range(t.duplicated_monthly_run_rate, currency, '/ month')}"
+         f"<br>Runs {t.integrations} integrations: {format_money_range(t.monthly_run_rate, currency, '/ month')}"
+         for t in teams],
+        "Who pays for the duplicates",
+        f"{currency} per month · bar = likely, whisker = low to high",
+    )
+
+
+def waste_chart(waste, currency: str) -> go.Figure:
+    months = list(range(len(waste)))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=months, y=[r.high for r in waste], mode="lines", line=dict(width=0),
+                             hoverinfo="skip", name="high"))
+    fig.add_trace(go.Scatter(x=months, y=[r.low for r in waste], mode="lines", line=dict(width=0), fill="tonexty",
+                             fillcolor=BAND, hoverinfo="skip", name="low"))
+    fig.add_trace(go.Scatter(
+        x=months, y=[r.likely for r in waste], mode="lines", line=dict(color=PRIMARY, width=4), name="likely",
+        hovertext=[f"After {m} month{'s' if m != 1 else ''}: {format_money_range(r, currency)}" for m, r in zip(months, waste)],
+        hoverinfo="text",
+    ))
+    fig.update_xaxes(title_text="Months from today", gridcolor="#e6ebf0", automargin=True,
+                     dtick=3 if len(months) <= 25 else 12, rangemode="tozero")
+    _money_axis(fig, "y", f"Spent on duplicates ({currency})", currency)
+    fig.update_yaxes(automargin=True)
+    _style(fig, "Cost of keeping every duplicate, month by month", 480)
+    fig.update_layout(title_subtitle_text="Line = likely, shaded band = low to high", title_subtitle_font_size=15,
+                      margin=dict(l=10, r=20, t=105, b=60))
+    return fig
+
+
+# --- Actions (run before the page reruns) ------------------------------------------------------------
+
+def _save_survivor(cluster_id: str, members: tuple[str, ...]) -> None:
+    chosen = st.session_state[survivor_key(cluster_id)]
+    try:
+        save_survivor_choice(get_engine(), members, chosen, updated_by=current_user())
+    except (GovernanceError, ValueError) as error:
+        st.session_state[FLASH_KEY] = ("error", f"The choice was not saved: {error}")
+        return
+    st.session_state[FLASH_KEY] = ("ok", f"Saved: {cluster_id} now keeps {chosen}.")
+
+
+def _add_alias(kind: str, name: str, similar_to: str) -> None:
+    engine = get_engine()
+    try:
+        pairs = add_alias_pair(load_alias_pairs(engine), kind, name, similar_to)
+        save_alias_tables(engine, pairs.systems, pairs.objects, updated_by=current_user())
+    except (GovernanceError, ValueError) as error:
+        st.session_state[FLASH_KEY] = ("error", f"The alias was not saved: {error}")
+        return
+    st.session_state[FLASH_KEY] = ("ok", f"Saved: '{name}' now counts as '{similar_to}'. Clusters are updated.")
+
+
+# --- The page --------------------------------------------------------------------------------------
+
+page_header(
+    "Overlaps",
+    "Groups of integrations that do the same job, most expensive first: the evidence, who is involved, "
+    "and which one each group should keep.",
+)
+if flash := st.session_state.pop(FLASH_KEY, None):
+    kind, message = flash
+    if kind == "ok":
+        st.toast(message, icon=":material/check_circle:")
+    else:
+        st.error(message)
+
+with plain_errors():
+    analysis = get_analysis()
+currency = analysis.settings.currency
+
+if not analysis.integrations:
+    st.info("**The registry is empty**, so there is nothing to compare yet. Load the sample or import a CSV first.",
+            icon=":material/inbox:")
+    st.page_link("pages/overview.py", label="Overview: load the sample registry", icon=":material/dataset:")
+    st.page_link("pages/registry.py", label="Registry: import your own CSV", icon=":material/upload_file:")
+    st.stop()
+
+colours = {c.id: CLUSTER_COLOURS[n % len(CLUSTER_COLOURS)] for n, c in enumerate(analysis.clusters)}
+
+# Name variants first: an unmerged spelling can hide an overlap.
+if analysis.suggestions:
+    with st.container(border=True):
+        st.markdown("#### Names that may mean the same thing")
+        st.caption("If two spellings are one system or data object, add the alias: matching then treats them as one, "
+                   "and any overlap they hid appears below. If they are different, leave them.")
+        for s in analysis.suggestions:
+            text, action = st.columns([5, 1], vertical_alignment="center")
+            text.markdown(f"**{_plain(s.name)}** → **{_plain(s.similar_to)}** ({s.kind}, {s.similarity:.0f}% similar)  \n"
+                          f":gray[{_plain(s.reason)}]")
+            action.button("Add alias", key=alias_button_key(s.kind, s.name, s.similar_to), icon=":material/add_link:",
+                          on_click=_add_alias, args=(s.kind, s.name, s.similar_to),
+                          help=f"Save '{s.name}' as another name for '{s.similar_to}'.")
+
+if not analysis.clusters:
+    st.success("**No overlaps found.** No two integrations move the same data between the same systems "
+               "(or feed the same consumers closely enough to count).", icon=":material/check_circle:")
+    st.stop()
+
+# Filters kept from an earlier run must still fit this analysis (a team may be gone, the top may be lower).
+top = duplication_slider_max(analysis)
+if TEAMS_KEY in st.session_state:
+    st.session_state[TEAMS_KEY] = [t for t in st.session_state[TEAMS_KEY] if t in analysis.teams]
+if st.session_state.get(MIN_KEY, 0.0) > top:
+    st.session_state[MIN_KEY] = top
+with st.container(border=True):
+    team_col, money_col = st.columns(2)
+    teams = team_col.multiselect("Show clusters involving these teams", analysis.teams, key=TEAMS_KEY,
+                                 placeholder="All teams")
+    minimum = money_col.slider(f"Only clusters duplicating at least ({currency} per month, likely)", 0.0, top,
+                               key=MIN_KEY, step=500.0, format=f"{currency.replace('%', '%%')}%d")
+with plain_errors():
+    shown = filter_clusters(analysis, teams, minimum)
+    rows = duplicated_by_cluster(analysis, shown)
+
+st.markdown(f"**{len(shown)} of {len(analysis.clusters)} overlap clusters shown**, most duplicated run-rate first.")
+if not shown:
+    st.info("No cluster matches these filters. Clear the team filter or lower the minimum.", icon=":material/filter_alt_off:")
+else:
+    st.plotly_chart(cluster_chart(rows, colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
+
+for n, cluster in enumerate(shown):
+    with st.expander(_plain(cluster_title(analysis, cluster)), expanded=n == 0, icon=":material/content_copy:"):
+        with plain_errors():
+            table = cluster_members_table(analysis, cluster.id)
+            candidates = survivor_candidates(analysis, cluster.id)
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"Name": st.column_config.TextColumn(width="large")})
+        why, who, keep = st.columns(3, gap="large")
+        with why:
+            st.markdown("**Why they look like the same job**")
+            st.markdown("\n".join(f"- {_plain(sentence)}" for sentence in cluster.evidence))
+            st.markdown(f"**Shared data:** {_plain(', '.join(cluster.shared_objects) or 'none in common')}  \n"
+                        f"**Systems:** {_plain(', '.join(cluster.systems))}")
+        with who:
+            st.markdown("**Who is involved**")
+            st.markdown(f"**Teams:** {_plain(', '.join(cluster.teams))}  \n"
+                        f"**Owners:** {_plain(', '.join(cluster.owners) or 'nobody named')}")
+            if cluster.unowned:
+                st.markdown(f":orange[**No owner:** {_plain(', '.join(cluster.unowned))}]")
+            st.markdown(f"**Together they cost** {_plain(format_money_range(cluster.total_monthly_run_rate, currency, '/ month'))}")
+        with keep:
+            survivor = analysis.integration(cluster.survivor)
+            chosen_by = "chosen by the group" if cluster.survivor_is_explicit else "suggested"
+            st.markdown(f"**Keep {cluster.survivor}** ({chosen_by})  \n{_plain(survivor.name)}")
+            st.caption(_plain(f"Why: {cluster.survivor_reason}."))
+            st.markdown(f"Merging the others into it saves "
+                        f"**{_plain(format_money_range(cluster.duplicated_monthly_run_rate, currency, '/ month'))}**.")
+            key = survivor_key(cluster.id)
+            st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it
+            st.selectbox(
+                "Keep a different one", candidates, key=key,
+                format_func=lambda i: f"{i} · {analysis.integration(i).name}",
+                on_change=_save_survivor, args=(cluster.id, cluster.members),
+                help="Saved for everyone as soon as you pick. Only integrations that run can be kept: "
+                     "a proposal cannot replace one that runs.",
+            )
+
+st.divider()
+st.subheader("Who pays, and what it adds up to")
+teams_paying = duplicated_by_team(analysis)
+team_col, time_col = st.columns(2, gap="large")
+with team_col:
+    if teams_paying:
+        st.plotly_chart(team_chart(teams_paying, currency), key="overlaps_team_chart", config=CHART_CONFIG, theme=None)
+        st.caption("Each team pays for its integrations that a cluster would not keep. Teams not shown pay for no duplicate.")
+    else:
+        st.info("No team pays for a duplicate.", icon=":material/check_circle:")
+with time_col:
+    months = st.slider("Months ahead", 1, 120, analysis.settings.horizon_months, key=HORIZON_KEY,
+                       help="Starts at the horizon set on the Settings page.")
+    with plain_errors():
+        waste = cumulative_waste(analysis, months)
+    st.plotly_chart(waste_chart(waste, currency), key="overlaps_waste_chart", config=CHART_CONFIG, theme=None)
+    st.caption(_plain(f"After {months} months, keeping every duplicate costs "
+                      f"{format_money_range(waste[-1], currency)}, for the whole registry (filters do not apply)."))

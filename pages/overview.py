@@ -1,0 +1,205 @@
+"""Overview page: the registry's headline figures, what duplication costs, and the map of systems."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.ranges import format_money, format_money_range
+from core.registry_csv import read_registry_csv
+from core.store import SAMPLE_REGISTRY, write_integrations
+from core.views import ClusterRow, SystemMap, duplicated_by_cluster, error_bars, headline_figures, system_map
+from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
+
+# One colour per cluster, the same on every chart (Okabe-Ito: safe for colour-blind readers).
+CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
+INK, MUTED, EDGE_GREY, PRIMARY = "#12263f", "#5b6b7f", "#cfd7e0", "#1f4e79"
+FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
+LABEL_POSITION = {"right": "middle right", "left": "middle left", "top": "top center", "bottom": "bottom center"}
+
+
+def _plain(text: str) -> str:
+    """Text shown through markdown with markdown and Streamlit directives ($, :, *) made literal."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
+
+
+def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """Projector-friendly defaults: large type, a title, no toolbar clutter."""
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=21, color=INK), x=0, xanchor="left"),
+        font=FONT, height=height, margin=dict(l=10, r=30, t=70, b=60),
+        hoverlabel=dict(font_size=15), plot_bgcolor="white", paper_bgcolor="white",
+    )
+    return fig
+
+
+def _cluster_colours(cluster_ids) -> dict[str, str]:
+    return {cid: CLUSTER_COLOURS[n % len(CLUSTER_COLOURS)] for n, cid in enumerate(cluster_ids)}
+
+
+def cluster_bar_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str) -> go.Figure:
+    above, below = error_bars([r.duplicated for r in rows])
+    labels = [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows]
+    hover = [[r.cluster_id, format_money_range(r.duplicated, currency, "/ month"), len(r.members)] for r in rows]
+    fig = go.Figure(go.Bar(
+        x=[r.duplicated.likely for r in rows], y=labels, orientation="h", width=0.6,
+        marker=dict(color=[colours.get(r.cluster_id, PRIMARY) for r in rows]),
+        error_x=dict(type="data", array=above, arrayminus=below, color=INK, thickness=2, width=10),
+        customdata=hover, showlegend=False,
+        hovertemplate="<b>%{customdata[0]}</b> · %{customdata[2]} integrations<br>Duplicated: %{customdata[1]}<extra></extra>",
+    ))
+    # The likely figure written just past each whisker, so it reads without hovering.
+    fig.add_trace(go.Scatter(
+        x=[r.duplicated.high for r in rows], y=labels, mode="text", showlegend=False, hoverinfo="skip",
+        text=[f"  {format_money(r.duplicated.likely, currency)}" for r in rows], textposition="middle right",
+        textfont=dict(size=16, color=INK), cliponaxis=False,
+    ))
+    fig.update_xaxes(title_text=f"{currency} per month · bar = likely, whisker = low to high",
+                     tickprefix=currency, tickformat=",.0f", gridcolor="#e6ebf0", rangemode="tozero",
+                     zeroline=True, zerolinecolor="#9aa7b4")
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=15), ticks="outside", ticklen=10,
+                     tickcolor="rgba(0,0,0,0)")
+    _style(fig, "Duplicated run-rate by overlap cluster", 130 + 90 * len(rows))
+    fig.update_layout(margin=dict(l=10, r=90, t=60, b=60))
+    return fig
+
+
+def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes: dict[str, str]) -> go.Figure:
+    fig = go.Figure()
+    legend_done: set[str] = set()
+    for edge in layout.edges:
+        cluster = edge.in_cluster
+        colour = colours.get(cluster, EDGE_GREY) if cluster else EDGE_GREY
+        group = cluster or "other"
+        name = f"{cluster} · {cluster_routes.get(cluster, '')}" if cluster else "Other integrations"
+        fig.add_trace(go.Scatter(
+            x=[edge.x0, edge.x1], y=[edge.y0, edge.y1], mode="lines",
+            line=dict(color=colour, width=7 if cluster else (2.5 if edge.count > 1 else 1.2)),
+            hoverinfo="skip", name=name, legendgroup=group, showlegend=group not in legend_done,
+            legendrank=1 if cluster else 1000,
+        ))
+        legend_done.add(group)
+    # Invisible points in the middle of each line carry the hover: which integrations, what they move.
+    fig.add_trace(go.Scatter(
+        x=[e.label_x for e in layout.edges], y=[e.label_y for e in layout.edges], mode="markers",
+        marker=dict(size=18, color="rgba(0,0,0,0)"), showlegend=False,
+        hovertext=[
+            f"<b>{e.source} {'↔' if e.both_ways else '→'} {e.target}</b> · {e.count} integration{'s' if e.count != 1 else ''}"
+            f"<br>Moves: {', '.join(e.objects) or 'not stated'}<br>" + "<br>".join(e.descriptions)
+            for e in layout.edges
+        ],
+        hoverinfo="text",
+    ))
+    for edge in layout.edges:
+        if edge.count > 1 or edge.in_cluster:
+            fig.add_annotation(
+                x=edge.label_x, y=edge.label_y, text=f"<b>×{edge.count}</b>", showarrow=False,
+                font=dict(size=16, color=colours.get(edge.in_cluster, MUTED) if edge.in_cluster else MUTED),
+                bgcolor="white", bordercolor=colours.get(edge.in_cluster, EDGE_GREY) if edge.in_cluster else EDGE_GREY,
+                borderwidth=1.5, borderpad=3,
+            )
+    fig.add_trace(go.Scatter(
+        x=[n.x for n in layout.nodes], y=[n.y for n in layout.nodes], mode="markers+text",
+        marker=dict(size=22, color=PRIMARY, line=dict(color="white", width=2)),
+        text=[f"<b>{n.name}</b> ({n.integration_count})" for n in layout.nodes],
+        textposition=[LABEL_POSITION[n.label_side] for n in layout.nodes], textfont=dict(size=16, color=INK),
+        hovertext=[
+            f"<b>{n.name}</b> · {n.integration_count} integrations"
+            + (f"<br>Also typed as: {', '.join(s for s in n.spellings if s != n.name)}" if len(n.spellings) > 1 else "")
+            for n in layout.nodes
+        ],
+        hoverinfo="text", showlegend=False,
+    ))
+    fig.update_xaxes(visible=False, range=[-1.55, 1.55])
+    fig.update_yaxes(visible=False, range=[-1.15, 1.15], scaleanchor="x", scaleratio=1)
+    _style(fig, "System map: which systems are connected, and where the same job is done twice", 900)
+    fig.update_layout(
+        legend=dict(title=dict(text="<b>Overlap clusters</b>", side="top"), font=dict(size=15), orientation="h",
+                    x=0, xanchor="left", y=-0.01, yanchor="top", entrywidth=0.33, entrywidthmode="fraction"),
+        margin=dict(l=10, r=10, t=70, b=10),
+    )
+    return fig
+
+
+def _load_sample() -> None:
+    with plain_errors():
+        accepted = read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted
+        write_integrations(get_engine(), accepted, "replace", updated_by=current_user())
+    st.session_state["_overview_flash"] = f"Loaded the sample registry: {len(accepted)} integrations."
+
+
+page_header(
+    "Overview",
+    "What your teams run, what it costs each month, and where the same job is done more than once.",
+)
+if flash := st.session_state.pop("_overview_flash", None):
+    st.toast(flash, icon=":material/check_circle:")
+
+with plain_errors():
+    analysis = get_analysis()
+
+if not analysis.integrations:
+    st.info(
+        "**The registry is empty.** Load the sample registry to see how the dashboard works, "
+        "or import your own CSV on the Registry page.",
+        icon=":material/inbox:",
+    )
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.button("Load the sample registry", key="load_sample", type="primary", on_click=_load_sample,
+                  icon=":material/dataset:")
+        st.page_link("pages/registry.py", label="Go to the Registry page to import a CSV", icon=":material/upload_file:")
+    st.stop()
+
+with plain_errors():
+    headline = headline_figures(analysis)
+    rows = duplicated_by_cluster(analysis)
+    layout = system_map(analysis)
+currency = analysis.settings.currency
+status_text = " · ".join(f"{count} {status}" for status, count in headline.by_status)
+
+count_cards = (
+    ("Integrations", headline.integrations, f"{headline.live} live · {headline.proposed} proposed",
+     f"Every row of the registry: {status_text}."),
+    ("Teams", headline.teams, "own at least one integration", "Teams named as owner of an integration."),
+    ("Systems", headline.systems, f"{headline.system_spellings} spellings, aliases merged",
+     "Distinct systems once known aliases are merged (SFDC and Salesforce.com count as Salesforce)."),
+    ("Unowned", headline.unowned, "no named person responsible",
+     "Integrations that run or are planned but have no named owner: nobody is called when they break."),
+    ("Overlap clusters", headline.clusters, f"{headline.integrations_in_clusters} integrations involved",
+     "Groups of integrations that do the same job: same data between the same systems."),
+)
+for column, (label, value, note, help_text) in zip(st.columns(len(count_cards)), count_cards):
+    with column.container(border=True):
+        st.metric(label, f"{value:,}", help=help_text)
+        st.caption(_plain(note))
+
+money = st.columns(3)
+with money[0].container(border=True):
+    st.metric("Total run-rate per month (likely)", format_money(headline.monthly_run_rate.likely, currency),
+              help="Maintenance hours × hourly rate + tool costs + reconciliation time, for everything not retired.")
+    st.caption(_plain(f"Range {format_money_range(headline.monthly_run_rate, currency, '/ month')}"))
+with money[1].container(border=True):
+    st.metric("Duplicated run-rate per month (likely)", format_money(headline.duplicated_monthly_run_rate.likely, currency),
+              help="What the integrations a cluster would not keep cost each month (every cluster member except its survivor).")
+    st.caption(_plain(f"Range {format_money_range(headline.duplicated_monthly_run_rate, currency, '/ month')} · "
+                      f"{headline.duplicated_share:.0%} of the total run-rate"))
+with money[2].container(border=True):
+    st.metric("Duplication per year (likely)", format_money(headline.annualised_waste.likely, currency),
+              help="12 × the duplicated monthly run-rate: what keeping every duplicate costs over a year.")
+    st.caption(_plain(f"Range {format_money_range(headline.annualised_waste, currency, '/ year')}"))
+
+colours = _cluster_colours(r.cluster_id for r in rows)
+if rows:
+    st.plotly_chart(cluster_bar_chart(rows, colours, currency), key="overview_clusters_chart",
+                    config={"displayModeBar": False}, theme=None)
+    st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep", icon=":material/arrow_forward:")
+else:
+    st.success("No overlaps found: no two integrations move the same data between the same systems.", icon=":material/check_circle:")
+
+st.plotly_chart(system_map_chart(layout, colours, {r.cluster_id: r.route for r in rows}), key="overview_system_map",
+                config={"displayModeBar": False}, theme=None)
+st.caption(
+    "Each dot is a system (number of integrations in brackets); each line is one or more integrations between two "
+    "systems, ×N says how many. Thick coloured lines are overlap clusters: integrations doing the same job. "
+    "Point at the middle of a line to see which integrations it stands for."
+)

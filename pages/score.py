@@ -1,0 +1,366 @@
+"""Score page: score one integration or a proposal against the rubric, live, with reasons and sensitivity."""
+
+from __future__ import annotations
+
+import html
+from datetime import timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.decision_views import (
+    PROPOSAL_CONTROLS,
+    PROPOSAL_ID,
+    VERDICT_MEANING,
+    contribution_rows,
+    describe_subject,
+    flip_statements,
+    format_score,
+    history_rows,
+    overrides_from_inputs,
+    proposal_from_answers,
+    score_subject,
+)
+from core.errors import GovernanceError
+from core.registry import Approach, Direction, Integration, Tier, Timeliness
+from core.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
+from core.scoring_store import list_scorings, save_scoring
+from core.store import load_saved_rubric
+from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
+
+# Widget keys (tests and other pages rely on them).
+KIND_KEY = "score_subject_kind"
+PICK_KEY = "score_integration"
+SAVE_KEY = "score_save"
+RESET_KEY = "score_reset_weights"
+CLEAR_KEY = "score_clear_overrides"
+FORM_KEY = "score_proposal_form"
+SUBMIT_KEY = "proposal_submit"
+# Non-widget keys: they survive page switches, unlike widget state.
+WEIGHTS_STORE = "score_weights"  # {criterion name: weight}
+PICK_STORE = "score_selected_id"
+KIND_STORE = "score_subject_kind_saved"
+PROPOSAL_STORE = "score_proposal_answers"
+SUBJECT_SEEN = "score_subject_seen"
+FLASH_KEY = "_score_flash"
+
+REGISTRY, PROPOSAL = "registry", "proposal"
+VERDICT_COLOURS = {Verdict.PROCEED: "#1a7f37", Verdict.HOLD: "#b54708", Verdict.MERGE: "#1f4e79",
+                   Verdict.CENTRALIZE: "#6941c6", Verdict.RETIRE: "#b42318"}
+BAR, BAR_OVERRIDDEN = "#1f4e79", "#d97706"
+NOT_SURE = "not sure"
+
+
+def weight_key(name: str) -> str:
+    return f"score_weight_{name}"
+
+
+def override_key(name: str) -> str:
+    return f"score_override_{name}"
+
+
+def proposal_key(field: str) -> str:
+    return f"proposal_{field}"
+
+
+def _md(text: str) -> str:
+    """Text shown through markdown with its markdown and LaTeX characters made literal ($ in money)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
+
+
+def _browser_timezone() -> tzinfo:
+    try:
+        name = st.context.timezone
+        return ZoneInfo(name) if name else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError, KeyError, AttributeError):
+        return timezone.utc
+
+
+def _saved_rubric() -> RubricConfig:
+    """The rubric saved on the Settings page (data/rubric.toml until someone saves one)."""
+    with plain_errors():
+        return load_saved_rubric(get_engine())
+
+
+def _default_weights() -> dict[str, float]:
+    return dict(_saved_rubric().weights)
+
+
+# --- callbacks -------------------------------------------------------------------------------------
+
+def _on_reset_weights() -> None:
+    defaults = _default_weights()
+    for name, value in defaults.items():
+        st.session_state[weight_key(name)] = float(value)
+    st.session_state[WEIGHTS_STORE] = dict(defaults)
+
+
+def _on_clear_overrides() -> None:
+    for criterion in CRITERIA:
+        st.session_state[override_key(criterion.name)] = None
+
+
+def _on_pick() -> None:
+    st.session_state[PICK_STORE] = st.session_state.get(PICK_KEY)
+
+
+def _on_kind() -> None:
+    st.session_state[KIND_STORE] = st.session_state.get(KIND_KEY)
+
+
+def _on_submit_proposal() -> None:
+    answers = {field: st.session_state.get(proposal_key(field)) for field in _PROPOSAL_FIELDS}
+    st.session_state[PROPOSAL_STORE] = {k: (None if v == NOT_SURE else v) for k, v in answers.items()}
+
+
+_PROPOSAL_FIELDS = ("name", "source_system", "target_system", "data_objects", "owner_team", "owner", "consumers",
+                    "direction", "tier", "approach", "timeliness", "build_hours", "monthly_maintenance_hours",
+                    "monthly_tool_cost", "people_touching", "controls", "notes")
+
+
+# --- choosing what to score ------------------------------------------------------------------------
+
+def choose_subject(analysis) -> Integration | None:
+    """The integration picked from the registry, or the proposal described in the form."""
+    if KIND_KEY not in st.session_state:
+        st.session_state[KIND_KEY] = st.session_state.get(KIND_STORE) or (REGISTRY if analysis.integrations else PROPOSAL)
+    kind = st.radio(
+        "What are you scoring?", options=[REGISTRY, PROPOSAL], key=KIND_KEY, index=None, horizontal=True, on_change=_on_kind,
+        format_func={REGISTRY: "An integration in the registry", PROPOSAL: "A proposal (not built yet)"}.get,
+    )
+    st.session_state[KIND_STORE] = kind
+    if kind == REGISTRY:
+        return _pick_integration(analysis)
+    return _describe_proposal()
+
+
+def _pick_integration(analysis) -> Integration | None:
+    if not analysis.integrations:
+        st.info("The registry is empty: import a CSV on the Registry page, or score a proposal instead.")
+        return None
+    names = {i.id: i.name for i in analysis.integrations}
+    if st.session_state.get(PICK_KEY) not in names:
+        wanted = st.session_state.get(PICK_STORE) or st.query_params.get("integration")
+        st.session_state[PICK_KEY] = wanted if wanted in names else next(iter(names))
+    picked = st.selectbox(
+        "Integration", options=list(names), key=PICK_KEY, index=None, on_change=_on_pick,
+        format_func=lambda i: f"{i} · {names[i]}", help="Type to search by id or name.",
+    )
+    st.session_state[PICK_STORE] = picked
+    return analysis.integration(picked)
+
+
+def _describe_proposal() -> Integration | None:
+    saved = st.session_state.get(PROPOSAL_STORE) or {}
+    for field in _PROPOSAL_FIELDS:  # refill the form after a page switch
+        if proposal_key(field) not in st.session_state and saved.get(field) is not None:
+            st.session_state[proposal_key(field)] = saved[field]
+    proposal, problem = None, None
+    if saved:
+        try:
+            proposal = proposal_from_answers(saved)
+        except GovernanceError as error:
+            problem = str(error)
+    enum_options = lambda enum: [NOT_SURE, *[v.value for v in enum]]  # noqa: E731
+    box = (st.expander(f"Proposal: {_md(str(saved.get('name') or 'unnamed'))} — open to change it")
+           if proposal is not None else st.container())
+    with box, st.form(FORM_KEY, border=proposal is None):
+        st.markdown("**Describe the proposal** — it is compared with every integration in the registry.")
+        a, b, c = st.columns(3)
+        a.text_input("Name", key=proposal_key("name"), placeholder="e.g. Quotes to Stripe")
+        b.text_input("Source system", key=proposal_key("source_system"), placeholder="e.g. Salesforce")
+        c.text_input("Target system", key=proposal_key("target_system"), placeholder="e.g. Stripe")
+        a.text_input("Data objects", key=proposal_key("data_objects"), placeholder="Comma-separated: Quote, Quote line")
+        b.text_input("Owner team", key=proposal_key("owner_team"), placeholder="e.g. Finance")
+        c.text_input("Owner (a person)", key=proposal_key("owner"), placeholder="Leave empty if nobody yet")
+        a.text_input("Consumers", key=proposal_key("consumers"), placeholder="Comma-separated: Board pack, RevOps")
+        b.selectbox("Direction", [v.value for v in Direction], key=proposal_key("direction"))
+        c.selectbox("Business tier", enum_options(Tier), key=proposal_key("tier"))
+        a.selectbox("How it would be built", enum_options(Approach), key=proposal_key("approach"))
+        b.selectbox("Timeliness", enum_options(Timeliness), key=proposal_key("timeliness"))
+        c.text_input("Estimated build hours", key=proposal_key("build_hours"), placeholder="40, 30-50 or 30/40/60")
+        a.text_input("Maintenance hours a month", key=proposal_key("monthly_maintenance_hours"), placeholder="e.g. 2-4")
+        b.text_input("Tool cost a month", key=proposal_key("monthly_tool_cost"), placeholder="e.g. 0-200")
+        c.text_input("People touching the data", key=proposal_key("people_touching"), placeholder="e.g. 2-3")
+        st.multiselect("Controls it will have", options=list(PROPOSAL_CONTROLS), key=proposal_key("controls"),
+                       format_func=PROPOSAL_CONTROLS.get,
+                       help="Controls not chosen count as 'not decided yet', a partial gap.")
+        st.text_input("Notes", key=proposal_key("notes"))
+        st.form_submit_button("Score this proposal", key=SUBMIT_KEY, type="primary", on_click=_on_submit_proposal)
+    if not saved:
+        st.info("Fill in the proposal and press **Score this proposal**.")
+    elif problem:
+        st.error(problem, icon=":material/error:")
+    return proposal
+
+
+def _reset_overrides_on_new_subject(subject: Integration) -> None:
+    """Scores set by the group belong to one integration: start from automatic on another one."""
+    if st.session_state.get(SUBJECT_SEEN) != subject:
+        _on_clear_overrides()
+        st.session_state[SUBJECT_SEEN] = subject
+
+
+# --- the live scoring (a fragment: moving a slider reruns only this part) --------------------------
+
+def _verdict_block(subject: Integration, result: RubricResult) -> None:
+    colour = VERDICT_COLOURS[result.verdict]
+    who = "the proposal" if subject.id == PROPOSAL_ID else subject.id
+    title = html.escape(f"{who} · {subject.name}")
+    st.markdown(
+        f"""<div class="igov-verdict" data-verdict="{result.verdict.value}"
+        style="background:{colour};color:#fff;border-radius:12px;padding:16px 24px;margin-bottom:8px">
+        <div style="font-size:1.05rem;opacity:.92">Verdict for {title}</div>
+        <div style="font-size:3.2rem;font-weight:800;letter-spacing:.06em;line-height:1.15">
+        {result.verdict.value.upper()}</div>
+        <div style="font-size:1.3rem">{html.escape(VERDICT_MEANING[result.verdict])}
+        &nbsp;·&nbsp; score <b>{format_score(result.score)}</b></div></div>""",
+        unsafe_allow_html=True,
+    )
+    st.caption(_md(describe_subject(subject)))
+
+
+def _reasons(result: RubricResult) -> None:
+    st.markdown("**Why**")
+    st.markdown("\n".join(f"- {_md(reason)}" for reason in result.reasons))
+    st.markdown("**How firm is it?**")
+    if result.stable_within_25_percent:
+        st.success(f"Stable within ±25% on every weight: no single weight change of up to 25% changes "
+                   f"{result.verdict.value}.", icon=":material/verified:")
+    else:
+        st.warning("Sensitive: a weight change of 25% or less changes this verdict. Agree the weights "
+                   "before relying on it.", icon=":material/warning:")
+    flips = flip_statements(result, 3)
+    if flips:
+        st.markdown("\n".join(f"- {_md(sentence)}" for sentence in flips))
+    else:
+        st.markdown("- No change of a single weight changes this verdict.")
+
+
+def _contribution_chart(result: RubricResult) -> None:
+    rows = contribution_rows(result)
+    fig = go.Figure(go.Bar(
+        x=[r.contribution for r in rows], y=[r.label for r in rows], orientation="h",
+        text=[r.text for r in rows], textposition="outside", cliponaxis=False,
+        marker_color=[BAR_OVERRIDDEN if r.overridden else BAR for r in rows],
+        customdata=[[r.score, r.weight, r.explanation] for r in rows],
+        hovertemplate="%{y}<br>score %{customdata[0]:.1f} / 5 × weight %{customdata[1]:g}"
+                      "<br>%{customdata[2]}<extra></extra>",
+    ))
+    fig.update_layout(
+        title={"text": f"What drives the score of {format_score(result.score)}", "font": {"size": 20}},
+        font={"size": 15}, height=430, margin={"l": 10, "r": 130, "t": 60, "b": 60},
+        xaxis={"title": {"text": "Points added to the score (out of 5)", "font": {"size": 16}},
+               "rangemode": "tozero", "tickfont": {"size": 15}},
+        yaxis={"autorange": "reversed", "tickfont": {"size": 15}, "automargin": True},
+        plot_bgcolor="white", paper_bgcolor="white", bargap=0.3,
+    )
+    fig.update_xaxes(gridcolor="#e5e7eb")
+    st.plotly_chart(fig, key="score_contribution_chart", config={"displayModeBar": False})
+    if any(r.overridden for r in rows):
+        st.caption("Orange bars: the group set that criterion's score instead of the automatic one.")
+
+
+def _criteria_controls(result: RubricResult | None, auto: dict[str, tuple[float, str]]) -> None:
+    head = st.columns([5, 2, 3])
+    head[0].markdown("**Criterion** — automatic score and why")
+    head[1].markdown("**Group's score**", help="0 to 5. Leave empty to use the automatic score.")
+    head[2].markdown("**Weight** (0 – 10)", help="How much the criterion counts. Defaults are the weights saved on the Settings page.")
+    by_name = {c.name: c for c in result.criteria} if result else {}
+    for criterion in CRITERIA:
+        row = st.columns([5, 2, 3], vertical_alignment="center")
+        auto_score, explanation = auto.get(criterion.name, (None, criterion.description))
+        with row[0]:
+            scored = by_name.get(criterion.name)
+            state = ""
+            if scored is not None:
+                state = (f" — automatic {auto_score:.1f}, group **{scored.score:.1f} / 5**" if scored.overridden
+                         else f" — **{auto_score:.1f} / 5**")
+            st.markdown(f"**{_md(criterion.label)}**{state}")
+            st.caption(_md(explanation))
+        row[1].number_input(
+            f"Group's score for {criterion.label}", min_value=0.0, max_value=5.0, value=None, step=0.5,
+            key=override_key(criterion.name), label_visibility="collapsed",
+            placeholder=f"auto {auto_score:.1f}" if auto_score is not None else "auto",
+        )
+        row[2].slider(f"Weight of {criterion.label}", min_value=0.0, max_value=10.0, step=0.5,
+                      key=weight_key(criterion.name), label_visibility="collapsed")
+    buttons = st.container(horizontal=True)
+    buttons.button("Reset weights", key=RESET_KEY, on_click=_on_reset_weights, icon=":material/restart_alt:",
+                help="Back to the weights saved on the Settings page.")
+    buttons.button("Use automatic scores", key=CLEAR_KEY, on_click=_on_clear_overrides, icon=":material/auto_mode:")
+
+
+def _save_and_history(subject: Integration, result: RubricResult | None, weights: dict, overrides: dict) -> None:
+    st.subheader("Save this scoring", anchor=False)
+    who = current_user()
+    st.caption(f"Saved as **{_md(who)}** with the weights and group scores above. Type your name in the sidebar "
+               "to change who is recorded.")
+    engine = get_engine()
+    if st.button("Save scoring", key=SAVE_KEY, type="primary", icon=":material/save:", disabled=result is None):
+        with plain_errors():
+            save_scoring(engine, subject, result, weights, overrides, scored_by=who)
+        st.session_state[FLASH_KEY] = (f"Saved: {result.verdict.value}, {format_score(result.score)}, "
+                                       f"by {who}.")
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(_md(flash), icon=":material/check_circle:")
+    with plain_errors():
+        saved = list_scorings(engine, subject.id, limit=20)
+    label = "proposals" if subject.id == PROPOSAL_ID else subject.id
+    if not saved:
+        st.caption(f"No saved scorings of {label} yet.")
+        return
+    st.markdown(f"**Saved scorings of {_md(label)}**, newest first")
+    st.dataframe(history_rows(saved, _default_weights(), _browser_timezone()), hide_index=True, width="stretch",
+                 key="score_history")
+
+
+@st.fragment
+def scoring_panel(subject: Integration) -> None:
+    base = _saved_rubric()
+    defaults = dict(base.weights)
+    stored = st.session_state.setdefault(WEIGHTS_STORE, dict(defaults))
+    for criterion in CRITERIA:
+        st.session_state.setdefault(weight_key(criterion.name), float(stored.get(criterion.name, defaults[criterion.name])))
+        st.session_state.setdefault(override_key(criterion.name), None)
+    # Widget values are known before the widgets are drawn, so the verdict can sit above them.
+    weights = {c.name: float(st.session_state[weight_key(c.name)]) for c in CRITERIA}
+    st.session_state[WEIGHTS_STORE] = dict(weights)
+    overrides = overrides_from_inputs({c.name: st.session_state[override_key(c.name)] for c in CRITERIA})
+
+    result, problem = None, None
+    try:
+        rubric = base.with_weights(**weights)  # validates: at least one weight above 0
+        result = score_subject(get_analysis(), subject, rubric, overrides)
+    except GovernanceError as error:
+        problem = str(error)
+    auto = {c.name: (c.auto_score, c.explanation.removesuffix(" (score set by the group)"))
+            for c in result.criteria} if result else {}
+
+    controls, verdict = st.columns([11, 9], gap="large")
+    with verdict:
+        if result is None:
+            st.error(f"This scoring cannot be worked out: {problem}", icon=":material/error:")
+        else:
+            _verdict_block(subject, result)
+            _contribution_chart(result)
+            _reasons(result)
+    with controls:
+        st.subheader("Criteria", anchor=False)
+        st.caption("Each criterion is a level of concern from 0 (none) to 5 (strong). Set the group's score to "
+                   "replace the automatic one; move a weight to change how much it counts.")
+        _criteria_controls(result, auto)
+    st.divider()
+    _save_and_history(subject, result, weights, overrides)
+
+
+page_header("Score", "Score an integration or a proposal: verdict, reasons, and how much each criterion and weight "
+            "matters. Changes apply at once.")
+with plain_errors():
+    analysis = get_analysis()
+subject = choose_subject(analysis)
+if subject is not None:
+    _reset_overrides_on_new_subject(subject)
+    scoring_panel(subject)

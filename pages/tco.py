@@ -1,0 +1,184 @@
+"""TCO snapshot: the one page leaders read — what integrations cost, what duplication wastes, what consolidating saves."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.decision_views import (
+    break_even_sentences,
+    cluster_choice_label,
+    cluster_table_rows,
+    headline_figures,
+    scenario_series,
+    scenario_table_rows,
+    tco_assumptions,
+    top_waste_clusters,
+)
+from core.store import analysis_inputs_token, load_saved_rubric
+from core.tco import compare_scenarios, simulate_portfolio, simulate_scenarios
+from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors
+
+# Widget keys.
+CLUSTER_KEY = "tco_cluster"
+HORIZON_KEY = "tco_horizon"
+PDF_KEY = "tco_pdf"
+# Non-widget keys: survive page switches.
+CLUSTER_STORE = "tco_cluster_saved"
+HORIZON_STORE = "tco_horizon_saved"
+
+DRAWS, SEED = 10_000, 0  # seeded: the same registry always shows the same P10 / P50 / P90
+TOP_CLUSTERS = 5
+SCENARIO_COLOURS = {"keep_all": ("#5b6b7f", "rgba(91,107,127,0.14)"),
+                    "merge": ("#1f4e79", "rgba(31,78,121,0.16)"),
+                    "centralise": ("#6941c6", "rgba(105,65,198,0.14)")}
+
+
+def _md(text: str) -> str:
+    """Text shown through markdown with its markdown and LaTeX characters made literal ($ in money)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
+
+
+def _table(rows: list[dict], alt: str) -> None:
+    """A static table that wraps long text (readable on a projector); cells are markdown, so made literal."""
+    frame = pd.DataFrame([{_md(k): _md(str(v)) for k, v in row.items()} for row in rows])
+    st.table(frame, hide_index=True, alt=alt)
+
+
+@st.cache_data(max_entries=8, show_spinner=f"Simulating {DRAWS:,} possible outcomes…")
+def _portfolio_simulation(url: str, token: str, _analysis):
+    # Keyed by the database and the analysis inputs token: any registry or settings change re-simulates.
+    return simulate_portfolio(_analysis.integrations, _analysis.clusters, _analysis.settings, _analysis.rules,
+                              draws=DRAWS, seed=SEED)
+
+
+@st.cache_data(max_entries=8, show_spinner="Scoring the biggest clusters…")
+def _top_clusters(url: str, token: str, _analysis):
+    # The token includes the saved rubric's version, so saving weights in Settings re-scores.
+    return top_waste_clusters(_analysis, load_saved_rubric(get_engine()), TOP_CLUSTERS)
+
+
+def _on_cluster() -> None:
+    st.session_state[CLUSTER_STORE] = st.session_state.get(CLUSTER_KEY)
+
+
+def _on_horizon() -> None:
+    st.session_state[HORIZON_STORE] = st.session_state.get(HORIZON_KEY)
+
+
+def headline(analysis, simulation) -> None:
+    currency = analysis.settings.currency
+    for column, figure in zip(st.columns(3, gap="medium"), headline_figures(analysis.costs, simulation)):
+        with column.container(border=True):
+            st.metric(figure.label, figure.big(currency))
+            st.markdown(f"Range **{_md(figure.range_text(currency))}**")
+            st.markdown(f"Simulated: {_md(figure.percentile_text(currency))}")
+            st.caption(_md(figure.meaning))
+
+
+def top_clusters(analysis, token) -> str | None:
+    """The table of the most wasteful clusters; returns the id of the most wasteful one."""
+    st.subheader("Where the duplication is", anchor=False)
+    st.caption(f"The {TOP_CLUSTERS} groups of integrations that copy one another at the highest monthly cost. "
+               "The suggested verdict is the rubric's verdict (weights saved in Settings) for the first copy in the group.")
+    with plain_errors():
+        rows = _top_clusters(current_database_url(), token, analysis)
+    if not rows:
+        st.info("No duplicated integrations found at the current overlap threshold.")
+        return None
+    _table(cluster_table_rows(rows, analysis.settings.currency), "Top clusters by duplicated monthly run-rate")
+    return rows[0].cluster_id
+
+
+def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
+    fig = go.Figure()
+    for series in scenario_series(comparison):
+        line, band = SCENARIO_COLOURS[series.name]
+        months = list(series.months)
+        fig.add_trace(go.Scatter(x=months, y=list(series.high), mode="lines", line={"width": 0},
+                                 hoverinfo="skip", showlegend=False, legendgroup=series.name))
+        fig.add_trace(go.Scatter(x=months, y=list(series.low), mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=band, hoverinfo="skip", showlegend=False, legendgroup=series.name))
+        fig.add_trace(go.Scatter(
+            x=months, y=list(series.likely), mode="lines", name=series.label, legendgroup=series.name,
+            line={"color": line, "width": 4, "dash": "dot" if series.name == "keep_all" else "solid"},
+            hovertemplate=f"{series.label}<br>month %{{x}}: {currency}%{{y:,.0f}} (likely)<extra></extra>",
+        ))
+    if comparison.break_even_month_merge is not None:
+        fig.add_vline(x=comparison.break_even_month_merge, line={"color": SCENARIO_COLOURS["merge"][0], "dash": "dash"},
+                      annotation_text=f"merge pays back: month {comparison.break_even_month_merge}",
+                      annotation_position="top right", annotation_font={"size": 16})
+    fig.update_layout(
+        title={"text": f"Cumulative cost of {cluster_id} over {comparison.horizon_months} months "
+                       "(line: likely · band: low – high)", "font": {"size": 20}},
+        font={"size": 15}, height=480, margin={"l": 10, "r": 20, "t": 70, "b": 60},
+        legend={"orientation": "h", "y": -0.2, "font": {"size": 15}},
+        xaxis={"title": {"text": "Months from today", "font": {"size": 16}}, "tickfont": {"size": 15},
+               "nticks": 13, "range": [0, comparison.horizon_months],
+               "gridcolor": "#e5e7eb"},
+        yaxis={"title": {"text": f"Cumulative cost ({currency})", "font": {"size": 16}}, "tickfont": {"size": 15},
+               "tickprefix": currency, "tickformat": "~s", "rangemode": "tozero", "gridcolor": "#e5e7eb"},
+        plot_bgcolor="white", paper_bgcolor="white", hovermode="x unified",
+    )
+    return fig
+
+
+def scenarios(analysis, default_cluster_id: str | None) -> int | None:
+    st.subheader("Keep all, merge or centralise?", anchor=False)
+    clusters = {c.id: c for c in analysis.clusters}
+    if not clusters:
+        st.info("No overlap clusters: there is nothing to consolidate at the current overlap threshold.")
+        return None
+    settings = analysis.settings
+    if st.session_state.get(CLUSTER_KEY) not in clusters:
+        saved = st.session_state.get(CLUSTER_STORE)
+        fallback = default_cluster_id if default_cluster_id in clusters else next(iter(clusters))
+        st.session_state[CLUSTER_KEY] = saved if saved in clusters else fallback
+    if HORIZON_KEY not in st.session_state:
+        st.session_state[HORIZON_KEY] = int(st.session_state.get(HORIZON_STORE) or settings.horizon_months)
+    pick, horizon_col = st.columns([7, 3], gap="large")
+    cluster_id = pick.selectbox("Cluster", options=list(clusters), key=CLUSTER_KEY, index=None, on_change=_on_cluster,
+                                format_func=lambda i: cluster_choice_label(clusters[i], analysis))
+    horizon = horizon_col.slider("Horizon (months)", min_value=3, max_value=60, step=1, key=HORIZON_KEY,
+                                 on_change=_on_horizon, help="How far ahead the comparison looks.")
+    st.session_state[CLUSTER_STORE], st.session_state[HORIZON_STORE] = cluster_id, horizon
+    with plain_errors():
+        comparison = compare_scenarios(clusters[cluster_id], analysis.by_id, settings, analysis.rules, horizon)
+        simulation = simulate_scenarios(comparison, draws=DRAWS, seed=SEED)
+    merge_text, central_text = break_even_sentences(comparison)
+    left, right = st.columns(2)
+    left.markdown(f"### {_md(merge_text)}")
+    right.markdown(f"### {_md(central_text)}")
+    st.plotly_chart(_scenario_chart(comparison, cluster_id, settings.currency), key="tco_scenario_chart",
+                    config={"displayModeBar": False})
+    _table(scenario_table_rows(comparison, simulation, settings.currency), f"Scenarios for {cluster_id}")
+    st.markdown("**What each scenario assumes**")
+    st.markdown("\n".join(f"- **{_md(s.label)}**: {_md(s.description)}"
+                          for s in (comparison.keep_all, comparison.merge, comparison.centralise)))
+    return horizon
+
+
+head, pdf = st.columns([5, 1], vertical_alignment="bottom")
+with head:
+    page_header("TCO snapshot", "What the integrations cost, how much of it pays for duplicates, and what "
+                "consolidating one group would save. Every figure is a range: low – high, with the likely value.")
+with pdf:
+    st.button("Download PDF", key=PDF_KEY, disabled=True, icon=":material/picture_as_pdf:", width="stretch")
+    st.caption("PDF export arrives with the PDF feature.")
+
+with plain_errors():
+    analysis = get_analysis()
+    # As text: the token may hold database row objects that st.cache_data cannot hash.
+    token = repr(analysis_inputs_token(get_engine()))
+if not analysis.integrations:
+    st.info("The registry is empty: import a CSV on the Registry page to see what it costs.")
+    st.stop()
+with plain_errors():
+    portfolio_simulation = _portfolio_simulation(current_database_url(), token, analysis)
+headline(analysis, portfolio_simulation)
+most_wasteful = top_clusters(analysis, token)
+chosen_horizon = scenarios(analysis, most_wasteful)
+st.subheader("Assumptions", anchor=False)
+st.markdown("\n".join(f"- {_md(line)}" for line in tco_assumptions(
+    analysis, chosen_horizon or analysis.settings.horizon_months, draws=DRAWS, seed=SEED)))

@@ -1,0 +1,206 @@
+"""The Analyse pages (Overview, Overlaps) driven through the app's router with AppTest and a temporary SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.analysis import analyse_registry
+from core.db import create_db_engine
+from core.normalize import load_aliases
+from core.ranges import format_money
+from core.registry_csv import read_registry_csv
+from core.settings import load_default_settings
+from core.views import duplication_slider_max
+from core.store import (
+    SAMPLE_REGISTRY,
+    load_alias_tables,
+    load_survivor_choices,
+    seed_sample_registry,
+    write_integrations,
+)
+from pages._ui import _analysis_for, _engine_for
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def database_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'analyse.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    _engine_for.clear()
+    _analysis_for.clear()
+    yield url
+    _engine_for.clear()
+    _analysis_for.clear()
+
+
+@pytest.fixture
+def engine(database_url):
+    """The same database the pages use, opened the way the CLI would (the page seeds the sample)."""
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """The analysis of the sample registry, computed without the app."""
+    sample = read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted
+    return analyse_registry(sample, load_default_settings(), aliases=load_aliases())
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    (found,) = [m for m in at.metric if m.label == label]
+    return found.value
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def figure_titled(at: AppTest, start: str) -> dict:
+    (figure,) = [f for f in figures(at) if f["layout"]["title"]["text"].startswith(start)]
+    return figure
+
+
+def unescape(markdown: str) -> str:
+    """Page text as people read it: the pages escape markdown characters in names with a backslash."""
+    return markdown.replace("\\", "")
+
+
+def expander_titles(at: AppTest) -> list[str]:
+    return [unescape(e.label) for e in at.expander]
+
+
+def cluster_ids_shown(at: AppTest) -> list[str]:
+    return [label.split(" · ")[0] for label in expander_titles(at)]
+
+
+# --- Overview --------------------------------------------------------------------------------------
+
+def test_overview_shows_the_sample_headline_figures(database_url, expected):
+    at = open_page("pages/overview.py")
+
+    assert metric(at, "Integrations") == "67"
+    assert metric(at, "Overlap clusters") == str(len(expected.clusters))
+    assert metric(at, "Unowned") == str(len(expected.unowned))
+    assert metric(at, "Teams") == str(len(expected.teams))
+    assert metric(at, "Duplicated run-rate per month (likely)") == format_money(
+        expected.costs.duplicated_monthly_run_rate.likely)
+    assert metric(at, "Total run-rate per month (likely)") == format_money(expected.costs.monthly_run_rate.likely)
+    captions = " ".join(c.value for c in at.caption)
+    assert "34,773" in captions and "47,903" in captions  # the duplicated range, not just its likely value
+
+
+def test_overview_charts_the_clusters_and_the_system_map(database_url, expected):
+    at = open_page("pages/overview.py")
+
+    bars = figure_titled(at, "Duplicated run-rate by overlap cluster")
+    assert len(bars["data"][0]["x"]) == len(expected.clusters)
+    assert bars["data"][0]["x"][0] == expected.clusters[0].duplicated_monthly_run_rate.likely
+    assert "error_x" in bars["data"][0]
+    assert bars["layout"]["xaxis"]["tickprefix"] == "$"
+
+    system_map = figure_titled(at, "System map")
+    legend = {t["name"] for t in system_map["data"] if t.get("showlegend")}
+    assert "CL-INT-015 · Salesforce → Stripe" in legend
+    labels = {a["text"] for a in system_map["layout"]["annotations"]}
+    assert "<b>×4</b>" in labels  # four integrations between Salesforce and Stripe, drawn as one line
+    node_labels = next(t for t in system_map["data"] if t.get("mode") == "markers+text")["text"]
+    assert not [label for label in node_labels if label.startswith(("<b>SFDC", "<b>Salesforce.com"))]
+
+
+def test_an_emptied_registry_offers_to_load_the_sample(engine):
+    seed_sample_registry(engine)  # seeded once, then emptied: the app does not seed it again
+    write_integrations(engine, [], "replace", updated_by="test")
+
+    at = open_page("pages/overview.py")
+    assert "registry is empty" in at.info[0].value
+    assert not at.metric
+
+    at.button(key="load_sample").click().run()
+
+    assert not at.exception
+    assert metric(at, "Integrations") == "67"
+
+
+# --- Overlaps --------------------------------------------------------------------------------------
+
+def test_overlaps_ranks_clusters_by_duplicated_run_rate(database_url, expected):
+    at = open_page("pages/overlaps.py")
+
+    assert cluster_ids_shown(at) == [c.id for c in expected.clusters]
+    assert expander_titles(at)[0].startswith("CL-INT-015 · Salesforce → Stripe")
+    table = at.dataframe[0].value
+    assert list(table["ID"]) == ["INT-015", "INT-019", "INT-027", "INT-063"]
+    titles = [f["layout"]["title"]["text"] for f in figures(at)]
+    assert any(t.startswith("Who pays") for t in titles)
+    assert any(t.startswith("Cost of keeping every duplicate") for t in titles)
+
+
+def test_choosing_another_survivor_saves_it_for_everyone(engine):
+    at = open_page("pages/overlaps.py")
+    assert at.selectbox(key="survivor_CL-INT-015").value == "INT-015"
+    assert not [o for o in at.selectbox(key="survivor_CL-INT-015").options if "INT-063" in o]  # a proposal
+
+    at.selectbox(key="survivor_CL-INT-015").select("INT-019").run()
+
+    assert not at.exception
+    assert load_survivor_choices(engine) == {"INT-019"}
+    assert at.selectbox(key="survivor_CL-INT-015").value == "INT-019"
+    assert any("Keep INT-019" in unescape(m.value) and "chosen by the group" in m.value for m in at.markdown)
+    # Keeping the dearer INT-019 shrinks what the cluster duplicates, so it may move down the ranking.
+    table = at.dataframe[cluster_ids_shown(at).index("CL-INT-015")].value
+    assert table.iloc[0]["ID"] == "INT-019" and table.iloc[0]["Keep"] == "Keep"
+
+
+def test_adding_the_suggested_alias_reveals_a_new_cluster(engine):
+    at = open_page("pages/overlaps.py")
+    assert "CL-INT-017" not in cluster_ids_shown(at)
+
+    at.button(key="add_alias_system_zendesksupport_zendesk").click().run()
+
+    assert not at.exception
+    assert load_alias_tables(engine).systems["zendesksupport"] == "Zendesk"
+    assert "CL-INT-017" in cluster_ids_shown(at)
+    position = cluster_ids_shown(at).index("CL-INT-017")
+    assert {"INT-017", "INT-050"} <= set(at.dataframe[position].value["ID"])
+    assert not [b for b in at.button if b.key == "add_alias_system_zendesksupport_zendesk"]
+
+
+def test_filters_narrow_the_cluster_list(database_url, expected):
+    at = open_page("pages/overlaps.py")
+
+    at.multiselect(key="overlaps_teams").select("Product Analytics").run()
+    assert cluster_ids_shown(at) == ["CL-INT-008"]
+
+    at.multiselect(key="overlaps_teams").unselect("Product Analytics").run()
+    at.slider(key="overlaps_min_duplicated").set_value(10_000.0).run()
+    assert cluster_ids_shown(at) == ["CL-INT-015", "CL-INT-004"]
+
+    at.slider(key="overlaps_min_duplicated").set_value(duplication_slider_max(expected)).run()
+    assert cluster_ids_shown(at) == []
+    assert any("No cluster matches" in i.value for i in at.info)
+
+
+def test_the_horizon_slider_extends_the_waste_chart(database_url, expected):
+    at = open_page("pages/overlaps.py")
+    assert at.slider(key="overlaps_horizon").value == expected.settings.horizon_months
+
+    at.slider(key="overlaps_horizon").set_value(24).run()
+
+    waste = figure_titled(at, "Cost of keeping every duplicate")
+    likely = next(t for t in waste["data"] if t.get("name") == "likely")
+    assert likely["x"][-1] == 24
+    assert likely["y"][-1] == pytest.approx(24 * expected.costs.duplicated_monthly_run_rate.likely)

@@ -1,0 +1,246 @@
+"""The dashboard's figures, checked on the sample registry (core/views.py)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from core.analysis import analyse_registry
+from core.errors import ConfigError
+from core.normalize import Aliases, load_aliases
+from core.ranges import Range, total
+from core.registry import Status
+from core.registry_csv import read_registry_csv
+from core.settings import load_default_settings
+from core.normalize import AliasPairs
+from core.store import SAMPLE_REGISTRY, default_alias_pairs, load_alias_pairs, save_alias_tables
+from core.views import (
+    add_alias_pair,
+    cluster_members_table,
+    cluster_title,
+    cumulative_waste,
+    duplicated_by_cluster,
+    duplicated_by_team,
+    duplication_slider_max,
+    error_bars,
+    filter_clusters,
+    headline_figures,
+    survivor_candidates,
+    system_map,
+)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted
+
+
+@pytest.fixture(scope="module")
+def analysis(sample):
+    return analyse_registry(sample, load_default_settings(), aliases=load_aliases())
+
+
+def edge_between(layout, a: str, b: str):
+    (edge,) = [e for e in layout.edges if {e.source, e.target} == {a, b}]
+    return edge
+
+
+# --- System map ------------------------------------------------------------------------------------
+
+def test_salesforce_to_stripe_is_one_edge_with_every_copy_and_its_cluster(analysis):
+    edge = edge_between(system_map(analysis), "Salesforce", "Stripe")
+
+    assert (edge.source, edge.target) == ("Salesforce", "Stripe")
+    assert edge.count >= 3
+    assert {"INT-015", "INT-019", "INT-027", "INT-063"} <= set(edge.integration_ids)
+    assert edge.in_cluster == "CL-INT-015"
+    assert {"Opportunity", "Account"} <= set(edge.objects)
+
+
+def test_aliased_spellings_of_a_system_are_one_node(analysis):
+    layout = system_map(analysis)
+    names = [n.name for n in layout.nodes]
+
+    assert "SFDC" not in names and "Salesforce.com" not in names
+    assert names.count("Salesforce") == 1
+    assert {"SFDC", "Salesforce.com"} <= set(layout.node("Salesforce").spellings)
+
+
+def test_every_running_or_planned_integration_is_on_exactly_one_edge(analysis):
+    on_edges = [i for e in system_map(analysis).edges for i in e.integration_ids]
+    expected = sorted(i.id for i in analysis.integrations if i.status is not Status.RETIRED)
+
+    assert sorted(on_edges) == expected
+
+
+def test_nodes_sit_on_a_circle_with_the_busiest_system_at_the_top(analysis):
+    nodes = system_map(analysis).nodes
+
+    assert all(math.isclose(n.x ** 2 + n.y ** 2, 1, abs_tol=1e-5) for n in nodes)
+    assert (nodes[0].x, nodes[0].y) == (0.0, 1.0)
+    assert nodes[0].integration_count == max(n.integration_count for n in nodes)
+
+
+def test_clustered_systems_are_placed_side_by_side(analysis):
+    layout = system_map(analysis)
+    order = [n.name for n in layout.nodes]
+
+    for edge in layout.edges:
+        if edge.in_cluster:
+            gap = abs(order.index(edge.source) - order.index(edge.target))
+            assert gap in (1, len(order) - 1), edge
+
+
+def test_the_map_does_not_depend_on_row_order(sample):
+    settings = load_default_settings()
+    forward = system_map(analyse_registry(sample, settings))
+    backward = system_map(analyse_registry(list(reversed(sample)), settings))
+
+    assert forward == backward
+
+
+def test_edges_in_a_cluster_are_drawn_last_so_they_stay_on_top(analysis):
+    flags = [e.in_cluster is not None for e in system_map(analysis).edges]
+
+    assert flags == sorted(flags)
+
+
+# --- Money -----------------------------------------------------------------------------------------
+
+def test_cumulative_waste_in_month_12_is_12_times_the_duplicated_run_rate(analysis):
+    waste = cumulative_waste(analysis, 12)
+
+    assert len(waste) == 13
+    assert waste[0] == Range.zero()
+    assert waste[12] == analysis.costs.duplicated_monthly_run_rate * 12
+
+
+def test_cumulative_waste_refuses_a_negative_horizon(analysis):
+    with pytest.raises(ValueError, match="0 or more"):
+        cumulative_waste(analysis, -1)
+
+
+def test_duplicated_by_cluster_is_sorted_by_likely_figure_descending(analysis):
+    rows = duplicated_by_cluster(analysis)
+    likely = [r.duplicated.likely for r in rows]
+
+    assert likely == sorted(likely, reverse=True)
+    assert {r.cluster_id for r in rows} == {c.id for c in analysis.clusters}
+    assert rows[0].cluster_id == "CL-INT-015"
+    assert rows[0].route == "Salesforce → Stripe"
+    assert "+2 more" in rows[0].member_summary
+
+
+def test_teams_paying_for_duplicates_add_up_to_the_portfolio_duplication(analysis):
+    teams = duplicated_by_team(analysis)
+
+    assert "Product Analytics" not in {t.team for t in teams}  # it keeps every one of its integrations
+    assert total(t.duplicated_monthly_run_rate for t in teams) == analysis.costs.duplicated_monthly_run_rate
+
+
+def test_error_bars_measure_from_the_likely_value():
+    assert error_bars([Range(10, 12, 20)]) == ([8.0], [2.0])
+
+
+# --- Headline and cluster detail -------------------------------------------------------------------
+
+def test_headline_counts_systems_once_aliases_are_merged(analysis):
+    h = headline_figures(analysis)
+
+    assert (h.integrations, h.live, h.proposed) == (67, 56, 5)
+    assert h.systems < h.system_spellings
+    assert h.clusters == len(analysis.clusters)
+    assert h.unowned == len(analysis.unowned)
+    assert h.duplicated_monthly_run_rate == analysis.costs.duplicated_monthly_run_rate
+    assert 0 < h.duplicated_share < 1
+
+
+def test_cluster_title_names_route_objects_and_money(analysis):
+    title = cluster_title(analysis, analysis.cluster("CL-INT-015"))
+
+    assert title.startswith("CL-INT-015 · Salesforce → Stripe · ")
+    assert "Opportunity" in title and "$12,814 – $15,694 / month" in title
+
+
+def test_members_table_puts_the_survivor_first_and_says_who_owns_nothing(analysis):
+    rows = cluster_members_table(analysis, "CL-INT-015")
+
+    assert rows[0]["ID"] == "INT-015" and rows[0]["Keep"] == "Keep"
+    assert [r["Keep"] for r in rows[1:]] == ["Merge"] * 3
+    unowned = next(r for r in rows if r["ID"] == "INT-027")
+    assert unowned["Owner"] == "unowned"
+    assert all(r["Route"] == "Salesforce → Stripe" for r in rows)  # SFDC and Salesforce.com shown canonically
+    assert all("/ month" in r["Monthly run-rate"] for r in rows)
+
+
+def test_a_proposal_is_not_offered_as_the_survivor(analysis):
+    assert survivor_candidates(analysis, "CL-INT-015") == ("INT-015", "INT-019", "INT-027")
+
+
+def test_filter_clusters_by_team_and_minimum_duplication(analysis):
+    assert [c.id for c in filter_clusters(analysis, ["Product Analytics"])] == ["CL-INT-008"]
+    assert [c.id for c in filter_clusters(analysis, min_duplicated=10_000)] == ["CL-INT-015", "CL-INT-004"]
+    assert filter_clusters(analysis) == analysis.clusters
+
+
+def test_slider_maximum_covers_the_largest_cluster(analysis):
+    top = duplication_slider_max(analysis)
+
+    assert top >= analysis.clusters[0].duplicated_monthly_run_rate.likely
+    assert top % 500 == 0
+
+
+# --- Aliases ---------------------------------------------------------------------------------------
+
+def test_adding_the_zendesk_alias_reveals_the_ticket_overlap(sample):
+    pairs = add_alias_pair(default_alias_pairs(), "system", "Zendesk Support", "Zendesk")
+    aliases = Aliases.from_pairs(systems=pairs.systems, objects=pairs.objects)
+
+    analysis = analyse_registry(sample, load_default_settings(), aliases=aliases)
+
+    assert {"INT-017", "INT-050"} <= set(analysis.cluster_by_member["INT-017"].members)
+    assert not [s for s in analysis.suggestions if s.name == "Zendesk Support"]
+
+
+def test_an_alias_of_an_alias_points_at_the_final_name():
+    pairs = AliasPairs(systems=(("SFDC", "Salesforce"),), objects=())
+
+    assert add_alias_pair(pairs, "system", "SF", "sfdc").systems[-1] == ("SF", "Salesforce")
+
+
+def test_renaming_a_canonical_name_repoints_its_aliases():
+    pairs = AliasPairs(systems=(("SFDC", "Salesforce"),), objects=())
+
+    new = add_alias_pair(pairs, "system", "Salesforce", "Salesforce CRM")
+
+    assert dict(new.systems) == {"SFDC": "Salesforce CRM", "Salesforce": "Salesforce CRM"}
+    Aliases.from_pairs(systems=new.systems)  # still a valid table
+
+
+def test_adding_an_existing_alias_changes_nothing():
+    pairs = AliasPairs(systems=(("SFDC", "Salesforce"),), objects=(("Opps", "Opportunity"),))
+
+    assert add_alias_pair(pairs, "system", "SFDC", "Salesforce") == pairs
+    assert add_alias_pair(pairs, "object", "Opportunities", "Opportunity") == pairs
+
+
+def test_object_aliases_go_to_the_object_table():
+    new = add_alias_pair(AliasPairs((), ()), "object", "Deals", "Opportunity")
+
+    assert new.objects == (("Deals", "Opportunity"),) and new.systems == ()
+
+
+def test_add_alias_refuses_an_unknown_kind_and_an_empty_name():
+    with pytest.raises(ValueError, match="kind"):
+        add_alias_pair(AliasPairs((), ()), "team", "A", "B")
+    with pytest.raises(ConfigError, match="empty"):
+        add_alias_pair(AliasPairs((), ()), "system", "", "Zendesk")
+
+
+def test_alias_pairs_come_from_the_shipped_files_until_some_are_saved(engine):
+    assert load_alias_pairs(engine) == default_alias_pairs()
+
+    save_alias_tables(engine, [("Zendesk Support", "Zendesk")], [], updated_by="test")
+
+    assert load_alias_pairs(engine) == AliasPairs(systems=(("Zendesk Support", "Zendesk"),), objects=())
