@@ -150,6 +150,16 @@ def _clamp(value: float) -> float:
     return max(0.0, min(5.0, value))
 
 
+def _count(amount: float, singular: str, plural: str | None = None) -> str:
+    """ "1 hour", "3 hours": counts read as people say them.
+
+    >>> _count(1, "person", "people"), _count(2.4, "hour")
+    ('1 person', '2 hours')
+    """
+    whole = round(amount)
+    return f"{whole} {singular if whole == 1 else (plural or singular + 's')}"
+
+
 def _owner_words(integration: Integration) -> str:
     return f"owned by {integration.owner}" if integration.is_owned else "unowned"
 
@@ -187,7 +197,7 @@ def score_duplicated_run_rate(integration: Integration, context: ScoringContext,
         where = f"cluster {context.cluster.id} duplicates"
     elif any(p.score >= context.overlap_threshold for p in context.overlaps):
         amount = context.monthly_run_rate.likely
-        where = "building it would duplicate"
+        where = "building it would duplicate" if integration.status in NOT_YET_BUILT else "it duplicates"
     else:
         return 0.0, "no duplicated run-rate"
     return _clamp(5 * amount / config.duplicated_run_rate_for_5), f"{where} about {format_money(amount, context.currency)} / month (likely)"
@@ -199,7 +209,7 @@ def score_reconciliation_load(integration: Integration, context: ScoringContext,
         return 0.0, "no manual reconciliation recorded"
     people = integration.people_touching.likely if integration.people_touching else 1.0
     hours = integration.reconciliations_per_month.likely * integration.reconciliation_hours.likely * people
-    return _clamp(5 * hours / config.reconciliation_hours_for_5), f"{hours:.0f} hours a month of manual reconciliation"
+    return _clamp(5 * hours / config.reconciliation_hours_for_5), f"{_count(hours, 'hour')} a month of manual reconciliation"
 
 
 def score_people_touching(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
@@ -207,8 +217,8 @@ def score_people_touching(integration: Integration, context: ScoringContext, con
     people = integration.people_touching.likely if integration.people_touching else 1.0
     other_teams = len(context.cluster.teams) - 1 if context.cluster else 0
     total = people + max(other_teams, 0)
-    words = f"{total:.0f} people" + (f" across {other_teams + 1} teams" if other_teams > 0 else "")
-    return _clamp(5 * (total - 1) / (config.people_for_5 - 1)), f"{words} handle this data"
+    words = _count(total, "person", "people") + (f" across {other_teams + 1} teams" if other_teams > 0 else "")
+    return _clamp(5 * (total - 1) / (config.people_for_5 - 1)), f"{words} {'handles' if round(total) == 1 else 'handle'} this data"
 
 
 _TIER_POINTS = {Tier.REVENUE_CRITICAL: 5.0, Tier.OPERATIONAL: 3.0, Tier.INFORMATIONAL: 1.0, None: 2.0}
@@ -378,6 +388,8 @@ def choose_consolidation(integration: Integration, context: ScoringContext, conf
     """Which consolidation fits: retire, centralize, merge, or hold when there is nothing to consolidate with."""
     cluster = context.cluster
     is_copy = cluster is not None and cluster.survivor != integration.id
+    if integration.status is Status.RETIRED:
+        return Verdict.RETIRE, "already retired: make sure it is switched off"
     if integration.status is Status.DEPRECATED:
         return Verdict.RETIRE, "already deprecated: finish retiring it"
     if is_copy and (not integration.is_owned or integration.tier is Tier.INFORMATIONAL):

@@ -485,7 +485,7 @@ def compare_scenarios(
         one_time_cost=merge_once,
         cumulative=_cumulative(merge_once, merge_run, horizon),
         description=(
-            f"Retire {len(others)} integrations into {survivor.name}. It takes on their objects and consumers, "
+            f"Retire {len(others)} integration{'' if len(others) == 1 else 's'} into {survivor.name}. It takes on their objects and consumers, "
             f"so {_percent(factors.merge_absorption)} of their maintenance is added to its run-rate; their tools "
             "and reconciliation stop. One-time: migrating each retired integration (hours by its category)."
         ),
