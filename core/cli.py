@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -212,6 +213,98 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_BLOCKED
 
 
+# --- PDF and Markdown exports ---------------------------------------------------------------------
+# The PDF modules (fpdf2, matplotlib) are imported inside the commands, so that igov validate and
+# the other commands start without loading them.
+
+PAGE_SIZE_CHOICES = ("A4", "Letter")
+PDF_DRAWS, PDF_SEED = 10_000, 0  # as on the TCO page: the same registry always prints the same P10 / P50 / P90
+
+
+def _page_size(text: str) -> str:
+    """--page-size, case-insensitive: a4 / A4 / letter / Letter."""
+    return {size.lower(): size for size in PAGE_SIZE_CHOICES}.get(text.strip().lower(), text)
+
+
+def _export_inputs(args: argparse.Namespace):
+    """The analysis, rubric, registry version and engine (None for --csv) an export is computed from."""
+    from core.rubric import load_rubric
+    from core.store import load_saved_rubric, registry_version
+
+    if getattr(args, "csv", None):
+        digest = hashlib.sha256(_read_file(args.csv)).hexdigest()[:8]
+        return load_analysis(args), load_rubric(), f"{Path(args.csv).name} #{digest}", None
+    engine = create_db_engine(args.db)
+    version = registry_version(engine)  # read first: the figures are at least this recent
+    return load_analysis(args), load_saved_rubric(engine), version, engine
+
+
+def _write_output(path: str, data: bytes | str) -> None:
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if path == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        Path(path).write_bytes(payload)
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder; give the path of the file to write") from None
+    except OSError as error:
+        raise UsageError(f"Cannot write {path}: {error.strerror}") from None
+
+
+def _written(what: str, path: str, data: bytes | str) -> None:
+    if path != "-":
+        size = len(data.encode("utf-8") if isinstance(data, str) else data)
+        print(f"Wrote {what} to {path} ({max(1, round(size / 1024))} KB).", file=sys.stderr)
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from core.snapshot_pdf import build_snapshot_pdf
+    from core.tco import simulate_portfolio
+
+    analysis, rubric, version, _engine = _export_inputs(args)
+    simulation = simulate_portfolio(analysis.integrations, analysis.clusters, analysis.settings, analysis.rules,
+                                    draws=PDF_DRAWS, seed=PDF_SEED) if analysis.integrations else None
+    data = build_snapshot_pdf(analysis, registry_name=args.name or analysis.settings.organisation, registry_version=version,
+                              page_size=args.page_size, simulation=simulation, rubric=rubric)
+    _write_output(args.out, data)
+    _written("the TCO snapshot", args.out, data)
+    return EXIT_OK
+
+
+def cmd_memo(args: argparse.Namespace) -> int:
+    from core.analysis import ClusterNotFound
+    from core.diagnostic import SessionError
+    from core.errors import IntegrationNotFound
+    from core.memo import (
+        memo_for_cluster,
+        memo_for_integration,
+        memo_for_session,
+        render_memo_markdown,
+        render_memo_pdf,
+    )
+    from core.session_store import load_session
+
+    if args.session is not None and getattr(args, "csv", None):
+        raise UsageError("a session is stored in the database: drop --csv, or use --integration / --cluster with --csv")
+    markdown = args.markdown or args.out.lower().endswith((".md", ".markdown"))
+    analysis, rubric, version, engine = _export_inputs(args)
+    try:
+        if args.session is not None:
+            memo = memo_for_session(analysis, load_session(engine, args.session), rubric, version)
+        elif args.integration is not None:
+            memo = memo_for_integration(analysis, args.integration.strip(), rubric, version)
+        else:
+            memo = memo_for_cluster(analysis, args.cluster.strip(), rubric, version)
+    except (SessionError, IntegrationNotFound, ClusterNotFound) as error:
+        raise UsageError(str(error)) from None
+    data = render_memo_markdown(memo) if markdown else render_memo_pdf(memo, page_size=args.page_size)
+    _write_output(args.out, data)
+    _written("the decision memo" + (" (Markdown)" if markdown else ""), args.out, data)
+    return EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors: a short message and exit 2, as documented
         self.print_usage(sys.stderr)
@@ -266,6 +359,25 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", parents=[source],
                                 help="exit 3 when a proposal overlaps a live integration (pause before build)")
     check.set_defaults(handler=cmd_check)
+
+    page_help = "paper size: A4 (default) or Letter"
+    snapshot = commands.add_parser("snapshot", parents=[source], help="write the one-page TCO snapshot as PDF")
+    snapshot.add_argument("--out", required=True, metavar="FILE", help="the PDF file to write ('-' for stdout)")
+    snapshot.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
+    snapshot.add_argument("--name", metavar="TEXT", help="company or registry name under the title "
+                          "(default: Integration registry)")
+    snapshot.set_defaults(handler=cmd_snapshot)
+
+    memo = commands.add_parser("memo", parents=[source],
+                               help="write a decision memo: PDF, or Markdown with --markdown or a .md file")
+    subject = memo.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--session", type=int, metavar="ID", help="a diagnostic session (database only)")
+    subject.add_argument("--integration", metavar="ID", help="one integration, before any session")
+    subject.add_argument("--cluster", metavar="ID", help="one overlap cluster, e.g. CL-INT-015")
+    memo.add_argument("--out", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
+    memo.add_argument("--markdown", action="store_true", help="write Markdown for a wiki instead of PDF")
+    memo.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
+    memo.set_defaults(handler=cmd_memo)
     return parser
 
 

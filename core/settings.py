@@ -21,6 +21,7 @@ class Settings:
     Range(low=150.0, likely=175.0, high=200.0)
     """
 
+    organisation: str = "Our company"  # printed under the title of exported PDFs
     currency: str = "$"
     hourly_rate_low: float = 150.0
     hourly_rate_likely: float = 175.0
@@ -64,6 +65,9 @@ def validate_settings(values: dict) -> list[str]:
     threshold = values.get("overlap_threshold", 0.5)
     if not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
         problems.append(f"overlap_threshold must be a number above 0 and at most 1 (got {threshold})")
+    organisation = values.get("organisation", "Our company")
+    if not isinstance(organisation, str) or not 1 <= len(organisation.strip()) <= 80:
+        problems.append(f"organisation must be a name of 1 to 80 characters (got {organisation!r})")
     currency = values.get("currency", "$")
     if not isinstance(currency, str) or not 1 <= len(currency.strip()) <= 4:
         problems.append(f"currency must be a symbol or code of 1 to 4 characters (got {currency!r})")

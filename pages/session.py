@@ -42,9 +42,10 @@ from core.session_store import (
     start_session,
     update_item,
 )
-from core.store import load_integrations, registry_version
+from core.memo import memo_for_session, render_memo_markdown, render_memo_pdf
+from core.store import load_integrations, load_saved_rubric, registry_version
 from core.tables import utc_now
-from pages._ui import current_user, get_engine, page_header, plain_errors
+from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
 
 SESSION_KEY = "diagnostic_session_id"
 QUERY_KEY = "session"
@@ -584,8 +585,23 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str]) -> 
 
 
 def render_memo_download(session_id: int) -> None:
-    """Placeholder for 'Export memo (PDF)': the PDF feature puts its download button here."""
-    st.caption("Memo export arrives with the PDF feature")
+    """'Export memo (PDF)' and Markdown: built from the database only when clicked."""
+
+    def memo():
+        return memo_for_session(get_analysis(), load_session(engine, session_id), load_saved_rubric(engine),
+                                registry_version(engine))
+
+    pdf_col, md_col = st.columns(2)
+    pdf_col.download_button(
+        "Export memo (PDF)", key="memo_pdf", icon=":material/picture_as_pdf:", type="primary", width="stretch",
+        data=lambda: render_memo_pdf(memo()), file_name=f"decision-memo-session-{session_id}.pdf",
+        mime="application/pdf", on_click="ignore",
+    )
+    md_col.download_button(
+        "Export memo (Markdown, for a wiki)", key="memo_markdown", icon=":material/description:", width="stretch",
+        data=lambda: render_memo_markdown(memo()), file_name=f"decision-memo-session-{session_id}.md",
+        mime="text/markdown", on_click="ignore",
+    )
 
 
 # --- the page ------------------------------------------------------------------------------------

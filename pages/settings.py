@@ -41,10 +41,11 @@ with st.form("settings_costs"):
     threshold = d2.slider("Overlap threshold", 0.05, 1.0, float(settings.overlap_threshold), 0.05, key="set_threshold",
                           help="Pairs scoring at or above this are linked into clusters. Same objects on the same route always are.")
     include_retired = d3.checkbox("Include retired integrations in overlap detection", settings.include_retired, key="set_retired")
+    organisation = st.text_input("Company or registry name (printed on PDFs)", settings.organisation, key="set_organisation", max_chars=80)
     st.caption("The hourly rate applies wherever a registry row gives no rate of its own.")
     if st.form_submit_button("Save costs and analysis", type="primary"):
         try:
-            new = Settings(currency=currency.strip(), hourly_rate_low=rate_low, hourly_rate_likely=rate_likely,
+            new = Settings(organisation=organisation.strip(), currency=currency.strip(), hourly_rate_low=rate_low, hourly_rate_likely=rate_likely,
                            hourly_rate_high=rate_high, horizon_months=int(horizon), overlap_threshold=float(threshold),
                            include_retired=include_retired)
         except GovernanceError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -16,7 +18,8 @@ from core.decision_views import (
     tco_assumptions,
     top_waste_clusters,
 )
-from core.store import analysis_inputs_token, load_saved_rubric
+from core.snapshot_pdf import build_snapshot_pdf
+from core.store import analysis_inputs_token, load_saved_rubric, registry_version
 from core.tco import compare_scenarios, simulate_portfolio, simulate_scenarios
 from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors
 
@@ -163,9 +166,6 @@ head, pdf = st.columns([5, 1], vertical_alignment="bottom")
 with head:
     page_header("TCO snapshot", "What the integrations cost, how much of it pays for duplicates, and what "
                 "consolidating one group would save. Every figure is a range: low – high, with the likely value.")
-with pdf:
-    st.button("Download PDF", key=PDF_KEY, disabled=True, icon=":material/picture_as_pdf:", width="stretch")
-    st.caption("PDF export arrives with the PDF feature.")
 
 with plain_errors():
     analysis = get_analysis()
@@ -177,6 +177,17 @@ if not analysis.integrations:
 with plain_errors():
     portfolio_simulation = _portfolio_simulation(current_database_url(), token, analysis)
 headline(analysis, portfolio_simulation)
+with pdf:
+    engine = get_engine()
+    st.download_button(
+        "Download PDF", key=PDF_KEY, icon=":material/picture_as_pdf:", width="stretch", mime="application/pdf",
+        file_name=f"tco-snapshot-{date.today().isoformat()}.pdf", on_click="ignore",
+        help="The one-page snapshot for leaders: the same figures as this page.",
+        # Built only when clicked: the page stays fast.
+        data=lambda: build_snapshot_pdf(
+            analysis, registry_name=analysis.settings.organisation, registry_version=registry_version(engine),
+            simulation=portfolio_simulation, rubric=load_saved_rubric(engine)),
+    )
 most_wasteful = top_clusters(analysis, token)
 chosen_horizon = scenarios(analysis, most_wasteful)
 st.subheader("Assumptions", anchor=False)

@@ -210,8 +210,7 @@ def test_tco_page_shows_the_headline_figures_with_ranges_and_p50(database_url):
     assert all(m.value.startswith("$") for m in at.metric)
     assert any("P50" in t for t in texts(at))
     assert any("likely" in t and "/ month" in t for t in texts(at))
-    assert at.button(key="tco_pdf").disabled
-    assert any("PDF export arrives with the PDF feature" in c.value for c in at.caption)
+    assert [d.proto.label for d in at.get("download_button")] == ["Download PDF"]
     top = table(at, 0)  # top clusters
     assert top["Cluster"].iloc[0] == "CL-INT-015"
     assert set(top["Suggested verdict"]) <= {"merge", "centralize", "retire", "hold", "proceed"}

@@ -78,7 +78,8 @@ def test_creating_a_session_selects_it_and_puts_it_in_the_url(engine):
     assert at.session_state["diagnostic_session_id"] == summary.id
     assert at.query_params["session"] == str(summary.id)
     assert at.subheader[0].value == "Quote-to-cash duplicates"
-    assert "Memo export arrives with the PDF feature" in [c.value for c in at.caption]
+    downloads = at.get("download_button")
+    assert [d.proto.label for d in downloads] == ["Export memo (PDF)", "Export memo (Markdown, for a wiki)"]
 
 
 def test_creating_a_session_without_a_title_explains_what_is_missing(engine):

@@ -1,0 +1,593 @@
+"""The one-page TCO snapshot PDF: what integrations cost, what duplication wastes, and what to do first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from core.analysis import RegistryAnalysis
+from core.decision_views import ClusterWaste, top_waste_clusters
+from core.pdf_common import (
+    ACCENT,
+    ACCENT_SOFT,
+    BODY,
+    FAINT,
+    INK,
+    MUTED,
+    RULE,
+    WASTE,
+    ZEBRA,
+    Document,
+    format_date,
+    money_axis,
+    new_figure,
+    shorten_route,
+    utc,
+    verdict_cell,
+    version_text,
+)
+from core.ranges import Range, format_money, format_money_range, total
+from core.registry import Status
+from core.rubric import RubricConfig, Verdict, load_rubric
+from core.tco import PortfolioSimulation, compare_scenarios
+from core.views import ClusterRow, duplicated_by_cluster
+
+# Most clusters a snapshot lists, however much room is left: it is a summary, not the registry.
+MAX_TABLE_ROWS = 12
+MAX_RECOMMENDATIONS = 3
+_PT = 0.3528  # mm per point
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One line of "what we recommend": the move in bold, then what it saves and when it pays back."""
+
+    cluster_id: str
+    verdict: Verdict
+    action: str  # "Merge the 2 Stripe → NetSuite integrations into INT-004"
+    detail: str  # "saves $8,900 – $13,600 / month (likely $10,800) · one-time … · pays back in month 3"
+    saving: Range  # per month, zero for a hold
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.action}: {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterLine:
+    """One row of the top-clusters table and one bar of the chart."""
+
+    cluster_id: str
+    route: str
+    members: int
+    survivor: str
+    teams: tuple[str, ...]
+    duplicated: Range
+    verdict: Verdict | None
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotFigures:
+    """Everything the snapshot prints, computed once from the analysis."""
+
+    integrations: int
+    live: int
+    planned: int  # proposed or building
+    in_clusters: int
+    teams: int
+    cluster_count: int
+    monthly_run_rate: Range
+    duplicated_monthly_run_rate: Range
+    annualised_waste: Range
+    simulation: PortfolioSimulation | None
+    clusters: tuple[ClusterLine, ...]  # largest duplicated run-rate first, as many as asked for
+    rest_count: int  # clusters not listed
+    rest_duplicated: Range  # their duplicated run-rate, summed
+    recommendations: tuple[Recommendation, ...]
+    currency: str
+    horizon_months: int
+    hourly_rate: Range
+    overlap_threshold: float
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
+
+
+def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Recommendation | None:
+    """The plain-words move for one cluster, priced with the TCO page's scenario comparison.
+
+    Merge and retire are priced as merging into the survivor, centralise as centralising; the
+    saving is keep-all's run-rate minus the scenario's (so it already counts the maintenance the
+    survivor takes on). Hold names the duplicated run-rate; proceed recommends nothing.
+
+    >>> from core.registry_csv import read_registry_csv
+    >>> from core.settings import load_default_settings
+    >>> from core.store import SAMPLE_REGISTRY
+    >>> from core.analysis import analyse_registry
+    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    >>> waste = top_waste_clusters(analysis, load_rubric(), 2)[1]
+    >>> recommend(analysis, waste, "Stripe → NetSuite").action
+    'Merge the 2 Stripe → NetSuite integrations into INT-004'
+
+    Args:
+        analysis: the registry analysis.
+        waste: the cluster's line from :func:`core.decision_views.top_waste_clusters`.
+        route: the cluster's route in words ("Salesforce → Stripe").
+
+    Returns:
+        The recommendation, or ``None`` for a proceed verdict or a cluster with no copy to decide on.
+    """
+    verdict = waste.verdict
+    if verdict is None or verdict is Verdict.PROCEED:
+        return None
+    currency = analysis.settings.currency
+    cluster = analysis.cluster(waste.cluster_id)
+    count = len(cluster.members)
+    if verdict is Verdict.HOLD:
+        return Recommendation(
+            cluster.id, verdict, f"Review the {count} {route} integrations before spending more",
+            f"they duplicate {format_money_range(cluster.duplicated_monthly_run_rate, currency, '/ month')}; "
+            "settle the open concerns first", Range.zero())
+    comparison = compare_scenarios(cluster, analysis.by_id, analysis.settings, analysis.rules)
+    if verdict is Verdict.CENTRALIZE:
+        scenario, month = comparison.centralise, comparison.break_even_month_centralise
+        action = (f"Centralise the {count} {route} integrations under one owner "
+                  f"({len(cluster.teams)} teams run copies)")
+    elif verdict is Verdict.RETIRE:
+        scenario, month = comparison.merge, comparison.break_even_month_merge
+        action = f"Retire {_plural(count - 1, 'duplicate')} of {cluster.survivor} ({route})"
+    else:
+        scenario, month = comparison.merge, comparison.break_even_month_merge
+        action = f"Merge the {count} {route} integrations into {cluster.survivor}"
+    saving = comparison.keep_all.monthly_run_rate - scenario.monthly_run_rate
+    if saving.likely <= 0:
+        detail = "costs about as much to run afterwards; decide on risk and ownership, not money"
+    else:
+        detail = f"saves {format_money_range(saving, currency, '/ month')}"
+    if month is None:
+        detail += f"; does not pay back within {comparison.horizon_months} months"
+    elif month == 0:
+        detail += "; pays back at once"
+    else:
+        detail += f"; pays back in month {month}"
+    return Recommendation(cluster.id, verdict, action, detail, saving)
+
+
+def snapshot_figures(
+    analysis: RegistryAnalysis,
+    *,
+    rubric: RubricConfig | None = None,
+    simulation: PortfolioSimulation | None = None,
+    limit: int = MAX_TABLE_ROWS,
+) -> SnapshotFigures:
+    """The snapshot's figures: headline ranges, the top ``limit`` clusters, the rest summed, recommendations.
+
+    The verdict of a cluster is the rubric verdict of its first member that is not the survivor
+    (as on the TCO page): what to do with the copy.
+
+    >>> from core.registry_csv import read_registry_csv
+    >>> from core.settings import load_default_settings
+    >>> from core.store import SAMPLE_REGISTRY
+    >>> from core.analysis import analyse_registry
+    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    >>> figures = snapshot_figures(analysis, limit=4)
+    >>> [c.cluster_id for c in figures.clusters], figures.rest_count
+    (['CL-INT-015', 'CL-INT-004', 'CL-INT-008', 'CL-INT-012'], 2)
+
+    Args:
+        analysis: the registry analysis.
+        rubric: weights for the verdicts; ``None`` reads ``data/rubric.toml``.
+        simulation: Monte Carlo percentiles of the headline figures, when computed.
+        limit: how many clusters to list.
+
+    Returns:
+        The figures, ready to lay out.
+    """
+    rubric = rubric or load_rubric()
+    costs, settings = analysis.costs, analysis.settings
+    ranked = sorted(analysis.clusters, key=lambda c: (-c.duplicated_monthly_run_rate.likely, c.id))
+    shown, rest = ranked[:max(limit, 0)], ranked[max(limit, 0):]
+    wastes = {w.cluster_id: w for w in top_waste_clusters(analysis, rubric, len(shown))}
+    routes = {r.cluster_id: r for r in duplicated_by_cluster(analysis, shown)}
+    lines = tuple(
+        ClusterLine(cluster_id=c.id, route=routes[c.id].route, members=len(c.members), survivor=c.survivor,
+                    teams=c.teams, duplicated=c.duplicated_monthly_run_rate, verdict=wastes[c.id].verdict)
+        for c in shown
+    )
+    recommendations = []
+    for line in lines:
+        if len(recommendations) == MAX_RECOMMENDATIONS:
+            break
+        item = recommend(analysis, wastes[line.cluster_id], _short_route(routes[line.cluster_id]))
+        if item is not None:
+            recommendations.append(item)
+    statuses = Counter(i.status for i in analysis.integrations)
+    return SnapshotFigures(
+        integrations=len(analysis.integrations),
+        live=statuses[Status.LIVE],
+        planned=statuses[Status.PROPOSED] + statuses[Status.BUILDING],
+        in_clusters=len(analysis.cluster_by_member),
+        teams=len(analysis.teams),
+        cluster_count=len(analysis.clusters),
+        monthly_run_rate=costs.monthly_run_rate,
+        duplicated_monthly_run_rate=costs.duplicated_monthly_run_rate,
+        annualised_waste=costs.annualised_waste,
+        simulation=simulation,
+        clusters=lines,
+        rest_count=len(rest),
+        rest_duplicated=total(c.duplicated_monthly_run_rate for c in rest),
+        recommendations=tuple(recommendations),
+        currency=settings.currency,
+        horizon_months=settings.horizon_months,
+        hourly_rate=settings.hourly_rate,
+        overlap_threshold=settings.overlap_threshold,
+    )
+
+
+def _short_route(row: ClusterRow) -> str:
+    """The route without the "(+ other systems)" tail, shortened for a sentence."""
+    return shorten_route(row.route.split(" (+ ")[0], 60, size=8.8, style="B")
+
+
+# --- Layout ----------------------------------------------------------------------------------------
+
+_ROW_HEIGHT = 8.6  # two-line table rows
+_REST_ROW = 7.0  # the "+ N more clusters" row
+_TABLE_HEADER = 5.6
+_TITLE = 6.0  # a section title line
+_CHART_GAP = 2.5
+_TABLE_GAP = 3.0
+_CHART_BASE, _CHART_BAR = 17.0, 5.4  # chart height = base + bar x bars
+_MAX_BARS = 8
+
+
+def _chart_height(bars: int, per_bar: float = _CHART_BAR) -> float:
+    return _CHART_BASE + per_bar * max(min(bars, _MAX_BARS), 2)
+
+
+def _fit_rows(figures: SnapshotFigures, room: float) -> tuple[int, float]:
+    """How many clusters fit in ``room`` mm (chart + table), and the chart's height.
+
+    Rows are dropped from the bottom until the chart, the table and the "+ N more" row fit; room
+    left over goes to taller bars (up to 8 mm each), never to a second page.
+    """
+    rows = len(figures.clusters)
+
+    def needed(count: int, per_bar: float = _CHART_BAR) -> float:
+        rest_row = _REST_ROW if figures.cluster_count > count else 0.0
+        return (_TITLE + _chart_height(count, per_bar) + _CHART_GAP + _TITLE + _TABLE_HEADER
+                + count * _ROW_HEIGHT + rest_row + _TABLE_GAP)
+
+    while rows > 1 and needed(rows) > room:
+        rows -= 1
+    bars = max(min(rows, _MAX_BARS), 2)
+    spare = max(room - needed(rows), 0.0)
+    per_bar = min(_CHART_BAR + spare / bars, 8.0)
+    return rows, _chart_height(rows, per_bar)
+
+
+def _header(doc: Document, registry_name: str, registry_version, generated_at: datetime) -> None:
+    x, width = doc.l_margin, doc.content_width
+    y = doc.t_margin
+    doc.style(7.5, "B", ACCENT)
+    doc.put(x, y, width, 4, "TCO SNAPSHOT")
+    doc.style(19, "B", INK)
+    doc.put(x, y + 4.5, width, 9, "What our integrations cost")
+    doc.style(9.5, "", MUTED)
+    version = version_text(registry_version) if registry_version is not None else ""
+    tail = " · ".join(part for part in (format_date(generated_at), version) if part)
+    name = doc.fit(registry_name, max(width - doc.measure(" · " + tail), width * 0.4)) if registry_name else ""
+    doc.put(x, y + 14, width, 5, f"{name} · {tail}" if name else tail)
+    doc.set_y(y + 21)
+
+
+def _assumptions_band(doc: Document, figures: SnapshotFigures) -> None:
+    currency = figures.currency
+    items = [
+        ("Horizon", f"{figures.horizon_months} months"),
+        ("Hourly rate", format_money_range(figures.hourly_rate, currency, "/ hour")),
+        ("Overlap threshold", f"{figures.overlap_threshold:g}"),
+        ("Ranges", "low – high, likely in bold"),
+    ]
+    if figures.simulation is not None:
+        items[-1] = ("Simulation", f"{figures.simulation.draws:,} draws, seed {figures.simulation.seed}")
+    y, height = doc.get_y(), 9.5
+    doc.set_fill_color(ACCENT_SOFT)
+    doc.rect(doc.l_margin, y, doc.content_width, height, style="F")
+    widths = [0.17, 0.37, 0.19, 0.27]
+    x = doc.l_margin + 3
+    inner = doc.content_width - 6
+    for (label, value), share in zip(items, widths):
+        width = inner * share - 2
+        doc.style(6.5, "B", MUTED)
+        doc.put(x, y + 1.3, width, 3.2, label.upper())
+        doc.style(8, "", INK)
+        doc.put(x, y + 4.6, width, 3.8, value)
+        x += inner * share
+    doc.set_y(y + height + 4)
+
+
+def _card(doc: Document, x: float, y: float, width: float, height: float, label: str, big: str, unit: str,
+          rows: list[tuple[str, str]], colour: str = INK) -> None:
+    doc.set_draw_color(RULE)
+    doc.set_line_width(0.25)
+    doc.rect(x, y, width, height, style="D")
+    doc.set_fill_color(colour if colour != INK else ACCENT)
+    doc.rect(x, y, width, 0.9, style="F")
+    pad = 3.0
+    inner = width - 2 * pad
+    doc.style(6.5, "B", MUTED)
+    doc.put(x + pad, y + 2.6, inner, 3.5, label.upper())
+    size = doc.fitted_size(big, inner, 17, 10, "B")
+    doc.style(size, "B", colour)
+    doc.put(x + pad, y + 6.6, inner, 7.5, big)
+    doc.style(6.5, "", MUTED)
+    doc.put(x + pad, y + 14.2, inner, 3.2, unit)
+    rule_y = y + 18.4
+    doc.set_draw_color(RULE)
+    doc.line(x + pad, rule_y, x + width - pad, rule_y)
+    row_y = rule_y + 1.2
+    for row_label, value in rows:
+        doc.style(6.8, "", MUTED)
+        label_width = doc.measure(row_label) + 1.5
+        doc.put(x + pad, row_y, label_width, 3.3, row_label)
+        doc.style(6.8, "B" if row_label == "Likely" else "", INK)
+        doc.put(x + pad + label_width, row_y, inner - label_width, 3.3, value, align="R")
+        row_y += 3.4
+
+
+def _cards(doc: Document, figures: SnapshotFigures) -> None:
+    currency, sim = figures.currency, figures.simulation
+
+    def money(value: float) -> str:
+        return format_money(value, currency)
+
+    def rows(value: Range, percentiles) -> list[tuple[str, str]]:
+        out = [("Low", money(value.low)), ("Likely", money(value.likely)), ("High", money(value.high))]
+        if percentiles is not None:
+            out += [("P10", money(percentiles.p10)), ("P50", money(percentiles.p50)), ("P90", money(percentiles.p90))]
+        return out
+
+    cards = [
+        ("Integrations", f"{figures.integrations:,}", "in the registry",
+         [("Live", f"{figures.live:,}"), ("Proposed or building", f"{figures.planned:,}"),
+          ("Owner teams", f"{figures.teams:,}"), ("In overlap clusters", f"{figures.in_clusters:,}"),
+          ("Overlap clusters", f"{figures.cluster_count:,}")], INK),
+        ("Monthly run-rate", money(figures.monthly_run_rate.likely), "per month · likely",
+         rows(figures.monthly_run_rate, sim.monthly_run_rate if sim else None), INK),
+        ("Duplicated run-rate", money(figures.duplicated_monthly_run_rate.likely), "per month · likely",
+         rows(figures.duplicated_monthly_run_rate, sim.duplicated_monthly_run_rate if sim else None), WASTE),
+        ("Annualised waste", money(figures.annualised_waste.likely), "per year · likely",
+         rows(figures.annualised_waste, sim.annualised_waste if sim else None), WASTE),
+    ]
+    gap = 3.5
+    width = (doc.content_width - 3 * gap) / 4
+    height = 18.4 + 1.2 + 3.4 * max(len(c[3]) for c in cards) + 1.6
+    y = doc.get_y()
+    for index, (label, big, unit, card_rows, colour) in enumerate(cards):
+        _card(doc, doc.l_margin + index * (width + gap), y, width, height, label, big, unit, card_rows, colour)
+    doc.set_y(y + height + 3)
+    if sim is not None:
+        doc.style(6.5, "", MUTED)
+        doc.put(doc.l_margin, doc.get_y() - 1.2, doc.content_width, 3.2,
+                "Low / high: everything goes well / badly at once. P10 – P90: 8 in 10 simulated outcomes fall between them.")
+        doc.set_y(doc.get_y() + 4.5)
+
+
+def _section_title(doc: Document, text: str, note: str = "") -> None:
+    y = doc.get_y()
+    doc.style(10.5, "B", INK)
+    doc.put(doc.l_margin, y, doc.content_width, 5, text)
+    if note:
+        title_width = doc.measure(text)
+        doc.style(7, "", MUTED)
+        doc.put(doc.l_margin + title_width + 3, y + 1.2, doc.content_width - title_width - 3, 3.5, note)
+    doc.set_y(y + _TITLE)
+
+
+def _chart(doc: Document, figures: SnapshotFigures, height: float) -> None:
+    """Horizontal bars of the likely duplicated run-rate with low – high whiskers: the Overview page's chart."""
+    lines = figures.clusters[:_MAX_BARS]
+    currency = figures.currency
+    width = doc.content_width
+    figure, ax = new_figure(width, height)
+    label_mm = 46.0
+    positions = list(range(len(lines)))
+    likely = [c.duplicated.likely for c in lines]
+    below = [c.duplicated.likely - c.duplicated.low for c in lines]
+    above = [c.duplicated.high - c.duplicated.likely for c in lines]
+    ax.barh(positions, likely, height=0.56, color=ACCENT, zorder=2)
+    ax.errorbar(likely, positions, xerr=[below, above], fmt="none", ecolor=INK, elinewidth=0.7, capsize=2,
+                capthick=0.7, zorder=3)
+    top = max((c.duplicated.high for c in lines), default=1.0) or 1.0
+    for position, line in zip(positions, lines):
+        ax.text(line.duplicated.high + top * 0.012, position, format_money(line.duplicated.likely, currency),
+                va="center", ha="left", fontsize=7, color=INK, fontweight="bold")
+        # Two-tone label: the route in body text, the cluster id beneath it in grey.
+        ax.annotate(shorten_route(line.route, label_mm - 4, size=7), xy=(0, position), xycoords=("axes fraction", "data"),
+                    xytext=(-5, 0.6), textcoords="offset points", ha="right", va="bottom", fontsize=7, color=BODY)
+        ax.annotate(line.cluster_id, xy=(0, position), xycoords=("axes fraction", "data"), xytext=(-5, -0.6),
+                    textcoords="offset points", ha="right", va="top", fontsize=6, color=FAINT)
+    ax.set_yticks(positions, [""] * len(positions))
+    ax.set_ylim(len(lines) - 0.5, -0.5)
+    ax.set_xlim(0, top * 1.14)
+    money_axis(ax.xaxis, currency)
+    ax.grid(axis="x", color=RULE, linewidth=0.5)
+    ax.set_xlabel(f"{currency} per month", fontsize=6.5, color=MUTED, labelpad=2)
+    figure.subplots_adjust(left=label_mm / width, right=0.985, top=1 - 1.5 / height, bottom=8.0 / height)
+    doc.chart(figure, doc.l_margin, doc.get_y(), width, height)
+    doc.set_y(doc.get_y() + height + _CHART_GAP)
+
+
+def _teams_text(teams: tuple[str, ...]) -> str:
+    return ", ".join(teams)
+
+
+def _table(doc: Document, figures: SnapshotFigures, rows: int) -> None:
+    currency = figures.currency
+    x0 = doc.l_margin
+    # Cluster | Members | Teams | Duplicated / month | Verdict
+    widths = [0.34, 0.09, 0.27, 0.18, 0.12]
+    cols = [w * doc.content_width for w in widths]
+    titles = ["Cluster", "Members", "Teams", "Duplicated / month", "Verdict"]
+    aligns = ["L", "R", "L", "R", "L"]
+    pad = 1.6
+    y = doc.get_y()
+    doc.style(6.5, "B", MUTED)
+    x = x0
+    for title, width, align in zip(titles, cols, aligns):
+        doc.put(x + pad, y + 1, width - 2 * pad, 3.6, title.upper(), align)
+        x += width
+    doc.set_draw_color(INK)
+    doc.set_line_width(0.3)
+    doc.line(x0, y + _TABLE_HEADER - 0.6, x0 + doc.content_width, y + _TABLE_HEADER - 0.6)
+    y += _TABLE_HEADER
+
+    def two_lines(x, width, first, second, align="L", first_style="B", first_colour=INK, first_size=7.8,
+                  route=False):
+        doc.style(first_size, first_style, first_colour)
+        if route:
+            first = doc.fit_route(first, width - 2 * pad)
+        doc.put(x + pad, y + 1.2, width - 2 * pad, 3.6, first, align)
+        if second:
+            doc.style(6.4, "", MUTED)
+            doc.put(x + pad, y + 4.7, width - 2 * pad, 3.0, second, align)
+
+    for index, line in enumerate(figures.clusters[:rows]):
+        if index % 2 == 1:
+            doc.set_fill_color(ZEBRA)
+            doc.rect(x0, y, doc.content_width, _ROW_HEIGHT, style="F")
+        x = x0
+        two_lines(x, cols[0], line.route, f"{line.cluster_id} · keeps {line.survivor}", route=True)
+        x += cols[0]
+        two_lines(x, cols[1], f"{line.members:,}", "", "R", "", BODY)
+        x += cols[1]
+        doc.style(7, "", BODY)
+        team_lines = doc.lines(_teams_text(line.teams), cols[2] - 2 * pad, 2)
+        for number, text in enumerate(team_lines):
+            doc.put(x + pad, y + 1.2 + number * 3.4, cols[2] - 2 * pad, 3.4, text)
+        x += cols[2]
+        low_high = f"{format_money(line.duplicated.low, currency)} – {format_money(line.duplicated.high, currency)}"
+        two_lines(x, cols[3], format_money(line.duplicated.likely, currency), low_high, "R")
+        x += cols[3]
+        verdict = verdict_cell(line.verdict)
+        two_lines(x, cols[4], verdict.text, "", "L", "B", verdict.colour, 7.2)
+        doc.set_draw_color(RULE)
+        doc.set_line_width(0.2)
+        doc.line(x0, y + _ROW_HEIGHT, x0 + doc.content_width, y + _ROW_HEIGHT)
+        y += _ROW_HEIGHT
+    rest = figures.cluster_count - min(rows, len(figures.clusters))
+    if rest > 0:
+        rest_range = total(c.duplicated for c in figures.clusters[rows:]) + figures.rest_duplicated
+        doc.set_fill_color(ACCENT_SOFT)
+        doc.rect(x0, y, doc.content_width, _REST_ROW, style="F")
+        doc.style(7.5, "B", INK)
+        text = (f"+ {_plural(rest, 'more cluster')}: {format_money(rest_range.low, currency)} – "
+                f"{format_money(rest_range.high, currency)} / month (likely {format_money(rest_range.likely, currency)})")
+        doc.put(x0 + pad, y + 1.9, doc.content_width - 2 * pad, 3.6, text)
+        y += _REST_ROW
+    doc.set_y(y + _TABLE_GAP)
+
+
+def _recommendation_height(doc: Document, figures: SnapshotFigures) -> float:
+    return 6 + max(len(figures.recommendations), 1) * 8.4 + 7.5
+
+
+def _recommendations(doc: Document, figures: SnapshotFigures) -> None:
+    currency = figures.currency
+    _section_title(doc, "What we recommend")
+    x, width = doc.l_margin, doc.content_width
+    y = doc.get_y()
+    if not figures.recommendations:
+        doc.style(8.5, "", BODY)
+        if figures.cluster_count == 0:
+            text = (f"No integrations duplicate one another at overlap threshold {figures.overlap_threshold:g}: "
+                    "nothing to consolidate. Check new proposals against the registry before they are built.")
+        else:
+            text = "The rubric suggests keeping the largest clusters as they are; review the table above with their owners."
+        for number, line in enumerate(doc.lines(text, width, 2)):
+            doc.put(x, y + number * 4.2, width, 4.2, line)
+        doc.set_y(y + 9)
+        return
+    for number, item in enumerate(figures.recommendations, start=1):
+        doc.set_fill_color(ACCENT)
+        doc.style(7.5, "B", "#ffffff")
+        doc.set_xy(x, y + 0.4)
+        doc.cell(4.6, 4.6, str(number), align="C", fill=True)
+        doc.style(8.8, "B", INK)
+        doc.put(x + 7, y, width - 7, 4.6, item.action)
+        doc.style(8, "", BODY)
+        doc.put(x + 7, y + 4.3, width - 7, 3.8, item.detail[0].upper() + item.detail[1:])
+        y += 8.4
+    saving = total(r.saving for r in figures.recommendations)
+    count = len(figures.recommendations)
+    doc.style(7.5, "", MUTED)
+    closing = (f"{'This move saves' if count == 1 else f'Together these {count} moves save'} "
+               f"{format_money_range(saving, currency, '/ month')}, against "
+               f"{format_money_range(figures.duplicated_monthly_run_rate, currency, '/ month')} "
+               "spent on duplicates in all. Savings are run-rate after migration (see the TCO page for one-time costs).")
+    for number, line in enumerate(doc.lines(closing, width, 2)):
+        doc.put(x, y + 1 + number * 3.3, width, 3.3, line)
+    doc.set_y(y + 7.5)
+
+
+def build_snapshot_pdf(
+    analysis: RegistryAnalysis,
+    *,
+    registry_name: str,
+    registry_version: int | str | None,
+    page_size: str = "A4",
+    simulation: PortfolioSimulation | None = None,
+    generated_at: datetime | None = None,
+    rubric: RubricConfig | None = None,
+) -> bytes:
+    """The one-page TCO snapshot as PDF bytes: always exactly one page, whatever the registry's size.
+
+    The top clusters fill the room the page has left (at most 12); the others are summed in one row.
+
+    >>> from core.registry_csv import read_registry_csv
+    >>> from core.settings import load_default_settings
+    >>> from core.store import SAMPLE_REGISTRY
+    >>> from core.analysis import analyse_registry
+    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    >>> build_snapshot_pdf(analysis, registry_name="Acme", registry_version=3)[:5]
+    b'%PDF-'
+
+    Args:
+        analysis: the registry analysis (the same value the dashboard shows).
+        registry_name: the company or registry name printed under the title.
+        registry_version: the version the figures were computed from (a number, or a text such as a file name).
+        page_size: "A4" or "Letter".
+        simulation: Monte Carlo percentiles to print beside the ranges; ``None`` prints the ranges only.
+        generated_at: the generation time in the footer (default: now, UTC).
+        rubric: weights for the suggested verdicts; ``None`` reads ``data/rubric.toml``.
+
+    Returns:
+        The PDF file.
+    """
+    generated_at = utc(generated_at)
+    doc = Document(page_size=page_size, title=f"TCO snapshot — {registry_name}", registry_version=registry_version,
+                   generated_at=generated_at, margin=14, styles=("", "B"))
+    doc.set_auto_page_break(False, doc.b_margin)  # one page by construction: every block is measured before it is placed
+    doc.add_page()
+    figures = snapshot_figures(analysis, rubric=rubric, simulation=simulation, limit=MAX_TABLE_ROWS)
+    _header(doc, registry_name, registry_version, generated_at)
+    _assumptions_band(doc, figures)
+    _cards(doc, figures)
+
+    room = doc.h - doc.b_margin - doc.get_y() - _recommendation_height(doc, figures)
+    if figures.clusters:
+        rows, chart_height = _fit_rows(figures, room)
+        shown = figures.clusters[:rows]
+        _section_title(doc, "Duplicated run-rate by cluster",
+                       f"the top {min(len(shown), _MAX_BARS)} of {_plural(figures.cluster_count, 'cluster')}: "
+                       "likely, with the low – high range")
+        _chart(doc, replace(figures, clusters=shown), chart_height)
+        _section_title(doc, "Where the duplication is",
+                       "verdict: the rubric's verdict for the first copy in each cluster")
+        _table(doc, figures, rows)
+    _recommendations(doc, figures)
+    return doc.to_bytes()
+
