@@ -9,12 +9,15 @@ import sys
 from pathlib import Path
 
 from core.analysis import RegistryAnalysis, analyse_registry, score_registry_integration
+from core.backup import backup_database, restore_database
 from core.check import find_blocked_proposals
 from core.db import create_db_engine
 from core.errors import GovernanceError
+from core.limits import read_registry_file
 from core.ranges import format_money_range
 from core.registry_csv import ImportReport, read_registry_csv, write_registry_csv
 from core.rubric import load_rubric
+from core.safe_export import safe_registry_csv
 from core.settings import load_default_settings
 from core.store import (
     IMPORT_MODES,
@@ -35,9 +38,10 @@ class UsageError(GovernanceError):
     """The command was called wrongly (missing file, unknown id): exit code 2."""
 
 
-def _read_file(path: str) -> bytes:
+def _read_file(path: str, *, size_limit: bool = True) -> bytes:
+    """A file's bytes; registry files over the upload limit are refused from their size, unread."""
     try:
-        return Path(path).read_bytes()
+        return read_registry_file(path) if size_limit else Path(path).read_bytes()
     except FileNotFoundError:
         raise UsageError(f"File not found: {path}") from None
     except IsADirectoryError:
@@ -83,12 +87,35 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     engine = create_db_engine(args.db)
     integrations = load_integrations(engine)
-    text = write_registry_csv(integrations)
+    text = safe_registry_csv(integrations) if args.safe else write_registry_csv(integrations)
     if args.file == "-":
         sys.stdout.write(text)
     else:
         Path(args.file).write_text(text, encoding="utf-8", newline="")
         print(f"Exported {len(integrations)} integration(s) to {args.file}")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    engine = create_db_engine(args.db)
+    data = backup_database(engine)
+    target = Path(args.file)
+    partial = target.with_name(target.name + ".part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)  # a backup cut short never overwrites a good one
+    except OSError as error:
+        raise UsageError(f"Cannot write {args.file}: {error.strerror}") from None
+    print(f"Backed up the whole database to {args.file} ({len(data):,} bytes).")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    data = _read_file(args.file, size_limit=False)
+    engine = create_db_engine(args.db)
+    counts = restore_database(engine, data)
+    print(f"Restored {args.file}: {counts['integrations']} integration(s) and {sum(counts.values()):,} row(s) "
+          f"in {len(counts)} table(s). What the database held before was replaced.")
     return EXIT_OK
 
 
@@ -335,7 +362,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="write the registry as canonical CSV ('-' for stdout)")
     export.add_argument("file")
+    export.add_argument("--safe", action="store_true",
+                        help="put ' before cells a spreadsheet would run as a formula (=, +, -, @); "
+                             "importing the file still gives the same registry")
     export.set_defaults(handler=cmd_export)
+
+    backup = commands.add_parser("backup", parents=[common],
+                                 help="write the whole database (registry, settings, sessions, decisions) to FILE")
+    backup.add_argument("file")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", parents=[common],
+                                  help="replace the whole database with a backup FILE (all or nothing)")
+    restore.add_argument("file")
+    restore.set_defaults(handler=cmd_restore)
 
     # Analysis commands read the database, or a CSV file with --csv (nothing is written).
     source = argparse.ArgumentParser(add_help=False, parents=[common])

@@ -169,12 +169,13 @@ def parse_range(text: str, *, money: bool = False) -> Range:
 def format_number(value: float) -> str:
     """Write a number the way a spreadsheet user would: no trailing ``.0``.
 
-    >>> format_number(2.0), format_number(2.5), format_number(1200)
-    ('2', '2.5', '1200')
+    >>> format_number(2.0), format_number(2.5), format_number(1200), format_number(0.0000001)
+    ('2', '2.5', '1200', '0.0000001')
     """
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.6g}" if abs(value) < 1e6 else repr(float(value))
+    # Plain decimals only (parse_range reads no exponents), and no rounding: export must round-trip.
+    return f"{value:.10f}".rstrip("0").rstrip(".") or "0"
 
 
 def format_range(value: Range) -> str:

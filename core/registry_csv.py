@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from core.errors import RegistryFileError, ValueFormatError
+from core.limits import check_row_count, check_upload_size, row_limit
 from core.ranges import Range, format_range, parse_range
 from core.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 
@@ -67,6 +69,11 @@ _NO = frozenset({"no", "n", "false", "f", "0"})
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y")
 _LIST_SPLIT = re.compile(r"[;|]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
+_LINE_TEXT = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+# Apostrophes before a leading = + - @ tab or CR: how core.safe_export (and a spreadsheet user) keeps a cell from
+# running as a formula. Dropped on reading, so no stored value starts like that and both exports read back the same.
+_NEUTRALISED = re.compile(r"'+(?=[=+\-@\t\r])")
 MAX_ID_LENGTH = 64
 
 
@@ -147,8 +154,8 @@ def decode_registry_bytes(data: bytes) -> tuple[str, str]:
     if not data.strip():
         raise RegistryFileError("The file is empty. Export the registry sheet as CSV and upload that file.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode Text" export.
-        return data.decode("utf-16"), "utf-16"
+        # Excel's "Unicode Text" export. A cut-off last byte or a lone surrogate becomes U+FFFD.
+        return data.decode("utf-16", errors="replace"), "utf-16"
     if b"\x00" in data[:4096]:
         raise RegistryFileError(
             "This is not a CSV text file (it contains binary data). "
@@ -247,14 +254,21 @@ def parse_choice(enum_type: type[StrEnum], text: str) -> StrEnum:
     raise ValueFormatError(f"'{text.strip()}' is not an allowed value (allowed: {allowed})")
 
 
+def _finite(value: Range, text: str) -> Range:
+    # 400 digits parse as infinity, which no export can write back and no cost sum survives.
+    if not math.isfinite(value.high):
+        raise ValueFormatError(f"'{text.strip()}' is too large a number")
+    return value
+
+
 @lru_cache(maxsize=65536)
 def _parse_hours(text: str) -> Range:
-    return parse_range(text)
+    return _finite(parse_range(text), text)
 
 
 @lru_cache(maxsize=65536)
 def _parse_money(text: str) -> Range:
-    return parse_range(text, money=True)
+    return _finite(parse_range(text, money=True), text)
 
 
 _HOURS_FIX = "Write a number of hours, a range like 2-3, or low/likely/high like 2/2.5/3."
@@ -300,8 +314,30 @@ def generate_id(name: str) -> str:
     return f"INT-{slug[: MAX_ID_LENGTH - 4] or 'unnamed'}"
 
 
+def unneutralise_cell(text: str) -> str:
+    """Drop the apostrophes that keep a cell from running as a formula (``'=x`` means the text ``=x``).
+
+    Undoes :func:`core.safe_export.neutralise_cell`, as a spreadsheet reads a typed ``'=x``.
+
+    >>> unneutralise_cell("'=SUM(A1)"), unneutralise_cell("''-x"), unneutralise_cell("'quoted'"), unneutralise_cell("-5")
+    ('=SUM(A1)', '-x', "'quoted'", '-5')
+
+    Args:
+        text: a cell, already stripped of surrounding spaces (strip the result again: ``'<tab>x`` gives ``<tab>x``).
+
+    Returns:
+        The cell without the leading apostrophes when a formula character follows them, else unchanged.
+    """
+    return _NEUTRALISED.sub("", text, count=1) if text[:1] == "'" else text
+
+
 def _error(row: int, column: str, value: str, message: str, fix: str) -> RowError:
     return RowError(row=row, column=column, value=value, message=message, fix=fix)
+
+
+def _unquoted(text: str) -> str:
+    stripped = text.strip()
+    return unneutralise_cell(stripped).strip() if _NEUTRALISED.match(stripped) else text
 
 
 def parse_registry_row(cells: dict[str, str], row_number: int, extra: dict[str, str]) -> tuple[Integration | None, list[RowError]]:
@@ -314,6 +350,8 @@ def parse_registry_row(cells: dict[str, str], row_number: int, extra: dict[str, 
     """
     errors: list[RowError] = []
     values: dict[str, object] = {}
+    if any(text.lstrip()[:1] == "'" for text in cells.values()):
+        cells = {column: _unquoted(text) for column, text in cells.items()}
     for column in REQUIRED_COLUMNS:
         if not cells.get(column, "").strip():
             errors.append(_error(row_number, column, "", f"{column} is required but empty", f"Fill in {column} for this row."))
@@ -349,7 +387,7 @@ def _map_header(header: list[str]) -> tuple[dict[int, str], dict[int, str], dict
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
     for position, cell in enumerate(header):
-        text = cell.strip()
+        text = unneutralise_cell(cell.strip()).strip()
         if not text:
             continue
         column = match_header(text)
@@ -366,7 +404,36 @@ def _map_header(header: list[str]) -> tuple[dict[int, str], dict[int, str], dict
     return canonical, unknown, mapping
 
 
-def read_registry_csv(data: bytes) -> ImportReport:
+def _first_line(text: str) -> str:
+    """The first line with something on it, found without splitting the whole file into lines."""
+    return next((m.group() for m in _LINE_TEXT.finditer(text) if m.group().strip()), "")
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(spreadsheet row number, cells) of each record, one at a time; CSV errors become plain messages."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    row_number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as problem:
+            if "field larger than field limit" in str(problem):
+                raise RegistryFileError(
+                    f"Row {row_number + 1} has a value longer than {csv.field_size_limit():,} characters, "
+                    "more than a cell can hold. Shorten it, or look for a quote mark (\") that is opened "
+                    "but never closed, which runs the rest of the file into one cell."
+                ) from None
+            raise RegistryFileError(f"The file could not be read as CSV ({problem}). Save it again as CSV.") from None
+        row_number += 1
+        yield row_number, cells
+
+
+_NUL_FIX = "Retype the row, or save the sheet again as CSV: it holds a hidden binary character."
+
+
+def read_registry_csv(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     """Parse and validate a registry file; nothing is written anywhere.
 
     >>> report = read_registry_csv(b"Integration Name,Source,Destination,Objects,Team\\nQuote sync,SFDC,Stripe,Quote,Sales Ops\\n")
@@ -375,25 +442,32 @@ def read_registry_csv(data: bytes) -> ImportReport:
 
     Args:
         data: the file's bytes (UTF-8 with or without BOM, Windows-1252 or UTF-16; ``,`` ``;`` or tab).
+        max_rows: the most data rows accepted; ``None`` means :func:`core.limits.row_limit`. Reading
+            stops at the first row over it.
 
     Returns:
         The import report: accepted rows, and one :class:`RowError` per problem.
 
     Raises:
         RegistryFileError: when the file as a whole is unusable (empty, binary, no header,
-            required columns missing).
+            required columns missing, larger than the upload limit or longer than the row limit).
     """
+    check_upload_size(len(data))
+    limit = row_limit() if max_rows is None else max_rows
     text, encoding = decode_registry_bytes(data)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = _detect_delimiter(first_line)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as problem:
-        raise RegistryFileError(f"The file could not be read as CSV ({problem}). Save it again as CSV.") from None
-    header_index = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
-    if header_index is None:
+    delimiter = _detect_delimiter(_first_line(text))
+    # PostgreSQL cannot store NUL characters, and an export holding one would read back as binary.
+    has_nul = "\x00" in text
+    records = _csv_records(text, delimiter)
+    header = next((cells for _, cells in records if any(c.strip() for c in cells)), None)
+    if header is None:
         raise RegistryFileError("The file is empty. Export the registry sheet as CSV and upload that file.")
-    canonical, unknown, mapping = _map_header(rows[header_index])
+    if has_nul and any("\x00" in c for c in header):
+        raise RegistryFileError(
+            "This is not a CSV text file (it contains binary data). "
+            "In Excel or Google Sheets use File > Save as / Download > CSV."
+        )
+    canonical, unknown, mapping = _map_header(header)
     if not canonical:
         raise RegistryFileError(
             "No recognisable header in the first row. The first row must name the columns, e.g. "
@@ -410,11 +484,12 @@ def read_registry_csv(data: bytes) -> ImportReport:
         delimiter={"\t": "tab"}.get(delimiter, delimiter),
     )
     first_row_of_id: dict[str, int] = {}
-    width = len(rows[header_index])
-    for offset, cells in enumerate(rows[header_index + 1:], start=header_index + 2):
+    width = len(header)
+    for offset, cells in records:
         if not any(c.strip() for c in cells):
             continue  # blank lines between blocks are common in hand-kept sheets
         report.rows_read += 1
+        check_row_count(report.rows_read, limit)
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             report.errors.append(_error(
                 offset, "(row)", delimiter.join(cells[width:]),
@@ -422,8 +497,12 @@ def read_registry_csv(data: bytes) -> ImportReport:
                 "Check for an unquoted comma or semicolon inside a value, or add a header for the extra column.",
             ))
             continue
+        if has_nul and any("\x00" in c for c in cells):
+            report.errors.append(_error(offset, "(row)", "", "the row contains a NUL character (binary data)", _NUL_FIX))
+            continue
         values = {column: cells[pos] if pos < len(cells) else "" for pos, column in canonical.items()}
-        extra = {name: cells[pos].strip() for pos, name in unknown.items() if pos < len(cells) and cells[pos].strip()}
+        extra = {name: unneutralise_cell(cells[pos].strip()).strip() for pos, name in unknown.items()
+                 if pos < len(cells) and cells[pos].strip()}
         integration, errors = parse_registry_row(values, offset, extra)
         if integration is not None:
             earlier = first_row_of_id.get(integration.id)
@@ -470,6 +549,33 @@ def integration_cells(integration: Integration) -> dict[str, str]:
     return {column: _cell(getattr(integration, column)) for column in CANONICAL_COLUMNS}
 
 
+def registry_csv_rows(integrations: Iterable[Integration]) -> Iterator[list[str]]:
+    """The rows of the canonical CSV, header first: canonical columns, then kept extra columns.
+
+    >>> i = Integration(id="INT-1", name="A", source_system="X", target_system="Y",
+    ...                 data_objects=("Lead",), owner_team="Ops", extra={"Slack": "#ops"})
+    >>> [row[:2] + row[-1:] for row in registry_csv_rows([i])]
+    [['id', 'name', 'Slack'], ['INT-1', 'A', '#ops']]
+
+    Args:
+        integrations: the registry, in the order to write it.
+
+    Returns:
+        An iterator of rows of cell texts; :func:`write_registry_csv` writes them as CSV.
+    """
+    rows = list(integrations)
+    extra_columns: dict[str, None] = {}
+    for integration in rows:
+        for name in integration.extra:
+            extra_columns.setdefault(name, None)
+    yield [*CANONICAL_COLUMNS, *extra_columns]
+    for integration in rows:
+        yield (
+            list(integration_cells(integration).values())
+            + [integration.extra.get(name, "") for name in extra_columns]
+        )
+
+
 def write_registry_csv(integrations: Iterable[Integration]) -> str:
     """The canonical CSV of a registry: canonical columns first, then kept extra columns.
 
@@ -480,17 +586,7 @@ def write_registry_csv(integrations: Iterable[Integration]) -> str:
     >>> write_registry_csv([i]).splitlines()[1]
     'INT-1,A,X,Y,Lead; Account,Sales Ops,,,one-way,,,,live,,,,,,,,,,,,,,,'
     """
-    rows = list(integrations)
-    extra_columns: dict[str, None] = {}
-    for integration in rows:
-        for name in integration.extra:
-            extra_columns.setdefault(name, None)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*CANONICAL_COLUMNS, *extra_columns])
-    for integration in rows:
-        writer.writerow(
-            list(integration_cells(integration).values())
-            + [integration.extra.get(name, "") for name in extra_columns]
-        )
+    writer.writerows(registry_csv_rows(integrations))
     return buffer.getvalue()

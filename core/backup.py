@@ -1,0 +1,297 @@
+"""Whole-database backup and restore: every table as versioned, gzipped JSON, restored in one transaction."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import zlib
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Callable
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Table, delete, func, insert, select, text, types, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import SQLModel
+
+import core.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from core.db import MIGRATIONS_DIR, DatabaseError, upgrade_database
+from core.errors import GovernanceError
+from core.store import REGISTRY_VERSION_KEY
+from core.tables import AppSetting, utc_now
+
+BACKUP_FORMAT = "igov-backup"
+BACKUP_FORMAT_VERSION = 1
+_INSERT_CHUNK = 1000
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class BackupError(GovernanceError):
+    """A backup file cannot be restored (foreign, damaged, or from a newer igov); nothing was changed."""
+
+
+def _tables() -> list[Table]:
+    # Parents before children: the order to insert in (delete in reverse).
+    return list(SQLModel.metadata.sorted_tables)
+
+
+def _base_type(column_type: types.TypeEngine) -> types.TypeEngine:
+    while isinstance(column_type, types.TypeDecorator):
+        column_type = column_type.impl_instance
+    return column_type
+
+
+def _dump_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _loader(column_type: types.TypeEngine) -> Callable[[Any], Any]:
+    base = _base_type(column_type)
+    if isinstance(base, types.DateTime):
+        return datetime.fromisoformat
+    if isinstance(base, types.Date):
+        return date.fromisoformat
+    if isinstance(base, types.Time):
+        return time.fromisoformat
+    if isinstance(base, types.LargeBinary):
+        return base64.b64decode
+    if isinstance(base, types.Numeric) and not isinstance(base, types.Float) and base.asdecimal:
+        return Decimal
+    if isinstance(base, types.Boolean):
+        return _load_bool
+    return lambda value: value
+
+
+def _load_bool(value: Any) -> bool:
+    if not isinstance(value, (bool, int)):
+        raise TypeError(value)
+    return bool(value)
+
+
+def _migration_scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config)
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _read_snapshot(connection: Connection) -> dict[str, dict]:
+    tables = {}
+    for table in _tables():
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows = connection.execute(select(table).order_by(*order)).all()
+        tables[table.name] = {
+            "columns": [c.name for c in table.columns],
+            "rows": [[_dump_value(v) for v in row] for row in rows],
+        }
+    return tables
+
+
+def backup_database(engine: Engine) -> bytes:
+    """Every table of the database, with its schema revision, as one gzipped JSON document.
+
+    >>> from core.db import create_db_engine
+    >>> backup = backup_database(create_db_engine("sqlite://"))
+    >>> document = json.loads(gzip.decompress(backup))
+    >>> document["format"], "integrations" in document["tables"]
+    ('igov-backup', True)
+
+    Args:
+        engine: a migrated database (``create_db_engine`` migrates). Tables are read in one
+            snapshot, so saves made meanwhile are either wholly in the backup or not at all.
+
+    Returns:
+        The backup file's bytes; :func:`restore_database` reads them back.
+
+    Raises:
+        DatabaseError: when the database cannot be read.
+    """
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                if connection.dialect.name == "sqlite":
+                    connection.exec_driver_sql("BEGIN")  # one read snapshot for every table
+                revision = _current_revision(connection)
+                tables = _read_snapshot(connection)
+    except SQLAlchemyError as error:
+        raise DatabaseError(f"The database could not be read for a backup: {type(error).__name__}: "
+                            f"{str(error).splitlines()[0]}") from error
+    document = {
+        "format": BACKUP_FORMAT,
+        "format_version": BACKUP_FORMAT_VERSION,
+        "schema_revision": revision,
+        "created_at": utc_now().isoformat(),
+        "tables": tables,
+    }
+    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(payload, mtime=0)
+
+
+def _parse_document(data: bytes) -> dict:
+    if not data.startswith(_GZIP_MAGIC):
+        raise BackupError("This is not an igov backup file (it is not a gzip file). Choose a file made by igov backup.")
+    try:
+        payload = gzip.decompress(data)
+    except (EOFError, OSError, zlib.error):
+        raise BackupError("The backup file is damaged or incomplete (it could not be decompressed). "
+                          "Nothing was changed; use a complete copy of the backup.") from None
+    try:
+        document = json.loads(payload)
+    except (UnicodeDecodeError, ValueError):
+        raise BackupError("The backup file is damaged (its content is not valid JSON). "
+                          "Nothing was changed; use a complete copy of the backup.") from None
+    if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
+        raise BackupError("This is not an igov backup file. Choose a file made by igov backup.")
+    version = document.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BackupError("The backup file is damaged (it has no format version). Nothing was changed.")
+    if version > BACKUP_FORMAT_VERSION:
+        raise BackupError(f"This backup was written by a newer igov (backup format {version}; this igov reads up to "
+                          f"{BACKUP_FORMAT_VERSION}). Upgrade igov, then restore it.")
+    if not isinstance(document.get("tables"), dict) or not isinstance(document.get("schema_revision"), str):
+        raise BackupError("The backup file is damaged (its tables or schema revision are missing). Nothing was changed.")
+    return document
+
+
+def _check_revision(revision: str) -> None:
+    scripts = _migration_scripts()
+    known = [script.revision for script in scripts.walk_revisions()]
+    if revision not in known:
+        raise BackupError(
+            f"This backup comes from a newer igov (database revision {revision}); this igov knows revisions up to "
+            f"{scripts.get_current_head()}. Upgrade igov, then restore it. Nothing was changed."
+        )
+
+
+def _rows_to_insert(document: dict) -> dict[str, list[dict]]:
+    known_tables = {table.name: table for table in _tables()}
+    prepared: dict[str, list[dict]] = {}
+    for name, content in document["tables"].items():
+        table = known_tables.get(name)
+        if table is None:
+            raise BackupError(f"The backup holds a table this igov does not know ({name}). "
+                              "Upgrade igov, then restore it. Nothing was changed.")
+        if not isinstance(content, dict) or not isinstance(content.get("columns"), list) \
+                or not isinstance(content.get("rows"), list):
+            raise BackupError(f"The backup file is damaged (table {name} is malformed). Nothing was changed.")
+        columns = content["columns"]
+        unknown = [c for c in columns if not isinstance(c, str) or c not in table.columns]
+        if unknown or len(set(columns)) != len(columns):
+            raise BackupError(f"The backup's table {name} has columns this igov does not know "
+                              f"({', '.join(map(str, unknown)) or 'repeated names'}). Nothing was changed.")
+        loaders = [_loader(table.columns[c].type) for c in columns]
+        rows = []
+        for number, values in enumerate(content["rows"], start=1):
+            if not isinstance(values, list) or len(values) != len(columns):
+                raise BackupError(f"The backup file is damaged (table {name}, row {number} has the wrong shape). "
+                                  "Nothing was changed.")
+            row = {}
+            for column, value, load in zip(columns, values, loaders):
+                try:
+                    row[column] = None if value is None else load(value)
+                except (TypeError, ValueError, ArithmeticError, binascii.Error):
+                    raise BackupError(f"The backup file is damaged (table {name}, row {number}, {column} = "
+                                      f"{str(value)[:40]!r} cannot be read). Nothing was changed.") from None
+            rows.append(row)
+        prepared[name] = rows
+    return prepared
+
+
+def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
+    # Rows came back with their ids; PostgreSQL's id counters must continue after the highest one.
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        column = table.autoincrement_column
+        if column is None:
+            continue
+        highest = connection.execute(select(func.max(column))).scalar()
+        connection.execute(
+            text("SELECT setval(pg_get_serial_sequence(:table, :column), :value, :called)"),
+            {"table": table.name, "column": column.name, "value": highest or 1, "called": highest is not None},
+        )
+
+
+def _highest_versions(connection) -> tuple[int, int]:
+    """The highest setting version and registry version in the database before a restore."""
+    settings = AppSetting.__table__
+    highest = connection.execute(select(func.max(settings.c.version))).scalar() or 0
+    record = connection.execute(select(settings.c.value).where(settings.c.key == REGISTRY_VERSION_KEY)).scalar()
+    return highest, int(record["version"]) if record else 0
+
+
+def _move_versions_past(connection, before: tuple[int, int]) -> None:
+    """Make every restored version newer than anything seen before the restore.
+
+    Running apps cache analyses by these versions; a restore that brought back an old number
+    could otherwise be served a cached analysis of a different registry.
+    """
+    highest_setting, highest_registry = before
+    settings = AppSetting.__table__
+    connection.execute(update(settings).values(version=settings.c.version + highest_setting + 1))
+    record = connection.execute(select(settings.c.value).where(settings.c.key == REGISTRY_VERSION_KEY)).scalar()
+    restored = int(record["version"]) if record else 0
+    value = {"version": restored + highest_registry + 1}
+    if record is None:
+        connection.execute(insert(settings).values(key=REGISTRY_VERSION_KEY, value=value, version=1,
+                                                   updated_at=utc_now(), updated_by="restore"))
+    else:
+        connection.execute(update(settings).where(settings.c.key == REGISTRY_VERSION_KEY).values(value=value))
+
+
+def restore_database(engine: Engine, data: bytes) -> dict[str, int]:
+    """Replace everything in the database with a backup, in one transaction: all of it or nothing.
+
+    >>> from core.db import create_db_engine
+    >>> source, target = create_db_engine("sqlite://"), create_db_engine("sqlite://")
+    >>> restore_database(target, backup_database(source))["integrations"]
+    0
+
+    Args:
+        engine: the database to overwrite; it is migrated to this igov's newest schema first.
+        data: bytes made by :func:`backup_database` (on SQLite or PostgreSQL, by this or an older igov).
+
+    Returns:
+        Rows restored per table, by table name (every table, 0 for an empty one).
+
+    Raises:
+        BackupError: for a foreign, damaged or truncated file, or one from a newer igov; the
+            database is left untouched.
+        DatabaseError: when the database refuses the rows; the transaction is rolled back.
+    """
+    document = _parse_document(data)
+    _check_revision(document["schema_revision"])
+    rows_by_table = _rows_to_insert(document)
+    upgrade_database(engine)
+    tables = _tables()
+    try:
+        with engine.begin() as connection:
+            before = _highest_versions(connection)
+            for table in reversed(tables):
+                connection.execute(delete(table))
+            for table in tables:
+                rows = rows_by_table.get(table.name, [])
+                for start in range(0, len(rows), _INSERT_CHUNK):
+                    connection.execute(insert(table), rows[start:start + _INSERT_CHUNK])
+            _reset_sequences(connection, tables)
+            _move_versions_past(connection, before)
+    except SQLAlchemyError as error:
+        raise DatabaseError(f"The backup could not be restored, so nothing was changed: {type(error).__name__}: "
+                            f"{str(error).splitlines()[0]}") from error
+    return {table.name: len(rows_by_table.get(table.name, [])) for table in tables}

@@ -1,0 +1,70 @@
+"""Spreadsheet-safe CSV export: cells that a spreadsheet would run as a formula get a leading apostrophe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Iterable
+
+from core.registry import Integration
+from core.registry_csv import registry_csv_rows
+
+# Excel, LibreOffice and Google Sheets treat a cell starting with one of these as a formula (or DDE).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A leading trigger after any apostrophes: the importer drops one apostrophe from such a cell,
+# so one must be added here even when the text already starts with apostrophes.
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+# A plain signed number (-5, +3, -1,200.50, -.5, -2.5e3, -12%): a spreadsheet reads it as a number, not a formula.
+_SIGNED_NUMBER = re.compile(r"[+-](?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def _is_signed_number(text: str) -> bool:
+    # ASCII digits only: \d would also take Arabic-Indic digits, which a spreadsheet does not read as numbers.
+    return text.isascii() and bool(_SIGNED_NUMBER.fullmatch(text))
+
+
+def neutralise_cell(text: str) -> str:
+    """Make a cell inert in a spreadsheet: prefix ``'`` to text starting with = + - @ tab or CR.
+
+    Real numbers (``-5``, ``+3``, ``-1,200.50``) and ranges (``2-3``) are left exactly as they are;
+    :func:`core.registry_csv.read_registry_csv` drops the added apostrophe again.
+
+    >>> neutralise_cell("=HYPERLINK(\\"http://x\\")"), neutralise_cell("@SUM(A1)"), neutralise_cell("-5")
+    ('\\'=HYPERLINK("http://x")', "'@SUM(A1)", '-5')
+    >>> neutralise_cell("-1,200.50"), neutralise_cell("2-3"), neutralise_cell("-2+3")
+    ('-1,200.50', '2-3', "'-2+3")
+
+    Args:
+        text: the cell as the canonical export writes it.
+
+    Returns:
+        The text to write in its place.
+    """
+    if not _NEEDS_QUOTE.match(text) or _is_signed_number(text):
+        return text
+    return "'" + text
+
+
+def safe_registry_csv(integrations: Iterable[Integration]) -> str:
+    """The canonical registry CSV with every cell neutralised: the file the app's download button gives.
+
+    Importing it gives the same registry as the canonical export, and exporting that again gives the
+    canonical CSV byte for byte.
+
+    >>> i = Integration(id="INT-1", name="=cmd|' /C calc'!A0", source_system="X", target_system="Y",
+    ...                 data_objects=("Lead",), owner_team="Ops", notes="-5")
+    >>> row = safe_registry_csv([i]).splitlines()[1]
+    >>> row.split(",")[1], row.split(",")[-1]
+    ("'=cmd|' /C calc'!A0", '-5')
+
+    Args:
+        integrations: the registry, in the order to write it.
+
+    Returns:
+        CSV text (write it as UTF-8).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([neutralise_cell(cell) for cell in row] for row in registry_csv_rows(integrations))
+    return buffer.getvalue()
