@@ -12,6 +12,7 @@ PAGES = {
     ],
     "Registry": [
         st.Page("pages/registry.py", title="Registry", icon=":material/table_view:"),
+        st.Page("pages/history.py", title="History", icon=":material/history:"),
     ],
     "Decide": [
         st.Page("pages/score.py", title="Score", icon=":material/balance:"),
@@ -23,8 +24,12 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
+# Imported after st.navigation: pages._ui switches off legacy pages/ discovery when it is still on.
+from pages._ui import render_identity  # noqa: E402
+
 with st.sidebar:
     st.markdown("**Integration Governance**")
     st.caption("Find what your teams built twice, price it, decide what to keep.")
-    st.text_input("Your name", key="user_name", help="Recorded with every change you save (local mode).")
+# Local mode: "Your name"; team mode: who is signed in, their role, log out (or the sign-in screen).
+render_identity()
 navigation.run()

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from core.access import system_actor
 from core.analysis import RegistryAnalysis, analyse_registry, score_registry_integration
 from core.backup import backup_database, restore_database
 from core.check import find_blocked_proposals
@@ -74,7 +75,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     data = _read_file(args.file)
     engine = create_db_engine(args.db)
-    report, counts = import_registry_file(engine, data, args.mode, strict=args.strict, updated_by="igov import")
+    report, counts = import_registry_file(engine, data, args.mode, strict=args.strict,
+                                          actor=system_actor("igov import"))
     print(format_report(report))
     if counts is None:
         reason = "--strict and some rows are invalid" if report.accepted else "no valid row"

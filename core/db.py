@@ -57,6 +57,13 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() only folds ASCII: "ZOË" would not find "Zoë" in a case-insensitive search
+    # (the history's "who" filter) as it does on PostgreSQL.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def create_db_engine(url: str | None = None, *, migrate: bool = True) -> Engine:

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.access import Actor, require_editor
+from core.audit import record_change
 from core.errors import GovernanceError
 from core.registry import Integration
 from core.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict
@@ -94,7 +96,7 @@ def save_scoring(
     weights: Mapping[str, float],
     overrides: Mapping[str, float] | None = None,
     *,
-    scored_by: str,
+    actor: Actor,
 ) -> int:
     """Save one scoring with who made it and the registry version it saw; returns the new row's id.
 
@@ -105,7 +107,8 @@ def save_scoring(
     ...                   data_objects=("Deal",), owner_team="Sales Ops", owner="Ana")
     >>> rubric = load_rubric()
     >>> result = score_integration(row, ScoringContext(), rubric, {"controls": 4})
-    >>> saved_id = save_scoring(engine, row, result, rubric.weights, {"controls": 4}, scored_by="Ana")
+    >>> from core.access import Actor, Role
+    >>> saved_id = save_scoring(engine, row, result, rubric.weights, {"controls": 4}, actor=Actor("Ana", Role.EDITOR))
     >>> [(s.id, s.verdict.value, s.overrides, s.scored_by) for s in list_scorings(engine, "INT-1")]
     [(1, 'proceed', {'controls': 4.0}, 'Ana')]
 
@@ -115,17 +118,19 @@ def save_scoring(
         result: the result shown to the group.
         weights: the weights it was scored with (criterion name -> 0-10).
         overrides: criterion name -> score 0-5 the group set instead of the automatic one.
-        scored_by: who saved it.
+        actor: who saves it (an editor or admin); recorded as ``scored_by``.
 
     Returns:
         The id of the saved scoring.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         ScoringError: when the result is for another integration, a weight or override is out of
             range, or nobody is named; nothing is saved then.
     """
+    require_editor(actor)
     overrides = dict(overrides or {})
-    scored_by = (scored_by or "").strip()
+    scored_by = (actor.name or "").strip()
     problems = _check(integration, result, weights, overrides, scored_by)
     if problems:
         raise ScoringError("The scoring was not saved: " + "; ".join(problems) + ".")
@@ -145,6 +150,11 @@ def save_scoring(
         )
         session.add(record)
         session.flush()
+        record_change(session, actor, "create", "scoring", record.id, None, {
+            "integration_id": record.integration_id, "integration_name": record.integration_name,
+            "verdict": record.verdict, "score": record.score, "weights": record.weights,
+            "overrides": record.overrides, "registry_version": record.registry_version,
+        }, f"Scored {integration.id} ({integration.name}): {record.verdict}, {record.score:.2f}.")
         return int(record.id)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.access import LOCAL_ACTOR_ROLE, Actor, require_editor
+from core.audit import record_change
 from core.diagnostic import (
     AgendaStep,
     Decision,
@@ -37,6 +39,8 @@ ItemKind = Literal["assumption", "question"]
 ITEM_KINDS: dict[str, str] = {"assumption": "assumption", "question": "open question"}
 # Keeps titles readable on the session picker and in the memo heading.
 MAX_TITLE_CHARS = 120
+# The person the examples in this module's docstrings act as.
+ANA = Actor("Ana", LOCAL_ACTOR_ROLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +129,12 @@ def _touch_session(session: Session, session_id: int, updated_by: str, *, bump_v
 
 
 def create_session(engine: Engine, title: str, facilitator: str, agenda: Iterable[AgendaStep] | None = None,
-                   *, updated_by: str = "") -> int:
+                   *, actor: Actor) -> int:
     """Create a session with the default agenda (or the one given) and return its id.
 
     >>> from core.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
-    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
     >>> load_session(engine, session_id).agenda[0].title
     'Context'
 
@@ -139,14 +143,16 @@ def create_session(engine: Engine, title: str, facilitator: str, agenda: Iterabl
         title: what the session is about, shown on the picker and the memo.
         facilitator: who runs the meeting.
         agenda: the steps; ``None`` uses ``data/agenda.toml``.
-        updated_by: who created it.
+        actor: who creates it (an editor or admin).
 
     Returns:
         The new session's id.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         SessionError: when the title or facilitator is missing or the agenda is invalid.
     """
+    require_editor(actor)
     title, facilitator = (title or "").strip(), (facilitator or "").strip()
     problems = []
     if not title:
@@ -161,9 +167,12 @@ def create_session(engine: Engine, title: str, facilitator: str, agenda: Iterabl
         raise _problems_error("The session was not created", problems)
     with Session(engine) as session, session.begin():
         record = DiagnosticSessionRecord(title=title, facilitator=facilitator, agenda=_agenda_to_json(steps),
-                                         updated_by=updated_by or facilitator)
+                                         updated_by=actor.name or facilitator)
         session.add(record)
         session.flush()
+        record_change(session, actor, "create", "session", record.id, None,
+                      {"title": title, "facilitator": facilitator, "agenda": record.agenda},
+                      f"Created session {record.id} “{_short(title)}” with facilitator {facilitator}.")
         return record.id
 
 
@@ -172,7 +181,7 @@ def list_sessions(engine: Engine) -> list[SessionSummary]:
 
     >>> from core.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
-    >>> _ = create_session(engine, "First", "Ana"); _ = create_session(engine, "Second", "Bo")
+    >>> _ = create_session(engine, "First", "Ana", actor=ANA); _ = create_session(engine, "Second", "Bo", actor=ANA)
     >>> [s.title for s in list_sessions(engine)]
     ['Second', 'First']
 
@@ -272,15 +281,14 @@ def list_decisions(engine: Engine, session_id: int) -> list[DecisionRecord]:
                 for r in _decisions_query(session, session_id)]
 
 
-def start_session(engine: Engine, session_id: int, now: datetime, *, updated_by: str = "",
-                  restart: bool = False) -> None:
+def start_session(engine: Engine, session_id: int, now: datetime, *, actor: Actor, restart: bool = False) -> None:
     """Start the session's clock at ``now``: the agenda timers count from this moment.
 
     >>> from datetime import datetime, timezone
     >>> from core.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
-    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
-    >>> start_session(engine, session_id, datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
+    >>> start_session(engine, session_id, datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc), actor=ANA)
     >>> load_session(engine, session_id).started_at.isoformat()
     '2026-01-05T09:00:00+00:00'
 
@@ -288,55 +296,71 @@ def start_session(engine: Engine, session_id: int, now: datetime, *, updated_by:
         engine: the database.
         session_id: the session.
         now: the start time (timezone-aware).
-        updated_by: who pressed start.
+        actor: who pressed start.
         restart: start the clock again from ``now`` when it was already started.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         SessionError: when the session does not exist, or was already started and ``restart`` is false.
     """
+    require_editor(actor)
     with Session(engine) as session, session.begin():
         record = _require_session(session, session_id)
-        if record.started_at is not None and not restart:
-            raise SessionError(f"This session already started at {record.started_at:%H:%M} UTC; "
+        before = record.started_at
+        if before is not None and not restart:
+            raise SessionError(f"This session already started at {before:%H:%M} UTC; "
                                "use Restart clock to start the timers again.")
-        _touch_session(session, session_id, updated_by, bump_version=True, started_at=now)
+        _touch_session(session, session_id, actor.name, bump_version=True, started_at=now)
+        record_change(session, actor, "update", "session", session_id, {"started_at": before}, {"started_at": now},
+                      f"{'Restarted' if before else 'Started'} the clock of session {session_id} at {now:%H:%M} UTC.")
 
 
-def save_agenda(engine: Engine, session_id: int, steps: Iterable[AgendaStep], *, updated_by: str = "") -> None:
+def save_agenda(engine: Engine, session_id: int, steps: Iterable[AgendaStep], *, actor: Actor) -> None:
     """Replace a session's agenda after checking it (minutes 1-120 per step, 240 in total).
 
     Args:
         engine: the database.
         session_id: the session.
         steps: the new agenda in order.
-        updated_by: who changed it.
+        actor: who changed it.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         SessionError: listing every problem; nothing is saved then.
     """
+    require_editor(actor)
     steps = tuple(steps)
     problems = validate_agenda(steps)
     if problems:
         raise _problems_error("The agenda was not saved", problems)
     with Session(engine) as session, session.begin():
-        _touch_session(session, session_id, updated_by, bump_version=True, agenda=_agenda_to_json(steps))
+        before = _require_session(session, session_id).agenda
+        after = _agenda_to_json(steps)
+        _touch_session(session, session_id, actor.name, bump_version=True, agenda=after)
+        record_change(session, actor, "update", "agenda", session_id, before, after,
+                      f"Changed the agenda of session {session_id}: {len(after)} steps, "
+                      f"{sum(s['minutes'] for s in after)} min.")
 
 
-def save_notes(engine: Engine, session_id: int, notes: str, *, updated_by: str = "") -> None:
-    """Save the facilitator's free-form notes of a session (the last save wins)."""
+def save_notes(engine: Engine, session_id: int, notes: str, *, actor: Actor) -> None:
+    """Save the facilitator's free-form notes of a session (the last save wins; history keeps the earlier text)."""
+    require_editor(actor)
     with Session(engine) as session, session.begin():
-        _touch_session(session, session_id, updated_by, bump_version=True, notes=notes or "")
+        before = _require_session(session, session_id).notes
+        _touch_session(session, session_id, actor.name, bump_version=True, notes=notes or "")
+        record_change(session, actor, "update", "session", session_id, {"notes": before}, {"notes": notes or ""},
+                      f"Changed the notes of session {session_id}.")
 
 
-def set_participants(engine: Engine, session_id: int, participants: Iterable[Participant], *,
-                     updated_by: str = "") -> None:
+def set_participants(engine: Engine, session_id: int, participants: Iterable[Participant], *, actor: Actor) -> None:
     """Replace the list of people in the session (names and roles) in one transaction.
 
     >>> from core.db import create_db_engine
     >>> from core.diagnostic import Role
     >>> engine = create_db_engine("sqlite://")
-    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
-    >>> set_participants(engine, session_id, [Participant("Ana", Role.REVOPS), Participant("Bo", Role.FINANCE)])
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
+    >>> set_participants(engine, session_id, [Participant("Ana", Role.REVOPS), Participant("Bo", Role.FINANCE)],
+    ...                  actor=ANA)
     >>> [(p.name, p.role.label) for p in load_session(engine, session_id).participants]
     [('Ana', 'RevOps'), ('Bo', 'Finance')]
 
@@ -344,20 +368,29 @@ def set_participants(engine: Engine, session_id: int, participants: Iterable[Par
         engine: the database.
         session_id: the session.
         participants: everyone in the room, in the order to show them.
-        updated_by: who changed the list.
+        actor: who changed the list.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         SessionError: when a name is missing or listed twice, or a role is unknown; nothing is saved then.
     """
+    require_editor(actor)
     people = tuple(participants)
     problems = validate_participants(people)
     if problems:
         raise _problems_error("The participants were not saved", problems)
     with Session(engine) as session, session.begin():
-        _touch_session(session, session_id, updated_by, bump_version=True)
+        _touch_session(session, session_id, actor.name, bump_version=True)
+        before = [{"name": p.name, "role": p.role} for p in session.execute(
+            select(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id)
+            .order_by(SessionParticipantRecord.position, SessionParticipantRecord.id)).scalars().all()]
         session.execute(delete(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id))
         session.add_all(SessionParticipantRecord(session_id=session_id, name=p.name.strip(), role=p.role.value,
                                                  position=index) for index, p in enumerate(people))
+        after = [{"name": p.name.strip(), "role": p.role.value} for p in people]
+        record_change(session, actor, "update", "participant", session_id, before, after,
+                      f"Changed the participants of session {session_id}: "
+                      + (", ".join(f"{p['name']} ({Role(p['role']).label})" for p in after) or "nobody") + ".")
 
 
 def _check_item(kind: str, text: str) -> str:
@@ -369,13 +402,13 @@ def _check_item(kind: str, text: str) -> str:
     return text
 
 
-def add_item(engine: Engine, session_id: int, kind: ItemKind, text: str, *, updated_by: str = "") -> int:
+def add_item(engine: Engine, session_id: int, kind: ItemKind, text: str, *, actor: Actor) -> int:
     """Add an assumption or open question at the end of its list.
 
     >>> from core.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
-    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
-    >>> _ = add_item(engine, session_id, "assumption", "Finance owns the invoice numbers")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
+    >>> _ = add_item(engine, session_id, "assumption", "Finance owns the invoice numbers", actor=ANA)
     >>> load_session(engine, session_id).assumptions
     ('Finance owns the invoice numbers',)
 
@@ -384,27 +417,32 @@ def add_item(engine: Engine, session_id: int, kind: ItemKind, text: str, *, upda
         session_id: the session.
         kind: ``"assumption"`` or ``"question"``.
         text: what was said; surrounding spaces are dropped.
-        updated_by: who typed it.
+        actor: who typed it.
 
     Returns:
         The new item's id.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         SessionError: when the text is empty, the kind unknown or the session missing.
     """
+    require_editor(actor)
     text = _check_item(kind, text)
     with Session(engine) as session, session.begin():
-        _touch_session(session, session_id, updated_by)
+        _touch_session(session, session_id, actor.name)
         last = session.execute(select(func.max(SessionItemRecord.position)).where(
             SessionItemRecord.session_id == session_id, SessionItemRecord.kind == kind)).scalar_one()
         record = SessionItemRecord(session_id=session_id, kind=kind, text=text,
-                                   position=0 if last is None else last + 1, updated_by=updated_by)
+                                   position=0 if last is None else last + 1, updated_by=actor.name)
         session.add(record)
         session.flush()
+        record_change(session, actor, "create", "session_item", record.id, None,
+                      {"session_id": session_id, "kind": kind, "text": text},
+                      f"Added an {ITEM_KINDS[kind]} to session {session_id}: “{_short(text)}”.")
         return record.id
 
 
-def update_item(engine: Engine, item_id: int, text: str, *, updated_by: str = "",
+def update_item(engine: Engine, item_id: int, text: str, *, actor: Actor,
                 expected_version: int | None = None) -> int:
     """Change the text of an assumption or open question.
 
@@ -412,7 +450,7 @@ def update_item(engine: Engine, item_id: int, text: str, *, updated_by: str = ""
         engine: the database.
         item_id: the item.
         text: the new text (not empty: delete the item instead).
-        updated_by: who changed it.
+        actor: who changed it.
         expected_version: the version the editor saw; a different stored version means someone else
             changed it meanwhile, and nothing is written.
 
@@ -420,8 +458,10 @@ def update_item(engine: Engine, item_id: int, text: str, *, updated_by: str = ""
         The item's new version.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         SessionError: when the item is gone, the text is empty, or the item changed meanwhile.
     """
+    require_editor(actor)
     with Session(engine) as session, session.begin():
         record = session.get(SessionItemRecord, item_id)
         if record is None:
@@ -432,28 +472,49 @@ def update_item(engine: Engine, item_id: int, text: str, *, updated_by: str = ""
             condition.append(SessionItemRecord.version == expected_version)
         # Conditional update: the version the user saw came from an earlier page run (see tech notes).
         result = session.execute(update(SessionItemRecord).where(*condition).values(
-            text=text, version=SessionItemRecord.version + 1, updated_at=utc_now(), updated_by=updated_by)
+            text=text, version=SessionItemRecord.version + 1, updated_at=utc_now(), updated_by=actor.name)
             .execution_options(synchronize_session=False))
         if result.rowcount == 0:
             raise SessionError(f"{record.updated_by or 'Someone'} changed this {ITEM_KINDS[record.kind]} meanwhile: "
                                f"it now reads \"{record.text}\". Type your change again.")
-        _touch_session(session, record.session_id, updated_by)
+        _touch_session(session, record.session_id, actor.name)
+        record_change(session, actor, "update", "session_item", item_id, {"text": record.text}, {"text": text},
+                      f"Changed an {ITEM_KINDS[record.kind]} of session {record.session_id}: “{_short(text)}”.")
         return session.execute(select(SessionItemRecord.version).where(SessionItemRecord.id == item_id)).scalar_one()
 
 
-def delete_item(engine: Engine, item_id: int, *, updated_by: str = "") -> bool:
+def delete_item(engine: Engine, item_id: int, *, actor: Actor) -> bool:
     """Delete an assumption or open question; deleting one that is already gone does nothing.
 
     Returns:
         ``True`` when an item was deleted now.
+
+    Raises:
+        PermissionDenied: when the actor is a viewer.
     """
+    require_editor(actor)
     with Session(engine) as session, session.begin():
         record = session.get(SessionItemRecord, item_id)
         if record is None:
             return False
-        _touch_session(session, record.session_id, updated_by)
+        _touch_session(session, record.session_id, actor.name)
         session.execute(delete(SessionItemRecord).where(SessionItemRecord.id == item_id))
+        record_change(session, actor, "delete", "session_item", item_id,
+                      {"session_id": record.session_id, "kind": record.kind, "text": record.text}, None,
+                      f"Deleted an {ITEM_KINDS[record.kind]} of session {record.session_id}: “{_short(record.text)}”.")
         return True
+
+
+def _record_values(record: SessionDecisionRecord) -> dict:
+    return {"subject_kind": record.subject_kind, "subject_id": record.subject_id, "verdict": record.verdict,
+            "rationale": record.rationale, "raci": list(record.raci), "due_date": record.due_date,
+            "next_step": record.next_step}
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """Text quoted in a history summary: one line, at most ``limit`` characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _decision_values(decision: Decision) -> dict:
@@ -469,15 +530,15 @@ def _decision_values(decision: Decision) -> dict:
 
 
 def save_decision(engine: Engine, session_id: int, decision: Decision, decision_id: int | None = None, *,
-                  updated_by: str = "", expected_version: int | None = None) -> int:
+                  actor: Actor, expected_version: int | None = None) -> int:
     """Record a decision, or replace a recorded one, after checking it; an invalid decision writes nothing.
 
     >>> from core.db import create_db_engine
     >>> from core.diagnostic import RaciEntry
     >>> engine = create_db_engine("sqlite://")
-    >>> session_id = create_session(engine, "Billing duplicates", "Ana")
+    >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
     >>> save_decision(engine, session_id, Decision("cluster", "CL-INT-015", Verdict.MERGE, "Same data twice",
-    ...                                            (RaciEntry("Ana", "A"), RaciEntry("Bo", "A"))))
+    ...                                            (RaciEntry("Ana", "A"), RaciEntry("Bo", "A"))), actor=ANA)
     Traceback (most recent call last):
     ...
     core.diagnostic.SessionError: The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
@@ -487,16 +548,18 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
         session_id: the session it was decided in.
         decision: subject, verdict, rationale, RACI, due date and next step.
         decision_id: the recorded decision to replace; ``None`` records a new one.
-        updated_by: who recorded it.
+        actor: who recorded it.
         expected_version: with ``decision_id``, the version the editor saw (a changed version is refused).
 
     Returns:
         The decision's id.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         SessionError: listing every problem (subject, rationale, RACI, unknown integration), or when the
             decision changed meanwhile.
     """
+    require_editor(actor)
     problems = validate_decision(decision)
     if problems:
         raise _problems_error("The decision was not saved", problems)
@@ -506,17 +569,22 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
         if decision.subject_kind == "integration" and session.get(IntegrationRecord, values["subject_id"]) is None:
             raise _problems_error("The decision was not saved", [
                 f"Integration {values['subject_id']} is not in the registry: choose one from the list."])
-        _touch_session(session, session_id, updated_by)
+        _touch_session(session, session_id, actor.name)
+        what = f"{values['verdict']} {values['subject_kind']} {values['subject_id']}"
         if decision_id is None:
-            record = SessionDecisionRecord(session_id=session_id, updated_by=updated_by, **values)
+            record = SessionDecisionRecord(session_id=session_id, updated_by=actor.name, **values)
             session.add(record)
             session.flush()
+            record_change(session, actor, "create", "decision", record.id, None, {"session_id": session_id, **values},
+                          f"Recorded decision {record.id} in session {session_id}: {what}.")
             return record.id
+        previous = session.get(SessionDecisionRecord, decision_id)
+        before = {"session_id": session_id, **_record_values(previous)} if previous else None
         condition = [SessionDecisionRecord.id == decision_id, SessionDecisionRecord.session_id == session_id]
         if expected_version is not None:
             condition.append(SessionDecisionRecord.version == expected_version)
         result = session.execute(update(SessionDecisionRecord).where(*condition).values(
-            **values, version=SessionDecisionRecord.version + 1, updated_at=utc_now(), updated_by=updated_by)
+            **values, version=SessionDecisionRecord.version + 1, updated_at=utc_now(), updated_by=actor.name)
             .execution_options(synchronize_session=False))
         if result.rowcount == 0:
             current = session.get(SessionDecisionRecord, decision_id)
@@ -524,19 +592,29 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
                 raise SessionError(f"Decision {decision_id} does not exist in this session.")
             raise SessionError(f"{current.updated_by or 'Someone'} changed this decision meanwhile; "
                                "open it again to see their version, then make your change.")
+        record_change(session, actor, "update", "decision", decision_id, before, {"session_id": session_id, **values},
+                      f"Changed decision {decision_id} in session {session_id}: {what}.")
         return decision_id
 
 
-def delete_decision(engine: Engine, decision_id: int, *, updated_by: str = "") -> bool:
+def delete_decision(engine: Engine, decision_id: int, *, actor: Actor) -> bool:
     """Delete a recorded decision; deleting one that is already gone does nothing.
 
     Returns:
         ``True`` when a decision was deleted now.
+
+    Raises:
+        PermissionDenied: when the actor is a viewer.
     """
+    require_editor(actor)
     with Session(engine) as session, session.begin():
         record = session.get(SessionDecisionRecord, decision_id)
         if record is None:
             return False
-        _touch_session(session, record.session_id, updated_by)
+        before = {"session_id": record.session_id, **_record_values(record)}
+        _touch_session(session, record.session_id, actor.name)
         session.execute(delete(SessionDecisionRecord).where(SessionDecisionRecord.id == decision_id))
+        record_change(session, actor, "delete", "decision", decision_id, before, None,
+                      f"Deleted decision {decision_id} of session {record.session_id}: "
+                      f"{record.verdict} {record.subject_kind} {record.subject_id}.")
         return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import fields, replace
 from enum import StrEnum
 from pathlib import Path
@@ -10,13 +11,16 @@ from typing import Iterable, Literal
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from core.access import Actor, RoleMapping, require_admin, require_editor, system_actor
+from core.audit import audit_row, changed_fields, jsonable, only_changes, record_change, record_changes
 from core.normalize import Aliases, AliasPairs, load_aliases
 from core.errors import GovernanceError
 from core.ranges import Range
 from core.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
-from core.registry_csv import ImportReport, read_registry_csv
+from core.registry_csv import ImportReport, integration_cells, read_registry_csv
 from core.registry_edit import RegistryChanges
 from core.rubric import RubricConfig, load_rubric
 from core.settings import DATA_DIR, Settings, load_default_settings
@@ -44,6 +48,15 @@ SETTINGS_KEY = "settings"
 SEEDED_KEY = "sample_seeded"
 ALIASES_KEY = "aliases"
 RUBRIC_KEY = "rubric"
+ROLES_KEY = "roles"
+# How history entries and conflict messages name each saved setting.
+SETTING_LABELS = {
+    SETTINGS_KEY: "the cost and analysis settings",
+    RUBRIC_KEY: "the decision rubric",
+    ALIASES_KEY: "the name aliases",
+    ROLES_KEY: "the role mapping",
+}
+_IN_CHUNK = 500  # SQLite caps the number of bound parameters in one statement
 
 
 def integration_to_row(integration: Integration, *, updated_by: str = "") -> dict:
@@ -113,57 +126,138 @@ def _bump_registry_version(session: Session, updated_by: str) -> int:
     return new_version
 
 
+def integration_snapshot(integration: Integration) -> dict:
+    """An integration as its history entries store it: the canonical CSV text of each column, plus extra columns.
+
+    >>> i = Integration(id="INT-1", name="A", source_system="X", target_system="Y", data_objects=("Lead",),
+    ...                 owner_team="Ops", extra={"Slack": "#ops"})
+    >>> snapshot = integration_snapshot(i)
+    >>> snapshot["data_objects"], snapshot["extra"]
+    ('Lead', {'Slack': '#ops'})
+    """
+    cells = integration_cells(integration)
+    if integration.extra:
+        cells["extra"] = dict(integration.extra)
+    return cells
+
+
+def _label(integration: Integration) -> str:
+    return f"{integration.id} ({integration.name})" if integration.name else integration.id
+
+
+def _integration_audit_rows(actor: Actor, before: dict[str, Integration], after: Iterable[Integration],
+                            removed: Iterable[str], how: str) -> list[dict]:
+    """One history entry per added, changed and removed integration; a change keeps only the fields that moved."""
+    rows = []
+    for integration_id in removed:
+        old = before[integration_id]
+        rows.append(audit_row(actor, "delete", "integration", integration_id, integration_snapshot(old), None,
+                              f"Removed {_label(old)}{how}."))
+    for integration in after:
+        old = before.get(integration.id)
+        if old is None:
+            rows.append(audit_row(actor, "create", "integration", integration.id, None,
+                                  integration_snapshot(integration), f"Added {_label(integration)}{how}."))
+            continue
+        if old == integration:  # re-imported as it was: skip building two snapshots to compare
+            old_cells, new_cells = {}, {}
+        else:
+            old_cells, new_cells = only_changes(integration_snapshot(old), integration_snapshot(integration))
+        what = ", ".join(old_cells) if old_cells else "no field changed"
+        rows.append(audit_row(actor, "update", "integration", integration.id, old_cells, new_cells,
+                              f"Changed {_label(integration)}{how}: {what}."))
+    return rows
+
+
+def _load_records(session: Session, ids: Iterable[str] | None) -> dict[str, Integration]:
+    """Stored integrations by id: all of them (``ids=None``) or just these, in one SELECT per chunk of ids."""
+    table = IntegrationRecord.__table__
+    if ids is None:
+        rows = session.execute(select(table)).mappings().all()
+    else:
+        wanted, rows = sorted(set(ids)), []
+        for start in range(0, len(wanted), _IN_CHUNK):
+            rows.extend(session.execute(select(table).where(table.c.id.in_(wanted[start:start + _IN_CHUNK])))
+                        .mappings().all())
+    return {row["id"]: (row_to_integration(dict(row)), row["version"]) for row in rows}
+
+
+def _actor_or_script(actor: Actor | None, updated_by: str | None) -> Actor | None:
+    # Transitional: scripts that still pass a plain name (``updated_by=``) act as a trusted script.
+    if actor is None and updated_by is not None:
+        warnings.warn("updated_by= is deprecated: pass actor=Actor(...), or actor=system_actor(name) in scripts",
+                      DeprecationWarning, stacklevel=3)
+        return system_actor(updated_by or "script")
+    return actor
+
+
 def write_integrations(
-    engine: Engine, integrations: Iterable[Integration], mode: ImportMode = "merge", *, updated_by: str = ""
+    engine: Engine, integrations: Iterable[Integration], mode: ImportMode = "merge", *,
+    actor: Actor | None = None, updated_by: str | None = None,
 ) -> dict[str, int]:
-    """Write integrations in ONE transaction: any failure leaves the registry exactly as it was.
+    """Write integrations in ONE transaction: any failure leaves the registry (and its history) exactly as it was.
 
     Args:
         engine: the database.
         integrations: validated values (from :func:`core.registry_csv.read_registry_csv`).
         mode: ``replace`` makes the registry equal to these rows; ``merge`` inserts new ids and
             updates existing ones, leaving other rows alone.
-        updated_by: who made the change (shown in history).
+        actor: who makes the change (an editor or admin); recorded in history, one entry per row.
+        updated_by: deprecated; a script's name, acting as :func:`core.access.system_actor`.
 
     Returns:
         Counts: ``{"inserted": n, "updated": n, "deleted": n}``.
+
+    Raises:
+        PermissionDenied: when the actor is a viewer; nothing is written.
     """
+    actor = _actor_or_script(actor, updated_by)
+    require_editor(actor)
     if mode not in IMPORT_MODES:
         raise ValueError(f"unknown import mode {mode!r}; use replace or merge")
-    rows = [integration_to_row(i, updated_by=updated_by) for i in integrations]
+    integrations = list(integrations)
+    rows = [integration_to_row(i, updated_by=actor.name) for i in integrations]
     incoming = {r["id"] for r in rows}
     with Session(engine) as session, session.begin():
-        versions = dict(session.execute(select(IntegrationRecord.id, IntegrationRecord.version)).all())
-        existing = set(versions)
-        removed = sorted(existing - incoming) if mode == "replace" else []
+        # One read of every affected row gives both the versions and the values before (for history).
+        stored = _load_records(session, None if mode == "replace" else incoming)
+        before = {integration_id: value for integration_id, (value, _) in stored.items()}
+        existing = set(stored) if mode == "replace" else set(stored) & incoming
+        removed = sorted(set(stored) - incoming) if mode == "replace" else []
         counts = {"inserted": len(incoming - existing), "updated": len(incoming & existing), "deleted": len(removed)}
-        # Chunked: SQLite caps the number of bound parameters in one statement.
-        for start in range(0, len(removed), 500):
-            session.execute(delete(IntegrationRecord).where(IntegrationRecord.id.in_(removed[start:start + 500])))
+        for start in range(0, len(removed), _IN_CHUNK):
+            session.execute(delete(IntegrationRecord).where(IntegrationRecord.id.in_(removed[start:start + _IN_CHUNK])))
         new_rows = [r for r in rows if r["id"] not in existing]
-        changed_rows = [r | {"version": versions[r["id"]] + 1} for r in rows if r["id"] in existing]
+        changed_rows = [r | {"version": stored[r["id"]][1] + 1} for r in rows if r["id"] in existing]
         # Bulk statements: one executemany each instead of an ORM object per row (100k-row imports).
         if new_rows:
             session.execute(insert(IntegrationRecord), new_rows)
         if changed_rows:
             session.execute(update(IntegrationRecord), changed_rows)
-        _bump_registry_version(session, updated_by)
+        record_changes(session, _integration_audit_rows(actor, before, integrations, removed, f" by a {mode} import"))
+        _bump_registry_version(session, actor.name)
     return counts
 
 
 def import_registry_file(
-    engine: Engine, data: bytes, mode: ImportMode = "merge", *, strict: bool = False, updated_by: str = ""
+    engine: Engine, data: bytes, mode: ImportMode = "merge", *, strict: bool = False,
+    actor: Actor | None = None, updated_by: str | None = None,
 ) -> tuple[ImportReport, dict[str, int] | None]:
     """Validate a CSV file and write its valid rows (all rows or none with ``strict``).
 
     Returns:
         The import report and the write counts, or ``None`` counts when nothing was written
         (strict mode with errors, or no valid row).
+
+    Raises:
+        PermissionDenied: when the actor is a viewer (checked before the file is read).
     """
+    actor = _actor_or_script(actor, updated_by)
+    require_editor(actor)
     report = read_registry_csv(data)
     if (strict and report.errors) or not report.accepted:
         return report, None
-    return report, write_integrations(engine, report.accepted, mode, updated_by=updated_by)
+    return report, write_integrations(engine, report.accepted, mode, actor=actor)
 
 
 def seed_sample_registry(engine: Engine, sample: Path = SAMPLE_REGISTRY) -> bool:
@@ -177,7 +271,7 @@ def seed_sample_registry(engine: Engine, sample: Path = SAMPLE_REGISTRY) -> bool
             return False
     if count_integrations(engine) == 0:
         report = read_registry_csv(sample.read_bytes())
-        write_integrations(engine, report.accepted, "replace", updated_by="sample data")
+        write_integrations(engine, report.accepted, "replace", actor=system_actor("sample data"))
     with Session(engine) as session, session.begin():
         if session.get(AppSetting, SEEDED_KEY) is None:
             session.add(AppSetting(key=SEEDED_KEY, value={"seeded": True}, updated_by="sample data"))
@@ -201,14 +295,30 @@ def load_survivor_choices(engine: Engine) -> set[str]:
         return set(session.execute(select(SurvivorChoice.integration_id)).scalars().all())
 
 
-def save_survivor_choice(engine: Engine, cluster_members: Iterable[str], chosen_id: str, *, updated_by: str = "") -> None:
-    """Record which member a cluster keeps; any earlier choice within the same cluster is replaced."""
+def save_survivor_choice(engine: Engine, cluster_members: Iterable[str], chosen_id: str, *, actor: Actor) -> None:
+    """Record which member a cluster keeps; any earlier choice within the same cluster is replaced.
+
+    Raises:
+        PermissionDenied: when the actor is a viewer.
+        ValueError: when the chosen id is not a member of the cluster.
+    """
+    require_editor(actor)
     members = set(cluster_members)
     if chosen_id not in members:
         raise ValueError(f"{chosen_id} is not a member of this cluster")
     with Session(engine) as session, session.begin():
+        previous = sorted(session.execute(select(SurvivorChoice.integration_id).where(
+            SurvivorChoice.integration_id.in_(sorted(members)))).scalars().all())
         session.execute(delete(SurvivorChoice).where(SurvivorChoice.integration_id.in_(sorted(members))))
-        session.add(SurvivorChoice(integration_id=chosen_id, updated_by=updated_by))
+        session.add(SurvivorChoice(integration_id=chosen_id, updated_by=actor.name))
+        after = {"kept": chosen_id, "cluster": sorted(members)}
+        if previous:
+            record_change(session, actor, "update", "survivor_choice", chosen_id,
+                          {"kept": previous[0] if len(previous) == 1 else previous, "cluster": sorted(members)}, after,
+                          f"Chose {chosen_id} to keep in its cluster instead of {', '.join(previous)}.")
+        else:
+            record_change(session, actor, "create", "survivor_choice", chosen_id, None, after,
+                          f"Chose {chosen_id} to keep in its cluster ({', '.join(sorted(members))}).")
 
 
 def load_alias_tables(engine: Engine) -> Aliases:
@@ -220,32 +330,127 @@ def load_alias_tables(engine: Engine) -> Aliases:
     return Aliases.from_pairs(systems=record.value.get("systems", []), objects=record.value.get("objects", []))
 
 
-def _put_setting(session: Session, key: str, value: dict, updated_by: str) -> None:
-    record = session.get(AppSetting, key)
+def setting_version(engine: Engine, key: str) -> int:
+    """The version of a saved setting (``settings``, ``rubric``, ``aliases``, ``roles``); 0 while never saved.
+
+    A page keeps the version it showed and passes it back as ``expected_version`` when saving.
+    """
+    with Session(engine) as session:
+        version = session.execute(select(AppSetting.version).where(AppSetting.key == key)).scalar_one_or_none()
+    return int(version or 0)
+
+
+def _setting_defaults(key: str) -> dict:
+    # What was in force before a setting was first saved: the history's "before" of the first save.
+    if key == SETTINGS_KEY:
+        return load_default_settings().as_dict()
+    if key == RUBRIC_KEY:
+        return _rubric_value(load_rubric())
+    if key == ALIASES_KEY:
+        return _alias_value(default_alias_pairs())
+    return RoleMapping().as_value()
+
+
+def _setting_conflict(record: AppSetting | None, key: str) -> EditConflict:
+    label = SETTING_LABELS.get(key, key)
     if record is None:
-        session.add(AppSetting(key=key, value=value, updated_by=updated_by))
-        return
-    record.value = value
-    record.version += 1
-    record.updated_at = utc_now()
-    record.updated_by = updated_by
+        return EditConflict(f"{label.capitalize()} changed after you opened this page, so your change was not saved: "
+                            "reload to see the current values, or overwrite them with yours.")
+    when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "recently"
+    who = record.updated_by or "someone else"
+    return EditConflict(f"{label.capitalize()} were changed by {who} at {when} (UTC) after you opened this page, "
+                        "so your change was not saved: reload to see theirs, or overwrite them with yours.")
 
 
-def save_settings(engine: Engine, settings: Settings, *, updated_by: str = "") -> None:
-    """Save validated settings (a :class:`Settings` value cannot hold an invalid one)."""
+def _put_setting(session: Session, key: str, value: dict, actor: Actor, expected_version: int | None) -> int:
+    """Save one setting if it is still at ``expected_version`` (``None``: whatever it is), with its history entry.
+
+    Returns:
+        The setting's new version.
+
+    Raises:
+        EditConflict: when someone else saved it since (naming who and when); nothing is written.
+    """
+    value = jsonable(value)
+    record = session.execute(select(AppSetting).where(AppSetting.key == key)
+                             .execution_options(populate_existing=True)).scalar_one_or_none()
+    label = SETTING_LABELS.get(key, key)
+    if record is None:
+        if expected_version not in (None, 0):
+            raise _setting_conflict(None, key)
+        before = _setting_defaults(key)
+        session.add(AppSetting(key=key, value=value, updated_by=actor.name))
+        try:
+            session.flush()
+        except IntegrityError:
+            # Someone else saved this setting for the first time at the same moment.
+            raise _setting_conflict(None, key) from None
+        new_version = 1
+    else:
+        if expected_version is not None and record.version != expected_version:
+            raise _setting_conflict(record, key)
+        before = record.value
+        # Conditional update: the version the user saw came from an earlier page run (see tech notes).
+        result = session.execute(
+            update(AppSetting).where(AppSetting.key == key, AppSetting.version == record.version)
+            .values(value=value, version=record.version + 1, updated_at=utc_now(), updated_by=actor.name)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise _setting_conflict(session.execute(select(AppSetting).where(AppSetting.key == key)
+                                                    .execution_options(populate_existing=True)).scalar_one_or_none(), key)
+        new_version = record.version + 1
+    fields = changed_fields(before, value)
+    what = ", ".join(fields) if fields else "nothing changed"
+    record_change(session, actor, "update", "setting", key, before, value, f"Changed {label}: {what}.")
+    return new_version
+
+
+def save_settings(engine: Engine, settings: Settings, *, actor: Actor, expected_version: int | None) -> int:
+    """Save validated settings (a :class:`Settings` value cannot hold an invalid one).
+
+    Args:
+        engine: the database.
+        settings: the new values.
+        actor: who saves them (an admin).
+        expected_version: the version the user loaded (:func:`setting_version`); ``None`` overwrites
+            whatever is saved (the page's "overwrite" after a conflict, scripts).
+
+    Returns:
+        The settings' new version.
+
+    Raises:
+        PermissionDenied: unless the actor is an admin.
+        EditConflict: when someone saved the settings after ``expected_version``, naming who and when.
+    """
+    require_admin(actor)
     with Session(engine) as session, session.begin():
-        _put_setting(session, SETTINGS_KEY, settings.as_dict(), updated_by)
+        return _put_setting(session, SETTINGS_KEY, settings.as_dict(), actor, expected_version)
+
+
+def _alias_value(pairs: AliasPairs) -> dict:
+    return {"systems": [list(p) for p in pairs.systems], "objects": [list(p) for p in pairs.objects]}
 
 
 def save_alias_tables(
-    engine: Engine, systems: Iterable[tuple[str, str]], objects: Iterable[tuple[str, str]], *, updated_by: str = ""
-) -> Aliases:
-    """Validate and save both alias tables; an invalid pair raises ConfigError and nothing is saved."""
+    engine: Engine, systems: Iterable[tuple[str, str]], objects: Iterable[tuple[str, str]], *,
+    actor: Actor, expected_version: int | None,
+) -> int:
+    """Validate and save both alias tables; an invalid pair raises ConfigError and nothing is saved.
+
+    Returns:
+        The alias tables' new version.
+
+    Raises:
+        PermissionDenied: unless the actor is an admin.
+        ConfigError: naming the invalid pair.
+        EditConflict: when someone saved the aliases after ``expected_version``.
+    """
+    require_admin(actor)
     systems, objects = [tuple(p) for p in systems], [tuple(p) for p in objects]
-    aliases = Aliases.from_pairs(systems=systems, objects=objects)
+    Aliases.from_pairs(systems=systems, objects=objects)  # validates
     with Session(engine) as session, session.begin():
-        _put_setting(session, ALIASES_KEY, {"systems": systems, "objects": objects}, updated_by)
-    return aliases
+        return _put_setting(session, ALIASES_KEY, _alias_value(AliasPairs(systems=tuple(systems), objects=tuple(objects))),
+                            actor, expected_version)
 
 
 def default_alias_pairs() -> AliasPairs:
@@ -267,19 +472,42 @@ def load_alias_pairs(engine: Engine) -> AliasPairs:
     return AliasPairs(**{kind: tuple(tuple(p) for p in record.value.get(kind, [])) for kind in ("systems", "objects")})
 
 
-def reset_settings(engine: Engine, *, updated_by: str = "") -> None:
-    """Put the shipped defaults back for settings, rubric and aliases.
+def reset_settings(engine: Engine, *, actor: Actor) -> None:
+    """Put the shipped defaults back for settings, rubric and aliases (one history entry each).
 
     Defaults are written (not just deleted) so each setting's version keeps growing and no cached
-    analysis of an earlier state can be mistaken for the current one.
+    analysis of an earlier state can be mistaken for the current one. A reset is deliberate and
+    confirmed on the page, so it overwrites whatever is saved.
+
+    Raises:
+        PermissionDenied: unless the actor is an admin.
     """
-    aliases = default_alias_pairs()
-    rubric = load_rubric()
-    alias_value = {"systems": [list(p) for p in aliases.systems], "objects": [list(p) for p in aliases.objects]}
+    require_admin(actor)
     with Session(engine) as session, session.begin():
-        _put_setting(session, SETTINGS_KEY, load_default_settings().as_dict(), updated_by)
-        _put_setting(session, ALIASES_KEY, alias_value, updated_by)
-        _put_setting(session, RUBRIC_KEY, _rubric_value(rubric), updated_by)
+        for key in (SETTINGS_KEY, ALIASES_KEY, RUBRIC_KEY):
+            _put_setting(session, key, _setting_defaults(key), actor, None)
+
+
+def load_role_mapping(engine: Engine) -> RoleMapping:
+    """Which e-mails are admins and editors in team mode (empty until an admin saves it)."""
+    with Session(engine) as session:
+        record = session.get(AppSetting, ROLES_KEY)
+    return RoleMapping.from_value(record.value if record else None)
+
+
+def save_role_mapping(engine: Engine, mapping: RoleMapping, *, actor: Actor, expected_version: int | None) -> int:
+    """Save who is admin and editor (validated by :class:`RoleMapping`).
+
+    Returns:
+        The mapping's new version.
+
+    Raises:
+        PermissionDenied: unless the actor is an admin.
+        EditConflict: when someone saved the mapping after ``expected_version``.
+    """
+    require_admin(actor)
+    with Session(engine) as session, session.begin():
+        return _put_setting(session, ROLES_KEY, mapping.as_value(), actor, expected_version)
 
 
 def analysis_inputs_token(engine: Engine) -> tuple:
@@ -319,21 +547,25 @@ def _conflict_message(session: Session, integration_id: str, action: str) -> str
 
 
 def apply_registry_changes(
-    engine: Engine, changes: RegistryChanges, seen_versions: dict[str, int], *, updated_by: str = ""
+    engine: Engine, changes: RegistryChanges, seen_versions: dict[str, int], *, actor: Actor
 ) -> None:
     """Write edits, additions and deletions in one transaction, refusing any that would overwrite a newer save.
 
     Each change names the version the user saw; a record whose version moved on since is a
-    conflict and nothing at all is written (optimistic concurrency).
+    conflict and nothing at all is written (optimistic concurrency). Each change gets a history entry.
 
     Raises:
+        PermissionDenied: when the actor is a viewer.
         EditConflict: naming the integration, who changed it and when.
         GovernanceError: when an added id already exists.
     """
+    require_editor(actor)
     with Session(engine) as session, session.begin():
+        touched = [i.id for i in changes.changed] + list(changes.deleted_ids)
+        before = {integration_id: value for integration_id, (value, _) in _load_records(session, touched).items()}
         for integration in changes.changed:
             seen = seen_versions.get(integration.id)
-            row = integration_to_row(integration, updated_by=updated_by)
+            row = integration_to_row(integration, updated_by=actor.name)
             result = session.execute(
                 update(IntegrationRecord)
                 .where(IntegrationRecord.id == integration.id, IntegrationRecord.version == seen)
@@ -349,8 +581,10 @@ def apply_registry_changes(
         for integration in changes.added:
             if session.get(IntegrationRecord, integration.id) is not None:
                 raise GovernanceError(f"An integration with id {integration.id} already exists. Choose another id.")
-            session.execute(insert(IntegrationRecord), [integration_to_row(integration, updated_by=updated_by)])
-        _bump_registry_version(session, updated_by)
+            session.execute(insert(IntegrationRecord), [integration_to_row(integration, updated_by=actor.name)])
+        record_changes(session, _integration_audit_rows(
+            actor, before, [*changes.changed, *changes.added], changes.deleted_ids, ""))
+        _bump_registry_version(session, actor.name)
 
 
 def preview_import(engine: Engine, integrations: Iterable[Integration], mode: ImportMode) -> dict[str, int]:
@@ -364,10 +598,15 @@ def preview_import(engine: Engine, integrations: Iterable[Integration], mode: Im
     }
 
 
-def load_sample_registry(engine: Engine, *, updated_by: str = "") -> dict[str, int]:
-    """Replace the registry with the shipped sample (the empty-state button)."""
+def load_sample_registry(engine: Engine, *, actor: Actor) -> dict[str, int]:
+    """Replace the registry with the shipped sample (the empty-state button).
+
+    Raises:
+        PermissionDenied: when the actor is a viewer.
+    """
+    require_editor(actor)
     return write_integrations(engine, read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, "replace",
-                              updated_by=updated_by)
+                              actor=actor)
 
 
 def load_saved_rubric(engine: Engine) -> RubricConfig:
@@ -382,10 +621,19 @@ def load_saved_rubric(engine: Engine) -> RubricConfig:
                    **{k: v for k, v in saved.items() if k != "weights" and k in RubricConfig.__dataclass_fields__})
 
 
-def save_rubric(engine: Engine, config: RubricConfig, *, updated_by: str = "") -> None:
-    """Save weights and thresholds (a RubricConfig value is already validated)."""
+def save_rubric(engine: Engine, config: RubricConfig, *, actor: Actor, expected_version: int | None) -> int:
+    """Save weights and thresholds (a RubricConfig value is already validated).
+
+    Returns:
+        The rubric's new version.
+
+    Raises:
+        PermissionDenied: unless the actor is an admin.
+        EditConflict: when someone saved the rubric after ``expected_version``.
+    """
+    require_admin(actor)
     with Session(engine) as session, session.begin():
-        _put_setting(session, RUBRIC_KEY, _rubric_value(config), updated_by)
+        return _put_setting(session, RUBRIC_KEY, _rubric_value(config), actor, expected_version)
 
 
 def _rubric_value(config: RubricConfig) -> dict:

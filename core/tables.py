@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -180,3 +180,25 @@ class SessionDecisionRecord(SQLModel, table=True):
     version: int = 1
     updated_at: datetime = Field(default_factory=utc_now)
     updated_by: str = ""
+
+
+class AuditEntry(SQLModel, table=True):
+    """One recorded change: who made it, when, to what, and the values before and after (JSON).
+
+    Written in the same transaction as the change itself, so a change without its entry (or an entry
+    for a change that was rolled back) cannot exist.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    actor: str = Field(max_length=200)
+    actor_role: str = Field(max_length=16)
+    action: str = Field(max_length=16)  # create | update | delete
+    entity: str = Field(max_length=32)  # integration | setting | session | session_item | decision | ...
+    entity_id: str = Field(max_length=200)
+    summary: str
+    before: dict | list | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    after: dict | list | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))

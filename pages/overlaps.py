@@ -8,7 +8,7 @@ import streamlit as st
 from core.errors import GovernanceError
 from core.normalize import normalize_key
 from core.ranges import format_money, format_money_range
-from core.store import load_alias_pairs, save_alias_tables, save_survivor_choice
+from core.store import ALIASES_KEY, load_alias_pairs, save_alias_tables, save_survivor_choice, setting_version
 from core.views import (
     ClusterRow,
     add_alias_pair,
@@ -22,7 +22,7 @@ from core.views import (
     filter_clusters,
     survivor_candidates,
 )
-from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
 # The same colours, in the same cluster order, as the Overview page (Okabe-Ito: colour-blind safe).
 CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
@@ -135,7 +135,7 @@ def waste_chart(waste, currency: str) -> go.Figure:
 def _save_survivor(cluster_id: str, members: tuple[str, ...]) -> None:
     chosen = st.session_state[survivor_key(cluster_id)]
     try:
-        save_survivor_choice(get_engine(), members, chosen, updated_by=current_user())
+        save_survivor_choice(get_engine(), members, chosen, actor=current_actor())
     except (GovernanceError, ValueError) as error:
         st.session_state[FLASH_KEY] = ("error", f"The choice was not saved: {error}")
         return
@@ -145,8 +145,10 @@ def _save_survivor(cluster_id: str, members: tuple[str, ...]) -> None:
 def _add_alias(kind: str, name: str, similar_to: str) -> None:
     engine = get_engine()
     try:
+        # Read-modify-write in one callback: the version read with the pairs refuses a save made in between.
+        version = setting_version(engine, ALIASES_KEY)
         pairs = add_alias_pair(load_alias_pairs(engine), kind, name, similar_to)
-        save_alias_tables(engine, pairs.systems, pairs.objects, updated_by=current_user())
+        save_alias_tables(engine, pairs.systems, pairs.objects, actor=current_actor(), expected_version=version)
     except (GovernanceError, ValueError) as error:
         st.session_state[FLASH_KEY] = ("error", f"The alias was not saved: {error}")
         return
@@ -170,6 +172,7 @@ if flash := st.session_state.pop(FLASH_KEY, None):
 with plain_errors():
     analysis = get_analysis()
 currency = analysis.settings.currency
+actor = current_actor()
 
 if not analysis.integrations:
     st.info("**The registry is empty**, so there is nothing to compare yet. Load the sample or import a CSV first.",
@@ -191,8 +194,9 @@ if analysis.suggestions:
             text.markdown(f"**{_plain(s.name)}** → **{_plain(s.similar_to)}** ({s.kind}, {s.similarity:.0f}% similar)  \n"
                           f":gray[{_plain(s.reason)}]")
             action.button("Add alias", key=alias_button_key(s.kind, s.name, s.similar_to), icon=":material/add_link:",
-                          on_click=_add_alias, args=(s.kind, s.name, s.similar_to),
-                          help=f"Save '{s.name}' as another name for '{s.similar_to}'.")
+                          on_click=_add_alias, args=(s.kind, s.name, s.similar_to), disabled=not actor.is_admin,
+                          help=f"Save '{s.name}' as another name for '{s.similar_to}'." if actor.is_admin
+                          else "Only admins can add aliases.")
 
 if not analysis.clusters:
     st.success("**No overlaps found.** No two integrations move the same data between the same systems "
@@ -251,7 +255,7 @@ for n, cluster in enumerate(shown):
             key = survivor_key(cluster.id)
             st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it
             st.selectbox(
-                "Keep a different one", candidates, key=key,
+                "Keep a different one", candidates, key=key, disabled=not actor.can_edit,
                 format_func=lambda i: f"{i} · {analysis.integration(i).name}",
                 on_change=_save_survivor, args=(cluster.id, cluster.members),
                 help="Saved for everyone as soon as you pick. Only integrations that run can be kept: "

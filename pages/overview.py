@@ -9,7 +9,7 @@ from core.ranges import format_money, format_money_range
 from core.registry_csv import read_registry_csv
 from core.store import SAMPLE_REGISTRY, write_integrations
 from core.views import ClusterRow, SystemMap, duplicated_by_cluster, error_bars, headline_figures, system_map
-from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
 # One colour per cluster, the same on every chart (Okabe-Ito: safe for colour-blind readers).
 CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
@@ -124,7 +124,7 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
 def _load_sample() -> None:
     with plain_errors():
         accepted = read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted
-        write_integrations(get_engine(), accepted, "replace", updated_by=current_user())
+        write_integrations(get_engine(), accepted, "replace", actor=current_actor())
     st.session_state["_overview_flash"] = f"Loaded the sample registry: {len(accepted)} integrations."
 
 
@@ -146,6 +146,7 @@ if not analysis.integrations:
     )
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.button("Load the sample registry", key="load_sample", type="primary", on_click=_load_sample,
+                  disabled=not current_actor().can_edit,
                   icon=":material/dataset:")
         st.page_link("pages/registry.py", label="Go to the Registry page to import a CSV", icon=":material/upload_file:")
     st.stop()

@@ -8,8 +8,10 @@ import streamlit as st
 from core.errors import GovernanceError
 from core.filters import RegistryFilter, filter_integrations, filter_options
 from core.registry import Approach, Complexity, Direction, Status, Tier, Timeliness
-from core.registry_csv import CANONICAL_COLUMNS, REQUIRED_COLUMNS, integration_cells, read_registry_csv, write_registry_csv
+from core.limits import check_upload_size, upload_limit_mb
+from core.registry_csv import CANONICAL_COLUMNS, REQUIRED_COLUMNS, integration_cells, read_registry_csv
 from core.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
+from core.safe_export import safe_registry_csv
 from core.store import (
     IMPORT_MODES,
     apply_registry_changes,
@@ -19,7 +21,8 @@ from core.store import (
     preview_import,
     write_integrations,
 )
-from pages._ui import current_user, get_engine, page_header, plain_errors
+from core.audit import history_rows, list_history
+from pages._ui import browser_timezone, current_actor, get_engine, page_header, plain_errors, read_only_notice
 
 EDITOR_KEY = "registry_editor"
 MAX_EDITOR_ROWS = 1000  # the editor re-sends every row on each interaction: narrow with filters above this
@@ -30,7 +33,10 @@ page_header(
     "fix what the report flags, then edit here. Required columns: " + ", ".join(REQUIRED_COLUMNS) + ".",
 )
 engine = get_engine()
+actor = current_actor()
 integrations = load_integrations(engine)
+if not actor.can_edit:
+    read_only_notice(actor, "upload, add, edit or delete integrations")
 
 
 def errors_frame(errors) -> pd.DataFrame:
@@ -40,81 +46,101 @@ def errors_frame(errors) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ upload
-with st.expander("Upload a registry CSV", expanded=not integrations or st.session_state.get("registry_upload") is not None):
-    st.caption(
-        "Excel or Google Sheets exports work as saved (UTF-8, Windows-1252; comma, semicolon or tab). "
-        "Nothing is written until you confirm. Format: docs/registry-format.md."
-    )
-    upload = st.file_uploader("Registry file (CSV)", type=["csv", "tsv", "txt"], key="registry_upload")
-    if upload is not None:
-        try:
-            report = read_registry_csv(upload.getvalue())
-        except GovernanceError as error:
-            st.error(f"{upload.name}: {error}")
-        else:
-            c1, c2, c3 = st.columns(3)
-            c1.metric("Rows read", report.rows_read)
-            c2.metric("Valid rows", len(report.accepted))
-            c3.metric("Rows with problems", len(report.rejected_rows))
-            if report.unknown_columns:
-                st.info("Extra columns kept as they are: " + ", ".join(report.unknown_columns))
-            if report.errors:
-                st.warning(f"{len(report.errors)} problem(s) found. Fix them in the spreadsheet and upload again, "
-                           "or import only the valid rows.")
-                st.dataframe(errors_frame(report.errors), hide_index=True, width="stretch")
+def render_upload() -> None:
+    """Upload, see the report, and import only after confirming (editors and admins)."""
+    with st.expander("Upload a registry CSV", expanded=not integrations or st.session_state.get("registry_upload") is not None):
+        st.caption(
+            "Excel or Google Sheets exports work as saved (UTF-8, Windows-1252; comma, semicolon or tab). "
+            "Nothing is written until you confirm. Format: docs/registry-format.md."
+        )
+        with plain_errors():  # an invalid IGOV_MAX_UPLOAD_MB is named, not a traceback
+            upload_limit = upload_limit_mb()
+        upload = st.file_uploader("Registry file (CSV)", type=["csv", "tsv", "txt"], key="registry_upload",
+                                  max_upload_size=upload_limit)
+        if upload is not None:
+            try:
+                check_upload_size(upload.size, upload_limit)
+                report = read_registry_csv(upload.getvalue())
+            except GovernanceError as error:
+                st.error(f"{upload.name}: {error}")
             else:
-                st.success("Every row is valid.")
-            mode = st.radio(
-                "How to import", IMPORT_MODES, horizontal=True, key="import_mode", index=1,
-                format_func={"replace": "Replace: the registry becomes this file",
-                             "merge": "Merge: add new ids, update existing ones, keep the rest"}.get,
-            )
-            strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
-            counts = preview_import(engine, report.accepted, mode)
-            st.caption(f"This will add {counts['inserted']}, update {counts['updated']} and remove {counts['deleted']} integration(s).")
-            blocked = (strict and bool(report.errors)) or not report.accepted
-            if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked, key="import_confirm"):
-                with plain_errors():
-                    written = write_integrations(engine, report.accepted, mode, updated_by=current_user())
-                st.toast(f"Imported: {written['inserted']} added, {written['updated']} updated, {written['deleted']} removed.")
-                st.rerun()
-            if blocked and report.accepted:
-                st.caption("Strict mode is on and some rows have problems: nothing can be imported.")
+                c1, c2, c3 = st.columns(3)
+                c1.metric("Rows read", report.rows_read)
+                c2.metric("Valid rows", len(report.accepted))
+                c3.metric("Rows with problems", len(report.rejected_rows))
+                if report.unknown_columns:
+                    st.info("Extra columns kept as they are: " + ", ".join(report.unknown_columns))
+                if report.errors:
+                    st.warning(f"{len(report.errors)} problem(s) found. Fix them in the spreadsheet and upload again, "
+                               "or import only the valid rows.")
+                    st.dataframe(errors_frame(report.errors), hide_index=True, width="stretch")
+                else:
+                    st.success("Every row is valid.")
+                mode = st.radio(
+                    "How to import", IMPORT_MODES, horizontal=True, key="import_mode", index=1,
+                    format_func={"replace": "Replace: the registry becomes this file",
+                                 "merge": "Merge: add new ids, update existing ones, keep the rest"}.get,
+                )
+                strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
+                counts = preview_import(engine, report.accepted, mode)
+                st.caption(f"This will add {counts['inserted']}, update {counts['updated']} and remove {counts['deleted']} integration(s).")
+                blocked = (strict and bool(report.errors)) or not report.accepted
+                if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked, key="import_confirm"):
+                    with plain_errors():
+                        written = write_integrations(engine, report.accepted, mode, actor=actor)
+                    st.toast(f"Imported: {written['inserted']} added, {written['updated']} updated, {written['deleted']} removed.")
+                    st.rerun()
+                if blocked and report.accepted:
+                    st.caption("Strict mode is on and some rows have problems: nothing can be imported.")
+
+
+if actor.can_edit:
+    render_upload()
 
 if not integrations:
+    if not actor.can_edit:
+        st.info("The registry is empty. An editor can upload the spreadsheet or load the sample registry.")
+        st.stop()
     st.info("The registry is empty. Upload your spreadsheet above, or start from the sample registry.")
     if st.button("Load the sample registry", key="load_sample"):
-        load_sample_registry(engine, updated_by=current_user())
+        with plain_errors():
+            load_sample_registry(engine, actor=actor)
         st.rerun()
     st.stop()
 
 # ------------------------------------------------------------------ add one
-with st.expander("Add an integration"):
-    with st.form("registry_add", clear_on_submit=False):
-        a1, a2, a3 = st.columns(3)
-        new = {
-            "name": a1.text_input("Name *", key="add_name"),
-            "id": a2.text_input("Id", key="add_id", placeholder="generated from the name if empty"),
-            "owner_team": a3.text_input("Team that runs it *", key="add_team"),
-            "source_system": a1.text_input("Source system *", key="add_source"),
-            "target_system": a2.text_input("Target system *", key="add_target"),
-            "data_objects": a3.text_input("Data objects * (separate with ;)", key="add_objects"),
-            "owner": a1.text_input("Accountable owner", key="add_owner", placeholder="empty = unowned"),
-            "consumers": a2.text_input("Consumers (separate with ;)", key="add_consumers"),
-            "status": a3.selectbox("Status", [s.value for s in Status], index=2, key="add_status"),
-            "build_hours": a1.text_input("Build hours", key="add_build", placeholder="e.g. 40-80"),
-            "monthly_maintenance_hours": a2.text_input("Maintenance hours / month", key="add_maintenance", placeholder="e.g. 2-3"),
-            "tier": a3.selectbox("Tier", ["", *[t.value for t in Tier]], key="add_tier"),
-        }
-        if st.form_submit_button("Add to registry", type="primary"):
-            values, errors = validate_edited_rows([new])
-            if errors:
-                st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in errors))
-            else:
-                with plain_errors():
-                    apply_registry_changes(engine, RegistryChanges(added=tuple(values)), {}, updated_by=current_user())
-                st.toast(f"Added {values[0].id}.")
-                st.rerun()
+def render_add_form() -> None:
+    """One integration typed in a form, checked like an edited row (editors and admins)."""
+    with st.expander("Add an integration"):
+        with st.form("registry_add", clear_on_submit=False):
+            a1, a2, a3 = st.columns(3)
+            new = {
+                "name": a1.text_input("Name *", key="add_name"),
+                "id": a2.text_input("Id", key="add_id", placeholder="generated from the name if empty"),
+                "owner_team": a3.text_input("Team that runs it *", key="add_team"),
+                "source_system": a1.text_input("Source system *", key="add_source"),
+                "target_system": a2.text_input("Target system *", key="add_target"),
+                "data_objects": a3.text_input("Data objects * (separate with ;)", key="add_objects"),
+                "owner": a1.text_input("Accountable owner", key="add_owner", placeholder="empty = unowned"),
+                "consumers": a2.text_input("Consumers (separate with ;)", key="add_consumers"),
+                "status": a3.selectbox("Status", [s.value for s in Status], index=2, key="add_status"),
+                "build_hours": a1.text_input("Build hours", key="add_build", placeholder="e.g. 40-80"),
+                "monthly_maintenance_hours": a2.text_input("Maintenance hours / month", key="add_maintenance", placeholder="e.g. 2-3"),
+                "tier": a3.selectbox("Tier", ["", *[t.value for t in Tier]], key="add_tier"),
+            }
+            if st.form_submit_button("Add to registry", type="primary"):
+                values, errors = validate_edited_rows([new])
+                if errors:
+                    st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in errors))
+                else:
+                    with plain_errors():
+                        apply_registry_changes(engine, RegistryChanges(added=tuple(values)), {}, actor=actor)
+                    st.toast(f"Added {values[0].id}.")
+                    st.rerun()
+
+
+if actor.can_edit:
+    render_add_form()
 
 # ------------------------------------------------------------------ filters
 options = filter_options(integrations)
@@ -151,24 +177,28 @@ shown = st.session_state["registry_snapshot"]["rows"]
 seen_versions = st.session_state["registry_snapshot"]["versions"]
 
 st.subheader(f"{len(shown)} of {len(integrations)} integrations")
-st.caption("Edit cells directly, add rows at the bottom, or select rows and press Delete. "
-           "Nothing is saved until you press **Save changes**. Ranges: 2-3 or 2/2.5/3 (low/likely/high).")
 frame = pd.DataFrame([integration_cells(i) for i in shown], columns=list(CANONICAL_COLUMNS))
-choice = st.column_config.SelectboxColumn
-column_config = {
-    "id": st.column_config.TextColumn("id", help="Stable key, e.g. INT-014 (generated from the name if empty)"),
-    "name": st.column_config.TextColumn("name", required=True),
-    "direction": choice("direction", options=[d.value for d in Direction]),
-    "approach": choice("approach", options=[a.value for a in Approach]),
-    "tier": choice("tier", options=[t.value for t in Tier]),
-    "timeliness": choice("timeliness", options=[t.value for t in Timeliness]),
-    "status": choice("status", options=[s.value for s in Status]),
-    "complexity": choice("complexity", options=[c.value for c in Complexity]),
-}
-edited = st.data_editor(
-    frame, key=EDITOR_KEY, num_rows="dynamic", hide_index=True, width="stretch", height=480,
-    column_config=column_config, disabled=False,
-)
+if actor.can_edit:
+    st.caption("Edit cells directly, add rows at the bottom, or select rows and press Delete. "
+               "Nothing is saved until you press **Save changes**. Ranges: 2-3 or 2/2.5/3 (low/likely/high).")
+    choice = st.column_config.SelectboxColumn
+    column_config = {
+        "id": st.column_config.TextColumn("id", help="Stable key, e.g. INT-014 (generated from the name if empty)"),
+        "name": st.column_config.TextColumn("name", required=True),
+        "direction": choice("direction", options=[d.value for d in Direction]),
+        "approach": choice("approach", options=[a.value for a in Approach]),
+        "tier": choice("tier", options=[t.value for t in Tier]),
+        "timeliness": choice("timeliness", options=[t.value for t in Timeliness]),
+        "status": choice("status", options=[s.value for s in Status]),
+        "complexity": choice("complexity", options=[c.value for c in Complexity]),
+    }
+    edited = st.data_editor(
+        frame, key=EDITOR_KEY, num_rows="dynamic", hide_index=True, width="stretch", height=480,
+        column_config=column_config, disabled=False,
+    )
+else:
+    st.dataframe(frame, key="registry_table", hide_index=True, width="stretch", height=480)
+
 
 def discard_edits() -> None:
     st.session_state.pop(EDITOR_KEY, None)
@@ -176,26 +206,44 @@ def discard_edits() -> None:
 
 
 save_col, discard_col, export_col, _ = st.columns([1, 1, 1, 3])
-discard_col.button("Discard edits", key="registry_discard", disabled=not pending, on_click=discard_edits)
-if save_col.button("Save changes", type="primary", key="registry_save", disabled=not pending):
-    rows = edited.to_dict("records")
-    values, errors = validate_edited_rows(rows, extras={i.id: i.extra for i in shown})
-    if errors:
-        st.error("Nothing was saved. Fix these cells first:")
-        st.dataframe(errors_frame(errors), hide_index=True, width="stretch")
-    else:
-        changes = diff_registry(shown, values)
-        if changes.is_empty:
-            st.info("Nothing changed, so nothing was saved.")
+if actor.can_edit:
+    discard_col.button("Discard edits", key="registry_discard", disabled=not pending, on_click=discard_edits)
+    if save_col.button("Save changes", type="primary", key="registry_save", disabled=not pending):
+        rows = edited.to_dict("records")
+        values, errors = validate_edited_rows(rows, extras={i.id: i.extra for i in shown})
+        if errors:
+            st.error("Nothing was saved. Fix these cells first:")
+            st.dataframe(errors_frame(errors), hide_index=True, width="stretch")
         else:
-            with plain_errors():
-                apply_registry_changes(engine, changes, seen_versions, updated_by=current_user())
-            discard_edits()
-            st.toast(f"Saved: {changes.summary()}.")
-            st.rerun()
+            changes = diff_registry(shown, values)
+            if changes.is_empty:
+                st.info("Nothing changed, so nothing was saved.")
+            else:
+                with plain_errors():
+                    apply_registry_changes(engine, changes, seen_versions, actor=actor)
+                discard_edits()
+                st.toast(f"Saved: {changes.summary()}.")
+                st.rerun()
 
 export_col.download_button(
-    "Export CSV", data=lambda: write_registry_csv(integrations).encode("utf-8"), file_name="registry.csv",
+    "Export CSV", data=lambda: safe_registry_csv(integrations).encode("utf-8"), file_name="registry.csv",
     mime="text/csv", on_click="ignore", key="registry_export",
-    help="The whole registry in the canonical format (importing it again gives the same registry).",
+    help="The whole registry in the canonical format; a cell a spreadsheet would run as a formula starts "
+         "with ' (importing the file again gives the same registry).",
 )
+
+# ------------------------------------------------------------------ history
+st.subheader("History of this integration", anchor=False)
+ids = [i.id for i in integrations]
+names_by_id = {i.id: i.name for i in integrations}
+history_id = st.selectbox("Integration", ids, index=None, key="registry_history_id", accept_new_options=True,
+                          placeholder="Choose an integration, or type the id of a deleted one…",
+                          format_func=lambda i: f"{i} · {names_by_id[i]}" if i in names_by_id else i)
+if history_id is not None:
+    entries = list_history(engine, entity="integration", entity_id=history_id, limit=200)
+    if entries:
+        st.dataframe(history_rows(entries, browser_timezone()), hide_index=True, width="stretch",
+                     key="registry_history")
+        st.caption("Every change is on the **History** page too, with the values before and after.")
+    else:
+        st.caption(f"No recorded change of {history_id} yet.")

@@ -27,7 +27,7 @@ from core.registry import Approach, Direction, Integration, Tier, Timeliness
 from core.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
 from core.scoring_store import list_scorings, save_scoring
 from core.store import load_saved_rubric
-from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
 # Widget keys (tests and other pages rely on them).
 KIND_KEY = "score_subject_kind"
@@ -294,13 +294,18 @@ def _criteria_controls(result: RubricResult | None, auto: dict[str, tuple[float,
 
 def _save_and_history(subject: Integration, result: RubricResult | None, weights: dict, overrides: dict) -> None:
     st.subheader("Save this scoring", anchor=False)
-    who = current_user()
-    st.caption(f"Saved as **{_md(who)}** with the weights and group scores above. Type your name in the sidebar "
-               "to change who is recorded.")
+    actor = current_actor()
+    who = actor.name
+    if actor.can_edit:
+        st.caption(f"Saved as **{_md(who)}** with the weights and group scores above."
+                   + ("" if actor.email else " Type your name in the sidebar to change who is recorded."))
+    else:
+        st.caption("Viewers can try weights and scores here, but not save them. Ask an admin for editor access.")
     engine = get_engine()
-    if st.button("Save scoring", key=SAVE_KEY, type="primary", icon=":material/save:", disabled=result is None):
+    if st.button("Save scoring", key=SAVE_KEY, type="primary", icon=":material/save:",
+                 disabled=result is None or not actor.can_edit):
         with plain_errors():
-            save_scoring(engine, subject, result, weights, overrides, scored_by=who)
+            save_scoring(engine, subject, result, weights, overrides, actor=actor)
         st.session_state[FLASH_KEY] = (f"Saved: {result.verdict.value}, {format_score(result.score)}, "
                                        f"by {who}.")
     flash = st.session_state.pop(FLASH_KEY, None)

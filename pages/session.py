@@ -22,6 +22,7 @@ from core.diagnostic import (
     participants_from_rows,
     raci_from_rows,
 )
+from core.access import Actor
 from core.errors import GovernanceError
 from core.rubric import Verdict
 from core.session_store import (
@@ -45,7 +46,7 @@ from core.session_store import (
 from core.memo import memo_for_session, render_memo_markdown, render_memo_pdf
 from core.store import load_integrations, load_saved_rubric, registry_version
 from core.tables import utc_now
-from pages._ui import current_user, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors, read_only_notice
 
 SESSION_KEY = "diagnostic_session_id"
 QUERY_KEY = "session"
@@ -149,7 +150,7 @@ def _on_create() -> None:
     title = st.session_state.get("new_session_title", "")
     facilitator = st.session_state.get("new_session_facilitator", "")
     try:
-        new_id = create_session(get_engine(), title, facilitator, updated_by=current_user())
+        new_id = create_session(get_engine(), title, facilitator, actor=current_actor())
     except GovernanceError as error:
         st.session_state["_error_create"] = str(error)
         return
@@ -160,7 +161,7 @@ def _on_create() -> None:
 
 
 def _on_start(session_id: int, restart: bool) -> None:
-    _act("start", start_session, get_engine(), session_id, utc_now(), updated_by=current_user(), restart=restart)
+    _act("start", start_session, get_engine(), session_id, utc_now(), actor=current_actor(), restart=restart)
 
 
 def _on_add_item(session_id: int, kind: str) -> None:
@@ -168,7 +169,7 @@ def _on_add_item(session_id: int, kind: str) -> None:
     text = (st.session_state.get(key) or "").strip()
     if not text:
         return
-    if _act(kind, add_item, get_engine(), session_id, kind, text, updated_by=current_user()):
+    if _act(kind, add_item, get_engine(), session_id, kind, text, actor=current_actor()):
         st.session_state[key] = ""
 
 
@@ -178,9 +179,9 @@ def _on_edit_item(session_id: int, item: SessionItem) -> None:
     engine = get_engine()
     if not text:
         # Clearing the text is the quickest way to drop a note on a shared screen.
-        _act(item.kind, delete_item, engine, item.id, updated_by=current_user())
+        _act(item.kind, delete_item, engine, item.id, actor=current_actor())
         return
-    if not _act(item.kind, update_item, engine, item.id, text, updated_by=current_user(),
+    if not _act(item.kind, update_item, engine, item.id, text, actor=current_actor(),
                 expected_version=item.version):
         # Someone else changed it: show their text in the box, the message says what happened.
         fresh = {i.id: i.text for i in list_items(engine, session_id, item.kind)}
@@ -189,12 +190,12 @@ def _on_edit_item(session_id: int, item: SessionItem) -> None:
 
 
 def _on_delete_item(item: SessionItem) -> None:
-    _act(item.kind, delete_item, get_engine(), item.id, updated_by=current_user())
+    _act(item.kind, delete_item, get_engine(), item.id, actor=current_actor())
 
 
 def _on_notes(session_id: int) -> None:
     _act("notes", save_notes, get_engine(), session_id, st.session_state.get("session_notes", ""),
-         updated_by=current_user())
+         actor=current_actor())
 
 
 def _on_edit_decision(record: DecisionRecord | None) -> None:
@@ -207,7 +208,7 @@ def _on_edit_decision(record: DecisionRecord | None) -> None:
 
 
 def _on_delete_decision(record: DecisionRecord) -> None:
-    if _act("decisions", delete_decision, get_engine(), record.id, updated_by=current_user()):
+    if _act("decisions", delete_decision, get_engine(), record.id, actor=current_actor()):
         if st.session_state.get(EDITING_KEY, (None,))[0] == record.id:
             _on_edit_decision(None)
         st.session_state[FLASH_KEY] = "Decision deleted."
@@ -241,11 +242,12 @@ def render_session_bar(sessions) -> int | None:
                                    f"{_local(by_id[i].created_at, tz, '%d %b %Y')} · "
                                    f"{by_id[i].decision_count} decision{'s' * (by_id[i].decision_count != 1)}"),
         )
-        title.text_input("New session title", key="new_session_title",
+        title.text_input("New session title", key="new_session_title", disabled=not actor.can_edit,
                          placeholder="e.g. Billing sync duplicates")
-        facilitator.text_input("Facilitator", key="new_session_facilitator", placeholder="Who runs the meeting")
+        facilitator.text_input("Facilitator", key="new_session_facilitator", placeholder="Who runs the meeting",
+                               disabled=not actor.can_edit)
         create.button("Create session", key="create_session", icon=":material/add:", on_click=_on_create,
-                      width="stretch")
+                      width="stretch", disabled=not actor.can_edit)
         _show_error("create")
     return selected
 
@@ -269,7 +271,9 @@ def render_header(diagnostic, tz: tzinfo) -> None:
         else:
             st.caption("No participants yet: add them under **Participants** below.")
     with control:
-        if diagnostic.started_at is None:
+        if not actor.can_edit:
+            st.caption("Only editors start the clock.")
+        elif diagnostic.started_at is None:
             st.button("Start session", key="start_session", type="primary", icon=":material/play_arrow:",
                       on_click=_on_start, args=(diagnostic.id, False), width="stretch")
         else:
@@ -367,7 +371,7 @@ def render_timer(agenda: tuple[AgendaStep, ...], started_at: datetime | None, tz
 live_timer = st.fragment(run_every=1)(render_timer)
 
 
-def render_setup(diagnostic, engine, user: str) -> None:
+def render_setup(diagnostic, engine, actor: Actor) -> None:
     """Participants and agenda editors, saved with a button each (validated by core)."""
     people_col, agenda_col = st.columns(2, gap="medium")
     with people_col:
@@ -379,6 +383,7 @@ def render_setup(diagnostic, engine, user: str) -> None:
             })
             edited = st.data_editor(
                 frame, key="participants_editor", num_rows="dynamic", hide_index=True, width="stretch",
+                disabled=not actor.can_edit,
                 column_config={
                     "name": st.column_config.TextColumn("Name", required=True, width="medium"),
                     "role": st.column_config.SelectboxColumn(
@@ -386,9 +391,9 @@ def render_setup(diagnostic, engine, user: str) -> None:
                         required=True, default=Role.OTHER.value, width="medium"),
                 },
             )
-            if st.button("Save participants", key="save_participants", icon=":material/save:"):
+            if actor.can_edit and st.button("Save participants", key="save_participants", icon=":material/save:"):
                 try:
-                    set_participants(engine, diagnostic.id, participants_from_rows(_records(edited)), updated_by=user)
+                    set_participants(engine, diagnostic.id, participants_from_rows(_records(edited)), actor=actor)
                 except GovernanceError as error:
                     st.error(str(error), icon=":material/error:")
                 else:
@@ -404,6 +409,7 @@ def render_setup(diagnostic, engine, user: str) -> None:
             })
             edited = st.data_editor(
                 frame, key="agenda_editor", num_rows="dynamic", hide_index=True, width="stretch",
+                disabled=not actor.can_edit,
                 column_config={
                     "title": st.column_config.TextColumn("Step", required=True, width="small"),
                     "minutes": st.column_config.NumberColumn("Minutes", min_value=1, max_value=120, step=1,
@@ -413,9 +419,9 @@ def render_setup(diagnostic, engine, user: str) -> None:
             )
             st.caption("Whole minutes from 1 to 120 per step, 240 minutes at most in total. "
                        "Changing the agenda of a running session moves the timers at once.")
-            if st.button("Save agenda", key="save_agenda", icon=":material/save:"):
+            if actor.can_edit and st.button("Save agenda", key="save_agenda", icon=":material/save:"):
                 try:
-                    save_agenda(engine, diagnostic.id, agenda_from_rows(_records(edited)), updated_by=user)
+                    save_agenda(engine, diagnostic.id, agenda_from_rows(_records(edited)), actor=actor)
                 except GovernanceError as error:
                     st.error(str(error), icon=":material/error:")
                 else:
@@ -432,9 +438,13 @@ def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
         for item in items:
             text_col, delete_col = st.columns([14, 1], vertical_alignment="center")
             text_col.text_input(f"{title[:-1]} {item.position + 1}", value=item.text, key=f"item_{item.id}",
-                                label_visibility="collapsed", on_change=_on_edit_item, args=(session_id, item))
-            delete_col.button("", key=f"delete_item_{item.id}", icon=":material/close:", type="tertiary",
-                              help="Delete", on_click=_on_delete_item, args=(item,))
+                                label_visibility="collapsed", on_change=_on_edit_item, args=(session_id, item),
+                                disabled=not actor.can_edit)
+            if actor.can_edit:
+                delete_col.button("", key=f"delete_item_{item.id}", icon=":material/close:", type="tertiary",
+                                  help="Delete", on_click=_on_delete_item, args=(item,))
+        if not actor.can_edit:
+            return
         new_col, add_col = st.columns([14, 1], vertical_alignment="center")
         new_col.text_input(f"New {title[:-1].lower()}", key=f"new_{kind}", placeholder=placeholder,
                            label_visibility="collapsed", on_change=_on_add_item, args=(session_id, kind))
@@ -445,7 +455,7 @@ def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
 
 def render_notes(diagnostic) -> None:
     with st.container(border=True):
-        st.text_area("Notes", value=diagnostic.notes, key="session_notes", height=120,
+        st.text_area("Notes", value=diagnostic.notes, key="session_notes", height=120, disabled=not actor.can_edit,
                      placeholder="Anything else worth keeping: saved when you click outside the box.",
                      on_change=_on_notes, args=(diagnostic.id,))
         _show_error("notes")
@@ -464,7 +474,7 @@ def _raci_frame(diagnostic, existing: Decision | None) -> pd.DataFrame:
 
 
 def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dict[str, str], engine,
-                         user: str) -> None:
+                         actor: Actor) -> None:
     """Record a verdict on one integration or cluster with rationale, RACI, due date and next step."""
     round_ = st.session_state.setdefault(ROUND_KEY, 0)
     editing_id, editing_version = st.session_state.get(EDITING_KEY) or (None, None)
@@ -532,7 +542,7 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
         decision = Decision(subject_kind=kind, subject_id=subject or "", verdict=verdict, rationale=rationale or "",
                             raci=raci_from_rows(_records(raci)), due_date=due, next_step=next_step or "")
         try:
-            save_decision(engine, diagnostic.id, decision, editing_id, updated_by=user,
+            save_decision(engine, diagnostic.id, decision, editing_id, actor=actor,
                           expected_version=editing_version if editing_id else None)
         except GovernanceError as error:
             st.error(str(error), icon=":material/error:")
@@ -544,7 +554,7 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
             st.rerun()
 
 
-def render_decisions(decisions: list[DecisionRecord], names: dict[str, str]) -> None:
+def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], actor: Actor) -> None:
     """The decisions recorded so far, each with its RACI, next step and due date."""
     _show_error("decisions")
     if not decisions:
@@ -563,12 +573,13 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str]) -> 
                 with st.container(horizontal=True, vertical_alignment="center", gap="small"):
                     st.markdown(f"**{number}. {_plain(subject)}**", width="content")
                     st.badge(decision.verdict.value.capitalize(), color=VERDICT_COLOURS[decision.verdict])
-            edit.button("", key=f"edit_decision_{record.id}", icon=":material/edit:", type="tertiary",
-                        help="Edit in the form", on_click=_on_edit_decision, args=(record,))
-            with remove.popover("", icon=":material/delete:", type="tertiary", help="Delete"):
-                st.write("Delete this decision?")
-                st.button("Delete", key=f"delete_decision_{record.id}", type="primary",
-                          on_click=_on_delete_decision, args=(record,))
+            if actor.can_edit:
+                edit.button("", key=f"edit_decision_{record.id}", icon=":material/edit:", type="tertiary",
+                            help="Edit in the form", on_click=_on_edit_decision, args=(record,))
+                with remove.popover("", icon=":material/delete:", type="tertiary", help="Delete"):
+                    st.write("Delete this decision?")
+                    st.button("Delete", key=f"delete_decision_{record.id}", type="primary",
+                              on_click=_on_delete_decision, args=(record,))
             st.markdown(_plain(decision.rationale))
             by_letter = {letter: [e.person for e in decision.raci if e.responsibility == letter]
                          for letter in RESPONSIBILITIES}
@@ -613,7 +624,9 @@ page_header(
     "what to do about duplicated integrations. Everything is saved as it is entered.",
 )
 engine = get_engine()
-user = current_user()
+actor = current_actor()
+if not actor.can_edit:
+    read_only_notice(actor, "create sessions or change what is captured in them")
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     st.toast(flash, icon=":material/check_circle:")
@@ -634,15 +647,16 @@ if diagnostic.started_at is None:
     render_timer(diagnostic.agenda, None, timezone_here)
 else:
     live_timer(diagnostic.agenda, diagnostic.started_at, timezone_here)
-render_setup(diagnostic, engine, user)
+render_setup(diagnostic, engine, actor)
 
 decisions = list_decisions(engine, diagnostic.id)
 names = _integration_names(str(engine.url), registry_version(engine), engine)
 decide_col, capture_col = st.columns([3, 2], gap="large")
 with decide_col:
     st.subheader(f"Decisions · {len(decisions)}", anchor=False)
-    render_decision_form(diagnostic, decisions, names, engine, user)
-    render_decisions(decisions, names)
+    if actor.can_edit:
+        render_decision_form(diagnostic, decisions, names, engine, actor)
+    render_decisions(decisions, names, actor)
 with capture_col:
     st.subheader("Captured", anchor=False)
     items = list_items(engine, diagnostic.id)

@@ -1,23 +1,42 @@
-"""Settings page: the assumptions behind every number, the rubric, and the name aliases."""
+"""Settings page: the assumptions behind every number, the rubric, the name aliases, and who may change what."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
+from core.access import RoleMapping
 from core.errors import GovernanceError
 from core.rubric import CRITERIA, RubricConfig
 from core.settings import Settings
 from core.store import (
+    ALIASES_KEY,
+    ROLES_KEY,
+    RUBRIC_KEY,
+    SETTINGS_KEY,
+    EditConflict,
     load_alias_pairs,
+    load_role_mapping,
     load_saved_rubric,
     load_settings,
     reset_settings,
     save_alias_tables,
+    save_role_mapping,
     save_rubric,
     save_settings,
+    setting_version,
 )
-from pages._ui import current_user, get_engine, page_header
+from pages._ui import current_actor, get_engine, page_header, read_only_notice, team_mode
+
+SEEN_KEY = "settings_seen_versions"
+CONFLICT_KEY = "settings_conflict"
+# The widget whose presence says "this section's widgets still show what was loaded earlier": while it
+# exists, the version seen then is kept; when it is gone (first visit, back from another page, reload),
+# the widgets are created from the database again and the version is read again.
+SENTINELS = {SETTINGS_KEY: "set_horizon", RUBRIC_KEY: "set_proceed_below", ALIASES_KEY: "set_system_aliases",
+             ROLES_KEY: "set_role_admins"}
 
 page_header(
     "Settings",
@@ -25,8 +44,83 @@ page_header(
     "for everyone using this registry.",
 )
 engine = get_engine()
+actor = current_actor()
+locked = not actor.is_admin
+if locked:
+    read_only_notice(actor, "change settings: only admins can")
 settings = load_settings(engine)
 rubric = load_saved_rubric(engine)
+
+seen: dict[str, int] = st.session_state.setdefault(SEEN_KEY, {})
+for setting_key, sentinel in SENTINELS.items():
+    if sentinel not in st.session_state or setting_key not in seen:
+        seen[setting_key] = setting_version(engine, setting_key)
+
+
+def save_section(setting_key: str, save: Callable[[int | None], int], value, expected_version: int | None) -> bool:
+    """Save one section if nobody else saved it since it was shown; a conflict is kept to offer reload or overwrite."""
+    try:
+        seen[setting_key] = save(expected_version)
+    except EditConflict as error:
+        st.session_state[CONFLICT_KEY] = {"key": setting_key, "message": str(error), "value": value,
+                                          "version": setting_version(engine, setting_key)}
+        return False
+    except GovernanceError as error:
+        st.error(f"Not saved: {error}")
+        return False
+    st.session_state.pop(CONFLICT_KEY, None)
+    return True
+
+
+def _reload(setting_key: str) -> None:
+    # Dropping the section's widgets makes the next run create them from the saved values.
+    prefixes = {SETTINGS_KEY: ("set_currency", "set_rate_", "set_horizon", "set_threshold", "set_retired",
+                               "set_organisation"),
+                RUBRIC_KEY: ("set_weight_", "set_proceed_below", "set_hold_below", "set_min_teams"),
+                ALIASES_KEY: ("set_system_aliases", "set_object_aliases"),
+                ROLES_KEY: ("set_role_",)}[setting_key]
+    for key in [k for k in st.session_state if str(k).startswith(prefixes)]:
+        del st.session_state[key]
+    seen.pop(setting_key, None)
+    st.session_state.pop(CONFLICT_KEY, None)
+
+
+SAVERS: dict[str, Callable] = {
+    SETTINGS_KEY: lambda value, version: save_settings(engine, value, actor=actor, expected_version=version),
+    RUBRIC_KEY: lambda value, version: save_rubric(engine, value, actor=actor, expected_version=version),
+    ALIASES_KEY: lambda value, version: save_alias_tables(engine, *value, actor=actor, expected_version=version),
+    ROLES_KEY: lambda value, version: save_role_mapping(engine, value, actor=actor, expected_version=version),
+}
+
+
+def _overwrite(setting_key: str) -> None:
+    conflict = st.session_state.get(CONFLICT_KEY) or {}
+    if conflict.get("key") != setting_key:
+        return
+    value = conflict["value"]
+    if save_section(setting_key, lambda version: SAVERS[setting_key](value, version), value, conflict["version"]):
+        st.toast("Saved: your values replaced theirs.")
+
+
+def show_conflict(setting_key: str) -> None:
+    """Under a section: why the save was refused, and the two ways out."""
+    conflict = st.session_state.get(CONFLICT_KEY)
+    if not conflict or conflict["key"] != setting_key:
+        return
+    st.error(conflict["message"], icon=":material/sync_problem:")
+    reload_col, overwrite_col, _ = st.columns([1, 1, 3])
+    reload_col.button("Reload their values", key=f"conflict_reload_{setting_key}", on_click=_reload,
+                      args=(setting_key,), help="Drop your change and show what is saved now.")
+    overwrite_col.button("Overwrite with mine", key=f"conflict_overwrite_{setting_key}", type="primary",
+                         on_click=_overwrite, args=(setting_key,), disabled=locked,
+                         help="Save your values over theirs (their change stays in the History).")
+
+
+def submit(setting_key: str, value) -> None:
+    if save_section(setting_key, lambda version: SAVERS[setting_key](value, version), value, seen.get(setting_key)):
+        st.toast("Saved.")
+        st.rerun()
+
 
 # ------------------------------------------------------------------ costs
 with st.form("settings_costs"):
@@ -43,7 +137,7 @@ with st.form("settings_costs"):
     include_retired = d3.checkbox("Include retired integrations in overlap detection", settings.include_retired, key="set_retired")
     organisation = st.text_input("Company or registry name (printed on PDFs)", settings.organisation, key="set_organisation", max_chars=80)
     st.caption("The hourly rate applies wherever a registry row gives no rate of its own.")
-    if st.form_submit_button("Save costs and analysis", type="primary"):
+    if st.form_submit_button("Save costs and analysis", type="primary", disabled=locked):
         try:
             new = Settings(organisation=organisation.strip(), currency=currency.strip(), hourly_rate_low=rate_low, hourly_rate_likely=rate_likely,
                            hourly_rate_high=rate_high, horizon_months=int(horizon), overlap_threshold=float(threshold),
@@ -51,9 +145,8 @@ with st.form("settings_costs"):
         except GovernanceError as error:
             st.error(f"Not saved: {error}")
         else:
-            save_settings(engine, new, updated_by=current_user())
-            st.toast("Settings saved.")
-            st.rerun()
+            submit(SETTINGS_KEY, new)
+show_conflict(SETTINGS_KEY)
 
 # ------------------------------------------------------------------ rubric
 with st.form("settings_rubric"):
@@ -70,7 +163,7 @@ with st.form("settings_rubric"):
     hold_below = t2.number_input("Hold when the score is below", value=float(rubric.hold_below), min_value=0.0, max_value=5.0, step=0.05, key="set_hold_below",
                                  help="At or above this, the verdict is merge, centralize or retire.")
     centralize_min_teams = t3.number_input("Centralize when a cluster spans at least (teams)", value=int(rubric.centralize_min_teams), min_value=2, step=1, key="set_min_teams")
-    if st.form_submit_button("Save rubric", type="primary"):
+    if st.form_submit_button("Save rubric", type="primary", disabled=locked):
         try:
             new_rubric = RubricConfig(
                 weights=weights, proceed_below=proceed_below, hold_below=hold_below,
@@ -80,9 +173,8 @@ with st.form("settings_rubric"):
         except GovernanceError as error:
             st.error(f"Not saved: {error}")
         else:
-            save_rubric(engine, new_rubric, updated_by=current_user())
-            st.toast("Rubric saved.")
-            st.rerun()
+            submit(RUBRIC_KEY, new_rubric)
+show_conflict(RUBRIC_KEY)
 
 # ------------------------------------------------------------------ aliases
 st.subheader("Name aliases")
@@ -93,33 +185,56 @@ a1, a2 = st.columns(2)
 alias_config = {"alias": st.column_config.TextColumn("Spelling in the registry", required=True),
                 "canonical": st.column_config.TextColumn("Means", required=True)}
 systems_frame = a1.data_editor(pd.DataFrame(list(pairs.systems), columns=["alias", "canonical"]), num_rows="dynamic",
-                               hide_index=True, key="set_system_aliases", column_config=alias_config, width="stretch")
+                               hide_index=True, key="set_system_aliases", column_config=alias_config, width="stretch",
+                               disabled=locked)
 objects_frame = a2.data_editor(pd.DataFrame(list(pairs.objects), columns=["alias", "canonical"]), num_rows="dynamic",
-                               hide_index=True, key="set_object_aliases", column_config=alias_config, width="stretch")
+                               hide_index=True, key="set_object_aliases", column_config=alias_config, width="stretch",
+                               disabled=locked)
 a1.caption("Systems")
 a2.caption("Data objects")
-if st.button("Save aliases", type="primary", key="set_save_aliases"):
+if st.button("Save aliases", type="primary", key="set_save_aliases", disabled=locked):
+    submit(ALIASES_KEY, (
+        [(r["alias"] or "", r["canonical"] or "") for r in systems_frame.to_dict("records")],
+        [(r["alias"] or "", r["canonical"] or "") for r in objects_frame.to_dict("records")],
+    ))
+show_conflict(ALIASES_KEY)
+
+# ------------------------------------------------------------------ roles (team mode)
+st.subheader("Who may change what")
+if not team_mode():
+    st.caption("Local mode: one person uses this copy of the app and can change everything. In team mode "
+               "(sign-in configured, see docs/deploy.md) admins list here who is an admin or an editor; "
+               "everyone else who signs in can look but not change anything.")
+mapping = load_role_mapping(engine)
+st.caption("One e-mail per line. Admins change everything, including this list; editors change the registry, "
+           "survivor choices, sessions and scorings; everyone else who signs in is a viewer. Keep at least one "
+           "admin here: the e-mails in the server's IGOV_ADMINS variable are admins whatever this list says.")
+r1, r2 = st.columns(2)
+admins_text = r1.text_area("Admins", "\n".join(mapping.admins), key="set_role_admins", height=120, disabled=locked)
+editors_text = r2.text_area("Editors", "\n".join(mapping.editors), key="set_role_editors", height=120, disabled=locked)
+if st.button("Save roles", type="primary", key="set_save_roles", disabled=locked):
     try:
-        save_alias_tables(
-            engine,
-            systems=[(r["alias"] or "", r["canonical"] or "") for r in systems_frame.to_dict("records")],
-            objects=[(r["alias"] or "", r["canonical"] or "") for r in objects_frame.to_dict("records")],
-            updated_by=current_user(),
-        )
+        new_mapping = RoleMapping.from_lists(admins_text.splitlines(), editors_text.splitlines())
     except GovernanceError as error:
-        st.error(f"Aliases not saved: {error}")
+        st.error(f"Not saved: {error}")
     else:
-        st.toast("Aliases saved.")
-        st.rerun()
+        submit(ROLES_KEY, new_mapping)
+show_conflict(ROLES_KEY)
 
 # ------------------------------------------------------------------ reset
 st.divider()
 with st.container(border=True):
     st.markdown("**Reset to defaults**: costs, rubric and aliases go back to the shipped values. The registry is not touched.")
-    confirm = st.checkbox("Yes, reset every setting on this page", key="set_reset_confirm")
-    if st.button("Reset to defaults", disabled=not confirm, key="set_reset"):
-        reset_settings(engine, updated_by=current_user())
-        for key in [k for k in st.session_state if str(k).startswith("set_")]:
-            del st.session_state[key]
-        st.toast("Defaults restored.")
-        st.rerun()
+    confirm = st.checkbox("Yes, reset every setting on this page", key="set_reset_confirm", disabled=locked)
+    if st.button("Reset to defaults", disabled=locked or not confirm, key="set_reset"):
+        try:
+            reset_settings(engine, actor=actor)
+        except GovernanceError as error:
+            st.error(f"Not reset: {error}")
+        else:
+            for key in [k for k in st.session_state if str(k).startswith("set_")]:
+                del st.session_state[key]
+            st.session_state.pop(SEEN_KEY, None)
+            st.session_state.pop(CONFLICT_KEY, None)
+            st.toast("Defaults restored.")
+            st.rerun()

@@ -11,7 +11,7 @@ from tests.e2e.conftest import running_server, screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
-PAGES = ["", "overlaps", "tco", "registry", "score", "session", "settings"]
+PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "settings"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -32,7 +32,8 @@ def test_sidebar_lists_each_page_once(server, page):
     # Link text is "<icon ligature>\n\n<title>": the title is the last line.
     links = [t.strip().splitlines()[-1] for t in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
 
-    assert sorted(links) == sorted(["Overview", "Overlaps", "TCO snapshot", "Registry", "Score", "Diagnostic session", "Settings"])
+    assert sorted(links) == sorted(["Overview", "Overlaps", "TCO snapshot", "Registry", "History", "Score",
+                                    "Diagnostic session", "Settings"])
 
 
 def test_uploading_a_csv_shows_the_report_before_writing_and_imports_on_confirm(server, page):

@@ -23,6 +23,7 @@ from core.store import (
     write_integrations,
 )
 from pages._ui import _analysis_for, _engine_for
+from tests.actors import editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -123,7 +124,7 @@ def test_overview_charts_the_clusters_and_the_system_map(database_url, expected)
 
 def test_an_emptied_registry_offers_to_load_the_sample(engine):
     seed_sample_registry(engine)  # seeded once, then emptied: the app does not seed it again
-    write_integrations(engine, [], "replace", updated_by="test")
+    write_integrations(engine, [], "replace", actor=editor("test"))
 
     at = open_page("pages/overview.py")
     assert "registry is empty" in at.info[0].value

@@ -17,6 +17,7 @@ from core.rubric import load_rubric
 from core.scoring_store import list_scorings
 from core.settings import load_default_settings
 from core.store import SAMPLE_REGISTRY
+from tests.actors import admin, editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 VERDICT = re.compile(r'data-verdict="(\w+)".*?score <b>([\d.]+) / 5</b>', re.S)
@@ -247,7 +248,7 @@ def test_both_pages_explain_an_empty_registry(engine):
     from core.store import seed_sample_registry, write_integrations
 
     seed_sample_registry(engine)
-    write_integrations(engine, [], "replace", updated_by="test")
+    write_integrations(engine, [], "replace", actor=editor("test"))
 
     tco = open_page("pages/tco.py")
     score = open_page("pages/score.py")
@@ -260,7 +261,7 @@ def test_weights_saved_in_settings_are_the_score_pages_defaults(engine):
     from core.store import save_rubric, seed_sample_registry
 
     seed_sample_registry(engine)
-    save_rubric(engine, load_rubric().with_weights(overlap=0.0), updated_by="test")
+    save_rubric(engine, load_rubric().with_weights(overlap=0.0), actor=admin("test"), expected_version=None)
 
     at = select(open_page("pages/score.py"), "INT-062")
 

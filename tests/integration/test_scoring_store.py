@@ -13,6 +13,7 @@ from core.rubric import ScoringContext, load_rubric, score_integration
 from core.scoring_store import ScoringError, list_scorings, save_scoring
 from core.store import seed_sample_registry
 from core.tables import ScoringRecord
+from tests.actors import editor
 
 ROW = Integration(id="INT-900", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
                   data_objects=("Deal",), owner_team="Sales Ops", owner="Ana Silva")
@@ -35,7 +36,7 @@ def _count(engine) -> int:
 def test_a_saved_scoring_comes_back_with_everything_it_was_made_with(engine):
     rubric, result = _score(ROW, {"overlap": 6.0}, {"controls": 4.5})
 
-    saved_id = save_scoring(engine, ROW, result, rubric.weights, {"controls": 4.5}, scored_by="  Ana Silva ")
+    saved_id = save_scoring(engine, ROW, result, rubric.weights, {"controls": 4.5}, actor=editor("  Ana Silva "))
 
     [saved] = list_scorings(engine, "INT-900")
     assert saved.id == saved_id
@@ -55,7 +56,7 @@ def test_the_registry_version_it_saw_is_recorded(engine, sample_csv):
     seed_sample_registry(engine)
     rubric, result = _score(ROW)
 
-    save_scoring(engine, ROW, result, rubric.weights, scored_by="Ana")
+    save_scoring(engine, ROW, result, rubric.weights, actor=editor("Ana"))
 
     assert list_scorings(engine)[0].registry_version == 1
 
@@ -63,9 +64,9 @@ def test_the_registry_version_it_saw_is_recorded(engine, sample_csv):
 def test_scorings_are_listed_newest_first_and_filtered_by_integration(engine):
     rubric, result = _score(ROW)
     _, proposal_result = _score(PROPOSAL)
-    first = save_scoring(engine, ROW, result, rubric.weights, scored_by="Ana")
-    proposal = save_scoring(engine, PROPOSAL, proposal_result, rubric.weights, scored_by="Ben")
-    second = save_scoring(engine, ROW, result, rubric.weights, {"ownership": 5}, scored_by="Cleo")
+    first = save_scoring(engine, ROW, result, rubric.weights, actor=editor("Ana"))
+    proposal = save_scoring(engine, PROPOSAL, proposal_result, rubric.weights, actor=editor("Ben"))
+    second = save_scoring(engine, ROW, result, rubric.weights, {"ownership": 5}, actor=editor("Cleo"))
     # Same-second saves must still come back in order: make the first one clearly older.
     with Session(engine) as session, session.begin():
         session.execute(update(ScoringRecord).where(ScoringRecord.id == first)
@@ -91,7 +92,7 @@ def test_a_bad_scoring_is_refused_in_words_and_nothing_is_saved(engine, weights,
     rubric, result = _score(ROW)
 
     with pytest.raises(ScoringError, match=message):
-        save_scoring(engine, ROW, result, {**rubric.weights, **weights}, overrides, scored_by=scored_by)
+        save_scoring(engine, ROW, result, {**rubric.weights, **weights}, overrides, actor=editor(scored_by))
 
     assert _count(engine) == 0
 
@@ -100,6 +101,6 @@ def test_a_result_for_another_integration_is_refused(engine):
     rubric, result = _score(PROPOSAL)
 
     with pytest.raises(ScoringError, match="the result is for PROPOSAL, not INT-900"):
-        save_scoring(engine, ROW, result, rubric.weights, scored_by="Ana")
+        save_scoring(engine, ROW, result, rubric.weights, actor=editor("Ana"))
 
     assert _count(engine) == 0

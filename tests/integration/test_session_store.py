@@ -27,6 +27,7 @@ from core.session_store import (
     update_item,
 )
 from core.store import seed_sample_registry
+from tests.actors import EDITOR, editor
 
 NINE = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 PEOPLE = [Participant("Ana Silva", Role.REVOPS), Participant("Bo Berg", Role.ENGINEERING),
@@ -44,11 +45,11 @@ def merge_decision(**changes) -> Decision:
 @pytest.fixture
 def session_id(engine) -> int:
     seed_sample_registry(engine)
-    return create_session(engine, "Quote-to-cash duplicates", "Ana Silva", updated_by="Ana Silva")
+    return create_session(engine, "Quote-to-cash duplicates", "Ana Silva", actor=editor("Ana Silva"))
 
 
 def test_a_new_session_starts_with_the_default_agenda_and_nothing_captured(engine):
-    new_id = create_session(engine, "  Quote-to-cash duplicates ", "Ana Silva")
+    new_id = create_session(engine, "  Quote-to-cash duplicates ", "Ana Silva", actor=EDITOR)
 
     loaded = load_session(engine, new_id)
     assert (loaded.title, loaded.facilitator, loaded.started_at) == ("Quote-to-cash duplicates", "Ana Silva", None)
@@ -59,8 +60,8 @@ def test_a_new_session_starts_with_the_default_agenda_and_nothing_captured(engin
 
 
 def test_sessions_are_listed_newest_first_with_their_decision_counts(engine, session_id):
-    save_decision(engine, session_id, merge_decision())
-    later_id = create_session(engine, "Support tooling", "Bo Berg")
+    save_decision(engine, session_id, merge_decision(), actor=EDITOR)
+    later_id = create_session(engine, "Support tooling", "Bo Berg", actor=EDITOR)
 
     summaries = list_sessions(engine)
 
@@ -69,7 +70,7 @@ def test_sessions_are_listed_newest_first_with_their_decision_counts(engine, ses
 
 def test_a_session_needs_a_title_and_a_facilitator(engine):
     with pytest.raises(SessionError) as caught:
-        create_session(engine, " ", "")
+        create_session(engine, " ", "", actor=EDITOR)
 
     assert caught.value.problems == ('Give the session a title, for example "Billing sync duplicates".',
                                      "Name the facilitator who runs the session.")
@@ -82,23 +83,23 @@ def test_loading_a_missing_session_names_it(engine):
 
 
 def test_starting_sets_the_clock_once_unless_restarted(engine, session_id):
-    start_session(engine, session_id, NINE, updated_by="Ana Silva")
+    start_session(engine, session_id, NINE, actor=editor("Ana Silva"))
 
     with pytest.raises(SessionError, match="already started at 09:00 UTC"):
-        start_session(engine, session_id, NINE + timedelta(minutes=3))
+        start_session(engine, session_id, NINE + timedelta(minutes=3), actor=EDITOR)
     assert load_session(engine, session_id).started_at == NINE
 
-    start_session(engine, session_id, NINE + timedelta(minutes=3), restart=True)
+    start_session(engine, session_id, NINE + timedelta(minutes=3), restart=True, actor=EDITOR)
     assert load_session(engine, session_id).started_at == NINE + timedelta(minutes=3)
 
 
 def test_an_edited_agenda_is_saved_and_an_invalid_one_is_refused(engine, session_id):
     steps = (AgendaStep("Context", 10, "Why we are here"), AgendaStep("Decisions", 20, "Decide"))
-    save_agenda(engine, session_id, steps, updated_by="Ana Silva")
+    save_agenda(engine, session_id, steps, actor=editor("Ana Silva"))
     version = session_version(engine, session_id)
 
     with pytest.raises(SessionError) as caught:
-        save_agenda(engine, session_id, (AgendaStep("Context", 0), AgendaStep("Long", 300)))
+        save_agenda(engine, session_id, (AgendaStep("Context", 0), AgendaStep("Long", 300)), actor=EDITOR)
 
     assert caught.value.problems == ('Step "Context" has 0 minutes: use a whole number from 1 to 120.',
                                      'Step "Long" has 300 minutes: use a whole number from 1 to 120.',
@@ -109,28 +110,28 @@ def test_an_edited_agenda_is_saved_and_an_invalid_one_is_refused(engine, session
 
 
 def test_participants_are_replaced_in_the_order_given(engine, session_id):
-    set_participants(engine, session_id, PEOPLE)
+    set_participants(engine, session_id, PEOPLE, actor=EDITOR)
 
-    set_participants(engine, session_id, [PEOPLE[2], PEOPLE[0]])
+    set_participants(engine, session_id, [PEOPLE[2], PEOPLE[0]], actor=EDITOR)
 
     assert load_session(engine, session_id).participants == (PEOPLE[2], PEOPLE[0])
 
 
 def test_participants_listed_twice_are_refused_and_the_old_list_kept(engine, session_id):
-    set_participants(engine, session_id, PEOPLE)
+    set_participants(engine, session_id, PEOPLE, actor=EDITOR)
 
     with pytest.raises(SessionError, match="Ana Silva is listed twice among the participants"):
-        set_participants(engine, session_id, [PEOPLE[0], Participant("ana silva", Role.OTHER)])
+        set_participants(engine, session_id, [PEOPLE[0], Participant("ana silva", Role.OTHER)], actor=EDITOR)
 
     assert load_session(engine, session_id).participants == tuple(PEOPLE)
 
 
 def test_assumptions_and_questions_are_saved_in_order_as_typed(engine, session_id):
-    add_item(engine, session_id, "assumption", "Finance owns invoice numbers", updated_by="Zoë Müller")
-    question_id = add_item(engine, session_id, "question", "Who is paged when the sync fails?")
-    add_item(engine, session_id, "assumption", " Blended rate is $175/h ")
+    add_item(engine, session_id, "assumption", "Finance owns invoice numbers", actor=editor("Zoë Müller"))
+    question_id = add_item(engine, session_id, "question", "Who is paged when the sync fails?", actor=EDITOR)
+    add_item(engine, session_id, "assumption", " Blended rate is $175/h ", actor=EDITOR)
 
-    update_item(engine, question_id, "Who is paged at night when the sync fails?", updated_by="Bo Berg")
+    update_item(engine, question_id, "Who is paged at night when the sync fails?", actor=editor("Bo Berg"))
 
     loaded = load_session(engine, session_id)
     assert loaded.assumptions == ("Finance owns invoice numbers", "Blended rate is $175/h")
@@ -140,30 +141,30 @@ def test_assumptions_and_questions_are_saved_in_order_as_typed(engine, session_i
 
 
 def test_an_item_changed_meanwhile_is_not_overwritten(engine, session_id):
-    item_id = add_item(engine, session_id, "assumption", "Rate is $150/h")
+    item_id = add_item(engine, session_id, "assumption", "Rate is $150/h", actor=EDITOR)
     seen_version = list_items(engine, session_id)[0].version
-    update_item(engine, item_id, "Rate is $175/h", updated_by="Zoë Müller", expected_version=seen_version)
+    update_item(engine, item_id, "Rate is $175/h", actor=editor("Zoë Müller"), expected_version=seen_version)
 
     with pytest.raises(SessionError, match='Zoë Müller changed this assumption meanwhile: it now reads "Rate is'):
-        update_item(engine, item_id, "Rate is $160/h", updated_by="Bo Berg", expected_version=seen_version)
+        update_item(engine, item_id, "Rate is $160/h", actor=editor("Bo Berg"), expected_version=seen_version)
 
     assert load_session(engine, session_id).assumptions == ("Rate is $175/h",)
 
 
 def test_empty_items_are_refused_and_deleted_items_are_gone(engine, session_id):
-    item_id = add_item(engine, session_id, "question", "Who owns the retry logic?")
+    item_id = add_item(engine, session_id, "question", "Who owns the retry logic?", actor=EDITOR)
 
     with pytest.raises(SessionError, match="Type the open question first"):
-        add_item(engine, session_id, "question", "   ")
-    assert delete_item(engine, item_id) is True
-    assert delete_item(engine, item_id) is False
+        add_item(engine, session_id, "question", "   ", actor=EDITOR)
+    assert delete_item(engine, item_id, actor=EDITOR) is True
+    assert delete_item(engine, item_id, actor=EDITOR) is False
     assert load_session(engine, session_id).open_questions == ()
 
 
 def test_a_valid_decision_is_saved_with_its_raci(engine, session_id):
     decision = merge_decision()
 
-    decision_id = save_decision(engine, session_id, decision, updated_by="Ana Silva")
+    decision_id = save_decision(engine, session_id, decision, actor=editor("Ana Silva"))
 
     assert load_session(engine, session_id).decisions == (decision,)
     record = list_decisions(engine, session_id)[0]
@@ -175,7 +176,7 @@ def test_a_decision_with_two_accountables_is_refused_and_nothing_is_written(engi
     two_accountable = merge_decision(raci=(RaciEntry("Ana Silva", "A"), RaciEntry("Bo Berg", "A")))
 
     with pytest.raises(SessionError) as caught:
-        save_decision(engine, session_id, two_accountable)
+        save_decision(engine, session_id, two_accountable, actor=EDITOR)
 
     assert caught.value.problems == (
         "Each decision needs exactly one Accountable (A); 2 are set: Ana Silva, Bo Berg. Keep one.",)
@@ -184,7 +185,7 @@ def test_a_decision_with_two_accountables_is_refused_and_nothing_is_written(engi
 
 def test_every_problem_of_a_decision_is_reported_at_once(engine, session_id):
     with pytest.raises(SessionError) as caught:
-        save_decision(engine, session_id, merge_decision(subject_id="", rationale="", raci=()))
+        save_decision(engine, session_id, merge_decision(subject_id="", rationale="", raci=()), actor=EDITOR)
 
     assert str(caught.value) == (
         "The decision was not saved:\n"
@@ -196,48 +197,48 @@ def test_every_problem_of_a_decision_is_reported_at_once(engine, session_id):
 
 def test_a_decision_about_an_unknown_integration_is_refused(engine, session_id):
     with pytest.raises(SessionError, match="Integration INT-999 is not in the registry"):
-        save_decision(engine, session_id, merge_decision(subject_id="INT-999"))
+        save_decision(engine, session_id, merge_decision(subject_id="INT-999"), actor=EDITOR)
 
     assert list_decisions(engine, session_id) == []
 
 
 def test_a_recorded_decision_can_be_changed_and_deleted(engine, session_id):
-    decision_id = save_decision(engine, session_id, merge_decision())
+    decision_id = save_decision(engine, session_id, merge_decision(), actor=EDITOR)
     cluster = merge_decision(subject_kind="cluster", subject_id="CL-INT-015", verdict=Verdict.CENTRALIZE)
 
-    save_decision(engine, session_id, cluster, decision_id, updated_by="Sam Ortiz", expected_version=1)
+    save_decision(engine, session_id, cluster, decision_id, actor=editor("Sam Ortiz"), expected_version=1)
 
     [record] = list_decisions(engine, session_id)
     assert (record.decision, record.version, record.updated_by) == (cluster, 2, "Sam Ortiz")
-    assert delete_decision(engine, decision_id) is True
+    assert delete_decision(engine, decision_id, actor=EDITOR) is True
     assert list_decisions(engine, session_id) == []
 
 
 def test_a_decision_changed_meanwhile_is_not_overwritten(engine, session_id):
-    decision_id = save_decision(engine, session_id, merge_decision())
-    save_decision(engine, session_id, merge_decision(verdict=Verdict.HOLD), decision_id, updated_by="Sam Ortiz",
+    decision_id = save_decision(engine, session_id, merge_decision(), actor=EDITOR)
+    save_decision(engine, session_id, merge_decision(verdict=Verdict.HOLD), decision_id, actor=editor("Sam Ortiz"),
                   expected_version=1)
 
     with pytest.raises(SessionError, match="Sam Ortiz changed this decision meanwhile"):
-        save_decision(engine, session_id, merge_decision(verdict=Verdict.RETIRE), decision_id, expected_version=1)
+        save_decision(engine, session_id, merge_decision(verdict=Verdict.RETIRE), decision_id, expected_version=1, actor=EDITOR)
 
     assert list_decisions(engine, session_id)[0].decision.verdict is Verdict.HOLD
 
 
 def test_writes_to_a_missing_session_are_refused(engine):
     with pytest.raises(SessionError, match=r"^Session 42 does not exist\.$"):
-        add_item(engine, 42, "assumption", "Anything")
+        add_item(engine, 42, "assumption", "Anything", actor=EDITOR)
     with pytest.raises(SessionError, match=r"^Session 42 does not exist\.$"):
-        save_notes(engine, 42, "Anything")
+        save_notes(engine, 42, "Anything", actor=EDITOR)
 
 
 def test_everything_is_still_there_after_a_server_restart(engine, database_url, session_id):
-    set_participants(engine, session_id, PEOPLE, updated_by="Ana Silva")
-    start_session(engine, session_id, NINE)
-    add_item(engine, session_id, "assumption", "Finance owns invoice numbers")
-    add_item(engine, session_id, "question", "Who is paged at night?")
-    save_decision(engine, session_id, merge_decision())
-    save_notes(engine, session_id, "Revisit the ETL cluster next quarter.")
+    set_participants(engine, session_id, PEOPLE, actor=editor("Ana Silva"))
+    start_session(engine, session_id, NINE, actor=EDITOR)
+    add_item(engine, session_id, "assumption", "Finance owns invoice numbers", actor=EDITOR)
+    add_item(engine, session_id, "question", "Who is paged at night?", actor=EDITOR)
+    save_decision(engine, session_id, merge_decision(), actor=EDITOR)
+    save_notes(engine, session_id, "Revisit the ETL cluster next quarter.", actor=EDITOR)
     before = load_session(engine, session_id)
     engine.dispose()
 

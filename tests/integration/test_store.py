@@ -14,6 +14,7 @@ from core.store import (
     seed_sample_registry,
     write_integrations,
 )
+from tests.actors import EDITOR
 
 HEADER = "id,name,source_system,target_system,data_objects,owner_team,owner,build_hours"
 ORIGINAL = f"""{HEADER}
@@ -42,25 +43,25 @@ def fail_on(engine, sql_keyword: str):
 
 
 def test_import_then_load_returns_the_same_values(engine):
-    report, counts = import_registry_file(engine, ORIGINAL, "replace")
+    report, counts = import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
 
     assert counts == {"inserted": 2, "updated": 0, "deleted": 0}
     assert load_integrations(engine) == report.accepted
 
 
 def test_replace_makes_the_registry_equal_to_the_file(engine):
-    import_registry_file(engine, ORIGINAL, "replace")
+    import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
 
-    _, counts = import_registry_file(engine, UPDATE, "replace")
+    _, counts = import_registry_file(engine, UPDATE, "replace", actor=EDITOR)
 
     assert counts == {"inserted": 1, "updated": 1, "deleted": 1}
     assert [i.id for i in load_integrations(engine)] == ["INT-2", "INT-3"]
 
 
 def test_merge_upserts_by_id_and_keeps_other_rows(engine):
-    import_registry_file(engine, ORIGINAL, "replace")
+    import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
 
-    _, counts = import_registry_file(engine, UPDATE, "merge")
+    _, counts = import_registry_file(engine, UPDATE, "merge", actor=EDITOR)
 
     assert counts == {"inserted": 1, "updated": 1, "deleted": 0}
     by_id = {i.id: i for i in load_integrations(engine)}
@@ -71,22 +72,22 @@ def test_merge_upserts_by_id_and_keeps_other_rows(engine):
 
 @pytest.mark.parametrize(("mode", "failing_statement"), [("replace", "INSERT"), ("replace", "DELETE"), ("merge", "UPDATE"), ("merge", "INSERT")])
 def test_failure_mid_import_leaves_the_database_exactly_as_it_was(engine, mode, failing_statement):
-    import_registry_file(engine, ORIGINAL, "replace")
+    import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
     before = (load_integrations(engine), registry_version(engine))
     remove = fail_on(engine, failing_statement)
 
     with pytest.raises(InjectedFailure):
-        import_registry_file(engine, UPDATE, mode)
+        import_registry_file(engine, UPDATE, mode, actor=EDITOR)
 
     remove()
     assert (load_integrations(engine), registry_version(engine)) == before
 
 
 def test_strict_import_with_an_invalid_row_writes_nothing(engine):
-    import_registry_file(engine, ORIGINAL, "replace")
+    import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
     broken = UPDATE + b"INT-4,Broken,Zendesk,Jira,Ticket,Support,,lots\n"
 
-    report, counts = import_registry_file(engine, broken, "merge", strict=True)
+    report, counts = import_registry_file(engine, broken, "merge", strict=True, actor=EDITOR)
 
     assert counts is None
     assert [e.row for e in report.errors] == [4]
@@ -96,7 +97,7 @@ def test_strict_import_with_an_invalid_row_writes_nothing(engine):
 def test_non_strict_import_writes_valid_rows_and_lists_invalid_ones(engine):
     broken = UPDATE + b"INT-4,Broken,Zendesk,Jira,Ticket,Support,,lots\n"
 
-    report, counts = import_registry_file(engine, broken, "replace")
+    report, counts = import_registry_file(engine, broken, "replace", actor=EDITOR)
 
     assert counts["inserted"] == 2
     assert [(e.row, e.column) for e in report.errors] == [(4, "build_hours")]
@@ -104,10 +105,10 @@ def test_non_strict_import_writes_valid_rows_and_lists_invalid_ones(engine):
 
 
 def test_every_write_bumps_the_registry_version(engine):
-    import_registry_file(engine, ORIGINAL, "replace")
+    import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
     first = registry_version(engine)
 
-    import_registry_file(engine, UPDATE, "merge")
+    import_registry_file(engine, UPDATE, "merge", actor=EDITOR)
 
     assert registry_version(engine) == first + 1
 
@@ -115,7 +116,7 @@ def test_every_write_bumps_the_registry_version(engine):
 def test_sample_is_seeded_once_and_an_emptied_registry_stays_empty(engine, sample_csv):
     assert seed_sample_registry(engine) is True
     assert count_integrations(engine) == len(read_registry_csv(sample_csv).accepted)
-    write_integrations(engine, [], "replace")
+    write_integrations(engine, [], "replace", actor=EDITOR)
 
     seeded_again = seed_sample_registry(engine)
 
@@ -124,9 +125,9 @@ def test_sample_is_seeded_once_and_an_emptied_registry_stays_empty(engine, sampl
 
 
 def test_database_export_import_export_is_byte_identical(engine, sample_csv):
-    import_registry_file(engine, sample_csv, "replace")
+    import_registry_file(engine, sample_csv, "replace", actor=EDITOR)
     first = write_registry_csv(load_integrations(engine))
 
-    import_registry_file(engine, first.encode(), "replace")
+    import_registry_file(engine, first.encode(), "replace", actor=EDITOR)
 
     assert write_registry_csv(load_integrations(engine)) == first

@@ -7,7 +7,6 @@ import io
 import math
 from dataclasses import fields
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

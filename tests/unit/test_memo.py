@@ -41,6 +41,7 @@ from core.store import (
 )
 from core.tco import compare_scenarios
 from tests.unit.test_snapshot_pdf import pdf_pages, render_first_page
+from tests.actors import EDITOR
 
 GENERATED_AT = datetime(2026, 5, 4, 10, 22, tzinfo=UTC)
 PEOPLE = (Participant("Ana Lima", Role.REVOPS), Participant("Zoë Müller", Role.FINANCE),
@@ -49,19 +50,19 @@ PEOPLE = (Participant("Ana Lima", Role.REVOPS), Participant("Zoë Müller", Role
 
 def seed_session(engine, people=PEOPLE) -> int:
     """The sample registry in the database and a session with two decisions, assumptions and a question."""
-    write_integrations(engine, read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, "replace")
-    session_id = create_session(engine, "Billing sync duplicates — Q3 review", "Ana Lima")
-    set_participants(engine, session_id, people)
-    add_item(engine, session_id, "assumption", "Finance owns the invoice numbers (€ and $ ledgers).")
-    add_item(engine, session_id, "question", "Does Marketing Ops still read the Stripe customer sync?")
+    write_integrations(engine, read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, "replace", actor=EDITOR)
+    session_id = create_session(engine, "Billing sync duplicates — Q3 review", "Ana Lima", actor=EDITOR)
+    set_participants(engine, session_id, people, actor=EDITOR)
+    add_item(engine, session_id, "assumption", "Finance owns the invoice numbers (€ and $ ledgers).", actor=EDITOR)
+    add_item(engine, session_id, "question", "Does Marketing Ops still read the Stripe customer sync?", actor=EDITOR)
     names = [p.name for p in people]
     save_decision(engine, session_id, Decision(
         "cluster", "CL-INT-015", Verdict.CENTRALIZE, "Four teams run copies; Data Engineering takes INT-015.",
         (RaciEntry(names[2], "R"), RaciEntry(names[1], "A"), RaciEntry(names[0], "C"), RaciEntry(names[3], "I")),
-        date(2026, 6, 30), "Migrate INT-019 and INT-027 onto INT-015"))
+        date(2026, 6, 30), "Migrate INT-019 and INT-027 onto INT-015"), actor=EDITOR)
     save_decision(engine, session_id, Decision(
         "integration", "INT-031", Verdict.MERGE, "Invoice lines duplicate the money sync.",
-        (RaciEntry(names[2], "A"), RaciEntry(names[1], "C")), date(2026, 7, 15), "Map invoice lines onto Celigo"))
+        (RaciEntry(names[2], "A"), RaciEntry(names[1], "C")), date(2026, 7, 15), "Map invoice lines onto Celigo"), actor=EDITOR)
     return session_id
 
 
@@ -183,14 +184,14 @@ def test_unknown_subjects_raise_the_named_errors(sample):
 def test_a_session_without_decisions_and_a_removed_subject_still_give_a_memo(engine):
     session_id = seed_session(engine)
     rows = [i for i in load_integrations(engine) if i.id != "INT-031"]
-    write_integrations(engine, rows, "replace")
+    write_integrations(engine, rows, "replace", actor=EDITOR)
 
     memo = memo_for_session(analysis_of(engine), load_session(engine, session_id), load_rubric(),
                             registry_version(engine))
     text = "\n".join(pdf_pages(render_memo_pdf(memo)))
 
     assert "Integration INT-031 is not in registry version" in text
-    empty = create_session(engine, "Nothing decided", "Ana Lima")
+    empty = create_session(engine, "Nothing decided", "Ana Lima", actor=EDITOR)
     memo = memo_for_session(analysis_of(engine), load_session(engine, empty), load_rubric(), registry_version(engine))
     text = "\n".join(pdf_pages(render_memo_pdf(memo)))
     assert "No decisions were recorded" in text

@@ -29,6 +29,7 @@ from core.views import (
     survivor_candidates,
     system_map,
 )
+from tests.actors import admin
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +242,6 @@ def test_add_alias_refuses_an_unknown_kind_and_an_empty_name():
 def test_alias_pairs_come_from_the_shipped_files_until_some_are_saved(engine):
     assert load_alias_pairs(engine) == default_alias_pairs()
 
-    save_alias_tables(engine, [("Zendesk Support", "Zendesk")], [], updated_by="test")
+    save_alias_tables(engine, [("Zendesk Support", "Zendesk")], [], actor=admin("test"), expected_version=None)
 
     assert load_alias_pairs(engine) == AliasPairs(systems=(("Zendesk Support", "Zendesk"),), objects=())

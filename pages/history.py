@@ -1,0 +1,87 @@
+"""History page: every change to the registry, settings, sessions, scorings and decisions — who, when, what."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import streamlit as st
+
+from core.audit import ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, history_csv, history_rows, list_history
+from pages._ui import browser_timezone, get_engine, page_header, plain_errors
+
+page_header(
+    "History",
+    "Every change anyone saved: who, when, what, and the values before and after. Filter it, open one "
+    "change to compare, or export the list as CSV.",
+)
+engine = get_engine()
+tz = browser_timezone()
+
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+    entity = c1.selectbox("What", list(ENTITIES), index=None, key="history_entity", placeholder="Anything",
+                          format_func=ENTITIES.get)
+    entity_id = c2.text_input("Id", key="history_entity_id", placeholder="e.g. INT-014, a session number, settings")
+    who = c3.text_input("Who", key="history_actor", placeholder="name or e-mail (part of it is enough)")
+    action = c4.selectbox("Action", ACTIONS, index=None, key="history_action", placeholder="Any")
+    d1, d2, _ = st.columns([1, 1, 3])
+    first_day = d1.date_input("From", value=None, key="history_from", format="YYYY-MM-DD")
+    last_day = d2.date_input("To", value=None, key="history_to", format="YYYY-MM-DD")
+
+filters = {
+    "entity": entity,
+    "entity_id": entity_id.strip() or None,
+    "actor": who.strip() or None,
+    "action": action,
+    # Whole days in the viewer's time zone: From 00:00 up to the end of To.
+    "since": datetime.combine(first_day, time(0), tzinfo=tz) if first_day else None,
+    "until": datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz) if last_day else None,
+}
+if first_day and last_day and last_day < first_day:
+    st.warning("The To date is before the From date, so nothing can match. Swap them.")
+
+with plain_errors():
+    entries = list_history(engine, **filters, limit=DEFAULT_LIMIT)
+
+if not entries:
+    st.info("No change matches these filters." if any(filters.values()) else "Nothing has been changed yet.")
+    st.stop()
+
+st.subheader(f"{len(entries)} change{'s' * (len(entries) != 1)}", anchor=False)
+if len(entries) == DEFAULT_LIMIT:
+    st.caption(f"Showing the newest {DEFAULT_LIMIT}: narrow the filters to see older ones. "
+               "The CSV export has every matching change.")
+st.dataframe(history_rows(entries, tz), hide_index=True, width="stretch", key="history_table")
+
+st.download_button(
+    "Export CSV", key="history_export", icon=":material/download:", mime="text/csv", on_click="ignore",
+    file_name="igov-history.csv",
+    data=lambda: history_csv(list_history(engine, **filters, limit=None)).encode("utf-8"),
+    help="Every change matching the filters, with before and after as JSON. Formula-like text is made inert.",
+)
+
+# ------------------------------------------------------------------ one change in full
+by_id: dict[int, HistoryEntry] = {e.id: e for e in entries}
+
+
+def _describe(entry_id: int) -> str:
+    e = by_id[entry_id]
+    return f"#{e.id} · {e.at.astimezone(tz):%Y-%m-%d %H:%M} · {e.actor} · {e.summary}"
+
+
+chosen = st.selectbox("Compare before and after of", list(by_id), index=None, key="history_entry",
+                      placeholder="Choose a change…", format_func=_describe)
+if chosen is not None:
+    entry = by_id[chosen]
+    with st.expander(f"Before and after · {entry.summary}", expanded=True):
+        before_col, after_col = st.columns(2)
+        before_col.markdown("**Before**")
+        if entry.before is None:
+            before_col.caption("Nothing: it was created here." if entry.action == "create" else "Not recorded.")
+        else:
+            before_col.json(entry.before, expanded=True)
+        after_col.markdown("**After**")
+        if entry.after is None:
+            after_col.caption("Nothing: it was deleted here." if entry.action == "delete" else "Not recorded.")
+        else:
+            after_col.json(entry.after, expanded=True)
