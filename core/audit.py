@@ -35,6 +35,7 @@ ENTITIES: dict[str, str] = {
     "agenda": "Agenda",
     "scoring": "Scoring",
     "survivor_choice": "Survivor choice",
+    "database": "Whole database (restore)",
 }
 DEFAULT_LIMIT = 500
 CSV_COLUMNS = ("when_utc", "who", "role", "action", "entity", "entity_id", "summary", "before", "after")

@@ -20,10 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 import core.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from core.access import Actor, require_admin, system_actor
+from core.audit import audit_row
 from core.db import MIGRATIONS_DIR, DatabaseError, upgrade_database
 from core.errors import GovernanceError
 from core.store import REGISTRY_VERSION_KEY
-from core.tables import AppSetting, utc_now
+from core.tables import AppSetting, AuditEntry, utc_now
 
 BACKUP_FORMAT = "igov-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -255,7 +257,7 @@ def _move_versions_past(connection, before: tuple[int, int]) -> None:
         connection.execute(update(settings).where(settings.c.key == REGISTRY_VERSION_KEY).values(value=value))
 
 
-def restore_database(engine: Engine, data: bytes) -> dict[str, int]:
+def restore_database(engine: Engine, data: bytes, *, actor: Actor | None = None) -> dict[str, int]:
     """Replace everything in the database with a backup, in one transaction: all of it or nothing.
 
     >>> from core.db import create_db_engine
@@ -275,6 +277,8 @@ def restore_database(engine: Engine, data: bytes) -> dict[str, int]:
             database is left untouched.
         DatabaseError: when the database refuses the rows; the transaction is rolled back.
     """
+    actor = actor or system_actor("igov restore")
+    require_admin(actor)
     document = _parse_document(data)
     _check_revision(document["schema_revision"])
     rows_by_table = _rows_to_insert(document)
@@ -291,6 +295,12 @@ def restore_database(engine: Engine, data: bytes) -> dict[str, int]:
                     connection.execute(insert(table), rows[start:start + _INSERT_CHUNK])
             _reset_sequences(connection, tables)
             _move_versions_past(connection, before)
+            # The restored history ends with the restore itself, so nobody wonders where a day went.
+            connection.execute(insert(AuditEntry.__table__), [audit_row(
+                actor, "update", "database", "restore", None,
+                {"tables": {t.name: len(rows_by_table.get(t.name, [])) for t in tables}},
+                f"Restored the whole database from a backup made at {document.get('created_at', 'an unknown time')}.",
+            )])
     except SQLAlchemyError as error:
         raise DatabaseError(f"The backup could not be restored, so nothing was changed: {type(error).__name__}: "
                             f"{str(error).splitlines()[0]}") from error

@@ -24,7 +24,8 @@ from core.store import (
     load_survivor_choices,
     seed_sample_registry,
 )
-from core.access import system_actor
+from core.access import Actor, PermissionDenied, Role, system_actor
+from core.audit import list_history
 from tests.conftest import DATA_DIR
 from core.tables import (
     AppSetting,
@@ -58,6 +59,8 @@ def snapshot(engine: Engine) -> dict[str, list[dict]]:
             table.name: [dict(row._mapping) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
             for table in SQLModel.metadata.sorted_tables
         }
+    # The restore records itself in the history (see test_a_restore_is_recorded_in_the_history).
+    tables["audit_log"] = [row for row in tables["audit_log"] if row["entity"] != "database"]
     tables["app_settings"] = [
         {k: v for k, v in row.items() if k != "version" and not (k == "value" and row["key"] == REGISTRY_VERSION_KEY)}
         for row in tables["app_settings"]
@@ -258,4 +261,24 @@ def test_rows_the_database_refuses_roll_the_whole_restore_back(filled):
         restore_database(filled, bad_file)
 
     assert str(raised.value).startswith("The backup could not be restored, so nothing was changed: IntegrityError")
+    assert snapshot(filled) == before
+
+
+def test_a_restore_is_recorded_in_the_history(filled):
+    backup = backup_database(filled)
+
+    restore_database(filled, backup, actor=system_actor("Ana"))
+
+    [entry] = list_history(filled, entity="database")
+    assert (entry.actor, entry.action, entry.entity_id) == ("Ana", "update", "restore")
+    assert entry.summary.startswith("Restored the whole database from a backup made at ")
+
+
+def test_only_an_admin_may_restore(filled):
+    backup = backup_database(filled)
+    before = snapshot(filled)
+
+    with pytest.raises(PermissionDenied):
+        restore_database(filled, backup, actor=Actor("Vic", Role.VIEWER))
+
     assert snapshot(filled) == before
