@@ -86,8 +86,10 @@ def render_upload() -> None:
                 st.caption(f"This will add {counts['inserted']}, update {counts['updated']} and remove {counts['deleted']} integration(s).")
                 blocked = (strict and bool(report.errors)) or not report.accepted
                 if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked, key="import_confirm"):
+                    bar = st.progress(0.0, text="Importing…")
                     with plain_errors():
-                        written = write_integrations(engine, report.accepted, mode, actor=actor)
+                        written = write_integrations(engine, report.accepted, mode, actor=actor,
+                                                     progress=lambda done, what: bar.progress(done, text=what))
                     st.toast(f"Imported: {written['inserted']} added, {written['updated']} updated, {written['deleted']} removed.")
                     st.rerun()
                 if blocked and report.accepted:

@@ -131,3 +131,19 @@ def test_database_export_import_export_is_byte_identical(engine, sample_csv):
     import_registry_file(engine, first.encode(), "replace", actor=EDITOR)
 
     assert write_registry_csv(load_integrations(engine)) == first
+
+
+def test_a_big_import_reports_progress_up_to_done(engine):
+    from core.access import system_actor
+    from core.registry_csv import read_registry_csv as read
+
+    rows = "\n".join(f"INT-{n:05d},Sync {n},Sys{n % 7},Other{n % 5},Obj{n % 3},Team" for n in range(12_000))
+    integrations = read(f"id,name,source_system,target_system,data_objects,owner_team\n{rows}\n".encode()).accepted
+    seen: list[tuple[float, str]] = []
+
+    write_integrations(engine, integrations, "replace", actor=system_actor("test"),
+                       progress=lambda done, what: seen.append((done, what)))
+
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(what == "Adding integrations: 5,000 of 12,000" for _, what in seen)
