@@ -1,4 +1,4 @@
-"""A process killed (SIGKILL) inside an import's write transaction leaves the database exactly as it was."""
+"""A process killed (SIGKILL) inside an import's or a save's write transaction leaves the database exactly as it was."""
 
 from __future__ import annotations
 
@@ -83,12 +83,13 @@ def postgres_backend(application_name: str) -> list[tuple]:
         ).fetchall()
 
 
-def kill_inside_postgres_transaction(process: subprocess.Popen, application_name: str) -> str:
-    """Kill once the importer's backend has a transaction id (it wrote) and is inserting the new rows."""
+def kill_inside_postgres_transaction(process: subprocess.Popen, application_name: str,
+                                     statement: str = "INSERT INTO integrations") -> str:
+    """Kill once the writer's backend has a transaction id (it wrote) and is running ``statement``."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
         for state, wrote, query in postgres_backend(application_name):
-            if wrote and state in ("active", "idle in transaction") and query.startswith("INSERT INTO integrations"):
+            if wrote and state in ("active", "idle in transaction") and query.startswith(statement):
                 process.send_signal(signal.SIGKILL)
                 return f"backend {state}, transaction open, running {query[:40]}..."
         time.sleep(0.005)
@@ -133,6 +134,59 @@ def test_a_killed_import_leaves_the_registry_and_its_version_as_they_were(databa
     assert process.returncode == -signal.SIGKILL
     assert len(before) == SAMPLE_ROWS
     assert after == before
+    assert version_after == version_before
+
+
+# A save from the Registry page: every row edited at once, one conditional UPDATE per row, one transaction.
+SAVE_SCRIPT = """
+import sys
+from core.access import system_actor
+from core.db import create_db_engine
+from core.registry_edit import RegistryChanges
+from core.store import apply_registry_changes, load_integration_versions, load_integrations
+engine = create_db_engine(sys.argv[1])
+edited = tuple(i.with_changes(notes="edited " + i.id) for i in load_integrations(engine))
+apply_registry_changes(engine, RegistryChanges(changed=edited), load_integration_versions(engine),
+                       actor=system_actor("kill test"))
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_killed_save_leaves_every_row_as_it_was(database_url, tmp_path):
+    from core.access import system_actor
+    from core.store import write_integrations
+
+    csv_path = tmp_path / "large.csv"
+    write_large_registry(csv_path, rows=8_000)
+    engine = create_db_engine(database_url)
+    write_integrations(engine, read_registry_csv(csv_path.read_bytes()).accepted, "replace", actor=system_actor("setup"))
+    before = load_integrations(engine)
+    version_before = registry_version(engine)
+    engine.dispose()
+    postgres = not database_url.startswith("sqlite")
+    application_name = f"igov-kill-save-{uuid.uuid4().hex[:8]}"
+    url = f"{database_url}&application_name={application_name}" if postgres else database_url
+
+    process = subprocess.Popen([sys.executable, "-c", SAVE_SCRIPT, url], cwd=PROJECT_DIR,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if postgres:
+        evidence = kill_inside_postgres_transaction(process, application_name, "UPDATE integrations")
+    else:
+        evidence = kill_inside_sqlite_transaction(process, Path(database_url.removeprefix("sqlite:///")))
+    process.wait(timeout=30)
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if postgres:
+        wait_for_backend_to_end(application_name)
+    fresh = create_db_engine(database_url)
+    after = load_integrations(fresh)
+    version_after = registry_version(fresh)
+    fresh.dispose()
+
+    assert evidence, f"the save never showed an open write transaction (exit {process.returncode}): {stderr[-500:]}"
+    assert process.returncode == -signal.SIGKILL
+    assert after == before
+    assert not any(i.notes.startswith("edited ") for i in after)
     assert version_after == version_before
 
 
