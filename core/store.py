@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import warnings
 from dataclasses import fields, replace
 from enum import StrEnum
 from pathlib import Path
@@ -182,19 +181,9 @@ def _load_records(session: Session, ids: Iterable[str] | None) -> dict[str, Inte
     return {row["id"]: (row_to_integration(dict(row)), row["version"]) for row in rows}
 
 
-def _actor_or_script(actor: Actor | None, updated_by: str | None) -> Actor | None:
-    # Transitional: scripts that still pass a plain name (``updated_by=``) act as a trusted script.
-    if actor is None and updated_by is not None:
-        warnings.warn("updated_by= is deprecated: pass actor=Actor(...), or actor=system_actor(name) in scripts",
-                      DeprecationWarning, stacklevel=3)
-        return system_actor(updated_by or "script")
-    return actor
-
-
 def write_integrations(
     engine: Engine, integrations: Iterable[Integration], mode: ImportMode = "merge", *,
-    actor: Actor | None = None, updated_by: str | None = None,
-    progress: Callable[[float, str], None] | None = None,
+    actor: Actor, progress: Callable[[float, str], None] | None = None,
 ) -> dict[str, int]:
     """Write integrations in ONE transaction: any failure leaves the registry (and its history) exactly as it was.
 
@@ -204,7 +193,6 @@ def write_integrations(
         mode: ``replace`` makes the registry equal to these rows; ``merge`` inserts new ids and
             updates existing ones, leaving other rows alone.
         actor: who makes the change (an editor or admin); recorded in history, one entry per row.
-        updated_by: deprecated; a script's name, acting as :func:`core.access.system_actor`.
         progress: called with (fraction done 0..1, what is happening) while writing, so a page
             can show a progress bar for a big import instead of a frozen screen.
 
@@ -214,7 +202,6 @@ def write_integrations(
     Raises:
         PermissionDenied: when the actor is a viewer; nothing is written.
     """
-    actor = _actor_or_script(actor, updated_by)
     require_editor(actor)
     if mode not in IMPORT_MODES:
         raise ValueError(f"unknown import mode {mode!r}; use replace or merge")
@@ -255,8 +242,7 @@ _WRITE_CHUNK = 5_000
 
 
 def import_registry_file(
-    engine: Engine, data: bytes, mode: ImportMode = "merge", *, strict: bool = False,
-    actor: Actor | None = None, updated_by: str | None = None,
+    engine: Engine, data: bytes, mode: ImportMode = "merge", *, strict: bool = False, actor: Actor,
 ) -> tuple[ImportReport, dict[str, int] | None]:
     """Validate a CSV file and write its valid rows (all rows or none with ``strict``).
 
@@ -267,7 +253,6 @@ def import_registry_file(
     Raises:
         PermissionDenied: when the actor is a viewer (checked before the file is read).
     """
-    actor = _actor_or_script(actor, updated_by)
     require_editor(actor)
     report = read_registry_csv(data)
     if (strict and report.errors) or not report.accepted:
