@@ -420,6 +420,7 @@ class SystemMap:
 
     nodes: tuple[SystemNode, ...]
     edges: tuple[SystemEdge, ...]  # clustered edges last, so they are drawn on top
+    hidden_systems: int = 0  # systems left off a big registry's map (the least connected ones)
 
     def node(self, name: str) -> SystemNode:
         """The node called ``name`` (canonical spelling); KeyError otherwise."""
@@ -462,7 +463,11 @@ def _label_side(x: float, y: float) -> str:
     return "right" if x > 0 else "left"
 
 
-def system_map(analysis: RegistryAnalysis) -> SystemMap:
+# A map a facilitator can read on a projector, and a figure the browser can draw quickly at 10k rows.
+MAX_MAP_SYSTEMS = 40
+
+
+def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS) -> SystemMap:
     """Systems as nodes on a circle and integrations as edges, one edge per pair of systems.
 
     System names go through the alias table, so "SFDC" and "Salesforce.com" join "Salesforce".
@@ -478,6 +483,8 @@ def system_map(analysis: RegistryAnalysis) -> SystemMap:
 
     Args:
         analysis: the registry analysis.
+        max_systems: at most this many systems are drawn: those on overlap clusters first, then
+            the most connected; the rest are counted in ``hidden_systems``.
 
     Returns:
         The nodes (circle order) and edges (unclustered first, then clustered).
@@ -508,6 +515,14 @@ def system_map(analysis: RegistryAnalysis) -> SystemMap:
         if target != source:
             degree[target] += 1
         groups[frozenset((source, target))].append(i)
+
+    clustered = {key for pair, rows in groups.items() if any(i.id in analysis.cluster_by_member for i in rows)
+                 for key in pair}
+    kept = set(sorted(degree, key=lambda key: (key not in clustered, -degree[key], key))[:max_systems])
+    hidden = len(degree) - len(kept)
+    if hidden:
+        groups = {pair: rows for pair, rows in groups.items() if pair <= kept}
+        degree = Counter({key: count for key, count in degree.items() if key in kept})
 
     # Lines that belong to a cluster count extra, so the overlaps are drawn short and side by side.
     weight = {
@@ -552,7 +567,7 @@ def system_map(analysis: RegistryAnalysis) -> SystemMap:
             label_x=round((start.x + end.x) / 2, 6), label_y=round((start.y + end.y) / 2, 6),
         ))
     edges.sort(key=lambda e: (e.in_cluster is not None, e.source, e.target))
-    return SystemMap(nodes=tuple(nodes), edges=tuple(edges))
+    return SystemMap(nodes=tuple(nodes), edges=tuple(edges), hidden_systems=hidden)
 
 
 # --- Alias pairs -------------------------------------------------------------------------------------

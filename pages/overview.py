@@ -66,17 +66,21 @@ def cluster_bar_chart(rows: list[ClusterRow], colours: dict[str, str], currency:
 
 def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes: dict[str, str]) -> go.Figure:
     fig = go.Figure()
-    legend_done: set[str] = set()
+    # One trace per line style (not per edge): a big registry has hundreds of edges, and a Plotly
+    # trace each made the page take a minute to draw. None breaks the line between edges.
+    styles: dict[tuple, list] = {}
     for edge in layout.edges:
         cluster = edge.in_cluster
-        colour = colours.get(cluster, EDGE_GREY) if cluster else EDGE_GREY
+        width = 7 if cluster else (2.5 if edge.count > 1 else 1.2)
+        styles.setdefault((cluster or "", width), []).append(edge)
+    legend_done: set[str] = set()
+    for (cluster, width), edges in sorted(styles.items(), key=lambda item: (item[0][0] != "", item[0])):
         group = cluster or "other"
-        name = f"{cluster} · {cluster_routes.get(cluster, '')}" if cluster else "Other integrations"
         fig.add_trace(go.Scatter(
-            x=[edge.x0, edge.x1], y=[edge.y0, edge.y1], mode="lines",
-            line=dict(color=colour, width=7 if cluster else (2.5 if edge.count > 1 else 1.2)),
-            hoverinfo="skip", name=name, legendgroup=group, showlegend=group not in legend_done,
-            legendrank=1 if cluster else 1000,
+            x=[v for e in edges for v in (e.x0, e.x1, None)], y=[v for e in edges for v in (e.y0, e.y1, None)],
+            mode="lines", line=dict(color=colours.get(cluster, EDGE_GREY) if cluster else EDGE_GREY, width=width),
+            hoverinfo="skip", name=f"{cluster} · {cluster_routes.get(cluster, '')}" if cluster else "Other integrations",
+            legendgroup=group, showlegend=group not in legend_done, legendrank=1 if cluster else 1000,
         ))
         legend_done.add(group)
     # Invisible points in the middle of each line carry the hover: which integrations, what they move.
@@ -90,14 +94,13 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
         ],
         hoverinfo="text",
     ))
-    for edge in layout.edges:
-        if edge.count > 1 or edge.in_cluster:
-            fig.add_annotation(
-                x=edge.label_x, y=edge.label_y, text=f"<b>×{edge.count}</b>", showarrow=False,
-                font=dict(size=16, color=colours.get(edge.in_cluster, MUTED) if edge.in_cluster else MUTED),
-                bgcolor="white", bordercolor=colours.get(edge.in_cluster, EDGE_GREY) if edge.in_cluster else EDGE_GREY,
-                borderwidth=1.5, borderpad=3,
-            )
+    fig.update_layout(annotations=[
+        dict(x=edge.label_x, y=edge.label_y, text=f"<b>×{edge.count}</b>", showarrow=False,
+             font=dict(size=16, color=colours.get(edge.in_cluster, MUTED) if edge.in_cluster else MUTED),
+             bgcolor="white", bordercolor=colours.get(edge.in_cluster, EDGE_GREY) if edge.in_cluster else EDGE_GREY,
+             borderwidth=1.5, borderpad=3)
+        for edge in layout.edges if edge.count > 1 or edge.in_cluster
+    ])
     fig.add_trace(go.Scatter(
         x=[n.x for n in layout.nodes], y=[n.y for n in layout.nodes], mode="markers+text",
         marker=dict(size=22, color=PRIMARY, line=dict(color="white", width=2)),
@@ -199,6 +202,9 @@ else:
 
 st.plotly_chart(system_map_chart(layout, colours, {r.cluster_id: r.route for r in rows}), key="overview_system_map",
                 config={"displayModeBar": False}, theme=None)
+if layout.hidden_systems:
+    st.caption(f"Showing the {len(layout.nodes)} systems on overlap clusters or with the most integrations; "
+               f"{layout.hidden_systems:,} less connected systems are left off so the map stays readable.")
 st.caption(
     "Each dot is a system (number of integrations in brackets); each line is one or more integrations between two "
     "systems, ×N says how many. Thick coloured lines are overlap clusters: integrations doing the same job. "

@@ -245,3 +245,19 @@ def test_alias_pairs_come_from_the_shipped_files_until_some_are_saved(engine):
     save_alias_tables(engine, [("Zendesk Support", "Zendesk")], [], actor=admin("test"), expected_version=None)
 
     assert load_alias_pairs(engine) == AliasPairs(systems=(("Zendesk Support", "Zendesk"),), objects=())
+
+
+def test_a_big_registry_map_keeps_clustered_systems_and_counts_the_hidden_ones():
+    from bench.generate import generate_registry
+    from core.registry_csv import read_registry_csv
+
+    text, _ = generate_registry(2_000, 3)
+    analysis = analyse_registry(read_registry_csv(text.encode()).accepted, load_default_settings())
+
+    layout = system_map(analysis, max_systems=25)
+
+    assert len(layout.nodes) == 25
+    assert layout.hidden_systems == len({s for i in analysis.integrations for s in (i.source_system, i.target_system)}) - 25 or layout.hidden_systems > 0
+    shown = {n.name for n in layout.nodes}
+    assert all(e.source in shown and e.target in shown for e in layout.edges)
+    assert any(e.in_cluster for e in layout.edges)
