@@ -15,6 +15,7 @@ from core.diagnostic import Decision, Participant, RaciEntry, Role
 from core.rubric import Verdict
 from core.scoring_store import list_scorings
 from core.session_store import create_session, list_decisions, save_decision, set_participants
+from core.store import seed_sample_registry
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -64,6 +65,8 @@ def test_scoring_an_integration_shows_its_verdict_and_saves_it(server, page):
 def decided_session(server):
     """A session with Zoë and Ana and one recorded decision, prepared the way the page would save it."""
     engine = create_db_engine(server["database_url"])
+    # The server seeds the sample on its first page run; this fixture may come first (tests run in any order).
+    seed_sample_registry(engine)
     actor = system_actor("Ana Lima")
     session_id = create_session(engine, "Billing sync duplicates — Q3", "Ana Lima", actor=actor)
     set_participants(engine, session_id, [Participant("Ana Lima", Role.REVOPS), Participant("Zoë Müller", Role.FINANCE)],
