@@ -398,26 +398,50 @@ def participants_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[Participa
     return tuple(people)
 
 
-def raci_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[RaciEntry, ...]:
-    """RACI entries from editor rows (person, responsibility); a person without a letter is not involved.
+def raci_from_choices(accountable: str | None, responsible: Iterable[str] = (), consulted: Iterable[str] = (),
+                      informed: Iterable[str] = ()) -> tuple[RaciEntry, ...]:
+    """RACI entries from the decision form's pickers: one Accountable, then the R, C and I people.
 
-    >>> raci_from_rows([{"person": "Ana", "responsibility": "A"}, {"person": "Bo", "responsibility": None}])
-    (RaciEntry(person='Ana', responsibility='A'),)
+    Blank names are dropped. A person picked under two letters is kept twice, so that
+    :func:`validate_raci` can say so by name instead of one choice silently winning.
+
+    >>> raci_from_choices("Ana", responsible=["Bo ", ""], informed=["Cy"])
+    (RaciEntry(person='Ana', responsibility='A'), RaciEntry(person='Bo', responsibility='R'), \
+RaciEntry(person='Cy', responsibility='I'))
 
     Args:
-        rows: mappings with ``person`` and ``responsibility``.
+        accountable: the one person who answers for the decision, ``None`` when not chosen yet.
+        responsible: people who do the work.
+        consulted: people asked before it is done.
+        informed: people told once it is done.
 
     Returns:
-        The entries in row order.
+        The entries, Accountable first, then R, C and I in the order picked.
     """
-    entries = []
-    for row in rows:
-        person, letter = _clean_cell(row.get("person")), _clean_cell(row.get("responsibility"))
-        if letter is None:
-            # The grid lists every participant; leaving the letter empty means "not involved".
-            continue
-        entries.append(RaciEntry(person=person or "", responsibility=letter.upper() if isinstance(letter, str) else letter))
-    return tuple(entries)
+    picked = [("A", [accountable]), ("R", responsible), ("C", consulted), ("I", informed)]
+    return tuple(RaciEntry(person=name.strip(), responsibility=letter)
+                 for letter, names in picked for name in names
+                 if isinstance(name, str) and name.strip())
+
+
+def raci_people(participants: Iterable[Participant], raci: Iterable[RaciEntry] = ()) -> list[str]:
+    """Everyone the RACI pickers offer: the session's participants, then anyone already named in the RACI.
+
+    >>> raci_people([Participant("Ana", Role.REVOPS)], [RaciEntry("ana", "A"), RaciEntry("Guest", "I")])
+    ['Ana', 'Guest']
+
+    Args:
+        participants: the people in the room.
+        raci: the RACI of the decision being edited (may name people who are not participants).
+
+    Returns:
+        Names in order, each once (compared without case).
+    """
+    names: dict[str, str] = {}
+    for name in [p.name for p in participants] + [e.person for e in raci]:
+        if name and name.strip():
+            names.setdefault(name.strip().casefold(), name.strip())
+    return list(names.values())
 
 
 def agenda_progress(agenda: Iterable[AgendaStep], started_at: datetime | None, now: datetime) -> AgendaProgress:

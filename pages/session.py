@@ -15,12 +15,14 @@ from core.diagnostic import (
     AgendaProgress,
     AgendaStep,
     Decision,
+    RaciEntry,
     Role,
     agenda_from_rows,
     agenda_progress,
     format_clock,
     participants_from_rows,
-    raci_from_rows,
+    raci_from_choices,
+    raci_people,
 )
 from core.access import Actor
 from core.errors import GovernanceError
@@ -461,16 +463,34 @@ def render_notes(diagnostic) -> None:
         _show_error("notes")
 
 
-def _raci_frame(diagnostic, existing: Decision | None) -> pd.DataFrame:
-    """One row per participant (letter empty = not involved), plus people from the decision being edited."""
-    letters = {e.person: e.responsibility for e in existing.raci} if existing else {}
+def render_raci_pickers(diagnostic, existing: Decision | None, key) -> tuple[RaciEntry, ...]:
+    """One Accountable and the R / C / I people, picked from the participants or typed in."""
+    current = existing.raci if existing else ()
+    people = raci_people(diagnostic.participants, current)
     roles = {p.name: p.role.label for p in diagnostic.participants}
-    names = [p.name for p in diagnostic.participants] + [n for n in letters if n not in roles]
-    return pd.DataFrame({
-        "person": pd.Series(names, dtype="str"),
-        "role": pd.Series([roles.get(n, "") for n in names], dtype="str"),
-        "responsibility": pd.Series([letters.get(n) for n in names], dtype="str"),
-    })
+
+    def label(name: str) -> str:
+        return f"{name} · {roles[name]}" if name in roles else name
+
+    def chosen(letter: str) -> list[str]:
+        return [e.person for e in current if e.responsibility == letter]
+
+    st.markdown("**Who carries it out** · exactly one **A**ccountable; type a name to add someone not listed")
+    # Two by two: four pickers side by side leave no room for the names on a projector.
+    accountable_col, responsible_col = st.columns(2)
+    consulted_col, informed_col = st.columns(2)
+    accountable = accountable_col.selectbox(
+        "Accountable (A)", people, key=key("accountable"), index=people.index(chosen("A")[0]) if chosen("A") else None,
+        placeholder="Who answers for it", format_func=label, accept_new_options=True,
+        help="The one person who answers for the decision and signs it off.")
+    picked = {letter: column.multiselect(
+        f"{RESPONSIBILITIES[letter]} ({letter})", people, default=chosen(letter), key=key(f"raci_{letter}"),
+        placeholder="Nobody", format_func=label, accept_new_options=True, help=help_text)
+        for letter, column, help_text in [
+            ("R", responsible_col, "People who do the work."),
+            ("C", consulted_col, "People asked before it is done."),
+            ("I", informed_col, "People told once it is done.")]}
+    return raci_from_choices(accountable, picked["R"], picked["C"], picked["I"])
 
 
 def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dict[str, str], engine,
@@ -518,18 +538,7 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
             rationale = st.text_area("Rationale", key=key("rationale"), height=90,
                                      value=existing.rationale if existing else "",
                                      placeholder="Why this verdict: the facts and trade-offs the group agreed on.")
-            st.markdown("**RACI** · exactly one **A**ccountable; leave the letter empty for people not involved")
-            raci = st.data_editor(
-                _raci_frame(diagnostic, existing), key=key("raci"), num_rows="dynamic", hide_index=True,
-                width="stretch", placeholder="—",
-                column_config={
-                    "person": st.column_config.TextColumn("Person", width="medium"),
-                    "role": st.column_config.TextColumn("Role", disabled=True, width="small"),
-                    "responsibility": st.column_config.SelectboxColumn(
-                        "R / A / C / I", options=list(RESPONSIBILITIES), width="medium",
-                        format_func=lambda letter: f"{letter} — {RESPONSIBILITIES[letter]}"),
-                },
-            )
+            raci = render_raci_pickers(diagnostic, existing, key)
             due_col, next_col = st.columns([1, 3])
             due = due_col.date_input("Due date", value=existing.due_date if existing else None, key=key("due"),
                                      format="YYYY-MM-DD")
@@ -540,7 +549,7 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
                                               key=key("submit"), icon=":material/gavel:")
     if submitted:
         decision = Decision(subject_kind=kind, subject_id=subject or "", verdict=verdict, rationale=rationale or "",
-                            raci=raci_from_rows(_records(raci)), due_date=due, next_step=next_step or "")
+                            raci=raci, due_date=due, next_step=next_step or "")
         try:
             save_decision(engine, diagnostic.id, decision, editing_id, actor=actor,
                           expected_version=editing_version if editing_id else None)

@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from core.access import system_actor
@@ -125,10 +126,82 @@ def test_the_tco_page_downloads_the_one_page_snapshot(server, page, tmp_path):
     assert "What our integrations cost" in text
 
 
+def choose(page, select, text: str) -> None:
+    """Pick the option starting with ``text`` in a Streamlit selectbox.
+
+    Types into the select's own input, so the keys cannot land elsewhere while a previous menu is still
+    closing; on a loaded machine the menu can miss the first focus, so it is tried again (bounded).
+    """
+    box = select.get_by_role("combobox")
+    option = page.get_by_role("option", name=text).first
+    for attempt in range(3):
+        box.click()
+        box.press_sequentially(text)
+        try:
+            option.click(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            box.press("Escape")
+            box.fill("")
+    else:
+        screenshot(page, f"choose-{text}-failed")
+        raise AssertionError(f"The option {text!r} did not appear in 3 attempts (see test-artifacts)")
+    page.wait_for_function(
+        "([el, text]) => el.textContent.includes(text)"
+        " || [...el.querySelectorAll('input')].some(i => i.value.includes(text))",
+        arg=[select.element_handle(), text], timeout=PATIENCE_MS)
+
+
+def add_to_multiselect(page, select, names: list[str]) -> None:
+    """Type each name into a Streamlit multiselect and take it with Enter (a typed name is added as new)."""
+    for name in names:
+        select.click()
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        select.get_by_text(name).first.wait_for(timeout=PATIENCE_MS)
+    page.keyboard.press("Escape")
+
+
+def test_recording_a_decision_with_its_raci_saves_it(server, page):
+    engine = create_db_engine(server["database_url"])
+    seed_sample_registry(engine)  # this test may run before any page visit seeded the sample
+    actor = system_actor("Ana Lima")
+    session_id = create_session(engine, "Quote sync duplicates", "Ana Lima", actor=actor)
+    set_participants(engine, session_id, [Participant("Zoë Müller", Role.FINANCE), Participant("Ana Lima", Role.REVOPS)],
+                     actor=actor)
+
+    page.goto(f"{server['url']}/session?session={session_id}")
+    wait_for_app(page)
+    form = page.locator("[data-testid='stForm']").first
+    form.locator("[data-testid='stSelectbox']").first.wait_for(timeout=PATIENCE_MS)
+    selects = form.locator("[data-testid='stSelectbox']")
+    choose(page, selects.filter(has_text="Integration"), "INT-019")
+    choose(page, selects.filter(has_text="Verdict"), "Merge")
+    form.get_by_role("textbox", name="Rationale").fill("Same Opportunity sync as INT-015; keep the owned one.")
+    choose(page, selects.filter(has_text="Accountable"), "Zoë Müller")
+    multiselects = form.locator("[data-testid='stMultiSelect']")
+    add_to_multiselect(page, multiselects.filter(has_text="Responsible"), ["Ana Lima"])
+    add_to_multiselect(page, multiselects.filter(has_text="Informed"), ["Sam Ortiz"])  # not in the room: typed
+    screenshot(page, "journey-decision-form")
+    form.get_by_role("button", name="Record decision").click()
+
+    recorded = poll(lambda: list_decisions(engine, session_id))
+    assert len(recorded) == 1
+    decision = recorded[0].decision
+    assert (decision.subject_id, decision.verdict) == ("INT-019", Verdict.MERGE)
+    assert decision.raci == (RaciEntry("Zoë Müller", "A"), RaciEntry("Ana Lima", "R"), RaciEntry("Sam Ortiz", "I"))
+    page.get_by_text("Decisions · 1").wait_for(timeout=PATIENCE_MS)
+    # The recorded decision lists its RACI letter by letter ("**R** Ana Lima · **A** Zoë Müller · ...").
+    page.locator("[data-testid='stMarkdownContainer']").filter(
+        has_text="R Ana Lima · A Zoë Müller · I Sam Ortiz").first.wait_for(timeout=PATIENCE_MS)
+    assert form.get_by_role("textbox", name="Rationale").input_value() == ""  # the form is ready for the next one
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "journey-decision")
+
+
 def test_recording_a_decision_without_an_accountable_shows_a_plain_error_and_writes_nothing(
         server, page, decided_session):
-    # The RACI letters live in a canvas grid that Playwright cannot type into reliably; recording a
-    # decision WITH its RACI is driven through AppTest (tests/integration/test_session_page.py).
+    # No Accountable is chosen here; recording a decision WITH its RACI is the test above.
     page.goto(f"{server['url']}/session?session={decided_session}")
     wait_for_app(page)
     engine = create_db_engine(server["database_url"])
@@ -137,13 +210,10 @@ def test_recording_a_decision_without_an_accountable_shows_a_plain_error_and_wri
     form.locator("[data-testid='stSelectbox']").first.wait_for(timeout=PATIENCE_MS)
     selects = form.locator("[data-testid='stSelectbox']")
 
-    selects.nth(0).click()
-    page.keyboard.type("INT-019")
-    page.keyboard.press("Enter")
-    selects.nth(1).click()
-    page.keyboard.type("Merge")
-    page.keyboard.press("Enter")
-    form.locator("textarea").first.fill("Same Opportunity sync as INT-015.")
+    choose(page, selects.filter(has_text="Integration"), "INT-019")
+    choose(page, selects.filter(has_text="Verdict"), "Merge")
+    form.get_by_role("textbox", name="Rationale").fill("Same Opportunity sync as INT-015.")
+    screenshot(page, "journey-decision-refused-form")
     form.get_by_role("button", name="Record decision").click()
 
     page.get_by_text("Each decision needs exactly one Accountable (A); none is set.").first.wait_for(timeout=PATIENCE_MS)

@@ -8,13 +8,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db import create_db_engine
-from core.diagnostic import RaciEntry
+from core.access import system_actor
+from core.diagnostic import Participant, RaciEntry, Role
 from core.rubric import Verdict
-from core.session_store import list_decisions, list_sessions, load_session
+from core.session_store import list_decisions, list_sessions, load_session, set_participants
 from pages._ui import _engine_for
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "session.py")
 NO_ACCOUNTABLE = "Each decision needs exactly one Accountable (A); none is set."
+ANA, BO = Participant("Ana Silva", Role.REVOPS), Participant("Bo Berg", Role.ENGINEERING)
 
 
 @pytest.fixture
@@ -52,13 +54,27 @@ def decision_key(at: AppTest, name: str) -> str:
     return f"decision_{name}_{at.session_state['decision_form_round']}"
 
 
-def fill_decision(at: AppTest, raci_edits: dict) -> AppTest:
+def with_participants(at: AppTest, engine, *people: Participant) -> AppTest:
+    """Seed the room the way the Participants grid saves it, then rerun so the RACI pickers offer them."""
+    set_participants(engine, at.session_state["diagnostic_session_id"], list(people), actor=system_actor("Ana Silva"))
+    return at.run()
+
+
+def pick_raci(at: AppTest, accountable: str | None = None, **letters: list[str]) -> AppTest:
+    """Choose the Accountable and the R / C / I people (keyword R=, C=, I=) in the decision form."""
+    if accountable is not None:
+        at.selectbox(key=decision_key(at, "accountable")).select(accountable)
+    for letter, people in letters.items():
+        at.multiselect(key=decision_key(at, f"raci_{letter}")).set_value(people)
+    return at
+
+
+def fill_decision(at: AppTest, accountable: str | None = None, **letters: list[str]) -> AppTest:
     at.selectbox(key=decision_key(at, "integration")).select("INT-001")
     at.selectbox(key=decision_key(at, "verdict")).select(Verdict.MERGE)
     at.text_area(key=decision_key(at, "rationale")).input("Both copies move Opportunity data to Stripe.")
     at.text_input(key=decision_key(at, "next_step")).input("Draft the merge plan")
-    at.session_state[decision_key(at, "raci")] = raci_edits
-    return at
+    return pick_raci(at, accountable, **letters)
 
 
 def test_without_a_session_the_page_explains_how_to_start(database_url):
@@ -146,9 +162,8 @@ def test_starting_the_session_starts_the_clock(engine):
 def test_a_decision_recorded_through_the_form_is_saved_with_its_raci(engine):
     at = create_session_through_page(open_page())
     session_id = at.session_state["diagnostic_session_id"]
-    fill_decision(at, {"edited_rows": {}, "deleted_rows": [],
-                       "added_rows": [{"person": "Ana Silva", "responsibility": "A"},
-                                      {"person": "Bo Berg", "responsibility": "R"}]})
+    with_participants(at, engine, ANA, BO)
+    fill_decision(at, "Ana Silva", R=["Bo Berg"])
 
     at.button(key=decision_key(at, "submit")).click().run()
 
@@ -166,8 +181,8 @@ def test_a_decision_recorded_through_the_form_is_saved_with_its_raci(engine):
 def test_a_decision_without_an_accountable_shows_an_error_and_writes_nothing(engine):
     at = create_session_through_page(open_page())
     session_id = at.session_state["diagnostic_session_id"]
-    fill_decision(at, {"edited_rows": {}, "deleted_rows": [],
-                       "added_rows": [{"person": "Bo Berg", "responsibility": "R"}]})
+    with_participants(at, engine, ANA, BO)
+    fill_decision(at, R=["Bo Berg"])
 
     at.button(key=decision_key(at, "submit")).click().run()
 
@@ -188,6 +203,34 @@ def test_participants_edited_in_the_grid_are_saved_and_fill_the_raci(engine):
     assert not at.exception
     assert [(p.name, p.role.label) for p in load_session(engine, session_id).participants] == [
         ("Ana Silva", "RevOps"), ("Zoë Müller", "Finance")]
+    assert at.selectbox(key=decision_key(at, "accountable")).options == ["Ana Silva · RevOps", "Zoë Müller · Finance"]
+    assert at.multiselect(key=decision_key(at, "raci_I")).options == ["Ana Silva · RevOps", "Zoë Müller · Finance"]
+
+
+def test_a_person_picked_under_two_letters_is_refused_by_name(engine):
+    at = with_participants(create_session_through_page(open_page()), engine, ANA, BO)
+    session_id = at.session_state["diagnostic_session_id"]
+    fill_decision(at, "Ana Silva", R=["Bo Berg"], I=["Ana Silva"])
+
+    at.button(key=decision_key(at, "submit")).click().run()
+
+    assert [e.value for e in at.error] == [
+        "The decision was not saved: Ana Silva is listed twice in the RACI: give each person one letter."]
+    assert list_decisions(engine, session_id) == []
+    assert at.multiselect(key=decision_key(at, "raci_R")).value == ["Bo Berg"]
+
+
+def test_editing_a_decision_shows_its_raci_in_the_pickers(engine):
+    at = with_participants(create_session_through_page(open_page()), engine, ANA, BO)
+    fill_decision(at, "Bo Berg", C=["Ana Silva"])
+    at.button(key=decision_key(at, "submit")).click().run()
+    [recorded] = list_decisions(engine, at.session_state["diagnostic_session_id"])
+
+    at.button(key=f"edit_decision_{recorded.id}").click().run()
+
+    assert at.selectbox(key=decision_key(at, "accountable")).value == "Bo Berg"
+    assert at.multiselect(key=decision_key(at, "raci_C")).value == ["Ana Silva"]
+    assert at.multiselect(key=decision_key(at, "raci_R")).value == []
 
 
 def test_an_agenda_step_with_zero_minutes_is_refused_with_its_name(engine):
@@ -205,12 +248,12 @@ def test_an_agenda_step_with_zero_minutes_is_refused_with_its_name(engine):
 def test_a_cluster_decision_is_recorded_with_the_cluster_id(engine):
     at = create_session_through_page(open_page())
     session_id = at.session_state["diagnostic_session_id"]
+    with_participants(at, engine, Participant("Sam Ortiz", Role.FINANCE))
     at.segmented_control(key=decision_key(at, "kind")).set_value("cluster").run()
     at.text_input(key=decision_key(at, "cluster")).input("CL-INT-015")
     at.selectbox(key=decision_key(at, "verdict")).select(Verdict.CENTRALIZE)
     at.text_area(key=decision_key(at, "rationale")).input("Four teams export invoices; one owner removes three copies.")
-    at.session_state[decision_key(at, "raci")] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
-        {"person": "Sam Ortiz", "responsibility": "A"}]}
+    pick_raci(at, "Sam Ortiz")
 
     at.button(key=decision_key(at, "submit")).click().run()
 
@@ -223,8 +266,8 @@ def test_a_cluster_decision_is_recorded_with_the_cluster_id(engine):
 def test_editing_a_decision_from_the_list_replaces_it(engine):
     at = create_session_through_page(open_page())
     session_id = at.session_state["diagnostic_session_id"]
-    fill_decision(at, {"edited_rows": {}, "deleted_rows": [], "added_rows": [
-        {"person": "Ana Silva", "responsibility": "A"}]})
+    with_participants(at, engine, ANA)
+    fill_decision(at, "Ana Silva")
     at.button(key=decision_key(at, "submit")).click().run()
     [recorded] = list_decisions(engine, session_id)
 
@@ -242,8 +285,8 @@ def test_editing_a_decision_from_the_list_replaces_it(engine):
 def test_deleting_a_decision_removes_it(engine):
     at = create_session_through_page(open_page())
     session_id = at.session_state["diagnostic_session_id"]
-    fill_decision(at, {"edited_rows": {}, "deleted_rows": [], "added_rows": [
-        {"person": "Ana Silva", "responsibility": "A"}]})
+    with_participants(at, engine, ANA)
+    fill_decision(at, "Ana Silva")
     at.button(key=decision_key(at, "submit")).click().run()
     [recorded] = list_decisions(engine, session_id)
 

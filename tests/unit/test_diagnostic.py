@@ -21,7 +21,8 @@ from core.diagnostic import (
     format_clock,
     load_default_agenda,
     participants_from_rows,
-    raci_from_rows,
+    raci_from_choices,
+    raci_people,
     validate_agenda,
     validate_decision,
     validate_participants,
@@ -220,14 +221,34 @@ def test_agenda_rows_from_an_editor_become_steps():
     assert steps == (AgendaStep("Context", 5, "Why we are here"), AgendaStep("Scoring", None, ""))
 
 
-def test_raci_rows_skip_people_without_a_letter():
-    rows = [{"person": "Ana", "role": "RevOps", "responsibility": "a"},
-            {"person": "Bo", "role": "Finance", "responsibility": None},
-            {"person": None, "role": None, "responsibility": "R"}]
+@pytest.mark.parametrize("accountable, letters, expected", [
+    ("Ana", {}, (RaciEntry("Ana", "A"),)),
+    (None, {"responsible": ["Bo"]}, (RaciEntry("Bo", "R"),)),
+    (" Ana ", {"responsible": ["Bo", "  "], "consulted": ["Cy"], "informed": ["Di", "Ed"]},
+     (RaciEntry("Ana", "A"), RaciEntry("Bo", "R"), RaciEntry("Cy", "C"), RaciEntry("Di", "I"), RaciEntry("Ed", "I"))),
+    ("Ana", {"informed": ["Ana"]}, (RaciEntry("Ana", "A"), RaciEntry("Ana", "I"))),
+    ("", {}, ()),
+])
+def test_raci_from_choices_puts_the_accountable_first_and_drops_blanks(accountable, letters, expected):
+    entries = raci_from_choices(accountable, **letters)
 
-    entries = raci_from_rows(rows)
+    assert entries == expected
 
-    assert entries == (RaciEntry("Ana", "A"), RaciEntry("", "R"))
+
+def test_a_person_picked_twice_is_named_by_the_raci_check():
+    entries = raci_from_choices("Ana", informed=["ana"])
+
+    problems = validate_raci(entries)
+
+    assert problems == ["Ana is listed twice in the RACI: give each person one letter."]
+
+
+def test_raci_people_lists_participants_then_others_named_in_the_raci():
+    participants = [Participant("Ana", Role.REVOPS), Participant("Bo", Role.FINANCE)]
+
+    people = raci_people(participants, [RaciEntry("BO", "R"), RaciEntry("Guest", "I")])
+
+    assert people == ["Ana", "Bo", "Guest"]
 
 
 def test_participant_rows_keep_unknown_roles_for_validation():
