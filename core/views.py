@@ -16,7 +16,7 @@ from core.normalize import (
     normalize_key,
 )
 from core.overlap import Cluster
-from core.ranges import Range, format_money_range
+from core.ranges import Range, format_money_range, total
 from core.registry import CONTROL_FIELDS, Integration, Status
 from core.tco import TeamCost
 
@@ -190,6 +190,45 @@ def duplicated_by_cluster(analysis: RegistryAnalysis, clusters: Iterable[Cluster
     rows = [_cluster_row(analysis, c) for c in chosen]
     rows.sort(key=lambda r: (-r.duplicated.likely, r.cluster_id))
     return rows
+
+
+OTHER_CLUSTERS_ID = "OTHER"
+CHART_CLUSTERS = 15  # bars a projector can show legibly; the rest are summed into one
+
+
+def chart_rows(rows: Sequence[ClusterRow], limit: int = CHART_CLUSTERS) -> list[ClusterRow]:
+    """The largest ``limit`` cluster rows, the rest summed into one "N other clusters" bar.
+
+    A chart of hundreds of bars is thousands of pixels tall and unreadable; the total it shows must
+    still be the whole, so the tail is folded rather than dropped.
+
+    >>> rows = duplicated_by_cluster(_example_analysis())
+    >>> [r.cluster_id for r in chart_rows(rows * 3, limit=1)], chart_rows(rows * 3, limit=1)[1].route
+    (['CL-INT-1', 'OTHER'], '2 other clusters')
+
+    Args:
+        rows: cluster rows, largest first (as :func:`duplicated_by_cluster` returns them).
+        limit: how many clusters keep a bar of their own.
+
+    Returns:
+        At most ``limit + 1`` rows; the last one, id ``OTHER_CLUSTERS_ID``, sums the rest.
+    """
+    if len(rows) <= limit + 1:  # folding a single cluster into "1 other" would hide its name for nothing
+        return list(rows)
+    kept, rest = list(rows[:limit]), rows[limit:]
+    members = tuple(m for r in rest for m in r.members)
+    return kept + [ClusterRow(
+        cluster_id=OTHER_CLUSTERS_ID,
+        route=f"{len(rest):,} other clusters",
+        members=members,
+        member_names=tuple(n for r in rest for n in r.member_names),
+        member_summary=f"{len(members):,} integrations, each cluster smaller than the ones above",
+        objects=tuple(sorted({o for r in rest for o in r.objects})),
+        teams=tuple(sorted({t for r in rest for t in r.teams})),
+        survivor="",
+        total=total(r.total for r in rest),
+        duplicated=total(r.duplicated for r in rest),
+    )]
 
 
 def cluster_title(analysis: RegistryAnalysis, cluster: Cluster) -> str:

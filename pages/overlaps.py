@@ -7,10 +7,13 @@ import streamlit as st
 
 from core.errors import GovernanceError
 from core.normalize import normalize_key
+from core.paging import page_label, page_of, paginate
 from core.ranges import format_money, format_money_range
 from core.store import ALIASES_KEY, load_alias_pairs, save_alias_tables, save_survivor_choice, setting_version
 from core.views import (
+    OTHER_CLUSTERS_ID,
     ClusterRow,
+    chart_rows,
     add_alias_pair,
     cluster_members_table,
     cluster_title,
@@ -27,9 +30,16 @@ from pages._ui import current_actor, get_analysis, get_engine, page_header, plai
 # The same colours, in the same cluster order, as the Overview page (Okabe-Ito: colour-blind safe).
 CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
 INK, MUTED, PRIMARY, BAND = "#12263f", "#5b6b7f", "#1f4e79", "rgba(31, 78, 121, 0.18)"
+OTHER_COLOUR = "#9aa7b4"  # the bar summing the smaller clusters: grey, it is not one cluster
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
 FLASH_KEY = "_overlaps_flash"
 TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "overlaps_horizon"
+# The cluster list is shown a page at a time. PAGE_STORE (not a widget) is the page shown, kept when the
+# user visits another page of the app; PAGE_KEY is the page picker. JUMP_KEY asks, once, for the page
+# holding a cluster (a ?cluster=CL-INT-015 link, a survivor just saved); OPEN_STORE is the cluster to open.
+PAGE_KEY, PAGE_STORE = "overlaps_page", "_overlaps_page_saved"
+JUMP_KEY, OPEN_STORE = "_overlaps_jump", "_overlaps_open"
+CLUSTER_PARAM = "cluster"
 CHART_CONFIG = {"displayModeBar": False}
 
 
@@ -85,9 +95,9 @@ def cluster_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str
     return _bar_chart(
         [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows],
         [r.duplicated for r in rows],
-        [colours.get(r.cluster_id, PRIMARY) for r in rows],
+        [colours.get(r.cluster_id, OTHER_COLOUR if r.cluster_id == OTHER_CLUSTERS_ID else PRIMARY) for r in rows],
         currency,
-        [f"<b>{r.cluster_id}</b> · {len(r.members)} integrations<br>Duplicated: "
+        [f"<b>{r.route if r.cluster_id == OTHER_CLUSTERS_ID else r.cluster_id}</b> · {len(r.members)} integrations<br>Duplicated: "
          f"{format_money_range(r.duplicated, currency, '/ month')}" for r in rows],
         "Duplicated run-rate by overlap cluster",
         f"{currency} per month · bar = likely, whisker = low to high",
@@ -140,6 +150,34 @@ def _save_survivor(cluster_id: str, members: tuple[str, ...]) -> None:
         st.session_state[FLASH_KEY] = ("error", f"The choice was not saved: {error}")
         return
     st.session_state[FLASH_KEY] = ("ok", f"Saved: {cluster_id} now keeps {chosen}.")
+    st.session_state[JUMP_KEY] = cluster_id  # its rank may change: follow it to its new page
+
+
+def _go_to_page(number: int) -> None:
+    st.session_state[PAGE_STORE] = number
+    st.session_state.pop(OPEN_STORE, None)
+
+
+def _on_page_picked() -> None:
+    _go_to_page(st.session_state[PAGE_KEY])
+
+
+def _pager(page, where: str) -> None:
+    """Previous / next buttons around the page picker (top) or the page's label (bottom)."""
+    with st.container(horizontal=True, vertical_alignment="center", key=f"overlaps_pager_{where}"):
+        st.button("Previous", key=f"overlaps_previous_{where}", icon=":material/chevron_left:",
+                  disabled=not page.has_previous, on_click=_go_to_page, args=(page.number - 1,),
+                  help=f"Clusters {page_label(page.number - 1, page.total, page.size)}" if page.has_previous else None)
+        if where == "top":
+            st.session_state[PAGE_KEY] = page.number
+            st.selectbox("Clusters listed", range(page.count), key=PAGE_KEY, on_change=_on_page_picked,
+                         format_func=lambda n: f"Clusters {page_label(n, page.total, page.size)}",
+                         label_visibility="collapsed", width=260)
+        else:
+            st.markdown(f"Clusters {page.label}", width="content")
+        st.button("Next", key=f"overlaps_next_{where}", icon=":material/chevron_right:",
+                  disabled=not page.has_next, on_click=_go_to_page, args=(page.number + 1,),
+                  help=f"Clusters {page_label(page.number + 1, page.total, page.size)}" if page.has_next else None)
 
 
 def _add_alias(kind: str, name: str, similar_to: str) -> None:
@@ -209,12 +247,29 @@ if TEAMS_KEY in st.session_state:
     st.session_state[TEAMS_KEY] = [t for t in st.session_state[TEAMS_KEY] if t in analysis.teams]
 if st.session_state.get(MIN_KEY, 0.0) > top:
     st.session_state[MIN_KEY] = top
+
+# A cluster asked for by a link (?cluster=CL-INT-015) or by an action: shown even if the filters hid it.
+if linked := st.query_params.get(CLUSTER_PARAM):
+    st.session_state[JUMP_KEY] = linked.strip()
+    del st.query_params[CLUSTER_PARAM]  # followed once: paging on from here is the user's
+jump = st.session_state.pop(JUMP_KEY, None)
+if jump is not None:
+    if jump not in {c.id for c in analysis.clusters}:
+        st.warning(f"There is no overlap cluster {_plain(jump)} now: its integrations may have changed, "
+                   "or it was merged into another cluster. The clusters found today are listed below.",
+                   icon=":material/search_off:")
+        jump = None
+    elif jump not in {c.id for c in filter_clusters(analysis, st.session_state.get(TEAMS_KEY, ()),
+                                                       st.session_state.get(MIN_KEY, 0.0))}:
+        st.session_state[TEAMS_KEY], st.session_state[MIN_KEY] = [], 0.0
+        st.toast(f"Filters cleared to show {jump}.", icon=":material/filter_alt_off:")
 with st.container(border=True):
     team_col, money_col = st.columns(2)
     teams = team_col.multiselect("Show clusters involving these teams", analysis.teams, key=TEAMS_KEY,
-                                 placeholder="All teams")
+                                 placeholder="All teams", on_change=_go_to_page, args=(0,))
     minimum = money_col.slider(f"Only clusters duplicating at least ({currency} per month, likely)", 0.0, top,
-                               key=MIN_KEY, step=500.0, format=f"{currency.replace('%', '%%')}%d")
+                               key=MIN_KEY, step=500.0, format=f"{currency.replace('%', '%%')}%d",
+                               on_change=_go_to_page, args=(0,))
 with plain_errors():
     shown = filter_clusters(analysis, teams, minimum)
     rows = duplicated_by_cluster(analysis, shown)
@@ -223,10 +278,24 @@ st.markdown(f"**{len(shown)} of {len(analysis.clusters)} overlap clusters shown*
 if not shown:
     st.info("No cluster matches these filters. Clear the team filter or lower the minimum.", icon=":material/filter_alt_off:")
 else:
-    st.plotly_chart(cluster_chart(rows, colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
+    st.plotly_chart(cluster_chart(chart_rows(rows), colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
 
-for n, cluster in enumerate(shown):
-    with st.expander(_plain(cluster_title(analysis, cluster)), expanded=n == 0, icon=":material/content_copy:"):
+# The list, a page at a time (every cluster on every run is too slow at thousands of integrations).
+ids = [c.id for c in shown]
+if jump is not None and (holding := page_of(ids, jump)) is not None:
+    st.session_state[PAGE_STORE], st.session_state[OPEN_STORE] = holding, jump
+page = paginate(len(shown), st.session_state.get(PAGE_STORE, 0))
+st.session_state[PAGE_STORE] = page.number
+listed = shown[page.start:page.stop]
+opened = st.session_state.get(OPEN_STORE)
+if opened not in ids[page.start:page.stop]:
+    opened = listed[0].id if listed else None
+if page.count > 1:
+    _pager(page, "top")
+
+for cluster in listed:
+    with st.expander(_plain(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
+                     icon=":material/content_copy:"):
         with plain_errors():
             table = cluster_members_table(analysis, cluster.id)
             candidates = survivor_candidates(analysis, cluster.id)
@@ -261,6 +330,9 @@ for n, cluster in enumerate(shown):
                 help="Saved for everyone as soon as you pick. Only integrations that run can be kept: "
                      "a proposal cannot replace one that runs.",
             )
+
+if page.count > 1:
+    _pager(page, "bottom")
 
 st.divider()
 st.subheader("Who pays, and what it adds up to")

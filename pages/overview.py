@@ -8,12 +8,22 @@ import streamlit as st
 from core.ranges import format_money, format_money_range
 from core.registry_csv import read_registry_csv
 from core.store import SAMPLE_REGISTRY, write_integrations
-from core.views import ClusterRow, SystemMap, duplicated_by_cluster, error_bars, headline_figures, system_map
+from core.views import (
+    OTHER_CLUSTERS_ID,
+    ClusterRow,
+    SystemMap,
+    chart_rows,
+    duplicated_by_cluster,
+    error_bars,
+    headline_figures,
+    system_map,
+)
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
 # One colour per cluster, the same on every chart (Okabe-Ito: safe for colour-blind readers).
 CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
 INK, MUTED, EDGE_GREY, PRIMARY = "#12263f", "#5b6b7f", "#cfd7e0", "#1f4e79"
+OTHER_COLOUR = "#9aa7b4"  # the bar summing the smaller clusters: grey, it is not one cluster
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
 LABEL_POSITION = {"right": "middle right", "left": "middle left", "top": "top center", "bottom": "bottom center"}
 
@@ -40,10 +50,11 @@ def _cluster_colours(cluster_ids) -> dict[str, str]:
 def cluster_bar_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str) -> go.Figure:
     above, below = error_bars([r.duplicated for r in rows])
     labels = [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows]
-    hover = [[r.cluster_id, format_money_range(r.duplicated, currency, "/ month"), len(r.members)] for r in rows]
+    hover = [[r.route if r.cluster_id == OTHER_CLUSTERS_ID else r.cluster_id, format_money_range(r.duplicated, currency, "/ month"), len(r.members)] for r in rows]
     fig = go.Figure(go.Bar(
         x=[r.duplicated.likely for r in rows], y=labels, orientation="h", width=0.6,
-        marker=dict(color=[colours.get(r.cluster_id, PRIMARY) for r in rows]),
+        marker=dict(color=[colours.get(r.cluster_id, OTHER_COLOUR if r.cluster_id == OTHER_CLUSTERS_ID else PRIMARY)
+                           for r in rows]),
         error_x=dict(type="data", array=above, arrayminus=below, color=INK, thickness=2, width=10),
         customdata=hover, showlegend=False,
         hovertemplate="<b>%{customdata[0]}</b> · %{customdata[2]} integrations<br>Duplicated: %{customdata[1]}<extra></extra>",
@@ -194,7 +205,7 @@ with money[2].container(border=True):
 
 colours = _cluster_colours(r.cluster_id for r in rows)
 if rows:
-    st.plotly_chart(cluster_bar_chart(rows, colours, currency), key="overview_clusters_chart",
+    st.plotly_chart(cluster_bar_chart(chart_rows(rows), colours, currency), key="overview_clusters_chart",
                     config={"displayModeBar": False}, theme=None)
     st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep", icon=":material/arrow_forward:")
 else:

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from core.analysis import analyse_registry
 from core.db import create_db_engine
 from core.normalize import load_aliases
-from core.ranges import format_money
+from core.ranges import Range, format_money
+from core.registry import Integration
 from core.registry_csv import read_registry_csv
 from core.settings import load_default_settings
 from core.views import duplication_slider_max
@@ -193,6 +194,134 @@ def test_filters_narrow_the_cluster_list(database_url, expected):
     at.slider(key="overlaps_min_duplicated").set_value(duplication_slider_max(expected)).run()
     assert cluster_ids_shown(at) == []
     assert any("No cluster matches" in i.value for i in at.info)
+
+
+# --- Overlaps, a page of clusters at a time ------------------------------------------------------------
+
+SOURCES = ("Shopify", "Magento", "Salesforce", "HubSpot", "Zendesk", "Stripe", "Netsuite", "Workday", "Jira", "Okta",
+           "Snowflake", "Marketo", "Intercom", "Twilio", "Segment", "Asana", "Slack", "Xero", "Gusto", "Braze",
+           "Airtable", "Mailchimp", "Pipedrive", "Freshdesk", "Contentful")
+
+
+def _many_clusters() -> list[Integration]:
+    """25 two-member clusters (one per source system, all into the ledger), each duplicating a different amount."""
+    rows = []
+    for k, source in enumerate(SOURCES):
+        first = Integration(
+            id=f"INT-{2 * k + 1:03d}", name=f"{source} orders to the ledger", source_system=source,
+            target_system="Ledger", data_objects=("Order",), owner_team="Sales Ops", owner="Ana Silva",
+            has_monitoring=True, monthly_maintenance_hours=Range.exact(10 + k), hourly_rate=Range.exact(100),
+        )
+        rows += [first, first.with_changes(id=f"INT-{2 * k + 2:03d}", name=f"{source} order copy", owner_team="Finance",
+                                           monthly_maintenance_hours=Range.exact(4 + k))]
+    return rows
+
+
+@pytest.fixture
+def many(engine):
+    """The database holds the 25-cluster registry; returns its cluster ids in ranking order."""
+    seed_sample_registry(engine)  # seeded once, then replaced: the app does not seed it again
+    rows = _many_clusters()
+    write_integrations(engine, rows, "replace", actor=editor("test"))
+    ranked = [c.id for c in analyse_registry(rows, load_default_settings(), aliases=load_aliases()).clusters]
+    assert len(ranked) == 25
+    return ranked
+
+
+def pager_label(at: AppTest) -> str:
+    pager = at.selectbox(key="overlaps_page")
+    return pager.options[pager.index]
+
+
+def open_overlaps(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/overlaps.py")
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_overlaps_lists_twenty_clusters_a_page_and_the_pager_moves_on(many):
+    at = open_overlaps()
+
+    assert cluster_ids_shown(at) == many[:20]
+    assert [e.proto.expanded for e in at.expander] == [True] + [False] * 19
+    assert pager_label(at) == "Clusters 1–20 of 25"
+    assert at.button(key="overlaps_previous_top").disabled and not at.button(key="overlaps_next_top").disabled
+    assert "25 of 25 overlap clusters" in unescape(" ".join(m.value for m in at.markdown))
+    bars = figure_titled(at, "Duplicated run-rate by overlap cluster")
+    # The chart covers every cluster: the 15 largest, then one bar summing the other 10.
+    assert len(bars["data"][0]["x"]) == 16
+    clusters = analyse_registry(_many_clusters(), load_default_settings(), aliases=load_aliases()).clusters
+    assert sum(bars["data"][0]["x"]) == pytest.approx(sum(c.duplicated_monthly_run_rate.likely for c in clusters))
+    assert "10 other clusters" in bars["data"][0]["y"][-1]
+
+    at.button(key="overlaps_next_bottom").click().run()
+    assert not at.exception
+    assert cluster_ids_shown(at) == many[20:]
+    assert pager_label(at) == "Clusters 21–25 of 25"
+    assert at.button(key="overlaps_next_top").disabled
+    assert any(m.value == "Clusters 21–25 of 25" for m in at.markdown)  # the bottom pager's label
+
+    at.button(key="overlaps_previous_top").click().run()
+    assert cluster_ids_shown(at) == many[:20]
+    at.selectbox(key="overlaps_page").set_value(1).run()
+    assert cluster_ids_shown(at) == many[20:]
+
+    at.multiselect(key="overlaps_teams").select("Finance").run()  # a new filter starts again at page 1
+    assert cluster_ids_shown(at) == many[:20]
+
+
+def test_a_survivor_chosen_on_the_second_page_is_saved(engine, many):
+    at = open_overlaps()
+    at.selectbox(key="overlaps_page").set_value(1).run()
+    cluster = many[22]
+    members = at.selectbox(key=f"survivor_{cluster}").options
+    assert len(members) == 2
+    other = next(m.split(" · ")[0] for m in members if m.split(" · ")[0] != at.selectbox(key=f"survivor_{cluster}").value)
+
+    at.selectbox(key=f"survivor_{cluster}").select(other).run()
+
+    assert not at.exception
+    assert load_survivor_choices(engine) == {other}
+    assert cluster in cluster_ids_shown(at)  # the page follows the cluster, wherever its new rank puts it
+    assert at.selectbox(key=f"survivor_{cluster}").value == other
+    assert any(f"Keep {other}" in unescape(m.value) and "chosen by the group" in m.value for m in at.markdown)
+    (opened,) = [e for e in at.expander if e.proto.expanded]
+    assert unescape(opened.label).startswith(cluster)
+
+
+def test_a_link_to_a_cluster_opens_the_page_holding_it(many):
+    at = open_overlaps({"cluster": many[23]})
+
+    assert cluster_ids_shown(at) == many[20:]
+    (opened,) = [e for e in at.expander if e.proto.expanded]
+    assert unescape(opened.label).startswith(many[23])
+    assert "cluster" not in at.query_params  # followed once: the pager is the user's again
+
+    at.button(key="overlaps_previous_top").click().run()
+    assert cluster_ids_shown(at) == many[:20]
+
+
+def test_a_link_to_a_filtered_out_cluster_clears_the_filters(many):
+    at = open_overlaps()
+    at.slider(key="overlaps_min_duplicated").set_value(3000.0).run()
+    assert many[24] not in cluster_ids_shown(at)
+
+    at.query_params["cluster"] = many[24]
+    at.run()
+
+    assert at.slider(key="overlaps_min_duplicated").value == 0.0
+    assert cluster_ids_shown(at) == many[20:]
+
+
+def test_a_link_to_an_unknown_cluster_says_so(many):
+    at = open_overlaps({"cluster": "CL-INT-999"})
+
+    assert any("no overlap cluster CL\\-INT\\-999" in w.value for w in at.warning)
+    assert cluster_ids_shown(at) == many[:20]
 
 
 def test_the_horizon_slider_extends_the_waste_chart(database_url, expected):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -14,6 +15,8 @@ from core.registry import Status
 from core.registry_csv import read_registry_csv
 from core.settings import load_default_settings
 from core.normalize import AliasPairs
+from core import views
+from core.paging import Page, page_count, page_label, page_of, paginate
 from core.store import SAMPLE_REGISTRY, default_alias_pairs, load_alias_pairs, save_alias_tables
 from core.views import (
     add_alias_pair,
@@ -261,3 +264,100 @@ def test_a_big_registry_map_keeps_clustered_systems_and_counts_the_hidden_ones()
     shown = {n.name for n in layout.nodes}
     assert all(e.source in shown and e.target in shown for e in layout.edges)
     assert any(e.in_cluster for e in layout.edges)
+
+
+# --- Paging the cluster list (core/paging.py) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "number", "size", "expected"),
+    [
+        (301, 0, 20, Page(number=0, count=16, start=0, stop=20, total=301, size=20)),
+        (301, 1, 20, Page(number=1, count=16, start=20, stop=40, total=301, size=20)),
+        (301, 15, 20, Page(number=15, count=16, start=300, stop=301, total=301, size=20)),
+        (301, 16, 20, Page(number=15, count=16, start=300, stop=301, total=301, size=20)),  # past the end: last page
+        (301, -3, 20, Page(number=0, count=16, start=0, stop=20, total=301, size=20)),
+        (40, 1, 20, Page(number=1, count=2, start=20, stop=40, total=40, size=20)),  # exactly full pages
+        (20, 1, 20, Page(number=0, count=1, start=0, stop=20, total=20, size=20)),  # a filter shortened the list
+        (7, 0, 20, Page(number=0, count=1, start=0, stop=7, total=7, size=20)),
+        (0, 2, 20, Page(number=0, count=1, start=0, stop=0, total=0, size=20)),  # nothing to show: one empty page
+        (5, 4, 1, Page(number=4, count=5, start=4, stop=5, total=5, size=1)),
+    ],
+)
+def test_paginate_gives_the_slice_of_the_page_clamped_to_pages_that_exist(total, number, size, expected):
+    page = paginate(total, number, size)
+    assert page == expected
+    assert page.count == page_count(total, size)
+    assert page.has_previous == (page.number > 0)
+    assert page.has_next == (page.number < page.count - 1)
+
+
+@pytest.mark.parametrize(
+    ("number", "total", "size", "label"),
+    [
+        (0, 301, 20, "1–20 of 301"),
+        (1, 301, 20, "21–40 of 301"),
+        (15, 301, 20, "301 of 301"),  # a last page of one
+        (99, 301, 20, "301 of 301"),
+        (0, 25, 20, "1–20 of 25"),
+        (1, 25, 20, "21–25 of 25"),
+        (0, 1, 20, "1 of 1"),
+        (0, 0, 20, "0 of 0"),
+    ],
+)
+def test_page_label_counts_from_one(number, total, size, label):
+    assert page_label(number, total, size) == label
+    assert paginate(total, number, size).label == label
+
+
+IDS = [f"CL-INT-{n:03d}" for n in range(301)]
+
+
+@pytest.mark.parametrize(
+    ("items", "item", "size", "page"),
+    [
+        (IDS, "CL-INT-000", 20, 0),
+        (IDS, "CL-INT-019", 20, 0),
+        (IDS, "CL-INT-020", 20, 1),
+        (IDS, "CL-INT-300", 20, 15),
+        (IDS, "CL-INT-999", 20, None),  # not in the list (e.g. hidden by a filter)
+        ((), "CL-INT-000", 20, None),
+        (("a", "b", "c"), "c", 2, 1),
+    ],
+)
+def test_page_of_finds_the_page_holding_an_item(items, item, size, page):
+    assert page_of(items, item, size) == page
+    if page is not None:
+        shown = paginate(len(items), page, size)
+        assert item in list(items)[shown.start:shown.stop]
+
+
+@pytest.mark.parametrize("call", [lambda: paginate(10, 0, 0), lambda: page_label(0, 10, -1), lambda: page_of([1], 1, 0)])
+def test_paging_refuses_a_page_size_below_one(call):
+    with pytest.raises(ValueError, match="page size"):
+        call()
+
+
+def _rows(count: int) -> list:
+    analysis = views._example_analysis()
+    [row] = views.duplicated_by_cluster(analysis)
+    return [dataclasses.replace(row, cluster_id=f"CL-{n}", duplicated=Range(n, 2 * n, 3 * n), members=(f"A{n}", f"B{n}"))
+            for n in range(count, 0, -1)]
+
+
+@pytest.mark.parametrize("count, limit, expected_bars", [(3, 5, 3), (6, 5, 6), (7, 5, 6), (301, 15, 16)])
+def test_chart_rows_fold_the_smaller_clusters_into_one_bar(count, limit, expected_bars):
+    rows = _rows(count)
+
+    bars = views.chart_rows(rows, limit=limit)
+
+    assert len(bars) == expected_bars
+    assert total(b.duplicated for b in bars) == total(r.duplicated for r in rows)
+    assert sum(len(b.members) for b in bars) == sum(len(r.members) for r in rows)
+
+
+def test_the_folded_bar_says_how_many_clusters_it_sums():
+    bars = views.chart_rows(_rows(40), limit=15)
+
+    assert [b.cluster_id for b in bars[:15]] == [f"CL-{n}" for n in range(40, 25, -1)]
+    assert (bars[-1].cluster_id, bars[-1].route) == (views.OTHER_CLUSTERS_ID, "25 other clusters")
