@@ -590,6 +590,9 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], act
                     st.button("Delete", key=f"delete_decision_{record.id}", type="primary",
                               on_click=_on_delete_decision, args=(record,))
             st.markdown(_plain(decision.rationale))
+            if decision.subject_kind == "cluster":
+                st.page_link("pages/overlaps.py", label=f"See cluster {decision.subject_id} on the Overlaps page",
+                             icon=":material/arrow_forward:", query_params={"cluster": decision.subject_id})
             by_letter = {letter: [e.person for e in decision.raci if e.responsibility == letter]
                          for letter in RESPONSIBILITIES}
             raci_text = " · ".join(f"**{letter}** {_plain(', '.join(people))}"

@@ -14,7 +14,8 @@ from core.rubric import Verdict
 from core.session_store import list_decisions, list_sessions, load_session, set_participants
 from pages._ui import _engine_for
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "session.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/session.py"
 NO_ACCOUNTABLE = "Each decision needs exactly one Accountable (A); none is set."
 ANA, BO = Participant("Ana Silva", Role.REVOPS), Participant("Bo Berg", Role.ENGINEERING)
 
@@ -37,10 +38,11 @@ def engine(database_url):
 
 
 def open_page(**query_params: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=30)
+    """The page through the app's router, so links to other pages resolve as in the browser."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
     for name, value in query_params.items():
         at.query_params[name] = value
-    return at.run()
+    return at.switch_page(PAGE).run()
 
 
 def create_session_through_page(at: AppTest, title: str = "Quote-to-cash duplicates") -> AppTest:
@@ -261,6 +263,8 @@ def test_a_cluster_decision_is_recorded_with_the_cluster_id(engine):
     [record] = list_decisions(engine, session_id)
     assert (record.decision.subject_kind, record.decision.subject_id, record.decision.verdict) == (
         "cluster", "CL-INT-015", Verdict.CENTRALIZE)
+    [link] = [e for e in at.get("page_link") if "CL-INT-015" in e.proto.label]
+    assert link.proto.label == "See cluster CL-INT-015 on the Overlaps page"
 
 
 def test_editing_a_decision_from_the_list_replaces_it(engine):
