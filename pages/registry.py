@@ -14,6 +14,7 @@ from core.registry_edit import RegistryChanges, diff_registry, validate_edited_r
 from core.safe_export import safe_registry_csv
 from core.store import (
     IMPORT_MODES,
+    EditConflict,
     apply_registry_changes,
     load_integration_versions,
     load_integrations,
@@ -25,6 +26,7 @@ from core.audit import history_rows, list_history
 from pages._ui import browser_timezone, current_actor, get_engine, page_header, plain_errors, read_only_notice
 
 EDITOR_KEY = "registry_editor"
+OVERWRITE_KEY = "_registry_overwrite"
 MAX_EDITOR_ROWS = 1000  # the editor re-sends every row on each interaction: narrow with filters above this
 
 page_header(
@@ -207,10 +209,16 @@ def discard_edits() -> None:
     st.session_state.pop("registry_snapshot", None)
 
 
+def overwrite_with_my_edits() -> None:
+    st.session_state[OVERWRITE_KEY] = True
+
+
 save_col, discard_col, export_col, _ = st.columns([1, 1, 1, 3])
 if actor.can_edit:
     discard_col.button("Discard edits", key="registry_discard", disabled=not pending, on_click=discard_edits)
-    if save_col.button("Save changes", type="primary", key="registry_save", disabled=not pending):
+    # Set by the "Overwrite with my edits" button a conflict offers: the same edits, saved over the newer rows.
+    overwrite = st.session_state.pop(OVERWRITE_KEY, False) and pending
+    if save_col.button("Save changes", type="primary", key="registry_save", disabled=not pending) or overwrite:
         rows = edited.to_dict("records")
         values, errors = validate_edited_rows(rows, extras={i.id: i.extra for i in shown})
         if errors:
@@ -221,11 +229,24 @@ if actor.can_edit:
             if changes.is_empty:
                 st.info("Nothing changed, so nothing was saved.")
             else:
-                with plain_errors():
-                    apply_registry_changes(engine, changes, seen_versions, actor=actor)
-                discard_edits()
-                st.toast(f"Saved: {changes.summary()}.")
-                st.rerun()
+                # Overwriting checks against the versions stored now, not the ones seen when editing began.
+                versions = load_integration_versions(engine) if overwrite else seen_versions
+                with plain_errors():  # any other refusal (an id taken meanwhile) is one plain message
+                    try:
+                        apply_registry_changes(engine, changes, versions, actor=actor)
+                    except EditConflict as conflict:
+                        st.error(str(conflict), icon=":material/sync_problem:")
+                        with st.container(horizontal=True):
+                            st.button("Overwrite with my edits", key="registry_overwrite", on_click=overwrite_with_my_edits,
+                                      icon=":material/save_as:",
+                                      help="Save your version of the rows you changed, replacing what the other "
+                                           "person saved in those rows. Both changes stay in the History.")
+                            st.button("Discard my edits and reload", key="registry_reload", on_click=discard_edits,
+                                      icon=":material/refresh:")
+                    else:
+                        discard_edits()
+                        st.toast(f"Saved: {changes.summary()}.")
+                        st.rerun()
 
 export_col.download_button(
     "Export CSV", data=lambda: safe_registry_csv(integrations).encode("utf-8"), file_name="registry.csv",

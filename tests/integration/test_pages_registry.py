@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.audit import list_history
 from core.db import create_db_engine
 from core.store import load_alias_tables, load_integrations, load_saved_rubric, load_settings
 from pages._ui import _analysis_for, _engine_for
@@ -128,6 +129,36 @@ def test_second_editor_of_the_same_row_is_refused_not_overwritten(engine):
     assert names(engine)["INT-001"] == "Ana's name"
     assert "INT-001 was changed by Ana" in bo.error[0].value
     assert "Reload" in bo.error[0].value
+
+
+def test_the_second_editor_can_overwrite_after_seeing_the_conflict(engine):
+    ana, bo = open_page("registry", user="Ana"), open_page("registry", user="Bo")
+    seed_edit(ana, {0: {"name": "Ana's name"}})
+    seed_edit(bo, {0: {"name": "Bo's name"}, 2: {"owner": "Bo Berg"}})
+    ana.button(key="registry_save").click().run()
+    bo.button(key="registry_save").click().run()
+
+    bo.button(key="registry_overwrite").click().run()
+
+    assert not bo.error
+    current = {i.id: i for i in load_integrations(engine)}
+    assert (current["INT-001"].name, current["INT-003"].owner) == ("Bo's name", "Bo Berg")
+    assert [e.actor for e in list_history(engine, entity="integration", entity_id="INT-001", limit=2)] == ["Bo", "Ana"]
+    assert bo.button(key="registry_save").disabled  # saved: nothing is pending any more
+
+
+def test_discarding_after_a_conflict_shows_the_other_persons_change(engine):
+    ana, bo = open_page("registry", user="Ana"), open_page("registry", user="Bo")
+    seed_edit(ana, {0: {"name": "Ana's name"}})
+    seed_edit(bo, {0: {"name": "Bo's name"}})
+    ana.button(key="registry_save").click().run()
+    bo.button(key="registry_save").click().run()
+
+    bo.button(key="registry_reload").click().run()
+
+    assert names(engine)["INT-001"] == "Ana's name"
+    assert bo.session_state["registry_editor"]["edited_rows"] == {}
+    assert bo.session_state["registry_snapshot"]["rows"][0].name == "Ana's name"
 
 
 def test_add_form_adds_a_row(engine):
