@@ -21,6 +21,7 @@ from core.registry_csv import (
     write_registry_csv,
 )
 from core.safe_export import safe_registry_csv
+from tests.unit.test_registry_csv_fast_path import read_both
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 HEADER_NAMES = [*CANONICAL_COLUMNS, *HEADER_ALIASES, "Integration Name", "Slack channel", ""]
@@ -41,7 +42,12 @@ ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252", "latin-1"]
 
 
 def assert_report_or_plain_refusal(data: bytes) -> ImportReport | None:
-    """Read the bytes; anything but a consistent report or a RegistryFileError with a message fails the test."""
+    """Read the bytes; anything but a consistent report or a RegistryFileError with a message fails the test.
+
+    The record-by-record reader alone must give the very same outcome (values, errors, message).
+    """
+    first, exact, _ = read_both(data)
+    assert first == exact
     try:
         report = read_registry_csv(data)
     except RegistryFileError as error:

@@ -180,16 +180,25 @@ def test_the_row_limit_comes_from_the_environment(monkeypatch):
     assert str(raised.value).startswith("The file has more than 2 rows; the limit is 2.")
 
 
-def test_reading_stops_at_the_first_row_over_the_limit(monkeypatch):
-    parsed = []
-    original = core.registry_csv.parse_registry_row
-    monkeypatch.setattr(core.registry_csv, "parse_registry_row",
-                        lambda cells, row, extra: parsed.append(row) or original(cells, row, extra))
+@pytest.mark.parametrize("fast", [True, False], ids=["well-formed-path", "record-path"])
+def test_reading_stops_at_the_first_row_over_the_limit(monkeypatch, fast):
+    # Row n has build_hours n: a spy on the hours parser (both reading paths parse cells with _FIELD_PARSERS)
+    # sees which rows were validated. None past the limit may be, and the file is refused.
+    lines = [f"{HEADER},build_hours", *(f"Sync {n},Salesforce,Stripe,Opportunity,Sales Ops,{n}" for n in range(1, 50_001))]
+    seen = []
+    parse_hours, fix = core.registry_csv._FIELD_PARSERS["build_hours"]
+    monkeypatch.setitem(core.registry_csv._FIELD_PARSERS, "build_hours",
+                        (lambda text: seen.append(int(text)) or parse_hours(text), fix))
+    if not fast:
+        monkeypatch.setattr(core.registry_csv, "_read_well_formed", lambda *args, **kwargs: None)
 
-    with pytest.raises(RegistryFileError):
-        read_registry_csv(registry_bytes(50_000), max_rows=10)
+    with pytest.raises(RegistryFileError) as raised:
+        read_registry_csv(("\n".join(lines) + "\n").encode(), max_rows=10)
 
-    assert len(parsed) == 10
+    assert str(raised.value).startswith("The file has more than 10 rows; the limit is 10.")
+    assert [n for n in seen if n > 10] == []
+    # The well-formed path counts the rows before it validates any; the record path validates rows as it goes.
+    assert sorted(seen) == ([] if fast else list(range(1, 11)))
 
 
 def test_check_row_count_allows_the_limit_itself():
