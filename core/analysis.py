@@ -29,6 +29,8 @@ class RegistryAnalysis:
     aliases: Aliases
     rules: ComplexityRules
     index: OverlapIndex
+    # The pairs that link a cluster: at or above the overlap threshold, or strong. Weaker pairs of
+    # one integration come from ``index.pairs_for`` (exact, and what the Score page and memo read).
     pairs: tuple[OverlapPair, ...]
     clusters: tuple[Cluster, ...]
     suggestions: tuple[NameSuggestion, ...]
@@ -97,7 +99,9 @@ def analyse_registry(
     aliases = aliases if aliases is not None else load_aliases()
     rules = rules if rules is not None else default_complexity_rules()
     index = build_overlap_index(integrations, aliases, include_retired=settings.include_retired)
-    pairs = tuple(index.list_pairs())
+    # Only the pairs the clustering links are worded: the same pairs reach cluster_overlaps as
+    # with every pair listed, without describing the hundreds of thousands below the threshold.
+    pairs = tuple(index.list_pairs(min_score=settings.overlap_threshold))
     run_rates = {i.id: monthly_run_rate(i, settings, rules).total for i in integrations}
     clusters = tuple(cluster_overlaps(
         integrations, pairs, run_rates, threshold=settings.overlap_threshold,

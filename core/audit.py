@@ -57,22 +57,31 @@ class HistoryEntry:
     after: Any
 
 
+_SCALARS = (str, int, float, bool)  # stored by the JSON column as they are
+
+
 def jsonable(value: Any) -> Any:
     """A value the JSON column can store: dates become ISO text, tuples and sets lists, enums their value.
 
     >>> jsonable({"due": date(2026, 3, 1), "people": ("Ana", "Bo")})
     {'due': '2026-03-01', 'people': ['Ana', 'Bo']}
     """
+    # Plain scalars first: a 100,000-row import snapshots millions of text cells, and each would
+    # otherwise go through every test below (including a failing hasattr) to be returned as is.
+    # Their subclasses (StrEnum, IntEnum members) stay as they are, as they always did.
+    if value is None or isinstance(value, _SCALARS):
+        return value
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        # The same test inline: a history snapshot is a dict of ~30 text cells per integration.
+        return {str(k): v if v is None or isinstance(v, _SCALARS) else jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted(jsonable(v) for v in value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
-        return jsonable(value.value)  # an enum
+    if hasattr(value, "value"):
+        return jsonable(value.value)  # an enum that is not also a str or int
     return value
 
 

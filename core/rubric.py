@@ -128,12 +128,20 @@ class ScoringContext:
     complexity: Complexity = Complexity.MODERATE
     overlap_threshold: float = 0.5
     currency: str = "$"
+    # The strongest pair, found once: the sensitivity analysis asks for it again for every weight,
+    # and the worst integration at 100,000 rows has about 16,000 pairs to look through.
+    _strongest: OverlapPair | None = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        # Frozen: set through object.__setattr__, once, before anyone can read the context.
+        object.__setattr__(self, "_strongest", max(self.overlaps, key=lambda p: (p.score, p.a, p.b), default=None))
 
     def other_id(self, pair: OverlapPair, own_id: str) -> str:
         return pair.b if pair.a == own_id else pair.a
 
     def strongest_overlap(self) -> OverlapPair | None:
-        return max(self.overlaps, key=lambda p: (p.score, p.a, p.b), default=None)
+        """The pair with the highest score (ties: the largest ids), ``None`` without overlaps."""
+        return self._strongest
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,12 @@ SETTING_LABELS = {
     ROLES_KEY: "the role mapping",
 }
 _IN_CHUNK = 500  # SQLite caps the number of bound parameters in one statement
+# NOT NULL columns with a plain default (direction, status, notes, ...): what an INSERT that names
+# every column sends in place of a None, the value the column default gave when None keys were left out.
+_INSERT_DEFAULTS: dict[str, object] = {
+    column.name: column.default.arg for column in IntegrationRecord.__table__.columns
+    if not column.nullable and column.default is not None and column.default.is_scalar
+}
 
 
 def integration_to_row(integration: Integration, *, updated_by: str = "") -> dict:
@@ -217,13 +223,17 @@ def write_integrations(
         counts = {"inserted": len(incoming - existing), "updated": len(incoming & existing), "deleted": len(removed)}
         for start in range(0, len(removed), _IN_CHUNK):
             session.execute(delete(IntegrationRecord).where(IntegrationRecord.id.in_(removed[start:start + _IN_CHUNK])))
-        new_rows = [r for r in rows if r["id"] not in existing]
+        new_rows = [_with_insert_defaults(r) for r in rows if r["id"] not in existing]
         changed_rows = [r | {"version": stored[r["id"]][1] + 1} for r in rows if r["id"] in existing]
         # Bulk statements: executemany in large chunks instead of an ORM object per row (100k-row imports);
         # chunks only to report progress, all inside the one transaction.
         report = progress or (lambda fraction, what: None)
         written, total = 0, max(len(new_rows) + len(changed_rows), 1)
-        for statement, batch_rows, verb in ((insert(IntegrationRecord), new_rows, "Adding"),
+        # render_nulls: the ORM's bulk INSERT otherwise leaves out None-valued keys, so rows with
+        # different empty cells need different statements (nearly one compiled INSERT per row); with
+        # every row naming every column, each chunk is one executemany.
+        adding = insert(IntegrationRecord).execution_options(render_nulls=True)
+        for statement, batch_rows, verb in ((adding, new_rows, "Adding"),
                                              (update(IntegrationRecord), changed_rows, "Updating")):
             for start in range(0, len(batch_rows), _WRITE_CHUNK):
                 chunk = batch_rows[start:start + _WRITE_CHUNK]
@@ -239,6 +249,24 @@ def write_integrations(
 
 
 _WRITE_CHUNK = 5_000
+
+
+def _with_insert_defaults(row: dict) -> dict:
+    """The row with a None in a NOT NULL defaulted column replaced by that default.
+
+    An INSERT that names every column sends None as NULL; when None-valued keys were left out, the
+    column default filled them in. This keeps what is stored the same either way.
+
+    Args:
+        row: column values from :func:`integration_to_row` (changed in place).
+
+    Returns:
+        The same row.
+    """
+    for name, default in _INSERT_DEFAULTS.items():
+        if name in row and row[name] is None:
+            row[name] = default
+    return row
 
 
 def import_registry_file(

@@ -10,7 +10,7 @@ import numpy as np
 
 from core.complexity import ComplexityRules, Effort, default_complexity_rules, estimate_effort
 from core.errors import IntegrationNotFound
-from core.overlap import Cluster
+from core.overlap import Cluster, without_gc_pauses
 from core.ranges import Range, total
 from core.registry import NOT_YET_BUILT, Complexity, Integration, Status
 from core.settings import Settings
@@ -317,9 +317,12 @@ def portfolio_tco(
     """
     rules = rules or default_complexity_rules()
     horizon = settings.horizon_months if horizon_months is None else horizon_months
-    rows = tuple(
-        integration_tco(i, settings, rules, horizon) for i in integrations if i.status is not Status.RETIRED
-    )
+    # Several small frozen values per row (efforts, ranges, costs), none in a cycle: with the
+    # collector on, its passes over them took two thirds of the time at 100,000 rows.
+    with without_gc_pauses():
+        rows = tuple(
+            integration_tco(i, settings, rules, horizon) for i in integrations if i.status is not Status.RETIRED
+        )
     by_id = {row.id: row for row in rows}
     duplicate_rows = [by_id[member] for member in _duplicate_ids(clusters, by_id)]
     duplicated = total(row.run_rate.total for row in duplicate_rows)

@@ -6,13 +6,14 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta, timezone
+from enum import Enum
 
 import pytest
 from sqlalchemy import event, func, select, update
 from sqlmodel import Session
 
 from core.access import Actor, Role
-from core.audit import history_csv, list_history
+from core.audit import history_csv, jsonable, list_history
 from core.diagnostic import AgendaStep, Decision, Participant, RaciEntry, SessionError
 from core.diagnostic import Role as MeetingRole
 from core.errors import GovernanceError
@@ -299,3 +300,43 @@ def test_the_csv_export_has_every_column_and_neutralises_formulas(registry):
     assert rows[1][1:7] == ["'=HYPERLINK(1)", "editor", "update", "integration", "INT-1", "Changed INT-1 (Opp sync): notes."]
     assert json.loads(rows[1][7]) == {"notes": ""} and json.loads(rows[1][8]) == {"notes": "-2+3"}
     assert rows[3][7] == "" and json.loads(rows[3][8])["owner"] == "Zoë Müller"
+
+
+# ---------------------------------------------------------------- bulk history of an import
+
+
+def test_an_import_writes_every_history_entry_in_one_statement_with_full_snapshots(engine):
+    sent: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG "):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    import_registry_file(engine, ORIGINAL + b"INT-3,Ticket sync,Zendesk,Jira,Ticket,Customer Success,,\n",
+                         "replace", actor=EDITOR)
+
+    assert len(sent) == 1
+    created = {e.entity_id: e.after for e in list_history(engine, action="create")}
+    assert sorted(created) == ["INT-1", "INT-2", "INT-3"]
+    assert created["INT-1"]["owner"] == "Zoë Müller" and created["INT-1"]["build_hours"] == "10-20"
+    assert created["INT-2"]["owner"] == "" and created["INT-3"]["build_hours"] == ""
+    assert created["INT-1"]["status"] == "live"
+
+
+class Size(Enum):
+    BIG = 3
+
+
+@pytest.mark.parametrize(("value", "stored"), [
+    ("text", "text"), (3, 3), (2.5, 2.5), (True, True), (None, None),
+    (Verdict.MERGE, Verdict.MERGE),  # a StrEnum member is a str: kept as it is, stored as its text
+    (Size.BIG, 3),
+    ({"when": date(2026, 3, 1), "who": ("Ana", None), "tags": {"b", "a"}, 1: Size.BIG, "at": datetime(2026, 3, 1, 9)},
+     {"when": "2026-03-01", "who": ["Ana", None], "tags": ["a", "b"], "1": 3, "at": "2026-03-01T09:00:00"}),
+])
+def test_jsonable_keeps_scalars_and_converts_the_rest(value, stored):
+    converted = jsonable(value)
+
+    assert converted == stored and type(converted) is type(stored)
+    assert json.dumps(converted) == json.dumps(stored)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import event
 
+from core.ranges import Range
+from core.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.registry_csv import read_registry_csv, write_registry_csv
 from core.store import (
     count_integrations,
@@ -147,3 +151,80 @@ def test_a_big_import_reports_progress_up_to_done(engine):
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert any(what == "Adding integrations: 5,000 of 12,000" for _, what in seen)
+
+
+# --- Bulk writes: one statement per chunk, every value kept ------------------------------------------
+
+
+def _rows_with_different_empty_cells() -> list[Integration]:
+    """Integrations that leave different cells empty (unknown), as real registries do."""
+    base = Integration(id="INT-1", name="Opp sync", source_system="Salesforce", target_system="Stripe",
+                       data_objects=("Opportunity",), owner_team="Sales Ops")
+    return [
+        base,
+        base.with_changes(id="INT-2", owner="Zoë Müller", tier=Tier.REVENUE_CRITICAL, build_hours=Range(10, 15, 20),
+                          has_monitoring=True, has_retry=False, launched_on=date(2025, 1, 31)),
+        base.with_changes(id="INT-3", consumers=("Finance", "Board pack"), direction=Direction.BIDIRECTIONAL,
+                          approach=Approach.IPAAS, monthly_tool_cost=Range.exact(120), documented=False,
+                          notes='a "quoted", multi\nline note', extra={"Jira epic": "FIN-7"}),
+        base.with_changes(id="INT-4", status=Status.PROPOSED, timeliness=Timeliness.REAL_TIME,
+                          complexity=Complexity.COMPLEX, people_touching=Range(1, 2, 4), has_audit_trail=None,
+                          source_of_truth_defined=True, reconciliations_per_month=Range.exact(4),
+                          reconciliation_hours=Range(0.5, 1, 2)),
+        base.with_changes(id="INT-5", owner=None, hourly_rate=Range(90, 110, 150), monthly_maintenance_hours=None),
+    ]
+
+
+def count_inserts(engine, table: str) -> list[str]:
+    """Start recording the INSERT statements sent for ``table``; the list grows as they run."""
+    sent: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()} "):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    return sent
+
+
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_rows_with_different_empty_cells_round_trip_every_value_including_none(engine, mode):
+    rows = _rows_with_different_empty_cells()
+
+    write_integrations(engine, rows, mode, actor=EDITOR)
+
+    loaded = load_integrations(engine)
+    assert loaded == rows
+    assert [i.extra for i in loaded] == [i.extra for i in rows]  # not part of ==
+    assert loaded[4].owner is None and loaded[0].build_hours is None and loaded[3].has_audit_trail is None
+
+
+def test_rows_with_different_empty_cells_are_inserted_by_one_statement(engine):
+    sent = count_inserts(engine, "integrations")
+
+    write_integrations(engine, _rows_with_different_empty_cells(), "replace", actor=EDITOR)
+
+    # One executemany (or one multi-row INSERT) for all five rows, not one per set of filled-in columns.
+    assert len(sent) == 1
+
+
+def test_an_update_after_the_bulk_insert_keeps_empty_cells_empty(engine):
+    rows = _rows_with_different_empty_cells()
+    write_integrations(engine, rows, "replace", actor=EDITOR)
+    changed = [rows[1].with_changes(owner=None, build_hours=None, has_monitoring=None), rows[4].with_changes(owner="Bo")]
+
+    write_integrations(engine, changed, "merge", actor=EDITOR)
+
+    by_id = {i.id: i for i in load_integrations(engine)}
+    assert by_id["INT-2"] == changed[0] and by_id["INT-5"] == changed[1]
+
+
+def test_a_missing_direction_status_or_note_is_stored_as_the_column_default(engine):
+    # Typed values never hold None here, but a script might pass one: the column default applies,
+    # as it did before every row named every column.
+    row = _rows_with_different_empty_cells()[0].with_changes(direction=None, status=None, notes=None)
+
+    write_integrations(engine, [row], "replace", actor=EDITOR)
+
+    stored, = load_integrations(engine)
+    assert (stored.direction, stored.status, stored.notes) == (Direction.ONE_WAY, Status.LIVE, "")

@@ -9,6 +9,8 @@ import pytest
 from core.analysis import ClusterNotFound, analyse_registry, score_registry_integration, scoring_context_for
 from core.check import find_blocked_proposals
 from core.errors import IntegrationNotFound
+from core.normalize import load_aliases
+from core.overlap import cluster_overlaps, find_overlaps
 from core.registry import Status
 from core.registry_csv import read_registry_csv
 from core.rubric import Verdict, load_rubric
@@ -103,3 +105,30 @@ def test_unknown_ids_raise_named_errors_with_plain_messages(analysis, lookup, er
         lookup(analysis)
 
     assert str(raised.value).startswith(message)
+
+
+# --- Only the linking pairs are kept (a speedup that must not change any answer) -----------------
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 1.0])
+def test_the_analysis_keeps_exactly_the_pairs_that_link_and_the_same_clusters(sample, threshold):
+    settings = Settings(**(load_default_settings().as_dict() | {"overlap_threshold": threshold}))
+    every_pair = find_overlaps(sample, load_aliases())
+
+    analysis = analyse_registry(sample, settings)
+
+    assert list(analysis.pairs) == [p for p in every_pair if p.score >= threshold or p.is_strong]
+    assert list(analysis.clusters) == cluster_overlaps(
+        sample, every_pair, analysis.run_rates, threshold=threshold, aliases=analysis.aliases)
+
+
+def test_pairs_below_the_threshold_still_reach_the_score_page(analysis):
+    threshold = analysis.settings.overlap_threshold
+    weak = [p for p in find_overlaps(analysis.integrations, analysis.aliases) if p.score < threshold and not p.is_strong]
+    assert weak, "the sample should have pairs below the threshold"
+    pair = weak[0]
+
+    context = scoring_context_for(analysis, analysis.integration(pair.a))
+
+    assert pair in context.overlaps
+    assert pair not in analysis.pairs

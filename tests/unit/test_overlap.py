@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from unittest import mock
 
 import pytest
@@ -585,3 +586,93 @@ def test_chaining_crowded_buckets_keeps_strong_clusters_exact(rows):
 
 
 # Speed at 10k/100k rows is measured by bench/run.py, never asserted in unit tests (shared, noisy machines).
+
+
+# --- Speedups that must not change answers ---------------------------------------------------------
+# (their effect on time is measured by bench/run.py)
+
+# Cut-offs that land exactly on the scores the formula gives (0.1, 0.15, 0.3, ...) as well as between them.
+CUT_OFFS = st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.1, 0.15, 0.2, 0.3, 0.45, 0.5, 0.6, 1.0, 1.5]))
+
+
+@settings(max_examples=150, deadline=None)  # correctness only: a busy machine must not fail it
+@given(registries(max_size=20), CUT_OFFS, st.booleans())
+def test_list_pairs_with_a_min_score_is_the_full_list_cut_at_that_score(rows, min_score, crowded):
+    with mock.patch.object(overlap, "CROWDED_BUCKET", 2 if crowded else overlap.CROWDED_BUCKET):
+        index = build_overlap_index(rows, ALIASES)
+
+        every_pair = index.list_pairs()
+        kept = index.list_pairs(min_score=min_score)
+
+    # Same pairs, same evidence, same order; strong pairs are kept even above a score of 1.
+    assert kept == [p for p in every_pair if p.score >= min_score or p.is_strong]
+
+
+@settings(deadline=None)
+@given(registries(max_size=20), st.floats(0.05, 1.0))
+def test_clusters_from_the_linking_pairs_are_the_clusters_from_every_pair(rows, threshold):
+    index = build_overlap_index(rows, ALIASES)
+    rates = flat_rates(rows)
+
+    from_every_pair = cluster_overlaps(rows, index.list_pairs(), rates, threshold=threshold, aliases=ALIASES)
+    from_linking = cluster_overlaps(rows, index.list_pairs(min_score=threshold), rates, threshold=threshold,
+                                    aliases=ALIASES)
+
+    assert from_linking == from_every_pair
+
+
+def test_a_pair_below_the_cut_is_left_out_but_still_found_by_looking_up_one_integration():
+    a = make("INT-1", target="Stripe", consumers=("Finance",))
+    b = make("INT-2", target="NetSuite", consumers=("Finance",))  # same source and object: 0.3 + 0.3
+    index = build_overlap_index([a, b], NO_ALIASES)
+
+    assert [p.score for p in index.list_pairs()] == [0.6]
+    assert index.list_pairs(min_score=0.61) == []
+    assert index.pairs_for(a) == index.list_pairs()
+
+
+def test_the_index_is_built_with_the_cycle_collector_paused_and_it_is_back_on_after(monkeypatch):
+    seen: list[bool] = []
+    features = overlap._Namer.features
+
+    def spy(self, integration, learn=True):
+        seen.append(gc.isenabled())
+        return features(self, integration, learn)
+
+    monkeypatch.setattr(overlap._Namer, "features", spy)
+    assert gc.isenabled()
+
+    build_overlap_index([make("INT-1"), make("INT-2")], NO_ALIASES)
+
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_the_cycle_collector_is_back_on_when_building_the_index_fails():
+    assert gc.isenabled()
+
+    with pytest.raises(ValueError, match="INT-1 appears twice"):
+        build_overlap_index([make("INT-1"), make("INT-1")], NO_ALIASES)
+
+    assert gc.isenabled()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused():
+    gc.disable()
+    try:
+        with overlap.without_gc_pauses():
+            pass
+        build_overlap_index([make("INT-1"), make("INT-2")], NO_ALIASES).list_pairs()
+
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_pause_ends_with_an_exception_too():
+    with pytest.raises(RuntimeError):
+        with overlap.without_gc_pauses():
+            assert not gc.isenabled()
+            raise RuntimeError("boom")
+
+    assert gc.isenabled()

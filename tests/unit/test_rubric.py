@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,29 @@ def test_bad_rubric_file_gives_a_clear_error(tmp_path: Path, text, message):
         load_rubric(path)
 
     assert message in str(raised.value)
+
+
+# --- The strongest overlap is found once per context (the sensitivity analysis asks for it per weight) ---
+
+
+@given(st.lists(st.tuples(st.sampled_from(["INT-2", "INT-3", "INT-4", "INT-5"]), st.sampled_from([0.1, 0.3, 0.6, 1.0])),
+                max_size=6))
+def test_strongest_overlap_is_the_highest_score_then_the_largest_ids(others):
+    overlaps = tuple(pair("INT-1", other, score) for other, score in others)
+
+    context = ScoringContext(overlaps=overlaps)
+
+    assert context.strongest_overlap() == max(overlaps, key=lambda p: (p.score, p.a, p.b), default=None)
+
+
+def test_a_changed_context_has_its_own_strongest_overlap_and_equality_ignores_it():
+    weak, strong = pair("INT-1", "INT-2", 0.3), pair("INT-1", "INT-3", 1.0)
+    context = ScoringContext(overlaps=(weak,))
+
+    changed = replace(context, overlaps=(weak, strong))
+
+    assert context.strongest_overlap() == weak
+    assert changed.strongest_overlap() == strong
+    assert replace(changed, overlaps=(weak,)) == context
+    assert "_strongest" not in repr(context)
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
@@ -564,3 +566,33 @@ def test_block_sum_never_holds_integrations_times_draws(monkeypatch):
     simulate_portfolio(rows, [], SETTINGS, RULES, draws=1_000, seed=0)
 
     assert allocated and max(allocated) <= 2_000
+
+
+def test_portfolio_tco_pauses_the_cycle_collector_and_switches_it_back_on(monkeypatch):
+    seen: list[bool] = []
+    real_tco = tco.integration_tco
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_tco(*args, **kwargs)
+
+    monkeypatch.setattr(tco, "integration_tco", spy)
+    rows = list(worked_example_pair())
+    assert gc.isenabled()
+
+    cost = portfolio_tco(rows, [make_cluster(rows, survivor="INT-1")], SETTINGS, RULES)
+
+    assert seen == [False, False] and gc.isenabled()
+    assert cost.duplicated_monthly_run_rate == Range(300, 375, 450)
+
+
+def test_portfolio_tco_switches_the_collector_back_on_when_a_row_fails(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bad row")
+
+    monkeypatch.setattr(tco, "integration_tco", broken)
+
+    with pytest.raises(RuntimeError, match="bad row"):
+        portfolio_tco(list(worked_example_pair()), [], SETTINGS, RULES)
+
+    assert gc.isenabled()
