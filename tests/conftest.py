@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from core.db import create_db_engine
@@ -15,6 +16,11 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_DIR / "data"
 EXAMPLES_DIR = DATA_DIR / "examples"
 POSTGRES_URL = os.environ.get("DATABASE_TEST_POSTGRES_URL", "")
+
+# Property tests check correctness, not speed: on a shared 2-core machine a per-example deadline or
+# the "too slow" health check fails for reasons that are not bugs. Speed is measured in bench/.
+settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machine")
 
 
 def _postgres_schema_url() -> tuple[str, str]:
