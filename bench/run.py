@@ -813,6 +813,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report + ("\n" + notes if notes else ""), encoding="utf-8")
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(data, indent=1), encoding="utf-8")
     print()
     _print_table(table)
