@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from core.analysis import RegistryAnalysis
@@ -192,43 +192,43 @@ def duplicated_by_cluster(analysis: RegistryAnalysis, clusters: Iterable[Cluster
     return rows
 
 
-OTHER_CLUSTERS_ID = "OTHER"
-CHART_CLUSTERS = 15  # bars a projector can show legibly; the rest are summed into one
+CHART_CLUSTERS = 15  # bars a projector can show legibly
 
 
-def chart_rows(rows: Sequence[ClusterRow], limit: int = CHART_CLUSTERS) -> list[ClusterRow]:
-    """The largest ``limit`` cluster rows, the rest summed into one "N other clusters" bar.
+def chart_rows(rows: Sequence[ClusterRow], limit: int = CHART_CLUSTERS) -> tuple[list[ClusterRow], ClusterRow | None]:
+    """The largest ``limit`` cluster rows to draw, and the rest summed into one row to state in words.
 
-    A chart of hundreds of bars is thousands of pixels tall and unreadable; the total it shows must
-    still be the whole, so the tail is folded rather than dropped.
+    A chart of hundreds of bars is thousands of pixels tall; one bar summing hundreds of clusters would
+    dwarf the ones drawn. So the tail is summed and said under the chart, and no money disappears.
 
     >>> rows = duplicated_by_cluster(_example_analysis())
-    >>> [r.cluster_id for r in chart_rows(rows * 3, limit=1)], chart_rows(rows * 3, limit=1)[1].route
-    (['CL-INT-1', 'OTHER'], '2 other clusters')
+    >>> drawn, rest = chart_rows(rows * 3, limit=1)
+    >>> [r.cluster_id for r in drawn], rest.route, rest.duplicated.likely
+    (['CL-INT-1'], '2 smaller clusters', 1200.0)
 
     Args:
         rows: cluster rows, largest first (as :func:`duplicated_by_cluster` returns them).
-        limit: how many clusters keep a bar of their own.
+        limit: how many clusters get a bar.
 
     Returns:
-        At most ``limit + 1`` rows; the last one, id ``OTHER_CLUSTERS_ID``, sums the rest.
+        The rows to draw, and the sum of the others (``None`` when every cluster is drawn).
     """
-    if len(rows) <= limit + 1:  # folding a single cluster into "1 other" would hide its name for nothing
-        return list(rows)
-    kept, rest = list(rows[:limit]), rows[limit:]
+    if len(rows) <= limit + 1:  # folding a single cluster into "1 smaller cluster" would hide its name for nothing
+        return list(rows), None
+    rest = rows[limit:]
     members = tuple(m for r in rest for m in r.members)
-    return kept + [ClusterRow(
-        cluster_id=OTHER_CLUSTERS_ID,
-        route=f"{len(rest):,} other clusters",
+    return list(rows[:limit]), ClusterRow(
+        cluster_id="",
+        route=f"{len(rest):,} smaller clusters",
         members=members,
         member_names=tuple(n for r in rest for n in r.member_names),
-        member_summary=f"{len(members):,} integrations, each cluster smaller than the ones above",
+        member_summary=f"{len(members):,} integrations",
         objects=tuple(sorted({o for r in rest for o in r.objects})),
         teams=tuple(sorted({t for r in rest for t in r.teams})),
         survivor="",
         total=total(r.total for r in rest),
         duplicated=total(r.duplicated for r in rest),
-    )]
+    )
 
 
 def cluster_title(analysis: RegistryAnalysis, cluster: Cluster) -> str:
@@ -447,6 +447,8 @@ class SystemEdge:
     y1: float
     label_x: float  # the middle of the line, where its count and hover point go
     label_y: float
+    highlighted: bool = False  # drawn in its cluster's colour: one of the largest clusters
+    labelled: bool = False  # its count is written on the line
 
     @property
     def count(self) -> int:
@@ -460,6 +462,11 @@ class SystemMap:
     nodes: tuple[SystemNode, ...]
     edges: tuple[SystemEdge, ...]  # clustered edges last, so they are drawn on top
     hidden_systems: int = 0  # systems left off a big registry's map (the least connected ones)
+
+    @property
+    def uncoloured_clusters(self) -> int:
+        """Clusters on the map drawn as ordinary lines: beyond the largest ones, which get a colour each."""
+        return len({c for e in self.edges if e.in_cluster and not e.highlighted for c in [e.in_cluster]})
 
     def node(self, name: str) -> SystemNode:
         """The node called ``name`` (canonical spelling); KeyError otherwise."""
@@ -504,9 +511,26 @@ def _label_side(x: float, y: float) -> str:
 
 # A map a facilitator can read on a projector, and a figure the browser can draw quickly at 10k rows.
 MAX_MAP_SYSTEMS = 40
+# A projector shows eight cluster colours and about a dozen numbers on one map legibly; past that every line
+# and label is drawn on top of another. The clusters beyond are still on the map, as ordinary lines.
+MAX_MAP_HIGHLIGHTED_CLUSTERS = 8
+MAX_MAP_LABELS = 12
 
 
-def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS) -> SystemMap:
+def _mark_highlights_and_labels(edges: list[SystemEdge], cluster_rank: dict[str, int], max_highlighted: int,
+                                max_labels: int) -> list[SystemEdge]:
+    """The edges with ``highlighted`` and ``labelled`` set (see :func:`system_map`)."""
+    def highlighted(edge: SystemEdge) -> bool:
+        return edge.in_cluster is not None and cluster_rank[edge.in_cluster] < max_highlighted
+
+    worth_a_label = [e for e in edges if highlighted(e) or e.count > 1]
+    worth_a_label.sort(key=lambda e: (not highlighted(e), cluster_rank.get(e.in_cluster, 0), -e.count, e.source, e.target))
+    labelled = {(e.source, e.target) for e in worth_a_label[:max_labels]}
+    return [replace(e, highlighted=highlighted(e), labelled=(e.source, e.target) in labelled) for e in edges]
+
+
+def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS,
+               max_highlighted: int = MAX_MAP_HIGHLIGHTED_CLUSTERS, max_labels: int = MAX_MAP_LABELS) -> SystemMap:
     """Systems as nodes on a circle and integrations as edges, one edge per pair of systems.
 
     System names go through the alias table, so "SFDC" and "Salesforce.com" join "Salesforce".
@@ -524,6 +548,9 @@ def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS) -
         analysis: the registry analysis.
         max_systems: at most this many systems are drawn: those on overlap clusters first, then
             the most connected; the rest are counted in ``hidden_systems``.
+        max_highlighted: the lines of the largest this many clusters are ``highlighted``.
+        max_labels: at most this many lines are ``labelled`` with their count: highlighted lines first
+            (largest cluster first), then the lines carrying the most integrations.
 
     Returns:
         The nodes (circle order) and edges (unclustered first, then clustered).
@@ -557,7 +584,10 @@ def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS) -
 
     clustered = {key for pair, rows in groups.items() if any(i.id in analysis.cluster_by_member for i in rows)
                  for key in pair}
-    kept = set(sorted(degree, key=lambda key: (key not in clustered, -degree[key], key))[:max_systems])
+    # The systems of the largest clusters first, so the lines drawn in colour are on the map at all.
+    largest = {key for c in analysis.clusters[:max_highlighted] for member in c.members if member in ends
+               for key in ends[member]}
+    kept = set(sorted(degree, key=lambda key: (key not in largest, key not in clustered, -degree[key], key))[:max_systems])
     hidden = len(degree) - len(kept)
     if hidden:
         groups = {pair: rows for pair, rows in groups.items() if pair <= kept}
@@ -605,6 +635,7 @@ def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS) -
             x0=start.x, y0=start.y, x1=end.x, y1=end.y,
             label_x=round((start.x + end.x) / 2, 6), label_y=round((start.y + end.y) / 2, 6),
         ))
+    edges = _mark_highlights_and_labels(edges, cluster_rank, max_highlighted, max_labels)
     edges.sort(key=lambda e: (e.in_cluster is not None, e.source, e.target))
     return SystemMap(nodes=tuple(nodes), edges=tuple(edges), hidden_systems=hidden)
 

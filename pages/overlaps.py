@@ -11,7 +11,6 @@ from core.paging import page_label, page_of, paginate
 from core.ranges import format_money, format_money_range
 from core.store import ALIASES_KEY, load_alias_pairs, save_alias_tables, save_survivor_choice, setting_version
 from core.views import (
-    OTHER_CLUSTERS_ID,
     ClusterRow,
     chart_rows,
     add_alias_pair,
@@ -30,7 +29,6 @@ from pages._ui import current_actor, get_analysis, get_engine, page_header, plai
 # The same colours, in the same cluster order, as the Overview page (Okabe-Ito: colour-blind safe).
 CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
 INK, MUTED, PRIMARY, BAND = "#12263f", "#5b6b7f", "#1f4e79", "rgba(31, 78, 121, 0.18)"
-OTHER_COLOUR = "#9aa7b4"  # the bar summing the smaller clusters: grey, it is not one cluster
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
 FLASH_KEY = "_overlaps_flash"
 TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "overlaps_horizon"
@@ -95,9 +93,9 @@ def cluster_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str
     return _bar_chart(
         [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows],
         [r.duplicated for r in rows],
-        [colours.get(r.cluster_id, OTHER_COLOUR if r.cluster_id == OTHER_CLUSTERS_ID else PRIMARY) for r in rows],
+        [colours.get(r.cluster_id, PRIMARY) for r in rows],
         currency,
-        [f"<b>{r.route if r.cluster_id == OTHER_CLUSTERS_ID else r.cluster_id}</b> · {len(r.members)} integrations<br>Duplicated: "
+        [f"<b>{r.cluster_id}</b> · {len(r.members)} integrations<br>Duplicated: "
          f"{format_money_range(r.duplicated, currency, '/ month')}" for r in rows],
         "Duplicated run-rate by overlap cluster",
         f"{currency} per month · bar = likely, whisker = low to high",
@@ -278,7 +276,11 @@ st.markdown(f"**{len(shown)} of {len(analysis.clusters)} overlap clusters shown*
 if not shown:
     st.info("No cluster matches these filters. Clear the team filter or lower the minimum.", icon=":material/filter_alt_off:")
 else:
-    st.plotly_chart(cluster_chart(chart_rows(rows), colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
+    drawn, rest = chart_rows(rows)
+    st.plotly_chart(cluster_chart(drawn, colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
+    if rest:
+        st.caption(_plain(f"Not drawn: {rest.route} ({rest.member_summary}) duplicating "
+                          f"{format_money_range(rest.duplicated, currency, '/ month')} together; all are listed below."))
 
 # The list, a page at a time (every cluster on every run is too slow at thousands of integrations).
 ids = [c.id for c in shown]

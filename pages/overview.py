@@ -9,7 +9,6 @@ from core.ranges import format_money, format_money_range
 from core.registry_csv import read_registry_csv
 from core.store import SAMPLE_REGISTRY, write_integrations
 from core.views import (
-    OTHER_CLUSTERS_ID,
     ClusterRow,
     SystemMap,
     chart_rows,
@@ -23,7 +22,6 @@ from pages._ui import current_actor, get_analysis, get_engine, page_header, plai
 # One colour per cluster, the same on every chart (Okabe-Ito: safe for colour-blind readers).
 CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
 INK, MUTED, EDGE_GREY, PRIMARY = "#12263f", "#5b6b7f", "#cfd7e0", "#1f4e79"
-OTHER_COLOUR = "#9aa7b4"  # the bar summing the smaller clusters: grey, it is not one cluster
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
 LABEL_POSITION = {"right": "middle right", "left": "middle left", "top": "top center", "bottom": "bottom center"}
 
@@ -50,11 +48,10 @@ def _cluster_colours(cluster_ids) -> dict[str, str]:
 def cluster_bar_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str) -> go.Figure:
     above, below = error_bars([r.duplicated for r in rows])
     labels = [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows]
-    hover = [[r.route if r.cluster_id == OTHER_CLUSTERS_ID else r.cluster_id, format_money_range(r.duplicated, currency, "/ month"), len(r.members)] for r in rows]
+    hover = [[r.cluster_id, format_money_range(r.duplicated, currency, "/ month"), len(r.members)] for r in rows]
     fig = go.Figure(go.Bar(
         x=[r.duplicated.likely for r in rows], y=labels, orientation="h", width=0.6,
-        marker=dict(color=[colours.get(r.cluster_id, OTHER_COLOUR if r.cluster_id == OTHER_CLUSTERS_ID else PRIMARY)
-                           for r in rows]),
+        marker=dict(color=[colours.get(r.cluster_id, PRIMARY) for r in rows]),
         error_x=dict(type="data", array=above, arrayminus=below, color=INK, thickness=2, width=10),
         customdata=hover, showlegend=False,
         hovertemplate="<b>%{customdata[0]}</b> · %{customdata[2]} integrations<br>Duplicated: %{customdata[1]}<extra></extra>",
@@ -81,7 +78,7 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
     # trace each made the page take a minute to draw. None breaks the line between edges.
     styles: dict[tuple, list] = {}
     for edge in layout.edges:
-        cluster = edge.in_cluster
+        cluster = edge.in_cluster if edge.highlighted else None
         width = 7 if cluster else (2.5 if edge.count > 1 else 1.2)
         styles.setdefault((cluster or "", width), []).append(edge)
     legend_done: set[str] = set()
@@ -107,10 +104,10 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
     ))
     fig.update_layout(annotations=[
         dict(x=edge.label_x, y=edge.label_y, text=f"<b>×{edge.count}</b>", showarrow=False,
-             font=dict(size=16, color=colours.get(edge.in_cluster, MUTED) if edge.in_cluster else MUTED),
-             bgcolor="white", bordercolor=colours.get(edge.in_cluster, EDGE_GREY) if edge.in_cluster else EDGE_GREY,
+             font=dict(size=16, color=colours.get(edge.in_cluster, MUTED) if edge.highlighted else MUTED),
+             bgcolor="white", bordercolor=colours.get(edge.in_cluster, EDGE_GREY) if edge.highlighted else EDGE_GREY,
              borderwidth=1.5, borderpad=3)
-        for edge in layout.edges if edge.count > 1 or edge.in_cluster
+        for edge in layout.edges if edge.labelled
     ])
     fig.add_trace(go.Scatter(
         x=[n.x for n in layout.nodes], y=[n.y for n in layout.nodes], mode="markers+text",
@@ -205,8 +202,12 @@ with money[2].container(border=True):
 
 colours = _cluster_colours(r.cluster_id for r in rows)
 if rows:
-    st.plotly_chart(cluster_bar_chart(chart_rows(rows), colours, currency), key="overview_clusters_chart",
+    drawn, rest = chart_rows(rows)
+    st.plotly_chart(cluster_bar_chart(drawn, colours, currency), key="overview_clusters_chart",
                     config={"displayModeBar": False}, theme=None)
+    if rest:
+        st.caption(_plain(f"Not drawn: {rest.route} ({rest.member_summary}) duplicating "
+                          f"{format_money_range(rest.duplicated, currency, '/ month')} together."))
     st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep", icon=":material/arrow_forward:")
 else:
     st.success("No overlaps found: no two integrations move the same data between the same systems.", icon=":material/check_circle:")
@@ -216,6 +217,9 @@ st.plotly_chart(system_map_chart(layout, colours, {r.cluster_id: r.route for r i
 if layout.hidden_systems:
     st.caption(f"Showing the {len(layout.nodes)} systems on overlap clusters or with the most integrations; "
                f"{layout.hidden_systems:,} less connected systems are left off so the map stays readable.")
+if layout.uncoloured_clusters:
+    st.caption(f"The largest clusters are drawn in colour; {layout.uncoloured_clusters:,} smaller ones are drawn as "
+               "ordinary lines, and only the busiest lines carry their ×N. Every cluster is on the Overlaps page.")
 st.caption(
     "Each dot is a system (number of integrations in brackets); each line is one or more integrations between two "
     "systems, ×N says how many. Thick coloured lines are overlap clusters: integrations doing the same job. "

@@ -345,19 +345,39 @@ def _rows(count: int) -> list:
             for n in range(count, 0, -1)]
 
 
-@pytest.mark.parametrize("count, limit, expected_bars", [(3, 5, 3), (6, 5, 6), (7, 5, 6), (301, 15, 16)])
-def test_chart_rows_fold_the_smaller_clusters_into_one_bar(count, limit, expected_bars):
+@pytest.mark.parametrize("count, limit, expected_bars", [(3, 5, 3), (6, 5, 6), (7, 5, 5), (301, 15, 15)])
+def test_chart_rows_draw_the_largest_and_sum_the_rest_without_losing_money(count, limit, expected_bars):
     rows = _rows(count)
 
-    bars = views.chart_rows(rows, limit=limit)
+    drawn, rest = views.chart_rows(rows, limit=limit)
 
-    assert len(bars) == expected_bars
-    assert total(b.duplicated for b in bars) == total(r.duplicated for r in rows)
-    assert sum(len(b.members) for b in bars) == sum(len(r.members) for r in rows)
+    assert len(drawn) == expected_bars
+    assert drawn == rows[:expected_bars]
+    summed = [*drawn, rest] if rest else drawn
+    assert total(r.duplicated for r in summed) == total(r.duplicated for r in rows)
+    assert sum(len(r.members) for r in summed) == sum(len(r.members) for r in rows)
 
 
-def test_the_folded_bar_says_how_many_clusters_it_sums():
-    bars = views.chart_rows(_rows(40), limit=15)
+def test_the_summed_rest_says_how_many_clusters_it_holds():
+    drawn, rest = views.chart_rows(_rows(40), limit=15)
 
-    assert [b.cluster_id for b in bars[:15]] == [f"CL-{n}" for n in range(40, 25, -1)]
-    assert (bars[-1].cluster_id, bars[-1].route) == (views.OTHER_CLUSTERS_ID, "25 other clusters")
+    assert [r.cluster_id for r in drawn] == [f"CL-{n}" for n in range(40, 25, -1)]
+    assert (rest.route, rest.member_summary) == ("25 smaller clusters", "50 integrations")
+
+
+def test_a_big_map_colours_the_largest_clusters_and_labels_the_busiest_lines(analysis):
+    layout = views.system_map(analysis, max_highlighted=2, max_labels=3)
+
+    coloured = {e.in_cluster for e in layout.edges if e.highlighted}
+    assert coloured == {c.id for c in analysis.clusters[:2]}
+    assert sum(e.labelled for e in layout.edges) == 3
+    coloured_lines = [e for e in layout.edges if e.highlighted]
+    assert len(coloured_lines) <= 3 and all(e.labelled for e in coloured_lines)  # coloured lines are labelled first
+    assert layout.uncoloured_clusters == len({e.in_cluster for e in layout.edges if e.in_cluster}) - 2
+
+
+def test_a_small_map_colours_and_labels_every_cluster(analysis):
+    layout = views.system_map(analysis)
+
+    assert all(e.highlighted and e.labelled for e in layout.edges if e.in_cluster)
+    assert layout.uncoloured_clusters == 0
