@@ -228,3 +228,14 @@ def test_a_missing_direction_status_or_note_is_stored_as_the_column_default(engi
 
     stored, = load_integrations(engine)
     assert (stored.direction, stored.status, stored.notes) == (Direction.ONE_WAY, Status.LIVE, "")
+
+
+def test_loading_shares_one_value_per_distinct_range(engine, sample_csv):
+    written = read_registry_csv(sample_csv).accepted
+    write_integrations(engine, written, "replace", actor=EDITOR)
+
+    loaded = load_integrations(engine)
+
+    assert loaded == sorted(written, key=lambda i: i.id)
+    ranges = [i.build_hours for i in loaded if i.build_hours is not None]
+    assert len({id(r) for r in ranges}) == len(set(ranges)) < len(ranges)
