@@ -357,6 +357,24 @@ class OverlapIndex:
             chunks.append((grid[:, upper_i] * n + grid[:, upper_j]).ravel())
         return np.unique(np.concatenate(chunks)) if chunks else np.empty(0, dtype=np.int64)
 
+    def _could_reach(self, first: np.ndarray, second: np.ndarray, min_score: float) -> np.ndarray:
+        """Which candidate pairs could score ``min_score`` or be strong, from each side's ends and consumers alone.
+
+        Only a pair on one route (same ends, or reversed) can be strong or earn the route weight; any other pair
+        scores at most the largest object weight, plus the consumer weight when both sides name consumers. At the
+        default threshold that rules out most candidates (pairs sharing one end, one of them without consumers)
+        before they are measured one by one. The bound never rules out a pair :meth:`list_pairs` would keep.
+        """
+        features = self._features
+        system: dict[str, int] = {}
+        source = np.fromiter((system.setdefault(f.source, len(system)) for f in features), np.int64, len(features))
+        target = np.fromiter((system.setdefault(f.target, len(system)) for f in features), np.int64, len(features))
+        consumers = np.fromiter((bool(f.consumers) for f in features), bool, len(features))
+        one_route = (((source[first] == source[second]) & (target[first] == target[second]))
+                     | ((source[first] == target[second]) & (target[first] == source[second])))
+        best_otherwise = max(OBJECT_WEIGHT.values()) + CONSUMER_WEIGHT * (consumers[first] & consumers[second])
+        return one_route | (best_otherwise >= min_score)
+
     def list_pairs(self, min_score: float | None = None) -> list[OverlapPair]:
         """Every pair in the indexed registry: what :func:`find_overlaps` returns, from a built index.
 
@@ -385,7 +403,11 @@ class OverlapIndex:
             features = self._features
             comparer = _Comparer(self._namer)
             codes = self._candidate_codes()
-            positions = zip((codes // n).tolist(), (codes % n).tolist())
+            first, second = codes // n, codes % n
+            if min_score is not None:
+                could = self._could_reach(first, second, min_score)
+                first, second = first[could], second[could]
+            positions = zip(first.tolist(), second.tolist())
             # Codes sort like (a, b) because positions follow id order; the stable sort by score
             # afterwards keeps that order among equal scores.
             if min_score is None:

@@ -676,3 +676,20 @@ def test_the_collector_pause_ends_with_an_exception_too():
             raise RuntimeError("boom")
 
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("b_changes, measured", [
+    ({"target": "NetSuite"}, 0),  # one shared end, no consumers: at most 0.3, never measured
+    ({"target": "NetSuite", "consumers": ("Finance",)}, 1),  # both name consumers: could reach 0.6
+    ({}, 1),  # the same route: could be strong
+    ({"source": "Stripe", "target": "Salesforce", "direction": Direction.BIDIRECTIONAL}, 1),  # reversed route
+])
+def test_only_pairs_that_could_reach_the_threshold_are_measured(b_changes, measured):
+    a = make("INT-1", consumers=("Finance",))
+    index = build_overlap_index([a, make("INT-2", **b_changes)], NO_ALIASES)
+
+    with mock.patch.object(overlap._Comparer, "measure", autospec=True,
+                           side_effect=overlap._Comparer.measure) as measure:
+        index.list_pairs(min_score=0.5)
+
+    assert measure.call_count == measured
