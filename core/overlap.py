@@ -308,22 +308,31 @@ class OverlapIndex:
         ]
         return sorted(pairs, key=lambda p: (-p.score, p.other(f.id)))
 
-    def _candidate_codes(self) -> np.ndarray:
+    def _system_ids(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Integer stand-ins for the systems: id per system key, and each feature's source and target ids.
+
+        Assigned from sorted keys, so they never depend on row order.
+        """
+        features = self._features
+        system_keys = sorted({f.source for f in features} | {f.target for f in features})
+        system_id = {key: k for k, key in enumerate(system_keys)}
+        source_id = np.fromiter((system_id[f.source] for f in features), dtype=np.int64, count=len(features))
+        target_id = np.fromiter((system_id[f.target] for f in features), dtype=np.int64, count=len(features))
+        return system_id, source_id, target_id
+
+    def _candidate_codes(self, system_id: dict[str, int], source_id: np.ndarray, target_id: np.ndarray) -> np.ndarray:
         """Candidate pairs as sorted, distinct ``i * n + j`` codes (i < j).
 
         Every pair of a small bucket, and a chain through each crowded one. Built with numpy:
         at 100,000 rows there are a few million bucket pairs before duplicates are removed.
+
+        Args:
+            system_id, source_id, target_id: from :meth:`_system_ids` (the sort keys of crowded buckets).
         """
         features = self._features
         n = len(features)
         if n < 2:
             return np.empty(0, dtype=np.int64)
-        # Integer stand-ins for the sort keys of crowded buckets, assigned from sorted keys so
-        # they never depend on row order.
-        system_keys = sorted({f.source for f in features} | {f.target for f in features})
-        system_id = {key: k for k, key in enumerate(system_keys)}
-        source_id = np.fromiter((system_id[f.source] for f in features), dtype=np.int64, count=n)
-        target_id = np.fromiter((system_id[f.target] for f in features), dtype=np.int64, count=n)
         rank = np.empty(n, dtype=np.int64)
         rank[sorted(range(n), key=lambda m: features[m].order())] = np.arange(n)
 
@@ -357,18 +366,17 @@ class OverlapIndex:
             chunks.append((grid[:, upper_i] * n + grid[:, upper_j]).ravel())
         return np.unique(np.concatenate(chunks)) if chunks else np.empty(0, dtype=np.int64)
 
-    def _could_reach(self, first: np.ndarray, second: np.ndarray, min_score: float) -> np.ndarray:
+    def _could_reach(self, first: np.ndarray, second: np.ndarray, min_score: float, source: np.ndarray,
+                     target: np.ndarray) -> np.ndarray:
         """Which candidate pairs could score ``min_score`` or be strong, from each side's ends and consumers alone.
 
         Only a pair on one route (same ends, or reversed) can be strong or earn the route weight; any other pair
         scores at most the largest object weight, plus the consumer weight when both sides name consumers. At the
         default threshold that rules out most candidates (pairs sharing one end, one of them without consumers)
         before they are measured one by one. The bound never rules out a pair :meth:`list_pairs` would keep.
+        ``source`` and ``target`` are each feature's system ids (:meth:`_system_ids`).
         """
         features = self._features
-        system: dict[str, int] = {}
-        source = np.fromiter((system.setdefault(f.source, len(system)) for f in features), np.int64, len(features))
-        target = np.fromiter((system.setdefault(f.target, len(system)) for f in features), np.int64, len(features))
         consumers = np.fromiter((bool(f.consumers) for f in features), bool, len(features))
         one_route = (((source[first] == source[second]) & (target[first] == target[second]))
                      | ((source[first] == target[second]) & (target[first] == source[second])))
@@ -402,10 +410,11 @@ class OverlapIndex:
             n = len(self._features)
             features = self._features
             comparer = _Comparer(self._namer)
-            codes = self._candidate_codes()
+            system_id, source_id, target_id = self._system_ids()
+            codes = self._candidate_codes(system_id, source_id, target_id)
             first, second = codes // n, codes % n
             if min_score is not None:
-                could = self._could_reach(first, second, min_score)
+                could = self._could_reach(first, second, min_score, source_id, target_id)
                 first, second = first[could], second[could]
             positions = zip(first.tolist(), second.tolist())
             # Codes sort like (a, b) because positions follow id order; the stable sort by score
