@@ -231,6 +231,24 @@ def chart_rows(rows: Sequence[ClusterRow], limit: int = CHART_CLUSTERS) -> tuple
     )
 
 
+def undrawn_clusters_text(rest: ClusterRow, currency: str) -> str:
+    """The sentence under a cluster chart for the clusters :func:`chart_rows` summed instead of drawing.
+
+    >>> rows = duplicated_by_cluster(_example_analysis())
+    >>> undrawn_clusters_text(chart_rows(rows * 3, limit=1)[1], "$")
+    'Not drawn: 2 smaller clusters (4 integrations) duplicating $900 – $1,500 / month (likely $1,200) together.'
+
+    Args:
+        rest: the summed row.
+        currency: the currency symbol.
+
+    Returns:
+        One plain sentence.
+    """
+    return (f"Not drawn: {rest.route} ({rest.member_summary}) duplicating "
+            f"{format_money_range(rest.duplicated, currency, '/ month')} together.")
+
+
 def cluster_title(analysis: RegistryAnalysis, cluster: Cluster) -> str:
     """The one-line heading of a cluster: id, route, shared objects, duplicated money.
 

@@ -23,6 +23,7 @@ from core.views import (
     error_bars,
     filter_clusters,
     survivor_candidates,
+    undrawn_clusters_text,
 )
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
@@ -279,8 +280,7 @@ else:
     drawn, rest = chart_rows(rows)
     st.plotly_chart(cluster_chart(drawn, colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
     if rest:
-        st.caption(_plain(f"Not drawn: {rest.route} ({rest.member_summary}) duplicating "
-                          f"{format_money_range(rest.duplicated, currency, '/ month')} together; all are listed below."))
+        st.caption(_plain(undrawn_clusters_text(rest, currency) + " All are listed below."))
 
 # The list, a page at a time (every cluster on every run is too slow at thousands of integrations).
 ids = [c.id for c in shown]

@@ -16,6 +16,7 @@ from core.views import (
     error_bars,
     headline_figures,
     system_map,
+    undrawn_clusters_text,
 )
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
@@ -206,8 +207,7 @@ if rows:
     st.plotly_chart(cluster_bar_chart(drawn, colours, currency), key="overview_clusters_chart",
                     config={"displayModeBar": False}, theme=None)
     if rest:
-        st.caption(_plain(f"Not drawn: {rest.route} ({rest.member_summary}) duplicating "
-                          f"{format_money_range(rest.duplicated, currency, '/ month')} together."))
+        st.caption(_plain(undrawn_clusters_text(rest, currency)))
     st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep", icon=":material/arrow_forward:")
 else:
     st.success("No overlaps found: no two integrations move the same data between the same systems.", icon=":material/check_circle:")
