@@ -92,18 +92,22 @@ def test_the_session_page_shows_the_recorded_decision_after_a_refresh(server, pa
     screenshot(page, "journey-session")
 
 
-def test_exporting_the_memo_downloads_a_real_pdf(server, page, decided_session, tmp_path):
-    page.goto(f"{server['url']}/session?session={decided_session}")
+def download_pdf(page, url: str, button_name: str, path) -> tuple[int, str]:
+    """Open ``url``, click the download button, save the file to ``path``: its page count and text."""
+    page.goto(url)
     wait_for_app(page)
-    button = page.get_by_role("button", name="Export memo (PDF)")
+    button = page.get_by_role("button", name=button_name)
     button.wait_for(timeout=PATIENCE_MS)
-
     with page.expect_download(timeout=PATIENCE_MS) as download:
         button.click()
-    path = tmp_path / "memo.pdf"
     download.value.save_as(path)
+    return pdf_text(path.read_bytes())
 
-    pages, text = pdf_text(path.read_bytes())
+
+def test_exporting_the_memo_downloads_a_real_pdf(server, page, decided_session, tmp_path):
+    pages, text = download_pdf(page, f"{server['url']}/session?session={decided_session}", "Export memo (PDF)",
+                               tmp_path / "memo.pdf")
+
     assert pages >= 1
     assert "Billing sync duplicates" in text
     assert "Zoë Müller" in text and "Ana Lima" in text
@@ -111,17 +115,8 @@ def test_exporting_the_memo_downloads_a_real_pdf(server, page, decided_session, 
 
 
 def test_the_tco_page_downloads_the_one_page_snapshot(server, page, tmp_path):
-    page.goto(f"{server['url']}/tco")
-    wait_for_app(page)
-    button = page.get_by_role("button", name="Download PDF")
-    button.wait_for(timeout=PATIENCE_MS)
+    pages, text = download_pdf(page, f"{server['url']}/tco", "Download PDF", tmp_path / "snapshot.pdf")
 
-    with page.expect_download(timeout=PATIENCE_MS) as download:
-        button.click()
-    path = tmp_path / "snapshot.pdf"
-    download.value.save_as(path)
-
-    pages, text = pdf_text(path.read_bytes())
     assert pages == 1
     assert "What our integrations cost" in text
 

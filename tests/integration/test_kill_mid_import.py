@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -83,8 +84,7 @@ def postgres_backend(application_name: str) -> list[tuple]:
         ).fetchall()
 
 
-def kill_inside_postgres_transaction(process: subprocess.Popen, application_name: str,
-                                     statement: str = "INSERT INTO integrations") -> str:
+def kill_inside_postgres_transaction(process: subprocess.Popen, application_name: str, statement: str) -> str:
     """Kill once the writer's backend has a transaction id (it wrote) and is running ``statement``."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
@@ -102,6 +102,45 @@ def wait_for_backend_to_end(application_name: str) -> None:
         time.sleep(0.05)
 
 
+@dataclass(frozen=True)
+class KilledWriter:
+    """What a writer killed inside its transaction left: the evidence of the kill and the database after it."""
+
+    evidence: str  # empty when no open write transaction was ever seen
+    returncode: int
+    stderr: str
+    after: list
+    version_after: int
+
+
+def kill_writer_mid_transaction(start, database_url: str, statement: str, tag: str) -> KilledWriter:
+    """Start a writer (``start(url)`` returns the process), SIGKILL it inside its write transaction, reopen the database.
+
+    Args:
+        start: makes the writer process for a database URL.
+        database_url: the test database.
+        statement: on PostgreSQL, kill while the writer's backend runs a statement starting with this.
+        tag: part of the PostgreSQL application name, to find the writer's backend.
+    """
+    postgres = not database_url.startswith("sqlite")
+    application_name = f"igov-kill-{tag}-{uuid.uuid4().hex[:8]}"
+    url = f"{database_url}&application_name={application_name}" if postgres else database_url
+    process = start(url)
+    if postgres:
+        evidence = kill_inside_postgres_transaction(process, application_name, statement)
+    else:
+        evidence = kill_inside_sqlite_transaction(process, Path(database_url.removeprefix("sqlite:///")))
+    process.wait(timeout=30)
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if postgres:
+        wait_for_backend_to_end(application_name)
+    fresh = create_db_engine(database_url)
+    after, version_after = load_integrations(fresh), registry_version(fresh)
+    fresh.dispose()
+    return KilledWriter(evidence, process.returncode, stderr, after, version_after)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 def test_a_killed_import_leaves_the_registry_and_its_version_as_they_were(database_url, tmp_path):
     engine = create_db_engine(database_url)
@@ -111,30 +150,16 @@ def test_a_killed_import_leaves_the_registry_and_its_version_as_they_were(databa
     engine.dispose()
     csv_path = tmp_path / "large.csv"
     write_large_registry(csv_path)
-    postgres = not database_url.startswith("sqlite")
-    application_name = f"igov-kill-test-{uuid.uuid4().hex[:8]}"
-    url = f"{database_url}&application_name={application_name}" if postgres else database_url
 
-    process = start_import(csv_path, url)
-    if postgres:
-        evidence = kill_inside_postgres_transaction(process, application_name)
-    else:
-        evidence = kill_inside_sqlite_transaction(process, Path(database_url.removeprefix("sqlite:///")))
-    process.wait(timeout=30)
-    stderr = process.stderr.read().decode(errors="replace")
-    process.stderr.close()
-    if postgres:
-        wait_for_backend_to_end(application_name)
-    fresh = create_db_engine(database_url)
-    after = load_integrations(fresh)
-    version_after = registry_version(fresh)
-    fresh.dispose()
+    killed = kill_writer_mid_transaction(lambda url: start_import(csv_path, url), database_url,
+                                         "INSERT INTO integrations", "test")
 
-    assert evidence, f"the import never showed an open write transaction (exit {process.returncode}): {stderr[-500:]}"
-    assert process.returncode == -signal.SIGKILL
+    assert killed.evidence, (f"the import never showed an open write transaction (exit {killed.returncode}): "
+                             f"{killed.stderr[-500:]}")
+    assert killed.returncode == -signal.SIGKILL
     assert len(before) == SAMPLE_ROWS
-    assert after == before
-    assert version_after == version_before
+    assert killed.after == before
+    assert killed.version_after == version_before
 
 
 # A save from the Registry page: every row edited at once, one conditional UPDATE per row, one transaction.
@@ -163,31 +188,18 @@ def test_a_killed_save_leaves_every_row_as_it_was(database_url, tmp_path):
     before = load_integrations(engine)
     version_before = registry_version(engine)
     engine.dispose()
-    postgres = not database_url.startswith("sqlite")
-    application_name = f"igov-kill-save-{uuid.uuid4().hex[:8]}"
-    url = f"{database_url}&application_name={application_name}" if postgres else database_url
 
-    process = subprocess.Popen([sys.executable, "-c", SAVE_SCRIPT, url], cwd=PROJECT_DIR,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if postgres:
-        evidence = kill_inside_postgres_transaction(process, application_name, "UPDATE integrations")
-    else:
-        evidence = kill_inside_sqlite_transaction(process, Path(database_url.removeprefix("sqlite:///")))
-    process.wait(timeout=30)
-    stderr = process.stderr.read().decode(errors="replace")
-    process.stderr.close()
-    if postgres:
-        wait_for_backend_to_end(application_name)
-    fresh = create_db_engine(database_url)
-    after = load_integrations(fresh)
-    version_after = registry_version(fresh)
-    fresh.dispose()
+    killed = kill_writer_mid_transaction(
+        lambda url: subprocess.Popen([sys.executable, "-c", SAVE_SCRIPT, url], cwd=PROJECT_DIR,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE),
+        database_url, "UPDATE integrations", "save")
 
-    assert evidence, f"the save never showed an open write transaction (exit {process.returncode}): {stderr[-500:]}"
-    assert process.returncode == -signal.SIGKILL
-    assert after == before
-    assert not any(i.notes.startswith("edited ") for i in after)
-    assert version_after == version_before
+    assert killed.evidence, (f"the save never showed an open write transaction (exit {killed.returncode}): "
+                             f"{killed.stderr[-500:]}")
+    assert killed.returncode == -signal.SIGKILL
+    assert killed.after == before
+    assert not any(i.notes.startswith("edited ") for i in killed.after)
+    assert killed.version_after == version_before
 
 
 def test_the_generated_registry_is_valid_so_the_import_would_write_every_row(tmp_path):
