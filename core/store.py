@@ -203,7 +203,7 @@ def _load_records(session: Session, ids: Iterable[str] | None) -> dict[str, Inte
         for start in range(0, len(wanted), _IN_CHUNK):
             rows.extend(session.execute(select(table).where(table.c.id.in_(wanted[start:start + _IN_CHUNK])))
                         .mappings().all())
-    return {row["id"]: (row_to_integration(dict(row)), row["version"]) for row in rows}
+    return {row["id"]: (row_to_integration(row), row["version"]) for row in rows}
 
 
 def write_integrations(
