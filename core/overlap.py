@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import nsmallest
@@ -14,6 +12,7 @@ from operator import attrgetter
 import numpy as np
 
 from core.errors import ConfigError
+from core.gc_pause import without_gc_pauses
 from core.normalize import Aliases, canonical_object, canonical_system, normalize_key
 from core.ranges import Range
 from core.registry import CONTROL_FIELDS, Integration, Status
@@ -119,24 +118,6 @@ _SURVIVOR_STATUS_TIER = {
     Status.LIVE: 0, Status.BUILDING: 0, Status.DEPRECATED: 1, Status.PROPOSED: 2, Status.RETIRED: 3,
 }
 _RUNS = frozenset({Status.LIVE, Status.BUILDING, Status.DEPRECATED})
-
-
-@contextmanager
-def without_gc_pauses():
-    """Pause the cycle collector while building many small acyclic objects.
-
-    An analysis of 100,000 rows creates about a million pairs and tuples; none can form a cycle,
-    yet the collector would rescan them again and again (a quarter of the run time). Plain
-    reference counting still frees everything. The collector is switched back on when the block
-    ends, even by an exception, and only if it was on before (so pauses can nest).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Features:

@@ -10,7 +10,8 @@ import numpy as np
 
 from core.complexity import ComplexityRules, Effort, default_complexity_rules, estimate_effort
 from core.errors import IntegrationNotFound
-from core.overlap import Cluster, without_gc_pauses
+from core.gc_pause import without_gc_pauses
+from core.overlap import Cluster
 from core.ranges import Range, total
 from core.registry import NOT_YET_BUILT, Complexity, Integration, Status
 from core.settings import Settings

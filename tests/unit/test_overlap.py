@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import core.overlap as overlap
 from core.errors import ConfigError
+from core.gc_pause import without_gc_pauses
 from core.normalize import Aliases
 from core.overlap import (
     OverlapPair,
@@ -660,7 +661,7 @@ def test_the_cycle_collector_is_back_on_when_building_the_index_fails():
 def test_a_collector_paused_by_the_caller_stays_paused():
     gc.disable()
     try:
-        with overlap.without_gc_pauses():
+        with without_gc_pauses():
             pass
         build_overlap_index([make("INT-1"), make("INT-2")], NO_ALIASES).list_pairs()
 
@@ -671,7 +672,7 @@ def test_a_collector_paused_by_the_caller_stays_paused():
 
 def test_the_collector_pause_ends_with_an_exception_too():
     with pytest.raises(RuntimeError):
-        with overlap.without_gc_pauses():
+        with without_gc_pauses():
             assert not gc.isenabled()
             raise RuntimeError("boom")
 
