@@ -519,7 +519,7 @@ def _machine() -> dict:
     except OSError:
         pass
     versions = {}
-    for package in ("pandas", "numpy", "sqlalchemy", "streamlit", "fpdf", "rapidfuzz"):
+    for package in ("pandas", "numpy", "sqlalchemy", "streamlit", "fpdf", "rapidfuzz", "msgspec"):
         try:
             versions[package] = __import__(package).__version__
         except Exception:  # noqa: BLE001 - a missing package is just not reported

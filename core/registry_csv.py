@@ -6,7 +6,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -19,6 +19,7 @@ from core.registry import (
     Approach,
     Complexity,
     Direction,
+    FIELD_DEFAULTS,
     Integration,
     Status,
     Tier,
@@ -568,7 +569,6 @@ _PANDAS_OPTIONS = dict(header=None, index_col=False, na_filter=False, keep_defau
                        low_memory=False, engine="c")
 _FAST_READ_MIN_BYTES = 64 * 1024  # about 250 rows; the column reader costs about 5 ms more per file
 _NO_ID = object()  # an empty id cell: made from the name, row by row
-_DEFAULTS = {f.name: f.default for f in fields(Integration) if f.default is not MISSING}
 
 
 def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[int]]:
@@ -581,7 +581,7 @@ def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[
         problems += [i for i, text in enumerate(stripped) if text[:1] == "'"]
     if column in REQUIRED_COLUMNS and "" in stripped:
         problems += [i for i, text in enumerate(stripped) if not text]
-    default = _NO_ID if column == "id" else _DEFAULTS.get(column)
+    default = _NO_ID if column == "id" else FIELD_DEFAULTS.get(column)
     if column not in _FIELD_PARSERS:  # a text column: the stripped text, or the default when empty
         if column == "id" and max(map(len, stripped), default=0) > MAX_ID_LENGTH:
             problems += [i for i, text in enumerate(stripped) if len(text) > MAX_ID_LENGTH]

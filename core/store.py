@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import fields, replace
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Mapping
@@ -18,7 +18,7 @@ from core.audit import audit_row, changed_fields, jsonable, only_changes, record
 from core.normalize import Aliases, AliasPairs, load_aliases
 from core.errors import GovernanceError
 from core.ranges import Range
-from core.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
+from core.registry import FIELD_NAMES, Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.registry_csv import ImportReport, integration_cells, read_registry_csv
 from core.registry_edit import RegistryChanges
 from core.rubric import RubricConfig, load_rubric
@@ -31,7 +31,7 @@ OBJECT_ALIASES_FILE = DATA_DIR / "object_aliases.csv"
 ImportMode = Literal["replace", "merge"]
 IMPORT_MODES: tuple[str, ...] = ("replace", "merge")
 
-_RANGE_FIELDS = tuple(f.name for f in fields(Integration) if f.name in {
+_RANGE_FIELDS = tuple(name for name in FIELD_NAMES if name in {
     "build_hours", "monthly_maintenance_hours", "hourly_rate", "monthly_tool_cost",
     "reconciliations_per_month", "reconciliation_hours", "people_touching",
 })

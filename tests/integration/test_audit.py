@@ -106,6 +106,19 @@ def test_an_unchanged_row_in_an_import_still_says_what_happened(registry):
     assert latest[0].summary.endswith("by a merge import: no field changed.")
 
 
+def test_a_reimport_that_changes_only_an_extra_column_records_that_change(engine):
+    with_column = ORIGINAL.replace(b"build_hours\n", b"build_hours,Jira epic\n", 1)
+    import_registry_file(engine, with_column, "replace", actor=EDITOR)
+
+    import_registry_file(engine, with_column.replace(b"10-20\n", b"10-20,REV-12\n"), "merge", actor=EDITOR)
+
+    changed = list_history(engine, entity_id="INT-1", limit=1)[0]
+    assert (changed.action, changed.before, changed.after) == (
+        "update", {"extra": None}, {"extra": {"Jira epic": "REV-12"}})
+    assert changed.summary.endswith("by a merge import: extra.")
+    assert [i.extra for i in load_integrations(engine)] == [{"Jira epic": "REV-12"}, {}]
+
+
 def test_edits_additions_and_deletions_are_recorded_with_before_and_after(registry):
     versions = load_integration_versions(registry)
     first = load_integrations(registry)[0]

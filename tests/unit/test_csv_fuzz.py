@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-from dataclasses import fields
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import RegistryFileError
 from core.ranges import Range
+from core.registry import FIELD_NAMES
 from core.registry_csv import (
     CANONICAL_COLUMNS,
     HEADER_ALIASES,
@@ -65,7 +65,7 @@ def assert_report_or_plain_refusal(data: bytes) -> ImportReport | None:
 
 def assert_storable(integration) -> None:
     """PostgreSQL refuses NUL characters and unpaired surrogates; an infinite cost cannot be exported or summed."""
-    for name, value in [*((f.name, getattr(integration, f.name)) for f in fields(integration)), *integration.extra.items()]:
+    for name, value in [*((name, getattr(integration, name)) for name in FIELD_NAMES), *integration.extra.items()]:
         texts = value if isinstance(value, tuple) else (value,) if isinstance(value, str) else ()
         for text in texts:
             assert "\x00" not in text, name
