@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from core.errors import RegistryFileError, ValueFormatError
+from core.gc_pause import without_gc_pauses
 from core.limits import check_row_count, check_upload_size, row_limit
 from core.ranges import Range, format_range, parse_range
 from core.registry import (
@@ -467,15 +468,39 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None) -> ImportRepo
     """
     check_upload_size(len(data))
     limit = row_limit() if max_rows is None else max_rows
+    report = None
+    if len(data) >= _FAST_READ_MIN_BYTES:
+        header_line = _plain_utf8_header_line(data)
+        if header_line is not None:  # pandas decodes the bytes itself, and refuses any that are not UTF-8
+            report = _read_well_formed(data, "utf-8", _detect_delimiter(header_line), limit)
+    if report is not None:
+        return report
     text, encoding = decode_registry_bytes(data)
     first_line = _first_line(text)
     delimiter = _detect_delimiter(first_line)
-    report = None
     # Small files: the record reader is faster than importing pandas and setting it up. A file that does not start
-    # with its header (blank lines first) would number pandas' rows differently.
-    if len(data) >= _FAST_READ_MIN_BYTES and text.startswith(first_line):
-        report = _read_well_formed(text, encoding, delimiter, limit, utf8=data if encoding == "utf-8" else None)
+    # with its header (blank lines first) would number pandas' rows differently. UTF-8 files had their try above.
+    if len(data) >= _FAST_READ_MIN_BYTES and text.startswith(first_line) and encoding != "utf-8":
+        report = _read_well_formed(text, encoding, delimiter, limit)
     return report if report is not None else _read_records(text, encoding, delimiter, limit)
+
+
+def _plain_utf8_header_line(data: bytes) -> str | None:
+    """The header of a file that may be plain UTF-8 (no byte-order mark, no NUL byte) and starts with its header
+    line, else ``None``. The rest of the file is not decoded: for a large file that would cost as much as a third
+    of reading it with pandas, which checks the bytes anyway."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        return None
+    try:
+        head = _FIRST_BYTES_LINE.match(data).group().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # The first line with something on it, as _first_line finds it in the whole text: it must be the first line.
+    first_line = _first_line(head)
+    return first_line if first_line and head.startswith(first_line) else None
+
+
+_FIRST_BYTES_LINE = re.compile(rb"[^\r\n]*")
 
 
 def _new_report(unknown: dict[int, str], mapping: dict[str, str], encoding: str, delimiter: str) -> ImportReport:
@@ -599,7 +624,9 @@ def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[
     return values, problems
 
 
-def _read_well_formed(text: str, encoding: str, delimiter: str, limit: int, utf8: bytes | None = None) -> ImportReport | None:
+# Tens of thousands of strings, tuples and dicts, none in a cycle: the collector would rescan them for nothing.
+@without_gc_pauses()
+def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit: int) -> ImportReport | None:
     """The import report of a well-formed file, or ``None`` when the file needs :func:`_read_records`.
 
     Each column's distinct cell texts are parsed once, with the per-cell parsers parse_registry_row uses; rows with
@@ -609,18 +636,19 @@ def _read_well_formed(text: str, encoding: str, delimiter: str, limit: int, utf8
     first line of the text.
 
     Args:
-        text: the decoded file; ``utf8`` its bytes when they are plain UTF-8 (pandas reads those directly).
+        source: the decoded file, or the bytes of a file with no byte-order mark and no NUL byte, which pandas
+            reads as UTF-8 (a file that is not UTF-8 gets ``None``).
         encoding, delimiter: as detected; limit: the row limit.
     """
-    if "\x00" in text or text[:1] == "\ufeff":
+    if isinstance(source, str) and ("\x00" in source or source[:1] == "\ufeff"):
         return None
     import numpy as np
     import pandas as pd  # imported here: only this path needs them, and `igov` starts faster without
 
     try:
-        frame = pd.read_csv(io.BytesIO(utf8) if utf8 is not None else io.StringIO(text), sep=delimiter,
-                            nrows=limit + 2, **_PANDAS_OPTIONS)
-    except ValueError:  # pandas' ParserError and decoding errors: the exact reader explains the problem
+        frame = pd.read_csv(io.BytesIO(source) if isinstance(source, bytes) else io.StringIO(source), sep=delimiter,
+                            nrows=limit + 2, encoding="utf-8", encoding_errors="strict", **_PANDAS_OPTIONS)
+    except ValueError:  # pandas' ParserError and UnicodeDecodeError: the exact reader explains the problem
         return None
     if not all(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes):
         return None  # numbers or true/false down to the header: the exact reader keeps them as text
