@@ -654,7 +654,7 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
         return None  # numbers or true/false down to the header: the exact reader keeps them as text
     header = frame.iloc[0].tolist()
     # Per column, the code of each data row and the distinct texts: each text becomes a Python string once.
-    columns = [(codes, distinct.tolist()) for codes, distinct in (frame[c].iloc[1:].factorize() for c in frame.columns)]
+    columns = [(codes, distinct.tolist()) for codes, distinct in (frame[c].array[1:].factorize() for c in frame.columns)]
     size_limit = csv.field_size_limit()
     if any(max(map(len, texts), default=0) > size_limit for texts in [header, *(texts for _, texts in columns)]):
         return None
