@@ -127,9 +127,10 @@ class Integration(msgspec.Struct, frozen=True, gc=False):
         return msgspec.structs.replace(self, **changes)
 
 
-# Every field of Integration in constructor order, and the default of each field that has one (``extra``'s is a
-# new empty dict, made per value).
+# Every field of Integration in constructor order; the fields with no default; the default of each field that has
+# a plain one (``extra``'s is a factory: a new empty dict per value).
 FIELD_NAMES: tuple[str, ...] = Integration.__struct_fields__
+_REQUIRED_FIELDS = frozenset(f.name for f in msgspec.structs.fields(Integration) if f.required)
 FIELD_DEFAULTS: dict[str, object] = {
     f.name: f.default for f in msgspec.structs.fields(Integration) if f.default is not msgspec.NODEFAULT
 }
@@ -164,7 +165,7 @@ def integrations_from_columns(columns: Mapping[str, Sequence[object]]) -> list[I
     count = len(next(iter(columns.values()), ()))
     for name in FIELD_NAMES:
         values = columns.get(name)
-        if values is None and name not in FIELD_DEFAULTS and name != "extra":
+        if values is None and name in _REQUIRED_FIELDS:
             raise ValueError(f"no values for {name}, which has no default")
         if values is not None and len(values) != count:
             raise ValueError(f"{name} has {len(values)} values, not {count}")
