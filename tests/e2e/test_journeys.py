@@ -157,6 +157,19 @@ def add_to_multiselect(page, select, names: list[str]) -> None:
     page.keyboard.press("Escape")
 
 
+def start_merge_decision(page, server, session_id: int, rationale: str):
+    """Open a session's page and fill its decision form up to the RACI: merge INT-019, with this rationale."""
+    page.goto(f"{server['url']}/session?session={session_id}")
+    wait_for_app(page)
+    form = page.locator("[data-testid='stForm']").first
+    form.locator("[data-testid='stSelectbox']").first.wait_for(timeout=PATIENCE_MS)
+    selects = form.locator("[data-testid='stSelectbox']")
+    choose(page, selects.filter(has_text="Integration"), "INT-019")
+    choose(page, selects.filter(has_text="Verdict"), "Merge")
+    form.get_by_role("textbox", name="Rationale").fill(rationale)
+    return form
+
+
 def test_recording_a_decision_with_its_raci_saves_it(server, page):
     engine = create_db_engine(server["database_url"])
     seed_sample_registry(engine)  # this test may run before any page visit seeded the sample
@@ -165,15 +178,8 @@ def test_recording_a_decision_with_its_raci_saves_it(server, page):
     set_participants(engine, session_id, [Participant("Zoë Müller", Role.FINANCE), Participant("Ana Lima", Role.REVOPS)],
                      actor=actor)
 
-    page.goto(f"{server['url']}/session?session={session_id}")
-    wait_for_app(page)
-    form = page.locator("[data-testid='stForm']").first
-    form.locator("[data-testid='stSelectbox']").first.wait_for(timeout=PATIENCE_MS)
-    selects = form.locator("[data-testid='stSelectbox']")
-    choose(page, selects.filter(has_text="Integration"), "INT-019")
-    choose(page, selects.filter(has_text="Verdict"), "Merge")
-    form.get_by_role("textbox", name="Rationale").fill("Same Opportunity sync as INT-015; keep the owned one.")
-    choose(page, selects.filter(has_text="Accountable"), "Zoë Müller")
+    form = start_merge_decision(page, server, session_id, "Same Opportunity sync as INT-015; keep the owned one.")
+    choose(page, form.locator("[data-testid='stSelectbox']").filter(has_text="Accountable"), "Zoë Müller")
     multiselects = form.locator("[data-testid='stMultiSelect']")
     add_to_multiselect(page, multiselects.filter(has_text="Responsible"), ["Ana Lima"])
     add_to_multiselect(page, multiselects.filter(has_text="Informed"), ["Sam Ortiz"])  # not in the room: typed
@@ -197,17 +203,10 @@ def test_recording_a_decision_with_its_raci_saves_it(server, page):
 def test_recording_a_decision_without_an_accountable_shows_a_plain_error_and_writes_nothing(
         server, page, decided_session):
     # No Accountable is chosen here; recording a decision WITH its RACI is the test above.
-    page.goto(f"{server['url']}/session?session={decided_session}")
-    wait_for_app(page)
     engine = create_db_engine(server["database_url"])
     before = list_decisions(engine, decided_session)
-    form = page.locator("[data-testid='stForm']").first
-    form.locator("[data-testid='stSelectbox']").first.wait_for(timeout=PATIENCE_MS)
-    selects = form.locator("[data-testid='stSelectbox']")
 
-    choose(page, selects.filter(has_text="Integration"), "INT-019")
-    choose(page, selects.filter(has_text="Verdict"), "Merge")
-    form.get_by_role("textbox", name="Rationale").fill("Same Opportunity sync as INT-015.")
+    form = start_merge_decision(page, server, decided_session, "Same Opportunity sync as INT-015.")
     screenshot(page, "journey-decision-refused-form")
     form.get_by_role("button", name="Record decision").click()
 

@@ -131,12 +131,19 @@ def test_second_editor_of_the_same_row_is_refused_not_overwritten(engine):
     assert "Reload" in bo.error[0].value
 
 
-def test_the_second_editor_can_overwrite_after_seeing_the_conflict(engine):
+def edit_conflict(bo_edits: dict):
+    """Ana and Bo both edit the first row; Ana saves first, so Bo's save is refused. Returns Bo's page."""
     ana, bo = open_page("registry", user="Ana"), open_page("registry", user="Bo")
     seed_edit(ana, {0: {"name": "Ana's name"}})
-    seed_edit(bo, {0: {"name": "Bo's name"}, 2: {"owner": "Bo Berg"}})
+    seed_edit(bo, bo_edits)
     ana.button(key="registry_save").click().run()
     bo.button(key="registry_save").click().run()
+    assert bo.error, "Bo's save should have been refused"
+    return bo
+
+
+def test_the_second_editor_can_overwrite_after_seeing_the_conflict(engine):
+    bo = edit_conflict({0: {"name": "Bo's name"}, 2: {"owner": "Bo Berg"}})
 
     bo.button(key="registry_overwrite").click().run()
 
@@ -148,11 +155,7 @@ def test_the_second_editor_can_overwrite_after_seeing_the_conflict(engine):
 
 
 def test_discarding_after_a_conflict_shows_the_other_persons_change(engine):
-    ana, bo = open_page("registry", user="Ana"), open_page("registry", user="Bo")
-    seed_edit(ana, {0: {"name": "Ana's name"}})
-    seed_edit(bo, {0: {"name": "Bo's name"}})
-    ana.button(key="registry_save").click().run()
-    bo.button(key="registry_save").click().run()
+    bo = edit_conflict({0: {"name": "Bo's name"}})
 
     bo.button(key="registry_reload").click().run()
 
