@@ -60,8 +60,8 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
-from core.normalize import load_aliases, normalize_key, object_key  # noqa: E402
-from core.registry_csv import CANONICAL_COLUMNS  # noqa: E402
+from core.domain.names import load_aliases, normalize_key, object_key  # noqa: E402
+from core.domain.registry_csv import CANONICAL_COLUMNS  # noqa: E402
 
 EXTRA_COLUMN = "Jira epic"
 COLUMNS = (*CANONICAL_COLUMNS, EXTRA_COLUMN)
@@ -575,7 +575,7 @@ _CLUSTER_SIZE = _table(CLUSTER_SIZES)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-NEAR_MISS = 85  # the similarity from which the analysis suggests two names may be one (core.normalize)
+NEAR_MISS = 85  # the similarity from which the analysis suggests two names may be one (core.domain.names)
 
 
 @lru_cache(maxsize=1)

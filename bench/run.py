@@ -138,7 +138,7 @@ def _heaviest_ids(analysis, count: int) -> list[str]:
     """The integrations whose look-up reads the most buckets: the slowest ones to score."""
     index = analysis.index
     try:  # bench-only peek at the index's buckets, to find the worst case for the Score page
-        from core.overlap import _object_system_keys
+        from core.domain.overlap import _object_system_keys
 
         buckets, consumers = index._object_system, index._consumer
         load = [
@@ -160,10 +160,10 @@ def _score_sample(analysis) -> list[str]:
 
 def _write(engine, integrations) -> None:
     """``write_integrations(..., "replace")`` as a script would call it (with a system actor where the API has one)."""
-    from core.store import write_integrations
+    from core.storage.store import write_integrations
 
     if "actor" in inspect.signature(write_integrations).parameters:
-        from core.access import system_actor
+        from core.domain.access import system_actor
 
         write_integrations(engine, integrations, "replace", actor=system_actor("bench"))
     else:
@@ -171,7 +171,7 @@ def _write(engine, integrations) -> None:
 
 
 def _sqlite_engine(workdir: Path):
-    from core.db import create_db_engine
+    from core.storage.db import create_db_engine
 
     path = workdir / f"bench-{uuid.uuid4().hex[:8]}.sqlite3"
     return create_db_engine(f"sqlite:///{path}"), path
@@ -187,7 +187,7 @@ def _postgres_schema(base_url: str):
     """A fresh schema and an engine whose search path is that schema; returns (engine, drop callable)."""
     from sqlalchemy import create_engine, text
 
-    from core.db import create_db_engine, normalise_database_url
+    from core.storage.db import create_db_engine, normalise_database_url
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(normalise_database_url(base_url))
@@ -209,16 +209,16 @@ def worker_time(csv_path: Path, planted_path: Path, repeat: int, workdir: Path) 
     """Every timed step for one registry file (runs in its own process)."""
     import pandas as pd
 
-    from core.analysis import analyse_registry
-    from core.complexity import default_complexity_rules
-    from core.decision_views import score_subject
-    from core.normalize import load_aliases
-    from core.overlap import build_overlap_index, cluster_overlaps
-    from core.registry_csv import read_registry_csv
-    from core.rubric import load_rubric
-    from core.settings import load_default_settings
-    from core.store import load_integrations
-    from core.tco import monthly_run_rate, portfolio_tco, simulate_portfolio
+    from core.domain.analysis import analyse_registry
+    from core.domain.complexity import default_complexity_rules
+    from core.reports.decision_figures import score_subject
+    from core.domain.names import load_aliases
+    from core.domain.overlap import build_overlap_index, cluster_overlaps
+    from core.domain.registry_csv import read_registry_csv
+    from core.domain.rubric import load_rubric
+    from core.domain.settings import load_default_settings
+    from core.storage.store import load_integrations
+    from core.domain.tco import monthly_run_rate, portfolio_tco, simulate_portfolio
 
     import core
 
@@ -314,7 +314,7 @@ def worker_time(csv_path: Path, planted_path: Path, repeat: int, workdir: Path) 
     store("score", score)
 
     try:
-        from core.snapshot_pdf import build_snapshot_pdf
+        from core.reports.snapshot_pdf import build_snapshot_pdf
     except ImportError as error:
         results["notes"]["pdf"] = f"not yet available ({error})"
     else:
@@ -339,17 +339,17 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
     """The whole pipeline once; peak RSS, or with ``heap`` the tracemalloc peak of the Python heap."""
     import tracemalloc
 
-    from core.analysis import analyse_registry
-    from core.decision_views import score_subject
-    from core.normalize import load_aliases
-    from core.registry_csv import read_registry_csv
-    from core.rubric import load_rubric
-    from core.settings import load_default_settings
-    from core.store import load_integrations
-    from core.tco import simulate_portfolio
+    from core.domain.analysis import analyse_registry
+    from core.reports.decision_figures import score_subject
+    from core.domain.names import load_aliases
+    from core.domain.registry_csv import read_registry_csv
+    from core.domain.rubric import load_rubric
+    from core.domain.settings import load_default_settings
+    from core.storage.store import load_integrations
+    from core.domain.tco import simulate_portfolio
 
     try:
-        from core.snapshot_pdf import build_snapshot_pdf
+        from core.reports.snapshot_pdf import build_snapshot_pdf
     except ImportError:
         build_snapshot_pdf = None
     baseline = _maxrss_mib()
@@ -385,7 +385,7 @@ APPTEST_TIMEOUT = 120  # seconds AppTest waits for one script run
 
 def worker_apptest(csv_path: Path, repeat: int, workdir: Path, step: str) -> dict:
     """Rerun one page through AppTest on a prepared SQLite registry (a fresh process per page)."""
-    from core.registry_csv import read_registry_csv
+    from core.domain.registry_csv import read_registry_csv
 
     engine, path = _sqlite_engine(workdir)
     _write(engine, read_registry_csv(csv_path.read_bytes()).accepted)
@@ -428,9 +428,9 @@ def worker_apptest(csv_path: Path, repeat: int, workdir: Path, step: str) -> dic
 
 def worker_naive(csv_path: Path, planted_path: Path, repeat: int) -> dict:
     """The indexed overlap search against comparing every pair, on the same registry."""
-    from core.normalize import load_aliases
-    from core.overlap import _Comparer, build_overlap_index, cluster_overlaps  # bench-only: the same scorer
-    from core.registry_csv import read_registry_csv
+    from core.domain.names import load_aliases
+    from core.domain.overlap import _Comparer, build_overlap_index, cluster_overlaps  # bench-only: the same scorer
+    from core.domain.registry_csv import read_registry_csv
 
     integrations = read_registry_csv(csv_path.read_bytes()).accepted
     aliases = load_aliases()
@@ -709,7 +709,7 @@ def build_report(data: dict) -> tuple[str, list[list[str]]]:
         "(run-rates computed beforehand; only the linking pairs are built where `list_pairs` takes `min_score`). "
         "*whole analysis* adds run-rates, name suggestions and the portfolio TCO.",
         f"- *portfolio TCO*: `portfolio_tco` + `simulate_portfolio(draws={DRAWS:,})`.",
-        f"- *score one integration*: `core.decision_views.score_subject` (the Score page's call) on a sample of up to "
+        f"- *score one integration*: `core.reports.decision_figures.score_subject` (the Score page's call) on a sample of up to "
         f"{SCORE_SAMPLE} integrations, including the 3 whose look-ups read the most buckets, each the median of at least 5 calls; "
         "the one with the most CPU time is held to the target (its median wall time).",
         "- *snapshot PDF*: `build_snapshot_pdf(analysis, simulation=...)` with the analysis and simulation already "

@@ -1,1 +1,1 @@
-"""Integration governance core: registry, overlap, TCO and rubric logic, free of any UI."""
+"""Integration governance core, in layers: domain (rules), storage (database), reports (documents), services (actions)."""

@@ -8,19 +8,19 @@ import json
 import sys
 from pathlib import Path
 
-from core.access import system_actor
-from core.analysis import RegistryAnalysis, analyse_registry, score_registry_integration
-from core.backup import backup_database, restore_database
-from core.check import find_blocked_proposals
-from core.db import create_db_engine
+from core.domain.access import system_actor
+from core.domain.analysis import RegistryAnalysis, analyse_registry, score_registry_integration
+from core.storage.backup import backup_database, restore_database
+from core.domain.check import find_blocked_proposals
+from core.storage.db import create_db_engine
 from core.errors import GovernanceError
-from core.limits import read_registry_file
-from core.ranges import format_money_range
-from core.registry_csv import ImportReport, read_registry_csv, write_registry_csv
-from core.rubric import load_rubric
-from core.safe_export import safe_registry_csv
-from core.settings import load_default_settings
-from core.store import (
+from core.domain.limits import read_registry_file
+from core.domain.ranges import format_money_range
+from core.domain.registry_csv import ImportReport, read_registry_csv, write_registry_csv
+from core.domain.rubric import load_rubric
+from core.domain.safe_export import safe_registry_csv
+from core.domain.settings import load_default_settings
+from core.storage.store import (
     IMPORT_MODES,
     import_registry_file,
     load_alias_tables,
@@ -257,8 +257,8 @@ def _page_size(text: str) -> str:
 
 def _export_inputs(args: argparse.Namespace):
     """The analysis, rubric, registry version and engine (None for --csv) an export is computed from."""
-    from core.rubric import load_rubric
-    from core.store import load_saved_rubric, registry_version
+    from core.domain.rubric import load_rubric
+    from core.storage.store import load_saved_rubric, registry_version
 
     if getattr(args, "csv", None):
         digest = hashlib.sha256(_read_file(args.csv)).hexdigest()[:8]
@@ -289,8 +289,8 @@ def _written(what: str, path: str, data: bytes | str) -> None:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from core.snapshot_pdf import build_snapshot_pdf
-    from core.tco import simulate_portfolio
+    from core.reports.snapshot_pdf import build_snapshot_pdf
+    from core.domain.tco import simulate_portfolio
 
     analysis, rubric, version, _engine = _export_inputs(args)
     simulation = simulate_portfolio(analysis.integrations, analysis.clusters, analysis.settings, analysis.rules,
@@ -303,17 +303,17 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
-    from core.analysis import ClusterNotFound
-    from core.diagnostic import SessionError
+    from core.domain.analysis import ClusterNotFound
+    from core.domain.diagnostic import SessionError
     from core.errors import IntegrationNotFound
-    from core.memo import (
+    from core.reports.memo import (
         memo_for_cluster,
         memo_for_integration,
         memo_for_session,
         render_memo_markdown,
         render_memo_pdf,
     )
-    from core.session_store import load_session
+    from core.storage.session_store import load_session
 
     if args.session is not None and getattr(args, "csv", None):
         raise UsageError("a session is stored in the database: drop --csv, or use --integration / --cluster with --csv")

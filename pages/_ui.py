@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from streamlit.errors import StreamlitAuthError
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.access import LOCAL_ACTOR_ROLE, Actor, Role, role_for_email
-from core.db import create_db_engine, database_url
+from core.domain.access import LOCAL_ACTOR_ROLE, Actor, Role, role_for_email
+from core.storage.db import create_db_engine, database_url
 from core.errors import GovernanceError
-from core.analysis import RegistryAnalysis, analyse_registry
-from core.store import (
+from core.domain.analysis import RegistryAnalysis, analyse_registry
+from core.storage.store import (
     analysis_inputs_token,
     load_alias_tables,
     load_integrations,

@@ -6,11 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.errors import GovernanceError
-from core.normalize import normalize_key
-from core.paging import page_label, page_of, paginate
-from core.ranges import format_money, format_money_range
-from core.store import ALIASES_KEY, load_alias_pairs, save_alias_tables, save_survivor_choice, setting_version
-from core.views import (
+from core.domain.names import normalize_key
+from core.reports.paging import page_label, page_of, paginate
+from core.domain.ranges import format_money, format_money_range
+from core.storage.store import ALIASES_KEY, load_alias_pairs, save_alias_tables, save_survivor_choice, setting_version
+from core.reports.figures import (
     ClusterRow,
     chart_rows,
     add_alias_pair,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.ranges import format_money, format_money_range
-from core.registry_csv import read_registry_csv
-from core.store import SAMPLE_REGISTRY, write_integrations
-from core.views import (
+from core.domain.ranges import format_money, format_money_range
+from core.domain.registry_csv import read_registry_csv
+from core.storage.store import SAMPLE_REGISTRY, write_integrations
+from core.reports.figures import (
     ClusterRow,
     SystemMap,
     chart_rows,

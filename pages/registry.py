@@ -6,13 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import GovernanceError
-from core.filters import RegistryFilter, filter_integrations, filter_options
-from core.registry import Approach, Complexity, Direction, Status, Tier, Timeliness
-from core.limits import check_upload_size, upload_limit_mb
-from core.registry_csv import CANONICAL_COLUMNS, REQUIRED_COLUMNS, integration_cells, read_registry_csv
-from core.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
-from core.safe_export import safe_registry_csv
-from core.store import (
+from core.domain.filters import RegistryFilter, filter_integrations, filter_options
+from core.domain.registry import Approach, Complexity, Direction, Status, Tier, Timeliness
+from core.domain.limits import check_upload_size, upload_limit_mb
+from core.domain.registry_csv import CANONICAL_COLUMNS, REQUIRED_COLUMNS, integration_cells, read_registry_csv
+from core.domain.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
+from core.domain.safe_export import safe_registry_csv
+from core.storage.store import (
     IMPORT_MODES,
     EditConflict,
     apply_registry_changes,
@@ -22,7 +22,7 @@ from core.store import (
     preview_import,
     write_integrations,
 )
-from core.audit import history_rows, list_history
+from core.storage.audit import history_rows, list_history
 from pages._ui import browser_timezone, current_actor, get_engine, page_header, plain_errors, read_only_notice
 
 EDITOR_KEY = "registry_editor"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.decision_views import (
+from core.reports.decision_figures import (
     PROPOSAL_CONTROLS,
     PROPOSAL_ID,
     VERDICT_MEANING,
@@ -23,10 +23,10 @@ from core.decision_views import (
     score_subject,
 )
 from core.errors import GovernanceError
-from core.registry import Approach, Direction, Integration, Tier, Timeliness
-from core.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
-from core.scoring_store import list_scorings, save_scoring
-from core.store import load_saved_rubric
+from core.domain.registry import Approach, Direction, Integration, Tier, Timeliness
+from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
+from core.storage.scoring_store import list_scorings, save_scoring
+from core.storage.store import load_saved_rubric
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
 # Widget keys (tests and other pages rely on them).

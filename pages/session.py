@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import streamlit as st
 
-from core.diagnostic import (
+from core.domain.diagnostic import (
     RESPONSIBILITIES,
     AgendaProgress,
     AgendaStep,
@@ -24,10 +24,10 @@ from core.diagnostic import (
     raci_from_choices,
     raci_people,
 )
-from core.access import Actor
+from core.domain.access import Actor
 from core.errors import GovernanceError
-from core.rubric import Verdict
-from core.session_store import (
+from core.domain.rubric import Verdict
+from core.storage.session_store import (
     DecisionRecord,
     SessionItem,
     add_item,
@@ -45,9 +45,9 @@ from core.session_store import (
     start_session,
     update_item,
 )
-from core.memo import memo_for_session, render_memo_markdown, render_memo_pdf
-from core.store import load_integrations, load_saved_rubric, registry_version
-from core.tables import utc_now
+from core.reports.memo import memo_for_session, render_memo_markdown, render_memo_pdf
+from core.storage.store import load_integrations, load_saved_rubric, registry_version
+from core.storage.tables import utc_now
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors, read_only_notice
 
 SESSION_KEY = "diagnostic_session_id"

@@ -7,11 +7,11 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from core.access import RoleMapping
+from core.domain.access import RoleMapping
 from core.errors import GovernanceError
-from core.rubric import CRITERIA, RubricConfig
-from core.settings import Settings
-from core.store import (
+from core.domain.rubric import CRITERIA, RubricConfig
+from core.domain.settings import Settings
+from core.storage.store import (
     ALIASES_KEY,
     ROLES_KEY,
     RUBRIC_KEY,

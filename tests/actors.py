@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.access import Actor, Role
+from core.domain.access import Actor, Role
 
 ADMIN = Actor("Ana Admin", Role.ADMIN)
 EDITOR = Actor("Eve Editor", Role.EDITOR)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.db import create_db_engine
-from core.store import load_integrations
+from core.storage.db import create_db_engine
+from core.storage.store import load_integrations
 from tests.conftest import EXAMPLES_DIR
 from tests.e2e.conftest import running_server, screenshot, wait_for_app
 

@@ -10,13 +10,13 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
-from core.access import system_actor
-from core.db import create_db_engine
-from core.diagnostic import Decision, Participant, RaciEntry, Role
-from core.rubric import Verdict
-from core.scoring_store import list_scorings
-from core.session_store import create_session, list_decisions, save_decision, set_participants
-from core.store import seed_sample_registry
+from core.domain.access import system_actor
+from core.storage.db import create_db_engine
+from core.domain.diagnostic import Decision, Participant, RaciEntry, Role
+from core.domain.rubric import Verdict
+from core.storage.scoring_store import list_scorings
+from core.storage.session_store import create_session, list_decisions, save_decision, set_participants
+from core.storage.store import seed_sample_registry
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]

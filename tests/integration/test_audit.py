@@ -12,16 +12,16 @@ import pytest
 from sqlalchemy import event, func, select, update
 from sqlmodel import Session
 
-from core.access import Actor, Role
-from core.audit import history_csv, jsonable, list_history
-from core.diagnostic import AgendaStep, Decision, Participant, RaciEntry, SessionError
-from core.diagnostic import Role as MeetingRole
+from core.domain.access import Actor, Role
+from core.storage.audit import history_csv, jsonable, list_history
+from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry, SessionError
+from core.domain.diagnostic import Role as MeetingRole
 from core.errors import GovernanceError
-from core.registry import Integration
-from core.registry_edit import RegistryChanges
-from core.rubric import ScoringContext, Verdict, load_rubric, score_integration
-from core.scoring_store import ScoringError, save_scoring
-from core.session_store import (
+from core.domain.registry import Integration
+from core.domain.registry_edit import RegistryChanges
+from core.domain.rubric import ScoringContext, Verdict, load_rubric, score_integration
+from core.storage.scoring_store import ScoringError, save_scoring
+from core.storage.session_store import (
     add_item,
     create_session,
     delete_decision,
@@ -33,8 +33,8 @@ from core.session_store import (
     start_session,
     update_item,
 )
-from core.settings import load_default_settings
-from core.store import (
+from core.domain.settings import load_default_settings
+from core.storage.store import (
     EditConflict,
     apply_registry_changes,
     import_registry_file,
@@ -45,7 +45,7 @@ from core.store import (
     save_survivor_choice,
     setting_version,
 )
-from core.tables import AuditEntry
+from core.storage.tables import AuditEntry
 from tests.actors import ADMIN, EDITOR
 
 HEADER = "id,name,source_system,target_system,data_objects,owner_team,owner,build_hours"

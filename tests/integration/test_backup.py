@@ -13,10 +13,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from core.backup import BackupError, backup_database, restore_database
-from core.db import MIGRATIONS_DIR, DatabaseError, create_db_engine
-from core.settings import load_default_settings
-from core.store import (
+from core.storage.backup import BackupError, backup_database, restore_database
+from core.storage.db import MIGRATIONS_DIR, DatabaseError, create_db_engine
+from core.domain.settings import load_default_settings
+from core.storage.store import (
     REGISTRY_VERSION_KEY,
     analysis_inputs_token,
     import_registry_file,
@@ -24,10 +24,10 @@ from core.store import (
     load_survivor_choices,
     seed_sample_registry,
 )
-from core.access import Actor, PermissionDenied, Role, system_actor
-from core.audit import list_history
+from core.domain.access import Actor, PermissionDenied, Role, system_actor
+from core.storage.audit import list_history
 from tests.conftest import DATA_DIR
-from core.tables import (
+from core.storage.tables import (
     AppSetting,
     DiagnosticSessionRecord,
     IntegrationRecord,

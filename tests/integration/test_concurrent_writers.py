@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 
-from core.access import system_actor
-from core.audit import list_history
+from core.domain.access import system_actor
+from core.storage.audit import list_history
 from core.errors import GovernanceError
-from core.registry_edit import RegistryChanges
-from core.settings import Settings
-from core.store import (
+from core.domain.registry_edit import RegistryChanges
+from core.domain.settings import Settings
+from core.storage.store import (
     EditConflict,
     SETTINGS_KEY,
     apply_registry_changes,

@@ -8,7 +8,7 @@ import sys
 import pytest
 from sqlalchemy import inspect
 
-from core.db import create_db_engine, database_url
+from core.storage.db import create_db_engine, database_url
 
 
 def test_database_url_prefers_explicit_then_environment_then_embedded_default(monkeypatch):
@@ -31,7 +31,7 @@ def test_migrating_twice_changes_nothing(database_url):
 
 
 def test_processes_starting_together_on_a_fresh_database_all_succeed(database_url):
-    code = f"from core.db import create_db_engine; create_db_engine({database_url!r}); print('ok')"
+    code = f"from core.storage.db import create_db_engine; create_db_engine({database_url!r}); print('ok')"
 
     processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(4)]
@@ -41,7 +41,7 @@ def test_processes_starting_together_on_a_fresh_database_all_succeed(database_ur
 
 
 def test_unreachable_database_is_one_plain_message():
-    from core.db import DatabaseError
+    from core.storage.db import DatabaseError
 
     with pytest.raises(DatabaseError) as raised:
         create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")

@@ -15,9 +15,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from core.db import create_db_engine
-from core.registry_csv import read_registry_csv
-from core.store import load_integrations, registry_version, seed_sample_registry
+from core.storage.db import create_db_engine
+from core.domain.registry_csv import read_registry_csv
+from core.storage.store import load_integrations, registry_version, seed_sample_registry
 from tests.conftest import POSTGRES_URL, PROJECT_DIR
 
 ROWS = 20_000
@@ -165,10 +165,10 @@ def test_a_killed_import_leaves_the_registry_and_its_version_as_they_were(databa
 # A save from the Registry page: every row edited at once, one conditional UPDATE per row, one transaction.
 SAVE_SCRIPT = """
 import sys
-from core.access import system_actor
-from core.db import create_db_engine
-from core.registry_edit import RegistryChanges
-from core.store import apply_registry_changes, load_integration_versions, load_integrations
+from core.domain.access import system_actor
+from core.storage.db import create_db_engine
+from core.domain.registry_edit import RegistryChanges
+from core.storage.store import apply_registry_changes, load_integration_versions, load_integrations
 engine = create_db_engine(sys.argv[1])
 edited = tuple(i.with_changes(notes="edited " + i.id) for i in load_integrations(engine))
 apply_registry_changes(engine, RegistryChanges(changed=edited), load_integration_versions(engine),
@@ -178,8 +178,8 @@ apply_registry_changes(engine, RegistryChanges(changed=edited), load_integration
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 def test_a_killed_save_leaves_every_row_as_it_was(database_url, tmp_path):
-    from core.access import system_actor
-    from core.store import write_integrations
+    from core.domain.access import system_actor
+    from core.storage.store import write_integrations
 
     csv_path = tmp_path / "large.csv"
     write_large_registry(csv_path, rows=8_000)

@@ -8,13 +8,13 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from core.access import RoleMapping
-from core.audit import list_history
-from core.diagnostic import Decision, RaciEntry
-from core.rubric import Verdict
-from core.db import create_db_engine
-from core.registry_edit import RegistryChanges
-from core.store import (
+from core.domain.access import RoleMapping
+from core.storage.audit import list_history
+from core.domain.diagnostic import Decision, RaciEntry
+from core.domain.rubric import Verdict
+from core.storage.db import create_db_engine
+from core.domain.registry_edit import RegistryChanges
+from core.storage.store import (
     apply_registry_changes,
     load_integration_versions,
     load_integrations,
@@ -130,7 +130,7 @@ def test_a_viewer_can_open_every_page(engine, page):
 
 
 def test_a_viewer_sees_a_session_without_edit_controls(engine):
-    from core.session_store import add_item, create_session, save_decision
+    from core.storage.session_store import add_item, create_session, save_decision
 
     session_id = create_session(engine, "Billing duplicates", "Ana", actor=ADMIN)
     add_item(engine, session_id, "question", "Who owns it?", actor=ADMIN)

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.analysis import analyse_registry
-from core.db import create_db_engine
-from core.normalize import load_aliases
-from core.ranges import Range, format_money, total
-from core.registry import Integration
-from core.registry_csv import read_registry_csv
-from core.settings import load_default_settings
-from core.views import duplication_slider_max
-from core.store import (
+from core.domain.analysis import analyse_registry
+from core.storage.db import create_db_engine
+from core.domain.names import load_aliases
+from core.domain.ranges import Range, format_money, total
+from core.domain.registry import Integration
+from core.domain.registry_csv import read_registry_csv
+from core.domain.settings import load_default_settings
+from core.reports.figures import duplication_slider_max
+from core.storage.store import (
     SAMPLE_REGISTRY,
     load_alias_tables,
     load_survivor_choices,

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.analysis import analyse_registry, score_registry_integration
-from core.db import create_db_engine
-from core.decision_views import proposal_from_answers, score_subject
-from core.registry_csv import read_registry_csv
-from core.rubric import load_rubric
-from core.scoring_store import list_scorings
-from core.settings import load_default_settings
-from core.store import SAMPLE_REGISTRY
+from core.domain.analysis import analyse_registry, score_registry_integration
+from core.storage.db import create_db_engine
+from core.reports.decision_figures import proposal_from_answers, score_subject
+from core.domain.registry_csv import read_registry_csv
+from core.domain.rubric import load_rubric
+from core.storage.scoring_store import list_scorings
+from core.domain.settings import load_default_settings
+from core.storage.store import SAMPLE_REGISTRY
 from tests.actors import admin, editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -245,7 +245,7 @@ def test_the_horizon_slider_changes_the_comparison(database_url):
 
 
 def test_both_pages_explain_an_empty_registry(engine):
-    from core.store import seed_sample_registry, write_integrations
+    from core.storage.store import seed_sample_registry, write_integrations
 
     seed_sample_registry(engine)
     write_integrations(engine, [], "replace", actor=editor("test"))
@@ -258,7 +258,7 @@ def test_both_pages_explain_an_empty_registry(engine):
 
 
 def test_weights_saved_in_settings_are_the_score_pages_defaults(engine):
-    from core.store import save_rubric, seed_sample_registry
+    from core.storage.store import save_rubric, seed_sample_registry
 
     seed_sample_registry(engine)
     save_rubric(engine, load_rubric().with_weights(overlap=0.0), actor=admin("test"), expected_version=None)

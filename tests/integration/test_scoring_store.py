@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from core.registry import Integration, Status
-from core.rubric import ScoringContext, load_rubric, score_integration
-from core.scoring_store import ScoringError, list_scorings, save_scoring
-from core.store import seed_sample_registry
-from core.tables import ScoringRecord
+from core.domain.registry import Integration, Status
+from core.domain.rubric import ScoringContext, load_rubric, score_integration
+from core.storage.scoring_store import ScoringError, list_scorings, save_scoring
+from core.storage.store import seed_sample_registry
+from core.storage.tables import ScoringRecord
 from tests.actors import editor
 
 ROW = Integration(id="INT-900", name="Deals to billing", source_system="HubSpot", target_system="Stripe",

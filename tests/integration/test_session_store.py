@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core.db import create_db_engine
-from core.diagnostic import AgendaStep, Decision, Participant, RaciEntry, Role, SessionError
-from core.rubric import Verdict
-from core.session_store import (
+from core.storage.db import create_db_engine
+from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry, Role, SessionError
+from core.domain.rubric import Verdict
+from core.storage.session_store import (
     add_item,
     create_session,
     delete_decision,
@@ -26,7 +26,7 @@ from core.session_store import (
     start_session,
     update_item,
 )
-from core.store import seed_sample_registry
+from core.storage.store import seed_sample_registry
 from tests.actors import EDITOR, editor
 
 NINE = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
-from core.ranges import Range
-from core.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
-from core.registry_csv import read_registry_csv, write_registry_csv
-from core.store import (
+from core.domain.ranges import Range
+from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
+from core.domain.registry_csv import read_registry_csv, write_registry_csv
+from core.storage.store import (
     count_integrations,
     import_registry_file,
     load_integrations,
@@ -138,8 +138,8 @@ def test_database_export_import_export_is_byte_identical(engine, sample_csv):
 
 
 def test_a_big_import_reports_progress_up_to_done(engine):
-    from core.access import system_actor
-    from core.registry_csv import read_registry_csv as read
+    from core.domain.access import system_actor
+    from core.domain.registry_csv import read_registry_csv as read
 
     rows = "\n".join(f"INT-{n:05d},Sync {n},Sys{n % 7},Other{n % 5},Obj{n % 3},Team" for n in range(12_000))
     integrations = read(f"id,name,source_system,target_system,data_objects,owner_team\n{rows}\n".encode()).accepted

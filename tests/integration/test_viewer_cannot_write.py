@@ -16,17 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import core.scoring_store
-import core.session_store
-import core.store
-from core.access import Actor, PermissionDenied, Role, RoleMapping
-from core.diagnostic import AgendaStep, Decision, Participant, RaciEntry
-from core.diagnostic import Role as MeetingRole
-from core.registry import Integration
-from core.registry_edit import RegistryChanges
-from core.rubric import ScoringContext, Verdict, load_rubric, score_integration
-from core.scoring_store import save_scoring
-from core.session_store import (
+import core.storage.scoring_store
+import core.storage.session_store
+import core.storage.store
+from core.domain.access import Actor, PermissionDenied, Role, RoleMapping
+from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry
+from core.domain.diagnostic import Role as MeetingRole
+from core.domain.registry import Integration
+from core.domain.registry_edit import RegistryChanges
+from core.domain.rubric import ScoringContext, Verdict, load_rubric, score_integration
+from core.storage.scoring_store import save_scoring
+from core.storage.session_store import (
     add_item,
     create_session,
     delete_decision,
@@ -40,8 +40,8 @@ from core.session_store import (
     start_session,
     update_item,
 )
-from core.settings import load_default_settings
-from core.store import (
+from core.domain.settings import load_default_settings
+from core.storage.store import (
     apply_registry_changes,
     import_registry_file,
     load_integration_versions,
@@ -121,7 +121,7 @@ WRITES: dict[str, tuple[Role, Callable[[World, Actor], object]]] = {
     # scorings
     "save_scoring": (Role.EDITOR, _scoring),
 }
-WRITE_MODULES = (core.store, core.session_store, core.scoring_store)
+WRITE_MODULES = (core.storage.store, core.storage.session_store, core.storage.scoring_store)
 
 
 @pytest.fixture

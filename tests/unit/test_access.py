@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.access import (
+from core.domain.access import (
     LOCAL_ACTOR_ROLE,
     Actor,
     PermissionDenied,

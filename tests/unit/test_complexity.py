@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.complexity import (
+from core.domain.complexity import (
     DEFAULT_COMPLEXITY_FILE,
     CATEGORY_ORDER,
     derive_complexity,
@@ -18,8 +18,8 @@ from core.complexity import (
     squash_name,
 )
 from core.errors import ConfigError
-from core.ranges import Range
-from core.registry import Approach, Complexity, Direction, Integration, Tier, Timeliness
+from core.domain.ranges import Range
+from core.domain.registry import Approach, Complexity, Direction, Integration, Tier, Timeliness
 
 RULES = load_complexity_rules()
 

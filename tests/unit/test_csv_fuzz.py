@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import RegistryFileError
-from core.ranges import Range
-from core.registry import FIELD_NAMES
-from core.registry_csv import (
+from core.domain.ranges import Range
+from core.domain.registry import FIELD_NAMES
+from core.domain.registry_csv import (
     CANONICAL_COLUMNS,
     HEADER_ALIASES,
     REQUIRED_COLUMNS,
@@ -20,7 +20,7 @@ from core.registry_csv import (
     read_registry_csv,
     write_registry_csv,
 )
-from core.safe_export import safe_registry_csv
+from core.domain.safe_export import safe_registry_csv
 from tests.unit.test_registry_csv_fast_path import read_both
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

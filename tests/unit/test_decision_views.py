@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.analysis import analyse_registry, score_registry_integration
-from core.decision_views import (
+from core.domain.analysis import analyse_registry, score_registry_integration
+from core.reports.decision_figures import (
     PROPOSAL_ID,
     ProposalError,
     break_even_sentences,
@@ -28,13 +28,13 @@ from core.decision_views import (
     tco_assumptions,
     top_waste_clusters,
 )
-from core.ranges import Range
-from core.registry import Direction, Integration, Status, Tier
-from core.registry_csv import read_registry_csv
-from core.rubric import RubricResult, ScoringContext, Verdict, WeightSensitivity, load_rubric, score_integration
-from core.settings import load_default_settings
-from core.store import SAMPLE_REGISTRY
-from core.tco import (
+from core.domain.ranges import Range
+from core.domain.registry import Direction, Integration, Status, Tier
+from core.domain.registry_csv import read_registry_csv
+from core.domain.rubric import RubricResult, ScoringContext, Verdict, WeightSensitivity, load_rubric, score_integration
+from core.domain.settings import load_default_settings
+from core.storage.store import SAMPLE_REGISTRY
+from core.domain.tco import (
     Percentiles,
     Scenario,
     ScenarioComparison,
@@ -315,6 +315,6 @@ def test_assumptions_state_rate_horizon_threshold_currency_and_estimates(analysi
 
 
 def test_percentiles_are_formatted_with_units():
-    from core.decision_views import format_percentiles
+    from core.reports.decision_figures import format_percentiles
 
     assert format_percentiles(Percentiles(1, 2.4, 3.6), "€", "/ year") == "P10 €1 · P50 €2 · P90 €4 / year"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.diagnostic import (
+from core.domain.diagnostic import (
     AgendaStep,
     Decision,
     Participant,
@@ -29,7 +29,7 @@ from core.diagnostic import (
     validate_raci,
 )
 from core.errors import ConfigError, GovernanceError
-from core.rubric import Verdict
+from core.domain.rubric import Verdict
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 DEFAULT = (AgendaStep("Context", 5), AgendaStep("Overlaps", 15), AgendaStep("Scoring", 15),

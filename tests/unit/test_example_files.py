@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import RegistryFileError
-from core.registry_csv import read_registry_csv
+from core.domain.registry_csv import read_registry_csv
 from tests.conftest import EXAMPLES_DIR
 
 

@@ -8,11 +8,11 @@ import io
 import pytest
 
 from bench.generate import generate_registry, main, planted_path_for, read_planted_clusters
-from core.analysis import analyse_registry
-from core.normalize import load_aliases
-from core.registry import Status
-from core.registry_csv import read_registry_csv
-from core.settings import load_default_settings
+from core.domain.analysis import analyse_registry
+from core.domain.names import load_aliases
+from core.domain.registry import Status
+from core.domain.registry_csv import read_registry_csv
+from core.domain.settings import load_default_settings
 
 
 @pytest.fixture(scope="module", params=[300, 2_000], ids=lambda rows: f"{rows}-rows")

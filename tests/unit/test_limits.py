@@ -9,11 +9,11 @@ import tracemalloc
 import pytest
 
 import core.cli
-import core.registry_csv
+import core.domain.registry_csv
 from core.cli import main
 from core.errors import ConfigError, RegistryFileError
-from core.limits import MB, check_row_count, check_upload_size, read_registry_file, row_limit, upload_limit_mb
-from core.registry_csv import read_registry_csv
+from core.domain.limits import MB, check_row_count, check_upload_size, read_registry_file, row_limit, upload_limit_mb
+from core.domain.registry_csv import read_registry_csv
 
 HEADER = "name,source_system,target_system,data_objects,owner_team"
 
@@ -135,7 +135,7 @@ def test_a_file_under_the_limit_is_read_whole(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(core.cli, "read_registry_file"),
-                    reason="core/cli.py _read_file does not call core.limits.read_registry_file yet")
+                    reason="core/cli.py _read_file does not call core.domain.limits.read_registry_file yet")
 def test_igov_validate_refuses_a_200_mb_file_without_reading_it(sparse_200mb_file, capsys):
     tracemalloc.start()
     started = time.perf_counter()
@@ -186,11 +186,11 @@ def test_reading_stops_at_the_first_row_over_the_limit(monkeypatch, fast):
     # sees which rows were validated. None past the limit may be, and the file is refused.
     lines = [f"{HEADER},build_hours", *(f"Sync {n},Salesforce,Stripe,Opportunity,Sales Ops,{n}" for n in range(1, 50_001))]
     seen = []
-    parse_hours, fix = core.registry_csv._FIELD_PARSERS["build_hours"]
-    monkeypatch.setitem(core.registry_csv._FIELD_PARSERS, "build_hours",
+    parse_hours, fix = core.domain.registry_csv._FIELD_PARSERS["build_hours"]
+    monkeypatch.setitem(core.domain.registry_csv._FIELD_PARSERS, "build_hours",
                         (lambda text: seen.append(int(text)) or parse_hours(text), fix))
     if not fast:
-        monkeypatch.setattr(core.registry_csv, "_read_well_formed", lambda *args, **kwargs: None)
+        monkeypatch.setattr(core.domain.registry_csv, "_read_well_formed", lambda *args, **kwargs: None)
 
     with pytest.raises(RegistryFileError) as raised:
         read_registry_csv(("\n".join(lines) + "\n").encode(), max_rows=10)

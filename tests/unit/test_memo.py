@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.analysis import ClusterNotFound, analyse_registry, score_registry_integration
-from core.diagnostic import Decision, Participant, RaciEntry, Role
+from core.domain.analysis import ClusterNotFound, analyse_registry, score_registry_integration
+from core.domain.diagnostic import Decision, Participant, RaciEntry, Role
 from core.errors import IntegrationNotFound
-from core.memo import (
+from core.reports.memo import (
     escape_markdown,
     memo_for_cluster,
     memo_for_integration,
@@ -18,18 +18,18 @@ from core.memo import (
     render_memo_markdown,
     render_memo_pdf,
 )
-from core.ranges import format_money_range
-from core.registry_csv import read_registry_csv
-from core.rubric import Verdict, load_rubric
-from core.session_store import (
+from core.domain.ranges import format_money_range
+from core.domain.registry_csv import read_registry_csv
+from core.domain.rubric import Verdict, load_rubric
+from core.storage.session_store import (
     add_item,
     create_session,
     load_session,
     save_decision,
     set_participants,
 )
-from core.settings import load_default_settings
-from core.store import (
+from core.domain.settings import load_default_settings
+from core.storage.store import (
     SAMPLE_REGISTRY,
     load_alias_tables,
     load_integrations,
@@ -39,7 +39,7 @@ from core.store import (
     registry_version,
     write_integrations,
 )
-from core.tco import compare_scenarios
+from core.domain.tco import compare_scenarios
 from tests.unit.test_snapshot_pdf import pdf_pages, render_first_page
 from tests.actors import EDITOR
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import ConfigError
-from core.normalize import (
+from core.domain.names import (
     Aliases,
     NameSuggestion,
     canonical_object,

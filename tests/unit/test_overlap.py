@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import core.overlap as overlap
+import core.domain.overlap as overlap
 from core.errors import ConfigError
-from core.gc_pause import without_gc_pauses
-from core.normalize import Aliases
-from core.overlap import (
+from core.domain.gc_pause import without_gc_pauses
+from core.domain.names import Aliases
+from core.domain.overlap import (
     OverlapPair,
     build_overlap_index,
     choose_survivor,
@@ -22,8 +22,8 @@ from core.overlap import (
     overlap_candidates_for,
     overlaps_for,
 )
-from core.ranges import Range
-from core.registry import Direction, Integration, Status
+from core.domain.ranges import Range
+from core.domain.registry import Direction, Integration, Status
 
 NO_ALIASES = Aliases()
 ALIASES = Aliases.from_pairs(

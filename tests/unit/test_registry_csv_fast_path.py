@@ -9,11 +9,11 @@ from unittest import mock
 
 import pytest
 
-import core.registry_csv as registry_csv
+import core.domain.registry_csv as registry_csv
 from bench.generate import generate_registry
 from core.errors import RegistryFileError
-from core.registry import FIELD_NAMES, Integration, integrations_from_columns
-from core.registry_csv import read_registry_csv
+from core.domain.registry import FIELD_NAMES, Integration, integrations_from_columns
+from core.domain.registry_csv import read_registry_csv
 from tests.conftest import DATA_DIR, EXAMPLES_DIR
 
 

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import ConfigError
-from core.overlap import Cluster, OverlapPair
-from core.ranges import Range
-from core.registry import Complexity, Integration, Status, Tier
-from core.rubric import (
+from core.domain.overlap import Cluster, OverlapPair
+from core.domain.ranges import Range
+from core.domain.registry import Complexity, Integration, Status, Tier
+from core.domain.rubric import (
     CRITERIA,
     FAVOURABILITY,
     ScoringContext,

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-import core.tco as tco
-from core.complexity import load_complexity_rules
+import core.domain.tco as tco
+from core.domain.complexity import load_complexity_rules
 from core.errors import IntegrationNotFound
-from core.overlap import Cluster
-from core.ranges import Range, total
-from core.registry import Complexity, Integration, Status
-from core.settings import Settings
-from core.tco import (
+from core.domain.overlap import Cluster
+from core.domain.ranges import Range, total
+from core.domain.registry import Complexity, Integration, Status
+from core.domain.settings import Settings
+from core.domain.tco import (
     Percentiles,
     break_even_month,
     build_cost,

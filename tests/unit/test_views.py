@@ -1,4 +1,4 @@
-"""The dashboard's figures, checked on the sample registry (core/views.py)."""
+"""The dashboard's figures, checked on the sample registry (core/reports/figures.py)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import math
 
 import pytest
 
-from core.analysis import analyse_registry
+from core.domain.analysis import analyse_registry
 from core.errors import ConfigError
-from core.normalize import Aliases, load_aliases
-from core.ranges import Range, total
-from core.registry import Status
-from core.registry_csv import read_registry_csv
-from core.settings import load_default_settings
-from core.normalize import AliasPairs
-from core import views
-from core.paging import Page, page_count, page_label, page_of, paginate
-from core.store import SAMPLE_REGISTRY, default_alias_pairs, load_alias_pairs, save_alias_tables
-from core.views import (
+from core.domain.names import Aliases, load_aliases
+from core.domain.ranges import Range, total
+from core.domain.registry import Status
+from core.domain.registry_csv import read_registry_csv
+from core.domain.settings import load_default_settings
+from core.domain.names import AliasPairs
+from core.reports import figures as views
+from core.reports.paging import Page, page_count, page_label, page_of, paginate
+from core.storage.store import SAMPLE_REGISTRY, default_alias_pairs, load_alias_pairs, save_alias_tables
+from core.reports.figures import (
     add_alias_pair,
     cluster_members_table,
     cluster_title,
@@ -252,7 +252,7 @@ def test_alias_pairs_come_from_the_shipped_files_until_some_are_saved(engine):
 
 def test_a_big_registry_map_keeps_clustered_systems_and_counts_the_hidden_ones():
     from bench.generate import generate_registry
-    from core.registry_csv import read_registry_csv
+    from core.domain.registry_csv import read_registry_csv
 
     text, _ = generate_registry(2_000, 3)
     analysis = analyse_registry(read_registry_csv(text.encode()).accepted, load_default_settings())
@@ -266,7 +266,7 @@ def test_a_big_registry_map_keeps_clustered_systems_and_counts_the_hidden_ones()
     assert any(e.in_cluster for e in layout.edges)
 
 
-# --- Paging the cluster list (core/paging.py) ----------------------------------------------------------
+# --- Paging the cluster list (core/reports/paging.py) ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(

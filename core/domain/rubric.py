@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from core.errors import ConfigError
-from core.overlap import Cluster, OverlapPair
-from core.ranges import Range, format_money
-from core.registry import NOT_YET_BUILT, Complexity, Integration, Status, Tier
-from core.settings import DATA_DIR
+from core.domain.overlap import Cluster, OverlapPair
+from core.domain.ranges import Range, format_money
+from core.domain.registry import NOT_YET_BUILT, Complexity, Integration, Status, Tier
+from core.domain.settings import DATA_DIR
 
 DEFAULT_RUBRIC_FILE = DATA_DIR / "rubric.toml"
 
@@ -119,7 +119,7 @@ def load_rubric(path: Path = DEFAULT_RUBRIC_FILE) -> RubricConfig:
 
 @dataclass(frozen=True)
 class ScoringContext:
-    """What the registry says about one integration's surroundings; built by core.analysis."""
+    """What the registry says about one integration's surroundings; built by core.domain.analysis."""
 
     overlaps: tuple[OverlapPair, ...] = ()  # pairs that include this integration
     others: Mapping[str, Integration] = field(default_factory=dict)  # the other side of each pair
@@ -473,7 +473,7 @@ def score_integration(
 ) -> RubricResult:
     """Score one integration (or proposal) and give the verdict with its reasons and sensitivity.
 
-    >>> from core.registry import Integration
+    >>> from core.domain.registry import Integration
     >>> proposal = Integration(id="NEW", name="Unique sync", source_system="Salesforce",
     ...     target_system="Stripe", data_objects=("Quote",), owner_team="Finance", owner="Ana",
     ...     tier=Tier.REVENUE_CRITICAL, status=Status.PROPOSED)
@@ -482,7 +482,7 @@ def score_integration(
 
     Args:
         integration: the integration or proposal.
-        context: its overlaps and cluster (see :func:`core.analysis.scoring_context_for`).
+        context: its overlaps and cluster (see :func:`core.domain.analysis.scoring_context_for`).
         config: weights and thresholds.
         overrides: criterion name -> score 0-5 set by the facilitator.
 

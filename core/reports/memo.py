@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from core.analysis import ClusterNotFound, RegistryAnalysis, score_registry_integration
-from core.decision_views import (
+from core.domain.analysis import ClusterNotFound, RegistryAnalysis, score_registry_integration
+from core.reports.decision_figures import (
     break_even_sentences,
     flip_statements,
     format_score,
@@ -16,9 +16,9 @@ from core.decision_views import (
     stability_statement,
     tco_assumptions,
 )
-from core.diagnostic import RESPONSIBILITIES, DiagnosticSession, Role
-from core.overlap import Cluster
-from core.pdf_common import (
+from core.domain.diagnostic import RESPONSIBILITIES, DiagnosticSession, Role
+from core.domain.overlap import Cluster
+from core.reports.pdf_layout import (
     ACCENT,
     ACCENT_SOFT,
     BODY,
@@ -37,15 +37,15 @@ from core.pdf_common import (
     verdict_cell,
     version_text,
 )
-from core.ranges import Range, format_money, format_money_range
-from core.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
-from core.tco import (
+from core.domain.ranges import Range, format_money, format_money_range
+from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
+from core.domain.tco import (
     ScenarioComparison,
     ScenarioSimulation,
     compare_scenarios,
     simulate_scenarios,
 )
-from core.views import duplicated_by_cluster
+from core.reports.figures import duplicated_by_cluster
 
 # Rubric results printed in full per cluster; further copies get one summary line each.
 MAX_DETAILED_SCORES = 3
@@ -114,7 +114,7 @@ class TcoComparison:
     survivor_name: str
     comparison: ScenarioComparison
     simulation: ScenarioSimulation
-    rows: tuple[dict, ...]  # core.decision_views.scenario_table_rows
+    rows: tuple[dict, ...]  # core.reports.decision_figures.scenario_table_rows
     break_even: tuple[str, str]  # merging, centralising
 
 
@@ -310,11 +310,11 @@ def build_memo(
     other than the survivor) scored; every cluster involved gets a keep all / merge / centralise
     comparison. Without a session the rubric's verdicts stand in as recommendations.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.rubric import load_rubric
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.rubric import load_rubric
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> memo = build_memo(analysis, load_rubric(), 3, subjects=[("cluster", "CL-INT-004")])
     >>> [s.integration_id for s in memo.scores], memo.tco[0].break_even[0]
@@ -444,7 +444,7 @@ def memo_for_session(
 
     Args:
         analysis: the registry analysis.
-        session: the session as loaded by :func:`core.session_store.load_session`.
+        session: the session as loaded by :func:`core.storage.session_store.load_session`.
         rubric: the weights the scores use.
         registry_version: the version the figures come from.
         generated_at: generation time (default: now, UTC).
@@ -463,11 +463,11 @@ def memo_for_integration(
 ) -> Memo:
     """A memo about one integration, before any session: the rubric's verdict stands as the recommendation.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.rubric import load_rubric
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.rubric import load_rubric
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> memo = memo_for_integration(analysis, "INT-027", load_rubric(), 3)
     >>> memo.title, memo.decisions[0].verdict.value, memo.decisions[0].recommended
@@ -867,11 +867,11 @@ def _signoff(doc: Document, memo: Memo) -> None:
 def render_memo_pdf(memo: Memo, *, page_size: str = "A4") -> bytes:
     """The memo as a PDF: numbered pages ("Page 2 of 5"), footer with generation time and registry version.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.rubric import load_rubric
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.rubric import load_rubric
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> render_memo_pdf(memo_for_cluster(analysis, "CL-INT-004", load_rubric(), 3))[:5]
     b'%PDF-'
@@ -943,11 +943,11 @@ def _md_list(items: Sequence[str], empty: str) -> list[str]:
 def render_memo_markdown(memo: Memo) -> str:
     """The memo as Markdown to paste into a wiki: the same sections as the PDF, user text escaped.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.rubric import load_rubric
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.rubric import load_rubric
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> render_memo_markdown(memo_for_cluster(analysis, "CL-INT-004", load_rubric(), 3)).splitlines()[0]
     '# Decision memo: Cluster CL-INT-004 · Stripe → NetSuite'

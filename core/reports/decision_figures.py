@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import timezone, tzinfo
 from typing import Iterable, Mapping, Sequence
 
-from core.analysis import RegistryAnalysis, score_registry_integration, scoring_context_for
+from core.domain.analysis import RegistryAnalysis, score_registry_integration, scoring_context_for
 from core.errors import GovernanceError, ValueFormatError
-from core.overlap import Cluster
-from core.ranges import Range, format_money, format_money_range, parse_range
-from core.registry import Approach, Direction, Integration, Status, Tier, Timeliness
-from core.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict, score_integration
-from core.tco import Percentiles, PortfolioCost, PortfolioSimulation, ScenarioComparison, ScenarioSimulation
+from core.domain.overlap import Cluster
+from core.domain.ranges import Range, format_money, format_money_range, parse_range
+from core.domain.registry import Approach, Direction, Integration, Status, Tier, Timeliness
+from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict, score_integration
+from core.domain.tco import Percentiles, PortfolioCost, PortfolioSimulation, ScenarioComparison, ScenarioSimulation
 
 PROPOSAL_ID = "PROPOSAL"
 
@@ -51,11 +51,11 @@ def score_subject(
 ) -> RubricResult:
     """Score a registry integration or a proposal against the whole registry (one call for the page).
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
-    >>> from core.rubric import load_rubric
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
+    >>> from core.domain.rubric import load_rubric
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> score_subject(analysis, analysis.integration("INT-027"), load_rubric()).verdict.value
     'retire'
@@ -85,7 +85,7 @@ class ContributionRow:
 def contribution_rows(result: RubricResult) -> tuple[ContributionRow, ...]:
     """The criteria, largest contribution first (ties in rubric order), with their share of the score.
 
-    >>> from core.rubric import ScoringContext, load_rubric
+    >>> from core.domain.rubric import ScoringContext, load_rubric
     >>> row = Integration(id="INT-1", name="x", source_system="A", target_system="B", data_objects=("O",),
     ...                   owner_team="T")
     >>> rows = contribution_rows(score_integration(row, ScoringContext(), load_rubric()))
@@ -107,7 +107,7 @@ def contribution_rows(result: RubricResult) -> tuple[ContributionRow, ...]:
 def flip_statements(result: RubricResult, count: int = 3) -> tuple[str, ...]:
     """The ``count`` smallest weight changes that flip the verdict, as sentences, smallest first.
 
-    >>> from core.rubric import ScoringContext, load_rubric
+    >>> from core.domain.rubric import ScoringContext, load_rubric
     >>> row = Integration(id="INT-1", name="x", source_system="A", target_system="B", data_objects=("O",),
     ...                   owner_team="T", owner="Ana")
     >>> flip_statements(score_integration(row, ScoringContext(), load_rubric()), 1)
@@ -123,7 +123,7 @@ def flip_statements(result: RubricResult, count: int = 3) -> tuple[str, ...]:
 def stability_statement(result: RubricResult) -> str:
     """One sentence on how firm the verdict is against changes of single weights.
 
-    >>> from core.rubric import ScoringContext, load_rubric
+    >>> from core.domain.rubric import ScoringContext, load_rubric
     >>> row = Integration(id="INT-1", name="x", source_system="A", target_system="B", data_objects=("O",),
     ...                   owner_team="T", owner="Ana")
     >>> stability_statement(score_integration(row, ScoringContext(), load_rubric()))
@@ -215,7 +215,7 @@ def proposal_from_answers(answers: Mapping[str, object]) -> Integration:
     >>> proposal_from_answers({"name": "x", "build_hours": "lots"})
     Traceback (most recent call last):
     ...
-    core.decision_views.ProposalError: The proposal cannot be scored yet: name the source system; name the target system; list at least one data object it moves; name the team that would own it; Estimated build hours: 'lots' is not a number.
+    core.reports.decision_figures.ProposalError: The proposal cannot be scored yet: name the source system; name the target system; list at least one data object it moves; name the team that would own it; Estimated build hours: 'lots' is not a number.
 
     Raises:
         ProposalError: listing every answer to fix.
@@ -340,8 +340,8 @@ class HeadlineFigure:
 def headline_figures(costs: PortfolioCost, simulation: PortfolioSimulation | None = None) -> tuple[HeadlineFigure, ...]:
     """The three headline figures of the TCO snapshot: run-rate, duplicated run-rate, annualised waste.
 
-    >>> from core.settings import Settings
-    >>> from core.tco import portfolio_tco
+    >>> from core.domain.settings import Settings
+    >>> from core.domain.tco import portfolio_tco
     >>> row = Integration(id="INT-1", name="A", source_system="HubSpot", target_system="Stripe",
     ...     data_objects=("Deal",), owner_team="Sales Ops", monthly_maintenance_hours=Range.between(2, 3),
     ...     hourly_rate=Range.exact(150))
@@ -383,11 +383,11 @@ def top_waste_clusters(analysis: RegistryAnalysis, rubric: RubricConfig, limit: 
     The suggestion is the rubric verdict (with the given weights) of the cluster's first member
     that is not the survivor: what to do with the copy.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
-    >>> from core.rubric import load_rubric
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
+    >>> from core.domain.rubric import load_rubric
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> top = top_waste_clusters(analysis, load_rubric(), limit=2)
     >>> [(c.cluster_id, c.scored_member, c.verdict.value) for c in top]
@@ -433,10 +433,10 @@ def cluster_table_rows(clusters: Sequence[ClusterWaste], currency: str = "$") ->
 def cluster_choice_label(cluster: Cluster, analysis: RegistryAnalysis) -> str:
     """How a cluster is named in the picker: id, what it keeps, size and waste.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> cluster_choice_label(analysis.cluster("CL-INT-004"), analysis)
     'CL-INT-004 · 2 integrations around Stripe invoices and payments to NetSuite · $12,890 / month duplicated (likely)'
@@ -462,7 +462,7 @@ class ScenarioSeries:
 def scenario_series(comparison: ScenarioComparison) -> tuple[ScenarioSeries, ...]:
     """Keep all, merge and centralise as plottable series.
 
-    >>> from core.tco import Scenario, ScenarioComparison
+    >>> from core.domain.tco import Scenario, ScenarioComparison
     >>> keep = Scenario("keep_all", "Keep all", Range.exact(10), Range.zero(), (Range.exact(0), Range.exact(10)), "")
     >>> series = scenario_series(ScenarioComparison("CL-1", keep, keep, keep, 0, 0, 1))
     >>> series[0].months, series[0].likely
@@ -489,7 +489,7 @@ def _payback(verb: str, month: int | None, horizon: int) -> str:
 def break_even_sentences(comparison: ScenarioComparison) -> tuple[str, str]:
     """When merging and centralising pay back against keeping all, in words (likely figures).
 
-    >>> from core.tco import Scenario, ScenarioComparison
+    >>> from core.domain.tco import Scenario, ScenarioComparison
     >>> keep = Scenario("keep_all", "Keep all", Range.exact(10), Range.zero(), (), "")
     >>> break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
     ('Merging pays back in month 4.', 'Centralising does not pay back within 12 months: over this horizon it costs more than keeping all.')
@@ -506,7 +506,7 @@ def scenario_table_rows(
     The saving is keep-all's run-rate minus the scenario's, point by point (low with low), the
     same "everything goes well / badly at once" corners as every other range.
 
-    >>> from core.tco import Scenario, ScenarioComparison
+    >>> from core.domain.tco import Scenario, ScenarioComparison
     >>> keep = Scenario("keep_all", "Keep all", Range(900, 1000, 1100), Range.zero(), (), "")
     >>> merge = Scenario("merge", "Merge into A (INT-1)", Range(300, 400, 500), Range.exact(2000), (), "")
     >>> rows = scenario_table_rows(ScenarioComparison("CL-1", keep, merge, merge, 4, 4, 12))
@@ -536,10 +536,10 @@ def tco_assumptions(
 ) -> tuple[str, ...]:
     """The assumptions behind the TCO snapshot, one sentence each, as the page lists them.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> print("\\n".join(tco_assumptions(analysis, 12, draws=10_000, seed=0)))  # doctest: +ELLIPSIS
     Hourly rate $150 – $200 / hour (likely $175), used for every integration without a rate of its own (... of 66 have one).

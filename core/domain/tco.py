@@ -8,13 +8,13 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from core.complexity import ComplexityRules, Effort, default_complexity_rules, estimate_effort
+from core.domain.complexity import ComplexityRules, Effort, default_complexity_rules, estimate_effort
 from core.errors import IntegrationNotFound
-from core.gc_pause import without_gc_pauses
-from core.overlap import Cluster
-from core.ranges import Range, total
-from core.registry import NOT_YET_BUILT, Complexity, Integration, Status
-from core.settings import Settings
+from core.domain.gc_pause import without_gc_pauses
+from core.domain.overlap import Cluster
+from core.domain.ranges import Range, total
+from core.domain.registry import NOT_YET_BUILT, Complexity, Integration, Status
+from core.domain.settings import Settings
 
 # Elements of one block of random numbers in the Monte Carlo (3 buffers of float64 = 3 MB): small
 # enough to stay in the CPU cache, which measured fastest, and memory never grows with the portfolio.
@@ -203,7 +203,7 @@ def monthly_run_rate(integration: Integration, settings: Settings, rules: Comple
 def build_cost(integration: Integration, settings: Settings, rules: ComplexityRules | None = None) -> Range:
     """Build hours (the row's, else its category's) times the hourly rate.
 
-    >>> from core.registry import Complexity
+    >>> from core.domain.registry import Complexity
     >>> row = Integration(id="INT-9", name="ERP sync", source_system="Salesforce", target_system="NetSuite",
     ...                   data_objects=("Order",), owner_team="Finance", complexity=Complexity.COMPLEX)
     >>> build_cost(row, Settings())

@@ -14,7 +14,7 @@ from sqlmodel import create_engine
 
 from core.errors import GovernanceError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Gitignored: the embedded default database lives beside the code, created on first run.
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / '.data' / 'igov.sqlite3'}"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

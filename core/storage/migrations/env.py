@@ -1,9 +1,9 @@
-"""Alembic environment: runs migrations on the connection the app hands over (see core/db.py)."""
+"""Alembic environment: runs migrations on the connection the app hands over (see core/storage/db.py)."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import core.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+import core.storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

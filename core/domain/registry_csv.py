@@ -13,10 +13,10 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from core.errors import RegistryFileError, ValueFormatError
-from core.gc_pause import without_gc_pauses
-from core.limits import check_row_count, check_upload_size, row_limit
-from core.ranges import Range, format_range, parse_range
-from core.registry import (
+from core.domain.gc_pause import without_gc_pauses
+from core.domain.limits import check_row_count, check_upload_size, row_limit
+from core.domain.ranges import Range, format_range, parse_range
+from core.domain.registry import (
     Approach,
     Complexity,
     Direction,
@@ -82,7 +82,7 @@ _LIST_SPLIT = re.compile(r"[;|]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
 _LINE_TEXT = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
-# Apostrophes before a leading = + - @ tab or CR: how core.safe_export (and a spreadsheet user) keeps a cell from
+# Apostrophes before a leading = + - @ tab or CR: how core.domain.safe_export (and a spreadsheet user) keeps a cell from
 # running as a formula. Dropped on reading, so no stored value starts like that and both exports read back the same.
 _NEUTRALISED = re.compile(r"'+(?=[=+\-@\t\r])")
 MAX_ID_LENGTH = 64
@@ -328,7 +328,7 @@ def generate_id(name: str) -> str:
 def unneutralise_cell(text: str) -> str:
     """Drop the apostrophes that keep a cell from running as a formula (``'=x`` means the text ``=x``).
 
-    Undoes :func:`core.safe_export.neutralise_cell`, as a spreadsheet reads a typed ``'=x``.
+    Undoes :func:`core.domain.safe_export.neutralise_cell`, as a spreadsheet reads a typed ``'=x``.
 
     >>> unneutralise_cell("'=SUM(A1)"), unneutralise_cell("''-x"), unneutralise_cell("'quoted'"), unneutralise_cell("-5")
     ('=SUM(A1)', '-x', "'quoted'", '-5')
@@ -456,7 +456,7 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None) -> ImportRepo
 
     Args:
         data: the file's bytes (UTF-8 with or without BOM, Windows-1252 or UTF-16; ``,`` ``;`` or tab).
-        max_rows: the most data rows accepted; ``None`` means :func:`core.limits.row_limit`. Reading
+        max_rows: the most data rows accepted; ``None`` means :func:`core.domain.limits.row_limit`. Reading
             stops at the first row over it.
 
     Returns:

@@ -19,13 +19,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-import core.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from core.access import Actor, require_admin, system_actor
-from core.audit import audit_row
-from core.db import MIGRATIONS_DIR, DatabaseError, upgrade_database
+import core.storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from core.domain.access import Actor, require_admin, system_actor
+from core.storage.audit import audit_row
+from core.storage.db import MIGRATIONS_DIR, DatabaseError, upgrade_database
 from core.errors import GovernanceError
-from core.store import REGISTRY_VERSION_KEY
-from core.tables import AppSetting, AuditEntry, utc_now
+from core.storage.store import REGISTRY_VERSION_KEY
+from core.storage.tables import AppSetting, AuditEntry, utc_now
 
 BACKUP_FORMAT = "igov-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -106,7 +106,7 @@ def _read_snapshot(connection: Connection) -> dict[str, dict]:
 def backup_database(engine: Engine) -> bytes:
     """Every table of the database, with its schema revision, as one gzipped JSON document.
 
-    >>> from core.db import create_db_engine
+    >>> from core.storage.db import create_db_engine
     >>> backup = backup_database(create_db_engine("sqlite://"))
     >>> document = json.loads(gzip.decompress(backup))
     >>> document["format"], "integrations" in document["tables"]
@@ -260,7 +260,7 @@ def _move_versions_past(connection, before: tuple[int, int]) -> None:
 def restore_database(engine: Engine, data: bytes, *, actor: Actor | None = None) -> dict[str, int]:
     """Replace everything in the database with a backup, in one transaction: all of it or nothing.
 
-    >>> from core.db import create_db_engine
+    >>> from core.storage.db import create_db_engine
     >>> source, target = create_db_engine("sqlite://"), create_db_engine("sqlite://")
     >>> restore_database(target, backup_database(source))["integrations"]
     0

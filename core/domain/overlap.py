@@ -12,10 +12,10 @@ from operator import attrgetter
 import numpy as np
 
 from core.errors import ConfigError
-from core.gc_pause import without_gc_pauses
-from core.normalize import Aliases, canonical_object, canonical_system, normalize_key
-from core.ranges import Range
-from core.registry import CONTROL_FIELDS, Integration, Status
+from core.domain.gc_pause import without_gc_pauses
+from core.domain.names import Aliases, canonical_object, canonical_system, normalize_key
+from core.domain.ranges import Range
+from core.domain.registry import CONTROL_FIELDS, Integration, Status
 
 
 @dataclass(frozen=True, slots=True)

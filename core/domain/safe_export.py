@@ -7,8 +7,8 @@ import io
 import re
 from typing import Iterable
 
-from core.registry import Integration
-from core.registry_csv import registry_csv_rows
+from core.domain.registry import Integration
+from core.domain.registry_csv import registry_csv_rows
 
 # Excel, LibreOffice and Google Sheets treat a cell starting with one of these as a formula (or DDE).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +28,7 @@ def neutralise_cell(text: str) -> str:
     """Make a cell inert in a spreadsheet: prefix ``'`` to text starting with = + - @ tab or CR.
 
     Real numbers (``-5``, ``+3``, ``-1,200.50``) and ranges (``2-3``) are left exactly as they are;
-    :func:`core.registry_csv.read_registry_csv` drops the added apostrophe again.
+    :func:`core.domain.registry_csv.read_registry_csv` drops the added apostrophe again.
 
     >>> neutralise_cell("=HYPERLINK(\\"http://x\\")"), neutralise_cell("@SUM(A1)"), neutralise_cell("-5")
     ('\\'=HYPERLINK("http://x")', "'@SUM(A1)", '-5')

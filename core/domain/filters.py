@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from core.registry import Integration
+from core.domain.registry import Integration
 
 
 @dataclass(frozen=True)

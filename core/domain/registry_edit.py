@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from core.registry import Integration
-from core.registry_csv import RowError, parse_registry_row
+from core.domain.registry import Integration
+from core.domain.registry_csv import RowError, parse_registry_row
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.analysis import RegistryAnalysis
-from core.decision_views import ClusterWaste, top_waste_clusters
-from core.pdf_common import (
+from core.domain.analysis import RegistryAnalysis
+from core.reports.decision_figures import ClusterWaste, top_waste_clusters
+from core.reports.pdf_layout import (
     ACCENT,
     ACCENT_SOFT,
     BODY,
@@ -27,11 +27,11 @@ from core.pdf_common import (
     verdict_cell,
     version_text,
 )
-from core.ranges import Range, format_money, format_money_range, total
-from core.registry import Status
-from core.rubric import RubricConfig, Verdict, load_rubric
-from core.tco import PortfolioSimulation, compare_scenarios
-from core.views import ClusterRow, duplicated_by_cluster
+from core.domain.ranges import Range, format_money, format_money_range, total
+from core.domain.registry import Status
+from core.domain.rubric import RubricConfig, Verdict, load_rubric
+from core.domain.tco import PortfolioSimulation, compare_scenarios
+from core.reports.figures import ClusterRow, duplicated_by_cluster
 
 # Most clusters a snapshot lists, however much room is left: it is a summary, not the registry.
 MAX_TABLE_ROWS = 12
@@ -102,10 +102,10 @@ def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Re
     saving is keep-all's run-rate minus the scenario's (so it already counts the maintenance the
     survivor takes on). Hold names the duplicated run-rate; proceed recommends nothing.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> waste = top_waste_clusters(analysis, load_rubric(), 2)[1]
     >>> recommend(analysis, waste, "Stripe → NetSuite").action
@@ -113,7 +113,7 @@ def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Re
 
     Args:
         analysis: the registry analysis.
-        waste: the cluster's line from :func:`core.decision_views.top_waste_clusters`.
+        waste: the cluster's line from :func:`core.reports.decision_figures.top_waste_clusters`.
         route: the cluster's route in words ("Salesforce → Stripe").
 
     Returns:
@@ -167,10 +167,10 @@ def snapshot_figures(
     The verdict of a cluster is the rubric verdict of its first member that is not the survivor
     (as on the TCO page): what to do with the copy.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> figures = snapshot_figures(analysis, limit=4)
     >>> [c.cluster_id for c in figures.clusters], figures.rest_count
@@ -547,10 +547,10 @@ def build_snapshot_pdf(
 
     The top clusters fill the room the page has left (at most 12); the others are summed in one row.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> build_snapshot_pdf(analysis, registry_name="Acme", registry_version=3)[:5]
     b'%PDF-'

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping
 
 from core.errors import ConfigError, GovernanceError
-from core.rubric import Verdict
-from core.settings import DATA_DIR
+from core.domain.rubric import Verdict
+from core.domain.settings import DATA_DIR
 
 DEFAULT_AGENDA_FILE = DATA_DIR / "agenda.toml"
 

@@ -7,22 +7,22 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
-from core.analysis import RegistryAnalysis
-from core.normalize import (
+from core.domain.analysis import RegistryAnalysis
+from core.domain.names import (
     AliasPairs,
     Aliases,
     canonical_object,
     canonical_system,
     normalize_key,
 )
-from core.overlap import Cluster
-from core.ranges import Range, format_money_range, total
-from core.registry import CONTROL_FIELDS, Integration, Status
-from core.tco import TeamCost
+from core.domain.overlap import Cluster
+from core.domain.ranges import Range, format_money_range, total
+from core.domain.registry import CONTROL_FIELDS, Integration, Status
+from core.domain.tco import TeamCost
 
 # Lifecycle order for status counts, as people read them.
 _STATUS_ORDER = (Status.LIVE, Status.BUILDING, Status.PROPOSED, Status.DEPRECATED, Status.RETIRED)
-# A survivor must be something that runs, unless nothing in the cluster runs (see core.overlap).
+# A survivor must be something that runs, unless nothing in the cluster runs (see core.domain.overlap).
 _RUNS = frozenset({Status.LIVE, Status.BUILDING, Status.DEPRECATED})
 _SHORT_NAME = 30  # characters of an integration name shown in a chart label
 
@@ -711,8 +711,8 @@ def add_alias_pair(current: AliasPairs, kind: str, alias: str, canonical: str) -
 
 def _example_analysis() -> RegistryAnalysis:
     """A three-row registry: two Salesforce → Stripe syncs (one typed "SFDC") and a Snowflake load."""
-    from core.analysis import analyse_registry
-    from core.settings import Settings
+    from core.domain.analysis import analyse_registry
+    from core.domain.settings import Settings
 
     first = Integration(
         id="INT-1", name="Closed-won deals to Stripe", source_system="Salesforce", target_system="Stripe",

@@ -13,17 +13,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.access import Actor, RoleMapping, require_admin, require_editor, system_actor
-from core.audit import audit_row, changed_fields, jsonable, only_changes, record_change, record_changes
-from core.normalize import Aliases, AliasPairs, load_aliases
+from core.domain.access import Actor, RoleMapping, require_admin, require_editor, system_actor
+from core.storage.audit import audit_row, changed_fields, jsonable, only_changes, record_change, record_changes
+from core.domain.names import Aliases, AliasPairs, load_aliases
 from core.errors import GovernanceError
-from core.ranges import Range
-from core.registry import FIELD_NAMES, Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
-from core.registry_csv import ImportReport, integration_cells, read_registry_csv
-from core.registry_edit import RegistryChanges
-from core.rubric import RubricConfig, load_rubric
-from core.settings import DATA_DIR, Settings, load_default_settings
-from core.tables import AppSetting, IntegrationRecord, SurvivorChoice, utc_now
+from core.domain.ranges import Range
+from core.domain.registry import FIELD_NAMES, Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
+from core.domain.registry_csv import ImportReport, integration_cells, read_registry_csv
+from core.domain.registry_edit import RegistryChanges
+from core.domain.rubric import RubricConfig, load_rubric
+from core.domain.settings import DATA_DIR, Settings, load_default_settings
+from core.storage.tables import AppSetting, IntegrationRecord, SurvivorChoice, utc_now
 
 SAMPLE_REGISTRY = DATA_DIR / "sample_registry.csv"
 SYSTEM_ALIASES_FILE = DATA_DIR / "system_aliases.csv"
@@ -214,7 +214,7 @@ def write_integrations(
 
     Args:
         engine: the database.
-        integrations: validated values (from :func:`core.registry_csv.read_registry_csv`).
+        integrations: validated values (from :func:`core.domain.registry_csv.read_registry_csv`).
         mode: ``replace`` makes the registry equal to these rows; ``merge`` inserts new ids and
             updates existing ones, leaving other rows alone.
         actor: who makes the change (an editor or admin); recorded in history, one entry per row.

@@ -9,10 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.errors import ConfigError
-from core.ranges import Range
-from core.registry import Approach, Complexity, Integration, Tier, Timeliness
+from core.domain.ranges import Range
+from core.domain.registry import Approach, Complexity, Integration, Tier, Timeliness
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_COMPLEXITY_FILE = DATA_DIR / "complexity.toml"
 
 # Lightest first: the order thresholds are checked in and tables are shown in.
@@ -191,7 +191,7 @@ def derive_complexity(integration: Integration, rules: ComplexityRules | None = 
     The row's own ``complexity`` wins (``overridden=True``); the factors are still listed so the
     derivation stays visible. Unknown facts add no points.
 
-    >>> from core.registry import Direction
+    >>> from core.domain.registry import Direction
     >>> row = Integration(id="INT-1", name="Orders", source_system="Shopify", target_system="Net Suite",
     ...                   data_objects=("Order",), owner_team="Finance", direction=Direction.BIDIRECTIONAL)
     >>> a = derive_complexity(row)

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.access import Actor, require_editor
-from core.audit import record_change
+from core.domain.access import Actor, require_editor
+from core.storage.audit import record_change
 from core.errors import GovernanceError
-from core.registry import Integration
-from core.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict
-from core.store import REGISTRY_VERSION_KEY
-from core.tables import AppSetting, ScoringRecord, utc_now
+from core.domain.registry import Integration
+from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict
+from core.storage.store import REGISTRY_VERSION_KEY
+from core.storage.tables import AppSetting, ScoringRecord, utc_now
 
 # Keeps a name typed into the "Your name" box from filling the history table.
 MAX_SCORED_BY_CHARS = 120
@@ -100,14 +100,14 @@ def save_scoring(
 ) -> int:
     """Save one scoring with who made it and the registry version it saw; returns the new row's id.
 
-    >>> from core.db import create_db_engine
-    >>> from core.rubric import ScoringContext, load_rubric, score_integration
+    >>> from core.storage.db import create_db_engine
+    >>> from core.domain.rubric import ScoringContext, load_rubric, score_integration
     >>> engine = create_db_engine("sqlite://")
     >>> row = Integration(id="INT-1", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
     ...                   data_objects=("Deal",), owner_team="Sales Ops", owner="Ana")
     >>> rubric = load_rubric()
     >>> result = score_integration(row, ScoringContext(), rubric, {"controls": 4})
-    >>> from core.access import Actor, Role
+    >>> from core.domain.access import Actor, Role
     >>> saved_id = save_scoring(engine, row, result, rubric.weights, {"controls": 4}, actor=Actor("Ana", Role.EDITOR))
     >>> [(s.id, s.verdict.value, s.overrides, s.scored_by) for s in list_scorings(engine, "INT-1")]
     [(1, 'proceed', {'controls': 4.0}, 'Ana')]

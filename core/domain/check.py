@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.analysis import RegistryAnalysis
-from core.overlap import OverlapPair
-from core.registry import Integration, Status
+from core.domain.analysis import RegistryAnalysis
+from core.domain.overlap import OverlapPair
+from core.domain.registry import Integration, Status
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,10 @@ class BlockedProposal:
 def find_blocked_proposals(analysis: RegistryAnalysis) -> list[BlockedProposal]:
     """Every proposal whose overlap with a live integration reaches the settings' threshold.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
-    >>> from core.analysis import analyse_registry
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
+    >>> from core.domain.analysis import analyse_registry
     >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
     >>> [b.proposal.id for b in find_blocked_proposals(analysis)]
     ['INT-063']

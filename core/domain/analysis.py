@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Iterable, Mapping
 
-from core.complexity import ComplexityRules, default_complexity_rules, derive_complexity
+from core.domain.complexity import ComplexityRules, default_complexity_rules, derive_complexity
 from core.errors import GovernanceError, IntegrationNotFound
-from core.normalize import Aliases, NameSuggestion, load_aliases, suggest_name_variants
-from core.overlap import Cluster, OverlapIndex, OverlapPair, build_overlap_index, cluster_overlaps
-from core.ranges import Range
-from core.registry import Integration, Status
-from core.rubric import RubricConfig, RubricResult, ScoringContext, score_integration
-from core.settings import Settings
-from core.tco import PortfolioCost, monthly_run_rate, portfolio_tco
+from core.domain.names import Aliases, NameSuggestion, load_aliases, suggest_name_variants
+from core.domain.overlap import Cluster, OverlapIndex, OverlapPair, build_overlap_index, cluster_overlaps
+from core.domain.ranges import Range
+from core.domain.registry import Integration, Status
+from core.domain.rubric import RubricConfig, RubricResult, ScoringContext, score_integration
+from core.domain.settings import Settings
+from core.domain.tco import PortfolioCost, monthly_run_rate, portfolio_tco
 
 
 class ClusterNotFound(GovernanceError):
@@ -77,9 +77,9 @@ def analyse_registry(
 ) -> RegistryAnalysis:
     """Find overlaps and clusters, price them, and collect name-variant suggestions.
 
-    >>> from core.registry_csv import read_registry_csv
-    >>> from core.settings import load_default_settings
-    >>> from core.store import SAMPLE_REGISTRY
+    >>> from core.domain.registry_csv import read_registry_csv
+    >>> from core.domain.settings import load_default_settings
+    >>> from core.storage.store import SAMPLE_REGISTRY
     >>> sample = read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted
     >>> analysis = analyse_registry(sample, load_default_settings())
     >>> len(analysis.clusters) >= 5, analysis.costs.duplicated_monthly_run_rate.likely > 0

@@ -81,7 +81,7 @@ def require_editor(actor: Actor) -> None:
     >>> require_editor(Actor("Vic", Role.VIEWER))
     Traceback (most recent call last):
     ...
-    core.access.PermissionDenied: Viewers can look but not change anything. Ask an admin for editor access.
+    core.domain.access.PermissionDenied: Viewers can look but not change anything. Ask an admin for editor access.
     """
     _check_actor(actor)
     if not actor.can_edit:
@@ -94,7 +94,7 @@ def require_admin(actor: Actor) -> None:
     >>> require_admin(Actor("Eve", Role.EDITOR))
     Traceback (most recent call last):
     ...
-    core.access.PermissionDenied: Only admins can change settings, the rubric, aliases and who has which role. Ask an admin.
+    core.domain.access.PermissionDenied: Only admins can change settings, the rubric, aliases and who has which role. Ask an admin.
     """
     _check_actor(actor)
     if not actor.is_admin:

@@ -18,9 +18,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.access import Actor
-from core.safe_export import neutralise_cell
-from core.tables import AuditEntry, utc_now
+from core.domain.access import Actor
+from core.domain.safe_export import neutralise_cell
+from core.storage.tables import AuditEntry, utc_now
 
 Action = Literal["create", "update", "delete"]
 ACTIONS: tuple[str, ...] = ("create", "update", "delete")
@@ -158,8 +158,8 @@ def list_history(
 ) -> list[HistoryEntry]:
     """Recorded changes, newest first, narrowed by any of the filters.
 
-    >>> from core.db import create_db_engine
-    >>> from core.access import Actor, Role
+    >>> from core.storage.db import create_db_engine
+    >>> from core.domain.access import Actor, Role
     >>> engine = create_db_engine("sqlite://")
     >>> with Session(engine) as s, s.begin():
     ...     record_change(s, Actor("Ana", Role.ADMIN), "update", "setting", "settings",

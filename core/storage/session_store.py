@@ -10,9 +10,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.access import LOCAL_ACTOR_ROLE, Actor, require_editor
-from core.audit import record_change
-from core.diagnostic import (
+from core.domain.access import LOCAL_ACTOR_ROLE, Actor, require_editor
+from core.storage.audit import record_change
+from core.domain.diagnostic import (
     AgendaStep,
     Decision,
     DiagnosticSession,
@@ -25,8 +25,8 @@ from core.diagnostic import (
     validate_decision,
     validate_participants,
 )
-from core.rubric import Verdict
-from core.tables import (
+from core.domain.rubric import Verdict
+from core.storage.tables import (
     DiagnosticSessionRecord,
     IntegrationRecord,
     SessionDecisionRecord,
@@ -132,7 +132,7 @@ def create_session(engine: Engine, title: str, facilitator: str, agenda: Iterabl
                    *, actor: Actor) -> int:
     """Create a session with the default agenda (or the one given) and return its id.
 
-    >>> from core.db import create_db_engine
+    >>> from core.storage.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
     >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
     >>> load_session(engine, session_id).agenda[0].title
@@ -179,7 +179,7 @@ def create_session(engine: Engine, title: str, facilitator: str, agenda: Iterabl
 def list_sessions(engine: Engine) -> list[SessionSummary]:
     """Every session, newest first, with how many decisions each has recorded.
 
-    >>> from core.db import create_db_engine
+    >>> from core.storage.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
     >>> _ = create_session(engine, "First", "Ana", actor=ANA); _ = create_session(engine, "Second", "Bo", actor=ANA)
     >>> [s.title for s in list_sessions(engine)]
@@ -206,11 +206,11 @@ def list_sessions(engine: Engine) -> list[SessionSummary]:
 def load_session(engine: Engine, session_id: int) -> DiagnosticSession:
     """Everything saved for one session, as the domain value the page and the memo show.
 
-    >>> from core.db import create_db_engine
+    >>> from core.storage.db import create_db_engine
     >>> load_session(create_db_engine("sqlite://"), 7)
     Traceback (most recent call last):
     ...
-    core.diagnostic.SessionError: Session 7 does not exist.
+    core.domain.diagnostic.SessionError: Session 7 does not exist.
 
     Args:
         engine: the database.
@@ -285,7 +285,7 @@ def start_session(engine: Engine, session_id: int, now: datetime, *, actor: Acto
     """Start the session's clock at ``now``: the agenda timers count from this moment.
 
     >>> from datetime import datetime, timezone
-    >>> from core.db import create_db_engine
+    >>> from core.storage.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
     >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
     >>> start_session(engine, session_id, datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc), actor=ANA)
@@ -355,8 +355,8 @@ def save_notes(engine: Engine, session_id: int, notes: str, *, actor: Actor) -> 
 def set_participants(engine: Engine, session_id: int, participants: Iterable[Participant], *, actor: Actor) -> None:
     """Replace the list of people in the session (names and roles) in one transaction.
 
-    >>> from core.db import create_db_engine
-    >>> from core.diagnostic import Role
+    >>> from core.storage.db import create_db_engine
+    >>> from core.domain.diagnostic import Role
     >>> engine = create_db_engine("sqlite://")
     >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
     >>> set_participants(engine, session_id, [Participant("Ana", Role.REVOPS), Participant("Bo", Role.FINANCE)],
@@ -405,7 +405,7 @@ def _check_item(kind: str, text: str) -> str:
 def add_item(engine: Engine, session_id: int, kind: ItemKind, text: str, *, actor: Actor) -> int:
     """Add an assumption or open question at the end of its list.
 
-    >>> from core.db import create_db_engine
+    >>> from core.storage.db import create_db_engine
     >>> engine = create_db_engine("sqlite://")
     >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
     >>> _ = add_item(engine, session_id, "assumption", "Finance owns the invoice numbers", actor=ANA)
@@ -533,15 +533,15 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
                   actor: Actor, expected_version: int | None = None) -> int:
     """Record a decision, or replace a recorded one, after checking it; an invalid decision writes nothing.
 
-    >>> from core.db import create_db_engine
-    >>> from core.diagnostic import RaciEntry
+    >>> from core.storage.db import create_db_engine
+    >>> from core.domain.diagnostic import RaciEntry
     >>> engine = create_db_engine("sqlite://")
     >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
     >>> save_decision(engine, session_id, Decision("cluster", "CL-INT-015", Verdict.MERGE, "Same data twice",
     ...                                            (RaciEntry("Ana", "A"), RaciEntry("Bo", "A"))), actor=ANA)
     Traceback (most recent call last):
     ...
-    core.diagnostic.SessionError: The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
+    core.domain.diagnostic.SessionError: The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
 
     Args:
         engine: the database.

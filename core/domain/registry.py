@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 
 import msgspec
 
-from core.ranges import Range
+from core.domain.ranges import Range
 
 
 class Direction(StrEnum):

@@ -1,0 +1,1 @@
+"""Reports: what people read, built from analysis values: page figures and tables, the PDF and Markdown documents."""

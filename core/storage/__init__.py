@@ -1,0 +1,1 @@
+"""Storage: the database (tables, migrations, stores, history, backup) and the shipped defaults in data/."""
