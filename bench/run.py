@@ -49,7 +49,12 @@ for _path in (PROJECT_DIR, CODE_DIR):
         sys.path.remove(str(_path))
     sys.path.insert(0, str(_path))
 
-from bench.generate import generate_registry, planted_clusters_csv, planted_path_for, read_planted_clusters  # noqa: E402
+from bench.generate import (  # noqa: E402
+    generate_registry,
+    planted_clusters_csv,
+    planted_path_for,
+    read_planted_clusters,
+)
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -209,18 +214,17 @@ def worker_time(csv_path: Path, planted_path: Path, repeat: int, workdir: Path) 
     """Every timed step for one registry file (runs in its own process)."""
     import pandas as pd
 
+    import core
     from core.domain.analysis import analyse_registry
     from core.domain.complexity import default_complexity_rules
-    from core.reports.decision_figures import score_subject
     from core.domain.names import load_aliases
     from core.domain.overlap import build_overlap_index, cluster_overlaps
     from core.domain.registry_csv import read_registry_csv
     from core.domain.rubric import load_rubric
     from core.domain.settings import load_default_settings
-    from core.storage.store import load_integrations
     from core.domain.tco import monthly_run_rate, portfolio_tco, simulate_portfolio
-
-    import core
+    from core.reports.decision_figures import score_subject
+    from core.storage.store import load_integrations
 
     results: dict = {"steps": {}, "notes": {"code": str(Path(core.__file__).resolve().parent.parent)}, "errors": {}}
     steps = results["steps"]
@@ -340,13 +344,13 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
     import tracemalloc
 
     from core.domain.analysis import analyse_registry
-    from core.reports.decision_figures import score_subject
     from core.domain.names import load_aliases
     from core.domain.registry_csv import read_registry_csv
     from core.domain.rubric import load_rubric
     from core.domain.settings import load_default_settings
-    from core.storage.store import load_integrations
     from core.domain.tco import simulate_portfolio
+    from core.reports.decision_figures import score_subject
+    from core.storage.store import load_integrations
 
     try:
         from core.reports.snapshot_pdf import build_snapshot_pdf
@@ -429,7 +433,11 @@ def worker_apptest(csv_path: Path, repeat: int, workdir: Path, step: str) -> dic
 def worker_naive(csv_path: Path, planted_path: Path, repeat: int) -> dict:
     """The indexed overlap search against comparing every pair, on the same registry."""
     from core.domain.names import load_aliases
-    from core.domain.overlap import _Comparer, build_overlap_index, cluster_overlaps  # bench-only: the same scorer
+    from core.domain.overlap import (  # bench-only: the same scorer
+        _Comparer,
+        build_overlap_index,
+        cluster_overlaps,
+    )
     from core.domain.registry_csv import read_registry_csv
 
     integrations = read_registry_csv(csv_path.read_bytes()).accepted

@@ -9,17 +9,20 @@ import sys
 from pathlib import Path
 
 from core.domain.access import system_actor
-from core.domain.analysis import RegistryAnalysis, analyse_registry, score_registry_integration
-from core.storage.backup import backup_database, restore_database
+from core.domain.analysis import (
+    RegistryAnalysis,
+    analyse_registry,
+    score_registry_integration,
+)
 from core.domain.check import find_blocked_proposals
-from core.storage.db import create_db_engine
-from core.errors import GovernanceError
 from core.domain.limits import read_registry_file
-from core.domain.ranges import format_money_range
 from core.domain.registry_csv import ImportReport, read_registry_csv, write_registry_csv
 from core.domain.rubric import load_rubric
 from core.domain.safe_export import safe_registry_csv
 from core.domain.settings import load_default_settings
+from core.errors import GovernanceError
+from core.storage.backup import backup_database, restore_database
+from core.storage.db import create_db_engine
 from core.storage.store import (
     IMPORT_MODES,
     import_registry_file,
@@ -28,6 +31,7 @@ from core.storage.store import (
     load_settings,
     load_survivor_choices,
 )
+from core.wording import format_money_range
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -289,8 +293,8 @@ def _written(what: str, path: str, data: bytes | str) -> None:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from core.reports.snapshot_pdf import build_snapshot_pdf
     from core.domain.tco import simulate_portfolio
+    from core.reports.snapshot_pdf import build_snapshot_pdf
 
     analysis, rubric, version, _engine = _export_inputs(args)
     simulation = simulate_portfolio(analysis.integrations, analysis.clusters, analysis.settings, analysis.rules,
@@ -303,9 +307,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
-    from core.domain.analysis import ClusterNotFound
-    from core.domain.diagnostic import SessionError
-    from core.errors import IntegrationNotFound
+    from core.errors import ClusterNotFound, IntegrationNotFound, SessionError
     from core.reports.memo import (
         memo_for_cluster,
         memo_for_integration,

@@ -1,5 +1,7 @@
 """Named domain errors: pages show them with ``st.error``, the CLI prints them, nobody sees a traceback."""
 
+from collections.abc import Iterable
+
 
 class GovernanceError(Exception):
     """Base class of every error a user can cause and fix; ``str(error)`` is the message to show."""
@@ -13,13 +15,45 @@ class RegistryFileError(GovernanceError):
     """The whole file is unusable: empty, not CSV, or without a recognisable header."""
 
 
-class ImportRejected(GovernanceError):
-    """A strict import found invalid rows, so nothing was written."""
-
-
 class IntegrationNotFound(GovernanceError):
     """An id was asked for that the registry does not hold."""
 
 
 class ConfigError(GovernanceError):
     """A settings, rubric or alias file has a value that cannot be used."""
+
+
+class BackupError(GovernanceError):
+    """A backup file cannot be restored (foreign, damaged, or from a newer igov); nothing was changed."""
+
+
+class ScoringError(GovernanceError):
+    """A scoring could not be saved as given; the message says what to fix."""
+
+
+class EditConflict(GovernanceError):
+    """Someone else saved the same record after this user loaded it: nothing was written."""
+
+
+class DatabaseError(GovernanceError):
+    """The database could not be reached or prepared."""
+
+
+class ProposalError(GovernanceError):
+    """The proposal form has answers that cannot be scored; the message lists each one to fix."""
+
+
+class PermissionDenied(GovernanceError):
+    """The person acting lacks the role this change needs; nothing was written."""
+
+
+class SessionError(GovernanceError):
+    """A session action that cannot be done as asked; ``problems`` lists each reason when there are several."""
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+
+
+class ClusterNotFound(GovernanceError):
+    """A cluster id was asked for that the current analysis does not have."""

@@ -13,9 +13,9 @@ from streamlit.errors import StreamlitAuthError
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.domain.access import LOCAL_ACTOR_ROLE, Actor, Role, role_for_email
-from core.storage.db import create_db_engine, database_url
-from core.errors import GovernanceError
 from core.domain.analysis import RegistryAnalysis, analyse_registry
+from core.errors import GovernanceError
+from core.storage.db import create_db_engine, database_url
 from core.storage.store import (
     analysis_inputs_token,
     load_alias_tables,
@@ -25,7 +25,6 @@ from core.storage.store import (
     load_survivor_choices,
     seed_sample_registry,
 )
-
 
 # A deep link (/score) opened first on a freshly started server is run by Streamlit's legacy pages/
 # folder discovery, without app.py's router: no wide layout, no groups, "app" and "_ui" listed as

@@ -6,7 +6,15 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from core.storage.audit import ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, history_csv, history_rows, list_history
+from core.storage.audit import (
+    ACTIONS,
+    DEFAULT_LIMIT,
+    ENTITIES,
+    HistoryEntry,
+    history_csv,
+    history_rows,
+    list_history,
+)
 from pages._ui import browser_timezone, get_engine, page_header, plain_errors
 
 page_header(

@@ -5,15 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.errors import GovernanceError
 from core.domain.names import normalize_key
-from core.reports.paging import page_label, page_of, paginate
-from core.domain.ranges import format_money, format_money_range
-from core.storage.store import ALIASES_KEY, load_alias_pairs, save_alias_tables, save_survivor_choice, setting_version
+from core.errors import GovernanceError
 from core.reports.figures import (
     ClusterRow,
-    chart_rows,
     add_alias_pair,
+    chart_rows,
     cluster_members_table,
     cluster_title,
     cumulative_waste,
@@ -25,6 +22,15 @@ from core.reports.figures import (
     survivor_candidates,
     undrawn_clusters_text,
 )
+from core.reports.paging import page_label, page_of, paginate
+from core.storage.store import (
+    ALIASES_KEY,
+    load_alias_pairs,
+    save_alias_tables,
+    save_survivor_choice,
+    setting_version,
+)
+from core.wording import format_money, format_money_range
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
 # The same colours, in the same cluster order, as the Overview page (Okabe-Ito: colour-blind safe).

@@ -5,9 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.domain.ranges import format_money, format_money_range
 from core.domain.registry_csv import read_registry_csv
-from core.storage.store import SAMPLE_REGISTRY, write_integrations
 from core.reports.figures import (
     ClusterRow,
     SystemMap,
@@ -18,6 +16,8 @@ from core.reports.figures import (
     system_map,
     undrawn_clusters_text,
 )
+from core.storage.store import SAMPLE_REGISTRY, write_integrations
+from core.wording import format_money, format_money_range
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
 
 # One colour per cluster, the same on every chart (Okabe-Ito: safe for colour-blind readers).

@@ -5,16 +5,32 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.errors import GovernanceError
 from core.domain.filters import RegistryFilter, filter_integrations, filter_options
-from core.domain.registry import Approach, Complexity, Direction, Status, Tier, Timeliness
 from core.domain.limits import check_upload_size, upload_limit_mb
-from core.domain.registry_csv import CANONICAL_COLUMNS, REQUIRED_COLUMNS, integration_cells, read_registry_csv
-from core.domain.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
+from core.domain.registry import (
+    Approach,
+    Complexity,
+    Direction,
+    Status,
+    Tier,
+    Timeliness,
+)
+from core.domain.registry_csv import (
+    CANONICAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    integration_cells,
+    read_registry_csv,
+)
+from core.domain.registry_edit import (
+    RegistryChanges,
+    diff_registry,
+    validate_edited_rows,
+)
 from core.domain.safe_export import safe_registry_csv
+from core.errors import EditConflict, GovernanceError
+from core.storage.audit import history_rows, list_history
 from core.storage.store import (
     IMPORT_MODES,
-    EditConflict,
     apply_registry_changes,
     load_integration_versions,
     load_integrations,
@@ -22,8 +38,14 @@ from core.storage.store import (
     preview_import,
     write_integrations,
 )
-from core.storage.audit import history_rows, list_history
-from pages._ui import browser_timezone, current_actor, get_engine, page_header, plain_errors, read_only_notice
+from pages._ui import (
+    browser_timezone,
+    current_actor,
+    get_engine,
+    page_header,
+    plain_errors,
+    read_only_notice,
+)
 
 EDITOR_KEY = "registry_editor"
 OVERWRITE_KEY = "_registry_overwrite"

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.domain.registry import Approach, Direction, Integration, Tier, Timeliness
+from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
+from core.errors import GovernanceError
 from core.reports.decision_figures import (
     PROPOSAL_CONTROLS,
     PROPOSAL_ID,
@@ -22,9 +25,6 @@ from core.reports.decision_figures import (
     proposal_from_answers,
     score_subject,
 )
-from core.errors import GovernanceError
-from core.domain.registry import Approach, Direction, Integration, Tier, Timeliness
-from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
 from core.storage.scoring_store import list_scorings, save_scoring
 from core.storage.store import load_saved_rubric
 from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import streamlit as st
 
+from core.domain.access import Actor
 from core.domain.diagnostic import (
     RESPONSIBILITIES,
     AgendaProgress,
@@ -24,9 +25,9 @@ from core.domain.diagnostic import (
     raci_from_choices,
     raci_people,
 )
-from core.domain.access import Actor
-from core.errors import GovernanceError
 from core.domain.rubric import Verdict
+from core.errors import GovernanceError
+from core.reports.memo import memo_for_session, render_memo_markdown, render_memo_pdf
 from core.storage.session_store import (
     DecisionRecord,
     SessionItem,
@@ -45,10 +46,16 @@ from core.storage.session_store import (
     start_session,
     update_item,
 )
-from core.reports.memo import memo_for_session, render_memo_markdown, render_memo_pdf
 from core.storage.store import load_integrations, load_saved_rubric, registry_version
 from core.storage.tables import utc_now
-from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors, read_only_notice
+from pages._ui import (
+    current_actor,
+    get_analysis,
+    get_engine,
+    page_header,
+    plain_errors,
+    read_only_notice,
+)
 
 SESSION_KEY = "diagnostic_session_id"
 QUERY_KEY = "session"

@@ -8,15 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.access import RoleMapping
-from core.errors import GovernanceError
 from core.domain.rubric import CRITERIA, RubricConfig
 from core.domain.settings import Settings
+from core.errors import EditConflict, GovernanceError
 from core.storage.store import (
     ALIASES_KEY,
     ROLES_KEY,
     RUBRIC_KEY,
     SETTINGS_KEY,
-    EditConflict,
     load_alias_pairs,
     load_role_mapping,
     load_saved_rubric,
@@ -28,7 +27,13 @@ from core.storage.store import (
     save_settings,
     setting_version,
 )
-from pages._ui import current_actor, get_engine, page_header, read_only_notice, team_mode
+from pages._ui import (
+    current_actor,
+    get_engine,
+    page_header,
+    read_only_notice,
+    team_mode,
+)
 
 SEEN_KEY = "settings_seen_versions"
 CONFLICT_KEY = "settings_conflict"

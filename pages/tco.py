@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.domain.tco import compare_scenarios, simulate_portfolio, simulate_scenarios
 from core.reports.decision_figures import (
     break_even_sentences,
     cluster_choice_label,
@@ -19,9 +20,18 @@ from core.reports.decision_figures import (
     top_waste_clusters,
 )
 from core.reports.snapshot_pdf import build_snapshot_pdf
-from core.storage.store import analysis_inputs_token, load_saved_rubric, registry_version
-from core.domain.tco import compare_scenarios, simulate_portfolio, simulate_scenarios
-from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors
+from core.storage.store import (
+    analysis_inputs_token,
+    load_saved_rubric,
+    registry_version,
+)
+from pages._ui import (
+    current_database_url,
+    get_analysis,
+    get_engine,
+    page_header,
+    plain_errors,
+)
 
 # Widget keys.
 CLUSTER_KEY = "tco_cluster"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Iterable
 
-from core.errors import ConfigError, GovernanceError
+from core.errors import ConfigError, PermissionDenied
 
 
 class Role(StrEnum):
@@ -39,10 +39,6 @@ VIEWER_MESSAGE = "Viewers can look but not change anything. Ask an admin for edi
 EDITOR_MESSAGE = "Only admins can change settings, the rubric, aliases and who has which role. Ask an admin."
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-class PermissionDenied(GovernanceError):
-    """The person acting lacks the role this change needs; nothing was written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +77,7 @@ def require_editor(actor: Actor) -> None:
     >>> require_editor(Actor("Vic", Role.VIEWER))
     Traceback (most recent call last):
     ...
-    core.domain.access.PermissionDenied: Viewers can look but not change anything. Ask an admin for editor access.
+    core.errors.PermissionDenied: Viewers can look but not change anything. Ask an admin for editor access.
     """
     _check_actor(actor)
     if not actor.can_edit:
@@ -94,7 +90,7 @@ def require_admin(actor: Actor) -> None:
     >>> require_admin(Actor("Eve", Role.EDITOR))
     Traceback (most recent call last):
     ...
-    core.domain.access.PermissionDenied: Only admins can change settings, the rubric, aliases and who has which role. Ask an admin.
+    core.errors.PermissionDenied: Only admins can change settings, the rubric, aliases and who has which role. Ask an admin.
     """
     _check_actor(actor)
     if not actor.is_admin:

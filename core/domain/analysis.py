@@ -5,19 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Iterable, Mapping
 
-from core.domain.complexity import ComplexityRules, default_complexity_rules, derive_complexity
-from core.errors import GovernanceError, IntegrationNotFound
-from core.domain.names import Aliases, NameSuggestion, load_aliases, suggest_name_variants
-from core.domain.overlap import Cluster, OverlapIndex, OverlapPair, build_overlap_index, cluster_overlaps
+from core.domain.complexity import (
+    ComplexityRules,
+    default_complexity_rules,
+    derive_complexity,
+)
+from core.domain.names import (
+    Aliases,
+    NameSuggestion,
+    load_aliases,
+    suggest_name_variants,
+)
+from core.domain.overlap import (
+    Cluster,
+    OverlapIndex,
+    OverlapPair,
+    build_overlap_index,
+    cluster_overlaps,
+)
 from core.domain.ranges import Range
 from core.domain.registry import Integration, Status
-from core.domain.rubric import RubricConfig, RubricResult, ScoringContext, score_integration
+from core.domain.rubric import (
+    RubricConfig,
+    RubricResult,
+    ScoringContext,
+    score_integration,
+)
 from core.domain.settings import Settings
 from core.domain.tco import PortfolioCost, monthly_run_rate, portfolio_tco
-
-
-class ClusterNotFound(GovernanceError):
-    """A cluster id was asked for that the current analysis does not have."""
+from core.errors import ClusterNotFound, IntegrationNotFound
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from core.errors import ConfigError
 from core.domain.ranges import Range
 from core.domain.registry import Approach, Complexity, Integration, Tier, Timeliness
+from core.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_COMPLEXITY_FILE = DATA_DIR / "complexity.toml"

@@ -11,9 +11,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping
 
-from core.errors import ConfigError, GovernanceError
 from core.domain.rubric import Verdict
 from core.domain.settings import DATA_DIR
+from core.errors import ConfigError
 
 DEFAULT_AGENDA_FILE = DATA_DIR / "agenda.toml"
 
@@ -28,14 +28,6 @@ Responsibility = Literal["R", "A", "C", "I"]
 RESPONSIBILITIES: dict[str, str] = {"R": "Responsible", "A": "Accountable", "C": "Consulted", "I": "Informed"}
 StepState = Literal["done", "current", "next", "overrun"]
 CLUSTER_PREFIX = "CL-"
-
-
-class SessionError(GovernanceError):
-    """A session action that cannot be done as asked; ``problems`` lists each reason when there are several."""
-
-    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.problems: tuple[str, ...] = tuple(problems) or (message,)
 
 
 class Role(StrEnum):

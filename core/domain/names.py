@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from core.errors import ConfigError
 from core.domain.settings import DATA_DIR
+from core.errors import ConfigError
 
 DEFAULT_SYSTEM_ALIASES_FILE = DATA_DIR / "system_aliases.csv"
 DEFAULT_OBJECT_ALIASES_FILE = DATA_DIR / "object_aliases.csv"

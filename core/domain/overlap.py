@@ -11,11 +11,12 @@ from operator import attrgetter
 
 import numpy as np
 
-from core.errors import ConfigError
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.names import Aliases, canonical_object, canonical_system, normalize_key
 from core.domain.ranges import Range
 from core.domain.registry import CONTROL_FIELDS, Integration, Status
+from core.errors import ConfigError
+from core.wording import natural_list, plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,15 +457,6 @@ def _route_keys(f: _Features) -> set[tuple[str, str, str]]:
     return keys
 
 
-def _list_words(words: Sequence[str], noun: str = "") -> str:
-    """ "A", "A and B", "A, B and C", "A, B, C and 2 more objects"."""
-    if len(words) > 4:
-        return f"{', '.join(words[:3])} and {len(words) - 3} more {noun}".rstrip()
-    if len(words) > 1:
-        return f"{', '.join(words[:-1])} and {words[-1]}"
-    return words[0]
-
-
 def _consumer_phrase(name: str) -> str:
     # "Revenue dashboard" reads better as "the Revenue dashboard"; "Ana Silva" or "Finance" do not.
     last = name.split()[-1]
@@ -515,14 +507,14 @@ class _Comparer:
         words = self._object_words.get(keys)
         if words is None:
             names = tuple(sorted(map(self._object_name, keys), key=str.casefold))
-            words = self._object_words[keys] = (names, _list_words(names, "objects"), "it" if len(names) == 1 else "them")
+            words = self._object_words[keys] = (names, natural_list(names, limit=4, noun="objects"), "it" if len(names) == 1 else "them")
         return words
 
     def _consumers(self, keys: frozenset[str]) -> tuple[tuple[str, ...], str]:
         words = self._consumer_words.get(keys)
         if words is None:
             names = tuple(sorted(map(self._consumer_name, keys), key=str.casefold))
-            sentence = f"both feed {_list_words([_consumer_phrase(c) for c in names], 'consumers')}"
+            sentence = f"both feed {natural_list([_consumer_phrase(c) for c in names], limit=4, noun='consumers')}"
             words = self._consumer_words[keys] = (names, sentence)
         return words
 
@@ -648,7 +640,7 @@ class _Comparer:
             if same_target:
                 return f"both move {what} into {tgt}"
             common = sorted(name(k) for k in {a.source, a.target} & {b.source, b.target} - {""})
-            return f"both exchange {what} with {_list_words(common)}"
+            return f"both exchange {what} with {natural_list(common, limit=4)}"
         if relation == "hand-off":
             first, second = (a, b) if a.target and a.target == b.source else (b, a)
             via = name(first.target)
@@ -763,13 +755,9 @@ def _survivor_rank(integration: Integration, run_rates: Mapping[str, Range]) -> 
     )
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def _rank_reason(best: Integration, runner_up: Integration | None, run_rates: Mapping[str, Range]) -> str:
     owner = f"owned by {best.owner.strip()}" if best.is_owned else "unowned"
-    words = [owner, f"{_controls_met(best)} of {len(CONTROL_FIELDS)} controls", _plural(_consumer_count(best), "consumer")]
+    words = [owner, f"{_controls_met(best)} of {len(CONTROL_FIELDS)} controls", plural(_consumer_count(best), "consumer")]
     if runner_up is not None:
         mine, theirs = _survivor_rank(best, run_rates), _survivor_rank(runner_up, run_rates)
         if mine[:3] == theirs[:3]:

@@ -189,30 +189,3 @@ def format_range(value: Range) -> str:
     if value.likely == (value.low + value.high) / 2:
         return f"{format_number(value.low)}-{format_number(value.high)}"
     return f"{format_number(value.low)}/{format_number(value.likely)}/{format_number(value.high)}"
-
-
-def format_money(amount: float, currency: str = "$") -> str:
-    """Whole currency units with thousands separators.
-
-    >>> format_money(2250), format_money(-15.4, "€")
-    ('$2,250', '-€15')
-    """
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{currency}{abs(amount):,.0f}"
-
-
-def format_money_range(value: Range, currency: str = "$", unit: str = "") -> str:
-    """A money range as people read it, likely value in the middle.
-
-    >>> format_money_range(Range(2250, 2800, 3375), unit="/ month")
-    '$2,250 – $3,375 / month (likely $2,800)'
-    >>> format_money_range(Range.exact(300))
-    '$300'
-    """
-    suffix = f" {unit}" if unit else ""
-    if round(value.low) == round(value.high):
-        return f"{format_money(value.likely, currency)}{suffix}"
-    return (
-        f"{format_money(value.low, currency)} – {format_money(value.high, currency)}{suffix}"
-        f" (likely {format_money(value.likely, currency)})"
-    )

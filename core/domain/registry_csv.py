@@ -12,21 +12,21 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
-from core.errors import RegistryFileError, ValueFormatError
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.limits import check_row_count, check_upload_size, row_limit
 from core.domain.ranges import Range, format_range, parse_range
 from core.domain.registry import (
+    FIELD_DEFAULTS,
     Approach,
     Complexity,
     Direction,
-    FIELD_DEFAULTS,
     Integration,
     Status,
     Tier,
     Timeliness,
     integrations_from_columns,
 )
+from core.errors import RegistryFileError, ValueFormatError
 
 # The canonical columns, in the order export writes them (docs/registry-format.md documents each).
 CANONICAL_COLUMNS: tuple[str, ...] = (

@@ -8,11 +8,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Callable, Mapping
 
-from core.errors import ConfigError
 from core.domain.overlap import Cluster, OverlapPair
-from core.domain.ranges import Range, format_money
+from core.domain.ranges import Range
 from core.domain.registry import NOT_YET_BUILT, Complexity, Integration, Status, Tier
 from core.domain.settings import DATA_DIR
+from core.errors import ConfigError
+from core.wording import format_money, plural
 
 DEFAULT_RUBRIC_FILE = DATA_DIR / "rubric.toml"
 
@@ -158,16 +159,6 @@ def _clamp(value: float) -> float:
     return max(0.0, min(5.0, value))
 
 
-def _count(amount: float, singular: str, plural: str | None = None) -> str:
-    """ "1 hour", "3 hours": counts read as people say them.
-
-    >>> _count(1, "person", "people"), _count(2.4, "hour")
-    ('1 person', '2 hours')
-    """
-    whole = round(amount)
-    return f"{whole} {singular if whole == 1 else (plural or singular + 's')}"
-
-
 def _owner_words(integration: Integration) -> str:
     return f"owned by {integration.owner}" if integration.is_owned else "unowned"
 
@@ -217,7 +208,7 @@ def score_reconciliation_load(integration: Integration, context: ScoringContext,
         return 0.0, "no manual reconciliation recorded"
     people = integration.people_touching.likely if integration.people_touching else 1.0
     hours = integration.reconciliations_per_month.likely * integration.reconciliation_hours.likely * people
-    return _clamp(5 * hours / config.reconciliation_hours_for_5), f"{_count(hours, 'hour')} a month of manual reconciliation"
+    return _clamp(5 * hours / config.reconciliation_hours_for_5), f"{plural(hours, 'hour')} a month of manual reconciliation"
 
 
 def score_people_touching(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
@@ -225,7 +216,7 @@ def score_people_touching(integration: Integration, context: ScoringContext, con
     people = integration.people_touching.likely if integration.people_touching else 1.0
     other_teams = len(context.cluster.teams) - 1 if context.cluster else 0
     total = people + max(other_teams, 0)
-    words = _count(total, "person", "people") + (f" across {other_teams + 1} teams" if other_teams > 0 else "")
+    words = plural(total, "person", "people") + (f" across {other_teams + 1} teams" if other_teams > 0 else "")
     return _clamp(5 * (total - 1) / (config.people_for_5 - 1)), f"{words} {'handles' if round(total) == 1 else 'handle'} this data"
 
 

@@ -6,8 +6,8 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.errors import ConfigError
 from core.domain.ranges import Range
+from core.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_SETTINGS_FILE = DATA_DIR / "settings.toml"

@@ -8,13 +8,18 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from core.domain.complexity import ComplexityRules, Effort, default_complexity_rules, estimate_effort
-from core.errors import IntegrationNotFound
+from core.domain.complexity import (
+    ComplexityRules,
+    Effort,
+    default_complexity_rules,
+    estimate_effort,
+)
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
 from core.domain.registry import NOT_YET_BUILT, Complexity, Integration, Status
 from core.domain.settings import Settings
+from core.errors import IntegrationNotFound
 
 # Elements of one block of random numbers in the Monte Carlo (3 buffers of float64 = 3 MB): small
 # enough to stay in the CPU cache, which measured fastest, and memory never grows with the portfolio.

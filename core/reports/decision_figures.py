@@ -10,13 +10,37 @@ from dataclasses import dataclass
 from datetime import timezone, tzinfo
 from typing import Iterable, Mapping, Sequence
 
-from core.domain.analysis import RegistryAnalysis, score_registry_integration, scoring_context_for
-from core.errors import GovernanceError, ValueFormatError
+from core.domain.analysis import (
+    RegistryAnalysis,
+    score_registry_integration,
+    scoring_context_for,
+)
 from core.domain.overlap import Cluster
-from core.domain.ranges import Range, format_money, format_money_range, parse_range
-from core.domain.registry import Approach, Direction, Integration, Status, Tier, Timeliness
-from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict, score_integration
-from core.domain.tco import Percentiles, PortfolioCost, PortfolioSimulation, ScenarioComparison, ScenarioSimulation
+from core.domain.ranges import Range, parse_range
+from core.domain.registry import (
+    Approach,
+    Direction,
+    Integration,
+    Status,
+    Tier,
+    Timeliness,
+)
+from core.domain.rubric import (
+    CRITERIA_BY_NAME,
+    RubricConfig,
+    RubricResult,
+    Verdict,
+    score_integration,
+)
+from core.domain.tco import (
+    Percentiles,
+    PortfolioCost,
+    PortfolioSimulation,
+    ScenarioComparison,
+    ScenarioSimulation,
+)
+from core.errors import ProposalError, ValueFormatError
+from core.wording import format_money, format_money_range
 
 PROPOSAL_ID = "PROPOSAL"
 
@@ -27,10 +51,6 @@ VERDICT_MEANING: dict[Verdict, str] = {
     Verdict.CENTRALIZE: "one team runs this flow for everyone",
     Verdict.RETIRE: "switch it off",
 }
-
-
-class ProposalError(GovernanceError):
-    """The proposal form has answers that cannot be scored; the message lists each one to fix."""
 
 
 # --- Score page ------------------------------------------------------------------------------------
@@ -215,7 +235,7 @@ def proposal_from_answers(answers: Mapping[str, object]) -> Integration:
     >>> proposal_from_answers({"name": "x", "build_hours": "lots"})
     Traceback (most recent call last):
     ...
-    core.reports.decision_figures.ProposalError: The proposal cannot be scored yet: name the source system; name the target system; list at least one data object it moves; name the team that would own it; Estimated build hours: 'lots' is not a number.
+    core.errors.ProposalError: The proposal cannot be scored yet: name the source system; name the target system; list at least one data object it moves; name the team that would own it; Estimated build hours: 'lots' is not a number.
 
     Raises:
         ProposalError: listing every answer to fix.

@@ -9,16 +9,17 @@ from typing import Iterable, Sequence
 
 from core.domain.analysis import RegistryAnalysis
 from core.domain.names import (
-    AliasPairs,
     Aliases,
+    AliasPairs,
     canonical_object,
     canonical_system,
     normalize_key,
 )
 from core.domain.overlap import Cluster
-from core.domain.ranges import Range, format_money_range, total
+from core.domain.ranges import Range, total
 from core.domain.registry import CONTROL_FIELDS, Integration, Status
 from core.domain.tco import TeamCost
+from core.wording import format_money_range, shorten
 
 # Lifecycle order for status counts, as people read them.
 _STATUS_ORDER = (Status.LIVE, Status.BUILDING, Status.PROPOSED, Status.DEPRECATED, Status.RETIRED)
@@ -101,30 +102,6 @@ class ClusterRow:
     survivor: str
     total: Range
     duplicated: Range
-
-
-def shorten(text: str, limit: int = _SHORT_NAME) -> str:
-    """The text cut to ``limit`` characters at a word boundary, with an ellipsis when cut.
-
-    >>> shorten("Closed-won opportunities to Stripe subscriptions", 30)
-    'Closed-won opportunities to…'
-    >>> shorten("Renewal pipeline sync")
-    'Renewal pipeline sync'
-
-    Args:
-        text: the text.
-        limit: the most characters to keep, ellipsis included.
-
-    Returns:
-        The shortened text.
-    """
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:-–") + "…"
 
 
 def route_text(integration: Integration, aliases: Aliases) -> str:

@@ -6,7 +6,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from core.domain.analysis import ClusterNotFound, RegistryAnalysis, score_registry_integration
+from core.domain.analysis import RegistryAnalysis, score_registry_integration
+from core.domain.diagnostic import RESPONSIBILITIES, DiagnosticSession, Role
+from core.domain.overlap import Cluster
+from core.domain.ranges import Range
+from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
+from core.domain.tco import (
+    ScenarioComparison,
+    ScenarioSimulation,
+    compare_scenarios,
+    simulate_scenarios,
+)
+from core.errors import ClusterNotFound
 from core.reports.decision_figures import (
     break_even_sentences,
     flip_statements,
@@ -16,8 +27,7 @@ from core.reports.decision_figures import (
     stability_statement,
     tco_assumptions,
 )
-from core.domain.diagnostic import RESPONSIBILITIES, DiagnosticSession, Role
-from core.domain.overlap import Cluster
+from core.reports.figures import duplicated_by_cluster
 from core.reports.pdf_layout import (
     ACCENT,
     ACCENT_SOFT,
@@ -37,15 +47,7 @@ from core.reports.pdf_layout import (
     verdict_cell,
     version_text,
 )
-from core.domain.ranges import Range, format_money, format_money_range
-from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
-from core.domain.tco import (
-    ScenarioComparison,
-    ScenarioSimulation,
-    compare_scenarios,
-    simulate_scenarios,
-)
-from core.reports.figures import duplicated_by_cluster
+from core.wording import escape_markdown, format_money, format_money_range, natural_list
 
 # Rubric results printed in full per cluster; further copies get one summary line each.
 MAX_DETAILED_SCORES = 3
@@ -187,13 +189,6 @@ def _route(analysis: RegistryAnalysis, cluster: Cluster) -> str:
     return duplicated_by_cluster(analysis, [cluster])[0].route
 
 
-def _words(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _member_lines(analysis: RegistryAnalysis, ids: Iterable[str], survivor: str | None) -> tuple[MemberLine, ...]:
     lines = []
     for member in ids:
@@ -220,9 +215,9 @@ def _cluster_context(analysis: RegistryAnalysis, cluster: Cluster) -> SubjectCon
     currency = analysis.settings.currency
     survivor = analysis.by_id.get(cluster.survivor)
     route = _route(analysis, cluster)
-    objects = _words(cluster.shared_objects) or "the same data"
+    objects = natural_list(cluster.shared_objects) or "the same data"
     summary = (
-        f"{len(cluster.members)} integrations run by {_words(cluster.teams)} move {objects} on the route {route}. "
+        f"{len(cluster.members)} integrations run by {natural_list(cluster.teams)} move {objects} on the route {route}. "
         f"Together they cost {_money(cluster.total_monthly_run_rate, currency, '/ month')}; "
         f"{_money(cluster.duplicated_monthly_run_rate, currency, '/ month')} of that pays for duplicates. "
         f"The analysis keeps {cluster.survivor}"
@@ -240,7 +235,7 @@ def _integration_context(analysis: RegistryAnalysis, integration_id: str) -> Sub
     row = analysis.integration(integration_id)
     arrow = "↔" if row.is_bidirectional else "→"
     owner = f"owned by {row.owner.strip()} ({row.owner_team})" if row.is_owned else f"run by {row.owner_team} with no named owner"
-    summary = (f"{row.id} {row.name} moves {_words(row.data_objects)} from {row.source_system} {arrow} "
+    summary = (f"{row.id} {row.name} moves {natural_list(row.data_objects)} from {row.source_system} {arrow} "
                f"{row.target_system}, {owner}; status {row.status.value}. It costs "
                f"{_money(analysis.run_rates.get(row.id, Range.zero()), currency, '/ month')}.")
     cluster = analysis.cluster_by_member.get(row.id)
@@ -254,7 +249,7 @@ def _integration_context(analysis: RegistryAnalysis, integration_id: str) -> Sub
         pairs = analysis.index.pairs_for(row)
         others = sorted({p.other(row.id) for p in pairs})
         if others:
-            summary += (f" It overlaps {_words(others[:5])}{' and others' if len(others) > 5 else ''} below the "
+            summary += (f" It overlaps {natural_list(others[:5])}{' and others' if len(others) > 5 else ''} below the "
                         f"clustering threshold {analysis.settings.overlap_threshold:g}.")
         else:
             summary += " No other integration in the registry does the same job."
@@ -904,28 +899,6 @@ def render_memo_pdf(memo: Memo, *, page_size: str = "A4") -> bytes:
 
 
 # --- Markdown --------------------------------------------------------------------------------------
-
-_MARKDOWN_SPECIAL = set("\\`*_[]|<>#~$")
-
-
-def escape_markdown(text: str) -> str:
-    """User text made literal in Markdown: names with ``|``, ``*`` or ``_`` cannot change a table or emphasis.
-
-    Line breaks become spaces, so a cell never ends a table row early; ``$`` is escaped because
-    wikis such as GitHub's read ``$…$`` as mathematics.
-
-    >>> escape_markdown("Ana | *Ops* [lead] `x` $5_000")
-    'Ana \\\\| \\\\*Ops\\\\* \\\\[lead\\\\] \\\\`x\\\\` \\\\$5\\\\_000'
-
-    Args:
-        text: any text typed by a person or taken from the registry.
-
-    Returns:
-        The text with each Markdown character backslash-escaped.
-    """
-    flat = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
-
 
 def _md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None) -> list[str]:
     align = align or ["L"] * len(headers)

@@ -18,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from core.wording import INK, MUTED, PRIMARY, SCENARIO_COLOURS, VERDICT_COLOURS, WASTE  # noqa: F401  (the PDF palette)
+
 # --- Fonts -----------------------------------------------------------------------------------------
 # DejaVu Sans ships inside matplotlib (a dependency already): it covers Latin with accents, Greek,
 # Cyrillic, €, £, arrows and typographic dashes, so "Zoë Müller — €1,200" prints as typed. fpdf2
@@ -29,20 +31,14 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans
 PAGE_SIZES = ("A4", "Letter")
 
 # --- Palette ---------------------------------------------------------------------------------------
-# One accent (the dashboard's navy), greys for structure, colour only where it carries meaning.
-INK = "#12263f"  # headings and figures
+# The app's palette (core.wording): one accent (the dashboard's navy), greys for structure, colour only where it
+# carries meaning. The print-only shades below sit between those colours and white.
 BODY = "#2b3a4e"  # running text
-MUTED = "#5b6b7f"  # labels, captions, footers
 FAINT = "#8a97a6"
 RULE = "#d5dbe3"  # hairlines
-ACCENT = "#1f4e79"
+ACCENT = PRIMARY
 ACCENT_SOFT = "#eef3f8"  # bands behind assumptions and summaries
 ZEBRA = "#f6f8fa"
-WASTE = "#a8323e"  # money spent on duplicates
-SCENARIO_COLOURS = {"keep_all": "#5b6b7f", "merge": "#1f4e79", "centralise": "#6941c6"}  # as on the TCO page
-VERDICT_COLOURS = {
-    "proceed": "#2f6f4e", "hold": "#9a6700", "merge": "#1f4e79", "centralize": "#6941c6", "retire": "#a8323e",
-}
 
 ELLIPSIS = "…"
 FOOTER_HEIGHT = 10.0  # mm kept free above the bottom margin for the footer

@@ -7,7 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.domain.analysis import RegistryAnalysis
+from core.domain.ranges import Range, total
+from core.domain.registry import Status
+from core.domain.rubric import RubricConfig, Verdict, load_rubric
+from core.domain.tco import PortfolioSimulation, compare_scenarios
 from core.reports.decision_figures import ClusterWaste, top_waste_clusters
+from core.reports.figures import ClusterRow, duplicated_by_cluster
 from core.reports.pdf_layout import (
     ACCENT,
     ACCENT_SOFT,
@@ -27,11 +32,7 @@ from core.reports.pdf_layout import (
     verdict_cell,
     version_text,
 )
-from core.domain.ranges import Range, format_money, format_money_range, total
-from core.domain.registry import Status
-from core.domain.rubric import RubricConfig, Verdict, load_rubric
-from core.domain.tco import PortfolioSimulation, compare_scenarios
-from core.reports.figures import ClusterRow, duplicated_by_cluster
+from core.wording import format_money, format_money_range, plural
 
 # Most clusters a snapshot lists, however much room is left: it is a summary, not the registry.
 MAX_TABLE_ROWS = 12
@@ -91,10 +92,6 @@ class SnapshotFigures:
     overlap_threshold: float
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
-
-
 def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Recommendation | None:
     """The plain-words move for one cluster, priced with the TCO page's scenario comparison.
 
@@ -137,7 +134,7 @@ def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Re
                   f"({len(cluster.teams)} teams run copies)")
     elif verdict is Verdict.RETIRE:
         scenario, month = comparison.merge, comparison.break_even_month_merge
-        action = f"Retire {_plural(count - 1, 'duplicate')} of {cluster.survivor} ({route})"
+        action = f"Retire {plural(count - 1, 'duplicate')} of {cluster.survivor} ({route})"
     else:
         scenario, month = comparison.merge, comparison.break_even_month_merge
         action = f"Merge the {count} {route} integrations into {cluster.survivor}"
@@ -484,7 +481,7 @@ def _table(doc: Document, figures: SnapshotFigures, rows: int) -> None:
         doc.set_fill_color(ACCENT_SOFT)
         doc.rect(x0, y, doc.content_width, _REST_ROW, style="F")
         doc.style(7.5, "B", INK)
-        text = (f"+ {_plural(rest, 'more cluster')}: {format_money(rest_range.low, currency)} – "
+        text = (f"+ {plural(rest, 'more cluster')}: {format_money(rest_range.low, currency)} – "
                 f"{format_money(rest_range.high, currency)} / month (likely {format_money(rest_range.likely, currency)})")
         doc.put(x0 + pad, y + 1.9, doc.content_width - 2 * pad, 3.6, text)
         y += _REST_ROW
@@ -582,7 +579,7 @@ def build_snapshot_pdf(
         rows, chart_height = _fit_rows(figures, room)
         shown = figures.clusters[:rows]
         _section_title(doc, "Duplicated run-rate by cluster",
-                       f"the top {min(len(shown), _MAX_BARS)} of {_plural(figures.cluster_count, 'cluster')}: "
+                       f"the top {min(len(shown), _MAX_BARS)} of {plural(figures.cluster_count, 'cluster')}: "
                        "likely, with the low – high range")
         _chart(doc, replace(figures, clusters=shown), chart_height)
         _section_title(doc, "Where the duplication is",

@@ -21,9 +21,9 @@ from sqlmodel import SQLModel
 
 import core.storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from core.domain.access import Actor, require_admin, system_actor
+from core.errors import BackupError, DatabaseError
 from core.storage.audit import audit_row
-from core.storage.db import MIGRATIONS_DIR, DatabaseError, upgrade_database
-from core.errors import GovernanceError
+from core.storage.db import MIGRATIONS_DIR, upgrade_database
 from core.storage.store import REGISTRY_VERSION_KEY
 from core.storage.tables import AppSetting, AuditEntry, utc_now
 
@@ -31,10 +31,6 @@ BACKUP_FORMAT = "igov-backup"
 BACKUP_FORMAT_VERSION = 1
 _INSERT_CHUNK = 1000
 _GZIP_MAGIC = b"\x1f\x8b"
-
-
-class BackupError(GovernanceError):
-    """A backup file cannot be restored (foreign, damaged, or from a newer igov); nothing was changed."""
 
 
 def _tables() -> list[Table]:

@@ -12,17 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from core.errors import GovernanceError
+from core.errors import DatabaseError
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Gitignored: the embedded default database lives beside the code, created on first run.
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / '.data' / 'igov.sqlite3'}"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 7_301_442  # any constant: PostgreSQL advisory lock id for schema migrations
-
-
-class DatabaseError(GovernanceError):
-    """The database could not be reached or prepared."""
 
 
 def normalise_database_url(url: str) -> str:

@@ -16,19 +16,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.access import Actor, require_editor
-from core.storage.audit import record_change
-from core.errors import GovernanceError
 from core.domain.registry import Integration
 from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict
+from core.errors import GovernanceError, ScoringError
+from core.storage.audit import record_change
 from core.storage.store import REGISTRY_VERSION_KEY
 from core.storage.tables import AppSetting, ScoringRecord, utc_now
 
 # Keeps a name typed into the "Your name" box from filling the history table.
 MAX_SCORED_BY_CHARS = 120
-
-
-class ScoringError(GovernanceError):
-    """A scoring could not be saved as given; the message says what to fix."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.access import LOCAL_ACTOR_ROLE, Actor, require_editor
-from core.storage.audit import record_change
 from core.domain.diagnostic import (
     AgendaStep,
     Decision,
@@ -19,13 +18,14 @@ from core.domain.diagnostic import (
     Participant,
     RaciEntry,
     Role,
-    SessionError,
     load_default_agenda,
     validate_agenda,
     validate_decision,
     validate_participants,
 )
 from core.domain.rubric import Verdict
+from core.errors import SessionError
+from core.storage.audit import record_change
 from core.storage.tables import (
     DiagnosticSessionRecord,
     IntegrationRecord,
@@ -210,7 +210,7 @@ def load_session(engine: Engine, session_id: int) -> DiagnosticSession:
     >>> load_session(create_db_engine("sqlite://"), 7)
     Traceback (most recent call last):
     ...
-    core.domain.diagnostic.SessionError: Session 7 does not exist.
+    core.errors.SessionError: Session 7 does not exist.
 
     Args:
         engine: the database.
@@ -541,7 +541,7 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
     ...                                            (RaciEntry("Ana", "A"), RaciEntry("Bo", "A"))), actor=ANA)
     Traceback (most recent call last):
     ...
-    core.domain.diagnostic.SessionError: The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
+    core.errors.SessionError: The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
 
     Args:
         engine: the database.

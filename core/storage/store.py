@@ -13,16 +13,38 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.domain.access import Actor, RoleMapping, require_admin, require_editor, system_actor
-from core.storage.audit import audit_row, changed_fields, jsonable, only_changes, record_change, record_changes
+from core.domain.access import (
+    Actor,
+    RoleMapping,
+    require_admin,
+    require_editor,
+    system_actor,
+)
 from core.domain.names import Aliases, AliasPairs, load_aliases
-from core.errors import GovernanceError
 from core.domain.ranges import Range
-from core.domain.registry import FIELD_NAMES, Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
+from core.domain.registry import (
+    FIELD_NAMES,
+    Approach,
+    Complexity,
+    Direction,
+    Integration,
+    Status,
+    Tier,
+    Timeliness,
+)
 from core.domain.registry_csv import ImportReport, integration_cells, read_registry_csv
 from core.domain.registry_edit import RegistryChanges
 from core.domain.rubric import RubricConfig, load_rubric
 from core.domain.settings import DATA_DIR, Settings, load_default_settings
+from core.errors import EditConflict, GovernanceError
+from core.storage.audit import (
+    audit_row,
+    changed_fields,
+    jsonable,
+    only_changes,
+    record_change,
+    record_changes,
+)
 from core.storage.tables import AppSetting, IntegrationRecord, SurvivorChoice, utc_now
 
 SAMPLE_REGISTRY = DATA_DIR / "sample_registry.csv"
@@ -571,10 +593,6 @@ def analysis_inputs_token(engine: Engine) -> tuple:
         registry_version(engine), versions.get(SETTINGS_KEY, 0), versions.get(ALIASES_KEY, 0),
         versions.get(RUBRIC_KEY, 0), choices,
     )
-
-
-class EditConflict(GovernanceError):
-    """Someone else saved the same record after this user loaded it: nothing was written."""
 
 
 def load_integration_versions(engine: Engine) -> dict[str, int]:

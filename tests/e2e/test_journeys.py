@@ -11,11 +11,16 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from core.domain.access import system_actor
-from core.storage.db import create_db_engine
 from core.domain.diagnostic import Decision, Participant, RaciEntry, Role
 from core.domain.rubric import Verdict
+from core.storage.db import create_db_engine
 from core.storage.scoring_store import list_scorings
-from core.storage.session_store import create_session, list_decisions, save_decision, set_participants
+from core.storage.session_store import (
+    create_session,
+    list_decisions,
+    save_decision,
+    set_participants,
+)
 from core.storage.store import seed_sample_registry
 from tests.e2e.conftest import screenshot, wait_for_app
 

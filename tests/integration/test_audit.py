@@ -13,14 +13,15 @@ from sqlalchemy import event, func, select, update
 from sqlmodel import Session
 
 from core.domain.access import Actor, Role
-from core.storage.audit import history_csv, jsonable, list_history
-from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry, SessionError
+from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry
 from core.domain.diagnostic import Role as MeetingRole
-from core.errors import GovernanceError
 from core.domain.registry import Integration
 from core.domain.registry_edit import RegistryChanges
 from core.domain.rubric import ScoringContext, Verdict, load_rubric, score_integration
-from core.storage.scoring_store import ScoringError, save_scoring
+from core.domain.settings import load_default_settings
+from core.errors import EditConflict, GovernanceError, ScoringError, SessionError
+from core.storage.audit import history_csv, jsonable, list_history
+from core.storage.scoring_store import save_scoring
 from core.storage.session_store import (
     add_item,
     create_session,
@@ -33,9 +34,7 @@ from core.storage.session_store import (
     start_session,
     update_item,
 )
-from core.domain.settings import load_default_settings
 from core.storage.store import (
-    EditConflict,
     apply_registry_changes,
     import_registry_file,
     load_integration_versions,

@@ -13,9 +13,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from core.storage.backup import BackupError, backup_database, restore_database
-from core.storage.db import MIGRATIONS_DIR, DatabaseError, create_db_engine
+from core.domain.access import Actor, Role, system_actor
 from core.domain.settings import load_default_settings
+from core.errors import BackupError, DatabaseError, PermissionDenied
+from core.storage.audit import list_history
+from core.storage.backup import backup_database, restore_database
+from core.storage.db import MIGRATIONS_DIR, create_db_engine
 from core.storage.store import (
     REGISTRY_VERSION_KEY,
     analysis_inputs_token,
@@ -24,9 +27,6 @@ from core.storage.store import (
     load_survivor_choices,
     seed_sample_registry,
 )
-from core.domain.access import Actor, PermissionDenied, Role, system_actor
-from core.storage.audit import list_history
-from tests.conftest import DATA_DIR
 from core.storage.tables import (
     AppSetting,
     DiagnosticSessionRecord,
@@ -37,6 +37,7 @@ from core.storage.tables import (
     SessionParticipantRecord,
     SurvivorChoice,
 )
+from tests.conftest import DATA_DIR
 
 
 def _head_revision() -> str:

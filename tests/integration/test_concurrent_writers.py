@@ -6,12 +6,11 @@ import threading
 from collections import defaultdict
 
 from core.domain.access import system_actor
-from core.storage.audit import list_history
-from core.errors import GovernanceError
 from core.domain.registry_edit import RegistryChanges
 from core.domain.settings import Settings
+from core.errors import EditConflict, GovernanceError
+from core.storage.audit import list_history
 from core.storage.store import (
-    EditConflict,
     SETTINGS_KEY,
     apply_registry_changes,
     load_integration_versions,

@@ -41,7 +41,7 @@ def test_processes_starting_together_on_a_fresh_database_all_succeed(database_ur
 
 
 def test_unreachable_database_is_one_plain_message():
-    from core.storage.db import DatabaseError
+    from core.errors import DatabaseError
 
     with pytest.raises(DatabaseError) as raised:
         create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")

@@ -15,8 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from core.storage.db import create_db_engine
 from core.domain.registry_csv import read_registry_csv
+from core.storage.db import create_db_engine
 from core.storage.store import load_integrations, registry_version, seed_sample_registry
 from tests.conftest import POSTGRES_URL, PROJECT_DIR
 

@@ -9,11 +9,11 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from core.domain.access import RoleMapping
-from core.storage.audit import list_history
 from core.domain.diagnostic import Decision, RaciEntry
-from core.domain.rubric import Verdict
-from core.storage.db import create_db_engine
 from core.domain.registry_edit import RegistryChanges
+from core.domain.rubric import Verdict
+from core.storage.audit import list_history
+from core.storage.db import create_db_engine
 from core.storage.store import (
     apply_registry_changes,
     load_integration_versions,

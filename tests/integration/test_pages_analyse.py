@@ -9,13 +9,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.domain.analysis import analyse_registry
-from core.storage.db import create_db_engine
 from core.domain.names import load_aliases
-from core.domain.ranges import Range, format_money, total
+from core.domain.ranges import Range, total
 from core.domain.registry import Integration
 from core.domain.registry_csv import read_registry_csv
 from core.domain.settings import load_default_settings
 from core.reports.figures import duplication_slider_max
+from core.storage.db import create_db_engine
 from core.storage.store import (
     SAMPLE_REGISTRY,
     load_alias_tables,
@@ -23,6 +23,7 @@ from core.storage.store import (
     seed_sample_registry,
     write_integrations,
 )
+from core.wording import format_money
 from pages._ui import _analysis_for, _engine_for
 from tests.actors import editor
 

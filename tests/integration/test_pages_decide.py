@@ -10,12 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.domain.analysis import analyse_registry, score_registry_integration
-from core.storage.db import create_db_engine
-from core.reports.decision_figures import proposal_from_answers, score_subject
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import load_rubric
-from core.storage.scoring_store import list_scorings
 from core.domain.settings import load_default_settings
+from core.reports.decision_figures import proposal_from_answers, score_subject
+from core.storage.db import create_db_engine
+from core.storage.scoring_store import list_scorings
 from core.storage.store import SAMPLE_REGISTRY
 from tests.actors import admin, editor
 

@@ -9,7 +9,12 @@ from streamlit.testing.v1 import AppTest
 
 from core.storage.audit import list_history
 from core.storage.db import create_db_engine
-from core.storage.store import load_alias_tables, load_integrations, load_saved_rubric, load_settings
+from core.storage.store import (
+    load_alias_tables,
+    load_integrations,
+    load_saved_rubric,
+    load_settings,
+)
 from pages._ui import _analysis_for, _engine_for
 from tests.conftest import EXAMPLES_DIR
 

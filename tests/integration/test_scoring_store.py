@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from core.domain.registry import Integration, Status
 from core.domain.rubric import ScoringContext, load_rubric, score_integration
-from core.storage.scoring_store import ScoringError, list_scorings, save_scoring
+from core.errors import ScoringError
+from core.storage.scoring_store import list_scorings, save_scoring
 from core.storage.store import seed_sample_registry
 from core.storage.tables import ScoringRecord
 from tests.actors import editor

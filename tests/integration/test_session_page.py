@@ -7,11 +7,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.storage.db import create_db_engine
 from core.domain.access import system_actor
 from core.domain.diagnostic import Participant, RaciEntry, Role
 from core.domain.rubric import Verdict
-from core.storage.session_store import list_decisions, list_sessions, load_session, set_participants
+from core.storage.db import create_db_engine
+from core.storage.session_store import (
+    list_decisions,
+    list_sessions,
+    load_session,
+    set_participants,
+)
 from pages._ui import _engine_for
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

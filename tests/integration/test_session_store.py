@@ -6,9 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core.storage.db import create_db_engine
-from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry, Role, SessionError
+from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry, Role
 from core.domain.rubric import Verdict
+from core.errors import SessionError
+from core.storage.db import create_db_engine
 from core.storage.session_store import (
     add_item,
     create_session,

@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import event
 
 from core.domain.ranges import Range
-from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
+from core.domain.registry import (
+    Approach,
+    Complexity,
+    Direction,
+    Integration,
+    Status,
+    Tier,
+    Timeliness,
+)
 from core.domain.registry_csv import read_registry_csv, write_registry_csv
 from core.storage.store import (
     count_integrations,

@@ -19,12 +19,14 @@ from sqlmodel import SQLModel
 import core.storage.scoring_store
 import core.storage.session_store
 import core.storage.store
-from core.domain.access import Actor, PermissionDenied, Role, RoleMapping
+from core.domain.access import Actor, Role, RoleMapping
 from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry
 from core.domain.diagnostic import Role as MeetingRole
 from core.domain.registry import Integration
 from core.domain.registry_edit import RegistryChanges
 from core.domain.rubric import ScoringContext, Verdict, load_rubric, score_integration
+from core.domain.settings import load_default_settings
+from core.errors import PermissionDenied
 from core.storage.scoring_store import save_scoring
 from core.storage.session_store import (
     add_item,
@@ -40,7 +42,6 @@ from core.storage.session_store import (
     start_session,
     update_item,
 )
-from core.domain.settings import load_default_settings
 from core.storage.store import (
     apply_registry_changes,
     import_registry_file,

@@ -7,7 +7,6 @@ import pytest
 from core.domain.access import (
     LOCAL_ACTOR_ROLE,
     Actor,
-    PermissionDenied,
     Role,
     RoleMapping,
     require_admin,
@@ -15,7 +14,7 @@ from core.domain.access import (
     role_for_email,
     system_actor,
 )
-from core.errors import ConfigError, GovernanceError
+from core.errors import ConfigError, GovernanceError, PermissionDenied
 
 ALLOWED = "allowed"
 VIEWER_REFUSAL = "Viewers can look but not change anything. Ask an admin for editor access."

@@ -6,15 +6,19 @@ import csv
 
 import pytest
 
-from core.domain.analysis import ClusterNotFound, analyse_registry, score_registry_integration, scoring_context_for
+from core.domain.analysis import (
+    analyse_registry,
+    score_registry_integration,
+    scoring_context_for,
+)
 from core.domain.check import find_blocked_proposals
-from core.errors import IntegrationNotFound
 from core.domain.names import load_aliases
 from core.domain.overlap import cluster_overlaps, find_overlaps
 from core.domain.registry import Status
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import Verdict, load_rubric
 from core.domain.settings import Settings, load_default_settings
+from core.errors import ClusterNotFound, IntegrationNotFound
 from tests.conftest import DATA_DIR
 
 

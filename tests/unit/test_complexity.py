@@ -10,16 +10,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.domain.complexity import (
-    DEFAULT_COMPLEXITY_FILE,
     CATEGORY_ORDER,
+    DEFAULT_COMPLEXITY_FILE,
     derive_complexity,
     estimate_effort,
     load_complexity_rules,
     squash_name,
 )
-from core.errors import ConfigError
 from core.domain.ranges import Range
-from core.domain.registry import Approach, Complexity, Direction, Integration, Tier, Timeliness
+from core.domain.registry import (
+    Approach,
+    Complexity,
+    Direction,
+    Integration,
+    Tier,
+    Timeliness,
+)
+from core.errors import ConfigError
 
 RULES = load_complexity_rules()
 

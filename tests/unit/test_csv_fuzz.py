@@ -9,7 +9,6 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.errors import RegistryFileError
 from core.domain.ranges import Range
 from core.domain.registry import FIELD_NAMES
 from core.domain.registry_csv import (
@@ -21,6 +20,7 @@ from core.domain.registry_csv import (
     write_registry_csv,
 )
 from core.domain.safe_export import safe_registry_csv
+from core.errors import RegistryFileError
 from tests.unit.test_registry_csv_fast_path import read_both
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

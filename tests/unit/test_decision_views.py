@@ -7,9 +7,29 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core.domain.analysis import analyse_registry, score_registry_integration
+from core.domain.ranges import Range
+from core.domain.registry import Direction, Integration, Status, Tier
+from core.domain.registry_csv import read_registry_csv
+from core.domain.rubric import (
+    RubricResult,
+    ScoringContext,
+    Verdict,
+    WeightSensitivity,
+    load_rubric,
+    score_integration,
+)
+from core.domain.settings import load_default_settings
+from core.domain.tco import (
+    Percentiles,
+    Scenario,
+    ScenarioComparison,
+    compare_scenarios,
+    simulate_portfolio,
+    simulate_scenarios,
+)
+from core.errors import ProposalError
 from core.reports.decision_figures import (
     PROPOSAL_ID,
-    ProposalError,
     break_even_sentences,
     cluster_choice_label,
     cluster_table_rows,
@@ -28,20 +48,7 @@ from core.reports.decision_figures import (
     tco_assumptions,
     top_waste_clusters,
 )
-from core.domain.ranges import Range
-from core.domain.registry import Direction, Integration, Status, Tier
-from core.domain.registry_csv import read_registry_csv
-from core.domain.rubric import RubricResult, ScoringContext, Verdict, WeightSensitivity, load_rubric, score_integration
-from core.domain.settings import load_default_settings
 from core.storage.store import SAMPLE_REGISTRY
-from core.domain.tco import (
-    Percentiles,
-    Scenario,
-    ScenarioComparison,
-    compare_scenarios,
-    simulate_portfolio,
-    simulate_scenarios,
-)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from core.domain.diagnostic import (
     Participant,
     RaciEntry,
     Role,
-    SessionError,
     agenda_from_rows,
     agenda_progress,
     format_clock,
@@ -28,8 +27,8 @@ from core.domain.diagnostic import (
     validate_participants,
     validate_raci,
 )
-from core.errors import ConfigError, GovernanceError
 from core.domain.rubric import Verdict
+from core.errors import ConfigError, GovernanceError, SessionError
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 DEFAULT = (AgendaStep("Context", 5), AgendaStep("Overlaps", 15), AgendaStep("Scoring", 15),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import RegistryFileError
 from core.domain.registry_csv import read_registry_csv
+from core.errors import RegistryFileError
 from tests.conftest import EXAMPLES_DIR
 
 

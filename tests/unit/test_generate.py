@@ -7,7 +7,12 @@ import io
 
 import pytest
 
-from bench.generate import generate_registry, main, planted_path_for, read_planted_clusters
+from bench.generate import (
+    generate_registry,
+    main,
+    planted_path_for,
+    read_planted_clusters,
+)
 from core.domain.analysis import analyse_registry
 from core.domain.names import load_aliases
 from core.domain.registry import Status

@@ -11,9 +11,16 @@ import pytest
 import core.cli
 import core.domain.registry_csv
 from core.cli import main
-from core.errors import ConfigError, RegistryFileError
-from core.domain.limits import MB, check_row_count, check_upload_size, read_registry_file, row_limit, upload_limit_mb
+from core.domain.limits import (
+    MB,
+    check_row_count,
+    check_upload_size,
+    read_registry_file,
+    row_limit,
+    upload_limit_mb,
+)
 from core.domain.registry_csv import read_registry_csv
+from core.errors import ConfigError, RegistryFileError
 
 HEADER = "name,source_system,target_system,data_objects,owner_team"
 

@@ -7,20 +7,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.domain.analysis import ClusterNotFound, analyse_registry, score_registry_integration
+from core.domain.analysis import analyse_registry, score_registry_integration
 from core.domain.diagnostic import Decision, Participant, RaciEntry, Role
-from core.errors import IntegrationNotFound
+from core.domain.registry_csv import read_registry_csv
+from core.domain.rubric import Verdict, load_rubric
+from core.domain.settings import load_default_settings
+from core.domain.tco import compare_scenarios
+from core.errors import ClusterNotFound, IntegrationNotFound
 from core.reports.memo import (
-    escape_markdown,
     memo_for_cluster,
     memo_for_integration,
     memo_for_session,
     render_memo_markdown,
     render_memo_pdf,
 )
-from core.domain.ranges import format_money_range
-from core.domain.registry_csv import read_registry_csv
-from core.domain.rubric import Verdict, load_rubric
 from core.storage.session_store import (
     add_item,
     create_session,
@@ -28,7 +28,6 @@ from core.storage.session_store import (
     save_decision,
     set_participants,
 )
-from core.domain.settings import load_default_settings
 from core.storage.store import (
     SAMPLE_REGISTRY,
     load_alias_tables,
@@ -39,9 +38,9 @@ from core.storage.store import (
     registry_version,
     write_integrations,
 )
-from core.domain.tco import compare_scenarios
-from tests.unit.test_snapshot_pdf import pdf_pages, render_first_page
+from core.wording import escape_markdown, format_money_range
 from tests.actors import EDITOR
+from tests.unit.test_snapshot_pdf import pdf_pages, render_first_page
 
 GENERATED_AT = datetime(2026, 5, 4, 10, 22, tzinfo=UTC)
 PEOPLE = (Participant("Ana Lima", Role.REVOPS), Participant("Zoë Müller", Role.FINANCE),

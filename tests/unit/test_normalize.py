@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.errors import ConfigError
 from core.domain.names import (
     Aliases,
     NameSuggestion,
@@ -22,6 +21,7 @@ from core.domain.names import (
     suggest_name_variants,
     system_key,
 )
+from core.errors import ConfigError
 
 NO_ALIASES = Aliases()
 

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core.domain.overlap as overlap
-from core.errors import ConfigError
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.names import Aliases
 from core.domain.overlap import (
@@ -24,6 +23,7 @@ from core.domain.overlap import (
 )
 from core.domain.ranges import Range
 from core.domain.registry import Direction, Integration, Status
+from core.errors import ConfigError
 
 NO_ALIASES = Aliases()
 ALIASES = Aliases.from_pairs(

@@ -11,9 +11,9 @@ import pytest
 
 import core.domain.registry_csv as registry_csv
 from bench.generate import generate_registry
-from core.errors import RegistryFileError
 from core.domain.registry import FIELD_NAMES, Integration, integrations_from_columns
 from core.domain.registry_csv import read_registry_csv
+from core.errors import RegistryFileError
 from tests.conftest import DATA_DIR, EXAMPLES_DIR
 
 

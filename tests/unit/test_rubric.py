@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.errors import ConfigError
 from core.domain.overlap import Cluster, OverlapPair
 from core.domain.ranges import Range
 from core.domain.registry import Complexity, Integration, Status, Tier
@@ -21,6 +20,7 @@ from core.domain.rubric import (
     load_rubric,
     score_integration,
 )
+from core.errors import ConfigError
 
 RUBRIC = load_rubric()
 

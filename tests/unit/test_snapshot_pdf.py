@@ -14,16 +14,17 @@ import pytest
 from pypdf import PdfReader
 
 from core.domain.analysis import analyse_registry
-from core.reports.decision_figures import top_waste_clusters
-from core.reports.pdf_layout import shorten, text_width
-from core.domain.ranges import Range, format_money, format_money_range, total
+from core.domain.ranges import Range, total
 from core.domain.registry import Integration
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import load_rubric
 from core.domain.settings import Settings, load_default_settings
+from core.domain.tco import compare_scenarios, simulate_portfolio
+from core.reports.decision_figures import top_waste_clusters
+from core.reports.pdf_layout import shorten, text_width
 from core.reports.snapshot_pdf import build_snapshot_pdf, snapshot_figures
 from core.storage.store import SAMPLE_REGISTRY
-from core.domain.tco import compare_scenarios, simulate_portfolio
+from core.wording import format_money, format_money_range
 
 GENERATED_AT = datetime(2026, 5, 4, 10, 22, tzinfo=UTC)
 MM_PER_POINT = 25.4 / 72

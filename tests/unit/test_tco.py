@@ -6,12 +6,12 @@ import gc
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import core.domain.tco as tco
 from core.domain.complexity import load_complexity_rules
-from core.errors import IntegrationNotFound
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
 from core.domain.registry import Complexity, Integration, Status
@@ -27,6 +27,7 @@ from core.domain.tco import (
     simulate_portfolio,
     simulate_scenarios,
 )
+from core.errors import IntegrationNotFound
 
 RULES = load_complexity_rules()
 SETTINGS = Settings()  # $150 / $175 / $200 an hour, 12 months

@@ -8,16 +8,13 @@ import math
 import pytest
 
 from core.domain.analysis import analyse_registry
-from core.errors import ConfigError
-from core.domain.names import Aliases, load_aliases
+from core.domain.names import Aliases, AliasPairs, load_aliases
 from core.domain.ranges import Range, total
 from core.domain.registry import Status
 from core.domain.registry_csv import read_registry_csv
 from core.domain.settings import load_default_settings
-from core.domain.names import AliasPairs
+from core.errors import ConfigError
 from core.reports import figures as views
-from core.reports.paging import Page, page_count, page_label, page_of, paginate
-from core.storage.store import SAMPLE_REGISTRY, default_alias_pairs, load_alias_pairs, save_alias_tables
 from core.reports.figures import (
     add_alias_pair,
     cluster_members_table,
@@ -31,6 +28,13 @@ from core.reports.figures import (
     headline_figures,
     survivor_candidates,
     system_map,
+)
+from core.reports.paging import Page, page_count, page_label, page_of, paginate
+from core.storage.store import (
+    SAMPLE_REGISTRY,
+    default_alias_pairs,
+    load_alias_pairs,
+    save_alias_tables,
 )
 from tests.actors import admin
 

@@ -1,0 +1,256 @@
+"""Wording: how counts, lists, money, names and verdicts read to people, and the one colour palette.
+
+Pages, PDFs, Markdown memos and the command line all word things through this module, so the same name is
+escaped the same way and the same verdict has the same name and colour everywhere. It imports nothing from the
+rest of ``core``: verdicts are looked up by their value (``Verdict`` is a ``StrEnum``, so ``Verdict.MERGE`` and
+``"merge"`` are the same key).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone, tzinfo
+from typing import Protocol
+
+# --- Counts and lists ------------------------------------------------------------------------------
+
+
+def plural(count: float, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun, as people say it: whole numbers, thousands separated.
+
+    >>> plural(1, "integration"), plural(1200, "integration"), plural(2.4, "hour"), plural(1, "person", "people")
+    ('1 integration', '1,200 integrations', '2 hours', '1 person')
+
+    Args:
+        count: how many (rounded to a whole number first).
+        singular: the noun for one.
+        plural_form: the noun for any other count; ``singular + "s"`` when not given.
+
+    Returns:
+        "1 integration", "3 integrations".
+    """
+    whole = round(count)
+    return f"{whole:,} {singular if whole == 1 else (plural_form or singular + 's')}"
+
+
+def natural_list(items: Iterable[str], *, limit: int | None = None, noun: str = "") -> str:
+    """Items joined the way a sentence lists them: "A", "A and B", "A, B and C".
+
+    >>> natural_list(["Salesforce"]), natural_list(["A", "B"]), natural_list(["A", "B", "C"])
+    ('Salesforce', 'A and B', 'A, B and C')
+    >>> natural_list(["A", "B", "C", "D", "E"], limit=4, noun="objects")
+    'A, B, C and 2 more objects'
+    >>> natural_list([])
+    ''
+
+    Args:
+        items: the texts, in the order to say them.
+        limit: with more items than this, name ``limit - 1`` and count the rest.
+        noun: what the counted rest are ("objects"), said after the count.
+
+    Returns:
+        One phrase.
+    """
+    words = list(items)
+    if limit is not None and len(words) > limit:
+        shown = limit - 1
+        return f"{', '.join(words[:shown])} and {len(words) - shown} more {noun}".rstrip()
+    if len(words) > 1:
+        return f"{', '.join(words[:-1])} and {words[-1]}"
+    return words[0] if words else ""
+
+
+def shorten(text: str, limit: int = 30) -> str:
+    """The text cut to ``limit`` characters at a word boundary, with an ellipsis when cut.
+
+    >>> shorten("Closed-won opportunities to Stripe subscriptions", 30)
+    'Closed-won opportunities to…'
+    >>> shorten("Renewal pipeline sync")
+    'Renewal pipeline sync'
+
+    Args:
+        text: the text.
+        limit: the most characters to keep, ellipsis included.
+
+    Returns:
+        The shortened text.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+# --- Escaping user text ----------------------------------------------------------------------------
+
+# Characters that change what Markdown, Streamlit's Markdown (":red[…]", ":material/x:", "$…$" as LaTeX) or a
+# wiki does anywhere in a line; "\" first, so the escapes added are not escaped again.
+_INLINE_MARKUP = frozenset("\\`*_[]$~<>:|")
+# Markers that only count at the start of a line: headings, quotes, list items ("-", "+", "1.").
+_BLOCK_MARKER = re.compile(r"(?m)^(\s*)(?:(\d+)\.|([#>+-]))")
+
+
+def escape_markdown(text: str, *, keep_lines: bool = False) -> str:
+    """User text made literal wherever Markdown is rendered: pages, expander labels, memos, wikis.
+
+    Names with ``|``, ``*`` or ``_`` cannot change a table or emphasis, ``![x](url)`` is no image, ``$…$`` no
+    mathematics, ``:red[…]`` no colour. Line breaks become spaces unless ``keep_lines``, so a table cell or a
+    label is never cut short.
+
+    >>> escape_markdown("Ana | *Ops* [lead] `x` $5_000")
+    'Ana \\\\| \\\\*Ops\\\\* \\\\[lead\\\\] \\\\`x\\\\` \\\\$5\\\\_000'
+    >>> escape_markdown("![i](http://host/x.png) :red[no]"), escape_markdown("# not a heading")
+    ('!\\\\[i\\\\](http\\\\://host/x.png) \\\\:red\\\\[no\\\\]', '\\\\# not a heading')
+    >>> escape_markdown("1. first\\n- second", keep_lines=True)
+    '1\\\\. first\\n\\\\- second'
+
+    Args:
+        text: any text typed by a person or taken from the registry.
+        keep_lines: keep line breaks (multi-line notes); each line's list or heading marker is escaped.
+
+    Returns:
+        The text with every character that would format it backslash-escaped.
+    """
+    text = str(text)
+    if not keep_lines:
+        text = " ".join(text.split())
+    escaped = "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in text)
+    return _BLOCK_MARKER.sub(lambda m: m.group(1) + (f"{m.group(2)}\\." if m.group(2) else f"\\{m.group(3)}"), escaped)
+
+
+def escape_html(text: str) -> str:
+    """User text made literal inside HTML, and inside Plotly labels and hover text (which render ``<a>``, ``<b>``).
+
+    >>> escape_html('<a href="x">Ops</a> & co')
+    '&lt;a href=&quot;x&quot;&gt;Ops&lt;/a&gt; &amp; co'
+    """
+    return html.escape(str(text), quote=True)
+
+
+# --- Money -----------------------------------------------------------------------------------------
+
+
+class _Range(Protocol):
+    low: float
+    likely: float
+    high: float
+
+
+def format_money(amount: float, currency: str = "$") -> str:
+    """Whole currency units with thousands separators.
+
+    >>> format_money(2250), format_money(-15.4, "€")
+    ('$2,250', '-€15')
+    """
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{currency}{abs(amount):,.0f}"
+
+
+def format_money_range(value: _Range, currency: str = "$", unit: str = "") -> str:
+    """A money range as people read it, the likely value after it.
+
+    >>> from core.domain.ranges import Range
+    >>> format_money_range(Range(2250, 2800, 3375), unit="/ month")
+    '$2,250 – $3,375 / month (likely $2,800)'
+    >>> format_money_range(Range.exact(300))
+    '$300'
+    """
+    suffix = f" {unit}" if unit else ""
+    if round(value.low) == round(value.high):
+        return f"{format_money(value.likely, currency)}{suffix}"
+    return (
+        f"{format_money(value.low, currency)} – {format_money(value.high, currency)}{suffix}"
+        f" (likely {format_money(value.likely, currency)})"
+    )
+
+
+# --- Times -----------------------------------------------------------------------------------------
+
+
+def format_time(moment: datetime, tz: tzinfo = timezone.utc, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) moment in the reader's time zone; naive moments are taken as UTC.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> format_time(datetime(2026, 5, 4, 10, 22), ZoneInfo("Europe/Berlin"))
+    '2026-05-04 12:22'
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(tz).strftime(pattern)
+
+
+# --- Verdicts --------------------------------------------------------------------------------------
+
+VERDICT_ORDER: tuple[str, ...] = ("proceed", "hold", "merge", "centralize", "retire")
+
+VERDICT_MEANING: dict[str, str] = {
+    "proceed": "build it, or keep it as it is",
+    "hold": "pause until the concerns below are resolved",
+    "merge": "fold the duplicates into one integration",
+    "centralize": "one team runs this flow for everyone",
+    "retire": "switch it off",
+}
+
+
+def verdict_name(verdict: str) -> str:
+    """A verdict as a word in a sentence or a badge.
+
+    >>> verdict_name("centralize"), verdict_name("hold")
+    ('Centralize', 'Hold')
+    """
+    return str(verdict).capitalize()
+
+
+def verdict_banner(verdict: str) -> str:
+    """A verdict as the big word of a verdict banner or a PDF heading.
+
+    >>> verdict_banner("merge")
+    'MERGE'
+    """
+    return str(verdict).upper()
+
+
+# --- The palette -----------------------------------------------------------------------------------
+# One set of colours for pages, charts and PDFs. Verdict and scenario colours are the same hue everywhere;
+# Streamlit badges take colour names, so each verdict also names the badge colour nearest its hue.
+
+INK = "#12263f"  # text
+MUTED = "#5b6b7f"  # labels, captions
+PRIMARY = "#1f4e79"  # the app's blue (also .streamlit/config.toml's primaryColor)
+WASTE = "#a8323e"  # money spent on duplicates
+
+VERDICT_COLOURS: dict[str, str] = {
+    "proceed": "#1a7f37", "hold": "#b54708", "merge": "#1f4e79", "centralize": "#6941c6", "retire": "#b42318",
+}
+VERDICT_BADGE_COLOURS: dict[str, str] = {
+    "proceed": "green", "hold": "orange", "merge": "blue", "centralize": "violet", "retire": "red",
+}
+SCENARIO_COLOURS: dict[str, str] = {"keep_all": "#5b6b7f", "merge": "#1f4e79", "centralise": "#6941c6"}
+# Overlap clusters, in cluster order, the same on every chart: Okabe-Ito, safe for colour-blind readers.
+CLUSTER_COLOURS: tuple[str, ...] = (
+    "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D",
+)
+
+
+def cluster_colours(cluster_ids: Sequence[str] | Iterable[str]) -> dict[str, str]:
+    """One colour per cluster id, in the given (largest-first) order, repeating after eight.
+
+    >>> cluster_colours(["CL-INT-1", "CL-INT-7"])
+    {'CL-INT-1': '#D55E00', 'CL-INT-7': '#0072B2'}
+    """
+    return {cid: CLUSTER_COLOURS[n % len(CLUSTER_COLOURS)] for n, cid in enumerate(cluster_ids)}
+
+
+def translucent(colour: str, alpha: float) -> str:
+    """A ``#rrggbb`` colour as ``rgba(...)`` with this opacity, for bands behind a line.
+
+    >>> translucent("#1f4e79", 0.16)
+    'rgba(31,78,121,0.16)'
+    """
+    red, green, blue = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha:g})"
