@@ -165,7 +165,7 @@ def _score_sample(analysis) -> list[str]:
 
 def _write(engine, integrations) -> None:
     """``write_integrations(..., "replace")`` as a script would call it (with a system actor where the API has one)."""
-    from core.storage.store import write_integrations
+    from core.storage.registry_store import write_integrations
 
     if "actor" in inspect.signature(write_integrations).parameters:
         from core.domain.access import system_actor
@@ -216,15 +216,17 @@ def worker_time(csv_path: Path, planted_path: Path, repeat: int, workdir: Path) 
 
     import core
     from core.domain.analysis import analyse_registry
-    from core.domain.complexity import default_complexity_rules
-    from core.domain.names import load_aliases
     from core.domain.overlap import build_overlap_index, cluster_overlaps
     from core.domain.registry_csv import read_registry_csv
-    from core.domain.rubric import load_rubric
-    from core.domain.settings import load_default_settings
     from core.domain.tco import monthly_run_rate, portfolio_tco, simulate_portfolio
-    from core.reports.decision_figures import score_subject
-    from core.storage.store import load_integrations
+    from core.reports.score_figures import score_subject
+    from core.storage.defaults import (
+        default_complexity_rules,
+        load_aliases,
+        load_default_settings,
+        load_rubric,
+    )
+    from core.storage.registry_store import load_integrations
 
     results: dict = {"steps": {}, "notes": {"code": str(Path(core.__file__).resolve().parent.parent)}, "errors": {}}
     steps = results["steps"]
@@ -322,9 +324,11 @@ def worker_time(csv_path: Path, planted_path: Path, repeat: int, workdir: Path) 
     except ImportError as error:
         results["notes"]["pdf"] = f"not yet available ({error})"
     else:
+        rubric = load_rubric()
+
         def pdf():
             return build_snapshot_pdf(analysis, registry_name="Benchmark registry", registry_version=1,
-                                      simulation=simulation)
+                                      simulation=simulation, rubric=rubric)
 
         if _guard(results, "pdf", pdf) is not None:  # also warms fonts and matplotlib, loaded once per process
             store("pdf", lambda: _timed(pdf, repeat))
@@ -344,13 +348,16 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
     import tracemalloc
 
     from core.domain.analysis import analyse_registry
-    from core.domain.names import load_aliases
     from core.domain.registry_csv import read_registry_csv
-    from core.domain.rubric import load_rubric
-    from core.domain.settings import load_default_settings
     from core.domain.tco import simulate_portfolio
-    from core.reports.decision_figures import score_subject
-    from core.storage.store import load_integrations
+    from core.reports.score_figures import score_subject
+    from core.storage.defaults import (
+        default_complexity_rules,
+        load_aliases,
+        load_default_settings,
+        load_rubric,
+    )
+    from core.storage.registry_store import load_integrations
 
     try:
         from core.reports.snapshot_pdf import build_snapshot_pdf
@@ -364,7 +371,7 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
     _write(engine, report.accepted)
     del report
     integrations = load_integrations(engine)
-    analysis = analyse_registry(integrations, load_default_settings(), aliases=load_aliases())
+    analysis = analyse_registry(integrations, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
     del integrations
     simulation = simulate_portfolio(analysis.integrations, analysis.clusters, analysis.settings, analysis.rules,
                                     draws=DRAWS, seed=0)
@@ -372,7 +379,7 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
     for integration_id in _score_sample(analysis)[:5]:
         score_subject(analysis, analysis.integration(integration_id), rubric)
     if build_snapshot_pdf is not None:
-        build_snapshot_pdf(analysis, registry_name="Benchmark registry", registry_version=1, simulation=simulation)
+        build_snapshot_pdf(analysis, registry_name="Benchmark registry", registry_version=1, simulation=simulation, rubric=rubric)
     result = {"after_imports_mib": round(baseline, 1)}
     if heap:
         result["heap_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / MiB, 1)
@@ -432,13 +439,13 @@ def worker_apptest(csv_path: Path, repeat: int, workdir: Path, step: str) -> dic
 
 def worker_naive(csv_path: Path, planted_path: Path, repeat: int) -> dict:
     """The indexed overlap search against comparing every pair, on the same registry."""
-    from core.domain.names import load_aliases
     from core.domain.overlap import (  # bench-only: the same scorer
         _Comparer,
         build_overlap_index,
         cluster_overlaps,
     )
     from core.domain.registry_csv import read_registry_csv
+    from core.storage.defaults import load_aliases
 
     integrations = read_registry_csv(csv_path.read_bytes()).accepted
     aliases = load_aliases()
@@ -717,10 +724,10 @@ def build_report(data: dict) -> tuple[str, list[list[str]]]:
         "(run-rates computed beforehand; only the linking pairs are built where `list_pairs` takes `min_score`). "
         "*whole analysis* adds run-rates, name suggestions and the portfolio TCO.",
         f"- *portfolio TCO*: `portfolio_tco` + `simulate_portfolio(draws={DRAWS:,})`.",
-        f"- *score one integration*: `core.reports.decision_figures.score_subject` (the Score page's call) on a sample of up to "
+        f"- *score one integration*: `core.reports.score_figures.score_subject` (the Score page's call) on a sample of up to "
         f"{SCORE_SAMPLE} integrations, including the 3 whose look-ups read the most buckets, each the median of at least 5 calls; "
         "the one with the most CPU time is held to the target (its median wall time).",
-        "- *snapshot PDF*: `build_snapshot_pdf(analysis, simulation=...)` with the analysis and simulation already "
+        "- *snapshot PDF*: `build_snapshot_pdf(analysis, simulation=..., rubric=...)` with the analysis and simulation already "
         "computed, as the TCO page has them cached.",
         f"- *page rerun*: `AppTest.from_file(app.py)` on a SQLite file with {APPTEST_ROWS:,} rows; "
         "`switch_page(...).run()` once to warm the caches, then `.run()` timed.",

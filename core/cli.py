@@ -8,30 +8,35 @@ import json
 import sys
 from pathlib import Path
 
-from core.domain.access import system_actor
-from core.domain.analysis import (
+from core.errors import (
+    ClusterNotFound,
+    GovernanceError,
+    IntegrationNotFound,
+    SessionError,
+)
+from core.services.analysis import (
     RegistryAnalysis,
-    analyse_registry,
+    analyse_file,
+    find_blocked_proposals,
+    load_analysis,
+    registry_version,
+    rubric_from_file,
+    rubric_in_force,
     score_registry_integration,
 )
-from core.domain.check import find_blocked_proposals
-from core.domain.limits import read_registry_file
-from core.domain.registry_csv import ImportReport, read_registry_csv, write_registry_csv
-from core.domain.rubric import load_rubric
-from core.domain.safe_export import safe_registry_csv
-from core.domain.settings import load_default_settings
-from core.errors import GovernanceError
-from core.storage.backup import backup_database, restore_database
-from core.storage.db import create_db_engine
-from core.storage.store import (
+from core.services.backup import backup_database, restore_database
+from core.services.database import open_database
+from core.services.identity import system_actor
+from core.services.registry import (
     IMPORT_MODES,
+    ImportReport,
+    check_registry_file,
+    export_registry_csv,
     import_registry_file,
-    load_alias_tables,
-    load_integrations,
-    load_settings,
-    load_survivor_choices,
+    load_registry,
+    read_registry_path,
 )
-from core.wording import format_money_range
+from core.wording import format_money_range, plural
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -46,7 +51,7 @@ class UsageError(GovernanceError):
 def _read_file(path: str, *, size_limit: bool = True) -> bytes:
     """A file's bytes; registry files over the upload limit are refused from their size, unread."""
     try:
-        return read_registry_file(path) if size_limit else Path(path).read_bytes()
+        return read_registry_path(path) if size_limit else Path(path).read_bytes()
     except FileNotFoundError:
         raise UsageError(f"File not found: {path}") from None
     except IsADirectoryError:
@@ -68,7 +73,7 @@ def format_report(report: ImportReport) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    report = read_registry_csv(_read_file(args.file))
+    report = check_registry_file(_read_file(args.file))
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -78,7 +83,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     data = _read_file(args.file)
-    engine = create_db_engine(args.db)
+    engine = open_database(args.db)
     report, counts = import_registry_file(engine, data, args.mode, strict=args.strict,
                                           actor=system_actor("igov import"))
     print(format_report(report))
@@ -91,9 +96,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    engine = create_db_engine(args.db)
-    integrations = load_integrations(engine)
-    text = safe_registry_csv(integrations) if args.safe else write_registry_csv(integrations)
+    engine = open_database(args.db)
+    integrations = load_registry(engine)
+    text = export_registry_csv(integrations, safe=args.safe)
     if args.file == "-":
         sys.stdout.write(text)
     else:
@@ -103,7 +108,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    engine = create_db_engine(args.db)
+    engine = open_database(args.db)
     data = backup_database(engine)
     target = Path(args.file)
     partial = target.with_name(target.name + ".part")
@@ -118,34 +123,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     data = _read_file(args.file, size_limit=False)
-    engine = create_db_engine(args.db)
+    engine = open_database(args.db)
     counts = restore_database(engine, data)
     print(f"Restored {args.file}: {counts['integrations']} integration(s) and {sum(counts.values()):,} row(s) "
           f"in {len(counts)} table(s). What the database held before was replaced.")
     return EXIT_OK
 
 
-def load_analysis(args: argparse.Namespace, **setting_changes) -> RegistryAnalysis:
+def analysis_for(args: argparse.Namespace, **setting_changes) -> RegistryAnalysis:
     """Analyse the database, or a CSV file given with --csv (then nothing is read from or written to a database)."""
     if getattr(args, "csv", None):
-        report = read_registry_csv(_read_file(args.csv))
+        analysis, report = analyse_file(_read_file(args.csv), **setting_changes)
         if report.errors:
-            print(f"igov: {len(report.rejected_rows)} row(s) of {args.csv} are invalid and left out "
+            print(f"igov: {plural(len(report.rejected_rows), 'row')} of {args.csv} are invalid and left out "
                   f"(run igov validate {args.csv})", file=sys.stderr)
-        settings = load_default_settings()
-        settings = type(settings)(**(settings.as_dict() | setting_changes))
-        return analyse_registry(report.accepted, settings)
-    engine = create_db_engine(args.db)
-    settings = load_settings(engine)
-    settings = type(settings)(**(settings.as_dict() | setting_changes))
-    return analyse_registry(
-        load_integrations(engine), settings,
-        aliases=load_alias_tables(engine), survivor_choices=load_survivor_choices(engine),
-    )
+        return analysis
+    return load_analysis(open_database(args.db), **setting_changes)
 
 
 def cmd_overlap(args: argparse.Namespace) -> int:
-    analysis = load_analysis(args)
+    analysis = analysis_for(args)
     if args.json:
         payload = {
             "clusters": [
@@ -180,7 +177,7 @@ def cmd_overlap(args: argparse.Namespace) -> int:
 
 def cmd_tco(args: argparse.Namespace) -> int:
     changes = {"horizon_months": args.horizon} if args.horizon else {}
-    analysis = load_analysis(args, **changes)
+    analysis = analysis_for(args, **changes)
     costs, currency = analysis.costs, analysis.settings.currency
     if args.json:
         payload = {
@@ -214,8 +211,8 @@ def cmd_tco(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    analysis = load_analysis(args)
-    rubric = load_rubric(Path(args.weights)) if args.weights else load_rubric()
+    analysis = analysis_for(args)
+    rubric = rubric_from_file(Path(args.weights)) if args.weights else rubric_in_force()
     result = score_registry_integration(analysis, args.id, rubric)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -233,7 +230,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    analysis = load_analysis(args)
+    analysis = analysis_for(args)
     blocked = find_blocked_proposals(analysis)
     if not blocked:
         proposals = sum(1 for i in analysis.integrations if i.status.value == "proposed")
@@ -251,7 +248,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 # the other commands start without loading them.
 
 PAGE_SIZE_CHOICES = ("A4", "Letter")
-PDF_DRAWS, PDF_SEED = 10_000, 0  # as on the TCO page: the same registry always prints the same P10 / P50 / P90
 
 
 def _page_size(text: str) -> str:
@@ -261,15 +257,12 @@ def _page_size(text: str) -> str:
 
 def _export_inputs(args: argparse.Namespace):
     """The analysis, rubric, registry version and engine (None for --csv) an export is computed from."""
-    from core.domain.rubric import load_rubric
-    from core.storage.store import load_saved_rubric, registry_version
-
     if getattr(args, "csv", None):
         digest = hashlib.sha256(_read_file(args.csv)).hexdigest()[:8]
-        return load_analysis(args), load_rubric(), f"{Path(args.csv).name} #{digest}", None
-    engine = create_db_engine(args.db)
+        return analysis_for(args), rubric_in_force(), f"{Path(args.csv).name} #{digest}", None
+    engine = open_database(args.db)
     version = registry_version(engine)  # read first: the figures are at least this recent
-    return load_analysis(args), load_saved_rubric(engine), version, engine
+    return load_analysis(engine), rubric_in_force(engine), version, engine
 
 
 def _write_output(path: str, data: bytes | str) -> None:
@@ -293,44 +286,29 @@ def _written(what: str, path: str, data: bytes | str) -> None:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from core.domain.tco import simulate_portfolio
-    from core.reports.snapshot_pdf import build_snapshot_pdf
+    from core.services.exports import snapshot_pdf
 
     analysis, rubric, version, _engine = _export_inputs(args)
-    simulation = simulate_portfolio(analysis.integrations, analysis.clusters, analysis.settings, analysis.rules,
-                                    draws=PDF_DRAWS, seed=PDF_SEED) if analysis.integrations else None
-    data = build_snapshot_pdf(analysis, registry_name=args.name or analysis.settings.organisation, registry_version=version,
-                              page_size=args.page_size, simulation=simulation, rubric=rubric)
+    data = snapshot_pdf(analysis, rubric=rubric, registry_version=version, registry_name=args.name,
+                        page_size=args.page_size)
     _write_output(args.out, data)
     _written("the TCO snapshot", args.out, data)
     return EXIT_OK
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
-    from core.errors import ClusterNotFound, IntegrationNotFound, SessionError
-    from core.reports.memo import (
-        memo_for_cluster,
-        memo_for_integration,
-        memo_for_session,
-        render_memo_markdown,
-        render_memo_pdf,
-    )
-    from core.storage.session_store import load_session
+    from core.services.exports import memo_document
 
     if args.session is not None and getattr(args, "csv", None):
         raise UsageError("a session is stored in the database: drop --csv, or use --integration / --cluster with --csv")
     markdown = args.markdown or args.out.lower().endswith((".md", ".markdown"))
     analysis, rubric, version, engine = _export_inputs(args)
     try:
-        if args.session is not None:
-            memo = memo_for_session(analysis, load_session(engine, args.session), rubric, version)
-        elif args.integration is not None:
-            memo = memo_for_integration(analysis, args.integration.strip(), rubric, version)
-        else:
-            memo = memo_for_cluster(analysis, args.cluster.strip(), rubric, version)
+        data = memo_document(analysis, rubric=rubric, registry_version=version, session_id=args.session,
+                             integration_id=args.integration, cluster_id=args.cluster, engine=engine,
+                             markdown=markdown, page_size=args.page_size)
     except (SessionError, IntegrationNotFound, ClusterNotFound) as error:
         raise UsageError(str(error)) from None
-    data = render_memo_markdown(memo) if markdown else render_memo_pdf(memo, page_size=args.page_size)
     _write_output(args.out, data)
     _written("the decision memo" + (" (Markdown)" if markdown else ""), args.out, data)
     return EXIT_OK

@@ -57,3 +57,7 @@ class SessionError(GovernanceError):
 
 class ClusterNotFound(GovernanceError):
     """A cluster id was asked for that the current analysis does not have."""
+
+
+class InvalidChoice(GovernanceError):
+    """A choice offered by a page or a command was answered with something it did not offer."""

@@ -8,23 +8,17 @@ from datetime import timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
-from sqlalchemy.engine import Engine
 from streamlit.errors import StreamlitAuthError
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.domain.access import LOCAL_ACTOR_ROLE, Actor, Role, role_for_email
-from core.domain.analysis import RegistryAnalysis, analyse_registry
 from core.errors import GovernanceError
-from core.storage.db import create_db_engine, database_url
-from core.storage.store import (
+from core.services.analysis import (
+    RegistryAnalysis,
     analysis_inputs_token,
-    load_alias_tables,
-    load_integrations,
-    load_role_mapping,
-    load_settings,
-    load_survivor_choices,
-    seed_sample_registry,
+    load_analysis,
 )
+from core.services.database import Engine, database_url, open_database
+from core.services.identity import Actor, Role, local_actor, signed_in_actor
 
 # A deep link (/score) opened first on a freshly started server is run by Streamlit's legacy pages/
 # folder discovery, without app.py's router: no wide layout, no groups, "app" and "_ui" listed as
@@ -37,9 +31,7 @@ if PagesManager.uses_pages_directory:
 
 @st.cache_resource(show_spinner="Opening the registry database…")
 def _engine_for(url: str) -> Engine:
-    engine = create_db_engine(url)
-    seed_sample_registry(engine)
-    return engine
+    return open_database(url, seed_sample=True)
 
 
 def current_database_url() -> str:
@@ -54,7 +46,6 @@ def get_engine() -> Engine:
 # Team mode: e-mails (comma-separated) that are always admins, so the first admin can sign in and
 # fill the role mapping on the Settings page.
 BOOTSTRAP_ADMINS_ENV = "IGOV_ADMINS"
-LOCAL_USER = "local user"
 
 
 def team_mode() -> bool:
@@ -78,12 +69,11 @@ def current_actor() -> Actor:
     Team mode: the signed-in e-mail, with the role the saved mapping gives it (viewer if unlisted).
     """
     if not team_mode():
-        return Actor(name=st.session_state.get("user_name", "").strip() or LOCAL_USER, role=LOCAL_ACTOR_ROLE)
+        return local_actor(st.session_state.get("user_name", ""))
     if not st.user.get("is_logged_in"):
         return Actor(name="signed-out visitor", role=Role.VIEWER)
-    email = str(st.user.get("email") or "").strip()
-    role = role_for_email(email, load_role_mapping(get_engine()), extra_admins=bootstrap_admins())
-    return Actor(name=email or str(st.user.get("name") or "signed-in user"), role=role, email=email or None)
+    return signed_in_actor(get_engine(), str(st.user.get("email") or ""), str(st.user.get("name") or ""),
+                           extra_admins=bootstrap_admins())
 
 
 def render_identity() -> None:
@@ -140,22 +130,65 @@ def plain_errors():
         st.stop()
 
 
+_FLASH_KEY = "_flash_messages"
+
+
+def flash(message: str, *, kind: str = "toast", area: str | None = None) -> None:
+    """Keep a message for the next run of the page: a ``toast``, or a ``success``, ``info`` or ``error`` box.
+
+    Widget callbacks run before the page and cannot draw; they flash instead. ``area`` puts an error beside the
+    widgets it is about (shown by ``show_flash(area)`` there) instead of under the page title.
+    """
+    st.session_state.setdefault(_FLASH_KEY, []).append((area, kind, message))
+
+
+def show_flash(area: str | None = None) -> None:
+    """Show, once, the messages flashed for ``area`` (``None``: the page-wide ones, under the title)."""
+    pending = st.session_state.get(_FLASH_KEY) or []
+    mine = [m for m in pending if m[0] == area]
+    if not mine:
+        return
+    st.session_state[_FLASH_KEY] = [m for m in pending if m[0] != area]
+    for _, kind, message in mine:
+        if kind == "error":
+            st.error(message, icon=":material/error:")
+        elif kind == "info":
+            st.info(message, icon=":material/info:")
+        elif kind == "success":
+            st.success(message, icon=":material/check_circle:")
+        else:
+            st.toast(message, icon=":material/check_circle:")
+
+
+def act(action, *args, area: str | None = None, done: str | None = None, **kwargs) -> bool:
+    """Run one service action from a widget callback; a refusal is flashed in plain words, never raised.
+
+    Returns:
+        Whether the action went through.
+    """
+    try:
+        action(*args, **kwargs)
+    except GovernanceError as error:
+        flash(str(error), kind="error", area=area)
+        return False
+    if done:
+        flash(done)
+    return True
+
+
 def page_header(title: str, help_text: str) -> None:
-    """Every page opens the same way: a title and one sentence of what it is for (after sign-in in team mode)."""
+    """Every page opens the same way: a title, one sentence of what it is for, then any flashed message."""
     require_sign_in()  # app.py already did; again here in case a page ever runs without the router
     st.title(title)
     st.caption(help_text)
+    show_flash()
 
 
 @st.cache_resource(max_entries=4, show_spinner="Analysing the registry…")
 def _analysis_for(url: str, token: tuple) -> RegistryAnalysis:
     # The token changes whenever the registry, settings, aliases or survivor choices change, so a
     # cached analysis is never stale; the frozen result is shared read-only between sessions.
-    engine = _engine_for(url)
-    return analyse_registry(
-        load_integrations(engine), load_settings(engine),
-        aliases=load_alias_tables(engine), survivor_choices=load_survivor_choices(engine),
-    )
+    return load_analysis(_engine_for(url))
 
 
 def get_analysis() -> RegistryAnalysis:

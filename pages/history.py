@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from core.storage.audit import (
+from core.services.history import (
     ACTIONS,
     DEFAULT_LIMIT,
     ENTITIES,
@@ -15,6 +15,7 @@ from core.storage.audit import (
     history_rows,
     list_history,
 )
+from core.wording import plural
 from pages._ui import browser_timezone, get_engine, page_header, plain_errors
 
 page_header(
@@ -55,7 +56,7 @@ if not entries:
     st.info("No change matches these filters." if any(filters.values()) else "Nothing has been changed yet.")
     st.stop()
 
-st.subheader(f"{len(entries)} change{'s' * (len(entries) != 1)}", anchor=False)
+st.subheader(plural(len(entries), "change"), anchor=False)
 if len(entries) == DEFAULT_LIMIT:
     st.caption(f"Showing the newest {DEFAULT_LIMIT}: narrow the filters to see older ones. "
                "The CSV export has every matching change.")

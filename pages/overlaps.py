@@ -5,11 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.domain.names import normalize_key
-from core.errors import GovernanceError
-from core.reports.figures import (
+from core.services.overlaps import (
     ClusterRow,
-    add_alias_pair,
+    add_alias,
     chart_rows,
     cluster_members_table,
     cluster_title,
@@ -19,25 +17,36 @@ from core.reports.figures import (
     duplication_slider_max,
     error_bars,
     filter_clusters,
+    keep_in_cluster,
+    normalize_key,
+    page_label,
+    page_of,
+    paginate,
     survivor_candidates,
     undrawn_clusters_text,
 )
-from core.reports.paging import page_label, page_of, paginate
-from core.storage.store import (
-    ALIASES_KEY,
-    load_alias_pairs,
-    save_alias_tables,
-    save_survivor_choice,
-    setting_version,
+from core.wording import (
+    INK,
+    PRIMARY,
+    cluster_colours,
+    escape_html,
+    escape_markdown,
+    format_money,
+    format_money_range,
+    plural,
+    translucent,
 )
-from core.wording import format_money, format_money_range
-from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import (
+    act,
+    current_actor,
+    get_analysis,
+    get_engine,
+    page_header,
+    plain_errors,
+)
 
-# The same colours, in the same cluster order, as the Overview page (Okabe-Ito: colour-blind safe).
-CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
-INK, MUTED, PRIMARY, BAND = "#12263f", "#5b6b7f", "#1f4e79", "rgba(31, 78, 121, 0.18)"
+BAND = translucent(PRIMARY, 0.18)
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
-FLASH_KEY = "_overlaps_flash"
 TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "overlaps_horizon"
 # The cluster list is shown a page at a time. PAGE_STORE (not a widget) is the page shown, kept when the
 # user visits another page of the app; PAGE_KEY is the page picker. JUMP_KEY asks, once, for the page
@@ -54,11 +63,6 @@ def survivor_key(cluster_id: str) -> str:
 
 def alias_button_key(kind: str, name: str, similar_to: str) -> str:
     return f"add_alias_{kind}_{normalize_key(name)}_{normalize_key(similar_to)}"
-
-
-def _plain(text: str) -> str:
-    """Text shown through markdown with markdown and Streamlit directives ($, :, *) made literal."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
 
 
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -98,12 +102,12 @@ def _bar_chart(labels, ranges, colours, currency, hover, title, axis_title) -> g
 
 def cluster_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str) -> go.Figure:
     return _bar_chart(
-        [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows],
+        [f"<b>{escape_html(r.route)}</b><br>{escape_html(r.member_summary)}" for r in rows],
         [r.duplicated for r in rows],
         [colours.get(r.cluster_id, PRIMARY) for r in rows],
         currency,
-        [f"<b>{r.cluster_id}</b> · {len(r.members)} integrations<br>Duplicated: "
-         f"{format_money_range(r.duplicated, currency, '/ month')}" for r in rows],
+        [f"<b>{escape_html(r.cluster_id)}</b> · {plural(len(r.members), 'integration')}<br>Duplicated: "
+         f"{escape_html(format_money_range(r.duplicated, currency, '/ month'))}" for r in rows],
         "Duplicated run-rate by overlap cluster",
         f"{currency} per month · bar = likely, whisker = low to high",
     )
@@ -111,12 +115,14 @@ def cluster_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str
 
 def team_chart(teams, currency: str) -> go.Figure:
     return _bar_chart(
-        [t.team for t in teams],
+        [escape_html(t.team) for t in teams],
         [t.duplicated_monthly_run_rate for t in teams],
         [PRIMARY] * len(teams),
         currency,
-        [f"<b>{t.team}</b><br>Pays for duplicates: {format_money_range(t.duplicated_monthly_run_rate, currency, '/ month')}"
-         f"<br>Runs {t.integrations} integrations: {format_money_range(t.monthly_run_rate, currency, '/ month')}"
+        [f"<b>{escape_html(t.team)}</b><br>Pays for duplicates: "
+         f"{escape_html(format_money_range(t.duplicated_monthly_run_rate, currency, '/ month'))}"
+         f"<br>Runs {plural(t.integrations, 'integration')}: "
+         f"{escape_html(format_money_range(t.monthly_run_rate, currency, '/ month'))}"
          for t in teams],
         "Who pays for the duplicates",
         f"{currency} per month · bar = likely, whisker = low to high",
@@ -132,7 +138,7 @@ def waste_chart(waste, currency: str) -> go.Figure:
                              fillcolor=BAND, hoverinfo="skip", name="low"))
     fig.add_trace(go.Scatter(
         x=months, y=[r.likely for r in waste], mode="lines", line=dict(color=PRIMARY, width=4), name="likely",
-        hovertext=[f"After {m} month{'s' if m != 1 else ''}: {format_money_range(r, currency)}" for m, r in zip(months, waste)],
+        hovertext=[f"After {plural(m, 'month')}: {escape_html(format_money_range(r, currency))}" for m, r in zip(months, waste)],
         hoverinfo="text",
     ))
     fig.update_xaxes(title_text="Months from today", gridcolor="#e6ebf0", automargin=True,
@@ -147,15 +153,11 @@ def waste_chart(waste, currency: str) -> go.Figure:
 
 # --- Actions (run before the page reruns) ------------------------------------------------------------
 
-def _save_survivor(cluster_id: str, members: tuple[str, ...]) -> None:
+def _save_survivor(cluster_id: str) -> None:
     chosen = st.session_state[survivor_key(cluster_id)]
-    try:
-        save_survivor_choice(get_engine(), members, chosen, actor=current_actor())
-    except (GovernanceError, ValueError) as error:
-        st.session_state[FLASH_KEY] = ("error", f"The choice was not saved: {error}")
-        return
-    st.session_state[FLASH_KEY] = ("ok", f"Saved: {cluster_id} now keeps {chosen}.")
-    st.session_state[JUMP_KEY] = cluster_id  # its rank may change: follow it to its new page
+    if act(keep_in_cluster, get_engine(), get_analysis(), cluster_id, chosen, actor=current_actor(),
+           done=f"Saved: {cluster_id} now keeps {chosen}."):
+        st.session_state[JUMP_KEY] = cluster_id  # its rank may change: follow it to its new page
 
 
 def _go_to_page(number: int) -> None:
@@ -186,16 +188,8 @@ def _pager(page, where: str) -> None:
 
 
 def _add_alias(kind: str, name: str, similar_to: str) -> None:
-    engine = get_engine()
-    try:
-        # Read-modify-write in one callback: the version read with the pairs refuses a save made in between.
-        version = setting_version(engine, ALIASES_KEY)
-        pairs = add_alias_pair(load_alias_pairs(engine), kind, name, similar_to)
-        save_alias_tables(engine, pairs.systems, pairs.objects, actor=current_actor(), expected_version=version)
-    except (GovernanceError, ValueError) as error:
-        st.session_state[FLASH_KEY] = ("error", f"The alias was not saved: {error}")
-        return
-    st.session_state[FLASH_KEY] = ("ok", f"Saved: '{name}' now counts as '{similar_to}'. Clusters are updated.")
+    act(add_alias, get_engine(), kind, name, similar_to, actor=current_actor(),
+        done=f"Saved: '{name}' now counts as '{similar_to}'. Clusters are updated.")
 
 
 # --- The page --------------------------------------------------------------------------------------
@@ -205,12 +199,6 @@ page_header(
     "Groups of integrations that do the same job, most expensive first: the evidence, who is involved, "
     "and which one each group should keep.",
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    kind, message = flash
-    if kind == "ok":
-        st.toast(message, icon=":material/check_circle:")
-    else:
-        st.error(message)
 
 with plain_errors():
     analysis = get_analysis()
@@ -224,7 +212,7 @@ if not analysis.integrations:
     st.page_link("pages/registry.py", label="Registry: import your own CSV", icon=":material/upload_file:")
     st.stop()
 
-colours = {c.id: CLUSTER_COLOURS[n % len(CLUSTER_COLOURS)] for n, c in enumerate(analysis.clusters)}
+colours = cluster_colours(c.id for c in analysis.clusters)
 
 # Name variants first: an unmerged spelling can hide an overlap.
 if analysis.suggestions:
@@ -234,8 +222,8 @@ if analysis.suggestions:
                    "and any overlap they hid appears below. If they are different, leave them.")
         for s in analysis.suggestions:
             text, action = st.columns([5, 1], vertical_alignment="center")
-            text.markdown(f"**{_plain(s.name)}** → **{_plain(s.similar_to)}** ({s.kind}, {s.similarity:.0f}% similar)  \n"
-                          f":gray[{_plain(s.reason)}]")
+            text.markdown(f"**{escape_markdown(s.name)}** → **{escape_markdown(s.similar_to)}** ({s.kind}, {s.similarity:.0f}% similar)  \n"
+                          f":gray[{escape_markdown(s.reason)}]")
             action.button("Add alias", key=alias_button_key(s.kind, s.name, s.similar_to), icon=":material/add_link:",
                           on_click=_add_alias, args=(s.kind, s.name, s.similar_to), disabled=not actor.is_admin,
                           help=f"Save '{s.name}' as another name for '{s.similar_to}'." if actor.is_admin
@@ -260,7 +248,7 @@ if linked := st.query_params.get(CLUSTER_PARAM):
 jump = st.session_state.pop(JUMP_KEY, None)
 if jump is not None:
     if jump not in {c.id for c in analysis.clusters}:
-        st.warning(f"There is no overlap cluster {_plain(jump)} now: its integrations may have changed, "
+        st.warning(f"There is no overlap cluster {escape_markdown(jump)} now: its integrations may have changed, "
                    "or it was merged into another cluster. The clusters found today are listed below.",
                    icon=":material/search_off:")
         jump = None
@@ -286,7 +274,7 @@ else:
     drawn, rest = chart_rows(rows)
     st.plotly_chart(cluster_chart(drawn, colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
     if rest:
-        st.caption(_plain(undrawn_clusters_text(rest, currency) + " All are listed below."))
+        st.caption(escape_markdown(undrawn_clusters_text(rest, currency) + " All are listed below."))
 
 # The list, a page at a time (every cluster on every run is too slow at thousands of integrations).
 ids = [c.id for c in shown]
@@ -302,7 +290,7 @@ if page.count > 1:
     _pager(page, "top")
 
 for cluster in listed:
-    with st.expander(_plain(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
+    with st.expander(escape_markdown(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
                      icon=":material/content_copy:"):
         with plain_errors():
             table = cluster_members_table(analysis, cluster.id)
@@ -312,29 +300,29 @@ for cluster in listed:
         why, who, keep = st.columns(3, gap="large")
         with why:
             st.markdown("**Why they look like the same job**")
-            st.markdown("\n".join(f"- {_plain(sentence)}" for sentence in cluster.evidence))
-            st.markdown(f"**Shared data:** {_plain(', '.join(cluster.shared_objects) or 'none in common')}  \n"
-                        f"**Systems:** {_plain(', '.join(cluster.systems))}")
+            st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in cluster.evidence))
+            st.markdown(f"**Shared data:** {escape_markdown(', '.join(cluster.shared_objects) or 'none in common')}  \n"
+                        f"**Systems:** {escape_markdown(', '.join(cluster.systems))}")
         with who:
             st.markdown("**Who is involved**")
-            st.markdown(f"**Teams:** {_plain(', '.join(cluster.teams))}  \n"
-                        f"**Owners:** {_plain(', '.join(cluster.owners) or 'nobody named')}")
+            st.markdown(f"**Teams:** {escape_markdown(', '.join(cluster.teams))}  \n"
+                        f"**Owners:** {escape_markdown(', '.join(cluster.owners) or 'nobody named')}")
             if cluster.unowned:
-                st.markdown(f":orange[**No owner:** {_plain(', '.join(cluster.unowned))}]")
-            st.markdown(f"**Together they cost** {_plain(format_money_range(cluster.total_monthly_run_rate, currency, '/ month'))}")
+                st.markdown(f":orange[**No owner:** {escape_markdown(', '.join(cluster.unowned))}]")
+            st.markdown(f"**Together they cost** {escape_markdown(format_money_range(cluster.total_monthly_run_rate, currency, '/ month'))}")
         with keep:
             survivor = analysis.integration(cluster.survivor)
             chosen_by = "chosen by the group" if cluster.survivor_is_explicit else "suggested"
-            st.markdown(f"**Keep {cluster.survivor}** ({chosen_by})  \n{_plain(survivor.name)}")
-            st.caption(_plain(f"Why: {cluster.survivor_reason}."))
+            st.markdown(f"**Keep {cluster.survivor}** ({chosen_by})  \n{escape_markdown(survivor.name)}")
+            st.caption(escape_markdown(f"Why: {cluster.survivor_reason}."))
             st.markdown(f"Merging the others into it saves "
-                        f"**{_plain(format_money_range(cluster.duplicated_monthly_run_rate, currency, '/ month'))}**.")
+                        f"**{escape_markdown(format_money_range(cluster.duplicated_monthly_run_rate, currency, '/ month'))}**.")
             key = survivor_key(cluster.id)
             st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it
             st.selectbox(
                 "Keep a different one", candidates, key=key, disabled=not actor.can_edit,
                 format_func=lambda i: f"{i} · {analysis.integration(i).name}",
-                on_change=_save_survivor, args=(cluster.id, cluster.members),
+                on_change=_save_survivor, args=(cluster.id,),
                 help="Saved for everyone as soon as you pick. Only integrations that run can be kept: "
                      "a proposal cannot replace one that runs.",
             )
@@ -358,5 +346,5 @@ with time_col:
     with plain_errors():
         waste = cumulative_waste(analysis, months)
     st.plotly_chart(waste_chart(waste, currency), key="overlaps_waste_chart", config=CHART_CONFIG, theme=None)
-    st.caption(_plain(f"After {months} months, keeping every duplicate costs "
+    st.caption(escape_markdown(f"After {months} months, keeping every duplicate costs "
                       f"{format_money_range(waste[-1], currency)}, for the whole registry (filters do not apply)."))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.domain.registry_csv import read_registry_csv
-from core.reports.figures import (
+from core.services.overview import (
     ClusterRow,
     SystemMap,
     chart_rows,
@@ -16,20 +15,30 @@ from core.reports.figures import (
     system_map,
     undrawn_clusters_text,
 )
-from core.storage.store import SAMPLE_REGISTRY, write_integrations
-from core.wording import format_money, format_money_range
-from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
+from core.services.registry import load_sample_registry
+from core.wording import (
+    INK,
+    MUTED,
+    PRIMARY,
+    cluster_colours,
+    escape_html,
+    escape_markdown,
+    format_money,
+    format_money_range,
+    plural,
+)
+from pages._ui import (
+    act,
+    current_actor,
+    get_analysis,
+    get_engine,
+    page_header,
+    plain_errors,
+)
 
-# One colour per cluster, the same on every chart (Okabe-Ito: safe for colour-blind readers).
-CLUSTER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F3C8D")
-INK, MUTED, EDGE_GREY, PRIMARY = "#12263f", "#5b6b7f", "#cfd7e0", "#1f4e79"
+EDGE_GREY = "#cfd7e0"
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
 LABEL_POSITION = {"right": "middle right", "left": "middle left", "top": "top center", "bottom": "bottom center"}
-
-
-def _plain(text: str) -> str:
-    """Text shown through markdown with markdown and Streamlit directives ($, :, *) made literal."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
 
 
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -42,14 +51,11 @@ def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def _cluster_colours(cluster_ids) -> dict[str, str]:
-    return {cid: CLUSTER_COLOURS[n % len(CLUSTER_COLOURS)] for n, cid in enumerate(cluster_ids)}
-
-
 def cluster_bar_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str) -> go.Figure:
     above, below = error_bars([r.duplicated for r in rows])
-    labels = [f"<b>{r.route}</b><br>{r.member_summary}" for r in rows]
-    hover = [[r.cluster_id, format_money_range(r.duplicated, currency, "/ month"), len(r.members)] for r in rows]
+    labels = [f"<b>{escape_html(r.route)}</b><br>{escape_html(r.member_summary)}" for r in rows]
+    hover = [[escape_html(r.cluster_id), escape_html(format_money_range(r.duplicated, currency, "/ month")), len(r.members)]
+             for r in rows]
     fig = go.Figure(go.Bar(
         x=[r.duplicated.likely for r in rows], y=labels, orientation="h", width=0.6,
         marker=dict(color=[colours.get(r.cluster_id, PRIMARY) for r in rows]),
@@ -88,7 +94,7 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
         fig.add_trace(go.Scatter(
             x=[v for e in edges for v in (e.x0, e.x1, None)], y=[v for e in edges for v in (e.y0, e.y1, None)],
             mode="lines", line=dict(color=colours.get(cluster, EDGE_GREY) if cluster else EDGE_GREY, width=width),
-            hoverinfo="skip", name=f"{cluster} · {cluster_routes.get(cluster, '')}" if cluster else "Other integrations",
+            hoverinfo="skip", name=escape_html(f"{cluster} · {cluster_routes.get(cluster, '')}") if cluster else "Other integrations",
             legendgroup=group, showlegend=group not in legend_done, legendrank=1 if cluster else 1000,
         ))
         legend_done.add(group)
@@ -97,8 +103,9 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
         x=[e.label_x for e in layout.edges], y=[e.label_y for e in layout.edges], mode="markers",
         marker=dict(size=18, color="rgba(0,0,0,0)"), showlegend=False,
         hovertext=[
-            f"<b>{e.source} {'↔' if e.both_ways else '→'} {e.target}</b> · {e.count} integration{'s' if e.count != 1 else ''}"
-            f"<br>Moves: {', '.join(e.objects) or 'not stated'}<br>" + "<br>".join(e.descriptions)
+            f"<b>{escape_html(e.source)} {'↔' if e.both_ways else '→'} {escape_html(e.target)}</b> · "
+            f"{plural(e.count, 'integration')}<br>Moves: {escape_html(', '.join(e.objects)) or 'not stated'}<br>"
+            + "<br>".join(escape_html(d) for d in e.descriptions)
             for e in layout.edges
         ],
         hoverinfo="text",
@@ -113,11 +120,12 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
     fig.add_trace(go.Scatter(
         x=[n.x for n in layout.nodes], y=[n.y for n in layout.nodes], mode="markers+text",
         marker=dict(size=22, color=PRIMARY, line=dict(color="white", width=2)),
-        text=[f"<b>{n.name}</b> ({n.integration_count})" for n in layout.nodes],
+        text=[f"<b>{escape_html(n.name)}</b> ({n.integration_count})" for n in layout.nodes],
         textposition=[LABEL_POSITION[n.label_side] for n in layout.nodes], textfont=dict(size=16, color=INK),
         hovertext=[
-            f"<b>{n.name}</b> · {n.integration_count} integrations"
-            + (f"<br>Also typed as: {', '.join(s for s in n.spellings if s != n.name)}" if len(n.spellings) > 1 else "")
+            f"<b>{escape_html(n.name)}</b> · {plural(n.integration_count, 'integration')}"
+            + (f"<br>Also typed as: {escape_html(', '.join(s for s in n.spellings if s != n.name))}"
+               if len(n.spellings) > 1 else "")
             for n in layout.nodes
         ],
         hoverinfo="text", showlegend=False,
@@ -134,18 +142,13 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
 
 
 def _load_sample() -> None:
-    with plain_errors():
-        accepted = read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted
-        write_integrations(get_engine(), accepted, "replace", actor=current_actor())
-    st.session_state["_overview_flash"] = f"Loaded the sample registry: {len(accepted)} integrations."
+    act(load_sample_registry, get_engine(), actor=current_actor(), done="Loaded the sample registry.")
 
 
 page_header(
     "Overview",
     "What your teams run, what it costs each month, and where the same job is done more than once.",
 )
-if flash := st.session_state.pop("_overview_flash", None):
-    st.toast(flash, icon=":material/check_circle:")
 
 with plain_errors():
     analysis = get_analysis()
@@ -184,30 +187,30 @@ count_cards = (
 for column, (label, value, note, help_text) in zip(st.columns(len(count_cards)), count_cards):
     with column.container(border=True):
         st.metric(label, f"{value:,}", help=help_text)
-        st.caption(_plain(note))
+        st.caption(escape_markdown(note))
 
 money = st.columns(3)
 with money[0].container(border=True):
     st.metric("Total run-rate per month (likely)", format_money(headline.monthly_run_rate.likely, currency),
               help="Maintenance hours × hourly rate + tool costs + reconciliation time, for everything not retired.")
-    st.caption(_plain(f"Range {format_money_range(headline.monthly_run_rate, currency, '/ month')}"))
+    st.caption(escape_markdown(f"Range {format_money_range(headline.monthly_run_rate, currency, '/ month')}"))
 with money[1].container(border=True):
     st.metric("Duplicated run-rate per month (likely)", format_money(headline.duplicated_monthly_run_rate.likely, currency),
               help="What the integrations a cluster would not keep cost each month (every cluster member except its survivor).")
-    st.caption(_plain(f"Range {format_money_range(headline.duplicated_monthly_run_rate, currency, '/ month')} · "
+    st.caption(escape_markdown(f"Range {format_money_range(headline.duplicated_monthly_run_rate, currency, '/ month')} · "
                       f"{headline.duplicated_share:.0%} of the total run-rate"))
 with money[2].container(border=True):
     st.metric("Duplication per year (likely)", format_money(headline.annualised_waste.likely, currency),
               help="12 × the duplicated monthly run-rate: what keeping every duplicate costs over a year.")
-    st.caption(_plain(f"Range {format_money_range(headline.annualised_waste, currency, '/ year')}"))
+    st.caption(escape_markdown(f"Range {format_money_range(headline.annualised_waste, currency, '/ year')}"))
 
-colours = _cluster_colours(r.cluster_id for r in rows)
+colours = cluster_colours(r.cluster_id for r in rows)
 if rows:
     drawn, rest = chart_rows(rows)
     st.plotly_chart(cluster_bar_chart(drawn, colours, currency), key="overview_clusters_chart",
                     config={"displayModeBar": False}, theme=None)
     if rest:
-        st.caption(_plain(undrawn_clusters_text(rest, currency)))
+        st.caption(escape_markdown(undrawn_clusters_text(rest, currency)))
     st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep", icon=":material/arrow_forward:")
 else:
     st.success("No overlaps found: no two integrations move the same data between the same systems.", icon=":material/check_circle:")

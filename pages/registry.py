@@ -5,42 +5,39 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.domain.filters import RegistryFilter, filter_integrations, filter_options
-from core.domain.limits import check_upload_size, upload_limit_mb
-from core.domain.registry import (
+from core.errors import EditConflict, GovernanceError
+from core.services.history import history_rows
+from core.services.registry import (
+    CANONICAL_COLUMNS,
+    IMPORT_MODES,
+    REQUIRED_COLUMNS,
     Approach,
     Complexity,
     Direction,
+    RegistryFilter,
     Status,
     Tier,
     Timeliness,
-)
-from core.domain.registry_csv import (
-    CANONICAL_COLUMNS,
-    REQUIRED_COLUMNS,
+    add_integration,
+    check_registry_file,
+    export_registry_csv,
+    filter_integrations,
+    filter_options,
+    import_blocked,
+    import_checked_file,
     integration_cells,
-    read_registry_csv,
-)
-from core.domain.registry_edit import (
-    RegistryChanges,
-    diff_registry,
-    validate_edited_rows,
-)
-from core.domain.safe_export import safe_registry_csv
-from core.errors import EditConflict, GovernanceError
-from core.storage.audit import history_rows, list_history
-from core.storage.store import (
-    IMPORT_MODES,
-    apply_registry_changes,
-    load_integration_versions,
-    load_integrations,
+    integration_history,
+    load_registry,
     load_sample_registry,
     preview_import,
-    write_integrations,
+    registry_versions,
+    save_registry_edits,
+    upload_limit_mb,
 )
 from pages._ui import (
     browser_timezone,
     current_actor,
+    flash,
     get_engine,
     page_header,
     plain_errors,
@@ -58,7 +55,7 @@ page_header(
 )
 engine = get_engine()
 actor = current_actor()
-integrations = load_integrations(engine)
+integrations = load_registry(engine)
 if not actor.can_edit:
     read_only_notice(actor, "upload, add, edit or delete integrations")
 
@@ -83,8 +80,7 @@ def render_upload() -> None:
                                   max_upload_size=upload_limit)
         if upload is not None:
             try:
-                check_upload_size(upload.size, upload_limit)
-                report = read_registry_csv(upload.getvalue())
+                report = check_registry_file(upload.getvalue(), size=upload.size)
             except GovernanceError as error:
                 st.error(f"{upload.name}: {error}")
             else:
@@ -108,13 +104,14 @@ def render_upload() -> None:
                 strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
                 counts = preview_import(engine, report.accepted, mode)
                 st.caption(f"This will add {counts['inserted']}, update {counts['updated']} and remove {counts['deleted']} integration(s).")
-                blocked = (strict and bool(report.errors)) or not report.accepted
+                blocked = import_blocked(report, strict)
                 if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked, key="import_confirm"):
                     bar = st.progress(0.0, text="Importing…")
                     with plain_errors():
-                        written = write_integrations(engine, report.accepted, mode, actor=actor,
-                                                     progress=lambda done, what: bar.progress(done, text=what))
-                    st.toast(f"Imported: {written['inserted']} added, {written['updated']} updated, {written['deleted']} removed.")
+                        written = import_checked_file(engine, report, mode, strict=strict, actor=actor,
+                                                      progress=lambda done, what: bar.progress(done, text=what))
+                    flash(f"Imported: {written['inserted']} added, {written['updated']} updated, "
+                          f"{written['deleted']} removed.")
                     st.rerun()
                 if blocked and report.accepted:
                     st.caption("Strict mode is on and some rows have problems: nothing can be imported.")
@@ -131,6 +128,7 @@ if not integrations:
     if st.button("Load the sample registry", key="load_sample"):
         with plain_errors():
             load_sample_registry(engine, actor=actor)
+        flash("Loaded the sample registry.")
         st.rerun()
     st.stop()
 
@@ -155,13 +153,12 @@ def render_add_form() -> None:
                 "tier": a3.selectbox("Tier", ["", *[t.value for t in Tier]], key="add_tier"),
             }
             if st.form_submit_button("Add to registry", type="primary"):
-                values, errors = validate_edited_rows([new])
-                if errors:
-                    st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in errors))
+                with plain_errors():
+                    outcome = add_integration(engine, new, actor=actor)
+                if outcome.errors:
+                    st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in outcome.errors))
                 else:
-                    with plain_errors():
-                        apply_registry_changes(engine, RegistryChanges(added=tuple(values)), {}, actor=actor)
-                    st.toast(f"Added {values[0].id}.")
+                    flash(f"Added {outcome.changes.added[0].id}.")
                     st.rerun()
 
 
@@ -196,7 +193,7 @@ if len(shown) > MAX_EDITOR_ROWS:
 editor_state = st.session_state.get(EDITOR_KEY) or {}
 pending = any(editor_state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
 if not pending or "registry_snapshot" not in st.session_state:
-    st.session_state["registry_snapshot"] = {"rows": shown, "versions": load_integration_versions(engine)}
+    st.session_state["registry_snapshot"] = {"rows": shown, "versions": registry_versions(engine)}
 elif st.session_state["registry_snapshot"]["rows"] != shown:
     st.info("You have unsaved edits: the table keeps the rows you started editing until you save or discard them.")
 shown = st.session_state["registry_snapshot"]["rows"]
@@ -241,37 +238,32 @@ if actor.can_edit:
     # Set by the "Overwrite with my edits" button a conflict offers: the same edits, saved over the newer rows.
     overwrite = st.session_state.pop(OVERWRITE_KEY, False) and pending
     if save_col.button("Save changes", type="primary", key="registry_save", disabled=not pending) or overwrite:
-        rows = edited.to_dict("records")
-        values, errors = validate_edited_rows(rows, extras={i.id: i.extra for i in shown})
-        if errors:
+        with plain_errors():  # any other refusal (an id taken meanwhile) is one plain message
+            try:
+                outcome = save_registry_edits(engine, shown, edited.to_dict("records"), seen_versions, actor=actor,
+                                              overwrite=overwrite)
+            except EditConflict as conflict:
+                st.error(str(conflict), icon=":material/sync_problem:")
+                with st.container(horizontal=True):
+                    st.button("Overwrite with my edits", key="registry_overwrite", on_click=overwrite_with_my_edits,
+                              icon=":material/save_as:",
+                              help="Save your version of the rows you changed, replacing what the other "
+                                   "person saved in those rows. Both changes stay in the History.")
+                    st.button("Discard my edits and reload", key="registry_reload", on_click=discard_edits,
+                              icon=":material/refresh:")
+                outcome = None
+        if outcome is not None and outcome.errors:
             st.error("Nothing was saved. Fix these cells first:")
-            st.dataframe(errors_frame(errors), hide_index=True, width="stretch")
-        else:
-            changes = diff_registry(shown, values)
-            if changes.is_empty:
-                st.info("Nothing changed, so nothing was saved.")
-            else:
-                # Overwriting checks against the versions stored now, not the ones seen when editing began.
-                versions = load_integration_versions(engine) if overwrite else seen_versions
-                with plain_errors():  # any other refusal (an id taken meanwhile) is one plain message
-                    try:
-                        apply_registry_changes(engine, changes, versions, actor=actor)
-                    except EditConflict as conflict:
-                        st.error(str(conflict), icon=":material/sync_problem:")
-                        with st.container(horizontal=True):
-                            st.button("Overwrite with my edits", key="registry_overwrite", on_click=overwrite_with_my_edits,
-                                      icon=":material/save_as:",
-                                      help="Save your version of the rows you changed, replacing what the other "
-                                           "person saved in those rows. Both changes stay in the History.")
-                            st.button("Discard my edits and reload", key="registry_reload", on_click=discard_edits,
-                                      icon=":material/refresh:")
-                    else:
-                        discard_edits()
-                        st.toast(f"Saved: {changes.summary()}.")
-                        st.rerun()
+            st.dataframe(errors_frame(outcome.errors), hide_index=True, width="stretch")
+        elif outcome is not None and not outcome.saved:
+            st.info("Nothing changed, so nothing was saved.")
+        elif outcome is not None:
+            discard_edits()
+            flash(f"Saved: {outcome.changes.summary()}.")
+            st.rerun()
 
 export_col.download_button(
-    "Export CSV", data=lambda: safe_registry_csv(integrations).encode("utf-8"), file_name="registry.csv",
+    "Export CSV", data=lambda: export_registry_csv(integrations).encode("utf-8"), file_name="registry.csv",
     mime="text/csv", on_click="ignore", key="registry_export",
     help="The whole registry in the canonical format; a cell a spreadsheet would run as a formula starts "
          "with ' (importing the file again gives the same registry).",
@@ -285,7 +277,7 @@ history_id = st.selectbox("Integration", ids, index=None, key="registry_history_
                           placeholder="Choose an integration, or type the id of a deleted one…",
                           format_func=lambda i: f"{i} · {names_by_id[i]}" if i in names_by_id else i)
 if history_id is not None:
-    entries = list_history(engine, entity="integration", entity_id=history_id, limit=200)
+    entries = integration_history(engine, history_id)
     if entries:
         st.dataframe(history_rows(entries, browser_timezone()), hide_index=True, width="stretch",
                      key="registry_history")

@@ -2,32 +2,51 @@
 
 from __future__ import annotations
 
-import html
-from datetime import timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.domain.registry import Approach, Direction, Integration, Tier, Timeliness
-from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
 from core.errors import GovernanceError
-from core.reports.decision_figures import (
+from core.services.scoring import (
+    CRITERIA,
     PROPOSAL_CONTROLS,
     PROPOSAL_ID,
-    VERDICT_MEANING,
+    Approach,
+    Direction,
+    Integration,
+    RubricConfig,
+    RubricResult,
+    Tier,
+    Timeliness,
     contribution_rows,
     describe_subject,
     flip_statements,
     format_score,
     history_rows,
+    list_scorings,
     overrides_from_inputs,
     proposal_from_answers,
+    save_scoring,
+    saved_rubric,
     score_subject,
 )
-from core.storage.scoring_store import list_scorings, save_scoring
-from core.storage.store import load_saved_rubric
-from pages._ui import current_actor, get_analysis, get_engine, page_header, plain_errors
+from core.wording import (
+    PRIMARY,
+    VERDICT_COLOURS,
+    VERDICT_MEANING,
+    escape_html,
+    escape_markdown,
+    verdict_banner,
+)
+from pages._ui import (
+    browser_timezone,
+    current_actor,
+    flash,
+    get_analysis,
+    get_engine,
+    page_header,
+    plain_errors,
+    show_flash,
+)
 
 # Widget keys (tests and other pages rely on them).
 KIND_KEY = "score_subject_kind"
@@ -43,12 +62,10 @@ PICK_STORE = "score_selected_id"
 KIND_STORE = "score_subject_kind_saved"
 PROPOSAL_STORE = "score_proposal_answers"
 SUBJECT_SEEN = "score_subject_seen"
-FLASH_KEY = "_score_flash"
+SAVED_AREA = "score_saved"
 
 REGISTRY, PROPOSAL = "registry", "proposal"
-VERDICT_COLOURS = {Verdict.PROCEED: "#1a7f37", Verdict.HOLD: "#b54708", Verdict.MERGE: "#1f4e79",
-                   Verdict.CENTRALIZE: "#6941c6", Verdict.RETIRE: "#b42318"}
-BAR, BAR_OVERRIDDEN = "#1f4e79", "#d97706"
+BAR, BAR_OVERRIDDEN = PRIMARY, "#d97706"
 NOT_SURE = "not sure"
 
 
@@ -64,23 +81,10 @@ def proposal_key(field: str) -> str:
     return f"proposal_{field}"
 
 
-def _md(text: str) -> str:
-    """Text shown through markdown with its markdown and LaTeX characters made literal ($ in money)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
-
-
-def _browser_timezone() -> tzinfo:
-    try:
-        name = st.context.timezone
-        return ZoneInfo(name) if name else timezone.utc
-    except (ZoneInfoNotFoundError, ValueError, KeyError, AttributeError):
-        return timezone.utc
-
-
 def _saved_rubric() -> RubricConfig:
     """The rubric saved on the Settings page (data/rubric.toml until someone saves one)."""
     with plain_errors():
-        return load_saved_rubric(get_engine())
+        return saved_rubric(get_engine())
 
 
 def _default_weights() -> dict[str, float]:
@@ -163,7 +167,7 @@ def _describe_proposal() -> Integration | None:
         except GovernanceError as error:
             problem = str(error)
     enum_options = lambda enum: [NOT_SURE, *[v.value for v in enum]]  # noqa: E731
-    box = (st.expander(f"Proposal: {_md(str(saved.get('name') or 'unnamed'))} — open to change it")
+    box = (st.expander(f"Proposal: {escape_markdown(str(saved.get('name') or 'unnamed'))} — open to change it")
            if proposal is not None else st.container())
     with box, st.form(FORM_KEY, border=proposal is None):
         st.markdown("**Describe the proposal** — it is compared with every integration in the registry.")
@@ -207,23 +211,23 @@ def _reset_overrides_on_new_subject(subject: Integration) -> None:
 def _verdict_block(subject: Integration, result: RubricResult) -> None:
     colour = VERDICT_COLOURS[result.verdict]
     who = "the proposal" if subject.id == PROPOSAL_ID else subject.id
-    title = html.escape(f"{who} · {subject.name}")
+    title = escape_html(f"{who} · {subject.name}")
     st.markdown(
         f"""<div class="igov-verdict" data-verdict="{result.verdict.value}"
         style="background:{colour};color:#fff;border-radius:12px;padding:16px 24px;margin-bottom:8px">
         <div style="font-size:1.05rem;opacity:.92">Verdict for {title}</div>
         <div style="font-size:3.2rem;font-weight:800;letter-spacing:.06em;line-height:1.15">
-        {result.verdict.value.upper()}</div>
-        <div style="font-size:1.3rem">{html.escape(VERDICT_MEANING[result.verdict])}
+        {verdict_banner(result.verdict)}</div>
+        <div style="font-size:1.3rem">{escape_html(VERDICT_MEANING[result.verdict])}
         &nbsp;·&nbsp; score <b>{format_score(result.score)}</b></div></div>""",
         unsafe_allow_html=True,
     )
-    st.caption(_md(describe_subject(subject)))
+    st.caption(escape_markdown(describe_subject(subject)))
 
 
 def _reasons(result: RubricResult) -> None:
     st.markdown("**Why**")
-    st.markdown("\n".join(f"- {_md(reason)}" for reason in result.reasons))
+    st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in result.reasons))
     st.markdown("**How firm is it?**")
     if result.stable_within_25_percent:
         st.success(f"Stable within ±25% on every weight: no single weight change of up to 25% changes "
@@ -233,7 +237,7 @@ def _reasons(result: RubricResult) -> None:
                    "before relying on it.", icon=":material/warning:")
     flips = flip_statements(result, 3)
     if flips:
-        st.markdown("\n".join(f"- {_md(sentence)}" for sentence in flips))
+        st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in flips))
     else:
         st.markdown("- No change of a single weight changes this verdict.")
 
@@ -277,8 +281,8 @@ def _criteria_controls(result: RubricResult | None, auto: dict[str, tuple[float,
             if scored is not None:
                 state = (f" — automatic {auto_score:.1f}, group **{scored.score:.1f} / 5**" if scored.overridden
                          else f" — **{auto_score:.1f} / 5**")
-            st.markdown(f"**{_md(criterion.label)}**{state}")
-            st.caption(_md(explanation))
+            st.markdown(f"**{escape_markdown(criterion.label)}**{state}")
+            st.caption(escape_markdown(explanation))
         row[1].number_input(
             f"Group's score for {criterion.label}", min_value=0.0, max_value=5.0, value=None, step=0.5,
             key=override_key(criterion.name), label_visibility="collapsed",
@@ -297,7 +301,7 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
     actor = current_actor()
     who = actor.name
     if actor.can_edit:
-        st.caption(f"Saved as **{_md(who)}** with the weights and group scores above."
+        st.caption(f"Saved as **{escape_markdown(who)}** with the weights and group scores above."
                    + ("" if actor.email else " Type your name in the sidebar to change who is recorded."))
     else:
         st.caption("Viewers can try weights and scores here, but not save them. Ask an admin for editor access.")
@@ -306,19 +310,17 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
                  disabled=result is None or not actor.can_edit):
         with plain_errors():
             save_scoring(engine, subject, result, weights, overrides, actor=actor)
-        st.session_state[FLASH_KEY] = (f"Saved: {result.verdict.value}, {format_score(result.score)}, "
-                                       f"by {who}.")
-    flash = st.session_state.pop(FLASH_KEY, None)
-    if flash:
-        st.success(_md(flash), icon=":material/check_circle:")
+        flash(escape_markdown(f"Saved: {result.verdict.value}, {format_score(result.score)}, by {who}."),
+              kind="success", area=SAVED_AREA)
+    show_flash(SAVED_AREA)
     with plain_errors():
         saved = list_scorings(engine, subject.id, limit=20)
     label = "proposals" if subject.id == PROPOSAL_ID else subject.id
     if not saved:
         st.caption(f"No saved scorings of {label} yet.")
         return
-    st.markdown(f"**Saved scorings of {_md(label)}**, newest first")
-    st.dataframe(history_rows(saved, _default_weights(), _browser_timezone()), hide_index=True, width="stretch",
+    st.markdown(f"**Saved scorings of {escape_markdown(label)}**, newest first")
+    st.dataframe(history_rows(saved, _default_weights(), browser_timezone()), hide_index=True, width="stretch",
                  key="score_history")
 
 

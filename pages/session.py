@@ -2,120 +2,94 @@
 
 from __future__ import annotations
 
-import html
-import re
-from datetime import datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta, tzinfo
 
 import pandas as pd
 import streamlit as st
 
-from core.domain.access import Actor
-from core.domain.diagnostic import (
+from core.errors import GovernanceError
+from core.services.exports import session_memo
+from core.services.identity import Actor
+from core.services.sessions import (
     RESPONSIBILITIES,
     AgendaProgress,
     AgendaStep,
     Decision,
+    DecisionRecord,
     RaciEntry,
     Role,
+    SessionItem,
+    Verdict,
+    add_item,
     agenda_from_rows,
     agenda_progress,
-    format_clock,
-    participants_from_rows,
-    raci_from_choices,
-    raci_people,
-)
-from core.domain.rubric import Verdict
-from core.errors import GovernanceError
-from core.reports.memo import memo_for_session, render_memo_markdown, render_memo_pdf
-from core.storage.session_store import (
-    DecisionRecord,
-    SessionItem,
-    add_item,
     create_session,
     delete_decision,
     delete_item,
+    format_clock,
     list_decisions,
     list_items,
     list_sessions,
     load_session,
+    participants_from_rows,
+    raci_from_choices,
+    raci_people,
     save_agenda,
     save_decision,
     save_notes,
     set_participants,
     start_session,
     update_item,
+    utc_now,
 )
-from core.storage.store import load_integrations, load_saved_rubric, registry_version
-from core.storage.tables import utc_now
+from core.wording import (
+    INK,
+    MUTED,
+    PRIMARY,
+    VERDICT_BADGE_COLOURS,
+    VERDICT_MEANING,
+    escape_html,
+    escape_markdown,
+    format_time,
+    plural,
+    verdict_name,
+)
 from pages._ui import (
+    act,
+    browser_timezone,
     current_actor,
+    flash,
     get_analysis,
     get_engine,
     page_header,
     plain_errors,
     read_only_notice,
+    show_flash,
 )
 
 SESSION_KEY = "diagnostic_session_id"
 QUERY_KEY = "session"
 ROUND_KEY = "decision_form_round"
 EDITING_KEY = "decision_editing"
-FLASH_KEY = "_session_flash"
 
-VERDICT_HELP = {
-    Verdict.PROCEED: "build or keep it as it is",
-    Verdict.HOLD: "pause until the open questions are answered",
-    Verdict.MERGE: "fold the duplicates into one integration",
-    Verdict.CENTRALIZE: "one team runs it for everyone",
-    Verdict.RETIRE: "switch it off",
-}
-VERDICT_COLOURS = {Verdict.PROCEED: "green", Verdict.HOLD: "orange", Verdict.MERGE: "blue",
-                   Verdict.CENTRALIZE: "violet", Verdict.RETIRE: "red"}
 ROLE_COLOURS = {Role.REVOPS: "blue", Role.ENGINEERING: "violet", Role.FINANCE: "green",
                 Role.PRODUCT_OWNER: "orange", Role.OTHER: "gray"}
 ITEM_SECTIONS = {"assumption": ("Assumptions", "Add an assumption and press Enter"),
                  "question": ("Open questions", "Add an open question and press Enter")}
 
 # Timer colours: the current step in the app's primary blue, time over in red, done steps muted.
-_INK, _MUTED, _PRIMARY, _PRIMARY_DARK, _RED = "#12263f", "#5b6b7f", "#1f4e79", "#163a5c", "#b42318"
+_INK, _MUTED, _PRIMARY, _PRIMARY_DARK, _RED = INK, MUTED, PRIMARY, "#163a5c", "#b42318"
 
 
 # --- small helpers -------------------------------------------------------------------------------
 
-_INLINE_MARKUP = frozenset("\\`*_[]$~<>:|")
-_BLOCK_MARKER = re.compile(r"(?m)^(\s*)(?:(\d+)\.|([#>+-]))")
-
-
-def _plain(text: str) -> str:
-    """User text shown through markdown, with markdown and Streamlit directives ($, :red[], *) made literal."""
-    escaped = "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in text)
-    # Headings, quotes, lists: these markers only count at the start of a line.
-    return _BLOCK_MARKER.sub(lambda m: m.group(1) + (f"{m.group(2)}\\." if m.group(2) else f"\\{m.group(3)}"),
-                             escaped)
+def _at(moment: datetime, tz: tzinfo, pattern: str = "%H:%M") -> str:
+    return format_time(moment, tz, pattern)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Editor rows as plain dicts, with empty cells as ``None`` (pandas uses NaN or NA)."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
-def _browser_timezone() -> tzinfo:
-    try:
-        name = st.context.timezone
-        return ZoneInfo(name) if name else timezone.utc
-    except (ZoneInfoNotFoundError, ValueError, KeyError, AttributeError):
-        return timezone.utc
-
-
-def _local(moment: datetime, tz: tzinfo, pattern: str = "%H:%M") -> str:
-    return moment.astimezone(tz).strftime(pattern)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _integration_names(url: str, version: int, _engine) -> dict[str, str]:
-    # Keyed by the registry version: a registry import invalidates it, a rerun does not reload 1000s of rows.
-    return {i.id: i.name for i in load_integrations(_engine)}
 
 
 def _select(session_id: int | None) -> None:
@@ -132,23 +106,6 @@ def _select(session_id: int | None) -> None:
         st.query_params[QUERY_KEY] = str(session_id)
 
 
-def _act(area: str, action, *args, **kwargs) -> bool:
-    """Run one core action from a widget callback; a domain error is kept to show beside its widget."""
-    try:
-        action(*args, **kwargs)
-    except GovernanceError as error:
-        st.session_state[f"_error_{area}"] = str(error)
-        return False
-    st.session_state.pop(f"_error_{area}", None)
-    return True
-
-
-def _show_error(area: str) -> None:
-    message = st.session_state.pop(f"_error_{area}", None)
-    if message:
-        st.error(message, icon=":material/error:")
-
-
 # --- callbacks (run before the page, so the page then reads the saved state) ------------------------
 
 def _on_pick() -> None:
@@ -161,16 +118,15 @@ def _on_create() -> None:
     try:
         new_id = create_session(get_engine(), title, facilitator, actor=current_actor())
     except GovernanceError as error:
-        st.session_state["_error_create"] = str(error)
+        flash(str(error), kind="error", area="create")
         return
-    st.session_state.pop("_error_create", None)
     st.session_state["new_session_title"] = ""
     _select(new_id)
-    st.session_state[FLASH_KEY] = f"Session “{_plain(title.strip())}” created with the default agenda."
+    flash(f"Session “{escape_markdown(title.strip())}” created with the default agenda.")
 
 
 def _on_start(session_id: int, restart: bool) -> None:
-    _act("start", start_session, get_engine(), session_id, utc_now(), actor=current_actor(), restart=restart)
+    act(start_session, get_engine(), session_id, utc_now(), actor=current_actor(), restart=restart, area="start")
 
 
 def _on_add_item(session_id: int, kind: str) -> None:
@@ -178,7 +134,7 @@ def _on_add_item(session_id: int, kind: str) -> None:
     text = (st.session_state.get(key) or "").strip()
     if not text:
         return
-    if _act(kind, add_item, get_engine(), session_id, kind, text, actor=current_actor()):
+    if act(add_item, get_engine(), session_id, kind, text, actor=current_actor(), area=kind):
         st.session_state[key] = ""
 
 
@@ -188,9 +144,9 @@ def _on_edit_item(session_id: int, item: SessionItem) -> None:
     engine = get_engine()
     if not text:
         # Clearing the text is the quickest way to drop a note on a shared screen.
-        _act(item.kind, delete_item, engine, item.id, actor=current_actor())
+        act(delete_item, engine, item.id, actor=current_actor(), area=item.kind)
         return
-    if not _act(item.kind, update_item, engine, item.id, text, actor=current_actor(),
+    if not act(update_item, engine, item.id, text, actor=current_actor(), area=item.kind,
                 expected_version=item.version):
         # Someone else changed it: show their text in the box, the message says what happened.
         fresh = {i.id: i.text for i in list_items(engine, session_id, item.kind)}
@@ -199,11 +155,11 @@ def _on_edit_item(session_id: int, item: SessionItem) -> None:
 
 
 def _on_delete_item(item: SessionItem) -> None:
-    _act(item.kind, delete_item, get_engine(), item.id, actor=current_actor())
+    act(delete_item, get_engine(), item.id, actor=current_actor(), area=item.kind)
 
 
 def _on_notes(session_id: int) -> None:
-    _act("notes", save_notes, get_engine(), session_id, st.session_state.get("session_notes", ""),
+    act(save_notes, get_engine(), session_id, st.session_state.get("session_notes", ""), area="notes",
          actor=current_actor())
 
 
@@ -217,10 +173,10 @@ def _on_edit_decision(record: DecisionRecord | None) -> None:
 
 
 def _on_delete_decision(record: DecisionRecord) -> None:
-    if _act("decisions", delete_decision, get_engine(), record.id, actor=current_actor()):
+    if act(delete_decision, get_engine(), record.id, actor=current_actor(), area="decisions"):
         if st.session_state.get(EDITING_KEY, (None,))[0] == record.id:
             _on_edit_decision(None)
-        st.session_state[FLASH_KEY] = "Decision deleted."
+        flash("Decision deleted.")
 
 
 # --- sections --------------------------------------------------------------------------------------
@@ -241,15 +197,15 @@ def render_session_bar(sessions) -> int | None:
     if st.session_state.get("session_picker") != selected:
         st.session_state["session_picker"] = selected
 
-    tz = _browser_timezone()
+    tz = browser_timezone()
     with st.container(border=True):
         pick, title, facilitator, create = st.columns([5, 4, 3, 2], vertical_alignment="bottom")
         pick.selectbox(
             "Resume a session", options=list(by_id), index=None, key="session_picker", on_change=_on_pick,
             placeholder="Choose a session…" if sessions else "No sessions yet: create the first one →",
             format_func=lambda i: (f"{by_id[i].title} · {by_id[i].facilitator} · "
-                                   f"{_local(by_id[i].created_at, tz, '%d %b %Y')} · "
-                                   f"{by_id[i].decision_count} decision{'s' * (by_id[i].decision_count != 1)}"),
+                                   f"{_at(by_id[i].created_at, tz, '%d %b %Y')} · "
+                                   f"{plural(by_id[i].decision_count, 'decision')}"),
         )
         title.text_input("New session title", key="new_session_title", disabled=not actor.can_edit,
                          placeholder="e.g. Billing sync duplicates")
@@ -257,7 +213,7 @@ def render_session_bar(sessions) -> int | None:
                                disabled=not actor.can_edit)
         create.button("Create session", key="create_session", icon=":material/add:", on_click=_on_create,
                       width="stretch", disabled=not actor.can_edit)
-        _show_error("create")
+        show_flash("create")
     return selected
 
 
@@ -265,17 +221,17 @@ def render_header(diagnostic, tz: tzinfo) -> None:
     """Title, facilitator, people in the room, and the start / restart control."""
     head, control = st.columns([4, 1], vertical_alignment="center")
     with head:
-        st.subheader(_plain(diagnostic.title), anchor=False)
+        st.subheader(escape_markdown(diagnostic.title), anchor=False)
         facts = [f"Facilitator: {diagnostic.facilitator}",
-                 f"created {_local(diagnostic.created_at, tz, '%d %b %Y')}"]
+                 f"created {_at(diagnostic.created_at, tz, '%d %b %Y')}"]
         if diagnostic.started_at:
-            facts.append(f"started {_local(diagnostic.started_at, tz)}")
-        st.caption(" · ".join(_plain(f) for f in facts))
+            facts.append(f"started {_at(diagnostic.started_at, tz)}")
+        st.caption(" · ".join(escape_markdown(f) for f in facts))
         if diagnostic.participants:
             with st.container(horizontal=True, gap="small"):
                 for person in diagnostic.participants:
                     # st.badge escapes brackets itself.
-                    label = _plain(person.name).replace("\\[", "[").replace("\\]", "]")
+                    label = escape_markdown(person.name).replace("\\[", "[").replace("\\]", "]")
                     st.badge(f"{label} · {person.role.label}", color=ROLE_COLOURS[person.role])
         else:
             st.caption("No participants yet: add them under **Participants** below.")
@@ -290,18 +246,18 @@ def render_header(diagnostic, tz: tzinfo) -> None:
                 st.write("Start the timers again from now? Everything captured so far stays.")
                 st.button("Restart from now", key="restart_session", type="primary",
                           on_click=_on_start, args=(diagnostic.id, True))
-    _show_error("start")
+    show_flash("start")
 
 
 def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], started_at: datetime | None,
                 tz: tzinfo) -> str:
-    esc = html.escape
+    esc = escape_html
     started = started_at is not None
 
     def clock_at(minute: int) -> str:
         if started_at is None:
             return f"+{minute} min" if minute else "first"
-        return _local(started_at + timedelta(minutes=minute), tz)
+        return _at(started_at + timedelta(minutes=minute), tz)
 
     label = f"font-size:0.78rem;letter-spacing:0.08em;text-transform:uppercase;color:{_MUTED};font-weight:600"
     big = "font-size:3.3rem;line-height:1.05;font-weight:700;font-variant-numeric:tabular-nums"
@@ -406,7 +362,7 @@ def render_setup(diagnostic, engine, actor: Actor) -> None:
                 except GovernanceError as error:
                     st.error(str(error), icon=":material/error:")
                 else:
-                    st.session_state[FLASH_KEY] = "Participants saved."
+                    flash("Participants saved.")
                     st.rerun()
     with agenda_col:
         total = sum(s.minutes for s in diagnostic.agenda)
@@ -434,7 +390,7 @@ def render_setup(diagnostic, engine, actor: Actor) -> None:
                 except GovernanceError as error:
                     st.error(str(error), icon=":material/error:")
                 else:
-                    st.session_state[FLASH_KEY] = "Agenda saved."
+                    flash("Agenda saved.")
                     st.rerun()
 
 
@@ -459,7 +415,7 @@ def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
                            label_visibility="collapsed", on_change=_on_add_item, args=(session_id, kind))
         add_col.button("", key=f"add_{kind}", icon=":material/add:", type="tertiary", help="Add",
                        on_click=_on_add_item, args=(session_id, kind))
-        _show_error(kind)
+        show_flash(kind)
 
 
 def render_notes(diagnostic) -> None:
@@ -467,7 +423,7 @@ def render_notes(diagnostic) -> None:
         st.text_area("Notes", value=diagnostic.notes, key="session_notes", height=120, disabled=not actor.can_edit,
                      placeholder="Anything else worth keeping: saved when you click outside the box.",
                      on_change=_on_notes, args=(diagnostic.id,))
-        _show_error("notes")
+        show_flash("notes")
 
 
 def render_raci_pickers(diagnostic, existing: Decision | None, key) -> tuple[RaciEntry, ...]:
@@ -541,7 +497,7 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
             verdict = verdict_col.selectbox(
                 "Verdict", options=verdicts, key=key("verdict"), placeholder="Choose a verdict",
                 index=verdicts.index(existing.verdict) if existing else None,
-                format_func=lambda v: f"{v.value.capitalize()} — {VERDICT_HELP[v]}")
+                format_func=lambda v: f"{verdict_name(v)} — {VERDICT_MEANING[v]}")
             rationale = st.text_area("Rationale", key=key("rationale"), height=90,
                                      value=existing.rationale if existing else "",
                                      placeholder="Why this verdict: the facts and trade-offs the group agreed on.")
@@ -565,14 +521,13 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
         else:
             _on_edit_decision(None)
             subject_name = names.get(decision.subject_id, "") if kind == "integration" else ""
-            st.session_state[FLASH_KEY] = _plain(f"Decision saved: {decision.verdict.value} "
-                                                 f"{decision.subject_id} {subject_name}".strip())
+            flash(escape_markdown(f"Decision saved: {decision.verdict.value} {decision.subject_id} {subject_name}".strip()))
             st.rerun()
 
 
 def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], actor: Actor) -> None:
     """The decisions recorded so far, each with its RACI, next step and due date."""
-    _show_error("decisions")
+    show_flash("decisions")
     if not decisions:
         st.caption("No decisions yet. They appear here as soon as they are recorded.")
         return
@@ -587,8 +542,8 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], act
                 subject = f"Cluster {subject}"
             with head:
                 with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                    st.markdown(f"**{number}. {_plain(subject)}**", width="content")
-                    st.badge(decision.verdict.value.capitalize(), color=VERDICT_COLOURS[decision.verdict])
+                    st.markdown(f"**{number}. {escape_markdown(subject)}**", width="content")
+                    st.badge(verdict_name(decision.verdict), color=VERDICT_BADGE_COLOURS[decision.verdict])
             if actor.can_edit:
                 edit.button("", key=f"edit_decision_{record.id}", icon=":material/edit:", type="tertiary",
                             help="Edit in the form", on_click=_on_edit_decision, args=(record,))
@@ -596,40 +551,36 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], act
                     st.write("Delete this decision?")
                     st.button("Delete", key=f"delete_decision_{record.id}", type="primary",
                               on_click=_on_delete_decision, args=(record,))
-            st.markdown(_plain(decision.rationale))
+            st.markdown(escape_markdown(decision.rationale))
             if decision.subject_kind == "cluster":
                 st.page_link("pages/overlaps.py", label=f"See cluster {decision.subject_id} on the Overlaps page",
                              icon=":material/arrow_forward:", query_params={"cluster": decision.subject_id})
             by_letter = {letter: [e.person for e in decision.raci if e.responsibility == letter]
                          for letter in RESPONSIBILITIES}
-            raci_text = " · ".join(f"**{letter}** {_plain(', '.join(people))}"
+            raci_text = " · ".join(f"**{letter}** {escape_markdown(', '.join(people))}"
                                    for letter, people in by_letter.items() if people)
             st.markdown(raci_text)
             follow_up = []
             if decision.next_step:
-                follow_up.append(f"Next step: {_plain(decision.next_step)}")
+                follow_up.append(f"Next step: {escape_markdown(decision.next_step)}")
             if decision.due_date:
                 follow_up.append(f"due {decision.due_date:%d %b %Y}")
-            follow_up.append(f"by {_plain(record.updated_by or 'unknown')}")
+            follow_up.append(f"by {escape_markdown(record.updated_by or 'unknown')}")
             st.caption(" · ".join(follow_up))
 
 
 def render_memo_download(session_id: int) -> None:
     """'Export memo (PDF)' and Markdown: built from the database only when clicked."""
 
-    def memo():
-        return memo_for_session(get_analysis(), load_session(engine, session_id), load_saved_rubric(engine),
-                                registry_version(engine))
-
     pdf_col, md_col = st.columns(2)
     pdf_col.download_button(
         "Export memo (PDF)", key="memo_pdf", icon=":material/picture_as_pdf:", type="primary", width="stretch",
-        data=lambda: render_memo_pdf(memo()), file_name=f"decision-memo-session-{session_id}.pdf",
+        data=lambda: session_memo(engine, get_analysis(), session_id), file_name=f"decision-memo-session-{session_id}.pdf",
         mime="application/pdf", on_click="ignore",
     )
     md_col.download_button(
         "Export memo (Markdown, for a wiki)", key="memo_markdown", icon=":material/description:", width="stretch",
-        data=lambda: render_memo_markdown(memo()), file_name=f"decision-memo-session-{session_id}.md",
+        data=lambda: session_memo(engine, get_analysis(), session_id, markdown=True), file_name=f"decision-memo-session-{session_id}.md",
         mime="text/markdown", on_click="ignore",
     )
 
@@ -646,9 +597,6 @@ engine = get_engine()
 actor = current_actor()
 if not actor.can_edit:
     read_only_notice(actor, "create sessions or change what is captured in them")
-flash = st.session_state.pop(FLASH_KEY, None)
-if flash:
-    st.toast(flash, icon=":material/check_circle:")
 
 selected_id = render_session_bar(list_sessions(engine))
 if selected_id is None:
@@ -659,7 +607,7 @@ if selected_id is None:
 
 with plain_errors():
     diagnostic = load_session(engine, selected_id)
-timezone_here = _browser_timezone()
+timezone_here = browser_timezone()
 
 render_header(diagnostic, timezone_here)
 if diagnostic.started_at is None:
@@ -669,7 +617,7 @@ else:
 render_setup(diagnostic, engine, actor)
 
 decisions = list_decisions(engine, diagnostic.id)
-names = _integration_names(str(engine.url), registry_version(engine), engine)
+names = {i.id: i.name for i in get_analysis().integrations}
 decide_col, capture_col = st.columns([3, 2], gap="large")
 with decide_col:
     st.subheader(f"Decisions · {len(decisions)}", anchor=False)

@@ -7,15 +7,16 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from core.domain.access import RoleMapping
-from core.domain.rubric import CRITERIA, RubricConfig
-from core.domain.settings import Settings
 from core.errors import EditConflict, GovernanceError
-from core.storage.store import (
+from core.services.settings import (
     ALIASES_KEY,
+    CRITERIA,
     ROLES_KEY,
     RUBRIC_KEY,
     SETTINGS_KEY,
+    RoleMapping,
+    RubricConfig,
+    Settings,
     load_alias_pairs,
     load_role_mapping,
     load_saved_rubric,
@@ -29,6 +30,7 @@ from core.storage.store import (
 )
 from pages._ui import (
     current_actor,
+    flash,
     get_engine,
     page_header,
     read_only_notice,
@@ -104,7 +106,7 @@ def _overwrite(setting_key: str) -> None:
         return
     value = conflict["value"]
     if save_section(setting_key, lambda version: SAVERS[setting_key](value, version), value, conflict["version"]):
-        st.toast("Saved: your values replaced theirs.")
+        flash("Saved: your values replaced theirs.")
 
 
 def show_conflict(setting_key: str) -> None:
@@ -123,7 +125,7 @@ def show_conflict(setting_key: str) -> None:
 
 def submit(setting_key: str, value) -> None:
     if save_section(setting_key, lambda version: SAVERS[setting_key](value, version), value, seen.get(setting_key)):
-        st.toast("Saved.")
+        flash("Saved.")
         st.rerun()
 
 
@@ -241,5 +243,5 @@ with st.container(border=True):
                 del st.session_state[key]
             st.session_state.pop(SEEN_KEY, None)
             st.session_state.pop(CONFLICT_KEY, None)
-            st.toast("Defaults restored.")
+            flash("Defaults restored.")
             st.rerun()

@@ -8,23 +8,24 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.domain.tco import compare_scenarios, simulate_portfolio, simulate_scenarios
-from core.reports.decision_figures import (
+from core.services.analysis import analysis_inputs_token, registry_version
+from core.services.exports import snapshot_pdf
+from core.services.scoring import saved_rubric
+from core.services.tco import (
+    DRAWS,
+    SEED,
     break_even_sentences,
     cluster_choice_label,
     cluster_table_rows,
+    costliest_clusters,
     headline_figures,
+    portfolio_simulation,
     scenario_series,
     scenario_table_rows,
+    scenarios_for,
     tco_assumptions,
-    top_waste_clusters,
 )
-from core.reports.snapshot_pdf import build_snapshot_pdf
-from core.storage.store import (
-    analysis_inputs_token,
-    load_saved_rubric,
-    registry_version,
-)
+from core.wording import SCENARIO_COLOURS, escape_markdown, translucent
 from pages._ui import (
     current_database_url,
     get_analysis,
@@ -41,35 +42,25 @@ PDF_KEY = "tco_pdf"
 CLUSTER_STORE = "tco_cluster_saved"
 HORIZON_STORE = "tco_horizon_saved"
 
-DRAWS, SEED = 10_000, 0  # seeded: the same registry always shows the same P10 / P50 / P90
 TOP_CLUSTERS = 5
-SCENARIO_COLOURS = {"keep_all": ("#5b6b7f", "rgba(91,107,127,0.14)"),
-                    "merge": ("#1f4e79", "rgba(31,78,121,0.16)"),
-                    "centralise": ("#6941c6", "rgba(105,65,198,0.14)")}
-
-
-def _md(text: str) -> str:
-    """Text shown through markdown with its markdown and LaTeX characters made literal ($ in money)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|$~<>:" else ch for ch in text)
 
 
 def _table(rows: list[dict], alt: str) -> None:
     """A static table that wraps long text (readable on a projector); cells are markdown, so made literal."""
-    frame = pd.DataFrame([{_md(k): _md(str(v)) for k, v in row.items()} for row in rows])
+    frame = pd.DataFrame([{escape_markdown(k): escape_markdown(str(v)) for k, v in row.items()} for row in rows])
     st.table(frame, hide_index=True, alt=alt)
 
 
 @st.cache_data(max_entries=8, show_spinner=f"Simulating {DRAWS:,} possible outcomes…")
 def _portfolio_simulation(url: str, token: str, _analysis):
     # Keyed by the database and the analysis inputs token: any registry or settings change re-simulates.
-    return simulate_portfolio(_analysis.integrations, _analysis.clusters, _analysis.settings, _analysis.rules,
-                              draws=DRAWS, seed=SEED)
+    return portfolio_simulation(_analysis)
 
 
 @st.cache_data(max_entries=8, show_spinner="Scoring the biggest clusters…")
 def _top_clusters(url: str, token: str, _analysis):
     # The token includes the saved rubric's version, so saving weights in Settings re-scores.
-    return top_waste_clusters(_analysis, load_saved_rubric(get_engine()), TOP_CLUSTERS)
+    return costliest_clusters(_analysis, saved_rubric(get_engine()), TOP_CLUSTERS)
 
 
 def _on_cluster() -> None:
@@ -85,9 +76,9 @@ def headline(analysis, simulation) -> None:
     for column, figure in zip(st.columns(3, gap="medium"), headline_figures(analysis.costs, simulation)):
         with column.container(border=True):
             st.metric(figure.label, figure.big(currency))
-            st.markdown(f"Range **{_md(figure.range_text(currency))}**")
-            st.markdown(f"Simulated: {_md(figure.percentile_text(currency))}")
-            st.caption(_md(figure.meaning))
+            st.markdown(f"Range **{escape_markdown(figure.range_text(currency))}**")
+            st.markdown(f"Simulated: {escape_markdown(figure.percentile_text(currency))}")
+            st.caption(escape_markdown(figure.meaning))
 
 
 def top_clusters(analysis, token) -> str | None:
@@ -107,7 +98,8 @@ def top_clusters(analysis, token) -> str | None:
 def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
     fig = go.Figure()
     for series in scenario_series(comparison):
-        line, band = SCENARIO_COLOURS[series.name]
+        line = SCENARIO_COLOURS[series.name]
+        band = translucent(line, 0.15)
         months = list(series.months)
         fig.add_trace(go.Scatter(x=months, y=list(series.high), mode="lines", line={"width": 0},
                                  hoverinfo="skip", showlegend=False, legendgroup=series.name))
@@ -119,7 +111,7 @@ def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
             hovertemplate=f"{series.label}<br>month %{{x}}: {currency}%{{y:,.0f}} (likely)<extra></extra>",
         ))
     if comparison.break_even_month_merge is not None:
-        fig.add_vline(x=comparison.break_even_month_merge, line={"color": SCENARIO_COLOURS["merge"][0], "dash": "dash"},
+        fig.add_vline(x=comparison.break_even_month_merge, line={"color": SCENARIO_COLOURS["merge"], "dash": "dash"},
                       annotation_text=f"merge pays back: month {comparison.break_even_month_merge}",
                       annotation_position="top right", annotation_font={"size": 16})
     fig.update_layout(
@@ -157,17 +149,16 @@ def scenarios(analysis, default_cluster_id: str | None) -> int | None:
                                  on_change=_on_horizon, help="How far ahead the comparison looks.")
     st.session_state[CLUSTER_STORE], st.session_state[HORIZON_STORE] = cluster_id, horizon
     with plain_errors():
-        comparison = compare_scenarios(clusters[cluster_id], analysis.by_id, settings, analysis.rules, horizon)
-        simulation = simulate_scenarios(comparison, draws=DRAWS, seed=SEED)
+        comparison, simulation = scenarios_for(analysis, cluster_id, horizon)
     merge_text, central_text = break_even_sentences(comparison)
     left, right = st.columns(2)
-    left.markdown(f"### {_md(merge_text)}")
-    right.markdown(f"### {_md(central_text)}")
+    left.markdown(f"### {escape_markdown(merge_text)}")
+    right.markdown(f"### {escape_markdown(central_text)}")
     st.plotly_chart(_scenario_chart(comparison, cluster_id, settings.currency), key="tco_scenario_chart",
                     config={"displayModeBar": False})
     _table(scenario_table_rows(comparison, simulation, settings.currency), f"Scenarios for {cluster_id}")
     st.markdown("**What each scenario assumes**")
-    st.markdown("\n".join(f"- **{_md(s.label)}**: {_md(s.description)}"
+    st.markdown("\n".join(f"- **{escape_markdown(s.label)}**: {escape_markdown(s.description)}"
                           for s in (comparison.keep_all, comparison.merge, comparison.centralise)))
     return horizon
 
@@ -185,8 +176,8 @@ if not analysis.integrations:
     st.info("The registry is empty: import a CSV on the Registry page to see what it costs.")
     st.stop()
 with plain_errors():
-    portfolio_simulation = _portfolio_simulation(current_database_url(), token, analysis)
-headline(analysis, portfolio_simulation)
+    simulation = _portfolio_simulation(current_database_url(), token, analysis)
+headline(analysis, simulation)
 with pdf:
     engine = get_engine()
     st.download_button(
@@ -194,12 +185,10 @@ with pdf:
         file_name=f"tco-snapshot-{date.today().isoformat()}.pdf", on_click="ignore",
         help="The one-page snapshot for leaders: the same figures as this page.",
         # Built only when clicked: the page stays fast.
-        data=lambda: build_snapshot_pdf(
-            analysis, registry_name=analysis.settings.organisation, registry_version=registry_version(engine),
-            simulation=portfolio_simulation, rubric=load_saved_rubric(engine)),
+        data=lambda: snapshot_pdf(analysis, rubric=saved_rubric(engine), registry_version=registry_version(engine)),
     )
 most_wasteful = top_clusters(analysis, token)
 chosen_horizon = scenarios(analysis, most_wasteful)
 st.subheader("Assumptions", anchor=False)
-st.markdown("\n".join(f"- {_md(line)}" for line in tco_assumptions(
+st.markdown("\n".join(f"- {escape_markdown(line)}" for line in tco_assumptions(
     analysis, chosen_horizon or analysis.settings.horizon_months, draws=DRAWS, seed=SEED)))

@@ -5,17 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Iterable, Mapping
 
-from core.domain.complexity import (
-    ComplexityRules,
-    default_complexity_rules,
-    derive_complexity,
-)
-from core.domain.names import (
-    Aliases,
-    NameSuggestion,
-    load_aliases,
-    suggest_name_variants,
-)
+from core.domain.complexity import ComplexityRules, derive_complexity
+from core.domain.names import Aliases, NameSuggestion, suggest_name_variants
 from core.domain.overlap import (
     Cluster,
     OverlapIndex,
@@ -87,17 +78,13 @@ def analyse_registry(
     integrations: Iterable[Integration],
     settings: Settings,
     *,
-    aliases: Aliases | None = None,
-    rules: ComplexityRules | None = None,
+    aliases: Aliases,
+    rules: ComplexityRules,
     survivor_choices: Collection[str] = (),
 ) -> RegistryAnalysis:
     """Find overlaps and clusters, price them, and collect name-variant suggestions.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> sample = read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted
-    >>> analysis = analyse_registry(sample, load_default_settings())
+    >>> analysis = analyse_registry(sample, settings, aliases=aliases, rules=rules)
     >>> len(analysis.clusters) >= 5, analysis.costs.duplicated_monthly_run_rate.likely > 0
     (True, True)
 
@@ -112,8 +99,6 @@ def analyse_registry(
         The analysis, a frozen value safe to cache per registry version.
     """
     integrations = tuple(integrations)
-    aliases = aliases if aliases is not None else load_aliases()
-    rules = rules if rules is not None else default_complexity_rules()
     index = build_overlap_index(integrations, aliases, include_retired=settings.include_retired)
     # Only the pairs the clustering links are worded: the same pairs reach cluster_overlaps as
     # with every pair listed, without describing the hundreds of thousands below the threshold.

@@ -28,11 +28,7 @@ class BlockedProposal:
 def find_blocked_proposals(analysis: RegistryAnalysis) -> list[BlockedProposal]:
     """Every proposal whose overlap with a live integration reaches the settings' threshold.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    >>> analysis = sample_analysis
     >>> [b.proposal.id for b in find_blocked_proposals(analysis)]
     ['INT-063']
 

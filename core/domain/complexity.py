@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from core.domain.ranges import Range
 from core.domain.registry import Approach, Complexity, Integration, Tier, Timeliness
 from core.errors import ConfigError
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-DEFAULT_COMPLEXITY_FILE = DATA_DIR / "complexity.toml"
 
 # Lightest first: the order thresholds are checked in and tables are shown in.
 CATEGORY_ORDER: tuple[Complexity, ...] = (
@@ -87,7 +81,7 @@ class ComplexityRules:
     def points_for(self, choice: Timeliness | Approach | Tier | None) -> int:
         """Points a timeliness, approach or tier value earns (0 when unknown or unlisted).
 
-        >>> default_complexity_rules().points_for(Approach.CUSTOM_PLATFORM)
+        >>> rules.points_for(Approach.CUSTOM_PLATFORM)
         2
         """
         return self._points.get(choice, 0) if choice is not None else 0
@@ -95,7 +89,7 @@ class ComplexityRules:
     def is_system_of_record(self, system: str) -> bool:
         """Whether a system is on the systems-of-record list, ignoring case, spaces and punctuation.
 
-        >>> default_complexity_rules().is_system_of_record("net-suite")
+        >>> rules.is_system_of_record("net-suite")
         True
         """
         return squash_name(system) in self._squashed_systems
@@ -103,7 +97,7 @@ class ComplexityRules:
     def defaults_for(self, category: Complexity) -> CategoryDefaults:
         """The effort defaults of one category.
 
-        >>> default_complexity_rules().defaults_for(Complexity.COMPLEX).build_hours
+        >>> rules.defaults_for(Complexity.COMPLEX).build_hours
         Range(low=200.0, likely=350.0, high=500.0)
         """
         for defaults in self.categories:
@@ -114,7 +108,7 @@ class ComplexityRules:
     def category_for_points(self, points: int) -> Complexity:
         """The heaviest category whose minimum points are reached.
 
-        >>> rules = default_complexity_rules()
+        >>> rules = rules
         >>> rules.category_for_points(0).value, rules.category_for_points(5).value
         ('simple', 'complex')
         """
@@ -185,7 +179,7 @@ def _systems_of_record_written(integration: Integration, rules: ComplexityRules)
     return tuple(written)
 
 
-def derive_complexity(integration: Integration, rules: ComplexityRules | None = None) -> ComplexityAssessment:
+def derive_complexity(integration: Integration, rules: ComplexityRules) -> ComplexityAssessment:
     """Score an integration's facts into a complexity category, listing every point in words.
 
     The row's own ``complexity`` wins (``overridden=True``); the factors are still listed so the
@@ -194,7 +188,7 @@ def derive_complexity(integration: Integration, rules: ComplexityRules | None = 
     >>> from core.domain.registry import Direction
     >>> row = Integration(id="INT-1", name="Orders", source_system="Shopify", target_system="Net Suite",
     ...                   data_objects=("Order",), owner_team="Finance", direction=Direction.BIDIRECTIONAL)
-    >>> a = derive_complexity(row)
+    >>> a = derive_complexity(row, rules)
     >>> a.category.value, a.points, a.overridden
     ('moderate', 4, False)
     >>> a.factors
@@ -207,7 +201,6 @@ def derive_complexity(integration: Integration, rules: ComplexityRules | None = 
     Returns:
         The category, total points, the factors in words, and whether the row's value overrode it.
     """
-    rules = rules or default_complexity_rules()
     factors: list[str] = []
     points = 0
 
@@ -245,12 +238,12 @@ def derive_complexity(integration: Integration, rules: ComplexityRules | None = 
     )
 
 
-def estimate_effort(integration: Integration, rules: ComplexityRules | None = None) -> Effort:
+def estimate_effort(integration: Integration, rules: ComplexityRules) -> Effort:
     """Build and monthly maintenance hours: the row's figures, else its category's defaults.
 
     >>> row = Integration(id="INT-2", name="Leads", source_system="HubSpot", target_system="Slack",
     ...                   data_objects=("Lead",), owner_team="Marketing", build_hours=Range.exact(15))
-    >>> e = estimate_effort(row)
+    >>> e = estimate_effort(row, rules)
     >>> e.build_hours.likely, e.monthly_maintenance_hours, sorted(e.estimated_from_category)
     (15.0, Range(low=2.0, likely=2.5, high=3.0), ['monthly_maintenance_hours'])
 
@@ -261,7 +254,6 @@ def estimate_effort(integration: Integration, rules: ComplexityRules | None = No
     Returns:
         The hours, the category used, and which fields were estimated from that category.
     """
-    rules = rules or default_complexity_rules()
     category = derive_complexity(integration, rules).category
     defaults = rules.defaults_for(category)
     estimated: set[str] = set()
@@ -486,54 +478,3 @@ def parse_complexity_rules(values: dict, file: str = "complexity.toml") -> Compl
     if problems.items:
         raise ConfigError(" | ".join(problems.items))
     return ComplexityRules(categories=categories, scenarios=scenarios, **derivation)
-
-
-def load_complexity_rules(path: Path | str = DEFAULT_COMPLEXITY_FILE) -> ComplexityRules:
-    """Read and validate a complexity file (by default the shipped ``data/complexity.toml``).
-
-    >>> load_complexity_rules().scenarios.merge_absorption
-    0.2
-
-    Args:
-        path: the TOML file.
-
-    Returns:
-        The validated rules.
-
-    Raises:
-        ConfigError: when the file cannot be read, is not TOML, or a value is missing or out of range;
-            the message names the file, the field and the fix.
-    """
-    path = Path(path)
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path.name}: could not be read ({error.strerror}); fix: restore the file "
-                          "from the repository") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path.name}: is not valid TOML ({error}); fix: correct the line named") from None
-    return parse_complexity_rules(values, path.name)
-
-
-@lru_cache(maxsize=4)
-def _cached_rules(path: str, modified_ns: int) -> ComplexityRules:
-    return load_complexity_rules(path)
-
-
-def default_complexity_rules() -> ComplexityRules:
-    """The shipped rules, read once and read again only when the file changes.
-
-    >>> default_complexity_rules().defaults_for(Complexity.SIMPLE).monthly_maintenance_hours
-    Range(low=2.0, likely=2.5, high=3.0)
-
-    Returns:
-        The validated rules of ``data/complexity.toml``.
-
-    Raises:
-        ConfigError: when the shipped file is missing or invalid.
-    """
-    try:
-        modified = DEFAULT_COMPLEXITY_FILE.stat().st_mtime_ns
-    except OSError:
-        modified = 0  # load_complexity_rules reports the missing file properly
-    return _cached_rules(str(DEFAULT_COMPLEXITY_FILE), modified)

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping
 
 from core.domain.rubric import Verdict
-from core.domain.settings import DATA_DIR
 from core.errors import ConfigError
-
-DEFAULT_AGENDA_FILE = DATA_DIR / "agenda.toml"
 
 MIN_STEP_MINUTES = 1
 MAX_STEP_MINUTES = 120
@@ -182,28 +177,16 @@ def validate_agenda(steps: Iterable[AgendaStep]) -> list[str]:
     return problems
 
 
-def load_default_agenda(path: Path = DEFAULT_AGENDA_FILE) -> tuple[AgendaStep, ...]:
-    """Read the agenda every new session starts from (``data/agenda.toml`` by default).
+def parse_agenda(data: dict, source: str = "agenda") -> tuple[AgendaStep, ...]:
+    """Agenda steps from a mapping read from an agenda file: one ``[[step]]`` table per step.
 
-    >>> [(s.title, s.minutes) for s in load_default_agenda()]
-    [('Context', 5), ('Overlaps', 15), ('Scoring', 15), ('Decisions', 10), ('Owners', 5)]
-
-    Args:
-        path: a TOML file with one ``[[step]]`` table per step (title, minutes, guidance).
-
-    Returns:
-        The validated steps in order.
+    >>> [(s.title, s.minutes) for s in parse_agenda({"step": [{"title": "Context", "minutes": 5}]})]
+    [('Context', 5)]
 
     Raises:
-        ConfigError: naming the file, the step and the fix.
+        ConfigError: naming ``source``, the step and the fix.
     """
-    name = Path(path).name
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{name} could not be read: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{name} is not valid TOML: {error}") from None
+    name = source
     tables = data.get("step")
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f'{name} has no agenda steps: add [[step]] tables with title, minutes and guidance.')

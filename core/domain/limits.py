@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 
 from core.errors import ConfigError, RegistryFileError
 
 MB = 1024 * 1024  # Streamlit's server.maxUploadSize counts megabytes the same way
 DEFAULT_MAX_UPLOAD_MB = 50  # matches server.maxUploadSize in .streamlit/config.toml
-MAX_UPLOAD_BYTES = DEFAULT_MAX_UPLOAD_MB * MB
 MAX_ROWS = 200_000
 UPLOAD_ENV = "IGOV_MAX_UPLOAD_MB"
 ROWS_ENV = "IGOV_MAX_ROWS"
@@ -103,32 +101,3 @@ def check_row_count(rows: int, limit: int | None = None) -> None:
         raise RegistryFileError(
             f"The file has more than {limit:,} rows; the limit is {limit:,}. Split the registry or raise {ROWS_ENV}."
         )
-
-
-def read_registry_file(path: str | os.PathLike) -> bytes:
-    """Read a registry file from disk, refusing one over the upload limit before reading a byte of it.
-
-    >>> import tempfile
-    >>> with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as handle:
-    ...     _ = handle.write(b"name\\n")
-    >>> read_registry_file(handle.name)
-    b'name\\n'
-    >>> os.remove(handle.name)
-
-    Args:
-        path: the file; its size comes from ``os.stat``, so a 200 MB file is refused at once.
-
-    Returns:
-        The file's bytes.
-
-    Raises:
-        RegistryFileError: when the file is larger than :func:`upload_limit_mb`.
-        OSError: as ``open`` raises it (``FileNotFoundError``, ``IsADirectoryError``, ...), for the caller to word.
-    """
-    limit = upload_limit_mb()
-    check_upload_size(os.stat(path).st_size, limit)
-    # Never more than limit + 1 bytes, even from a pipe or a file that grows while it is read.
-    with Path(path).open("rb") as handle:
-        data = handle.read(limit * MB + 1)
-    check_upload_size(len(data), limit)
-    return data

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from core.domain.settings import DATA_DIR
 from core.errors import ConfigError
-
-DEFAULT_SYSTEM_ALIASES_FILE = DATA_DIR / "system_aliases.csv"
-DEFAULT_OBJECT_ALIASES_FILE = DATA_DIR / "object_aliases.csv"
 
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 # The last run of letters in a name, and whatever follows it ("Sales Orders" -> "Orders", "").
@@ -197,65 +193,84 @@ def _build_table(rows: Iterable[tuple[str, str, str]], where: str, key_of) -> di
     return table
 
 
-def _read_alias_file(path: Path, key_of) -> dict[str, str]:
-    name = path.name
-    reader = None
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:  # -sig: Excel writes a BOM
-            reader = csv.reader(handle, strict=True)  # strict: an unclosed quote is an error, not a merged row
-            header = next(reader, None)
-            columns = [c.strip().lower() for c in header or []]
-            if "alias" not in columns or "canonical" not in columns:
-                raise ConfigError(
-                    f"{name}, row 1: the header must name the columns alias and canonical "
-                    f"(found {', '.join(columns) or 'nothing'}); write 'alias,canonical' on the first line"
-                )
-            a, c = columns.index("alias"), columns.index("canonical")
-            rows = []
-            for row_number, row in enumerate(reader, start=2):
-                cells = [cell.strip() for cell in row]
-                if not any(cells) or cells[0].startswith("#"):
-                    continue  # blank lines and comments are allowed
-                cells += [""] * (max(a, c) + 1 - len(cells))
-                rows.append((f"row {row_number}", cells[a], cells[c]))
-    except FileNotFoundError:
-        raise ConfigError(f"{name} was not found at {path}; create it with the header line 'alias,canonical'") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{name} is not UTF-8 text; save it again as 'CSV UTF-8'") from None
-    except csv.Error as error:
-        where = f", line {reader.line_num}" if reader is not None else ""
-        raise ConfigError(f"{name}{where} is not valid CSV ({error}); close the quote or remove it") from None
-    except OSError as error:
-        raise ConfigError(f"{name} could not be read: {error}") from None
-    return _build_table(rows, name, key_of)
-
-
-def load_aliases(
-    system_csv: Path | None = DEFAULT_SYSTEM_ALIASES_FILE,
-    object_csv: Path | None = DEFAULT_OBJECT_ALIASES_FILE,
-) -> Aliases:
-    """Read the system and object alias tables from CSV files with columns ``alias,canonical``.
+def alias_table_from_csv(text: str, source: str, kind: str) -> dict[str, str]:
+    """One alias table from CSV text with the columns ``alias,canonical`` (``kind``: "system" or "object").
 
     Blank lines and lines starting with ``#`` are skipped; extra columns (e.g. a note) are ignored.
 
-    >>> load_aliases(None, None).is_empty
-    True
-
-    Args:
-        system_csv: the system alias file, or ``None`` for no system aliases.
-        object_csv: the data-object alias file, or ``None`` for no object aliases.
-
-    Returns:
-        Both tables.
+    >>> alias_table_from_csv("alias,canonical\\nSFDC,Salesforce\\n", "system_aliases.csv", "system")
+    {'sfdc': 'Salesforce', 'salesforce': 'Salesforce'}
 
     Raises:
-        ConfigError: when a file is missing, unreadable, lacks the header, or has a bad row; the
-            message names the file, the row and the fix.
+        ConfigError: when the header is missing or a row is bad; the message names ``source``, the row and the fix.
     """
-    return Aliases(
-        systems=_read_alias_file(Path(system_csv), normalize_key) if system_csv is not None else {},
-        objects=_read_alias_file(Path(object_csv), _object_lookup_key) if object_csv is not None else {},
-    )
+    key_of = normalize_key if kind == "system" else _object_lookup_key
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # strict: an unclosed quote is an error
+    try:
+        header = next(reader, None)
+        columns = [c.strip().lower() for c in header or []]
+        if "alias" not in columns or "canonical" not in columns:
+            raise ConfigError(
+                f"{source}, row 1: the header must name the columns alias and canonical "
+                f"(found {', '.join(columns) or 'nothing'}); write 'alias,canonical' on the first line"
+            )
+        a, c = columns.index("alias"), columns.index("canonical")
+        rows = []
+        for row_number, row in enumerate(reader, start=2):
+            cells = [cell.strip() for cell in row]
+            if not any(cells) or cells[0].startswith("#"):
+                continue  # blank lines and comments are allowed
+            cells += [""] * (max(a, c) + 1 - len(cells))
+            rows.append((f"row {row_number}", cells[a], cells[c]))
+    except csv.Error as error:
+        raise ConfigError(f"{source}, line {reader.line_num} is not valid CSV ({error}); close the quote or remove it") from None
+    return _build_table(rows, source, key_of)
+
+
+def add_alias_pair(current: AliasPairs, kind: str, alias: str, canonical: str) -> AliasPairs:
+    """The alias rows with one more: ``alias`` means ``canonical``.
+
+    If ``canonical`` is itself an alias, the new row points at its final name. Rows that used
+    ``alias`` as their canonical name are pointed at the new final name too, so the table never
+    chains. Adding a row that is already there changes nothing.
+
+    >>> pairs = AliasPairs(systems=(("SFDC", "Salesforce"),), objects=())
+    >>> add_alias_pair(pairs, "system", "Zendesk Support", "Zendesk").systems
+    (('SFDC', 'Salesforce'), ('Zendesk Support', 'Zendesk'))
+    >>> add_alias_pair(pairs, "system", "SF", "SFDC").systems
+    (('SFDC', 'Salesforce'), ('SF', 'Salesforce'))
+
+    Args:
+        current: the rows in force (from :func:`load_alias_pairs`).
+        kind: ``"system"`` or ``"object"``.
+        alias: the spelling to merge away, e.g. "Zendesk Support".
+        canonical: the name it means, e.g. "Zendesk".
+
+    Returns:
+        The new rows, checked like a file.
+
+    Raises:
+        ValueError: when ``kind`` is neither "system" nor "object".
+        ConfigError: when the result is not a valid alias table (the message names the row).
+    """
+    if kind not in ("system", "object"):
+        raise ValueError(f"kind must be 'system' or 'object', not {kind!r}")
+    alias, canonical = alias.strip(), canonical.strip()
+    rows = list(current.systems if kind == "system" else current.objects)
+    table = (Aliases.from_pairs(systems=rows) if kind == "system" else Aliases.from_pairs(objects=rows))
+    lookup = table.systems if kind == "system" else table.objects
+    key_of = normalize_key if kind == "system" else (lambda name: normalize_key(canonical_object(name, Aliases())))
+    final = lookup.get(key_of(canonical), canonical)
+    if key_of(alias) == key_of(final):
+        return current
+    rows = [(a, final if key_of(c) == key_of(alias) else c) for a, c in rows]
+    if (alias, final) not in rows:
+        rows.append((alias, final))
+    rows = [(a, c) for a, c in rows if key_of(a) != key_of(c) or a == c]
+    new = AliasPairs(systems=tuple(rows), objects=current.objects) if kind == "system" else AliasPairs(
+        systems=current.systems, objects=tuple(rows))
+    Aliases.from_pairs(systems=new.systems, objects=new.objects)  # raises ConfigError naming the bad row
+    return new
 
 
 def canonical_system(name: str, aliases: Aliases) -> str:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from pathlib import Path
 from typing import Callable, Mapping
 
 from core.domain.overlap import Cluster, OverlapPair
 from core.domain.ranges import Range
 from core.domain.registry import NOT_YET_BUILT, Complexity, Integration, Status, Tier
-from core.domain.settings import DATA_DIR
 from core.errors import ConfigError
 from core.wording import format_money, plural
-
-DEFAULT_RUBRIC_FILE = DATA_DIR / "rubric.toml"
 
 
 class Verdict(StrEnum):
@@ -59,7 +54,7 @@ def validate_rubric(config: RubricConfig) -> list[str]:
     """Every problem with a rubric, naming the field and the fix.
 
     >>> try:
-    ...     RubricConfig(weights={**load_rubric().weights, "overlap": -1})
+    ...     RubricConfig(weights={**rubric.weights, "overlap": -1})
     ... except ConfigError as error:
     ...     print(error)
     weight of overlap must be a number from 0 to 10 (got -1)
@@ -92,21 +87,15 @@ def validate_rubric(config: RubricConfig) -> list[str]:
     return problems
 
 
-def load_rubric(path: Path = DEFAULT_RUBRIC_FILE) -> RubricConfig:
-    """Read weights and thresholds from a TOML file (``data/rubric.toml`` by default).
+def parse_rubric(data: dict, source: str = "rubric") -> RubricConfig:
+    """Weights and thresholds from a mapping read from a rubric file (``[weights]``, ``[thresholds]``, ``[scales]``).
 
-    >>> load_rubric().weights["overlap"]
-    3.0
+    >>> parse_rubric({"weights": {**rubric.weights, "overlap": 2}}).weights["overlap"]
+    2
 
     Raises:
-        ConfigError: naming the file and the field when a value is missing or out of range.
+        ConfigError: naming ``source`` and the field when a value is missing or out of range.
     """
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{Path(path).name} could not be read: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{Path(path).name} is not valid TOML: {error}") from None
     try:
         weights = {k: v for k, v in data.get("weights", {}).items()}
         options = {**data.get("thresholds", {}), **data.get("scales", {})}
@@ -115,7 +104,7 @@ def load_rubric(path: Path = DEFAULT_RUBRIC_FILE) -> RubricConfig:
             raise ConfigError(f"unknown settings: {', '.join(unknown)}")
         return RubricConfig(weights=weights, **options)
     except ConfigError as error:
-        raise ConfigError(f"{Path(path).name}: {error}") from None
+        raise ConfigError(f"{source}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -468,7 +457,7 @@ def score_integration(
     >>> proposal = Integration(id="NEW", name="Unique sync", source_system="Salesforce",
     ...     target_system="Stripe", data_objects=("Quote",), owner_team="Finance", owner="Ana",
     ...     tier=Tier.REVENUE_CRITICAL, status=Status.PROPOSED)
-    >>> score_integration(proposal, ScoringContext(), load_rubric()).verdict.value
+    >>> score_integration(proposal, ScoringContext(), rubric).verdict.value
     'proceed'
 
     Args:

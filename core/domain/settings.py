@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from core.domain.ranges import Range
 from core.errors import ConfigError
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-DEFAULT_SETTINGS_FILE = DATA_DIR / "settings.toml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +69,18 @@ def validate_settings(values: dict) -> list[str]:
     return problems
 
 
-def load_default_settings(path: Path = DEFAULT_SETTINGS_FILE) -> Settings:
-    """Read the shipped defaults from ``data/settings.toml``.
+def settings_from_values(values: dict, source: str = "settings") -> Settings:
+    """Settings from a mapping read from a file; unknown keys are refused, naming ``source``.
 
-    Raises:
-        ConfigError: when the file is not valid TOML or a value is out of range.
+    >>> settings_from_values({"currency": "€"}).currency
+    '€'
+    >>> settings_from_values({"colour": "red"}, "settings.toml")
+    Traceback (most recent call last):
+    ...
+    core.errors.ConfigError: settings.toml has unknown settings: colour
     """
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path.name} could not be read: {error}") from None
     known = {k: v for k, v in values.items() if k in Settings.__dataclass_fields__}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ConfigError(f"{path.name} has unknown settings: {', '.join(unknown)}")
+        raise ConfigError(f"{source} has unknown settings: {', '.join(unknown)}")
     return Settings(**known)

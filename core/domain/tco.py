@@ -8,12 +8,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from core.domain.complexity import (
-    ComplexityRules,
-    Effort,
-    default_complexity_rules,
-    estimate_effort,
-)
+from core.domain.complexity import ComplexityRules, Effort, estimate_effort
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
@@ -181,7 +176,7 @@ def _run_rate(integration: Integration, effort: Effort, rate: Range) -> RunRate:
     )
 
 
-def monthly_run_rate(integration: Integration, settings: Settings, rules: ComplexityRules | None = None) -> RunRate:
+def monthly_run_rate(integration: Integration, settings: Settings, rules: ComplexityRules) -> RunRate:
     """What an integration costs per month: maintenance + tools + reconciliation.
 
     Retired integrations cost nothing. Maintenance hours come from the category where the row has
@@ -190,7 +185,7 @@ def monthly_run_rate(integration: Integration, settings: Settings, rules: Comple
     >>> row = Integration(id="INT-1", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
     ...                   data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
     ...                   monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
-    >>> monthly_run_rate(row, Settings()).total
+    >>> monthly_run_rate(row, Settings(), rules).total
     Range(low=300.0, likely=375.0, high=450.0)
 
     Args:
@@ -201,17 +196,16 @@ def monthly_run_rate(integration: Integration, settings: Settings, rules: Comple
     Returns:
         The run-rate by part and in total.
     """
-    rules = rules or default_complexity_rules()
     return _run_rate(integration, estimate_effort(integration, rules), hourly_rate_for(integration, settings))
 
 
-def build_cost(integration: Integration, settings: Settings, rules: ComplexityRules | None = None) -> Range:
+def build_cost(integration: Integration, settings: Settings, rules: ComplexityRules) -> Range:
     """Build hours (the row's, else its category's) times the hourly rate.
 
     >>> from core.domain.registry import Complexity
     >>> row = Integration(id="INT-9", name="ERP sync", source_system="Salesforce", target_system="NetSuite",
     ...                   data_objects=("Order",), owner_team="Finance", complexity=Complexity.COMPLEX)
-    >>> build_cost(row, Settings())
+    >>> build_cost(row, Settings(), rules)
     Range(low=30000.0, likely=61250.0, high=100000.0)
 
     Args:
@@ -222,14 +216,13 @@ def build_cost(integration: Integration, settings: Settings, rules: ComplexityRu
     Returns:
         The one-time build cost.
     """
-    rules = rules or default_complexity_rules()
     return estimate_effort(integration, rules).build_hours * hourly_rate_for(integration, settings)
 
 
 def integration_tco(
     integration: Integration,
     settings: Settings,
-    rules: ComplexityRules | None = None,
+    rules: ComplexityRules,
     horizon_months: int | None = None,
 ) -> IntegrationCost:
     """One integration's run-rate, build cost, TCO and forward cost over a horizon.
@@ -241,7 +234,7 @@ def integration_tco(
     >>> row = Integration(id="INT-1", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
     ...                   data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
     ...                   monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
-    >>> cost = integration_tco(row, Settings(), horizon_months=6)
+    >>> cost = integration_tco(row, Settings(), rules, horizon_months=6)
     >>> cost.tco, cost.forward_cost.likely
     (Range(low=4050.0, likely=4500.0, high=4950.0), 2250.0)
 
@@ -254,7 +247,6 @@ def integration_tco(
     Returns:
         The integration's costs.
     """
-    rules = rules or default_complexity_rules()
     horizon = settings.horizon_months if horizon_months is None else horizon_months
     effort = estimate_effort(integration, rules)
     rate = hourly_rate_for(integration, settings)
@@ -294,7 +286,7 @@ def portfolio_tco(
     integrations: Iterable[Integration],
     clusters: Iterable[Cluster],
     settings: Settings,
-    rules: ComplexityRules | None = None,
+    rules: ComplexityRules,
     horizon_months: int | None = None,
 ) -> PortfolioCost:
     """The portfolio's build cost, run-rate, TCO, duplication and who pays for it.
@@ -307,7 +299,7 @@ def portfolio_tco(
     ...                 data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
     ...                 monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
     >>> b = a.with_changes(id="INT-2", name="B", owner_team="Finance")
-    >>> cost = portfolio_tco([a, b], [], Settings(), horizon_months=6)
+    >>> cost = portfolio_tco([a, b], [], Settings(), rules, horizon_months=6)
     >>> cost.tco, cost.duplicated_monthly_run_rate.likely
     (Range(low=8100.0, likely=9000.0, high=9900.0), 0.0)
 
@@ -321,7 +313,6 @@ def portfolio_tco(
     Returns:
         Portfolio totals, team shares (most duplication first) and one row per integration.
     """
-    rules = rules or default_complexity_rules()
     horizon = settings.horizon_months if horizon_months is None else horizon_months
     # Several small frozen values per row (efforts, ranges, costs), none in a cycle: with the
     # collector on, its passes over them took two thirds of the time at 100,000 rows.
@@ -412,7 +403,7 @@ def compare_scenarios(
     cluster: Cluster,
     integrations_by_id: Mapping[str, Integration],
     settings: Settings,
-    rules: ComplexityRules | None = None,
+    rules: ComplexityRules,
     horizon_months: int | None = None,
 ) -> ScenarioComparison:
     """Cost of keeping a cluster as it is, merging it into its survivor, or centralising it under one owner.
@@ -429,12 +420,12 @@ def compare_scenarios(
     ...                 data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
     ...                 monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
     >>> b = a.with_changes(id="INT-2", name="B", owner_team="Finance")
-    >>> run = monthly_run_rate(a, Settings()).total
+    >>> run = monthly_run_rate(a, Settings(), rules).total
     >>> cluster = Cluster(id="CL-INT-1", members=("INT-1", "INT-2"), pairs=(), shared_objects=("Deal",),
     ...     systems=("HubSpot", "Stripe"), teams=("Finance", "Sales Ops"), owners=(), unowned=("INT-1", "INT-2"),
     ...     evidence=(), total_monthly_run_rate=run + run, survivor="INT-1", survivor_reason="first",
     ...     survivor_is_explicit=False, duplicated_monthly_run_rate=run)
-    >>> result = compare_scenarios(cluster, {"INT-1": a, "INT-2": b}, Settings(), horizon_months=24)
+    >>> result = compare_scenarios(cluster, {"INT-1": a, "INT-2": b}, Settings(), rules, horizon_months=24)
     >>> result.keep_all.monthly_run_rate.likely, result.merge.monthly_run_rate.likely, result.break_even_month_merge
     (750.0, 450.0, 14)
 
@@ -451,7 +442,6 @@ def compare_scenarios(
     Raises:
         IntegrationNotFound: when the cluster names an id the registry does not hold.
     """
-    rules = rules or default_complexity_rules()
     factors = rules.scenarios
     horizon = settings.horizon_months if horizon_months is None else horizon_months
     members = [m for m in _member_rows(cluster, integrations_by_id) if m.status is not Status.RETIRED]
@@ -591,7 +581,7 @@ def simulate_portfolio(
     integrations: Iterable[Integration],
     clusters: Iterable[Cluster],
     settings: Settings,
-    rules: ComplexityRules | None = None,
+    rules: ComplexityRules,
     horizon_months: int | None = None,
     draws: int = 10_000,
     seed: int = 0,
@@ -607,7 +597,7 @@ def simulate_portfolio(
     >>> a = Integration(id="INT-1", name="A", source_system="HubSpot", target_system="Stripe",
     ...                 data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15),
     ...                 monthly_maintenance_hours=Range.between(2, 3), hourly_rate=Range.exact(150))
-    >>> result = simulate_portfolio([a], [], Settings(), horizon_months=6, draws=2000, seed=1)
+    >>> result = simulate_portfolio([a], [], Settings(), rules, horizon_months=6, draws=2000, seed=1)
     >>> 300 <= result.monthly_run_rate.p10 <= result.monthly_run_rate.p50 <= result.monthly_run_rate.p90 <= 450
     True
 
@@ -624,7 +614,6 @@ def simulate_portfolio(
         Percentiles of each headline figure.
     """
     _check_draws(draws)
-    rules = rules or default_complexity_rules()
     horizon = settings.horizon_months if horizon_months is None else horizon_months
     active = {i.id: i for i in integrations if i.status is not Status.RETIRED}
     duplicates = set(_duplicate_ids(clusters, active))

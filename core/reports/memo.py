@@ -18,15 +18,6 @@ from core.domain.tco import (
     simulate_scenarios,
 )
 from core.errors import ClusterNotFound
-from core.reports.decision_figures import (
-    break_even_sentences,
-    flip_statements,
-    format_score,
-    scenario_series,
-    scenario_table_rows,
-    stability_statement,
-    tco_assumptions,
-)
 from core.reports.figures import duplicated_by_cluster
 from core.reports.pdf_layout import (
     ACCENT,
@@ -46,6 +37,17 @@ from core.reports.pdf_layout import (
     utc,
     verdict_cell,
     version_text,
+)
+from core.reports.score_figures import (
+    flip_statements,
+    format_score,
+    stability_statement,
+)
+from core.reports.tco_figures import (
+    break_even_sentences,
+    scenario_series,
+    scenario_table_rows,
+    tco_assumptions,
 )
 from core.wording import escape_markdown, format_money, format_money_range, natural_list
 
@@ -116,7 +118,7 @@ class TcoComparison:
     survivor_name: str
     comparison: ScenarioComparison
     simulation: ScenarioSimulation
-    rows: tuple[dict, ...]  # core.reports.decision_figures.scenario_table_rows
+    rows: tuple[dict, ...]  # core.reports.tco_figures.scenario_table_rows
     break_even: tuple[str, str]  # merging, centralising
 
 
@@ -305,13 +307,8 @@ def build_memo(
     other than the survivor) scored; every cluster involved gets a keep all / merge / centralise
     comparison. Without a session the rubric's verdicts stand in as recommendations.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.rubric import load_rubric
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
-    >>> memo = build_memo(analysis, load_rubric(), 3, subjects=[("cluster", "CL-INT-004")])
+    >>> analysis = sample_analysis
+    >>> memo = build_memo(analysis, rubric, 3, subjects=[("cluster", "CL-INT-004")])
     >>> [s.integration_id for s in memo.scores], memo.tco[0].break_even[0]
     (['INT-031'], 'Merging pays back in month 2.')
 
@@ -458,13 +455,8 @@ def memo_for_integration(
 ) -> Memo:
     """A memo about one integration, before any session: the rubric's verdict stands as the recommendation.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.rubric import load_rubric
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
-    >>> memo = memo_for_integration(analysis, "INT-027", load_rubric(), 3)
+    >>> analysis = sample_analysis
+    >>> memo = memo_for_integration(analysis, "INT-027", rubric, 3)
     >>> memo.title, memo.decisions[0].verdict.value, memo.decisions[0].recommended
     ('INT-027 · Upsell sync to Stripe (CS)', 'retire', True)
 
@@ -862,13 +854,8 @@ def _signoff(doc: Document, memo: Memo) -> None:
 def render_memo_pdf(memo: Memo, *, page_size: str = "A4") -> bytes:
     """The memo as a PDF: numbered pages ("Page 2 of 5"), footer with generation time and registry version.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.rubric import load_rubric
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
-    >>> render_memo_pdf(memo_for_cluster(analysis, "CL-INT-004", load_rubric(), 3))[:5]
+    >>> analysis = sample_analysis
+    >>> render_memo_pdf(memo_for_cluster(analysis, "CL-INT-004", rubric, 3))[:5]
     b'%PDF-'
 
     Args:
@@ -916,13 +903,8 @@ def _md_list(items: Sequence[str], empty: str) -> list[str]:
 def render_memo_markdown(memo: Memo) -> str:
     """The memo as Markdown to paste into a wiki: the same sections as the PDF, user text escaped.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.rubric import load_rubric
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
-    >>> render_memo_markdown(memo_for_cluster(analysis, "CL-INT-004", load_rubric(), 3)).splitlines()[0]
+    >>> analysis = sample_analysis
+    >>> render_memo_markdown(memo_for_cluster(analysis, "CL-INT-004", rubric, 3)).splitlines()[0]
     '# Decision memo: Cluster CL-INT-004 · Stripe → NetSuite'
 
     Args:

@@ -9,9 +9,8 @@ from datetime import datetime
 from core.domain.analysis import RegistryAnalysis
 from core.domain.ranges import Range, total
 from core.domain.registry import Status
-from core.domain.rubric import RubricConfig, Verdict, load_rubric
+from core.domain.rubric import RubricConfig, Verdict
 from core.domain.tco import PortfolioSimulation, compare_scenarios
-from core.reports.decision_figures import ClusterWaste, top_waste_clusters
 from core.reports.figures import ClusterRow, duplicated_by_cluster
 from core.reports.pdf_layout import (
     ACCENT,
@@ -32,6 +31,7 @@ from core.reports.pdf_layout import (
     verdict_cell,
     version_text,
 )
+from core.reports.tco_figures import ClusterWaste, top_waste_clusters
 from core.wording import format_money, format_money_range, plural
 
 # Most clusters a snapshot lists, however much room is left: it is a summary, not the registry.
@@ -99,18 +99,14 @@ def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Re
     saving is keep-all's run-rate minus the scenario's (so it already counts the maintenance the
     survivor takes on). Hold names the duplicated run-rate; proceed recommends nothing.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
-    >>> waste = top_waste_clusters(analysis, load_rubric(), 2)[1]
+    >>> analysis = sample_analysis
+    >>> waste = top_waste_clusters(analysis, rubric, 2)[1]
     >>> recommend(analysis, waste, "Stripe → NetSuite").action
     'Merge the 2 Stripe → NetSuite integrations into INT-004'
 
     Args:
         analysis: the registry analysis.
-        waste: the cluster's line from :func:`core.reports.decision_figures.top_waste_clusters`.
+        waste: the cluster's line from :func:`core.reports.tco_figures.top_waste_clusters`.
         route: the cluster's route in words ("Salesforce → Stripe").
 
     Returns:
@@ -155,7 +151,7 @@ def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Re
 def snapshot_figures(
     analysis: RegistryAnalysis,
     *,
-    rubric: RubricConfig | None = None,
+    rubric: RubricConfig,
     simulation: PortfolioSimulation | None = None,
     limit: int = MAX_TABLE_ROWS,
 ) -> SnapshotFigures:
@@ -164,12 +160,8 @@ def snapshot_figures(
     The verdict of a cluster is the rubric verdict of its first member that is not the survivor
     (as on the TCO page): what to do with the copy.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
-    >>> figures = snapshot_figures(analysis, limit=4)
+    >>> analysis = sample_analysis
+    >>> figures = snapshot_figures(analysis, rubric=rubric, limit=4)
     >>> [c.cluster_id for c in figures.clusters], figures.rest_count
     (['CL-INT-015', 'CL-INT-004', 'CL-INT-008', 'CL-INT-012'], 2)
 
@@ -182,7 +174,6 @@ def snapshot_figures(
     Returns:
         The figures, ready to lay out.
     """
-    rubric = rubric or load_rubric()
     costs, settings = analysis.costs, analysis.settings
     ranked = sorted(analysis.clusters, key=lambda c: (-c.duplicated_monthly_run_rate.likely, c.id))
     shown, rest = ranked[:max(limit, 0)], ranked[max(limit, 0):]
@@ -538,18 +529,14 @@ def build_snapshot_pdf(
     page_size: str = "A4",
     simulation: PortfolioSimulation | None = None,
     generated_at: datetime | None = None,
-    rubric: RubricConfig | None = None,
+    rubric: RubricConfig,
 ) -> bytes:
     """The one-page TCO snapshot as PDF bytes: always exactly one page, whatever the registry's size.
 
     The top clusters fill the room the page has left (at most 12); the others are summed in one row.
 
-    >>> from core.domain.registry_csv import read_registry_csv
-    >>> from core.domain.settings import load_default_settings
-    >>> from core.storage.store import SAMPLE_REGISTRY
-    >>> from core.domain.analysis import analyse_registry
-    >>> analysis = analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
-    >>> build_snapshot_pdf(analysis, registry_name="Acme", registry_version=3)[:5]
+    >>> analysis = sample_analysis
+    >>> build_snapshot_pdf(analysis, registry_name="Acme", registry_version=3, rubric=rubric)[:5]
     b'%PDF-'
 
     Args:

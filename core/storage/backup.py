@@ -24,7 +24,7 @@ from core.domain.access import Actor, require_admin, system_actor
 from core.errors import BackupError, DatabaseError
 from core.storage.audit import audit_row
 from core.storage.db import MIGRATIONS_DIR, upgrade_database
-from core.storage.store import REGISTRY_VERSION_KEY
+from core.storage.registry_store import REGISTRY_VERSION_KEY
 from core.storage.tables import AppSetting, AuditEntry, utc_now
 
 BACKUP_FORMAT = "igov-backup"

@@ -20,7 +20,7 @@ from core.domain.registry import Integration
 from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Verdict
 from core.errors import GovernanceError, ScoringError
 from core.storage.audit import record_change
-from core.storage.store import REGISTRY_VERSION_KEY
+from core.storage.registry_store import REGISTRY_VERSION_KEY
 from core.storage.tables import AppSetting, ScoringRecord, utc_now
 
 # Keeps a name typed into the "Your name" box from filling the history table.
@@ -97,11 +97,11 @@ def save_scoring(
     """Save one scoring with who made it and the registry version it saw; returns the new row's id.
 
     >>> from core.storage.db import create_db_engine
-    >>> from core.domain.rubric import ScoringContext, load_rubric, score_integration
+    >>> from core.domain.rubric import ScoringContext, score_integration
     >>> engine = create_db_engine("sqlite://")
     >>> row = Integration(id="INT-1", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
     ...                   data_objects=("Deal",), owner_team="Sales Ops", owner="Ana")
-    >>> rubric = load_rubric()
+    >>> rubric = rubric
     >>> result = score_integration(row, ScoringContext(), rubric, {"controls": 4})
     >>> from core.domain.access import Actor, Role
     >>> saved_id = save_scoring(engine, row, result, rubric.weights, {"controls": 4}, actor=Actor("Ana", Role.EDITOR))

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.domain.access import LOCAL_ACTOR_ROLE, Actor, require_editor
+from core.domain.access import Actor, require_editor
 from core.domain.diagnostic import (
     AgendaStep,
     Decision,
@@ -18,7 +18,6 @@ from core.domain.diagnostic import (
     Participant,
     RaciEntry,
     Role,
-    load_default_agenda,
     validate_agenda,
     validate_decision,
     validate_participants,
@@ -26,6 +25,7 @@ from core.domain.diagnostic import (
 from core.domain.rubric import Verdict
 from core.errors import SessionError
 from core.storage.audit import record_change
+from core.storage.defaults import load_default_agenda
 from core.storage.tables import (
     DiagnosticSessionRecord,
     IntegrationRecord,
@@ -40,7 +40,6 @@ ITEM_KINDS: dict[str, str] = {"assumption": "assumption", "question": "open ques
 # Keeps titles readable on the session picker and in the memo heading.
 MAX_TITLE_CHARS = 120
 # The person the examples in this module's docstrings act as.
-ANA = Actor("Ana", LOCAL_ACTOR_ROLE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.storage.db import create_db_engine
-from core.storage.store import load_integrations
+from core.storage.registry_store import load_integrations
 from tests.conftest import EXAMPLES_DIR
 from tests.e2e.conftest import running_server, screenshot, wait_for_app
 

@@ -14,6 +14,7 @@ from core.domain.access import system_actor
 from core.domain.diagnostic import Decision, Participant, RaciEntry, Role
 from core.domain.rubric import Verdict
 from core.storage.db import create_db_engine
+from core.storage.registry_store import seed_sample_registry
 from core.storage.scoring_store import list_scorings
 from core.storage.session_store import (
     create_session,
@@ -21,7 +22,6 @@ from core.storage.session_store import (
     save_decision,
     set_participants,
 )
-from core.storage.store import seed_sample_registry
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]

@@ -17,10 +17,16 @@ from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry
 from core.domain.diagnostic import Role as MeetingRole
 from core.domain.registry import Integration
 from core.domain.registry_edit import RegistryChanges
-from core.domain.rubric import ScoringContext, Verdict, load_rubric, score_integration
-from core.domain.settings import load_default_settings
+from core.domain.rubric import ScoringContext, Verdict, score_integration
 from core.errors import EditConflict, GovernanceError, ScoringError, SessionError
+from core.services.registry import import_registry_file
 from core.storage.audit import history_csv, jsonable, list_history
+from core.storage.defaults import load_default_settings, load_rubric
+from core.storage.registry_store import (
+    apply_registry_changes,
+    load_integration_versions,
+    load_integrations,
+)
 from core.storage.scoring_store import save_scoring
 from core.storage.session_store import (
     add_item,
@@ -34,16 +40,8 @@ from core.storage.session_store import (
     start_session,
     update_item,
 )
-from core.storage.store import (
-    apply_registry_changes,
-    import_registry_file,
-    load_integration_versions,
-    load_integrations,
-    reset_settings,
-    save_settings,
-    save_survivor_choice,
-    setting_version,
-)
+from core.storage.settings_store import reset_settings, save_settings, setting_version
+from core.storage.survivor_store import save_survivor_choice
 from core.storage.tables import AuditEntry
 from tests.actors import ADMIN, EDITOR
 

@@ -14,19 +14,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from core.domain.access import Actor, Role, system_actor
-from core.domain.settings import load_default_settings
 from core.errors import BackupError, DatabaseError, PermissionDenied
+from core.services.registry import import_registry_file
 from core.storage.audit import list_history
 from core.storage.backup import backup_database, restore_database
 from core.storage.db import MIGRATIONS_DIR, create_db_engine
-from core.storage.store import (
+from core.storage.defaults import load_default_settings
+from core.storage.registry_store import (
     REGISTRY_VERSION_KEY,
     analysis_inputs_token,
-    import_registry_file,
-    load_settings,
-    load_survivor_choices,
     seed_sample_registry,
 )
+from core.storage.settings_store import load_settings
+from core.storage.survivor_store import load_survivor_choices
 from core.storage.tables import (
     AppSetting,
     DiagnosticSessionRecord,

@@ -10,14 +10,16 @@ from core.domain.registry_edit import RegistryChanges
 from core.domain.settings import Settings
 from core.errors import EditConflict, GovernanceError
 from core.storage.audit import list_history
-from core.storage.store import (
-    SETTINGS_KEY,
+from core.storage.registry_store import (
     apply_registry_changes,
     load_integration_versions,
     load_integrations,
+    seed_sample_registry,
+)
+from core.storage.settings_store import (
+    SETTINGS_KEY,
     load_settings,
     save_settings,
-    seed_sample_registry,
     setting_version,
 )
 

@@ -17,7 +17,11 @@ import pytest
 
 from core.domain.registry_csv import read_registry_csv
 from core.storage.db import create_db_engine
-from core.storage.store import load_integrations, registry_version, seed_sample_registry
+from core.storage.registry_store import (
+    load_integrations,
+    registry_version,
+    seed_sample_registry,
+)
 from tests.conftest import POSTGRES_URL, PROJECT_DIR
 
 ROWS = 20_000
@@ -168,7 +172,7 @@ import sys
 from core.domain.access import system_actor
 from core.storage.db import create_db_engine
 from core.domain.registry_edit import RegistryChanges
-from core.storage.store import apply_registry_changes, load_integration_versions, load_integrations
+from core.storage.registry_store import apply_registry_changes, load_integration_versions, load_integrations
 engine = create_db_engine(sys.argv[1])
 edited = tuple(i.with_changes(notes="edited " + i.id) for i in load_integrations(engine))
 apply_registry_changes(engine, RegistryChanges(changed=edited), load_integration_versions(engine),
@@ -179,7 +183,7 @@ apply_registry_changes(engine, RegistryChanges(changed=edited), load_integration
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 def test_a_killed_save_leaves_every_row_as_it_was(database_url, tmp_path):
     from core.domain.access import system_actor
-    from core.storage.store import write_integrations
+    from core.storage.registry_store import write_integrations
 
     csv_path = tmp_path / "large.csv"
     write_large_registry(csv_path, rows=8_000)

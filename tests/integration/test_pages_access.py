@@ -14,14 +14,13 @@ from core.domain.registry_edit import RegistryChanges
 from core.domain.rubric import Verdict
 from core.storage.audit import list_history
 from core.storage.db import create_db_engine
-from core.storage.store import (
+from core.storage.registry_store import (
     apply_registry_changes,
     load_integration_versions,
     load_integrations,
-    load_settings,
-    save_role_mapping,
     seed_sample_registry,
 )
+from core.storage.settings_store import load_settings, save_role_mapping
 from pages._ui import _analysis_for, _engine_for
 from tests.actors import ADMIN, editor
 

@@ -11,12 +11,16 @@ from streamlit.testing.v1 import AppTest
 
 from core.domain.analysis import analyse_registry, score_registry_integration
 from core.domain.registry_csv import read_registry_csv
-from core.domain.rubric import load_rubric
-from core.domain.settings import load_default_settings
-from core.reports.decision_figures import proposal_from_answers, score_subject
+from core.reports.score_figures import proposal_from_answers, score_subject
 from core.storage.db import create_db_engine
+from core.storage.defaults import (
+    SAMPLE_REGISTRY,
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
+    load_rubric,
+)
 from core.storage.scoring_store import list_scorings
-from core.storage.store import SAMPLE_REGISTRY
 from tests.actors import admin, editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -25,7 +29,7 @@ VERDICT = re.compile(r'data-verdict="(\w+)".*?score <b>([\d.]+) / 5</b>', re.S)
 
 @pytest.fixture(scope="module")
 def sample_analysis():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
 
 
 @pytest.fixture
@@ -245,7 +249,7 @@ def test_the_horizon_slider_changes_the_comparison(database_url):
 
 
 def test_both_pages_explain_an_empty_registry(engine):
-    from core.storage.store import seed_sample_registry, write_integrations
+    from core.storage.registry_store import seed_sample_registry, write_integrations
 
     seed_sample_registry(engine)
     write_integrations(engine, [], "replace", actor=editor("test"))
@@ -258,7 +262,8 @@ def test_both_pages_explain_an_empty_registry(engine):
 
 
 def test_weights_saved_in_settings_are_the_score_pages_defaults(engine):
-    from core.storage.store import save_rubric, seed_sample_registry
+    from core.storage.registry_store import seed_sample_registry
+    from core.storage.settings_store import save_rubric
 
     seed_sample_registry(engine)
     save_rubric(engine, load_rubric().with_weights(overlap=0.0), actor=admin("test"), expected_version=None)

@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from core.storage.audit import list_history
 from core.storage.db import create_db_engine
-from core.storage.store import (
+from core.storage.registry_store import load_integrations
+from core.storage.settings_store import (
     load_alias_tables,
-    load_integrations,
     load_saved_rubric,
     load_settings,
 )

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from core.cli import main
 from core.storage.db import create_db_engine
-from core.storage.store import registry_version
+from core.storage.registry_store import registry_version
 from tests.conftest import DATA_DIR, PROJECT_DIR
 from tests.unit.test_memo import PEOPLE, seed_session
 from tests.unit.test_snapshot_pdf import (

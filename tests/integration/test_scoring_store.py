@@ -9,10 +9,11 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from core.domain.registry import Integration, Status
-from core.domain.rubric import ScoringContext, load_rubric, score_integration
+from core.domain.rubric import ScoringContext, score_integration
 from core.errors import ScoringError
+from core.storage.defaults import load_rubric
+from core.storage.registry_store import seed_sample_registry
 from core.storage.scoring_store import list_scorings, save_scoring
-from core.storage.store import seed_sample_registry
 from core.storage.tables import ScoringRecord
 from tests.actors import editor
 

@@ -10,6 +10,7 @@ from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry,
 from core.domain.rubric import Verdict
 from core.errors import SessionError
 from core.storage.db import create_db_engine
+from core.storage.registry_store import seed_sample_registry
 from core.storage.session_store import (
     add_item,
     create_session,
@@ -27,7 +28,6 @@ from core.storage.session_store import (
     start_session,
     update_item,
 )
-from core.storage.store import seed_sample_registry
 from tests.actors import EDITOR, editor
 
 NINE = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

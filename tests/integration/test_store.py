@@ -18,9 +18,9 @@ from core.domain.registry import (
     Timeliness,
 )
 from core.domain.registry_csv import read_registry_csv, write_registry_csv
-from core.storage.store import (
+from core.services.registry import import_registry_file
+from core.storage.registry_store import (
     count_integrations,
-    import_registry_file,
     load_integrations,
     registry_version,
     seed_sample_registry,

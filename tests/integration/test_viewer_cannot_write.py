@@ -16,17 +16,38 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+import core.services.overlaps
+import core.services.registry
+import core.storage.registry_store
 import core.storage.scoring_store
 import core.storage.session_store
-import core.storage.store
+import core.storage.settings_store
+import core.storage.survivor_store
 from core.domain.access import Actor, Role, RoleMapping
 from core.domain.diagnostic import AgendaStep, Decision, Participant, RaciEntry
 from core.domain.diagnostic import Role as MeetingRole
 from core.domain.registry import Integration
 from core.domain.registry_edit import RegistryChanges
-from core.domain.rubric import ScoringContext, Verdict, load_rubric, score_integration
-from core.domain.settings import load_default_settings
+from core.domain.rubric import ScoringContext, Verdict, score_integration
 from core.errors import PermissionDenied
+from core.services.analysis import load_analysis
+from core.services.overlaps import add_alias, keep_in_cluster
+from core.services.registry import (
+    add_integration,
+    check_registry_file,
+    import_checked_file,
+    import_registry_file,
+    load_sample_registry,
+    save_registry_edits,
+)
+from core.storage.defaults import load_default_settings, load_rubric
+from core.storage.registry_store import (
+    apply_registry_changes,
+    load_integration_versions,
+    load_integrations,
+    seed_sample_registry,
+    write_integrations,
+)
 from core.storage.scoring_store import save_scoring
 from core.storage.session_store import (
     add_item,
@@ -42,21 +63,14 @@ from core.storage.session_store import (
     start_session,
     update_item,
 )
-from core.storage.store import (
-    apply_registry_changes,
-    import_registry_file,
-    load_integration_versions,
-    load_integrations,
-    load_sample_registry,
+from core.storage.settings_store import (
     reset_settings,
     save_alias_tables,
     save_role_mapping,
     save_rubric,
     save_settings,
-    save_survivor_choice,
-    seed_sample_registry,
-    write_integrations,
 )
+from core.storage.survivor_store import save_survivor_choice
 from tests.actors import ADMIN, VIEWER
 
 NEW = Integration(id="INT-900", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
@@ -78,6 +92,12 @@ class World:
         return load_integrations(self.engine)[0]
 
 
+def _cells(integration: Integration) -> dict:
+    from core.services.registry import integration_cells
+
+    return integration_cells(integration)
+
+
 def _scoring(w: World, actor: Actor) -> None:
     rubric = load_rubric()
     result = score_integration(NEW, ScoringContext(), rubric, {})
@@ -95,6 +115,14 @@ WRITES: dict[str, tuple[Role, Callable[[World, Actor], object]]] = {
     "load_sample_registry": (Role.EDITOR, lambda w, a: load_sample_registry(w.engine, actor=a)),
     "save_survivor_choice": (Role.EDITOR, lambda w, a: save_survivor_choice(w.engine, ["INT-001", "INT-002"], "INT-002",
                                                                             actor=a)),
+    "import_checked_file": (Role.EDITOR, lambda w, a: import_checked_file(w.engine, check_registry_file(CSV), actor=a)),
+    "save_registry_edits": (Role.EDITOR, lambda w, a: save_registry_edits(
+        w.engine, [w.first()], [{**_cells(w.first()), "notes": "edited"}], load_integration_versions(w.engine), actor=a)),
+    "add_integration": (Role.EDITOR, lambda w, a: add_integration(w.engine, _cells(NEW), actor=a)),
+    "keep_in_cluster": (Role.EDITOR, lambda w, a: keep_in_cluster(
+        w.engine, (analysis := load_analysis(w.engine)), analysis.clusters[0].id, analysis.clusters[0].members[-1],
+        actor=a)),
+    "add_alias": (Role.ADMIN, lambda w, a: add_alias(w.engine, "system", "Salesforce CRM", "Salesforce", actor=a)),
     # settings
     "save_settings": (Role.ADMIN, lambda w, a: save_settings(
         w.engine, type(s := load_default_settings())(**(s.as_dict() | {"horizon_months": 24})), actor=a,
@@ -122,7 +150,10 @@ WRITES: dict[str, tuple[Role, Callable[[World, Actor], object]]] = {
     # scorings
     "save_scoring": (Role.EDITOR, _scoring),
 }
-WRITE_MODULES = (core.storage.store, core.storage.session_store, core.storage.scoring_store)
+# Every module that writes: the stores, and the services that write through them.
+WRITE_MODULES = (core.storage.registry_store, core.storage.session_store, core.storage.scoring_store,
+                 core.storage.settings_store, core.storage.survivor_store, core.services.registry,
+                 core.services.overlaps)
 
 
 @pytest.fixture

@@ -12,13 +12,18 @@ from core.domain.analysis import (
     scoring_context_for,
 )
 from core.domain.check import find_blocked_proposals
-from core.domain.names import load_aliases
 from core.domain.overlap import cluster_overlaps, find_overlaps
 from core.domain.registry import Status
 from core.domain.registry_csv import read_registry_csv
-from core.domain.rubric import Verdict, load_rubric
-from core.domain.settings import Settings, load_default_settings
+from core.domain.rubric import Verdict
+from core.domain.settings import Settings
 from core.errors import ClusterNotFound, IntegrationNotFound
+from core.storage.defaults import (
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
+    load_rubric,
+)
 from tests.conftest import DATA_DIR
 
 
@@ -29,7 +34,7 @@ def sample():
 
 @pytest.fixture(scope="module")
 def analysis(sample):
-    return analyse_registry(sample, load_default_settings())
+    return analyse_registry(sample, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
 
 
 def planted_clusters() -> list[set[str]]:
@@ -54,7 +59,7 @@ def test_retired_integrations_are_left_out_of_clusters_by_default(analysis, samp
 def test_including_retired_integrations_adds_their_duplicates(sample):
     settings = Settings(**(load_default_settings().as_dict() | {"include_retired": True}))
 
-    with_retired = analyse_registry(sample, settings)
+    with_retired = analyse_registry(sample, settings, aliases=load_aliases(), rules=default_complexity_rules())
 
     assert "INT-062" in with_retired.cluster_by_member
 
@@ -119,7 +124,7 @@ def test_the_analysis_keeps_exactly_the_pairs_that_link_and_the_same_clusters(sa
     settings = Settings(**(load_default_settings().as_dict() | {"overlap_threshold": threshold}))
     every_pair = find_overlaps(sample, load_aliases())
 
-    analysis = analyse_registry(sample, settings)
+    analysis = analyse_registry(sample, settings, aliases=load_aliases(), rules=default_complexity_rules())
 
     assert list(analysis.pairs) == [p for p in every_pair if p.score >= threshold or p.is_strong]
     assert list(analysis.clusters) == cluster_overlaps(

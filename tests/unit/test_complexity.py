@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 
 from core.domain.complexity import (
     CATEGORY_ORDER,
-    DEFAULT_COMPLEXITY_FILE,
     derive_complexity,
     estimate_effort,
-    load_complexity_rules,
     squash_name,
 )
 from core.domain.ranges import Range
@@ -27,6 +25,7 @@ from core.domain.registry import (
     Timeliness,
 )
 from core.errors import ConfigError
+from core.storage.defaults import DEFAULT_COMPLEXITY_FILE, load_complexity_rules
 
 RULES = load_complexity_rules()
 
@@ -175,12 +174,14 @@ def test_rows_own_complexity_overrides_but_factors_stay_visible():
     assert assessment.factors == ("bidirectional (+2)", "writes into a system of record: NetSuite (+2)")
 
 
-def test_derivation_without_rules_uses_the_shipped_file():
-    row = make_row(tier=Tier.REVENUE_CRITICAL)
+def test_the_analysis_derives_categories_with_the_shipped_file(tmp_path):
+    # The domain takes its rules as a value; the services hand it the shipped file's.
+    from core.services.analysis import load_analysis
+    from core.services.database import open_database
 
-    assessment = derive_complexity(row)
+    analysis = load_analysis(open_database(f"sqlite:///{tmp_path / 'r.sqlite3'}"))
 
-    assert assessment == derive_complexity(row, RULES)
+    assert analysis.rules == RULES
 
 
 facts = st.fixed_dictionaries(

@@ -15,10 +15,8 @@ from core.domain.rubric import (
     ScoringContext,
     Verdict,
     WeightSensitivity,
-    load_rubric,
     score_integration,
 )
-from core.domain.settings import load_default_settings
 from core.domain.tco import (
     Percentiles,
     Scenario,
@@ -28,32 +26,40 @@ from core.domain.tco import (
     simulate_scenarios,
 )
 from core.errors import ProposalError
-from core.reports.decision_figures import (
+from core.reports.score_figures import (
     PROPOSAL_ID,
-    break_even_sentences,
-    cluster_choice_label,
-    cluster_table_rows,
     contribution_rows,
     describe_subject,
     flip_statements,
     format_score,
-    headline_figures,
     history_rows,
     overrides_from_inputs,
     proposal_from_answers,
-    scenario_series,
-    scenario_table_rows,
     score_subject,
     stability_statement,
+)
+from core.reports.tco_figures import (
+    break_even_sentences,
+    cluster_choice_label,
+    cluster_table_rows,
+    headline_figures,
+    scenario_series,
+    scenario_table_rows,
     tco_assumptions,
     top_waste_clusters,
 )
-from core.storage.store import SAMPLE_REGISTRY
+from core.storage.defaults import (
+    SAMPLE_REGISTRY,
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
+    load_rubric,
+)
 
 
 @pytest.fixture(scope="module")
 def analysis():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
 
 
 @pytest.fixture(scope="module")
@@ -322,6 +328,6 @@ def test_assumptions_state_rate_horizon_threshold_currency_and_estimates(analysi
 
 
 def test_percentiles_are_formatted_with_units():
-    from core.reports.decision_figures import format_percentiles
+    from core.reports.tco_figures import format_percentiles
 
     assert format_percentiles(Percentiles(1, 2.4, 3.6), "€", "/ year") == "P10 €1 · P50 €2 · P90 €4 / year"

@@ -18,7 +18,6 @@ from core.domain.diagnostic import (
     agenda_from_rows,
     agenda_progress,
     format_clock,
-    load_default_agenda,
     participants_from_rows,
     raci_from_choices,
     raci_people,
@@ -29,6 +28,7 @@ from core.domain.diagnostic import (
 )
 from core.domain.rubric import Verdict
 from core.errors import ConfigError, GovernanceError, SessionError
+from core.storage.defaults import load_default_agenda
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 DEFAULT = (AgendaStep("Context", 5), AgendaStep("Overlaps", 15), AgendaStep("Scoring", 15),

@@ -14,17 +14,20 @@ from bench.generate import (
     read_planted_clusters,
 )
 from core.domain.analysis import analyse_registry
-from core.domain.names import load_aliases
 from core.domain.registry import Status
 from core.domain.registry_csv import read_registry_csv
-from core.domain.settings import load_default_settings
+from core.storage.defaults import (
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
+)
 
 
 @pytest.fixture(scope="module", params=[300, 2_000], ids=lambda rows: f"{rows}-rows")
 def generated(request):
     text, planted = generate_registry(request.param, seed=11)
     report = read_registry_csv(text.encode("utf-8"))
-    analysis = analyse_registry(report.accepted, load_default_settings(), aliases=load_aliases())
+    analysis = analyse_registry(report.accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
     return request.param, text, planted, report, analysis
 
 

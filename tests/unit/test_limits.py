@@ -15,12 +15,12 @@ from core.domain.limits import (
     MB,
     check_row_count,
     check_upload_size,
-    read_registry_file,
     row_limit,
     upload_limit_mb,
 )
 from core.domain.registry_csv import read_registry_csv
 from core.errors import ConfigError, RegistryFileError
+from core.services.registry import read_registry_path
 
 HEADER = "name,source_system,target_system,data_objects,owner_team"
 
@@ -123,7 +123,7 @@ def test_a_sparse_200_mb_file_is_refused_from_its_size_without_being_read(sparse
     started = time.perf_counter()
 
     with pytest.raises(RegistryFileError) as raised:
-        read_registry_file(sparse_200mb_file)
+        read_registry_path(sparse_200mb_file)
 
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
@@ -136,13 +136,11 @@ def test_a_file_under_the_limit_is_read_whole(tmp_path):
     path = tmp_path / "registry.csv"
     path.write_bytes(registry_bytes(3))
 
-    data = read_registry_file(path)
+    data = read_registry_path(path)
 
     assert data == registry_bytes(3)
 
 
-@pytest.mark.skipif(not hasattr(core.cli, "read_registry_file"),
-                    reason="core/cli.py _read_file does not call core.domain.limits.read_registry_file yet")
 def test_igov_validate_refuses_a_200_mb_file_without_reading_it(sparse_200mb_file, capsys):
     tracemalloc.start()
     started = time.perf_counter()

@@ -10,8 +10,7 @@ import pytest
 from core.domain.analysis import analyse_registry, score_registry_integration
 from core.domain.diagnostic import Decision, Participant, RaciEntry, Role
 from core.domain.registry_csv import read_registry_csv
-from core.domain.rubric import Verdict, load_rubric
-from core.domain.settings import load_default_settings
+from core.domain.rubric import Verdict
 from core.domain.tco import compare_scenarios
 from core.errors import ClusterNotFound, IntegrationNotFound
 from core.reports.memo import (
@@ -21,6 +20,18 @@ from core.reports.memo import (
     render_memo_markdown,
     render_memo_pdf,
 )
+from core.storage.defaults import (
+    SAMPLE_REGISTRY,
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
+    load_rubric,
+)
+from core.storage.registry_store import (
+    load_integrations,
+    registry_version,
+    write_integrations,
+)
 from core.storage.session_store import (
     add_item,
     create_session,
@@ -28,16 +39,12 @@ from core.storage.session_store import (
     save_decision,
     set_participants,
 )
-from core.storage.store import (
-    SAMPLE_REGISTRY,
+from core.storage.settings_store import (
     load_alias_tables,
-    load_integrations,
     load_saved_rubric,
     load_settings,
-    load_survivor_choices,
-    registry_version,
-    write_integrations,
 )
+from core.storage.survivor_store import load_survivor_choices
 from core.wording import escape_markdown, format_money_range
 from tests.actors import EDITOR
 from tests.unit.test_snapshot_pdf import pdf_pages, render_first_page
@@ -67,12 +74,12 @@ def seed_session(engine, people=PEOPLE) -> int:
 
 def analysis_of(engine):
     return analyse_registry(load_integrations(engine), load_settings(engine), aliases=load_alias_tables(engine),
-                            survivor_choices=load_survivor_choices(engine))
+                            survivor_choices=load_survivor_choices(engine), rules=default_complexity_rules())
 
 
 @pytest.fixture(scope="module")
 def sample():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
 
 
 def test_session_memo_holds_people_decisions_raci_and_numbered_pages(engine):

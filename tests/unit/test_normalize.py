@@ -15,13 +15,13 @@ from core.domain.names import (
     NameSuggestion,
     canonical_object,
     canonical_system,
-    load_aliases,
     normalize_key,
     object_key,
     suggest_name_variants,
     system_key,
 )
 from core.errors import ConfigError
+from core.storage.defaults import load_aliases
 
 NO_ALIASES = Aliases()
 

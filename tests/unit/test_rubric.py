@@ -17,10 +17,10 @@ from core.domain.rubric import (
     FAVOURABILITY,
     ScoringContext,
     Verdict,
-    load_rubric,
     score_integration,
 )
 from core.errors import ConfigError
+from core.storage.defaults import load_rubric
 
 RUBRIC = load_rubric()
 

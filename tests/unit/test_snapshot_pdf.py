@@ -17,13 +17,18 @@ from core.domain.analysis import analyse_registry
 from core.domain.ranges import Range, total
 from core.domain.registry import Integration
 from core.domain.registry_csv import read_registry_csv
-from core.domain.rubric import load_rubric
-from core.domain.settings import Settings, load_default_settings
+from core.domain.settings import Settings
 from core.domain.tco import compare_scenarios, simulate_portfolio
-from core.reports.decision_figures import top_waste_clusters
 from core.reports.pdf_layout import shorten, text_width
 from core.reports.snapshot_pdf import build_snapshot_pdf, snapshot_figures
-from core.storage.store import SAMPLE_REGISTRY
+from core.reports.tco_figures import top_waste_clusters
+from core.storage.defaults import (
+    SAMPLE_REGISTRY,
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
+    load_rubric,
+)
 from core.wording import format_money, format_money_range
 
 GENERATED_AT = datetime(2026, 5, 4, 10, 22, tzinfo=UTC)
@@ -98,7 +103,7 @@ def render_first_page(data: bytes, tmp_path: Path, dpi: int = 60) -> Path:
 
 @pytest.fixture(scope="module")
 def sample():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +113,7 @@ def sample_simulation(sample):
 
 @pytest.fixture(scope="module")
 def big():
-    return analyse_registry(generated_registry(2500), Settings(currency="€"))
+    return analyse_registry(generated_registry(2500), Settings(currency="€"), aliases=load_aliases(), rules=default_complexity_rules())
 
 
 # --- Tests -----------------------------------------------------------------------------------------
@@ -116,7 +121,7 @@ def big():
 
 def test_sample_snapshot_is_exactly_one_page_with_title_name_date_and_assumptions(sample, sample_simulation):
     data = build_snapshot_pdf(sample, registry_name="Acme GmbH", registry_version=7, simulation=sample_simulation,
-                              generated_at=GENERATED_AT)
+                              generated_at=GENERATED_AT, rubric=load_rubric())
 
     pages = pdf_pages(data)
     text = pages[0]
@@ -132,7 +137,7 @@ def test_sample_snapshot_is_exactly_one_page_with_title_name_date_and_assumption
 
 def test_headline_figures_are_the_ones_core_computed(sample, sample_simulation):
     text = pdf_pages(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7,
-                                        simulation=sample_simulation))[0]
+                                        simulation=sample_simulation, rubric=load_rubric()))[0]
 
     costs = sample.costs
     assert f"INTEGRATIONS\n{len(sample.integrations)}\n" in text
@@ -147,7 +152,7 @@ def test_headline_figures_are_the_ones_core_computed(sample, sample_simulation):
 
 
 def test_top_clusters_show_the_dashboards_verdicts_and_the_recommendations_are_priced_by_core(sample):
-    text = pdf_pages(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7))[0]
+    text = pdf_pages(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7, rubric=load_rubric()))[0]
 
     for row in top_waste_clusters(sample, load_rubric(), len(sample.clusters)):
         line = next(line for line in text.splitlines() if line.startswith(row.cluster_id))
@@ -163,7 +168,7 @@ def test_top_clusters_show_the_dashboards_verdicts_and_the_recommendations_are_p
 def test_a_5000_integration_registry_still_fits_one_page_with_the_rest_summed(big):
     assert len(big.integrations) == 5000 and len(big.clusters) == 2500
 
-    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, generated_at=GENERATED_AT)
+    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, generated_at=GENERATED_AT, rubric=load_rubric())
 
     pages = pdf_pages(data)
     assert len(pages) == 1
@@ -179,7 +184,7 @@ def test_a_5000_integration_registry_still_fits_one_page_with_the_rest_summed(bi
 
 
 def test_letter_paper_is_one_page_of_us_letter_size(big):
-    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, page_size="Letter")
+    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, page_size="Letter", rubric=load_rubric())
 
     reader = PdfReader(io.BytesIO(data))
     box = reader.pages[0].mediabox
@@ -188,9 +193,9 @@ def test_letter_paper_is_one_page_of_us_letter_size(big):
 
 
 def test_unicode_names_and_the_euro_sign_come_back_intact(sample):
-    euro = analyse_registry(sample.integrations, Settings(currency="€"))
+    euro = analyse_registry(sample.integrations, Settings(currency="€"), aliases=load_aliases(), rules=default_complexity_rules())
 
-    text = pdf_pages(build_snapshot_pdf(euro, registry_name="Zoë Müller — Finanz-Register", registry_version=3))[0]
+    text = pdf_pages(build_snapshot_pdf(euro, registry_name="Zoë Müller — Finanz-Register", registry_version=3, rubric=load_rubric()))[0]
 
     assert "Zoë Müller — Finanz-Register" in text
     assert f"Likely {format_money(euro.costs.monthly_run_rate.likely, '€')}" in text
@@ -205,9 +210,9 @@ def test_long_names_are_shortened_and_nothing_is_printed_outside_the_margins(tmp
                         owner_team=f"Team {i} " + "Very Long Department Name " * 4, owner="Zoë Müller",
                         monthly_maintenance_hours=Range.exact(10 + i))
             for i in range(6)]
-    analysis = analyse_registry(rows, Settings())
+    analysis = analyse_registry(rows, Settings(), aliases=load_aliases(), rules=default_complexity_rules())
     data = build_snapshot_pdf(analysis, registry_name="Registry " + "with an absurdly long company name " * 6,
-                              registry_version="a-file-name-that-goes-on-and-on-and-on-and-on-and-on.csv #12345678")
+                              registry_version="a-file-name-that-goes-on-and-on-and-on-and-on-and-on.csv #12345678", rubric=load_rubric())
 
     text = pdf_pages(data)[0]
     assert len(pdf_pages(data)) == 1
@@ -225,21 +230,21 @@ def test_long_names_are_shortened_and_nothing_is_printed_outside_the_margins(tmp
 def test_an_empty_registry_and_one_without_clusters_still_print_one_calm_page(sample):
     lonely = [i for i in sample.integrations if i.id not in sample.cluster_by_member][:3]
 
-    for analysis in (analyse_registry([], Settings()), analyse_registry(lonely, Settings())):
-        pages = pdf_pages(build_snapshot_pdf(analysis, registry_name="Acme", registry_version=1))
+    for analysis in (analyse_registry([], Settings(), aliases=load_aliases(), rules=default_complexity_rules()), analyse_registry(lonely, Settings(), aliases=load_aliases(), rules=default_complexity_rules())):
+        pages = pdf_pages(build_snapshot_pdf(analysis, registry_name="Acme", registry_version=1, rubric=load_rubric()))
         assert len(pages) == 1
         assert "No integrations duplicate one another" in pages[0]
 
 
 def test_page_one_renders_to_a_png(sample, tmp_path):
-    png = render_first_page(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7), tmp_path)
+    png = render_first_page(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7, rubric=load_rubric()), tmp_path)
 
     assert png.stat().st_size > 5000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_snapshot_figures_sum_everything_beyond_the_limit(big):
-    figures = snapshot_figures(big, limit=5)
+    figures = snapshot_figures(big, limit=5, rubric=load_rubric())
 
     assert len(figures.clusters) == 5 and figures.rest_count == 2495
     shown = total(c.duplicated for c in figures.clusters)
@@ -259,4 +264,4 @@ def test_shorten_uses_real_widths_and_never_exceeds_the_box():
 
 def test_unknown_page_size_is_refused(sample):
     with pytest.raises(ValueError, match="A4, Letter"):
-        build_snapshot_pdf(sample, registry_name="Acme", registry_version=1, page_size="A5")
+        build_snapshot_pdf(sample, registry_name="Acme", registry_version=1, page_size="A5", rubric=load_rubric())

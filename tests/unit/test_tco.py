@@ -11,7 +11,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import core.domain.tco as tco
-from core.domain.complexity import load_complexity_rules
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
 from core.domain.registry import Complexity, Integration, Status
@@ -28,6 +27,7 @@ from core.domain.tco import (
     simulate_scenarios,
 )
 from core.errors import IntegrationNotFound
+from core.storage.defaults import load_complexity_rules
 
 RULES = load_complexity_rules()
 SETTINGS = Settings()  # $150 / $175 / $200 an hour, 12 months

@@ -8,15 +8,13 @@ import math
 import pytest
 
 from core.domain.analysis import analyse_registry
-from core.domain.names import Aliases, AliasPairs, load_aliases
+from core.domain.names import Aliases, AliasPairs, add_alias_pair
 from core.domain.ranges import Range, total
 from core.domain.registry import Status
 from core.domain.registry_csv import read_registry_csv
-from core.domain.settings import load_default_settings
 from core.errors import ConfigError
 from core.reports import figures as views
 from core.reports.figures import (
-    add_alias_pair,
     cluster_members_table,
     cluster_title,
     cumulative_waste,
@@ -27,16 +25,19 @@ from core.reports.figures import (
     filter_clusters,
     headline_figures,
     survivor_candidates,
-    system_map,
 )
 from core.reports.paging import Page, page_count, page_label, page_of, paginate
-from core.storage.store import (
+from core.reports.system_map import system_map
+from core.storage.defaults import (
     SAMPLE_REGISTRY,
     default_alias_pairs,
-    load_alias_pairs,
-    save_alias_tables,
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
 )
+from core.storage.settings_store import load_alias_pairs, save_alias_tables
 from tests.actors import admin
+from tests.examples import example_analysis
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def sample():
 
 @pytest.fixture(scope="module")
 def analysis(sample):
-    return analyse_registry(sample, load_default_settings(), aliases=load_aliases())
+    return analyse_registry(sample, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
 
 
 def edge_between(layout, a: str, b: str):
@@ -102,8 +103,8 @@ def test_clustered_systems_are_placed_side_by_side(analysis):
 
 def test_the_map_does_not_depend_on_row_order(sample):
     settings = load_default_settings()
-    forward = system_map(analyse_registry(sample, settings))
-    backward = system_map(analyse_registry(list(reversed(sample)), settings))
+    forward = system_map(analyse_registry(sample, settings, aliases=load_aliases(), rules=default_complexity_rules()))
+    backward = system_map(analyse_registry(list(reversed(sample)), settings, aliases=load_aliases(), rules=default_complexity_rules()))
 
     assert forward == backward
 
@@ -205,7 +206,7 @@ def test_adding_the_zendesk_alias_reveals_the_ticket_overlap(sample):
     pairs = add_alias_pair(default_alias_pairs(), "system", "Zendesk Support", "Zendesk")
     aliases = Aliases.from_pairs(systems=pairs.systems, objects=pairs.objects)
 
-    analysis = analyse_registry(sample, load_default_settings(), aliases=aliases)
+    analysis = analyse_registry(sample, load_default_settings(), aliases=aliases, rules=default_complexity_rules())
 
     assert {"INT-017", "INT-050"} <= set(analysis.cluster_by_member["INT-017"].members)
     assert not [s for s in analysis.suggestions if s.name == "Zendesk Support"]
@@ -259,7 +260,7 @@ def test_a_big_registry_map_keeps_clustered_systems_and_counts_the_hidden_ones()
     from core.domain.registry_csv import read_registry_csv
 
     text, _ = generate_registry(2_000, 3)
-    analysis = analyse_registry(read_registry_csv(text.encode()).accepted, load_default_settings())
+    analysis = analyse_registry(read_registry_csv(text.encode()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
 
     layout = system_map(analysis, max_systems=25)
 
@@ -343,7 +344,7 @@ def test_paging_refuses_a_page_size_below_one(call):
 
 
 def _rows(count: int) -> list:
-    analysis = views._example_analysis()
+    analysis = example_analysis()
     [row] = views.duplicated_by_cluster(analysis)
     return [dataclasses.replace(row, cluster_id=f"CL-{n}", duplicated=Range(n, 2 * n, 3 * n), members=(f"A{n}", f"B{n}"))
             for n in range(count, 0, -1)]
@@ -370,7 +371,7 @@ def test_the_summed_rest_says_how_many_clusters_it_holds():
 
 
 def test_a_big_map_colours_the_largest_clusters_and_labels_the_busiest_lines(analysis):
-    layout = views.system_map(analysis, max_highlighted=2, max_labels=3)
+    layout = system_map(analysis, max_highlighted=2, max_labels=3)
 
     coloured = {e.in_cluster for e in layout.edges if e.highlighted}
     assert coloured == {c.id for c in analysis.clusters[:2]}
@@ -381,7 +382,7 @@ def test_a_big_map_colours_the_largest_clusters_and_labels_the_busiest_lines(ana
 
 
 def test_a_small_map_colours_and_labels_every_cluster(analysis):
-    layout = views.system_map(analysis)
+    layout = system_map(analysis)
 
     assert all(e.highlighted and e.labelled for e in layout.edges if e.in_cluster)
     assert layout.uncoloured_clusters == 0

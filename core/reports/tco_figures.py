@@ -1,0 +1,288 @@
+"""What the TCO page and snapshot show: headline figures, the costliest clusters, scenarios and assumptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from core.domain.analysis import (
+    RegistryAnalysis,
+    score_registry_integration,
+)
+from core.domain.overlap import Cluster
+from core.domain.ranges import Range
+from core.domain.registry import (
+    Status,
+)
+from core.domain.rubric import (
+    RubricConfig,
+    Verdict,
+)
+from core.domain.tco import (
+    Percentiles,
+    PortfolioCost,
+    PortfolioSimulation,
+    ScenarioComparison,
+    ScenarioSimulation,
+)
+from core.wording import format_money, format_money_range
+
+
+def format_percentiles(p: Percentiles, currency: str = "$", unit: str = "") -> str:
+    """P10 / P50 / P90 in words people can read.
+
+    >>> format_percentiles(Percentiles(120698.6, 126735.4, 132788.7), unit="/ month")
+    'P10 $120,699 · P50 $126,735 · P90 $132,789 / month'
+    """
+    suffix = f" {unit}" if unit else ""
+    return (f"P10 {format_money(p.p10, currency)} · P50 {format_money(p.p50, currency)} · "
+            f"P90 {format_money(p.p90, currency)}{suffix}")
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineFigure:
+    """One big number of the TCO snapshot, with its range, its simulated percentiles and what it means."""
+
+    key: str
+    label: str
+    value: Range
+    unit: str
+    percentiles: Percentiles | None
+    meaning: str
+
+    def big(self, currency: str) -> str:
+        """The likely value with its unit, e.g. ``$126,063 / month``."""
+        return f"{format_money(self.value.likely, currency)} {self.unit}".strip()
+
+    def range_text(self, currency: str) -> str:
+        return format_money_range(self.value, currency, self.unit)
+
+    def percentile_text(self, currency: str) -> str:
+        return format_percentiles(self.percentiles, currency, self.unit) if self.percentiles else ""
+
+
+def headline_figures(costs: PortfolioCost, simulation: PortfolioSimulation | None = None) -> tuple[HeadlineFigure, ...]:
+    """The three headline figures of the TCO snapshot: run-rate, duplicated run-rate, annualised waste.
+
+    >>> from core.domain.registry import Integration
+    >>> from core.domain.settings import Settings
+    >>> from core.domain.tco import portfolio_tco
+    >>> row = Integration(id="INT-1", name="A", source_system="HubSpot", target_system="Stripe",
+    ...     data_objects=("Deal",), owner_team="Sales Ops", monthly_maintenance_hours=Range.between(2, 3),
+    ...     hourly_rate=Range.exact(150))
+    >>> [(f.label, f.big("$")) for f in headline_figures(portfolio_tco([row], [], Settings(), rules))]
+    [('Portfolio run-rate', '$375 / month'), ('Spent on duplicates', '$0 / month'), ('Annualised waste', '$0 / year')]
+    """
+    sim = simulation
+    return (
+        HeadlineFigure("run_rate", "Portfolio run-rate", costs.monthly_run_rate, "/ month",
+                       sim.monthly_run_rate if sim else None,
+                       "What every integration still running costs a month: maintenance, tools and manual reconciliation."),
+        HeadlineFigure("duplicated", "Spent on duplicates", costs.duplicated_monthly_run_rate, "/ month",
+                       sim.duplicated_monthly_run_rate if sim else None,
+                       "The monthly run-rate of integrations that copy one another, excluding the one each group keeps."),
+        HeadlineFigure("waste", "Annualised waste", costs.annualised_waste, "/ year",
+                       sim.annualised_waste if sim else None,
+                       "Twelve months of spending on duplicates: what consolidating could stop, before migration costs."),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterWaste:
+    """One line of "top clusters by waste": who is involved, what it costs, what the rubric suggests."""
+
+    cluster_id: str
+    members: tuple[str, ...]
+    member_names: tuple[str, ...]
+    teams: tuple[str, ...]
+    survivor: str
+    duplicated_monthly_run_rate: Range
+    scored_member: str | None  # the first member that is not the survivor: its verdict stands for the cluster
+    verdict: Verdict | None
+    reason: str
+
+
+def top_waste_clusters(analysis: RegistryAnalysis, rubric: RubricConfig, limit: int = 5) -> tuple[ClusterWaste, ...]:
+    """The clusters with the most duplicated run-rate, with a suggested verdict and its first reason.
+
+    The suggestion is the rubric verdict (with the given weights) of the cluster's first member
+    that is not the survivor: what to do with the copy.
+
+    >>> analysis = sample_analysis
+    >>> top = top_waste_clusters(analysis, rubric, limit=2)
+    >>> [(c.cluster_id, c.scored_member, c.verdict.value) for c in top]
+    [('CL-INT-015', 'INT-019', 'centralize'), ('CL-INT-004', 'INT-031', 'merge')]
+    """
+    ranked = sorted(analysis.clusters, key=lambda c: (-c.duplicated_monthly_run_rate.likely, c.id))[:max(limit, 0)]
+    rows = []
+    for cluster in ranked:
+        copies = [m for m in cluster.members if m != cluster.survivor and m in analysis.by_id]
+        verdict, reason = None, "no copy to decide on"
+        if copies:
+            result = score_registry_integration(analysis, copies[0], rubric)
+            verdict, reason = result.verdict, result.reasons[0]
+        rows.append(ClusterWaste(
+            cluster_id=cluster.id, members=cluster.members,
+            member_names=tuple(analysis.by_id[m].name if m in analysis.by_id else m for m in cluster.members),
+            teams=cluster.teams, survivor=cluster.survivor,
+            duplicated_monthly_run_rate=cluster.duplicated_monthly_run_rate,
+            scored_member=copies[0] if copies else None, verdict=verdict, reason=reason,
+        ))
+    return tuple(rows)
+
+
+def cluster_table_rows(clusters: Sequence[ClusterWaste], currency: str = "$") -> list[dict]:
+    """The top-clusters table as text columns (money with its range and unit).
+
+    >>> row = ClusterWaste("CL-INT-1", ("INT-1", "INT-2"), ("A", "B"), ("Finance", "Sales Ops"), "INT-1",
+    ...     Range(100, 150, 200), "INT-2", Verdict.MERGE, "Merge: merge into INT-1.")
+    >>> cluster_table_rows([row])[0]["Duplicated run-rate"]
+    '$100 – $200 / month (likely $150)'
+    """
+    return [{
+        "Cluster": c.cluster_id,
+        "Integrations": ", ".join(c.members),
+        "Keeps": c.survivor,
+        "Teams": ", ".join(c.teams),
+        "Duplicated run-rate": format_money_range(c.duplicated_monthly_run_rate, currency, "/ month"),
+        "Suggested verdict": c.verdict.value if c.verdict else "—",
+        "Why": c.reason,
+    } for c in clusters]
+
+
+def cluster_choice_label(cluster: Cluster, analysis: RegistryAnalysis) -> str:
+    """How a cluster is named in the picker: id, what it keeps, size and waste.
+
+    >>> analysis = sample_analysis
+    >>> cluster_choice_label(analysis.cluster("CL-INT-004"), analysis)
+    'CL-INT-004 · 2 integrations around Stripe invoices and payments to NetSuite · $12,890 / month duplicated (likely)'
+    """
+    survivor = analysis.by_id.get(cluster.survivor)
+    name = survivor.name if survivor else cluster.survivor
+    money = format_money(cluster.duplicated_monthly_run_rate.likely, analysis.settings.currency)
+    return f"{cluster.id} · {len(cluster.members)} integrations around {name} · {money} / month duplicated (likely)"
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSeries:
+    """One scenario's cumulative cost, month 0 to the horizon, ready to plot as a line with a band."""
+
+    name: str
+    label: str
+    months: tuple[int, ...]
+    low: tuple[float, ...]
+    likely: tuple[float, ...]
+    high: tuple[float, ...]
+
+
+def scenario_series(comparison: ScenarioComparison) -> tuple[ScenarioSeries, ...]:
+    """Keep all, merge and centralise as plottable series.
+
+    >>> from core.domain.tco import Scenario, ScenarioComparison
+    >>> keep = Scenario("keep_all", "Keep all", Range.exact(10), Range.zero(), (Range.exact(0), Range.exact(10)), "")
+    >>> series = scenario_series(ScenarioComparison("CL-1", keep, keep, keep, 0, 0, 1))
+    >>> series[0].months, series[0].likely
+    ((0, 1), (0.0, 10.0))
+    """
+    return tuple(
+        ScenarioSeries(
+            name=s.name, label=s.label, months=tuple(range(len(s.cumulative))),
+            low=tuple(r.low for r in s.cumulative), likely=tuple(r.likely for r in s.cumulative),
+            high=tuple(r.high for r in s.cumulative),
+        )
+        for s in (comparison.keep_all, comparison.merge, comparison.centralise)
+    )
+
+
+def _payback(verb: str, month: int | None, horizon: int) -> str:
+    if month is None:
+        return f"{verb} does not pay back within {horizon} months: over this horizon it costs more than keeping all."
+    if month == 0:
+        return f"{verb} costs no more than keeping all from the start."
+    return f"{verb} pays back in month {month}."
+
+
+def break_even_sentences(comparison: ScenarioComparison) -> tuple[str, str]:
+    """When merging and centralising pay back against keeping all, in words (likely figures).
+
+    >>> from core.domain.tco import Scenario, ScenarioComparison
+    >>> keep = Scenario("keep_all", "Keep all", Range.exact(10), Range.zero(), (), "")
+    >>> break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
+    ('Merging pays back in month 4.', 'Centralising does not pay back within 12 months: over this horizon it costs more than keeping all.')
+    """
+    return (_payback("Merging", comparison.break_even_month_merge, comparison.horizon_months),
+            _payback("Centralising", comparison.break_even_month_centralise, comparison.horizon_months))
+
+
+def scenario_table_rows(
+    comparison: ScenarioComparison, simulation: ScenarioSimulation | None = None, currency: str = "$"
+) -> list[dict]:
+    """One row per scenario: one-time cost, monthly run-rate, saving a month and total over the horizon.
+
+    The saving is keep-all's run-rate minus the scenario's, point by point (low with low), the
+    same "everything goes well / badly at once" corners as every other range.
+
+    >>> from core.domain.tco import Scenario, ScenarioComparison
+    >>> keep = Scenario("keep_all", "Keep all", Range(900, 1000, 1100), Range.zero(), (), "")
+    >>> merge = Scenario("merge", "Merge into A (INT-1)", Range(300, 400, 500), Range.exact(2000), (), "")
+    >>> rows = scenario_table_rows(ScenarioComparison("CL-1", keep, merge, merge, 4, 4, 12))
+    >>> rows[1]["Saving vs keep all"], rows[1][f"Total over 12 months"]
+    ('$600 / month', '$5,600 – $8,000 (likely $6,800)')
+    """
+    horizon = comparison.horizon_months
+    sims = {"keep_all": simulation.keep_all, "merge": simulation.merge, "centralise": simulation.centralise} if simulation else {}
+    rows = []
+    for scenario in (comparison.keep_all, comparison.merge, comparison.centralise):
+        saving = comparison.keep_all.monthly_run_rate - scenario.monthly_run_rate
+        row = {
+            "Scenario": scenario.label,
+            "One-time cost": format_money_range(scenario.one_time_cost, currency),
+            "Monthly run-rate": format_money_range(scenario.monthly_run_rate, currency, "/ month"),
+            "Saving vs keep all": "—" if scenario.name == "keep_all" else format_money_range(saving, currency, "/ month"),
+            f"Total over {horizon} months": format_money_range(scenario.one_time_cost + scenario.monthly_run_rate * horizon, currency),
+        }
+        if scenario.name in sims:
+            row["Simulated total (P10 · P50 · P90)"] = format_percentiles(sims[scenario.name], currency)
+        rows.append(row)
+    return rows
+
+
+def tco_assumptions(
+    analysis: RegistryAnalysis, horizon_months: int, draws: int | None = None, seed: int | None = None
+) -> tuple[str, ...]:
+    """The assumptions behind the TCO snapshot, one sentence each, as the page lists them.
+
+    >>> analysis = sample_analysis
+    >>> print("\\n".join(tco_assumptions(analysis, 12, draws=10_000, seed=0)))  # doctest: +ELLIPSIS
+    Hourly rate $150 – $200 / hour (likely $175), used for every integration without a rate of its own (... of 66 have one).
+    Horizon: 12 months for the scenario comparison (saved default: 12 months).
+    Overlap threshold 0.5: integrations whose overlap score (0 to 1) reaches it count as duplicates and are grouped into clusters.
+    Currency: $. Retired integrations are left out; deprecated ones still cost until they are switched off.
+    ... figures (build or maintenance hours) for ... of 66 integrations are estimated from their complexity category, because the registry gives no hours.
+    P10 / P50 / P90 come from 10,000 simulated outcomes (seed 0, so the same registry always gives the same figures): 8 in 10 outcomes fall between P10 and P90.
+    Ranges are low – high: low if everything goes well at once, high if everything goes badly at once.
+    """
+    settings, costs = analysis.settings, analysis.costs
+    rows = costs.rows
+    own_rate = sum(1 for i in analysis.integrations if i.status is not Status.RETIRED and i.hourly_rate is not None)
+    estimated_rows = [r for r in rows if r.estimated_from_category]
+    estimated_figures = sum(len(r.estimated_from_category) for r in estimated_rows)
+    lines = [
+        f"Hourly rate {format_money_range(settings.hourly_rate, settings.currency, '/ hour')}, used for every "
+        f"integration without a rate of its own ({own_rate} of {len(rows)} have one).",
+        f"Horizon: {horizon_months} months for the scenario comparison (saved default: {settings.horizon_months} months).",
+        f"Overlap threshold {settings.overlap_threshold:g}: integrations whose overlap score (0 to 1) reaches it "
+        "count as duplicates and are grouped into clusters.",
+        f"Currency: {settings.currency}. Retired integrations are left out; deprecated ones still cost until they "
+        "are switched off.",
+        f"{estimated_figures} figures (build or maintenance hours) for {len(estimated_rows)} of {len(rows)} "
+        "integrations are estimated from their complexity category, because the registry gives no hours.",
+    ]
+    if draws is not None:
+        lines.append(
+            f"P10 / P50 / P90 come from {draws:,} simulated outcomes"
+            + (f" (seed {seed}, so the same registry always gives the same figures)" if seed is not None else "")
+            + ": 8 in 10 outcomes fall between P10 and P90."
+        )
+    lines.append("Ranges are low – high: low if everything goes well at once, high if everything goes badly at once.")
+    return tuple(lines)

@@ -1,0 +1,81 @@
+"""The registry analysed: what every page, PDF and command reads, for the database or for a CSV file."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from core.domain.analysis import (
+    ClusterNotFound,
+    RegistryAnalysis,
+    analyse_registry,
+    score_registry_integration,
+)
+from core.domain.check import BlockedProposal, find_blocked_proposals
+from core.domain.registry_csv import ImportReport, read_registry_csv
+from core.domain.rubric import RubricConfig
+from core.domain.settings import Settings
+from core.storage.defaults import (
+    default_complexity_rules,
+    load_aliases,
+    load_default_settings,
+    load_rubric,
+)
+from core.storage.registry_store import (
+    analysis_inputs_token,
+    load_integrations,
+    registry_version,
+)
+from core.storage.settings_store import (
+    load_alias_tables,
+    load_saved_rubric,
+    load_settings,
+)
+from core.storage.survivor_store import load_survivor_choices
+
+__all__ = [
+    "BlockedProposal", "ClusterNotFound", "RegistryAnalysis", "analyse_file", "analysis_inputs_token",
+    "find_blocked_proposals", "load_analysis", "registry_version", "rubric_from_file", "rubric_in_force", "score_registry_integration",
+]
+
+
+def _with_changes(settings: Settings, changes: dict) -> Settings:
+    return replace(settings, **changes) if changes else settings
+
+
+def load_analysis(engine: Engine, **setting_changes) -> RegistryAnalysis:
+    """Analyse the registry in the database with its saved settings, aliases and survivor choices.
+
+    Args:
+        engine: the database.
+        setting_changes: settings to use instead of the saved ones for this analysis only (``horizon_months=24``).
+    """
+    return analyse_registry(
+        load_integrations(engine), _with_changes(load_settings(engine), setting_changes),
+        aliases=load_alias_tables(engine), rules=default_complexity_rules(),
+        survivor_choices=load_survivor_choices(engine),
+    )
+
+
+def analyse_file(data: bytes, **setting_changes) -> tuple[RegistryAnalysis, ImportReport]:
+    """Analyse a registry file without any database: the shipped settings and aliases, its valid rows.
+
+    Returns:
+        The analysis of the valid rows, and the file's import report (so a caller can say what was left out).
+    """
+    report = read_registry_csv(data)
+    analysis = analyse_registry(report.accepted, _with_changes(load_default_settings(), setting_changes),
+                                aliases=load_aliases(), rules=default_complexity_rules())
+    return analysis, report
+
+
+def rubric_from_file(path: Path) -> RubricConfig:
+    """A rubric TOML file of one's own (``igov score --weights FILE``), checked like the shipped one."""
+    return load_rubric(path)
+
+
+def rubric_in_force(engine: Engine | None = None) -> RubricConfig:
+    """The rubric saved on the Settings page, or the shipped one (``data/rubric.toml``) without a database."""
+    return load_saved_rubric(engine) if engine is not None else load_rubric()

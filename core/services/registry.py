@@ -1,0 +1,212 @@
+"""Registry actions: check a file, import it, load the sample, edit, add, export; the same for the page and the CLI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+from sqlalchemy.engine import Engine
+
+from core.domain.access import Actor, require_editor
+from core.domain.filters import RegistryFilter, filter_integrations, filter_options
+from core.domain.limits import MB, check_upload_size, upload_limit_mb
+from core.domain.registry import (
+    Approach,
+    Complexity,
+    Direction,
+    Integration,
+    Status,
+    Tier,
+    Timeliness,
+)
+from core.domain.registry_csv import (
+    CANONICAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportReport,
+    RowError,
+    integration_cells,
+    read_registry_csv,
+    write_registry_csv,
+)
+from core.domain.registry_edit import (
+    RegistryChanges,
+    diff_registry,
+    validate_edited_rows,
+)
+from core.domain.safe_export import safe_registry_csv
+from core.storage.audit import HistoryEntry, list_history
+from core.storage.defaults import sample_registry_bytes
+from core.storage.registry_store import (
+    IMPORT_MODES,
+    ImportMode,
+    apply_registry_changes,
+    load_integration_versions,
+    load_integrations,
+    preview_import,
+    write_integrations,
+)
+
+__all__ = [
+    "CANONICAL_COLUMNS", "IMPORT_MODES", "REQUIRED_COLUMNS", "Approach", "Complexity", "Direction", "EditOutcome",
+    "ImportReport", "Integration", "RegistryFilter", "RowError", "Status", "Tier", "Timeliness", "add_integration",
+    "check_registry_file", "export_registry_csv", "filter_integrations", "filter_options", "import_blocked",
+    "import_checked_file", "import_registry_file", "integration_cells", "integration_history", "load_registry",
+    "load_sample_registry", "preview_import", "read_registry_path", "registry_versions", "save_registry_edits",
+    "upload_limit_mb",
+]
+
+
+def read_registry_path(path: str | os.PathLike) -> bytes:
+    """Read a registry file from disk, refusing one over the upload limit before reading a byte of it.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as handle:
+    ...     _ = handle.write(b"name\\n")
+    >>> read_registry_path(handle.name)
+    b'name\\n'
+    >>> os.remove(handle.name)
+
+    Raises:
+        RegistryFileError: when the file is larger than the upload limit.
+        OSError: as ``open`` raises it (``FileNotFoundError``, ``IsADirectoryError``, ...), for the caller to word.
+    """
+    limit = upload_limit_mb()
+    check_upload_size(os.stat(path).st_size, limit)
+    # Never more than limit + 1 bytes, even from a pipe or a file that grows while it is read.
+    with Path(path).open("rb") as handle:
+        data = handle.read(limit * MB + 1)
+    check_upload_size(len(data), limit)
+    return data
+
+
+def check_registry_file(data: bytes, *, size: int | None = None) -> ImportReport:
+    """Everything a file would bring in, and every problem in it; nothing is written.
+
+    Args:
+        data: the file's bytes.
+        size: the size the upload reported, checked against the limit before the bytes are read.
+
+    Raises:
+        RegistryFileError: when the file as a whole is unusable (too large, empty, binary, no header).
+    """
+    check_upload_size(len(data) if size is None else size)
+    return read_registry_csv(data)
+
+
+def import_blocked(report: ImportReport, strict: bool) -> bool:
+    """Whether nothing may be imported: no valid row, or ``strict`` and any row with a problem (the one rule)."""
+    return (strict and bool(report.errors)) or not report.accepted
+
+
+def import_checked_file(
+    engine: Engine, report: ImportReport, mode: ImportMode = "merge", *, strict: bool = False, actor: Actor,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict[str, int] | None:
+    """Write a checked file's valid rows in one transaction, or nothing when :func:`import_blocked`.
+
+    Returns:
+        ``{"inserted", "updated", "deleted"}`` counts, or ``None`` when nothing was written.
+
+    Raises:
+        PermissionDenied: when the actor is a viewer.
+    """
+    require_editor(actor)
+    if import_blocked(report, strict):
+        return None
+    return write_integrations(engine, report.accepted, mode, actor=actor, progress=progress)
+
+
+def import_registry_file(
+    engine: Engine, data: bytes, mode: ImportMode = "merge", *, strict: bool = False, actor: Actor,
+) -> tuple[ImportReport, dict[str, int] | None]:
+    """Check a file and write its valid rows (all rows or none with ``strict``): ``igov import``.
+
+    Raises:
+        PermissionDenied: when the actor is a viewer (checked before the file is read).
+    """
+    require_editor(actor)
+    report = check_registry_file(data)
+    return report, import_checked_file(engine, report, mode, strict=strict, actor=actor)
+
+
+def load_sample_registry(engine: Engine, *, actor: Actor) -> dict[str, int]:
+    """Replace the registry with the shipped sample (the empty-state button).
+
+    Raises:
+        PermissionDenied: when the actor is a viewer.
+    """
+    require_editor(actor)
+    return write_integrations(engine, read_registry_csv(sample_registry_bytes()).accepted, "replace", actor=actor)
+
+
+def load_registry(engine: Engine) -> list[Integration]:
+    """Every integration, ordered by id."""
+    return load_integrations(engine)
+
+
+def registry_versions(engine: Engine) -> dict[str, int]:
+    """The stored version of every integration: what an editor saw when the table was opened."""
+    return load_integration_versions(engine)
+
+
+@dataclass(frozen=True, slots=True)
+class EditOutcome:
+    """What saving the edited table did: the problems that stopped it, or the changes written (maybe none)."""
+
+    errors: tuple[RowError, ...] = ()
+    changes: RegistryChanges = RegistryChanges()
+
+    @property
+    def saved(self) -> bool:
+        return not self.errors and not self.changes.is_empty
+
+
+def save_registry_edits(
+    engine: Engine, shown: Sequence[Integration], rows: Sequence[Mapping[str, object]],
+    seen_versions: Mapping[str, int], *, actor: Actor, overwrite: bool = False,
+) -> EditOutcome:
+    """Check the edited table like a file and write what changed, refusing to overwrite a newer save.
+
+    Args:
+        engine: the database.
+        shown: the integrations the table started from.
+        rows: the table as edited, one mapping of column -> cell per row.
+        seen_versions: the versions read when editing began.
+        actor: who saves.
+        overwrite: save over newer rows (the "Overwrite with my edits" answer to a conflict).
+
+    Raises:
+        EditConflict: naming who changed which integration since; nothing was written.
+        PermissionDenied: when the actor is a viewer.
+    """
+    values, errors = validate_edited_rows(rows, extras={i.id: i.extra for i in shown})
+    if errors:
+        return EditOutcome(errors=tuple(errors))
+    changes = diff_registry(shown, values)
+    if not changes.is_empty:
+        # Overwriting checks against the versions stored now, not the ones seen when editing began.
+        versions = load_integration_versions(engine) if overwrite else seen_versions
+        apply_registry_changes(engine, changes, dict(versions), actor=actor)
+    return EditOutcome(changes=changes)
+
+
+def add_integration(engine: Engine, cells: Mapping[str, object], *, actor: Actor) -> EditOutcome:
+    """Add one integration typed in a form, checked like an edited row."""
+    values, errors = validate_edited_rows([cells])
+    if errors:
+        return EditOutcome(errors=tuple(errors))
+    changes = RegistryChanges(added=tuple(values))
+    apply_registry_changes(engine, changes, {}, actor=actor)
+    return EditOutcome(changes=changes)
+
+
+def export_registry_csv(integrations: Iterable[Integration], *, safe: bool = True) -> str:
+    """The registry as canonical CSV; ``safe`` puts ``'`` before cells a spreadsheet would run as a formula."""
+    return safe_registry_csv(integrations) if safe else write_registry_csv(integrations)
+
+
+def integration_history(engine: Engine, integration_id: str, limit: int = 200) -> list[HistoryEntry]:
+    """The recorded changes of one integration, newest first (a deleted one's too)."""
+    return list_history(engine, entity="integration", entity_id=integration_id, limit=limit)

@@ -1,0 +1,60 @@
+"""What the TCO page shows: headline figures with simulated percentiles, the costliest clusters, scenarios."""
+
+from __future__ import annotations
+
+from core.domain.analysis import RegistryAnalysis
+from core.domain.rubric import RubricConfig
+from core.domain.tco import (
+    PortfolioSimulation,
+    ScenarioComparison,
+    ScenarioSimulation,
+    compare_scenarios,
+    simulate_scenarios,
+)
+from core.domain.tco import simulate_portfolio as _simulate_portfolio
+from core.reports.tco_figures import (
+    ClusterWaste,
+    HeadlineFigure,
+    break_even_sentences,
+    cluster_choice_label,
+    cluster_table_rows,
+    headline_figures,
+    scenario_series,
+    scenario_table_rows,
+    tco_assumptions,
+    top_waste_clusters,
+)
+
+__all__ = [
+    "DRAWS", "SEED", "ClusterWaste", "HeadlineFigure", "break_even_sentences", "cluster_choice_label",
+    "cluster_table_rows", "costliest_clusters", "headline_figures", "portfolio_simulation", "scenario_series",
+    "scenario_table_rows", "scenarios_for", "tco_assumptions",
+]
+
+# Seeded: the same registry always shows (and prints) the same P10 / P50 / P90, on the page, the PDF and the CLI.
+DRAWS, SEED = 10_000, 0
+
+
+def portfolio_simulation(analysis: RegistryAnalysis) -> PortfolioSimulation | None:
+    """The portfolio's simulated P10 / P50 / P90 (``None`` for an empty registry)."""
+    if not analysis.integrations:
+        return None
+    return _simulate_portfolio(analysis.integrations, analysis.clusters, analysis.settings, analysis.rules,
+                               draws=DRAWS, seed=SEED)
+
+
+def costliest_clusters(analysis: RegistryAnalysis, rubric: RubricConfig, limit: int = 5) -> tuple[ClusterWaste, ...]:
+    """The clusters that duplicate the most money a month, each with its suggested verdict."""
+    return top_waste_clusters(analysis, rubric, limit)
+
+
+def scenarios_for(analysis: RegistryAnalysis, cluster_id: str,
+                  horizon_months: int) -> tuple[ScenarioComparison, ScenarioSimulation]:
+    """Keep all, merge and centralise for one cluster over ``horizon_months``, with simulated totals.
+
+    Raises:
+        ClusterNotFound: when the analysis has no such cluster.
+    """
+    comparison = compare_scenarios(analysis.cluster(cluster_id), analysis.by_id, analysis.settings, analysis.rules,
+                                   horizon_months)
+    return comparison, simulate_scenarios(comparison, draws=DRAWS, seed=SEED)
