@@ -547,7 +547,7 @@ class _Generator:
     def background_row(self) -> dict[str, str]:
         rng = self.rng
         wanted = _OBJECTS_COUNT.draw(rng)
-        for attempt in range(60):
+        for _attempt in range(60):
             source, target = self._route()
             objects = self._free_objects(source, target, wanted)
             if objects:

@@ -25,6 +25,7 @@ machine; the hand-written "Profiling notes" section of an existing results file 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import inspect
 import json
@@ -37,7 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -535,10 +536,8 @@ def _machine() -> dict:
         pass
     versions = {}
     for package in ("pandas", "numpy", "sqlalchemy", "streamlit", "fpdf", "rapidfuzz", "msgspec"):
-        try:
+        with contextlib.suppress(Exception):  # a missing package is just not reported
             versions[package] = __import__(package).__version__
-        except Exception:  # noqa: BLE001 - a missing package is just not reported
-            pass
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
                                 text=True).stdout.strip()
@@ -799,7 +798,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["BENCH_CODE_DIR"] = str(args.code.resolve())
     command = "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     data: dict = {"sizes": list(sizes), "repeat": args.repeat, "per_size": {}, "command": command.strip(),
-                  "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": _machine(),
+                  "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": _machine(),
                   "code": str(args.code.resolve()) if args.code else None}
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="igov-bench-") as tmp:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 # --- Counts and lists ------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def format_money_range(value: _Range, currency: str = "$", unit: str = "") -> st
 # --- Times -----------------------------------------------------------------------------------------
 
 
-def format_time(moment: datetime, tz: tzinfo = timezone.utc, pattern: str = "%Y-%m-%d %H:%M") -> str:
+def format_time(moment: datetime, tz: tzinfo = UTC, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """A stored (UTC) moment in the reader's time zone; naive moments are taken as UTC.
 
     >>> from zoneinfo import ZoneInfo
@@ -180,7 +180,7 @@ def format_time(moment: datetime, tz: tzinfo = timezone.utc, pattern: str = "%Y-
     '2026-05-04 12:22'
     """
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(tz).strftime(pattern)
 
 

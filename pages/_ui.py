@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -115,9 +115,9 @@ def browser_timezone() -> tzinfo:
     """The viewer's time zone (times are stored in UTC), or UTC when the browser did not say."""
     try:
         name = st.context.timezone
-        return ZoneInfo(name) if name else timezone.utc
+        return ZoneInfo(name) if name else UTC
     except (ZoneInfoNotFoundError, ValueError, KeyError, AttributeError):
-        return timezone.utc
+        return UTC
 
 
 @contextmanager

@@ -135,31 +135,30 @@ if not integrations:
 # ------------------------------------------------------------------ add one
 def render_add_form() -> None:
     """One integration typed in a form, checked like an edited row (editors and admins)."""
-    with st.expander("Add an integration"):
-        with st.form("registry_add", clear_on_submit=False):
-            a1, a2, a3 = st.columns(3)
-            new = {
-                "name": a1.text_input("Name *", key="add_name"),
-                "id": a2.text_input("Id", key="add_id", placeholder="generated from the name if empty"),
-                "owner_team": a3.text_input("Team that runs it *", key="add_team"),
-                "source_system": a1.text_input("Source system *", key="add_source"),
-                "target_system": a2.text_input("Target system *", key="add_target"),
-                "data_objects": a3.text_input("Data objects * (separate with ;)", key="add_objects"),
-                "owner": a1.text_input("Accountable owner", key="add_owner", placeholder="empty = unowned"),
-                "consumers": a2.text_input("Consumers (separate with ;)", key="add_consumers"),
-                "status": a3.selectbox("Status", [s.value for s in Status], index=2, key="add_status"),
-                "build_hours": a1.text_input("Build hours", key="add_build", placeholder="e.g. 40-80"),
-                "monthly_maintenance_hours": a2.text_input("Maintenance hours / month", key="add_maintenance", placeholder="e.g. 2-3"),
-                "tier": a3.selectbox("Tier", ["", *[t.value for t in Tier]], key="add_tier"),
-            }
-            if st.form_submit_button("Add to registry", type="primary"):
-                with plain_errors():
-                    outcome = add_integration(engine, new, actor=actor)
-                if outcome.errors:
-                    st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in outcome.errors))
-                else:
-                    flash(f"Added {outcome.changes.added[0].id}.")
-                    st.rerun()
+    with st.expander("Add an integration"), st.form("registry_add", clear_on_submit=False):
+        a1, a2, a3 = st.columns(3)
+        new = {
+            "name": a1.text_input("Name *", key="add_name"),
+            "id": a2.text_input("Id", key="add_id", placeholder="generated from the name if empty"),
+            "owner_team": a3.text_input("Team that runs it *", key="add_team"),
+            "source_system": a1.text_input("Source system *", key="add_source"),
+            "target_system": a2.text_input("Target system *", key="add_target"),
+            "data_objects": a3.text_input("Data objects * (separate with ;)", key="add_objects"),
+            "owner": a1.text_input("Accountable owner", key="add_owner", placeholder="empty = unowned"),
+            "consumers": a2.text_input("Consumers (separate with ;)", key="add_consumers"),
+            "status": a3.selectbox("Status", [s.value for s in Status], index=2, key="add_status"),
+            "build_hours": a1.text_input("Build hours", key="add_build", placeholder="e.g. 40-80"),
+            "monthly_maintenance_hours": a2.text_input("Maintenance hours / month", key="add_maintenance", placeholder="e.g. 2-3"),
+            "tier": a3.selectbox("Tier", ["", *[t.value for t in Tier]], key="add_tier"),
+        }
+        if st.form_submit_button("Add to registry", type="primary"):
+            with plain_errors():
+                outcome = add_integration(engine, new, actor=actor)
+            if outcome.errors:
+                st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in outcome.errors))
+            else:
+                flash(f"Added {outcome.changes.added[0].id}.")
+                st.rerun()
 
 
 if actor.can_edit:

@@ -339,31 +339,30 @@ live_timer = st.fragment(run_every=1)(render_timer)
 def render_setup(diagnostic, engine, actor: Actor) -> None:
     """Participants and agenda editors, saved with a button each (validated by core)."""
     people_col, agenda_col = st.columns(2, gap="medium")
-    with people_col:
-        with st.expander(f"Participants ({len(diagnostic.participants)})", icon=":material/group:",
-                         expanded=not diagnostic.participants):
-            frame = pd.DataFrame({
-                "name": pd.Series([p.name for p in diagnostic.participants], dtype="str"),
-                "role": pd.Series([p.role.value for p in diagnostic.participants], dtype="str"),
-            })
-            edited = st.data_editor(
-                frame, key="participants_editor", num_rows="dynamic", hide_index=True, width="stretch",
-                disabled=not actor.can_edit,
-                column_config={
-                    "name": st.column_config.TextColumn("Name", required=True, width="medium"),
-                    "role": st.column_config.SelectboxColumn(
-                        "Role", options=[r.value for r in Role], format_func=lambda v: Role(v).label,
-                        required=True, default=Role.OTHER.value, width="medium"),
-                },
-            )
-            if actor.can_edit and st.button("Save participants", key="save_participants", icon=":material/save:"):
-                try:
-                    set_participants(engine, diagnostic.id, participants_from_rows(_records(edited)), actor=actor)
-                except GovernanceError as error:
-                    st.error(str(error), icon=":material/error:")
-                else:
-                    flash("Participants saved.")
-                    st.rerun()
+    with people_col, st.expander(f"Participants ({len(diagnostic.participants)})", icon=":material/group:",
+                     expanded=not diagnostic.participants):
+        frame = pd.DataFrame({
+            "name": pd.Series([p.name for p in diagnostic.participants], dtype="str"),
+            "role": pd.Series([p.role.value for p in diagnostic.participants], dtype="str"),
+        })
+        edited = st.data_editor(
+            frame, key="participants_editor", num_rows="dynamic", hide_index=True, width="stretch",
+            disabled=not actor.can_edit,
+            column_config={
+                "name": st.column_config.TextColumn("Name", required=True, width="medium"),
+                "role": st.column_config.SelectboxColumn(
+                    "Role", options=[r.value for r in Role], format_func=lambda v: Role(v).label,
+                    required=True, default=Role.OTHER.value, width="medium"),
+            },
+        )
+        if actor.can_edit and st.button("Save participants", key="save_participants", icon=":material/save:"):
+            try:
+                set_participants(engine, diagnostic.id, participants_from_rows(_records(edited)), actor=actor)
+            except GovernanceError as error:
+                st.error(str(error), icon=":material/error:")
+            else:
+                flash("Participants saved.")
+                st.rerun()
     with agenda_col:
         total = sum(s.minutes for s in diagnostic.agenda)
         with st.expander(f"Agenda · {len(diagnostic.agenda)} steps · {total} min", icon=":material/schedule:"):
@@ -540,10 +539,9 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], act
                 subject = f"{subject} · {names[subject]}"
             elif decision.subject_kind == "cluster":
                 subject = f"Cluster {subject}"
-            with head:
-                with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                    st.markdown(f"**{number}. {escape_markdown(subject)}**", width="content")
-                    st.badge(verdict_name(decision.verdict), color=VERDICT_BADGE_COLOURS[decision.verdict])
+            with head, st.container(horizontal=True, vertical_alignment="center", gap="small"):
+                st.markdown(f"**{number}. {escape_markdown(subject)}**", width="content")
+                st.badge(verdict_name(decision.verdict), color=VERDICT_BADGE_COLOURS[decision.verdict])
             if actor.can_edit:
                 edit.button("", key=f"edit_decision_{record.id}", icon=":material/edit:", type="tertiary",
                             help="Edit in the form", on_click=_on_edit_decision, args=(record,))

@@ -9,9 +9,9 @@ that forgot to hide a button.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable
 
 from core.errors import ConfigError, PermissionDenied
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Collection, Iterable, Mapping
 
 from core.domain.complexity import ComplexityRules, derive_complexity
 from core.domain.names import Aliases, NameSuggestion, suggest_name_variants

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 from core.domain.rubric import Verdict
 from core.errors import ConfigError
@@ -344,9 +345,7 @@ def agenda_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[AgendaStep, ...
         title, minutes, guidance = (_clean_cell(row.get(k)) for k in ("title", "minutes", "guidance"))
         if title is None and minutes is None and guidance is None:
             continue
-        if isinstance(minutes, numbers.Integral) and not isinstance(minutes, bool):
-            minutes = int(minutes)
-        elif isinstance(minutes, numbers.Real) and float(minutes).is_integer():
+        if isinstance(minutes, numbers.Integral) and not isinstance(minutes, bool) or isinstance(minutes, numbers.Real) and float(minutes).is_integer():
             minutes = int(minutes)
         steps.append(AgendaStep(title=title or "", minutes=minutes, guidance=guidance or ""))
     return tuple(steps)

@@ -115,7 +115,7 @@ class Aliases:
         cls,
         systems: Iterable[tuple[str, str]] = (),
         objects: Iterable[tuple[str, str]] = (),
-    ) -> "Aliases":
+    ) -> Aliases:
         """Alias tables from ``(alias, canonical)`` pairs, checked like a file.
 
         >>> Aliases.from_pairs(objects=[("Opps", "Opportunity")]).objects
@@ -153,7 +153,7 @@ class AliasPairs:
     systems: tuple[tuple[str, str], ...] = ()
     objects: tuple[tuple[str, str], ...] = ()
 
-    def to_aliases(self) -> "Aliases":
+    def to_aliases(self) -> Aliases:
         """The lookup tables, validated (ConfigError names the bad pair)."""
         return Aliases.from_pairs(systems=self.systems, objects=self.objects)
 

@@ -29,7 +29,7 @@ class Range:
             raise ValueError(f"range must satisfy low <= likely <= high, got {self.low}/{self.likely}/{self.high}")
 
     @classmethod
-    def exact(cls, value: float) -> "Range":
+    def exact(cls, value: float) -> Range:
         """A range with no spread.
 
         >>> Range.exact(150)
@@ -38,7 +38,7 @@ class Range:
         return cls(value, value, value)
 
     @classmethod
-    def zero(cls) -> "Range":
+    def zero(cls) -> Range:
         """The empty range, handy as the start of a sum.
 
         >>> Range.zero().likely
@@ -47,7 +47,7 @@ class Range:
         return cls(0.0, 0.0, 0.0)
 
     @classmethod
-    def between(cls, low: float, high: float) -> "Range":
+    def between(cls, low: float, high: float) -> Range:
         """A two-point range whose likely value is its midpoint.
 
         >>> Range.between(2, 3)
@@ -55,10 +55,10 @@ class Range:
         """
         return cls(low, (low + high) / 2, high)
 
-    def __add__(self, other: "Range") -> "Range":
+    def __add__(self, other: Range) -> Range:
         return Range(self.low + other.low, self.likely + other.likely, self.high + other.high)
 
-    def __sub__(self, other: "Range") -> "Range":
+    def __sub__(self, other: Range) -> Range:
         """Point-wise difference, used for "total minus survivor".
 
         Both sides are sums of non-negative parts and the subtrahend is one of the addends, so each
@@ -67,7 +67,7 @@ class Range:
         low, likely, high = self.low - other.low, self.likely - other.likely, self.high - other.high
         return Range(min(low, likely, high), sorted((low, likely, high))[1], max(low, likely, high))
 
-    def __mul__(self, other: "Range | float") -> "Range":
+    def __mul__(self, other: Range | float) -> Range:
         """Multiply by a number or (point-wise) by another non-negative range.
 
         >>> Range(2, 2.5, 3) * Range(150, 150, 150)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from itertools import repeat
-from typing import Mapping, Sequence
 
 import msgspec
 
@@ -122,7 +122,7 @@ class Integration(msgspec.Struct, frozen=True, gc=False):
         """The five operational controls, ``None`` where unknown."""
         return {name: getattr(self, name) for name in CONTROL_FIELDS}
 
-    def with_changes(self, **changes) -> "Integration":
+    def with_changes(self, **changes) -> Integration:
         """A copy with some fields replaced (values are immutable)."""
         return msgspec.structs.replace(self, **changes)
 

@@ -6,11 +6,11 @@ import csv
 import io
 import math
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
 
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.limits import check_row_count, check_upload_size, row_limit

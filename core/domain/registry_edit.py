@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from core.domain.registry import Integration
 from core.domain.registry_csv import RowError, parse_registry_row

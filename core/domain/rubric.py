@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Callable, Mapping
 
 from core.domain.overlap import Cluster, OverlapPair
 from core.domain.ranges import Range
@@ -45,7 +45,7 @@ class RubricConfig:
         if problems:
             raise ConfigError("; ".join(problems))
 
-    def with_weights(self, **weights: float) -> "RubricConfig":
+    def with_weights(self, **weights: float) -> RubricConfig:
         """A copy with some weights changed (the Score page's sliders)."""
         return replace(self, weights={**self.weights, **weights})
 

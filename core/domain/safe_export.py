@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from core.domain.registry import Integration
 from core.domain.registry_csv import registry_csv_rows

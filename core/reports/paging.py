@@ -11,8 +11,8 @@ Pages are numbered from 0; labels count items from 1, the way people read them.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Hashable, Sequence
 
 PAGE_SIZE = 20
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timezone, tzinfo
-from typing import Iterable, Mapping
+from datetime import UTC, tzinfo
 
 from core.domain.analysis import (
     RegistryAnalysis,
@@ -256,13 +256,13 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzinfo = timezone.utc) -> list[dict]:
+def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzinfo = UTC) -> list[dict]:
     """Rows of the saved-scorings table: when, who, verdict, score, weights changed and scores set.
 
     >>> from datetime import datetime
     >>> from core.domain.rubric import Verdict
     >>> from types import SimpleNamespace
-    >>> saved = SimpleNamespace(scored_at=datetime(2026, 3, 2, 14, 5, tzinfo=timezone.utc), scored_by="Ana",
+    >>> saved = SimpleNamespace(scored_at=datetime(2026, 3, 2, 14, 5, tzinfo=UTC), scored_by="Ana",
     ...     verdict=Verdict.MERGE, score=2.44, weights={"overlap": 10.0, "controls": 1.5},
     ...     overrides={"controls": 4.0}, integration_name="Deals", registry_version=3)
     >>> history_rows([saved], {"overlap": 3.0, "controls": 1.5})[0]  # doctest: +NORMALIZE_WHITESPACE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from core.domain.analysis import RegistryAnalysis
 from core.domain.names import (
@@ -217,7 +217,7 @@ def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS,
     cluster_rank = {c.id: n for n, c in enumerate(analysis.clusters)}
     at = {node.name: node for node in nodes}
     edges = []
-    for pair, rows in groups.items():
+    for rows in groups.values():
         rows = sorted(rows, key=lambda i: i.id)
         directions = Counter(ends[i.id] for i in rows)
         (source, target), _ = min(directions.items(), key=lambda item: (-item[1], display[item[0][0]], display[item[0][1]]))

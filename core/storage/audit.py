@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone, tzinfo
-from typing import Any, Iterable, Literal
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any, Literal
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -139,7 +140,7 @@ def record_changes(session: Session, rows: list[dict]) -> None:
 
 
 def _entry(record: AuditEntry) -> HistoryEntry:
-    at = record.at if record.at.tzinfo is not None else record.at.replace(tzinfo=timezone.utc)
+    at = record.at if record.at.tzinfo is not None else record.at.replace(tzinfo=UTC)
     return HistoryEntry(id=record.id, at=at, actor=record.actor, actor_role=record.actor_role, action=record.action,
                         entity=record.entity, entity_id=record.entity_id, summary=record.summary,
                         before=record.before, after=record.after)
@@ -200,10 +201,10 @@ def list_history(
         return [_entry(record) for record in session.execute(statement).scalars().all()]
 
 
-def history_rows(entries: Iterable[HistoryEntry], tz: tzinfo = timezone.utc) -> list[dict]:
+def history_rows(entries: Iterable[HistoryEntry], tz: tzinfo = UTC) -> list[dict]:
     """Rows of the history table: when (in the viewer's time zone), who, what happened and to what.
 
-    >>> entry = HistoryEntry(7, datetime(2026, 3, 2, 14, 2, tzinfo=timezone.utc), "Ana", "editor", "update",
+    >>> entry = HistoryEntry(7, datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "Ana", "editor", "update",
     ...                      "integration", "INT-1", "Changed INT-1 (Deals): name.", {"name": "A"}, {"name": "B"})
     >>> history_rows([entry])[0]  # doctest: +NORMALIZE_WHITESPACE
     {'#': 7, 'When': '2026-03-02 14:02', 'Who': 'Ana', 'Role': 'editor', 'Action': 'update',
@@ -222,7 +223,7 @@ def history_rows(entries: Iterable[HistoryEntry], tz: tzinfo = timezone.utc) -> 
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _json_cell(value: Any) -> str:
@@ -232,7 +233,7 @@ def _json_cell(value: Any) -> str:
 def history_csv(entries: Iterable[HistoryEntry]) -> str:
     """The entries as CSV for a spreadsheet, with formula-like text made inert (a leading ``'``).
 
-    >>> entry = HistoryEntry(1, datetime(2026, 3, 2, 14, 2, tzinfo=timezone.utc), "=Ana", "admin", "update",
+    >>> entry = HistoryEntry(1, datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "=Ana", "admin", "update",
     ...                      "integration", "INT-1", "Changed INT-1: notes.", {"notes": "-5"}, {"notes": "+cmd"})
     >>> print(history_csv([entry]), end="")
     when_utc,who,role,action,entity,entity_id,summary,before,after
@@ -248,7 +249,7 @@ def history_csv(entries: Iterable[HistoryEntry]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for e in entries:
-        cells = [e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.actor_role, e.action,
+        cells = [e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.actor_role, e.action,
                  e.entity, e.entity_id, e.summary, _json_cell(e.before), _json_cell(e.after)]
         writer.writerow([neutralise_cell(c) if isinstance(c, str) else c for c in cells])
     return buffer.getvalue()

@@ -7,9 +7,10 @@ import binascii
 import gzip
 import json
 import zlib
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext

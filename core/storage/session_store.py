@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Literal
+from typing import Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine

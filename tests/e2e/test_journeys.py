@@ -134,7 +134,7 @@ def choose(page, select, text: str) -> None:
     """
     box = select.get_by_role("combobox")
     option = page.get_by_role("option", name=text).first
-    for attempt in range(3):
+    for _attempt in range(3):
         box.click()
         box.press_sequentially(text)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
 import pytest
@@ -239,7 +239,7 @@ def test_survivor_choices_are_recorded(registry):
 
 def test_every_session_write_is_recorded(registry):
     session_id = create_session(registry, "Billing duplicates", "Ana", actor=EDITOR)
-    start_session(registry, session_id, datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc), actor=EDITOR)
+    start_session(registry, session_id, datetime(2026, 1, 5, 9, 0, tzinfo=UTC), actor=EDITOR)
     save_agenda(registry, session_id, [AgendaStep("Context", 10), AgendaStep("Decide", 20)], actor=EDITOR)
     save_notes(registry, session_id, "Revisit next quarter.", actor=EDITOR)
     set_participants(registry, session_id, [Participant("Ana", MeetingRole.REVOPS)], actor=EDITOR)
@@ -251,7 +251,7 @@ def test_every_session_write_is_recorded(registry):
     delete_decision(registry, decision_id, actor=EDITOR)
 
     s, i, d = str(session_id), str(item_id), str(decision_id)
-    assert entries(registry, entity=None, since=datetime.now(timezone.utc) - timedelta(hours=1))[-11:] == [
+    assert entries(registry, entity=None, since=datetime.now(UTC) - timedelta(hours=1))[-11:] == [
         ("session", "create", s), ("session", "update", s), ("agenda", "update", s), ("session", "update", s),
         ("participant", "update", s), ("session_item", "create", i), ("session_item", "update", i),
         ("session_item", "delete", i), ("decision", "create", d), ("decision", "update", d), ("decision", "delete", d),
@@ -286,7 +286,7 @@ def test_history_filters_and_order(registry):
     save_settings(registry, load_default_settings(), actor=Actor("Zoë Müller", Role.ADMIN), expected_version=None)
     with Session(registry) as session, session.begin():  # make the import clearly older
         session.execute(update(AuditEntry).where(AuditEntry.entity == "integration")
-                        .values(at=datetime(2026, 1, 2, 10, 0, tzinfo=timezone.utc)))
+                        .values(at=datetime(2026, 1, 2, 10, 0, tzinfo=UTC)))
 
     assert [e.entity for e in list_history(registry)] == ["setting", "integration", "integration"]
     assert entries(registry, entity="integration", entity_id="INT-2") == [("integration", "create", "INT-2")]
@@ -294,7 +294,7 @@ def test_history_filters_and_order(registry):
     assert entries(registry, actor="%") == []
     assert entries(registry, action="delete") == []
     assert len(entries(registry, since=datetime(2026, 1, 2), until=datetime(2026, 1, 3))) == 2
-    assert entries(registry, until=datetime(2026, 1, 2, 10, 0, tzinfo=timezone.utc)) == []
+    assert entries(registry, until=datetime(2026, 1, 2, 10, 0, tzinfo=UTC)) == []
     assert len(list_history(registry, limit=1)) == 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.config import Config
@@ -85,7 +85,7 @@ def fill(engine: Engine) -> None:
         session.add(ScoringRecord(integration_id="INT-001", integration_name="Opp sync", verdict="merge", score=2.5,
                                   weights={"cost": 0.4}, overrides={}, result={"reasons": ["duplicated"]}))
         meeting = DiagnosticSessionRecord(title="Quote-to-cash duplicates", facilitator="Ana Silva",
-                                          started_at=datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc),
+                                          started_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
                                           agenda=[{"title": "Context", "minutes": 10, "guidance": ""}], notes="Zoë joins late")
         session.add(meeting)
         session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -51,7 +51,7 @@ def test_a_saved_scoring_comes_back_with_everything_it_was_made_with(engine):
     assert saved.result == result.as_dict()
     assert saved.scored_by == "Ana Silva"
     assert saved.scored_at.tzinfo is not None
-    assert abs(saved.scored_at - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(saved.scored_at - datetime.now(UTC)) < timedelta(minutes=5)
 
 
 def test_the_registry_version_it_saw_is_recorded(engine, sample_csv):
@@ -72,7 +72,7 @@ def test_scorings_are_listed_newest_first_and_filtered_by_integration(engine):
     # Same-second saves must still come back in order: make the first one clearly older.
     with Session(engine) as session, session.begin():
         session.execute(update(ScoringRecord).where(ScoringRecord.id == first)
-                        .values(scored_at=datetime.now(timezone.utc) - timedelta(days=1)))
+                        .values(scored_at=datetime.now(UTC) - timedelta(days=1)))
 
     assert [s.id for s in list_scorings(engine, "INT-900")] == [second, first]
     assert [s.id for s in list_scorings(engine, "PROPOSAL")] == [proposal]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -30,7 +30,7 @@ from core.storage.session_store import (
 )
 from tests.actors import EDITOR, editor
 
-NINE = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+NINE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PEOPLE = [Participant("Ana Silva", Role.REVOPS), Participant("Bo Berg", Role.ENGINEERING),
           Participant("Zoë Müller", Role.FINANCE), Participant("Sam Ortiz", Role.PRODUCT_OWNER)]
 

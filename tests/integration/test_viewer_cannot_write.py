@@ -7,9 +7,9 @@ fails when a function in core takes ``actor=`` and is missing here.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -136,7 +136,7 @@ WRITES: dict[str, tuple[Role, Callable[[World, Actor], object]]] = {
         w.engine, RoleMapping.from_lists(["vic@example.com"], []), actor=a, expected_version=None)),
     # diagnostic sessions
     "create_session": (Role.EDITOR, lambda w, a: create_session(w.engine, "Another", "Ana", actor=a)),
-    "start_session": (Role.EDITOR, lambda w, a: start_session(w.engine, w.session_id, datetime.now(timezone.utc),
+    "start_session": (Role.EDITOR, lambda w, a: start_session(w.engine, w.session_id, datetime.now(UTC),
                                                               actor=a, restart=True)),
     "save_agenda": (Role.EDITOR, lambda w, a: save_agenda(w.engine, w.session_id, [AgendaStep("Only", 10)], actor=a)),
     "save_notes": (Role.EDITOR, lambda w, a: save_notes(w.engine, w.session_id, "Changed notes", actor=a)),

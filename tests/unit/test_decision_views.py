@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -219,7 +219,7 @@ class _Saved:
 
 
 def test_history_rows_say_which_weights_changed_and_which_scores_the_group_set(rubric):
-    saved = _Saved(scored_at=datetime(2026, 3, 2, 23, 30, tzinfo=timezone.utc), scored_by="Ana",
+    saved = _Saved(scored_at=datetime(2026, 3, 2, 23, 30, tzinfo=UTC), scored_by="Ana",
                    verdict=Verdict.HOLD, score=1.5, weights={**rubric.weights, "overlap": 0.0, "controls": 4.5},
                    overrides={}, integration_name="Deals", registry_version=2)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ from core.domain.rubric import Verdict
 from core.errors import ConfigError, GovernanceError, SessionError
 from core.storage.defaults import load_default_agenda
 
-START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 DEFAULT = (AgendaStep("Context", 5), AgendaStep("Overlaps", 15), AgendaStep("Scoring", 15),
            AgendaStep("Decisions", 10), AgendaStep("Owners", 5))
 GOOD_RACI = (RaciEntry("Ana", "A"), RaciEntry("Bo", "R"))

@@ -671,10 +671,9 @@ def test_a_collector_paused_by_the_caller_stays_paused():
 
 
 def test_the_collector_pause_ends_with_an_exception_too():
-    with pytest.raises(RuntimeError):
-        with without_gc_pauses():
-            assert not gc.isenabled()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), without_gc_pauses():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
 
     assert gc.isenabled()
 

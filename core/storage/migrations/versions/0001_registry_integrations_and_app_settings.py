@@ -1,7 +1,7 @@
 """registry: integrations and app settings
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 22:32:54.676040
 """
 import sqlalchemy as sa
