@@ -1,4 +1,4 @@
-"""The decision memo: one value with everything a session (or one integration or cluster) decided, as PDF or Markdown."""
+"""The decision memo value: everything a session (or one integration or cluster) decided, computed once."""
 
 from __future__ import annotations
 
@@ -19,25 +19,7 @@ from core.domain.tco import (
 )
 from core.errors import ClusterNotFound
 from core.reports.figures import duplicated_by_cluster
-from core.reports.pdf_layout import (
-    ACCENT,
-    ACCENT_SOFT,
-    BODY,
-    INK,
-    MUTED,
-    RULE,
-    SCENARIO_COLOURS,
-    Cell,
-    Column,
-    Document,
-    format_date,
-    format_timestamp,
-    money_axis,
-    new_figure,
-    utc,
-    verdict_cell,
-    version_text,
-)
+from core.reports.pdf_layout import format_date, utc, version_text
 from core.reports.score_figures import (
     flip_statements,
     format_score,
@@ -45,11 +27,10 @@ from core.reports.score_figures import (
 )
 from core.reports.tco_figures import (
     break_even_sentences,
-    scenario_series,
     scenario_table_rows,
     tco_assumptions,
 )
-from core.wording import escape_markdown, format_money, format_money_range, natural_list
+from core.wording import format_money_range, natural_list
 
 # Rubric results printed in full per cluster; further copies get one summary line each.
 MAX_DETAILED_SCORES = 3
@@ -150,8 +131,8 @@ class NextStep:
 
 @dataclass(frozen=True)
 class Memo:
-    """Everything a decision memo says, computed once; :func:`render_memo_pdf` and
-    :func:`render_memo_markdown` only lay it out."""
+    """Everything a decision memo says, computed once; :func:`core.reports.memo_pdf.render_memo_pdf` and
+    :func:`core.reports.memo_markdown.render_memo_markdown` only lay it out."""
 
     kind: str  # "session", "integration" or "cluster"
     title: str
@@ -219,7 +200,8 @@ def _cluster_context(analysis: RegistryAnalysis, cluster: Cluster) -> SubjectCon
     route = _route(analysis, cluster)
     objects = natural_list(cluster.shared_objects) or "the same data"
     summary = (
-        f"{len(cluster.members)} integrations run by {natural_list(cluster.teams)} move {objects} on the route {route}. "
+        f"{len(cluster.members)} integrations run by {natural_list(cluster.teams)} move {objects} "
+        f"on the route {route}. "
         f"Together they cost {_money(cluster.total_monthly_run_rate, currency, '/ month')}; "
         f"{_money(cluster.duplicated_monthly_run_rate, currency, '/ month')} of that pays for duplicates. "
         f"The analysis keeps {cluster.survivor}"
@@ -236,7 +218,8 @@ def _integration_context(analysis: RegistryAnalysis, integration_id: str) -> Sub
     currency = analysis.settings.currency
     row = analysis.integration(integration_id)
     arrow = "↔" if row.is_bidirectional else "→"
-    owner = f"owned by {row.owner.strip()} ({row.owner_team})" if row.is_owned else f"run by {row.owner_team} with no named owner"
+    owner = (f"owned by {row.owner.strip()} ({row.owner_team})" if row.is_owned
+             else f"run by {row.owner_team} with no named owner")
     summary = (f"{row.id} {row.name} moves {natural_list(row.data_objects)} from {row.source_system} {arrow} "
                f"{row.target_system}, {owner}; status {row.status.value}. It costs "
                f"{_money(analysis.run_rates.get(row.id, Range.zero()), currency, '/ month')}.")
@@ -402,11 +385,13 @@ def build_memo(
         kind = "session" if session is not None else (first.kind if first else "integration")
     if title is None:
         title = session.title if session is not None else (
-            f"Cluster {first.title}" if first and first.kind == "cluster" else (first.title if first else "Decision memo"))
+            f"Cluster {first.title}" if first and first.kind == "cluster"
+            else (first.title if first else "Decision memo"))
     memo_date = utc(session.started_at or session.created_at).date() if session is not None else generated_at.date()
     if subtitle is None:
         if session is not None:
-            subtitle = f"Diagnostic session {session.id} · {format_date(memo_date)} · facilitated by {session.facilitator}"
+            subtitle = (f"Diagnostic session {session.id} · {format_date(memo_date)} · "
+                        f"facilitated by {session.facilitator}")
         else:
             subtitle = f"Prepared from the registry · {format_date(memo_date)} · no session held yet"
     return Memo(
@@ -504,524 +489,33 @@ def memo_for_cluster(
                       generated_at=generated_at)
 
 
-# --- Shared wording ------------------------------------------------------------------------------------
+# --- Wording both renderers print ----------------------------------------------------------------
 
 
-def _due(value: date | None) -> str:
+def due_text(value: date | None) -> str:
+    """A due date as printed, or "not set"."""
     return format_date(value) if value else "not set"
 
 
-def _names(names: Sequence[str]) -> str:
+def names_text(names: Sequence[str]) -> str:
+    """People of one RACI letter, or a dash when there are none."""
     return ", ".join(names) if names else "—"
 
 
-def _decision_heading(d: DecisionLine) -> str:
-    return f"{d.verdict.value.upper()}: {d.subject_id} · {d.subject_name}"
-
-
-def _contribution(c) -> str:
+def contribution_text(c) -> str:
+    """A criterion's points of the score, two decimals."""
     return f"{c.contribution:.2f}"
 
 
-def _score_heading(item: ScoredIntegration) -> str:
-    return f"{item.integration_id} {item.name}: {item.result.verdict.value.upper()} · score {format_score(item.result.score)}"
+def score_heading(item: ScoredIntegration) -> str:
+    """The line above one integration's rubric table: who, verdict and score."""
+    return (f"{item.integration_id} {item.name}: {item.result.verdict.value.upper()} · "
+            f"score {format_score(item.result.score)}")
 
 
-def _weights_note(memo: Memo) -> str:
+def weights_note(memo: Memo) -> str:
+    """The weights used and how a contribution is computed, one paragraph."""
     total_weight = sum(w for _, w in memo.weights)
-    return (f"Weights used (total {total_weight:g}): " + ", ".join(f"{label} {weight:g}" for label, weight in memo.weights)
+    return (f"Weights used (total {total_weight:g}): "
+            + ", ".join(f"{label} {weight:g}" for label, weight in memo.weights)
             + ". A criterion's contribution is its score × its weight ÷ the total weight; they add up to the score.")
-
-
-# --- PDF -------------------------------------------------------------------------------------------
-
-
-def _short_scenario(name: str, survivor: str) -> str:
-    return {"keep_all": "Keep all", "merge": f"Merge into {survivor}", "centralise": "Centralise under one owner"}[name]
-
-
-def _tco_chart(doc: Document, item: TcoComparison, currency: str, width: float, height: float) -> None:
-    """Cumulative cost month by month: the TCO page's chart (likely line, low – high band) drawn by matplotlib."""
-    figure, ax = new_figure(width, height)
-    for series in scenario_series(item.comparison):
-        colour = SCENARIO_COLOURS[series.name]
-        ax.fill_between(series.months, series.low, series.high, color=colour, alpha=0.12, linewidth=0)
-        ax.plot(series.months, series.likely, color=colour, linewidth=1.6,
-                linestyle=(0, (1.5, 1.5)) if series.name == "keep_all" else "-",
-                label=_short_scenario(series.name, item.survivor))
-    month = item.comparison.break_even_month_merge
-    if month is not None and month > 0:
-        ax.axvline(month, color=SCENARIO_COLOURS["merge"], linewidth=0.8, linestyle=(0, (4, 2)))
-        ax.annotate(f"merge pays back: month {month}", xy=(month, 0), xycoords=("data", "axes fraction"),
-                    xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=6.5,
-                    color=SCENARIO_COLOURS["merge"],
-                    bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-    horizon = item.comparison.horizon_months
-    ax.set_xlim(0, horizon)
-    ax.set_xticks(range(0, horizon + 1, max(1, horizon // 12)))
-    ax.set_ylim(bottom=0)
-    money_axis(ax.yaxis, currency)
-    ax.grid(axis="y", color=RULE, linewidth=0.5)
-    ax.set_xlabel("Months from today", fontsize=6.8, color=MUTED, labelpad=2)
-    ax.set_ylabel(f"Cumulative cost ({currency})", fontsize=6.8, color=MUTED, labelpad=3)
-    legend = ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=6.8, frameon=False,
-                       handlelength=2.4, borderaxespad=0.3, columnspacing=2.0)
-    for text in legend.get_texts():
-        text.set_color(BODY)
-    figure.subplots_adjust(left=16 / width, right=0.985, top=1 - 6.5 / height, bottom=10 / height)
-    doc.ensure_space(height + 2)
-    doc.chart(figure, doc.l_margin, doc.get_y(), width, height)
-    doc.set_y(doc.get_y() + height + 1)
-
-
-def _title_block(doc: Document, memo: Memo) -> None:
-    x, width = doc.l_margin, doc.content_width
-    y = doc.get_y()
-    doc.style(7.5, "B", ACCENT)
-    doc.put(x, y, width, 4, "DECISION MEMO")
-    doc.style(17, "B", INK)
-    title_lines = doc.lines(memo.title, width, 2)
-    for number, line in enumerate(title_lines):
-        doc.put(x, y + 4.8 + number * 7.4, width, 7.4, line)
-    y += 4.8 + 7.4 * len(title_lines) + 0.8
-    doc.style(9, "", MUTED)
-    doc.put(x, y, width, 4.6, memo.subtitle)
-    y += 6.5
-    band = [("Computed from", version_text(memo.registry_version)), ("Currency", memo.currency),
-            ("Horizon", f"{memo.horizon_months} months"), ("Generated", format_timestamp(memo.generated_at))]
-    doc.set_fill_color(ACCENT_SOFT)
-    doc.rect(x, y, width, 9.5, style="F")
-    shares = (0.34, 0.14, 0.18, 0.34)
-    cursor = x + 3
-    for (label, value), share in zip(band, shares):
-        column = (width - 6) * share
-        doc.style(6.3, "B", MUTED)
-        doc.put(cursor, y + 1.3, column - 2, 3.2, label.upper())
-        doc.style(7.8, "", INK)
-        doc.put(cursor, y + 4.6, column - 2, 3.8, value)
-        cursor += column
-    doc.set_y(y + 9.5 + 2)
-
-
-def _at_a_glance(doc: Document, memo: Memo) -> None:
-    doc.heading("At a glance" if memo.decided else "Recommendation at a glance", before=3)
-    if not memo.decisions:
-        doc.paragraph("No decisions were recorded in this session.", style="I", colour=MUTED)
-        return
-    width = doc.content_width
-    columns = [Column("Verdict", 24), Column("Subject", width - 24 - 40 - 28), Column("Accountable", 40),
-               Column("Due", 28)]
-    rows = []
-    for d in memo.decisions:
-        rows.append([verdict_cell(d.verdict), Cell(f"{d.subject_id} · {d.subject_name}"),
-                     d.accountable or ("to be agreed" if d.recommended else "not assigned"),
-                     _due(d.due_date) if not d.recommended else "—"])
-    doc.table(columns, rows, size=8)
-    if not memo.decided:
-        doc.set_y(doc.get_y() + 1)
-        doc.paragraph("These are the rubric's recommendations: nobody has decided yet. Hold a diagnostic session to "
-                      "agree the verdict, one Accountable person and a date.", size=7.5, style="I", colour=MUTED)
-
-
-def _participants(doc: Document, memo: Memo) -> None:
-    doc.heading("Participants and roles")
-    if not memo.participants:
-        doc.paragraph("No session was held: this memo was prepared from the registry. "
-                      "The sign-off lines at the end name the roles that should agree it.", colour=MUTED, style="I")
-        return
-    rows = [[name, role] for name, role in memo.participants]
-    width = doc.content_width
-    doc.table([Column("Name", width * 0.5), Column("Role", width * 0.5)], rows)
-    if memo.facilitator:
-        doc.set_y(doc.get_y() + 1)
-        doc.paragraph(f"Facilitated by {memo.facilitator}.", size=7.5, colour=MUTED)
-
-
-def _context(doc: Document, memo: Memo) -> None:
-    doc.heading("Context: what overlaps")
-    if not memo.subjects:
-        doc.paragraph("The session recorded no decisions, so no integration or cluster is in scope.", style="I",
-                      colour=MUTED)
-        return
-    currency = memo.currency
-    width = doc.content_width
-    for subject in memo.subjects:
-        doc.ensure_space(20)
-        doc.paragraph(subject.title, size=9.5, style="B", colour=INK, after=0.8)
-        doc.paragraph(subject.summary, size=8.5, after=1.2)
-        if subject.evidence:
-            doc.style(7.5, "B", MUTED)
-            doc.ensure_space(10)  # the label with at least its first line
-            doc.put(doc.l_margin, doc.get_y(), width, 4, "EVIDENCE")
-            doc.set_y(doc.get_y() + 4.2)
-            doc.bullets([e[0].upper() + e[1:] for e in subject.evidence], size=8)
-        if subject.members:
-            doc.set_y(doc.get_y() + 1)
-            columns = [Column("ID", 20), Column("Integration", width - 20 - 32 - 32 - 18 - 26, wrap=True, max_lines=2),
-                       Column("Team", 32, wrap=True, max_lines=2), Column("Owner", 32, wrap=True, max_lines=2),
-                       Column("Status", 18), Column("Run-rate / month", 26, "R")]
-            rows = [[Cell(m.id, bold=m.survivor), Cell(m.name + (" (kept)" if m.survivor else ""), bold=m.survivor),
-                     m.team, m.owner or "no owner", m.status, format_money(m.monthly_run_rate.likely, currency)]
-                    for m in subject.members]
-            doc.table(columns, rows, size=7.5)
-            doc.paragraph("Run-rate: likely value. Bold: the integration the cluster keeps.", size=6.8, colour=MUTED)
-        doc.set_y(doc.get_y() + 2)
-
-
-def _rubric(doc: Document, memo: Memo) -> None:
-    doc.heading("Rubric result", keep_with=75)  # with the weights note and the first criteria table
-    if not memo.scores:
-        doc.paragraph("No integration in scope could be scored.", style="I", colour=MUTED)
-        return
-    doc.paragraph(_weights_note(memo), size=7.5, colour=MUTED)
-    width = doc.content_width
-    for item in memo.scores:
-        doc.set_y(doc.get_y() + 1.5)
-        columns = [Column("Criterion", 44, wrap=True, max_lines=2), Column("Score", 13, "R"), Column("Weight", 14, "R"),
-                   Column("Contribution", 21, "R"), Column("Why", width - 44 - 13 - 14 - 21, wrap=True, max_lines=3)]
-        rows = [[c.label + (" *" if c.overridden else ""), f"{c.score:.1f}", f"{c.weight:g}", _contribution(c),
-                 c.explanation] for c in item.result.criteria]
-        rows.append(["Weighted score", "", f"{sum(c.weight for c in item.result.criteria):g}",
-                     f"{item.result.score:.2f}", verdict_cell(item.result.verdict)])
-        doc.keep_together(6 + doc.table_height(columns, rows, 7.5) + 12)  # heading, table, sensitivity
-        doc.paragraph(_score_heading(item), size=9.5, style="B", colour=INK, after=1)
-        doc.table(columns, rows, size=7.5, total_rows=1)
-        doc.set_y(doc.get_y() + 1.5)
-        doc.paragraph("Sensitivity. " + item.stability, size=8.5, style="B", colour=INK, after=0.8)
-        if item.flips:
-            doc.bullets(list(item.flips), size=8)
-        guards = item.result.guards
-        if guards:
-            doc.paragraph("Rules that apply whatever the weights: " + " ".join(guards), size=8, colour=BODY)
-    if memo.brief_scores:
-        doc.set_y(doc.get_y() + 1)
-        doc.paragraph("Other copies in these clusters, scored the same way:", size=8, style="B", colour=INK, after=0.8)
-        rows = [[b.integration_id, b.name, verdict_cell(b.verdict), format_score(b.score)] for b in memo.brief_scores]
-        doc.table([Column("ID", 22), Column("Integration", width - 22 - 28 - 24), Column("Verdict", 28),
-                   Column("Score", 24, "R")], rows, size=7.5)
-
-
-def _tco_section(doc: Document, memo: Memo) -> None:
-    width = doc.content_width
-    blocks = []
-    for item in memo.tco:
-        columns, rows = _scenario_table(item, width)
-        # Title, chart, table and break-even sentences: kept on one page, a comparison split in two is hard to read.
-        blocks.append((item, columns, rows, 10 + 59 + doc.table_height(columns, rows, 7) + 16))
-    doc.heading("Cost: keep all, merge or centralise", keep_with=blocks[0][3] if blocks else 20)
-    if not blocks:
-        doc.paragraph("No subject belongs to an overlap cluster, so there is nothing to consolidate and compare.",
-                      style="I", colour=MUTED)
-        return
-    for item, columns, rows, height in blocks:
-        doc.keep_together(height)
-        doc.paragraph(f"{item.title}: cumulative cost over {item.comparison.horizon_months} months", size=9.5,
-                      style="B", colour=INK, after=0.3)
-        doc.paragraph("Lines: likely cost. Bands: low – high.", size=7, colour=MUTED, after=0.8)
-        _tco_chart(doc, item, memo.currency, width, 58)
-        doc.table(columns, rows, size=7)
-        doc.set_y(doc.get_y() + 1.5)
-        merge_text, central_text = item.break_even
-        doc.paragraph(f"Break-even. {merge_text} {central_text}", size=8.5, style="B", colour=INK, after=0.8)
-        doc.paragraph(f"Simulated total: P10 · P50 · P90 of {SCENARIO_DRAWS:,} simulated outcomes over "
-                      f"{item.comparison.horizon_months} months. {item.survivor} ({item.survivor_name}) is the "
-                      "integration the cluster keeps.", size=7, colour=MUTED)
-        doc.set_y(doc.get_y() + 2)
-
-
-def _scenario_table(item: TcoComparison, width: float) -> tuple[list[Column], list[list]]:
-    """Columns and rows of one cluster's keep all / merge / centralise table (money ranges on two lines)."""
-    keys = list(item.rows[0].keys())
-    total_key = next(k for k in keys if k.startswith("Total over"))
-    sim_key = next((k for k in keys if k.startswith("Simulated")), None)
-    money = width - 30 - 23  # four range columns share what the name and the simulation leave
-    columns = [Column("Scenario", 30, wrap=True, max_lines=2),
-               Column("One-time cost", money * 0.24, "R", wrap=True),
-               Column("Run-rate / month", money * 0.24, "R", wrap=True),
-               Column("Saving / month", money * 0.24, "R", wrap=True),
-               Column(total_key, money * 0.28, "R", wrap=True),
-               Column("Simulated total", 23, "R", wrap=True)]
-    scenarios = (item.comparison.keep_all, item.comparison.merge, item.comparison.centralise)
-    rows = [[_short_scenario(scenario.name, item.survivor), _range_cell(row["One-time cost"]),
-             _range_cell(row["Monthly run-rate"]), _range_cell(row["Saving vs keep all"]),
-             _range_cell(row[total_key]), (row[sim_key].replace(" · ", "\n") if sim_key else "—")]
-            for scenario, row in zip(scenarios, item.rows)]
-    return columns, rows
-
-
-def _range_cell(text: str) -> str:
-    """Money ranges in narrow columns: the range on one line, the likely value on the next."""
-    return text.replace(" (likely", "\n(likely").replace(" / month", "")
-
-
-def _decisions(doc: Document, memo: Memo) -> None:
-    doc.heading("Decisions and rationale" if memo.decided else "Recommended decisions")
-    if not memo.decisions:
-        doc.paragraph("No decisions were recorded.", style="I", colour=MUTED)
-        return
-    for d in memo.decisions:
-        doc.ensure_space(16)
-        y = doc.get_y()
-        cell = verdict_cell(d.verdict)
-        doc.style(8.5, "B", cell.colour)
-        label = f"{d.number}. {cell.text}"
-        label_width = doc.measure(label) + 2.5
-        doc.put(doc.l_margin, y, label_width, 4.6, label)
-        doc.style(8.5, "B", INK)
-        doc.put(doc.l_margin + label_width, y, doc.content_width - label_width, 4.6, f"{d.subject_id} · {d.subject_name}")
-        doc.set_y(y + 5.2)
-        doc.paragraph(d.rationale, size=8.5, after=0.8)
-        if not d.recommended:
-            facts = [f"Accountable: {d.accountable or 'not assigned'}", f"Due: {_due(d.due_date)}"]
-            if d.next_step:
-                facts.append(f"Next step: {d.next_step}")
-            doc.paragraph(" · ".join(facts), size=7.5, colour=MUTED, after=2.5)
-
-
-def _raci(doc: Document, memo: Memo) -> None:
-    doc.heading("RACI")
-    decided = [d for d in memo.decisions if not d.recommended]
-    if not decided:
-        doc.paragraph("Not assigned yet: each decision needs exactly one Accountable person, agreed in a session.",
-                      style="I", colour=MUTED)
-        return
-    width = doc.content_width
-    rest = (width - 44) / 4
-    columns = [Column("Decision", 44, wrap=True, max_lines=2), Column("Responsible", rest, wrap=True),
-               Column("Accountable", rest, wrap=True), Column("Consulted", rest, wrap=True),
-               Column("Informed", rest, wrap=True)]
-    rows = [[f"{d.number}. {d.verdict.value.upper()} {d.subject_id}", _names(d.responsible),
-             Cell(d.accountable or "not assigned", bold=True), _names(d.consulted), _names(d.informed)]
-            for d in decided]
-    doc.table(columns, rows, size=7.8)
-    doc.paragraph("One Accountable person per decision: the one who answers for it being done.", size=6.8,
-                  colour=MUTED)
-
-
-def _lists(doc: Document, memo: Memo) -> None:
-    doc.heading("Assumptions")
-    if memo.decided:
-        doc.bullets(list(memo.assumptions), size=8.5, empty="No assumptions were recorded in the session.")
-        doc.set_y(doc.get_y() + 1)
-    doc.paragraph("How the money was computed", size=8, style="B", colour=INK, after=0.8)
-    doc.bullets(list(memo.cost_assumptions), size=7.8, colour=BODY)
-    doc.heading("Open questions")
-    doc.bullets(list(memo.open_questions), size=8.5,
-                empty="None recorded." if memo.decided else "None yet: no session has been held.")
-
-
-def _next_steps(doc: Document, memo: Memo) -> None:
-    doc.heading("Next steps")
-    if not memo.next_steps:
-        doc.paragraph("Hold a diagnostic session on this subject to agree the verdict, the owner and the date "
-                      "(igov memo --session ID then prints its memo)." if not memo.decided
-                      else "No next steps were recorded.", style="I", colour=MUTED)
-        return
-    width = doc.content_width
-    columns = [Column("#", 8), Column("Next step", width - 8 - 44 - 30, wrap=True, max_lines=4),
-               Column("Owner (Accountable)", 44, wrap=True, max_lines=2), Column("Due", 30)]
-    rows = [[str(n), s.action, s.owner, _due(s.due)] for n, s in enumerate(memo.next_steps, start=1)]
-    doc.table(columns, rows, size=8)
-
-
-def _signoff(doc: Document, memo: Memo) -> None:
-    gap, block = 10.0, 25.0
-    rows = (len(memo.signoff) + 1) // 2
-    doc.heading("Sign-off", keep_with=min(7 + rows * block - 5, 150))  # the lines stay together with their heading
-    doc.paragraph("Signing confirms the decisions above and the owners and dates against them.", size=8,
-                  colour=MUTED, after=3)
-    width = (doc.content_width - gap) / 2
-    for index in range(0, len(memo.signoff), 2):
-        doc.ensure_space(block)
-        y = doc.get_y()
-        for column, (name, role) in enumerate(memo.signoff[index:index + 2]):
-            x = doc.l_margin + column * (width + gap)
-            doc.style(8.5, "B", INK)
-            doc.put(x, y, width, 4.4, name or "Name: ")
-            doc.style(7.5, "", MUTED)
-            doc.put(x, y + 4.4, width, 3.8, role)
-            doc.set_draw_color(INK)
-            doc.set_line_width(0.25)
-            line_y = y + 15
-            doc.line(x, line_y, x + width * 0.62, line_y)
-            doc.line(x + width * 0.68, line_y, x + width, line_y)
-            doc.style(6.5, "", MUTED)
-            doc.put(x, line_y + 0.8, width * 0.6, 3, "Signature")
-            doc.put(x + width * 0.68, line_y + 0.8, width * 0.32, 3, "Date")
-        doc.set_y(y + block)
-
-
-def render_memo_pdf(memo: Memo, *, page_size: str = "A4") -> bytes:
-    """The memo as a PDF: numbered pages ("Page 2 of 5"), footer with generation time and registry version.
-
-    >>> analysis = sample_analysis
-    >>> render_memo_pdf(memo_for_cluster(analysis, "CL-INT-004", rubric, 3))[:5]
-    b'%PDF-'
-
-    Args:
-        memo: the memo from :func:`build_memo` or one of its constructors.
-        page_size: "A4" or "Letter".
-
-    Returns:
-        The PDF file.
-    """
-    doc = Document(page_size=page_size, title=f"Decision memo — {memo.title}", registry_version=memo.registry_version,
-                   generated_at=memo.generated_at)
-    doc.set_subject("Decision memo")
-    doc.add_page()
-    _title_block(doc, memo)
-    for warning in memo.warnings:
-        doc.paragraph(warning, size=8, style="B", colour="#a8323e")
-    _at_a_glance(doc, memo)
-    _participants(doc, memo)
-    _context(doc, memo)
-    _rubric(doc, memo)
-    _tco_section(doc, memo)
-    _decisions(doc, memo)
-    _raci(doc, memo)
-    _lists(doc, memo)
-    _next_steps(doc, memo)
-    _signoff(doc, memo)
-    return doc.to_bytes()
-
-
-# --- Markdown --------------------------------------------------------------------------------------
-
-def _md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None) -> list[str]:
-    align = align or ["L"] * len(headers)
-    rule = ["---:" if a == "R" else "---" for a in align]
-    lines = ["| " + " | ".join(escape_markdown(h) for h in headers) + " |", "| " + " | ".join(rule) + " |"]
-    for row in rows:
-        lines.append("| " + " | ".join(escape_markdown(c.text if isinstance(c, Cell) else c) for c in row) + " |")
-    return lines
-
-
-def _md_list(items: Sequence[str], empty: str) -> list[str]:
-    return [f"- {escape_markdown(item)}" for item in items] if items else [f"_{escape_markdown(empty)}_"]
-
-
-def render_memo_markdown(memo: Memo) -> str:
-    """The memo as Markdown to paste into a wiki: the same sections as the PDF, user text escaped.
-
-    >>> analysis = sample_analysis
-    >>> render_memo_markdown(memo_for_cluster(analysis, "CL-INT-004", rubric, 3)).splitlines()[0]
-    '# Decision memo: Cluster CL-INT-004 · Stripe → NetSuite'
-
-    Args:
-        memo: the memo.
-
-    Returns:
-        Markdown text ending with a newline.
-    """
-    e = escape_markdown
-    currency = memo.currency
-    facts = (f"Computed from {e(version_text(memo.registry_version))} · currency {e(currency)} · "
-             f"horizon {memo.horizon_months} months · generated {e(format_timestamp(memo.generated_at))}")
-    out: list[str] = [f"# Decision memo: {e(memo.title)}", "", e(memo.subtitle), "", facts, ""]
-    for warning in memo.warnings:
-        out += [f"> **{e(warning)}**", ""]
-
-    out += ["## At a glance" if memo.decided else "## Recommendation at a glance", ""]
-    if memo.decisions:
-        out += _md_table(["Verdict", "Subject", "Accountable", "Due"], [
-            [d.verdict.value.upper(), f"{d.subject_id} · {d.subject_name}",
-             d.accountable or ("to be agreed" if d.recommended else "not assigned"),
-             "—" if d.recommended else _due(d.due_date)] for d in memo.decisions])
-        if not memo.decided:
-            out += ["", "_These are the rubric's recommendations: nobody has decided yet._"]
-    else:
-        out.append("_No decisions were recorded in this session._")
-
-    out += ["", "## Participants and roles", ""]
-    if memo.participants:
-        out += _md_table(["Name", "Role"], memo.participants)
-        if memo.facilitator:
-            out += ["", f"Facilitated by {e(memo.facilitator)}."]
-    else:
-        out.append("_No session was held: this memo was prepared from the registry._")
-
-    out += ["", "## Context: what overlaps", ""]
-    if not memo.subjects:
-        out.append("_The session recorded no decisions, so no integration or cluster is in scope._")
-    for subject in memo.subjects:
-        out += [f"### {e(subject.title)}", "", e(subject.summary), ""]
-        if subject.evidence:
-            out += ["Evidence:", ""] + [f"- {e(item)}" for item in subject.evidence] + [""]
-        if subject.members:
-            out += _md_table(["ID", "Integration", "Team", "Owner", "Status", "Run-rate / month (likely)"], [
-                [m.id + (" (kept)" if m.survivor else ""), m.name, m.team, m.owner or "no owner", m.status,
-                 format_money(m.monthly_run_rate.likely, currency)] for m in subject.members],
-                ["L", "L", "L", "L", "L", "R"]) + [""]
-
-    out += ["## Rubric result", ""]
-    if memo.scores:
-        out += [e(_weights_note(memo)), ""]
-    for item in memo.scores:
-        out += [f"### {e(_score_heading(item))}", ""]
-        rows = [[c.label + (" *" if c.overridden else ""), f"{c.score:.1f}", f"{c.weight:g}", _contribution(c),
-                 c.explanation] for c in item.result.criteria]
-        rows.append(["Weighted score", "", f"{sum(c.weight for c in item.result.criteria):g}",
-                     f"{item.result.score:.2f}", item.result.verdict.value.upper()])
-        out += _md_table(["Criterion", "Score", "Weight", "Contribution", "Why"], rows, ["L", "R", "R", "R", "L"])
-        out += ["", f"**Sensitivity.** {e(item.stability)}", ""]
-        out += [f"- {e(flip)}" for flip in item.flips]
-        if item.result.guards:
-            out += ["", "Rules that apply whatever the weights: " + e(" ".join(item.result.guards))]
-        out.append("")
-    if memo.brief_scores:
-        out += ["Other copies in these clusters, scored the same way:", ""]
-        out += _md_table(["ID", "Integration", "Verdict", "Score"], [
-            [b.integration_id, b.name, b.verdict.value.upper(), format_score(b.score)] for b in memo.brief_scores])
-        out.append("")
-    if not memo.scores:
-        out += ["_No integration in scope could be scored._", ""]
-
-    out += ["## Cost: keep all, merge or centralise", ""]
-    if not memo.tco:
-        out += ["_No subject belongs to an overlap cluster, so there is nothing to consolidate and compare._", ""]
-    for item in memo.tco:
-        headers = list(item.rows[0].keys())
-        out += [f"### {e(item.title)}", ""]
-        out += _md_table(headers, [[row[h] for h in headers] for row in item.rows],
-                         ["L"] + ["R"] * (len(headers) - 1))
-        out += ["", f"**Break-even.** {e(item.break_even[0])} {e(item.break_even[1])}", ""]
-
-    out += ["## Decisions and rationale" if memo.decided else "## Recommended decisions", ""]
-    if not memo.decisions:
-        out += ["_No decisions were recorded._", ""]
-    for d in memo.decisions:
-        out += [f"### {d.number}. {e(_decision_heading(d))}", "", e(d.rationale), ""]
-        if not d.recommended:
-            facts = [f"**Accountable:** {e(d.accountable or 'not assigned')}", f"**Due:** {e(_due(d.due_date))}"]
-            if d.next_step:
-                facts.append(f"**Next step:** {e(d.next_step)}")
-            out += [" · ".join(facts), ""]
-
-    out += ["## RACI", ""]
-    decided = [d for d in memo.decisions if not d.recommended]
-    if decided:
-        out += _md_table(["Decision", "Responsible", "Accountable", "Consulted", "Informed"], [
-            [f"{d.number}. {d.verdict.value.upper()} {d.subject_id}", _names(d.responsible),
-             d.accountable or "not assigned", _names(d.consulted), _names(d.informed)] for d in decided])
-    else:
-        out.append("_Not assigned yet: each decision needs exactly one Accountable person, agreed in a session._")
-
-    out += ["", "## Assumptions", ""]
-    if memo.decided:
-        out += _md_list(memo.assumptions, "No assumptions were recorded in the session.") + [""]
-    out += ["How the money was computed:", ""] + _md_list(memo.cost_assumptions, "") + [""]
-    out += ["## Open questions", ""] + _md_list(memo.open_questions, "None recorded.") + [""]
-
-    out += ["## Next steps", ""]
-    if memo.next_steps:
-        out += _md_table(["#", "Next step", "Owner (Accountable)", "Due"], [
-            [str(n), s.action, s.owner, _due(s.due)] for n, s in enumerate(memo.next_steps, start=1)])
-    else:
-        out.append("_No next steps were recorded._" if memo.decided else
-                   "_Hold a diagnostic session to agree the verdict, the owner and the date._")
-
-    out += ["", "## Sign-off", ""]
-    out += _md_table(["Name", "Role", "Signature", "Date"], [[name or " ", role, " ", " "] for name, role in memo.signoff])
-    out += ["", f"_Generated {e(format_timestamp(memo.generated_at))} from {e(version_text(memo.registry_version))}._", ""]
-    return "\n".join(out)
-

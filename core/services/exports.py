@@ -10,9 +10,9 @@ from core.reports.memo import (
     memo_for_cluster,
     memo_for_integration,
     memo_for_session,
-    render_memo_markdown,
-    render_memo_pdf,
 )
+from core.reports.memo_markdown import render_memo_markdown
+from core.reports.memo_pdf import render_memo_pdf
 from core.reports.pdf_layout import PAGE_SIZES
 from core.services.tco import portfolio_simulation
 from core.storage.registry_store import registry_version

@@ -17,9 +17,9 @@ from core.reports.memo import (
     memo_for_cluster,
     memo_for_integration,
     memo_for_session,
-    render_memo_markdown,
-    render_memo_pdf,
 )
+from core.reports.memo_markdown import render_memo_markdown
+from core.reports.memo_pdf import render_memo_pdf
 from core.storage.defaults import (
     SAMPLE_REGISTRY,
     default_complexity_rules,
@@ -68,7 +68,8 @@ def seed_session(engine, people=PEOPLE) -> int:
         date(2026, 6, 30), "Migrate INT-019 and INT-027 onto INT-015"), actor=EDITOR)
     save_decision(engine, session_id, Decision(
         "integration", "INT-031", Verdict.MERGE, "Invoice lines duplicate the money sync.",
-        (RaciEntry(names[2], "A"), RaciEntry(names[1], "C")), date(2026, 7, 15), "Map invoice lines onto Celigo"), actor=EDITOR)
+        (RaciEntry(names[2], "A"), RaciEntry(names[1], "C")), date(2026, 7, 15), "Map invoice lines onto Celigo"),
+        actor=EDITOR)
     return session_id
 
 
@@ -79,7 +80,8 @@ def analysis_of(engine):
 
 @pytest.fixture(scope="module")
 def sample():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(),
+                            aliases=load_aliases(), rules=default_complexity_rules())
 
 
 def test_session_memo_holds_people_decisions_raci_and_numbered_pages(engine):
