@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,7 +30,7 @@ from core.reports.tco_figures import (
     scenario_table_rows,
     tco_assumptions,
 )
-from core.wording import format_money_range, natural_list
+from core.wording import format_money_range, natural_list, verdict_banner
 
 # Rubric results printed in full per cluster; further copies get one summary line each.
 MAX_DETAILED_SCORES = 3
@@ -489,7 +489,9 @@ def memo_for_cluster(
                       generated_at=generated_at)
 
 
-# --- Wording both renderers print ----------------------------------------------------------------
+# --- What both renderers print: phrases and table rows ---------------------------------------------
+# One place for the words and rows, so the PDF and the Markdown cannot disagree. Rows hold text; ``verdict``
+# makes the renderer's cell of a verdict (coloured capitals in the PDF, the capitalised word in Markdown).
 
 
 def due_text(value: date | None) -> str:
@@ -497,19 +499,13 @@ def due_text(value: date | None) -> str:
     return format_date(value) if value else "not set"
 
 
-def names_text(names: Sequence[str]) -> str:
-    """People of one RACI letter, or a dash when there are none."""
+def _names(names: Sequence[str]) -> str:
     return ", ".join(names) if names else "—"
-
-
-def contribution_text(c) -> str:
-    """A criterion's points of the score, two decimals."""
-    return f"{c.contribution:.2f}"
 
 
 def score_heading(item: ScoredIntegration) -> str:
     """The line above one integration's rubric table: who, verdict and score."""
-    return (f"{item.integration_id} {item.name}: {item.result.verdict.value.upper()} · "
+    return (f"{item.integration_id} {item.name}: {verdict_banner(item.result.verdict)} · "
             f"score {format_score(item.result.score)}")
 
 
@@ -519,3 +515,36 @@ def weights_note(memo: Memo) -> str:
     return (f"Weights used (total {total_weight:g}): "
             + ", ".join(f"{label} {weight:g}" for label, weight in memo.weights)
             + ". A criterion's contribution is its score × its weight ÷ the total weight; they add up to the score.")
+
+
+def glance_rows(memo: Memo, verdict: Callable[[Verdict], object]) -> list[list]:
+    """At a glance: verdict, subject, Accountable and due date of each decision (or recommendation)."""
+    return [[verdict(d.verdict), f"{d.subject_id} · {d.subject_name}",
+             d.accountable or ("to be agreed" if d.recommended else "not assigned"),
+             "—" if d.recommended else due_text(d.due_date)] for d in memo.decisions]
+
+
+def criterion_rows(result: RubricResult, verdict: Callable[[Verdict], object]) -> list[list]:
+    """One integration's rubric table: each criterion (* where the group set its score), then the weighted score."""
+    rows: list[list] = [[c.label + (" *" if c.overridden else ""), f"{c.score:.1f}", f"{c.weight:g}",
+                         f"{c.contribution:.2f}", c.explanation] for c in result.criteria]
+    rows.append(["Weighted score", "", f"{sum(c.weight for c in result.criteria):g}", f"{result.score:.2f}",
+                 verdict(result.verdict)])
+    return rows
+
+
+def brief_score_rows(memo: Memo, verdict: Callable[[Verdict], object]) -> list[list]:
+    """The further copies of a big cluster: id, name, verdict, score."""
+    return [[b.integration_id, b.name, verdict(b.verdict), format_score(b.score)] for b in memo.brief_scores]
+
+
+def raci_rows(memo: Memo) -> list[list[str]]:
+    """Decision, Responsible, Accountable, Consulted, Informed of each decision taken (recommendations have none)."""
+    return [[f"{d.number}. {verdict_banner(d.verdict)} {d.subject_id}", _names(d.responsible),
+             d.accountable or "not assigned", _names(d.consulted), _names(d.informed)]
+            for d in memo.decisions if not d.recommended]
+
+
+def next_step_rows(memo: Memo) -> list[list[str]]:
+    """Number, next step, owner (the Accountable person) and due date."""
+    return [[str(n), s.action, s.owner, due_text(s.due)] for n, s in enumerate(memo.next_steps, start=1)]

@@ -7,15 +7,17 @@ from collections.abc import Iterable, Sequence
 from core.reports.memo import (
     DecisionLine,
     Memo,
-    contribution_text,
+    brief_score_rows,
+    criterion_rows,
     due_text,
-    names_text,
+    glance_rows,
+    next_step_rows,
+    raci_rows,
     score_heading,
     weights_note,
 )
 from core.reports.pdf_layout import Cell, format_timestamp, version_text
-from core.reports.score_figures import format_score
-from core.wording import escape_markdown, format_money
+from core.wording import escape_markdown, format_money, verdict_banner
 
 
 def _md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None) -> list[str]:
@@ -32,7 +34,7 @@ def _md_list(items: Sequence[str], empty: str) -> list[str]:
 
 
 def _decision_heading(d: DecisionLine) -> str:
-    return f"{d.verdict.value.upper()}: {d.subject_id} · {d.subject_name}"
+    return f"{verdict_banner(d.verdict)}: {d.subject_id} · {d.subject_name}"
 
 
 def render_memo_markdown(memo: Memo) -> str:
@@ -59,10 +61,7 @@ def render_memo_markdown(memo: Memo) -> str:
 
     out += ["## At a glance" if memo.decided else "## Recommendation at a glance", ""]
     if memo.decisions:
-        out += _md_table(["Verdict", "Subject", "Accountable", "Due"], [
-            [d.verdict.value.upper(), f"{d.subject_id} · {d.subject_name}",
-             d.accountable or ("to be agreed" if d.recommended else "not assigned"),
-             "—" if d.recommended else due_text(d.due_date)] for d in memo.decisions])
+        out += _md_table(["Verdict", "Subject", "Accountable", "Due"], glance_rows(memo, verdict_banner))
         if not memo.decided:
             out += ["", "_These are the rubric's recommendations: nobody has decided yet._"]
     else:
@@ -94,11 +93,8 @@ def render_memo_markdown(memo: Memo) -> str:
         out += [e(weights_note(memo)), ""]
     for item in memo.scores:
         out += [f"### {e(score_heading(item))}", ""]
-        rows = [[c.label + (" *" if c.overridden else ""), f"{c.score:.1f}", f"{c.weight:g}", contribution_text(c),
-                 c.explanation] for c in item.result.criteria]
-        rows.append(["Weighted score", "", f"{sum(c.weight for c in item.result.criteria):g}",
-                     f"{item.result.score:.2f}", item.result.verdict.value.upper()])
-        out += _md_table(["Criterion", "Score", "Weight", "Contribution", "Why"], rows, ["L", "R", "R", "R", "L"])
+        out += _md_table(["Criterion", "Score", "Weight", "Contribution", "Why"],
+                         criterion_rows(item.result, verdict_banner), ["L", "R", "R", "R", "L"])
         out += ["", f"**Sensitivity.** {e(item.stability)}", ""]
         out += [f"- {e(flip)}" for flip in item.flips]
         if item.result.guards:
@@ -106,8 +102,7 @@ def render_memo_markdown(memo: Memo) -> str:
         out.append("")
     if memo.brief_scores:
         out += ["Other copies in these clusters, scored the same way:", ""]
-        out += _md_table(["ID", "Integration", "Verdict", "Score"], [
-            [b.integration_id, b.name, b.verdict.value.upper(), format_score(b.score)] for b in memo.brief_scores])
+        out += _md_table(["ID", "Integration", "Verdict", "Score"], brief_score_rows(memo, verdict_banner))
         out.append("")
     if not memo.scores:
         out += ["_No integration in scope could be scored._", ""]
@@ -134,11 +129,9 @@ def render_memo_markdown(memo: Memo) -> str:
             out += [" · ".join(facts), ""]
 
     out += ["## RACI", ""]
-    decided = [d for d in memo.decisions if not d.recommended]
-    if decided:
-        out += _md_table(["Decision", "Responsible", "Accountable", "Consulted", "Informed"], [
-            [f"{d.number}. {d.verdict.value.upper()} {d.subject_id}", names_text(d.responsible),
-             d.accountable or "not assigned", names_text(d.consulted), names_text(d.informed)] for d in decided])
+    raci = raci_rows(memo)
+    if raci:
+        out += _md_table(["Decision", "Responsible", "Accountable", "Consulted", "Informed"], raci)
     else:
         out.append("_Not assigned yet: each decision needs exactly one Accountable person, agreed in a session._")
 
@@ -150,8 +143,7 @@ def render_memo_markdown(memo: Memo) -> str:
 
     out += ["## Next steps", ""]
     if memo.next_steps:
-        out += _md_table(["#", "Next step", "Owner (Accountable)", "Due"], [
-            [str(n), s.action, s.owner, due_text(s.due)] for n, s in enumerate(memo.next_steps, start=1)])
+        out += _md_table(["#", "Next step", "Owner (Accountable)", "Due"], next_step_rows(memo))
     else:
         out.append("_No next steps were recorded._" if memo.decided else
                    "_Hold a diagnostic session to agree the verdict, the owner and the date._")

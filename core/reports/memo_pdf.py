@@ -6,9 +6,12 @@ from core.reports.memo import (
     SCENARIO_DRAWS,
     Memo,
     TcoComparison,
-    contribution_text,
+    brief_score_rows,
+    criterion_rows,
     due_text,
-    names_text,
+    glance_rows,
+    next_step_rows,
+    raci_rows,
     score_heading,
     weights_note,
 )
@@ -29,7 +32,6 @@ from core.reports.pdf_layout import (
     verdict_cell,
     version_text,
 )
-from core.reports.score_figures import format_score
 from core.reports.tco_figures import scenario_series
 from core.wording import format_money
 
@@ -109,12 +111,7 @@ def _at_a_glance(doc: Document, memo: Memo) -> None:
     width = doc.content_width
     columns = [Column("Verdict", 24), Column("Subject", width - 24 - 40 - 28), Column("Accountable", 40),
                Column("Due", 28)]
-    rows = []
-    for d in memo.decisions:
-        rows.append([verdict_cell(d.verdict), Cell(f"{d.subject_id} · {d.subject_name}"),
-                     d.accountable or ("to be agreed" if d.recommended else "not assigned"),
-                     due_text(d.due_date) if not d.recommended else "—"])
-    doc.table(columns, rows, size=8)
+    doc.table(columns, glance_rows(memo, verdict_cell), size=8)
     if not memo.decided:
         doc.set_y(doc.get_y() + 1)
         doc.paragraph("These are the rubric's recommendations: nobody has decided yet. Hold a diagnostic session to "
@@ -177,10 +174,7 @@ def _rubric(doc: Document, memo: Memo) -> None:
         doc.set_y(doc.get_y() + 1.5)
         columns = [Column("Criterion", 44, wrap=True, max_lines=2), Column("Score", 13, "R"), Column("Weight", 14, "R"),
                    Column("Contribution", 21, "R"), Column("Why", width - 44 - 13 - 14 - 21, wrap=True, max_lines=3)]
-        rows = [[c.label + (" *" if c.overridden else ""), f"{c.score:.1f}", f"{c.weight:g}", contribution_text(c),
-                 c.explanation] for c in item.result.criteria]
-        rows.append(["Weighted score", "", f"{sum(c.weight for c in item.result.criteria):g}",
-                     f"{item.result.score:.2f}", verdict_cell(item.result.verdict)])
+        rows = criterion_rows(item.result, verdict_cell)
         doc.keep_together(6 + doc.table_height(columns, rows, 7.5) + 12)  # heading, table, sensitivity
         doc.paragraph(score_heading(item), size=9.5, style="B", colour=INK, after=1)
         doc.table(columns, rows, size=7.5, total_rows=1)
@@ -194,9 +188,8 @@ def _rubric(doc: Document, memo: Memo) -> None:
     if memo.brief_scores:
         doc.set_y(doc.get_y() + 1)
         doc.paragraph("Other copies in these clusters, scored the same way:", size=8, style="B", colour=INK, after=0.8)
-        rows = [[b.integration_id, b.name, verdict_cell(b.verdict), format_score(b.score)] for b in memo.brief_scores]
         doc.table([Column("ID", 22), Column("Integration", width - 22 - 28 - 24), Column("Verdict", 28),
-                   Column("Score", 24, "R")], rows, size=7.5)
+                   Column("Score", 24, "R")], brief_score_rows(memo, verdict_cell), size=7.5)
 
 
 def _tco_section(doc: Document, memo: Memo) -> None:
@@ -279,8 +272,8 @@ def _decisions(doc: Document, memo: Memo) -> None:
 
 def _raci(doc: Document, memo: Memo) -> None:
     doc.heading("RACI")
-    decided = [d for d in memo.decisions if not d.recommended]
-    if not decided:
+    rows = [[*row[:2], Cell(row[2], bold=True), *row[3:]] for row in raci_rows(memo)]  # the Accountable in bold
+    if not rows:
         doc.paragraph("Not assigned yet: each decision needs exactly one Accountable person, agreed in a session.",
                       style="I", colour=MUTED)
         return
@@ -289,9 +282,6 @@ def _raci(doc: Document, memo: Memo) -> None:
     columns = [Column("Decision", 44, wrap=True, max_lines=2), Column("Responsible", rest, wrap=True),
                Column("Accountable", rest, wrap=True), Column("Consulted", rest, wrap=True),
                Column("Informed", rest, wrap=True)]
-    rows = [[f"{d.number}. {d.verdict.value.upper()} {d.subject_id}", names_text(d.responsible),
-             Cell(d.accountable or "not assigned", bold=True), names_text(d.consulted), names_text(d.informed)]
-            for d in decided]
     doc.table(columns, rows, size=7.8)
     doc.paragraph("One Accountable person per decision: the one who answers for it being done.", size=6.8,
                   colour=MUTED)
@@ -319,8 +309,7 @@ def _next_steps(doc: Document, memo: Memo) -> None:
     width = doc.content_width
     columns = [Column("#", 8), Column("Next step", width - 8 - 44 - 30, wrap=True, max_lines=4),
                Column("Owner (Accountable)", 44, wrap=True, max_lines=2), Column("Due", 30)]
-    rows = [[str(n), s.action, s.owner, due_text(s.due)] for n, s in enumerate(memo.next_steps, start=1)]
-    doc.table(columns, rows, size=8)
+    doc.table(columns, next_step_rows(memo), size=8)
 
 
 def _signoff(doc: Document, memo: Memo) -> None:
