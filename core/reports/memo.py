@@ -164,10 +164,6 @@ class Memo:
 # --- Building it -----------------------------------------------------------------------------------
 
 
-def _money(value: Range, currency: str, unit: str = "") -> str:
-    return format_money_range(value, currency, unit)
-
-
 def _route(analysis: RegistryAnalysis, cluster: Cluster) -> str:
     return duplicated_by_cluster(analysis, [cluster])[0].route
 
@@ -202,8 +198,8 @@ def _cluster_context(analysis: RegistryAnalysis, cluster: Cluster) -> SubjectCon
     summary = (
         f"{len(cluster.members)} integrations run by {natural_list(cluster.teams)} move {objects} "
         f"on the route {route}. "
-        f"Together they cost {_money(cluster.total_monthly_run_rate, currency, '/ month')}; "
-        f"{_money(cluster.duplicated_monthly_run_rate, currency, '/ month')} of that pays for duplicates. "
+        f"Together they cost {format_money_range(cluster.total_monthly_run_rate, currency, '/ month')}; "
+        f"{format_money_range(cluster.duplicated_monthly_run_rate, currency, '/ month')} of that pays for duplicates. "
         f"The analysis keeps {cluster.survivor}"
         + (f" ({survivor.name})" if survivor else "") + f": {cluster.survivor_reason}."
     )
@@ -222,7 +218,7 @@ def _integration_context(analysis: RegistryAnalysis, integration_id: str) -> Sub
              else f"run by {row.owner_team} with no named owner")
     summary = (f"{row.id} {row.name} moves {natural_list(row.data_objects)} from {row.source_system} {arrow} "
                f"{row.target_system}, {owner}; status {row.status.value}. It costs "
-               f"{_money(analysis.run_rates.get(row.id, Range.zero()), currency, '/ month')}.")
+               f"{format_money_range(analysis.run_rates.get(row.id, Range.zero()), currency, '/ month')}.")
     cluster = analysis.cluster_by_member.get(row.id)
     if cluster is not None:
         keeps = "the one the cluster keeps" if cluster.survivor == row.id else f"the cluster keeps {cluster.survivor}"

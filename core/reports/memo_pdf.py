@@ -23,6 +23,7 @@ from core.reports.pdf_layout import (
     MUTED,
     RULE,
     SCENARIO_COLOURS,
+    WASTE,
     Cell,
     Column,
     Document,
@@ -360,7 +361,7 @@ def render_memo_pdf(memo: Memo, *, page_size: str = "A4") -> bytes:
     doc.add_page()
     _title_block(doc, memo)
     for warning in memo.warnings:
-        doc.paragraph(warning, size=8, style="B", colour="#a8323e")
+        doc.paragraph(warning, size=8, style="B", colour=WASTE)  # the palette's red
     _at_a_glance(doc, memo)
     _participants(doc, memo)
     _context(doc, memo)
