@@ -366,7 +366,11 @@ class OverlapIndex:
         return one_route | (best_otherwise >= min_score)
 
     def list_pairs(self, min_score: float | None = None) -> list[OverlapPair]:
-        """Every pair in the indexed registry: what :func:`find_overlaps` returns, from a built index.
+        """Every pair of integrations in the indexed registry that share evidence of doing the same job.
+
+        Inside very crowded groups (more than ``CROWDED_BUCKET`` rows sharing an object and system, a route or
+        a consumer) only a chain of neighbouring pairs is listed, which keeps the clusters the same for
+        same-route pairs and keeps 100,000 rows to seconds (see the comment above ``CROWDED_BUCKET``).
 
         >>> a = Integration(id="INT-1", name="A", source_system="Salesforce", target_system="Stripe",
         ...                 data_objects=("Opportunity",), owner_team="Sales Ops")
@@ -650,84 +654,6 @@ class _Comparer:
         return f"both move {what}, between different systems"
 
 
-def find_overlaps(
-    integrations: Iterable[Integration], aliases: Aliases, *, include_retired: bool = False
-) -> list[OverlapPair]:
-    """Every pair of integrations that share evidence of doing the same job, scored 0 to 1.
-
-    Inside very crowded groups (more than ``CROWDED_BUCKET`` rows sharing an object and system,
-    a route or a consumer) only a chain of neighbouring pairs is listed, which keeps the clusters
-    the same for same-route pairs and keeps 100,000 rows to seconds (see the comment above).
-
-    >>> a = Integration(id="INT-1", name="A", source_system="Salesforce.com", target_system="Stripe",
-    ...                 data_objects=("Opportunities",), owner_team="Sales Ops")
-    >>> b = a.with_changes(id="INT-2", source_system="SFDC", data_objects=("Opportunity", "Account"))
-    >>> pair, = find_overlaps([a, b], Aliases.from_pairs(systems=[("SFDC", "Salesforce"),
-    ...                                                           ("Salesforce.com", "Salesforce")]))
-    >>> pair.score, pair.evidence
-    (1.0, ('both move Opportunity from Salesforce to Stripe',))
-
-    Args:
-        integrations: registry rows; ids must be unique.
-        aliases: system and object alias tables.
-        include_retired: also compare retired integrations (normally ignored).
-
-    Returns:
-        Pairs, highest score first, then by ids.
-    """
-    with without_gc_pauses():
-        return build_overlap_index(integrations, aliases, include_retired=include_retired).list_pairs()
-
-
-def overlap_candidates_for(
-    proposal: Integration, existing: Sequence[Integration] | OverlapIndex, aliases: Aliases | None = None
-) -> list[OverlapPair]:
-    """Score one integration, e.g. a new proposal, against the registry.
-
-    For live use pass a prebuilt :class:`OverlapIndex` as ``existing`` (build it once per registry
-    version with :func:`build_overlap_index`): a look-up then takes milliseconds. ``aliases`` is
-    only used when ``existing`` is a list.
-
-    >>> a = Integration(id="INT-1", name="A", source_system="HubSpot", target_system="Stripe",
-    ...                 data_objects=("Deal",), owner_team="Sales Ops", consumers=("Revenue dashboard",))
-    >>> new = Integration(id="NEW", name="B", source_system="Zendesk", target_system="Slack",
-    ...                   data_objects=("Ticket",), owner_team="Support", consumers=("revenue dashboard",))
-    >>> [(p.score, p.evidence) for p in overlap_candidates_for(new, [a], Aliases())]
-    [(0.3, ('both feed the Revenue dashboard',))]
-
-    Args:
-        proposal: the integration to score; it need not be in the registry.
-        existing: the registry rows, or an index of them.
-        aliases: system and object alias tables (needed when ``existing`` is a list).
-
-    Returns:
-        The proposal's pairs, highest score first.
-    """
-    if isinstance(existing, OverlapIndex):
-        index = existing
-    else:
-        index = build_overlap_index(existing, aliases if aliases is not None else Aliases())
-    return index.pairs_for(proposal)
-
-
-def overlaps_for(integration_id: str, pairs: Iterable[OverlapPair]) -> list[OverlapPair]:
-    """The pairs that involve one integration, strongest first.
-
-    >>> p = OverlapPair("INT-1", "INT-2", 0.3, (), ("Finance",), False, False, False, ("both feed Finance",))
-    >>> [x.other("INT-2") for x in overlaps_for("INT-2", [p])]
-    ['INT-1']
-
-    Args:
-        integration_id: the integration's id.
-        pairs: pairs from :func:`find_overlaps`.
-
-    Returns:
-        Its pairs, highest score first, then by the other id.
-    """
-    mine = [p for p in pairs if integration_id in (p.a, p.b)]
-    return sorted(mine, key=lambda p: (-p.score, p.other(integration_id)))
-
-
 # --- Survivor ------------------------------------------------------------------------------------
 
 
@@ -881,13 +807,14 @@ def cluster_overlaps(
     ...                 data_objects=("Opportunity",), owner_team="Sales Ops", owner="Ana Silva")
     >>> b = a.with_changes(id="INT-2", owner=None, owner_team="Finance")
     >>> rates = {"INT-1": Range(100, 120, 150), "INT-2": Range(200, 250, 300)}
-    >>> cluster, = cluster_overlaps([a, b], find_overlaps([a, b], Aliases()), rates, threshold=0.5)
+    >>> pairs = build_overlap_index([a, b], Aliases()).list_pairs()
+    >>> cluster, = cluster_overlaps([a, b], pairs, rates, threshold=0.5)
     >>> cluster.id, cluster.survivor, cluster.duplicated_monthly_run_rate
     ('CL-INT-1', 'INT-1', Range(low=200.0, likely=250.0, high=300.0))
 
     Args:
         integrations: registry rows; pairs naming other ids are ignored.
-        pairs: pairs from :func:`find_overlaps`.
+        pairs: pairs from :meth:`OverlapIndex.list_pairs`.
         run_rates: monthly run-rate by id; a missing id counts as zero.
         threshold: the lowest score that links two integrations (above 0, at most 1).
         survivor_choices: ids the group has chosen to keep.
