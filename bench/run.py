@@ -144,7 +144,7 @@ def _heaviest_ids(analysis, count: int) -> list[str]:
     """The integrations whose look-up reads the most buckets: the slowest ones to score."""
     index = analysis.index
     try:  # bench-only peek at the index's buckets, to find the worst case for the Score page
-        from core.domain.overlap import _object_system_keys
+        from core.domain.overlap.index import _object_system_keys
 
         buckets, consumers = index._object_system, index._consumer
         load = [

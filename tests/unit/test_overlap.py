@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import core.domain.overlap as overlap
+import core.domain.overlap.index as overlap_index
+import core.domain.overlap.pairs as overlap_pairs
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.names import Aliases
 from core.domain.overlap import (
@@ -158,7 +159,7 @@ def test_unrelated_integrations_are_never_compared():
     rows = [make(f"INT-{k}", source=f"S{k}", target=f"T{k}", objects=(f"O{k}",), consumers=(f"C{k}",))
             for k in range(2000)]
 
-    with mock.patch.object(overlap._Comparer, "compare", side_effect=AssertionError("compared")) as compare:
+    with mock.patch.object(overlap_pairs._Comparer, "compare", side_effect=AssertionError("compared")) as compare:
         pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
 
     assert pairs == [] and compare.call_count == 0
@@ -360,7 +361,7 @@ def test_a_threshold_outside_zero_to_one_is_refused(threshold):
 def test_crowded_route_still_clusters_every_member_with_a_linear_number_of_pairs():
     rows = [make(f"INT-{k:03d}", consumers=(f"C{k % 3}",)) for k in range(60)]
 
-    with mock.patch.object(overlap, "CROWDED_BUCKET", 4):
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 4):
         pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
     clusters = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=1.0)
 
@@ -586,7 +587,7 @@ def test_strong_pairs_always_share_a_cluster(rows, threshold):
 @given(registries(max_size=25))
 def test_chaining_crowded_buckets_keeps_strong_clusters_exact(rows):
     every_pair = build_overlap_index(rows, ALIASES).list_pairs()
-    with mock.patch.object(overlap, "CROWDED_BUCKET", 2):
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 2):
         chained = build_overlap_index(rows, ALIASES).list_pairs()
 
     exact = cluster_overlaps(rows, every_pair, {}, threshold=1.0)
@@ -612,7 +613,7 @@ CUT_OFFS = st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.1, 0.15, 0.2, 0.3, 
 @settings(max_examples=150, deadline=None)  # correctness only: a busy machine must not fail it
 @given(registries(max_size=20), CUT_OFFS, st.booleans())
 def test_list_pairs_with_a_min_score_is_the_full_list_cut_at_that_score(rows, min_score, crowded):
-    with mock.patch.object(overlap, "CROWDED_BUCKET", 2 if crowded else overlap.CROWDED_BUCKET):
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 2 if crowded else overlap_index.CROWDED_BUCKET):
         index = build_overlap_index(rows, ALIASES)
 
         every_pair = index.list_pairs()
@@ -647,13 +648,13 @@ def test_a_pair_below_the_cut_is_left_out_but_still_found_by_looking_up_one_inte
 
 def test_the_index_is_built_with_the_cycle_collector_paused_and_it_is_back_on_after(monkeypatch):
     seen: list[bool] = []
-    features = overlap._Namer.features
+    features = overlap_pairs._Namer.features
 
     def spy(self, integration, learn=True):
         seen.append(gc.isenabled())
         return features(self, integration, learn)
 
-    monkeypatch.setattr(overlap._Namer, "features", spy)
+    monkeypatch.setattr(overlap_pairs._Namer, "features", spy)
     assert gc.isenabled()
 
     build_overlap_index([make("INT-1"), make("INT-2")], NO_ALIASES)
@@ -701,8 +702,8 @@ def test_only_pairs_that_could_reach_the_threshold_are_measured(b_changes, measu
     a = make("INT-1", consumers=("Finance",))
     index = build_overlap_index([a, make("INT-2", **b_changes)], NO_ALIASES)
 
-    with mock.patch.object(overlap._Comparer, "measure", autospec=True,
-                           side_effect=overlap._Comparer.measure) as measure:
+    with mock.patch.object(overlap_pairs._Comparer, "measure", autospec=True,
+                           side_effect=overlap_pairs._Comparer.measure) as measure:
         index.list_pairs(min_score=0.5)
 
     assert measure.call_count == measured
