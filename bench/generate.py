@@ -61,7 +61,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from core.domain.names import normalize_key, object_key  # noqa: E402
-from core.domain.registry_csv import CANONICAL_COLUMNS  # noqa: E402
+from core.domain.registry_cells import CANONICAL_COLUMNS  # noqa: E402
 from core.storage.defaults import load_aliases
 
 EXTRA_COLUMN = "Jira epic"

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.access import Actor
-from core.domain.safe_export import neutralise_cell
+from core.domain.registry_export import neutralise_cell
 from core.storage.tables import AuditEntry, utc_now
 
 Action = Literal["create", "update", "delete"]

@@ -27,8 +27,9 @@ from core.domain.registry import (
     Tier,
     Timeliness,
 )
-from core.domain.registry_csv import integration_cells, read_registry_csv
+from core.domain.registry_csv import read_registry_csv
 from core.domain.registry_edit import RegistryChanges
+from core.domain.registry_export import integration_cells
 from core.errors import EditConflict, GovernanceError
 from core.storage.audit import (
     audit_row,

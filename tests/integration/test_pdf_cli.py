@@ -47,7 +47,7 @@ def test_snapshot_from_a_csv_is_one_page_naming_the_file_it_came_from(tmp_path, 
 
 
 def test_snapshot_on_letter_paper_from_a_big_csv(tmp_path, capsys):
-    from core.domain.registry_csv import write_registry_csv
+    from core.domain.registry_export import write_registry_csv
 
     big = tmp_path / "big.csv"
     big.write_text(write_registry_csv(generated_registry(2500)), encoding="utf-8")

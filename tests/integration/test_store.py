@@ -17,7 +17,8 @@ from core.domain.registry import (
     Tier,
     Timeliness,
 )
-from core.domain.registry_csv import read_registry_csv, write_registry_csv
+from core.domain.registry_csv import read_registry_csv
+from core.domain.registry_export import write_registry_csv
 from core.services.registry import import_registry_file
 from core.storage.registry_store import (
     count_integrations,

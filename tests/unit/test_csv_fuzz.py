@@ -11,15 +11,9 @@ from hypothesis import strategies as st
 
 from core.domain.ranges import Range
 from core.domain.registry import FIELD_NAMES
-from core.domain.registry_csv import (
-    CANONICAL_COLUMNS,
-    HEADER_ALIASES,
-    REQUIRED_COLUMNS,
-    ImportReport,
-    read_registry_csv,
-    write_registry_csv,
-)
-from core.domain.safe_export import safe_registry_csv
+from core.domain.registry_cells import CANONICAL_COLUMNS, HEADER_ALIASES, REQUIRED_COLUMNS, ImportReport
+from core.domain.registry_csv import read_registry_csv
+from core.domain.registry_export import safe_registry_csv, write_registry_csv
 from core.errors import RegistryFileError
 from tests.unit.test_registry_csv_fast_path import read_both
 

@@ -9,6 +9,7 @@ import tracemalloc
 import pytest
 
 import core.cli
+import core.domain.registry_cells
 import core.domain.registry_csv
 from core.cli import main
 from core.domain.limits import (
@@ -191,8 +192,8 @@ def test_reading_stops_at_the_first_row_over_the_limit(monkeypatch, fast):
     # sees which rows were validated. None past the limit may be, and the file is refused.
     lines = [f"{HEADER},build_hours", *(f"Sync {n},Salesforce,Stripe,Opportunity,Sales Ops,{n}" for n in range(1, 50_001))]
     seen = []
-    parse_hours, fix = core.domain.registry_csv._FIELD_PARSERS["build_hours"]
-    monkeypatch.setitem(core.domain.registry_csv._FIELD_PARSERS, "build_hours",
+    parse_hours, fix = core.domain.registry_cells._FIELD_PARSERS["build_hours"]
+    monkeypatch.setitem(core.domain.registry_cells._FIELD_PARSERS, "build_hours",
                         (lambda text: seen.append(int(text)) or parse_hours(text), fix))
     if not fast:
         monkeypatch.setattr(core.domain.registry_csv, "_read_well_formed", lambda *args, **kwargs: None)

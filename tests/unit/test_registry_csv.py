@@ -6,7 +6,8 @@ import pytest
 
 from core.domain.ranges import Range
 from core.domain.registry import Direction, Status
-from core.domain.registry_csv import read_registry_csv, write_registry_csv
+from core.domain.registry_csv import read_registry_csv
+from core.domain.registry_export import write_registry_csv
 from core.errors import RegistryFileError
 
 HEADER = "id,name,source_system,target_system,data_objects,owner_team"
