@@ -219,7 +219,8 @@ def worker_time(csv_path: Path, planted_path: Path, repeat: int, workdir: Path) 
     from core.domain.analysis import analyse_registry
     from core.domain.overlap import build_overlap_index, cluster_overlaps
     from core.domain.registry_csv import read_registry_csv
-    from core.domain.tco import monthly_run_rate, portfolio_tco, simulate_portfolio
+    from core.domain.tco import monthly_run_rate, portfolio_tco
+    from core.domain.tco_simulation import simulate_portfolio
     from core.reports.score_figures import score_subject
     from core.storage.defaults import (
         default_complexity_rules,
@@ -350,7 +351,7 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
 
     from core.domain.analysis import analyse_registry
     from core.domain.registry_csv import read_registry_csv
-    from core.domain.tco import simulate_portfolio
+    from core.domain.tco_simulation import simulate_portfolio
     from core.reports.score_figures import score_subject
     from core.storage.defaults import (
         default_complexity_rules,

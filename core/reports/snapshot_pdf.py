@@ -10,7 +10,8 @@ from core.domain.analysis import RegistryAnalysis
 from core.domain.ranges import Range, total
 from core.domain.registry import Status
 from core.domain.rubric import RubricConfig, Verdict
-from core.domain.tco import PortfolioSimulation, compare_scenarios
+from core.domain.tco import compare_scenarios
+from core.domain.tco_simulation import PortfolioSimulation
 from core.reports.figures import ClusterRow, duplicated_by_cluster
 from core.reports.pdf_layout import (
     ACCENT,

@@ -18,13 +18,8 @@ from core.domain.rubric import (
     RubricConfig,
     Verdict,
 )
-from core.domain.tco import (
-    Percentiles,
-    PortfolioCost,
-    PortfolioSimulation,
-    ScenarioComparison,
-    ScenarioSimulation,
-)
+from core.domain.tco import PortfolioCost, ScenarioComparison
+from core.domain.tco_simulation import Percentiles, PortfolioSimulation, ScenarioSimulation
 from core.wording import format_money, format_money_range
 
 

@@ -17,14 +17,8 @@ from core.domain.rubric import (
     WeightSensitivity,
     score_integration,
 )
-from core.domain.tco import (
-    Percentiles,
-    Scenario,
-    ScenarioComparison,
-    compare_scenarios,
-    simulate_portfolio,
-    simulate_scenarios,
-)
+from core.domain.tco import Scenario, ScenarioComparison, compare_scenarios
+from core.domain.tco_simulation import Percentiles, simulate_portfolio, simulate_scenarios
 from core.errors import ProposalError
 from core.reports.score_figures import (
     PROPOSAL_ID,

@@ -18,7 +18,8 @@ from core.domain.ranges import Range, total
 from core.domain.registry import Integration
 from core.domain.registry_csv import read_registry_csv
 from core.domain.settings import Settings
-from core.domain.tco import compare_scenarios, simulate_portfolio
+from core.domain.tco import compare_scenarios
+from core.domain.tco_simulation import simulate_portfolio
 from core.reports.pdf_layout import shorten, text_width
 from core.reports.snapshot_pdf import build_snapshot_pdf, snapshot_figures
 from core.reports.tco_figures import top_waste_clusters

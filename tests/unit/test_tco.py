@@ -11,21 +11,20 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import core.domain.tco as tco
+import core.domain.tco_simulation as tco_simulation
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
 from core.domain.registry import Complexity, Integration, Status
 from core.domain.settings import Settings
 from core.domain.tco import (
-    Percentiles,
     break_even_month,
     build_cost,
     compare_scenarios,
     integration_tco,
     monthly_run_rate,
     portfolio_tco,
-    simulate_portfolio,
-    simulate_scenarios,
 )
+from core.domain.tco_simulation import Percentiles, simulate_portfolio, simulate_scenarios
 from core.errors import IntegrationNotFound
 from core.storage.defaults import load_complexity_rules
 
@@ -446,7 +445,7 @@ def test_small_blocks_give_the_same_distribution(monkeypatch):
     rows = [make_row(f"INT-{n}", monthly_maintenance_hours=Range(1, 2 + n % 3, 6)) for n in range(40)]
     big = simulate_portfolio(rows, [], SETTINGS, RULES, draws=4000, seed=5)
 
-    monkeypatch.setattr(tco, "_BLOCK_ELEMENTS", 1)  # one integration per block
+    monkeypatch.setattr(tco_simulation, "_BLOCK_ELEMENTS", 1)  # one integration per block
     small = simulate_portfolio(rows, [], SETTINGS, RULES, draws=4000, seed=5)
 
     assert small.monthly_run_rate.p50 == pytest.approx(big.monthly_run_rate.p50, rel=0.02)
@@ -561,8 +560,8 @@ def test_block_sum_never_holds_integrations_times_draws(monkeypatch):
         return real_empty(shape, *args, **kwargs)
 
     rows = [make_row(f"INT-{n}", monthly_maintenance_hours=Range(1, 2, 3)) for n in range(200)]
-    monkeypatch.setattr(tco, "_BLOCK_ELEMENTS", 2_000)
-    monkeypatch.setattr(tco.np, "empty", recording_empty)
+    monkeypatch.setattr(tco_simulation, "_BLOCK_ELEMENTS", 2_000)
+    monkeypatch.setattr(tco_simulation.np, "empty", recording_empty)
 
     simulate_portfolio(rows, [], SETTINGS, RULES, draws=1_000, seed=0)
 
