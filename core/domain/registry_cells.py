@@ -76,10 +76,12 @@ _DATE_FORMATS = (
 )
 _LIST_SPLIT = re.compile(r"[;|]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-# Apostrophes before a leading = + - @ tab or CR: how core.domain.registry_export (and a spreadsheet user) keeps a
+# Excel, LibreOffice and Google Sheets run a cell starting with = + - @ tab or CR as a formula (or DDE).
+FORMULA_START = r"[=+\-@\t\r]"
+# Apostrophes before a leading formula character: how core.domain.registry_export (and a spreadsheet user) keeps a
 # cell from running as a formula. Dropped on reading, so no stored value starts like that and both exports read back
 # the same.
-_NEUTRALISED = re.compile(r"'+(?=[=+\-@\t\r])")
+_NEUTRALISED = re.compile(rf"'+(?={FORMULA_START})")
 MAX_ID_LENGTH = 64
 
 

@@ -25,6 +25,12 @@ from core.errors import RegistryFileError
 
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
 _LINE_TEXT = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+# Whole-file refusals, from the bytes (decoding) or from the records (the exact reader).
+_EMPTY_FILE = "The file is empty. Export the registry sheet as CSV and upload that file."
+_BINARY_FILE = (
+    "This is not a CSV text file (it contains binary data). "
+    "In Excel or Google Sheets use File > Save as / Download > CSV."
+)
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -42,15 +48,12 @@ def decode_registry_bytes(data: bytes) -> tuple[str, str]:
         RegistryFileError: for an empty or binary file.
     """
     if not data.strip():
-        raise RegistryFileError("The file is empty. Export the registry sheet as CSV and upload that file.")
+        raise RegistryFileError(_EMPTY_FILE)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode Text" export. A cut-off last byte or a lone surrogate becomes U+FFFD.
         return data.decode("utf-16", errors="replace"), "utf-16"
     if b"\x00" in data[:4096]:
-        raise RegistryFileError(
-            "This is not a CSV text file (it contains binary data). "
-            "In Excel or Google Sheets use File > Save as / Download > CSV."
-        )
+        raise RegistryFileError(_BINARY_FILE)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8 (with BOM)"
     try:
@@ -227,12 +230,9 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int) -> Impor
     records = _csv_records(text, delimiter)
     header = next((cells for _, cells in records if any(c.strip() for c in cells)), None)
     if header is None:
-        raise RegistryFileError("The file is empty. Export the registry sheet as CSV and upload that file.")
+        raise RegistryFileError(_EMPTY_FILE)
     if has_nul and any("\x00" in c for c in header):
-        raise RegistryFileError(
-            "This is not a CSV text file (it contains binary data). "
-            "In Excel or Google Sheets use File > Save as / Download > CSV."
-        )
+        raise RegistryFileError(_BINARY_FILE)
     canonical, unknown, mapping = _map_header(header)
     if not canonical:
         raise RegistryFileError(

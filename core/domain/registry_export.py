@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from core.domain.ranges import Range, format_range
 from core.domain.registry import Integration
-from core.domain.registry_cells import CANONICAL_COLUMNS
+from core.domain.registry_cells import CANONICAL_COLUMNS, FORMULA_START
 
 
 def _cell(value: object) -> str:
@@ -86,10 +86,9 @@ def write_registry_csv(integrations: Iterable[Integration]) -> str:
 
 # ----------------------------------------------------------------------------- spreadsheet-safe export
 
-# Excel, LibreOffice and Google Sheets treat a cell starting with = + - @ tab or CR as a formula (or DDE).
-# Such a character after any apostrophes: the importer drops one apostrophe from such a cell,
+# A formula character (FORMULA_START) after any apostrophes: the importer drops one apostrophe from such a cell,
 # so one must be added here even when the text already starts with apostrophes.
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+_NEEDS_QUOTE = re.compile(rf"'*{FORMULA_START}")
 # A plain signed number (-5, +3, -1,200.50, -.5, -2.5e3, -12%): a spreadsheet reads it as a number, not a formula.
 _SIGNED_NUMBER = re.compile(r"[+-](?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 

@@ -62,7 +62,11 @@ def _percentiles(values: np.ndarray) -> Percentiles:
 
 def _triangular(rng: np.random.Generator, value: Range, draws: int) -> np.ndarray:
     """Draws of one triangular(low, likely, high); a constant when low == high."""
-    u, v = rng.random(draws), rng.random(draws)
+    return _triangular_from(value, rng.random(draws), rng.random(draws))
+
+
+def _triangular_from(value: Range, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Triangular(low, likely, high) draws made from two arrays of uniform draws ``u`` and ``v``."""
     # Stein & Keblis (2009): low + (high-likely)·min(U,V) + (likely-low)·max(U,V) is triangular.
     return value.low + (value.high - value.likely) * np.minimum(u, v) + (value.likely - value.low) * np.maximum(u, v)
 
@@ -214,14 +218,9 @@ def simulate_scenarios(comparison: ScenarioComparison, draws: int = 10_000, seed
     run_u, run_v, once_u, once_v = (rng.random(draws) for _ in range(4))
 
     def horizon_total(scenario: Scenario) -> Percentiles:
-        def draw(value: Range, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-            return (value.low + (value.high - value.likely) * np.minimum(u, v)
-                    + (value.likely - value.low) * np.maximum(u, v))
-
-        totals = draw(scenario.one_time_cost, once_u, once_v) + comparison.horizon_months * draw(
-            scenario.monthly_run_rate, run_u, run_v
-        )
-        return _percentiles(totals)
+        once = _triangular_from(scenario.one_time_cost, once_u, once_v)
+        monthly = _triangular_from(scenario.monthly_run_rate, run_u, run_v)
+        return _percentiles(once + comparison.horizon_months * monthly)
 
     return ScenarioSimulation(
         keep_all=horizon_total(comparison.keep_all),
