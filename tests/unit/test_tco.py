@@ -276,7 +276,8 @@ def test_annualised_waste_is_twelve_months_of_duplication():
 
 
 def test_duplication_is_charged_to_the_teams_of_non_survivors():
-    survivor = make_row("INT-1", owner_team="Data", monthly_maintenance_hours=Range.exact(1), hourly_rate=Range.exact(100))
+    survivor = make_row("INT-1", owner_team="Data", monthly_maintenance_hours=Range.exact(1),
+                        hourly_rate=Range.exact(100))
     sales_copy = survivor.with_changes(id="INT-2", owner_team="Sales Ops", monthly_maintenance_hours=Range.exact(3))
     finance_copy = survivor.with_changes(id="INT-3", owner_team="Finance", monthly_maintenance_hours=Range.exact(2))
     unrelated = survivor.with_changes(id="INT-4", owner_team="Finance")
@@ -414,7 +415,8 @@ def test_same_seed_gives_the_same_numbers_and_another_seed_does_not():
 
 
 def test_exact_figures_simulate_to_exact_numbers():
-    rows = [make_row(monthly_maintenance_hours=Range.exact(2), build_hours=Range.exact(10), hourly_rate=Range.exact(100))]
+    rows = [make_row(monthly_maintenance_hours=Range.exact(2), build_hours=Range.exact(10),
+                     hourly_rate=Range.exact(100))]
 
     result = simulate_portfolio(rows, [], SETTINGS, RULES, horizon_months=12, draws=100)
 
