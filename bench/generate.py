@@ -61,7 +61,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from core.domain.names import normalize_key, object_key  # noqa: E402
-from core.domain.registry_csv import CANONICAL_COLUMNS  # noqa: E402
+from core.domain.registry_cells import CANONICAL_COLUMNS  # noqa: E402
 from core.storage.defaults import load_aliases
 
 EXTRA_COLUMN = "Jira epic"
@@ -569,7 +569,8 @@ _OBJECT_ALIAS_PAIRS = (("Opp", "Opportunity"), ("Oppty", "Opportunity"), ("Opty"
                        ("Org", "Organization"), ("JE", "Journal Entry"), ("PO", "Purchase Order"))
 _APPROACH, _TIER, _TIMELINESS = _table(APPROACHES), _table(TIERS), _table(TIMELINESS)
 _STATUS, _PLANTED_STATUS, _COMPLEXITY = _table(STATUSES), _table(PLANTED_STATUSES), _table(COMPLEXITY)
-_BUILD, _MAINTENANCE, _RATE, _TOOLS = _table(BUILD_HOURS), _table(MAINTENANCE_HOURS), _table(HOURLY_RATES), _table(TOOL_COSTS)
+_BUILD, _MAINTENANCE = _table(BUILD_HOURS), _table(MAINTENANCE_HOURS)
+_RATE, _TOOLS = _table(HOURLY_RATES), _table(TOOL_COSTS)
 _RECONCILIATIONS, _RECONCILIATION_HOURS, _PEOPLE = _table(RECONCILIATIONS), _table(RECONCILIATION_HOURS), _table(PEOPLE)
 _YES_NO, _OBJECTS_COUNT, _CONSUMER_COUNT = _table(YES_NO), _table(OBJECTS_PER_ROW), _table(CONSUMERS_PER_ROW)
 _CLUSTER_SIZE = _table(CLUSTER_SIZES)

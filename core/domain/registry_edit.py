@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.domain.registry import Integration
-from core.domain.registry_csv import RowError, parse_registry_row
+from core.domain.registry_cells import RowError, parse_registry_row
 
 
 @dataclass(frozen=True)

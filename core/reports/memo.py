@@ -11,12 +11,8 @@ from core.domain.diagnostic import RESPONSIBILITIES, DiagnosticSession, Role
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range
 from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
-from core.domain.tco import (
-    ScenarioComparison,
-    ScenarioSimulation,
-    compare_scenarios,
-    simulate_scenarios,
-)
+from core.domain.tco import ScenarioComparison, compare_scenarios
+from core.domain.tco_simulation import ScenarioSimulation, simulate_scenarios
 from core.errors import ClusterNotFound
 from core.reports.figures import duplicated_by_cluster
 from core.reports.pdf_layout import format_date, utc, version_text

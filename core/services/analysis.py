@@ -14,7 +14,8 @@ from core.domain.analysis import (
     score_registry_integration,
 )
 from core.domain.check import BlockedProposal, find_blocked_proposals
-from core.domain.registry_csv import ImportReport, read_registry_csv
+from core.domain.registry_cells import ImportReport
+from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import RubricConfig
 from core.domain.settings import Settings
 from core.storage.defaults import (
@@ -37,7 +38,8 @@ from core.storage.survivor_store import load_survivor_choices
 
 __all__ = [
     "BlockedProposal", "ClusterNotFound", "RegistryAnalysis", "analyse_file", "analysis_inputs_token",
-    "find_blocked_proposals", "load_analysis", "registry_version", "rubric_from_file", "rubric_in_force", "score_registry_integration",
+    "find_blocked_proposals", "load_analysis", "registry_version", "rubric_from_file", "rubric_in_force",
+    "score_registry_integration",
 ]
 
 

@@ -21,21 +21,14 @@ from core.domain.registry import (
     Tier,
     Timeliness,
 )
-from core.domain.registry_csv import (
-    CANONICAL_COLUMNS,
-    REQUIRED_COLUMNS,
-    ImportReport,
-    RowError,
-    integration_cells,
-    read_registry_csv,
-    write_registry_csv,
-)
+from core.domain.registry_cells import CANONICAL_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError
+from core.domain.registry_csv import read_registry_csv
 from core.domain.registry_edit import (
     RegistryChanges,
     diff_registry,
     validate_edited_rows,
 )
-from core.domain.safe_export import safe_registry_csv
+from core.domain.registry_export import integration_cells, safe_registry_csv, write_registry_csv
 from core.storage.audit import HistoryEntry, list_history
 from core.storage.defaults import sample_registry_bytes
 from core.storage.registry_store import (

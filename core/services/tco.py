@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from core.domain.analysis import RegistryAnalysis
 from core.domain.rubric import RubricConfig
-from core.domain.tco import (
-    PortfolioSimulation,
-    ScenarioComparison,
-    ScenarioSimulation,
-    compare_scenarios,
-    simulate_scenarios,
-)
-from core.domain.tco import simulate_portfolio as _simulate_portfolio
+from core.domain.tco import ScenarioComparison, compare_scenarios
+from core.domain.tco_simulation import PortfolioSimulation, ScenarioSimulation, simulate_scenarios
+from core.domain.tco_simulation import simulate_portfolio as _simulate_portfolio
 from core.reports.tco_figures import (
     ClusterWaste,
     HeadlineFigure,

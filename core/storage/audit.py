@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.access import Actor
-from core.domain.safe_export import neutralise_cell
+from core.domain.registry_export import neutralise_cell
 from core.storage.tables import AuditEntry, utc_now
 
 Action = Literal["create", "update", "delete"]
@@ -128,7 +128,10 @@ def audit_row(actor: Actor, action: Action, entity: str, entity_id: str | int, b
 
 def record_change(session: Session, actor: Actor, action: Action, entity: str, entity_id: str | int,
                   before: Any, after: Any, summary: str) -> None:
-    """Add one history entry inside the caller's transaction (``before`` is ``None`` for a create, ``after`` for a delete)."""
+    """Add one history entry inside the caller's transaction.
+
+    ``before`` is ``None`` for a create, ``after`` for a delete.
+    """
     record_changes(session, [audit_row(actor, action, entity, entity_id, before, after, summary)])
 
 
@@ -244,7 +247,7 @@ def history_csv(entries: Iterable[HistoryEntry]) -> str:
 
     Returns:
         CSV text (write it as UTF-8); ``before`` and ``after`` are JSON.
-    """
+    """  # noqa: E501 (the expected CSV line of the example cannot be wrapped)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

@@ -47,7 +47,7 @@ def test_snapshot_from_a_csv_is_one_page_naming_the_file_it_came_from(tmp_path, 
 
 
 def test_snapshot_on_letter_paper_from_a_big_csv(tmp_path, capsys):
-    from core.domain.registry_csv import write_registry_csv
+    from core.domain.registry_export import write_registry_csv
 
     big = tmp_path / "big.csv"
     big.write_text(write_registry_csv(generated_registry(2500)), encoding="utf-8")
@@ -117,7 +117,8 @@ def test_a_missing_session_exits_two_without_a_traceback(tmp_path):
     database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "memo", "--session", "42", "--db", database, "--out", str(tmp_path / "m.pdf")],
+        [sys.executable, "-m", "core.cli", "memo", "--session", "42", "--db", database,
+         "--out", str(tmp_path / "m.pdf")],
         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False,
     )
 

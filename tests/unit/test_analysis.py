@@ -12,7 +12,7 @@ from core.domain.analysis import (
     scoring_context_for,
 )
 from core.domain.check import find_blocked_proposals
-from core.domain.overlap import cluster_overlaps, find_overlaps
+from core.domain.overlap import build_overlap_index, cluster_overlaps
 from core.domain.registry import Status
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import Verdict
@@ -122,7 +122,7 @@ def test_unknown_ids_raise_named_errors_with_plain_messages(analysis, lookup, er
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 1.0])
 def test_the_analysis_keeps_exactly_the_pairs_that_link_and_the_same_clusters(sample, threshold):
     settings = Settings(**(load_default_settings().as_dict() | {"overlap_threshold": threshold}))
-    every_pair = find_overlaps(sample, load_aliases())
+    every_pair = build_overlap_index(sample, load_aliases()).list_pairs()
 
     analysis = analyse_registry(sample, settings, aliases=load_aliases(), rules=default_complexity_rules())
 
@@ -133,7 +133,8 @@ def test_the_analysis_keeps_exactly_the_pairs_that_link_and_the_same_clusters(sa
 
 def test_pairs_below_the_threshold_still_reach_the_score_page(analysis):
     threshold = analysis.settings.overlap_threshold
-    weak = [p for p in find_overlaps(analysis.integrations, analysis.aliases) if p.score < threshold and not p.is_strong]
+    every_pair = build_overlap_index(analysis.integrations, analysis.aliases).list_pairs()
+    weak = [p for p in every_pair if p.score < threshold and not p.is_strong]
     assert weak, "the sample should have pairs below the threshold"
     pair = weak[0]
 

@@ -11,19 +11,14 @@ from hypothesis import strategies as st
 
 from core.domain.ranges import Range
 from core.domain.registry import FIELD_NAMES
-from core.domain.registry_csv import (
-    CANONICAL_COLUMNS,
-    HEADER_ALIASES,
-    REQUIRED_COLUMNS,
-    ImportReport,
-    read_registry_csv,
-    write_registry_csv,
-)
-from core.domain.safe_export import safe_registry_csv
+from core.domain.registry_cells import CANONICAL_COLUMNS, HEADER_ALIASES, REQUIRED_COLUMNS, ImportReport
+from core.domain.registry_csv import read_registry_csv
+from core.domain.registry_export import safe_registry_csv, write_registry_csv
 from core.errors import RegistryFileError
 from tests.unit.test_registry_csv_fast_path import read_both
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(max_examples=200, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 HEADER_NAMES = [*CANONICAL_COLUMNS, *HEADER_ALIASES, "Integration Name", "Slack channel", ""]
 # Cells that reach deep into validation: good values, near misses and edge cases of every parser.
 TYPICAL_CELLS = [
@@ -80,7 +75,10 @@ def csv_files(draw, header=None) -> bytes:
     any_header = st.lists(st.one_of(st.sampled_from(HEADER_NAMES), cell_text), min_size=1, max_size=12)
     header = draw(header if header is not None else any_header)
     width = len(header)
-    row = st.lists(cell_text, min_size=width, max_size=width) if draw(st.booleans()) else st.lists(cell_text, max_size=width + 3)
+    if draw(st.booleans()):
+        row = st.lists(cell_text, min_size=width, max_size=width)
+    else:
+        row = st.lists(cell_text, max_size=width + 3)
     rows = draw(st.lists(row, max_size=8))
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     line_end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
@@ -149,7 +147,8 @@ def test_a_one_megabyte_field_gives_a_plain_message(position, quoted, encoding, 
 
 
 def test_a_field_over_the_csv_limit_names_its_row():
-    data = b"name,source_system,target_system,data_objects,owner_team\nA,X,Y,Lead,Ops\n" + b"B,X,Y,Lead," + b"o" * 200_000 + b"\n"
+    data = (b"name,source_system,target_system,data_objects,owner_team\nA,X,Y,Lead,Ops\n"
+            + b"B,X,Y,Lead," + b"o" * 200_000 + b"\n")
 
     try:
         read_registry_csv(data)
@@ -173,7 +172,8 @@ NUMBER_COLUMNS = ("build_hours", "monthly_maintenance_hours", "hourly_rate", "mo
                   "reconciliations_per_month", "reconciliation_hours", "people_touching")
 number_text = st.one_of(
     st.integers(min_value=0, max_value=10**12).map(str),
-    st.floats(min_value=0, max_value=1e12, allow_nan=False).filter(lambda f: f == 0 or f >= 1e-4).map(lambda f: f"{f:f}"),
+    st.floats(min_value=0, max_value=1e12, allow_nan=False)
+    .filter(lambda f: f == 0 or f >= 1e-4).map(lambda f: f"{f:f}"),
     st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False).map(str),
     st.decimals(min_value=0, max_value=1, places=8, allow_nan=False).map(lambda d: format(d, "f")),
     st.tuples(st.integers(0, 500), st.integers(0, 500)).map(lambda p: f"{min(p)}-{max(p)}"),
@@ -209,7 +209,8 @@ def mostly_valid_files(draw) -> bytes:
             elif column in NUMBER_COLUMNS:
                 cells.append(draw(number_text))
             else:
-                cells.append(draw(st.sampled_from(VALID_CELLS.get(column, ["", "Sync", "Zoë", "=Ops", "-Team", "@x", "+1"]))))
+                text_cells = ["", "Sync", "Zoë", "=Ops", "-Team", "@x", "+1"]
+                cells.append(draw(st.sampled_from(VALID_CELLS.get(column, text_cells))))
         rows.append(cells)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
@@ -254,16 +255,19 @@ def test_utf16_cut_off_mid_character_is_still_read():
 
 
 def test_a_nul_character_in_a_cell_rejects_the_row():
-    data = "name,source_system,target_system,data_objects,owner_team\nSy\x00nc,X,Y,Lead,Ops\nOk,X,Y,Lead,Ops\n".encode("utf-16")
+    data = ("name,source_system,target_system,data_objects,owner_team\n"
+            "Sy\x00nc,X,Y,Lead,Ops\nOk,X,Y,Lead,Ops\n").encode("utf-16")
 
     report = read_registry_csv(data)
 
     assert [i.name for i in report.accepted] == ["Ok"]
-    assert [(e.row, e.column, e.message) for e in report.errors] == [(2, "(row)", "the row contains a NUL character (binary data)")]
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "(row)", "the row contains a NUL character (binary data)")]
 
 
 def test_a_number_too_large_for_a_float_is_a_cell_error():
-    data = ("name,source_system,target_system,data_objects,owner_team,build_hours\nSync,X,Y,Lead,Ops," + "9" * 400 + "\n").encode()
+    data = ("name,source_system,target_system,data_objects,owner_team,build_hours\nSync,X,Y,Lead,Ops,"
+            + "9" * 400 + "\n").encode()
 
     report = read_registry_csv(data)
 

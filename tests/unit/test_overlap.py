@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import core.domain.overlap as overlap
+import core.domain.overlap.index as overlap_index
+import core.domain.overlap.pairs as overlap_pairs
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.names import Aliases
 from core.domain.overlap import (
@@ -17,9 +18,6 @@ from core.domain.overlap import (
     build_overlap_index,
     choose_survivor,
     cluster_overlaps,
-    find_overlaps,
-    overlap_candidates_for,
-    overlaps_for,
 )
 from core.domain.ranges import Range
 from core.domain.registry import Direction, Integration, Status
@@ -32,7 +30,8 @@ ALIASES = Aliases.from_pairs(
 TWO_WAY = Direction.BIDIRECTIONAL
 
 
-def make(id: str, source: str = "Salesforce", target: str = "Stripe", objects=("Opportunity",), **changes) -> Integration:
+def make(id: str, source: str = "Salesforce", target: str = "Stripe", objects=("Opportunity",),
+         **changes) -> Integration:
     """An integration with just the facts a test cares about."""
     changes.setdefault("owner_team", "Sales Ops")
     return Integration(
@@ -41,7 +40,7 @@ def make(id: str, source: str = "Salesforce", target: str = "Stripe", objects=("
 
 
 def pair_of(a: Integration, b: Integration, aliases: Aliases = ALIASES) -> OverlapPair | None:
-    pairs = find_overlaps([a, b], aliases)
+    pairs = build_overlap_index([a, b], aliases).list_pairs()
     assert len(pairs) <= 1
     return pairs[0] if pairs else None
 
@@ -68,7 +67,7 @@ def test_same_route_and_shared_object_is_a_strong_pair_scoring_one():
 def test_same_route_pair_clusters_at_any_threshold(threshold):
     a = make("INT-1", objects=("Opportunity", "Account", "Contact", "Lead"))
     b = make("INT-2", objects=("Opportunity", "Quote", "Product", "Invoice"))
-    pairs = find_overlaps([a, b], ALIASES)
+    pairs = build_overlap_index([a, b], ALIASES).list_pairs()
 
     clusters = cluster_overlaps([a, b], pairs, flat_rates([a, b]), threshold=threshold)
 
@@ -151,16 +150,17 @@ def test_retired_integrations_are_ignored_unless_included(include_retired, expec
     live = make("INT-1")
     retired = make("INT-2", status=Status.RETIRED)
 
-    pairs = find_overlaps([live, retired], ALIASES, include_retired=include_retired)
+    pairs = build_overlap_index([live, retired], ALIASES, include_retired=include_retired).list_pairs()
 
     assert len(pairs) == expected
 
 
 def test_unrelated_integrations_are_never_compared():
-    rows = [make(f"INT-{k}", source=f"S{k}", target=f"T{k}", objects=(f"O{k}",), consumers=(f"C{k}",)) for k in range(2000)]
+    rows = [make(f"INT-{k}", source=f"S{k}", target=f"T{k}", objects=(f"O{k}",), consumers=(f"C{k}",))
+            for k in range(2000)]
 
-    with mock.patch.object(overlap._Comparer, "compare", side_effect=AssertionError("compared")) as compare:
-        pairs = find_overlaps(rows, NO_ALIASES)
+    with mock.patch.object(overlap_pairs._Comparer, "compare", side_effect=AssertionError("compared")) as compare:
+        pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
 
     assert pairs == [] and compare.call_count == 0
 
@@ -175,7 +175,8 @@ def test_unrelated_integrations_are_never_compared():
         (dict(target="NetSuite"), 0.3, ("both move Opportunity out of Salesforce",)),
         (dict(source="HubSpot"), 0.3, ("both move Opportunity into Stripe",)),
         # hand-off: b reads what a writes
-        (dict(source="Stripe", target="NetSuite"), 0.1, ("INT-1 moves Opportunity into Stripe and INT-2 moves it on from there",)),
+        (dict(source="Stripe", target="NetSuite"), 0.1,
+         ("INT-1 moves Opportunity into Stripe and INT-2 moves it on from there",)),
         # same route, different data, common consumer
         (
             dict(objects=("Invoice",), consumers=("Revenue dashboard",)),
@@ -216,7 +217,7 @@ def test_fan_out_from_one_source_does_not_cluster_at_the_default_threshold():
                         consumers=("Product usage dashboard", "Activation funnel"))
     to_analytics = make("INT-2", source="Segment", target="Amplitude", objects=("Event", "User"),
                         consumers=("Product usage dashboard", "Experiment reviews"))
-    pairs = find_overlaps([to_warehouse, to_analytics], NO_ALIASES)
+    pairs = build_overlap_index([to_warehouse, to_analytics], NO_ALIASES).list_pairs()
 
     clusters = cluster_overlaps([to_warehouse, to_analytics], pairs, {}, threshold=0.5)
 
@@ -232,11 +233,11 @@ def test_weak_pairs_never_reach_a_strong_score():
     assert pair.score <= 0.6 and not pair.is_strong
 
 
-def test_overlaps_for_lists_one_integrations_pairs_strongest_first():
+def test_pairs_for_lists_one_integrations_pairs_strongest_first():
     rows = [make("INT-1"), make("INT-2"), make("INT-3", target="NetSuite"), make("INT-4", source="X", target="Y")]
-    pairs = find_overlaps(rows, NO_ALIASES)
+    index = build_overlap_index(rows, NO_ALIASES)
 
-    mine = overlaps_for("INT-1", pairs)
+    mine = index.pairs_for(rows[0])
 
     assert [(p.other("INT-1"), p.score) for p in mine] == [("INT-2", 1.0), ("INT-3", 0.3)]
 
@@ -248,17 +249,23 @@ def test_a_proposal_not_in_the_registry_is_scored_against_it():
     registry = [make("INT-1"), make("INT-2", source="HubSpot", target="Slack", objects=("Ticket",))]
     proposal = make("NEW-1", source="SFDC", objects=("Opps",), status=Status.PROPOSED)
 
-    pairs = overlap_candidates_for(proposal, registry, ALIASES)
+    pairs = build_overlap_index(registry, ALIASES).pairs_for(proposal)
 
     assert [(p.a, p.b, p.score) for p in pairs] == [("INT-1", "NEW-1", 1.0)]
 
 
-def test_a_prebuilt_index_gives_the_same_answer_and_skips_the_same_id():
+def scored_one_by_one(integration: Integration, registry, aliases: Aliases) -> list[OverlapPair]:
+    """Reference for a look-up: ``integration`` scored against each registry row on its own, strongest first."""
+    pairs = [p for row in registry for p in build_overlap_index([row], aliases).pairs_for(integration)]
+    return sorted(pairs, key=lambda p: (-p.score, p.other(integration.id)))
+
+
+def test_a_look_up_in_the_index_gives_the_pairs_scored_one_by_one_and_skips_the_same_id():
     registry = [make("INT-1"), make("INT-2")]
     index = build_overlap_index(registry, ALIASES)
 
-    from_index = overlap_candidates_for(registry[0], index)
-    from_list = overlap_candidates_for(registry[0], registry, ALIASES)
+    from_index = index.pairs_for(registry[0])
+    from_list = scored_one_by_one(registry[0], registry, ALIASES)
 
     assert from_index == from_list
     assert [p.other("INT-1") for p in from_index] == ["INT-2"]
@@ -269,7 +276,7 @@ def test_scoring_a_proposal_does_not_change_how_the_registry_names_things():
     index = build_overlap_index(registry, NO_ALIASES)
 
     index.pairs_for(make("NEW", consumers=("REVENUE DASHBOARD",)))
-    pairs = overlap_candidates_for(registry[0], index)
+    pairs = index.pairs_for(registry[0])
 
     assert pairs[0].shared_consumers == ("Revenue dashboard",)
 
@@ -285,7 +292,9 @@ def test_cluster_fields_are_filled():
     rows = [a, b, lone]
     rates = {"INT-1": Range(100, 200, 300), "INT-2": Range(50, 60, 70), "INT-3": Range(1, 1, 1)}
 
-    cluster, = cluster_overlaps(rows, find_overlaps(rows, ALIASES), rates, threshold=0.5, aliases=ALIASES)
+    pairs = build_overlap_index(rows, ALIASES).list_pairs()
+
+    cluster, = cluster_overlaps(rows, pairs, rates, threshold=0.5, aliases=ALIASES)
 
     assert cluster.id == "CL-INT-1"
     assert cluster.members == ("INT-1", "INT-2")
@@ -304,15 +313,16 @@ def test_cluster_fields_are_filled():
 
 def test_single_integrations_are_not_clusters():
     rows = [make("INT-1"), make("INT-2", source="X", target="Y", objects=("Z",))]
+    pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
 
-    clusters = cluster_overlaps(rows, find_overlaps(rows, NO_ALIASES), flat_rates(rows), threshold=0.5)
+    clusters = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=0.5)
 
     assert clusters == []
 
 
 def test_pairs_below_the_threshold_do_not_link():
     rows = [make("INT-1", target="NetSuite"), make("INT-2")]  # same source only: 0.3
-    pairs = find_overlaps(rows, NO_ALIASES)
+    pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
 
     low = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=0.3)
     high = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=0.31)
@@ -323,18 +333,20 @@ def test_pairs_below_the_threshold_do_not_link():
 def test_clusters_are_sorted_by_duplicated_run_rate_then_id():
     rows = [make("INT-1"), make("INT-2"), make("INT-3", target="NetSuite"), make("INT-4", target="NetSuite"),
             make("INT-5", target="Xero"), make("INT-6", target="Xero")]
-    rates = {"INT-1": Range.exact(10), "INT-2": Range.exact(10), "INT-3": Range.exact(500), "INT-4": Range.exact(500),
-             "INT-5": Range.exact(10), "INT-6": Range.exact(10)}
+    rates = {"INT-1": Range.exact(10), "INT-2": Range.exact(10), "INT-3": Range.exact(500),
+             "INT-4": Range.exact(500), "INT-5": Range.exact(10), "INT-6": Range.exact(10)}
+    pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
 
-    clusters = cluster_overlaps(rows, find_overlaps(rows, NO_ALIASES), rates, threshold=0.9)
+    clusters = cluster_overlaps(rows, pairs, rates, threshold=0.9)
 
     assert [c.id for c in clusters] == ["CL-INT-3", "CL-INT-1", "CL-INT-5"]
 
 
 def test_a_missing_run_rate_counts_as_zero():
     rows = [make("INT-1"), make("INT-2")]
+    pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
 
-    cluster, = cluster_overlaps(rows, find_overlaps(rows, NO_ALIASES), {"INT-1": Range.exact(40)}, threshold=0.5)
+    cluster, = cluster_overlaps(rows, pairs, {"INT-1": Range.exact(40)}, threshold=0.5)
 
     assert cluster.total_monthly_run_rate == Range.exact(40)
     assert cluster.survivor == "INT-1"  # a known cost beats an unknown one on cheapness
@@ -349,8 +361,8 @@ def test_a_threshold_outside_zero_to_one_is_refused(threshold):
 def test_crowded_route_still_clusters_every_member_with_a_linear_number_of_pairs():
     rows = [make(f"INT-{k:03d}", consumers=(f"C{k % 3}",)) for k in range(60)]
 
-    with mock.patch.object(overlap, "CROWDED_BUCKET", 4):
-        pairs = find_overlaps(rows, NO_ALIASES)
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 4):
+        pairs = build_overlap_index(rows, NO_ALIASES).list_pairs()
     clusters = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=1.0)
 
     assert len(pairs) < 4 * len(rows)  # 1,770 with every pair listed
@@ -368,7 +380,8 @@ CONTROLS = dict(has_monitoring=True, has_retry=True, has_audit_trail=True, sourc
         (dict(owner="Ana Silva"), dict(owner=None, **CONTROLS), {}, "owned by Ana Silva, 0 of 5 controls, 0 consumers"),
         (dict(**CONTROLS), dict(has_monitoring=True), {}, "unowned, 4 of 5 controls, 0 consumers"),
         (dict(consumers=("A", "B", "C")), dict(consumers=("A",)), {}, "unowned, 0 of 5 controls, 3 consumers"),
-        (dict(), dict(), {"W": Range.exact(10), "L": Range.exact(20)}, "unowned, 0 of 5 controls, 0 consumers, lowest run-rate"),
+        (dict(), dict(), {"W": Range.exact(10), "L": Range.exact(20)},
+         "unowned, 0 of 5 controls, 0 consumers, lowest run-rate"),
     ],
 )
 def test_survivor_ranking(winner, loser, rates, reason):
@@ -480,9 +493,9 @@ STILL_COUNTED = tuple(s for s in Status if s is not Status.RETIRED)  # the regis
 
 @given(integrations("INT-A", STILL_COUNTED), integrations("INT-B", STILL_COUNTED))
 def test_overlap_is_symmetric(a, b):
-    forward = overlap_candidates_for(a, [b], ALIASES)
+    forward = build_overlap_index([b], ALIASES).pairs_for(a)
 
-    backward = overlap_candidates_for(b, [a], ALIASES)
+    backward = build_overlap_index([a], ALIASES).pairs_for(b)
 
     assert forward == backward
 
@@ -492,17 +505,17 @@ def test_pairs_do_not_depend_on_row_order(rows, rnd, include_retired):
     shuffled = rows[:]
     rnd.shuffle(shuffled)
 
-    pairs = find_overlaps(rows, ALIASES, include_retired=include_retired)
-    again = find_overlaps(shuffled, ALIASES, include_retired=include_retired)
+    pairs = build_overlap_index(rows, ALIASES, include_retired=include_retired).list_pairs()
+    again = build_overlap_index(shuffled, ALIASES, include_retired=include_retired).list_pairs()
 
     assert pairs == again
 
 
 @given(registries())
-def test_find_overlaps_agrees_with_scoring_each_integration_alone(rows):
+def test_listing_every_pair_agrees_with_looking_up_each_integration_alone(rows):
     index = build_overlap_index(rows, ALIASES)
 
-    pairs = set(find_overlaps(rows, ALIASES))
+    pairs = set(index.list_pairs())
     one_by_one = {p for row in rows if row.status is not Status.RETIRED for p in index.pairs_for(row)}
 
     assert pairs == one_by_one
@@ -510,7 +523,7 @@ def test_find_overlaps_agrees_with_scoring_each_integration_alone(rows):
 
 @given(registries())
 def test_every_pair_has_evidence_and_a_score_in_range(rows):
-    pairs = find_overlaps(rows, ALIASES, include_retired=True)
+    pairs = build_overlap_index(rows, ALIASES, include_retired=True).list_pairs()
 
     assert all(0 < p.score <= 1 and p.evidence and p.a < p.b for p in pairs)
     assert all(p.shared_objects or p.shared_consumers for p in pairs)
@@ -524,12 +537,13 @@ def test_clustering_does_not_depend_on_row_order(data, rows, threshold, rnd):
     chosen = data.draw(st.sets(st.sampled_from([r.id for r in rows]))) if rows else set()
     shuffled = rows[:]
     rnd.shuffle(shuffled)
-    pairs = find_overlaps(rows, ALIASES)
-    shuffled_pairs = find_overlaps(shuffled, ALIASES)
+    pairs = build_overlap_index(rows, ALIASES).list_pairs()
+    shuffled_pairs = build_overlap_index(shuffled, ALIASES).list_pairs()
     rnd.shuffle(shuffled_pairs)
 
     clusters = cluster_overlaps(rows, pairs, rates, threshold=threshold, survivor_choices=chosen, aliases=ALIASES)
-    again = cluster_overlaps(shuffled, shuffled_pairs, rates, threshold=threshold, survivor_choices=chosen, aliases=ALIASES)
+    again = cluster_overlaps(shuffled, shuffled_pairs, rates, threshold=threshold, survivor_choices=chosen,
+                             aliases=ALIASES)
 
     assert clusters == again
 
@@ -538,7 +552,7 @@ def test_clustering_does_not_depend_on_row_order(data, rows, threshold, rnd):
 def test_every_cluster_is_well_formed(data, rows, threshold):
     rates = data.draw(run_rates(rows))
     chosen = data.draw(st.sets(st.sampled_from([r.id for r in rows]))) if rows else set()
-    pairs = find_overlaps(rows, ALIASES)
+    pairs = build_overlap_index(rows, ALIASES).list_pairs()
     status = {r.id: r.status for r in rows}
 
     clusters = cluster_overlaps(rows, pairs, rates, threshold=threshold, survivor_choices=chosen)
@@ -559,7 +573,7 @@ def test_every_cluster_is_well_formed(data, rows, threshold):
 
 @given(registries(), st.floats(0.05, 1.0))
 def test_strong_pairs_always_share_a_cluster(rows, threshold):
-    pairs = find_overlaps(rows, ALIASES)
+    pairs = build_overlap_index(rows, ALIASES).list_pairs()
 
     clusters = cluster_overlaps(rows, pairs, {}, threshold=threshold)
 
@@ -572,9 +586,9 @@ def test_strong_pairs_always_share_a_cluster(rows, threshold):
 @settings(max_examples=50)
 @given(registries(max_size=25))
 def test_chaining_crowded_buckets_keeps_strong_clusters_exact(rows):
-    every_pair = find_overlaps(rows, ALIASES)
-    with mock.patch.object(overlap, "CROWDED_BUCKET", 2):
-        chained = find_overlaps(rows, ALIASES)
+    every_pair = build_overlap_index(rows, ALIASES).list_pairs()
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 2):
+        chained = build_overlap_index(rows, ALIASES).list_pairs()
 
     exact = cluster_overlaps(rows, every_pair, {}, threshold=1.0)
     sampled = cluster_overlaps(rows, chained, {}, threshold=1.0)
@@ -599,7 +613,7 @@ CUT_OFFS = st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.1, 0.15, 0.2, 0.3, 
 @settings(max_examples=150, deadline=None)  # correctness only: a busy machine must not fail it
 @given(registries(max_size=20), CUT_OFFS, st.booleans())
 def test_list_pairs_with_a_min_score_is_the_full_list_cut_at_that_score(rows, min_score, crowded):
-    with mock.patch.object(overlap, "CROWDED_BUCKET", 2 if crowded else overlap.CROWDED_BUCKET):
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 2 if crowded else overlap_index.CROWDED_BUCKET):
         index = build_overlap_index(rows, ALIASES)
 
         every_pair = index.list_pairs()
@@ -634,13 +648,13 @@ def test_a_pair_below_the_cut_is_left_out_but_still_found_by_looking_up_one_inte
 
 def test_the_index_is_built_with_the_cycle_collector_paused_and_it_is_back_on_after(monkeypatch):
     seen: list[bool] = []
-    features = overlap._Namer.features
+    features = overlap_pairs._Namer.features
 
     def spy(self, integration, learn=True):
         seen.append(gc.isenabled())
         return features(self, integration, learn)
 
-    monkeypatch.setattr(overlap._Namer, "features", spy)
+    monkeypatch.setattr(overlap_pairs._Namer, "features", spy)
     assert gc.isenabled()
 
     build_overlap_index([make("INT-1"), make("INT-2")], NO_ALIASES)
@@ -688,8 +702,8 @@ def test_only_pairs_that_could_reach_the_threshold_are_measured(b_changes, measu
     a = make("INT-1", consumers=("Finance",))
     index = build_overlap_index([a, make("INT-2", **b_changes)], NO_ALIASES)
 
-    with mock.patch.object(overlap._Comparer, "measure", autospec=True,
-                           side_effect=overlap._Comparer.measure) as measure:
+    with mock.patch.object(overlap_pairs._Comparer, "measure", autospec=True,
+                           side_effect=overlap_pairs._Comparer.measure) as measure:
         index.list_pairs(min_score=0.5)
 
     assert measure.call_count == measured

@@ -6,7 +6,8 @@ import pytest
 
 from core.domain.ranges import Range
 from core.domain.registry import Direction, Status
-from core.domain.registry_csv import read_registry_csv, write_registry_csv
+from core.domain.registry_csv import read_registry_csv
+from core.domain.registry_export import write_registry_csv
 from core.errors import RegistryFileError
 
 HEADER = "id,name,source_system,target_system,data_objects,owner_team"
@@ -125,7 +126,8 @@ def test_human_headers_from_excel_semicolon_cp1252_are_understood():
 
 
 def test_google_sheets_tab_file_with_bom_keeps_unknown_columns():
-    text = "\ufeffname\tsource_system\ttarget_system\tdata_objects\towner_team\tSlack channel\nA\tX\tY\tLead\tOps\t#ops\n"
+    text = ("\ufeffname\tsource_system\ttarget_system\tdata_objects\towner_team\tSlack channel\n"
+            "A\tX\tY\tLead\tOps\t#ops\n")
 
     report = read_registry_csv(text.encode("utf-8"))
 
@@ -147,7 +149,8 @@ def test_hours_accept_numbers_ranges_and_three_points(cell, expected):
 
 
 def test_money_accepts_symbols_and_ranges():
-    report = read_registry_csv(csv_bytes('INT-1,S,X,Y,Lead,Ops,$150-$180,"$1,200"', header=f"{HEADER},hourly_rate,monthly_tool_cost"))
+    report = read_registry_csv(csv_bytes('INT-1,S,X,Y,Lead,Ops,$150-$180,"$1,200"',
+                                         header=f"{HEADER},hourly_rate,monthly_tool_cost"))
 
     row = report.accepted[0]
     assert (row.hourly_rate, row.monthly_tool_cost) == (Range(150, 165, 180), Range.exact(1200))

@@ -9,8 +9,8 @@ import pytest
 
 from core.domain.ranges import Range
 from core.domain.registry import Integration
-from core.domain.registry_csv import read_registry_csv, write_registry_csv
-from core.domain.safe_export import neutralise_cell, safe_registry_csv
+from core.domain.registry_csv import read_registry_csv
+from core.domain.registry_export import neutralise_cell, safe_registry_csv, write_registry_csv
 from tests.conftest import DATA_DIR
 
 

@@ -11,21 +11,20 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import core.domain.tco as tco
+import core.domain.tco_simulation as tco_simulation
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
 from core.domain.registry import Complexity, Integration, Status
 from core.domain.settings import Settings
 from core.domain.tco import (
-    Percentiles,
     break_even_month,
     build_cost,
     compare_scenarios,
     integration_tco,
     monthly_run_rate,
     portfolio_tco,
-    simulate_portfolio,
-    simulate_scenarios,
 )
+from core.domain.tco_simulation import Percentiles, simulate_portfolio, simulate_scenarios
 from core.errors import IntegrationNotFound
 from core.storage.defaults import load_complexity_rules
 
@@ -277,7 +276,8 @@ def test_annualised_waste_is_twelve_months_of_duplication():
 
 
 def test_duplication_is_charged_to_the_teams_of_non_survivors():
-    survivor = make_row("INT-1", owner_team="Data", monthly_maintenance_hours=Range.exact(1), hourly_rate=Range.exact(100))
+    survivor = make_row("INT-1", owner_team="Data", monthly_maintenance_hours=Range.exact(1),
+                        hourly_rate=Range.exact(100))
     sales_copy = survivor.with_changes(id="INT-2", owner_team="Sales Ops", monthly_maintenance_hours=Range.exact(3))
     finance_copy = survivor.with_changes(id="INT-3", owner_team="Finance", monthly_maintenance_hours=Range.exact(2))
     unrelated = survivor.with_changes(id="INT-4", owner_team="Finance")
@@ -415,7 +415,8 @@ def test_same_seed_gives_the_same_numbers_and_another_seed_does_not():
 
 
 def test_exact_figures_simulate_to_exact_numbers():
-    rows = [make_row(monthly_maintenance_hours=Range.exact(2), build_hours=Range.exact(10), hourly_rate=Range.exact(100))]
+    rows = [make_row(monthly_maintenance_hours=Range.exact(2), build_hours=Range.exact(10),
+                     hourly_rate=Range.exact(100))]
 
     result = simulate_portfolio(rows, [], SETTINGS, RULES, horizon_months=12, draws=100)
 
@@ -446,7 +447,7 @@ def test_small_blocks_give_the_same_distribution(monkeypatch):
     rows = [make_row(f"INT-{n}", monthly_maintenance_hours=Range(1, 2 + n % 3, 6)) for n in range(40)]
     big = simulate_portfolio(rows, [], SETTINGS, RULES, draws=4000, seed=5)
 
-    monkeypatch.setattr(tco, "_BLOCK_ELEMENTS", 1)  # one integration per block
+    monkeypatch.setattr(tco_simulation, "_BLOCK_ELEMENTS", 1)  # one integration per block
     small = simulate_portfolio(rows, [], SETTINGS, RULES, draws=4000, seed=5)
 
     assert small.monthly_run_rate.p50 == pytest.approx(big.monthly_run_rate.p50, rel=0.02)
@@ -561,8 +562,8 @@ def test_block_sum_never_holds_integrations_times_draws(monkeypatch):
         return real_empty(shape, *args, **kwargs)
 
     rows = [make_row(f"INT-{n}", monthly_maintenance_hours=Range(1, 2, 3)) for n in range(200)]
-    monkeypatch.setattr(tco, "_BLOCK_ELEMENTS", 2_000)
-    monkeypatch.setattr(tco.np, "empty", recording_empty)
+    monkeypatch.setattr(tco_simulation, "_BLOCK_ELEMENTS", 2_000)
+    monkeypatch.setattr(tco_simulation.np, "empty", recording_empty)
 
     simulate_portfolio(rows, [], SETTINGS, RULES, draws=1_000, seed=0)
 
