@@ -8,30 +8,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.storage.audit import list_history
-from core.storage.db import create_db_engine
 from core.storage.registry_store import load_integrations
 from core.storage.settings_store import (
     load_alias_tables,
     load_saved_rubric,
     load_settings,
 )
-from pages._ui import _analysis_for, _engine_for
 from tests.conftest import EXAMPLES_DIR
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture
-def engine(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'pages.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    _engine_for.clear()
-    _analysis_for.clear()
-    engine = create_db_engine(url)
-    yield engine
-    engine.dispose()
-    _engine_for.clear()
-    _analysis_for.clear()
+# Every test drives the app on its own fresh database (the first page run loads the sample registry);
+# ``engine`` opens the same database the way the CLI would.
+pytestmark = pytest.mark.usefixtures("app_database")
 
 
 def open_page(page: str, user: str = "Ana") -> AppTest:
