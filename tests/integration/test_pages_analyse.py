@@ -207,7 +207,8 @@ def many(engine):
     seed_sample_registry(engine)  # seeded once, then replaced: the app does not seed it again
     rows = _many_clusters()
     write_integrations(engine, rows, "replace", actor=editor("test"))
-    ranked = [c.id for c in analyse_registry(rows, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules()).clusters]
+    analysis = analyse_registry(rows, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    ranked = [c.id for c in analysis.clusters]
     assert len(ranked) == 25
     return ranked
 
@@ -237,11 +238,13 @@ def test_overlaps_lists_twenty_clusters_a_page_and_the_pager_moves_on(many):
     assert "25 of 25 overlap clusters" in unescape(" ".join(m.value for m in at.markdown))
     bars = figure_titled(at, "Duplicated run-rate by overlap cluster")
     # The 15 largest clusters are drawn; the other 10 are summed in words under the chart.
-    clusters = analyse_registry(_many_clusters(), load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules()).clusters
+    clusters = analyse_registry(_many_clusters(), load_default_settings(), aliases=load_aliases(),
+                                rules=default_complexity_rules()).clusters
     assert len(bars["data"][0]["x"]) == 15
     rest = total(c.duplicated_monthly_run_rate for c in clusters[15:])
-    assert any(f"Not drawn: 10 smaller clusters (20 integrations) duplicating {format_money(rest.low)}" in unescape(c.value)
-               for c in at.caption)
+    assert any(
+        f"Not drawn: 10 smaller clusters (20 integrations) duplicating {format_money(rest.low)}" in unescape(c.value)
+        for c in at.caption)
 
     at.button(key="overlaps_next_bottom").click().run()
     assert not at.exception
@@ -265,7 +268,8 @@ def test_a_survivor_chosen_on_the_second_page_is_saved(engine, many):
     cluster = many[22]
     members = at.selectbox(key=f"survivor_{cluster}").options
     assert len(members) == 2
-    other = next(m.split(" · ")[0] for m in members if m.split(" · ")[0] != at.selectbox(key=f"survivor_{cluster}").value)
+    shown = at.selectbox(key=f"survivor_{cluster}").value
+    other = next(m.split(" · ")[0] for m in members if m.split(" · ")[0] != shown)
 
     at.selectbox(key=f"survivor_{cluster}").select(other).run()
 

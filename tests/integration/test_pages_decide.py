@@ -28,7 +28,8 @@ VERDICT = re.compile(r'data-verdict="(\w+)".*?score <b>([\d.]+) / 5</b>', re.S)
 
 @pytest.fixture(scope="module")
 def sample_analysis():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(),
+                            aliases=load_aliases(), rules=default_complexity_rules())
 
 
 # Every test drives the app on its own fresh database (the first page run loads the sample registry).
@@ -91,7 +92,8 @@ def test_changing_the_overlap_weight_flips_the_verdict_of_a_duplicate(
         sample_analysis, integration_id, overlap_weight):
     rubric = load_rubric()
     before = score_registry_integration(sample_analysis, integration_id, rubric).verdict
-    after = score_registry_integration(sample_analysis, integration_id, rubric.with_weights(overlap=overlap_weight)).verdict
+    changed = rubric.with_weights(overlap=overlap_weight)
+    after = score_registry_integration(sample_analysis, integration_id, changed).verdict
     assert before != after  # INT-029 is a planted duplicate (Segment -> Snowflake events) on the edge
     at = select(open_page("pages/score.py"), integration_id)
     assert shown_verdict(at)[0] == before.value

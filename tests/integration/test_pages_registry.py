@@ -46,7 +46,8 @@ def test_upload_shows_the_report_and_writes_nothing_until_confirmed(engine):
     at = open_page("registry")
     before = names(engine)
 
-    at.file_uploader(key="registry_upload").set_value(("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
+    at.file_uploader(key="registry_upload").set_value(
+        ("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
     at.run()
 
     problems = at.dataframe[0].value
@@ -59,7 +60,8 @@ def test_upload_shows_the_report_and_writes_nothing_until_confirmed(engine):
 
 def test_strict_upload_with_problems_cannot_be_imported(engine):
     at = open_page("registry")
-    at.file_uploader(key="registry_upload").set_value(("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
+    at.file_uploader(key="registry_upload").set_value(
+        ("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
     at.run()
 
     at.checkbox(key="import_strict").check().run()
@@ -73,7 +75,8 @@ def test_unusable_upload_is_one_plain_error(engine):
     at.file_uploader(key="registry_upload").set_value(("empty.csv", b"", "text/csv"))
     at.run()
 
-    assert [e.value for e in at.error] == ["empty.csv: The file is empty. Export the registry sheet as CSV and upload that file."]
+    assert [e.value for e in at.error] == [
+        "empty.csv: The file is empty. Export the registry sheet as CSV and upload that file."]
 
 
 def test_filters_narrow_the_table(engine):
@@ -109,7 +112,8 @@ def test_invalid_edit_names_row_and_column_and_saves_nothing(engine):
 
     assert at.error[0].value == "Nothing was saved. Fix these cells first:"
     problems = at.dataframe[-1].value
-    assert (problems.iloc[0]["Row"], problems.iloc[0]["Column"], problems.iloc[0]["Value"]) == (2, "build_hours", "lots")
+    assert (problems.iloc[0]["Row"], problems.iloc[0]["Column"], problems.iloc[0]["Value"]) == (
+        2, "build_hours", "lots")
     assert load_integrations(engine) == before
 
 
