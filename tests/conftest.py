@@ -1,4 +1,12 @@
-"""Shared fixtures: a fresh database per test, on SQLite and (when configured) PostgreSQL."""
+"""Shared fixtures: a fresh database per test, on SQLite and (when configured) PostgreSQL.
+
+One family, the same meaning in every module:
+
+- ``database_url``: the URL of a fresh, empty database (a SQLite file, or a PostgreSQL schema).
+- ``engine``: that database, migrated, opened the way the command line opens it.
+- ``sample_registry``: the sample registry loaded into it, as the app does on a first start.
+- ``app_database``: that database is the one the app's pages open under Streamlit's AppTest.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from core.storage.db import create_db_engine
+from core.storage.registry_store import seed_sample_registry
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_DIR / "data"
@@ -65,3 +74,43 @@ def engine(database_url):
 @pytest.fixture
 def sample_csv() -> bytes:
     return (DATA_DIR / "sample_registry.csv").read_bytes()
+
+
+@pytest.fixture
+def sample_registry(engine):
+    """``engine`` with the sample registry loaded, as the app loads it into a brand-new database."""
+    seed_sample_registry(engine)
+    return engine
+
+
+@pytest.fixture
+def app_database(database_url, monkeypatch):
+    """``database_url`` becomes the app's database: exported as ``DATABASE_URL`` for AppTest runs.
+
+    The first page run opens it as the app does on a server (migrated, the sample registry loaded into
+    a brand-new database); ``engine`` in the same test is a second engine on the same database. Any
+    ``IGOV_ADMINS`` from the caller's shell is removed, so every test starts in plain local mode.
+
+    The app keeps one engine per URL (and the analyses) in ``st.cache_resource`` for the whole process:
+    each test's URL is unique, the caches are emptied before and after, and the app's engines are
+    disposed before the database is removed (an idle PostgreSQL connection must not outlive its schema).
+    """
+    import pages._ui as ui
+
+    opened = []
+
+    def open_database(*args, **kwargs):
+        opened.append(opened_engine := real_open_database(*args, **kwargs))
+        return opened_engine
+
+    real_open_database = ui.open_database
+    monkeypatch.setattr(ui, "open_database", open_database)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("IGOV_ADMINS", raising=False)
+    ui._engine_for.clear()
+    ui._analysis_for.clear()
+    yield database_url
+    ui._engine_for.clear()
+    ui._analysis_for.clear()
+    for opened_engine in opened:
+        opened_engine.dispose()

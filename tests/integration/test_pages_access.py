@@ -13,15 +13,12 @@ from core.domain.diagnostic import Decision, RaciEntry
 from core.domain.registry_edit import RegistryChanges
 from core.domain.rubric import Verdict
 from core.storage.audit import list_history
-from core.storage.db import create_db_engine
 from core.storage.registry_store import (
     apply_registry_changes,
     load_integration_versions,
     load_integrations,
-    seed_sample_registry,
 )
 from core.storage.settings_store import load_settings, save_role_mapping
-from pages._ui import _analysis_for, _engine_for
 from tests.actors import ADMIN, editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -45,19 +42,9 @@ def routed_by_app_py(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-@pytest.fixture
-def engine(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'pages.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.delenv("IGOV_ADMINS", raising=False)
-    _engine_for.clear()
-    _analysis_for.clear()
-    engine = create_db_engine(url)
-    seed_sample_registry(engine)
-    yield engine
-    engine.dispose()
-    _engine_for.clear()
-    _analysis_for.clear()
+# Every test drives the app on its own fresh database, the sample registry loaded before the first page
+# run; ``engine`` opens the same database the way the CLI would.
+pytestmark = pytest.mark.usefixtures("app_database", "sample_registry")
 
 
 def open_page(page: str, *, name: str | None = "Ana", user: dict | None = None) -> AppTest:

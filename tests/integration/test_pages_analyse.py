@@ -1,4 +1,4 @@
-"""The Analyse pages (Overview, Overlaps) driven through the app's router with AppTest and a temporary SQLite file."""
+"""The Analyse pages (Overview, Overlaps) driven through the app's router with AppTest, each on a fresh database."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from core.domain.ranges import Range, total
 from core.domain.registry import Integration
 from core.domain.registry_csv import read_registry_csv
 from core.reports.figures import duplication_slider_max
-from core.storage.db import create_db_engine
 from core.storage.defaults import (
     SAMPLE_REGISTRY,
     default_complexity_rules,
@@ -24,29 +23,13 @@ from core.storage.registry_store import seed_sample_registry, write_integrations
 from core.storage.settings_store import load_alias_tables
 from core.storage.survivor_store import load_survivor_choices
 from core.wording import format_money
-from pages._ui import _analysis_for, _engine_for
 from tests.actors import editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture
-def database_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'analyse.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    _engine_for.clear()
-    _analysis_for.clear()
-    yield url
-    _engine_for.clear()
-    _analysis_for.clear()
-
-
-@pytest.fixture
-def engine(database_url):
-    """The same database the pages use, opened the way the CLI would (the page seeds the sample)."""
-    engine = create_db_engine(database_url)
-    yield engine
-    engine.dispose()
+# Every test drives the app on its own fresh database (the first page run loads the sample registry).
+pytestmark = pytest.mark.usefixtures("app_database")
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +75,7 @@ def cluster_ids_shown(at: AppTest) -> list[str]:
 
 # --- Overview --------------------------------------------------------------------------------------
 
-def test_overview_shows_the_sample_headline_figures(database_url, expected):
+def test_overview_shows_the_sample_headline_figures(expected):
     at = open_page("pages/overview.py")
 
     assert metric(at, "Integrations") == "67"
@@ -106,7 +89,7 @@ def test_overview_shows_the_sample_headline_figures(database_url, expected):
     assert "34,773" in captions and "47,903" in captions  # the duplicated range, not just its likely value
 
 
-def test_overview_charts_the_clusters_and_the_system_map(database_url, expected):
+def test_overview_charts_the_clusters_and_the_system_map(expected):
     at = open_page("pages/overview.py")
 
     bars = figure_titled(at, "Duplicated run-rate by overlap cluster")
@@ -140,7 +123,7 @@ def test_an_emptied_registry_offers_to_load_the_sample(engine):
 
 # --- Overlaps --------------------------------------------------------------------------------------
 
-def test_overlaps_ranks_clusters_by_duplicated_run_rate(database_url, expected):
+def test_overlaps_ranks_clusters_by_duplicated_run_rate(expected):
     at = open_page("pages/overlaps.py")
 
     assert cluster_ids_shown(at) == [c.id for c in expected.clusters]
@@ -182,7 +165,7 @@ def test_adding_the_suggested_alias_reveals_a_new_cluster(engine):
     assert not [b for b in at.button if b.key == "add_alias_system_zendesksupport_zendesk"]
 
 
-def test_filters_narrow_the_cluster_list(database_url, expected):
+def test_filters_narrow_the_cluster_list(expected):
     at = open_page("pages/overlaps.py")
 
     at.multiselect(key="overlaps_teams").select("Product Analytics").run()
@@ -224,7 +207,8 @@ def many(engine):
     seed_sample_registry(engine)  # seeded once, then replaced: the app does not seed it again
     rows = _many_clusters()
     write_integrations(engine, rows, "replace", actor=editor("test"))
-    ranked = [c.id for c in analyse_registry(rows, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules()).clusters]
+    analysis = analyse_registry(rows, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    ranked = [c.id for c in analysis.clusters]
     assert len(ranked) == 25
     return ranked
 
@@ -254,11 +238,13 @@ def test_overlaps_lists_twenty_clusters_a_page_and_the_pager_moves_on(many):
     assert "25 of 25 overlap clusters" in unescape(" ".join(m.value for m in at.markdown))
     bars = figure_titled(at, "Duplicated run-rate by overlap cluster")
     # The 15 largest clusters are drawn; the other 10 are summed in words under the chart.
-    clusters = analyse_registry(_many_clusters(), load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules()).clusters
+    clusters = analyse_registry(_many_clusters(), load_default_settings(), aliases=load_aliases(),
+                                rules=default_complexity_rules()).clusters
     assert len(bars["data"][0]["x"]) == 15
     rest = total(c.duplicated_monthly_run_rate for c in clusters[15:])
-    assert any(f"Not drawn: 10 smaller clusters (20 integrations) duplicating {format_money(rest.low)}" in unescape(c.value)
-               for c in at.caption)
+    assert any(
+        f"Not drawn: 10 smaller clusters (20 integrations) duplicating {format_money(rest.low)}" in unescape(c.value)
+        for c in at.caption)
 
     at.button(key="overlaps_next_bottom").click().run()
     assert not at.exception
@@ -282,7 +268,8 @@ def test_a_survivor_chosen_on_the_second_page_is_saved(engine, many):
     cluster = many[22]
     members = at.selectbox(key=f"survivor_{cluster}").options
     assert len(members) == 2
-    other = next(m.split(" · ")[0] for m in members if m.split(" · ")[0] != at.selectbox(key=f"survivor_{cluster}").value)
+    shown = at.selectbox(key=f"survivor_{cluster}").value
+    other = next(m.split(" · ")[0] for m in members if m.split(" · ")[0] != shown)
 
     at.selectbox(key=f"survivor_{cluster}").select(other).run()
 
@@ -326,7 +313,7 @@ def test_a_link_to_an_unknown_cluster_says_so(many):
     assert cluster_ids_shown(at) == many[:20]
 
 
-def test_the_horizon_slider_extends_the_waste_chart(database_url, expected):
+def test_the_horizon_slider_extends_the_waste_chart(expected):
     at = open_page("pages/overlaps.py")
     assert at.slider(key="overlaps_horizon").value == expected.settings.horizon_months
 

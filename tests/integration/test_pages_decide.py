@@ -1,4 +1,4 @@
-"""The Score and TCO pages driven through the app's router with AppTest, on the sample registry in SQLite."""
+"""The Score and TCO pages driven through the app's router with AppTest, on the sample registry in a fresh database."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 from core.domain.analysis import analyse_registry, score_registry_integration
 from core.domain.registry_csv import read_registry_csv
 from core.reports.score_figures import proposal_from_answers, score_subject
-from core.storage.db import create_db_engine
 from core.storage.defaults import (
     SAMPLE_REGISTRY,
     default_complexity_rules,
@@ -29,27 +28,12 @@ VERDICT = re.compile(r'data-verdict="(\w+)".*?score <b>([\d.]+) / 5</b>', re.S)
 
 @pytest.fixture(scope="module")
 def sample_analysis():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(),
+                            aliases=load_aliases(), rules=default_complexity_rules())
 
 
-@pytest.fixture
-def database_url(tmp_path, monkeypatch) -> str:
-    from pages._ui import _analysis_for, _engine_for
-
-    url = f"sqlite:///{tmp_path / 'decide.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    _engine_for.clear()
-    _analysis_for.clear()
-    yield url
-    _engine_for.clear()
-    _analysis_for.clear()
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = create_db_engine(database_url)
-    yield engine
-    engine.dispose()
+# Every test drives the app on its own fresh database (the first page run loads the sample registry).
+pytestmark = pytest.mark.usefixtures("app_database")
 
 
 def open_page(page: str) -> AppTest:
@@ -82,7 +66,7 @@ def select(at: AppTest, integration_id: str) -> AppTest:
 
 # --- Score page --------------------------------------------------------------------------------------
 
-def test_score_page_loads_on_the_sample_with_a_verdict_reasons_and_a_chart(database_url):
+def test_score_page_loads_on_the_sample_with_a_verdict_reasons_and_a_chart():
     at = open_page("pages/score.py")
 
     assert not at.exception
@@ -95,7 +79,7 @@ def test_score_page_loads_on_the_sample_with_a_verdict_reasons_and_a_chart(datab
     assert len(chart["data"][0]["y"]) == 9
 
 
-def test_unowned_unmonitored_duplicate_int_027_is_to_retire(database_url):
+def test_unowned_unmonitored_duplicate_int_027_is_to_retire():
     at = select(open_page("pages/score.py"), "INT-027")
 
     assert not at.exception
@@ -105,10 +89,11 @@ def test_unowned_unmonitored_duplicate_int_027_is_to_retire(database_url):
 
 @pytest.mark.parametrize(("integration_id", "overlap_weight"), [("INT-029", 0.0), ("INT-009", 10.0)])
 def test_changing_the_overlap_weight_flips_the_verdict_of_a_duplicate(
-        database_url, sample_analysis, integration_id, overlap_weight):
+        sample_analysis, integration_id, overlap_weight):
     rubric = load_rubric()
     before = score_registry_integration(sample_analysis, integration_id, rubric).verdict
-    after = score_registry_integration(sample_analysis, integration_id, rubric.with_weights(overlap=overlap_weight)).verdict
+    changed = rubric.with_weights(overlap=overlap_weight)
+    after = score_registry_integration(sample_analysis, integration_id, changed).verdict
     assert before != after  # INT-029 is a planted duplicate (Segment -> Snowflake events) on the edge
     at = select(open_page("pages/score.py"), integration_id)
     assert shown_verdict(at)[0] == before.value
@@ -122,7 +107,7 @@ def test_changing_the_overlap_weight_flips_the_verdict_of_a_duplicate(
     assert at.slider(key="score_weight_overlap").value == rubric.weights["overlap"]
 
 
-def test_a_group_score_changes_the_score(database_url):
+def test_a_group_score_changes_the_score():
     at = select(open_page("pages/score.py"), "INT-027")
     _, automatic = shown_verdict(at)
 
@@ -135,7 +120,7 @@ def test_a_group_score_changes_the_score(database_url):
     assert shown_verdict(at)[1] == automatic
 
 
-def test_all_weights_at_zero_explains_itself_and_keeps_the_sliders(database_url):
+def test_all_weights_at_zero_explains_itself_and_keeps_the_sliders():
     at = open_page("pages/score.py")
     for criterion in load_rubric().weights:
         at.slider(key=f"score_weight_{criterion}").set_value(0.0)
@@ -149,7 +134,7 @@ def test_all_weights_at_zero_explains_itself_and_keeps_the_sliders(database_url)
     assert at.button(key="score_save").disabled
 
 
-def test_weights_survive_a_page_switch(database_url):
+def test_weights_survive_a_page_switch():
     at = open_page("pages/score.py")
     at.slider(key="score_weight_controls").set_value(7.5).run()
 
@@ -178,7 +163,7 @@ def test_save_scoring_writes_a_row_with_who_and_shows_the_history(engine):
     assert list(history["Scores set by the group"]) == ["Operational controls 4"]
 
 
-def test_a_proposal_is_scored_against_the_registry(database_url, sample_analysis):
+def test_a_proposal_is_scored_against_the_registry(sample_analysis):
     answers = {"name": "Opportunity to Stripe (Finance)", "source_system": "Salesforce", "target_system": "Stripe",
                "data_objects": "Opportunity", "owner_team": "Finance", "owner": "Ana Silva"}
     expected = score_subject(sample_analysis, proposal_from_answers(answers), load_rubric()).verdict
@@ -194,7 +179,7 @@ def test_a_proposal_is_scored_against_the_registry(database_url, sample_analysis
     assert any("Pause before build" in t for t in texts(at))
 
 
-def test_an_incomplete_proposal_says_what_is_missing(database_url):
+def test_an_incomplete_proposal_says_what_is_missing():
     at = open_page("pages/score.py")
     at.radio(key="score_subject_kind").set_value("proposal").run()
     at.text_input(key="proposal_name").input("Half an idea")
@@ -207,7 +192,7 @@ def test_an_incomplete_proposal_says_what_is_missing(database_url):
 
 # --- TCO page ----------------------------------------------------------------------------------------
 
-def test_tco_page_shows_the_headline_figures_with_ranges_and_p50(database_url):
+def test_tco_page_shows_the_headline_figures_with_ranges_and_p50():
     at = open_page("pages/tco.py")
 
     assert not at.exception
@@ -221,7 +206,7 @@ def test_tco_page_shows_the_headline_figures_with_ranges_and_p50(database_url):
     assert set(top["Suggested verdict"]) <= {"merge", "centralize", "retire", "hold", "proceed"}
 
 
-def test_choosing_another_cluster_changes_the_break_even_text(database_url):
+def test_choosing_another_cluster_changes_the_break_even_text():
     at = open_page("pages/tco.py")
 
     def payback() -> list[str]:
@@ -238,7 +223,7 @@ def test_choosing_another_cluster_changes_the_break_even_text(database_url):
     assert "CL-INT-005" in chart["layout"]["title"]["text"]
 
 
-def test_the_horizon_slider_changes_the_comparison(database_url):
+def test_the_horizon_slider_changes_the_comparison():
     at = open_page("pages/tco.py")
 
     at.slider(key="tco_horizon").set_value(36).run()

@@ -8,30 +8,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.storage.audit import list_history
-from core.storage.db import create_db_engine
 from core.storage.registry_store import load_integrations
 from core.storage.settings_store import (
     load_alias_tables,
     load_saved_rubric,
     load_settings,
 )
-from pages._ui import _analysis_for, _engine_for
 from tests.conftest import EXAMPLES_DIR
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture
-def engine(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'pages.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    _engine_for.clear()
-    _analysis_for.clear()
-    engine = create_db_engine(url)
-    yield engine
-    engine.dispose()
-    _engine_for.clear()
-    _analysis_for.clear()
+# Every test drives the app on its own fresh database (the first page run loads the sample registry);
+# ``engine`` opens the same database the way the CLI would.
+pytestmark = pytest.mark.usefixtures("app_database")
 
 
 def open_page(page: str, user: str = "Ana") -> AppTest:
@@ -56,7 +46,8 @@ def test_upload_shows_the_report_and_writes_nothing_until_confirmed(engine):
     at = open_page("registry")
     before = names(engine)
 
-    at.file_uploader(key="registry_upload").set_value(("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
+    at.file_uploader(key="registry_upload").set_value(
+        ("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
     at.run()
 
     problems = at.dataframe[0].value
@@ -69,7 +60,8 @@ def test_upload_shows_the_report_and_writes_nothing_until_confirmed(engine):
 
 def test_strict_upload_with_problems_cannot_be_imported(engine):
     at = open_page("registry")
-    at.file_uploader(key="registry_upload").set_value(("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
+    at.file_uploader(key="registry_upload").set_value(
+        ("mixed.csv", (EXAMPLES_DIR / "mixed_errors.csv").read_bytes(), "text/csv"))
     at.run()
 
     at.checkbox(key="import_strict").check().run()
@@ -83,7 +75,8 @@ def test_unusable_upload_is_one_plain_error(engine):
     at.file_uploader(key="registry_upload").set_value(("empty.csv", b"", "text/csv"))
     at.run()
 
-    assert [e.value for e in at.error] == ["empty.csv: The file is empty. Export the registry sheet as CSV and upload that file."]
+    assert [e.value for e in at.error] == [
+        "empty.csv: The file is empty. Export the registry sheet as CSV and upload that file."]
 
 
 def test_filters_narrow_the_table(engine):
@@ -119,7 +112,8 @@ def test_invalid_edit_names_row_and_column_and_saves_nothing(engine):
 
     assert at.error[0].value == "Nothing was saved. Fix these cells first:"
     problems = at.dataframe[-1].value
-    assert (problems.iloc[0]["Row"], problems.iloc[0]["Column"], problems.iloc[0]["Value"]) == (2, "build_hours", "lots")
+    assert (problems.iloc[0]["Row"], problems.iloc[0]["Column"], problems.iloc[0]["Value"]) == (
+        2, "build_hours", "lots")
     assert load_integrations(engine) == before
 
 

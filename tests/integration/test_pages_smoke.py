@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages._ui import _analysis_for, _engine_for
-
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 APP = PROJECT_DIR / "app.py"
 # The pages the router declares: a page added to app.py is smoke-tested without touching this file.
@@ -23,10 +21,8 @@ def test_every_page_script_is_routed():
 
 
 @pytest.mark.parametrize("page", ROUTED)
-def test_page_loads_on_the_sample_registry(page, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'smoke.sqlite3'}")
-    _engine_for.clear()
-    _analysis_for.clear()
+@pytest.mark.usefixtures("app_database")
+def test_page_loads_on_the_sample_registry(page):
     at = AppTest.from_file(str(APP), default_timeout=90)
 
     at.switch_page(page).run()

@@ -1,4 +1,4 @@
-"""The Diagnostic session page driven through Streamlit's AppTest against a temporary SQLite database."""
+"""The Diagnostic session page driven through Streamlit's AppTest on a fresh database."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from streamlit.testing.v1 import AppTest
 from core.domain.access import system_actor
 from core.domain.diagnostic import Participant, RaciEntry, Role
 from core.domain.rubric import Verdict
-from core.storage.db import create_db_engine
 from core.storage.session_store import (
     list_decisions,
     list_sessions,
     load_session,
     set_participants,
 )
-from pages._ui import _engine_for
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/session.py"
@@ -25,21 +23,8 @@ NO_ACCOUNTABLE = "Each decision needs exactly one Accountable (A); none is set."
 ANA, BO = Participant("Ana Silva", Role.REVOPS), Participant("Bo Berg", Role.ENGINEERING)
 
 
-@pytest.fixture
-def database_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'sessions.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    _engine_for.clear()
-    yield url
-    _engine_for.clear()
-
-
-@pytest.fixture
-def engine(database_url):
-    """The same database the page uses, opened the way the CLI would."""
-    engine = create_db_engine(database_url)
-    yield engine
-    engine.dispose()
+# Every test drives the app on its own fresh database; ``engine`` opens it the way the CLI would.
+pytestmark = pytest.mark.usefixtures("app_database")
 
 
 def open_page(**query_params: str) -> AppTest:
@@ -84,7 +69,7 @@ def fill_decision(at: AppTest, accountable: str | None = None, **letters: list[s
     return pick_raci(at, accountable, **letters)
 
 
-def test_without_a_session_the_page_explains_how_to_start(database_url):
+def test_without_a_session_the_page_explains_how_to_start():
     at = open_page()
 
     assert not at.exception
@@ -127,7 +112,7 @@ def test_a_refresh_resumes_the_session_named_in_the_url(engine):
     assert refreshed.subheader[0].value == "Billing sync duplicates"
 
 
-def test_an_unknown_session_in_the_url_is_named_and_not_opened(database_url):
+def test_an_unknown_session_in_the_url_is_named_and_not_opened():
     at = open_page(session="7")
 
     assert at.warning[0].value.startswith("Session 7 does not exist.")
