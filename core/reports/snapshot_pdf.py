@@ -360,7 +360,8 @@ def _cards(doc: Document, figures: SnapshotFigures) -> None:
     if sim is not None:
         doc.style(6.5, "", MUTED)
         doc.put(doc.l_margin, doc.get_y() - 1.2, doc.content_width, 3.2,
-                "Low / high: everything goes well / badly at once. P10 – P90: 8 in 10 simulated outcomes fall between them.")
+                "Low / high: everything goes well / badly at once. "
+                "P10 – P90: 8 in 10 simulated outcomes fall between them.")
         doc.set_y(doc.get_y() + 4.5)
 
 
@@ -394,8 +395,9 @@ def _chart(doc: Document, figures: SnapshotFigures, height: float) -> None:
         ax.text(line.duplicated.high + top * 0.012, position, format_money(line.duplicated.likely, currency),
                 va="center", ha="left", fontsize=7, color=INK, fontweight="bold")
         # Two-tone label: the route in body text, the cluster id beneath it in grey.
-        ax.annotate(shorten_route(line.route, label_mm - 4, size=7), xy=(0, position), xycoords=("axes fraction", "data"),
-                    xytext=(-5, 0.6), textcoords="offset points", ha="right", va="bottom", fontsize=7, color=BODY)
+        ax.annotate(shorten_route(line.route, label_mm - 4, size=7), xy=(0, position),
+                    xycoords=("axes fraction", "data"), xytext=(-5, 0.6), textcoords="offset points", ha="right",
+                    va="bottom", fontsize=7, color=BODY)
         ax.annotate(line.cluster_id, xy=(0, position), xycoords=("axes fraction", "data"), xytext=(-5, -0.6),
                     textcoords="offset points", ha="right", va="top", fontsize=6, color=FAINT)
     ax.set_yticks(positions, [""] * len(positions))
@@ -473,7 +475,8 @@ def _table(doc: Document, figures: SnapshotFigures, rows: int) -> None:
         doc.rect(x0, y, doc.content_width, _REST_ROW, style="F")
         doc.style(7.5, "B", INK)
         text = (f"+ {plural(rest, 'more cluster')}: {format_money(rest_range.low, currency)} – "
-                f"{format_money(rest_range.high, currency)} / month (likely {format_money(rest_range.likely, currency)})")
+                f"{format_money(rest_range.high, currency)} / month "
+                f"(likely {format_money(rest_range.likely, currency)})")
         doc.put(x0 + pad, y + 1.9, doc.content_width - 2 * pad, 3.6, text)
         y += _REST_ROW
     doc.set_y(y + _TABLE_GAP)
@@ -494,7 +497,8 @@ def _recommendations(doc: Document, figures: SnapshotFigures) -> None:
             text = (f"No integrations duplicate one another at overlap threshold {figures.overlap_threshold:g}: "
                     "nothing to consolidate. Check new proposals against the registry before they are built.")
         else:
-            text = "The rubric suggests keeping the largest clusters as they are; review the table above with their owners."
+            text = ("The rubric suggests keeping the largest clusters as they are; "
+                    "review the table above with their owners.")
         for number, line in enumerate(doc.lines(text, width, 2)):
             doc.put(x, y + number * 4.2, width, 4.2, line)
         doc.set_y(y + 9)
@@ -515,7 +519,8 @@ def _recommendations(doc: Document, figures: SnapshotFigures) -> None:
     closing = (f"{'This move saves' if count == 1 else f'Together these {count} moves save'} "
                f"{format_money_range(saving, currency, '/ month')}, against "
                f"{format_money_range(figures.duplicated_monthly_run_rate, currency, '/ month')} "
-               "spent on duplicates in all. Savings are run-rate after migration (see the TCO page for one-time costs).")
+               "spent on duplicates in all. "
+               "Savings are run-rate after migration (see the TCO page for one-time costs).")
     for number, line in enumerate(doc.lines(closing, width, 2)):
         doc.put(x, y + 1 + number * 3.3, width, 3.3, line)
     doc.set_y(y + 7.5)
@@ -554,7 +559,8 @@ def build_snapshot_pdf(
     generated_at = utc(generated_at)
     doc = Document(page_size=page_size, title=f"TCO snapshot — {registry_name}", registry_version=registry_version,
                    generated_at=generated_at, margin=14, styles=("", "B"))
-    doc.set_auto_page_break(False, doc.b_margin)  # one page by construction: every block is measured before it is placed
+    # One page by construction: every block is measured before it is placed.
+    doc.set_auto_page_break(False, doc.b_margin)
     doc.add_page()
     figures = snapshot_figures(analysis, rubric=rubric, simulation=simulation, limit=MAX_TABLE_ROWS)
     _header(doc, registry_name, registry_version, generated_at)

@@ -77,13 +77,16 @@ def headline_figures(costs: PortfolioCost, simulation: PortfolioSimulation | Non
     return (
         HeadlineFigure("run_rate", "Portfolio run-rate", costs.monthly_run_rate, "/ month",
                        sim.monthly_run_rate if sim else None,
-                       "What every integration still running costs a month: maintenance, tools and manual reconciliation."),
+                       "What every integration still running costs a month: maintenance, tools and "
+                       "manual reconciliation."),
         HeadlineFigure("duplicated", "Spent on duplicates", costs.duplicated_monthly_run_rate, "/ month",
                        sim.duplicated_monthly_run_rate if sim else None,
-                       "The monthly run-rate of integrations that copy one another, excluding the one each group keeps."),
+                       "The monthly run-rate of integrations that copy one another, "
+                       "excluding the one each group keeps."),
         HeadlineFigure("waste", "Annualised waste", costs.annualised_waste, "/ year",
                        sim.annualised_waste if sim else None,
-                       "Twelve months of spending on duplicates: what consolidating could stop, before migration costs."),
+                       "Twelve months of spending on duplicates: what consolidating could stop, "
+                       "before migration costs."),
     )
 
 
@@ -207,8 +210,11 @@ def break_even_sentences(comparison: ScenarioComparison) -> tuple[str, str]:
 
     >>> from core.domain.tco import Scenario, ScenarioComparison
     >>> keep = Scenario("keep_all", "Keep all", Range.exact(10), Range.zero(), (), "")
-    >>> break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
-    ('Merging pays back in month 4.', 'Centralising does not pay back within 12 months: over this horizon it costs more than keeping all.')
+    >>> merging, centralising = break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
+    >>> merging
+    'Merging pays back in month 4.'
+    >>> centralising
+    'Centralising does not pay back within 12 months: over this horizon it costs more than keeping all.'
     """
     return (_payback("Merging", comparison.break_even_month_merge, comparison.horizon_months),
             _payback("Centralising", comparison.break_even_month_centralise, comparison.horizon_months))
@@ -230,7 +236,8 @@ def scenario_table_rows(
     ('$600 / month', '$5,600 – $8,000 (likely $6,800)')
     """
     horizon = comparison.horizon_months
-    sims = {"keep_all": simulation.keep_all, "merge": simulation.merge, "centralise": simulation.centralise} if simulation else {}
+    sims = ({"keep_all": simulation.keep_all, "merge": simulation.merge, "centralise": simulation.centralise}
+            if simulation else {})
     rows = []
     for scenario in (comparison.keep_all, comparison.merge, comparison.centralise):
         saving = comparison.keep_all.monthly_run_rate - scenario.monthly_run_rate
@@ -238,8 +245,10 @@ def scenario_table_rows(
             "Scenario": scenario.label,
             "One-time cost": format_money_range(scenario.one_time_cost, currency),
             "Monthly run-rate": format_money_range(scenario.monthly_run_rate, currency, "/ month"),
-            "Saving vs keep all": "—" if scenario.name == "keep_all" else format_money_range(saving, currency, "/ month"),
-            f"Total over {horizon} months": format_money_range(scenario.one_time_cost + scenario.monthly_run_rate * horizon, currency),
+            "Saving vs keep all": ("—" if scenario.name == "keep_all"
+                                   else format_money_range(saving, currency, "/ month")),
+            f"Total over {horizon} months": format_money_range(
+                scenario.one_time_cost + scenario.monthly_run_rate * horizon, currency),
         }
         if scenario.name in sims:
             row["Simulated total (P10 · P50 · P90)"] = format_percentiles(sims[scenario.name], currency)
@@ -253,13 +262,19 @@ def tco_assumptions(
     """The assumptions behind the TCO snapshot, one sentence each, as the page lists them.
 
     >>> analysis = sample_analysis
-    >>> print("\\n".join(tco_assumptions(analysis, 12, draws=10_000, seed=0)))  # doctest: +ELLIPSIS
-    Hourly rate $150 – $200 / hour (likely $175), used for every integration without a rate of its own (... of 66 have one).
+    >>> import textwrap
+    >>> for line in tco_assumptions(analysis, 12, draws=10_000, seed=0):  # doctest: +ELLIPSIS
+    ...     print(textwrap.fill(line, 106, subsequent_indent="  "))
+    Hourly rate $150 – $200 / hour (likely $175), used for every integration without a rate of its own (... of
+      66 have one).
     Horizon: 12 months for the scenario comparison (saved default: 12 months).
-    Overlap threshold 0.5: integrations whose overlap score (0 to 1) reaches it count as duplicates and are grouped into clusters.
+    Overlap threshold 0.5: integrations whose overlap score (0 to 1) reaches it count as duplicates and are
+      grouped into clusters.
     Currency: $. Retired integrations are left out; deprecated ones still cost until they are switched off.
-    ... figures (build or maintenance hours) for ... of 66 integrations are estimated from their complexity category, because the registry gives no hours.
-    P10 / P50 / P90 come from 10,000 simulated outcomes (seed 0, so the same registry always gives the same figures): 8 in 10 outcomes fall between P10 and P90.
+    ... figures (build or maintenance hours) for ... of 66 integrations are estimated from their complexity
+      category, because the registry gives no hours.
+    P10 / P50 / P90 come from 10,000 simulated outcomes (seed 0, so the same registry always gives the same
+      figures): 8 in 10 outcomes fall between P10 and P90.
     Ranges are low – high: low if everything goes well at once, high if everything goes badly at once.
     """
     settings, costs = analysis.settings, analysis.costs
@@ -270,7 +285,8 @@ def tco_assumptions(
     lines = [
         f"Hourly rate {format_money_range(settings.hourly_rate, settings.currency, '/ hour')}, used for every "
         f"integration without a rate of its own ({own_rate} of {len(rows)} have one).",
-        f"Horizon: {horizon_months} months for the scenario comparison (saved default: {settings.horizon_months} months).",
+        f"Horizon: {horizon_months} months for the scenario comparison "
+        f"(saved default: {settings.horizon_months} months).",
         f"Overlap threshold {settings.overlap_threshold:g}: integrations whose overlap score (0 to 1) reaches it "
         "count as duplicates and are grouped into clusters.",
         f"Currency: {settings.currency}. Retired integrations are left out; deprecated ones still cost until they "

@@ -37,7 +37,8 @@ from core.storage.survivor_store import load_survivor_choices
 
 __all__ = [
     "BlockedProposal", "ClusterNotFound", "RegistryAnalysis", "analyse_file", "analysis_inputs_token",
-    "find_blocked_proposals", "load_analysis", "registry_version", "rubric_from_file", "rubric_in_force", "score_registry_integration",
+    "find_blocked_proposals", "load_analysis", "registry_version", "rubric_from_file", "rubric_in_force",
+    "score_registry_integration",
 ]
 
 

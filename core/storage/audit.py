@@ -128,7 +128,10 @@ def audit_row(actor: Actor, action: Action, entity: str, entity_id: str | int, b
 
 def record_change(session: Session, actor: Actor, action: Action, entity: str, entity_id: str | int,
                   before: Any, after: Any, summary: str) -> None:
-    """Add one history entry inside the caller's transaction (``before`` is ``None`` for a create, ``after`` for a delete)."""
+    """Add one history entry inside the caller's transaction.
+
+    ``before`` is ``None`` for a create, ``after`` for a delete.
+    """
     record_changes(session, [audit_row(actor, action, entity, entity_id, before, after, summary)])
 
 
@@ -234,10 +237,10 @@ def history_csv(entries: Iterable[HistoryEntry]) -> str:
     """The entries as CSV for a spreadsheet, with formula-like text made inert (a leading ``'``).
 
     >>> entry = HistoryEntry(1, datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "=Ana", "admin", "update",
-    ...                      "integration", "INT-1", "Changed INT-1: notes.", {"notes": "-5"}, {"notes": "+cmd"})
+    ...                      "integration", "INT-1", "Notes edited.", {"notes": "-5"}, {"notes": "+cmd"})
     >>> print(history_csv([entry]), end="")
     when_utc,who,role,action,entity,entity_id,summary,before,after
-    2026-03-02 14:02:00,'=Ana,admin,update,integration,INT-1,Changed INT-1: notes.,"{""notes"": ""-5""}","{""notes"": ""+cmd""}"
+    2026-03-02 14:02:00,'=Ana,admin,update,integration,INT-1,Notes edited.,"{""notes"": ""-5""}","{""notes"": ""+cmd""}"
 
     Args:
         entries: what the History page shows (already filtered).

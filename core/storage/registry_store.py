@@ -347,11 +347,12 @@ def load_integration_versions(engine: Engine) -> dict[str, int]:
 def _conflict_message(session: Session, integration_id: str, action: str) -> str:
     record = session.get(IntegrationRecord, integration_id)
     if record is None:
-        return f"{integration_id} was deleted by someone else after you opened it, so your {action} was not saved. Reload to see the current registry."
+        return (f"{integration_id} was deleted by someone else after you opened it, so your {action} was not saved. "
+                "Reload to see the current registry.")
     when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "recently"
     who = record.updated_by or "someone else"
-    return (f"{integration_id} was changed by {who} at {when} (UTC) after you opened it, so your {action} was not saved. "
-            "Reload to see their change, then edit again.")
+    return (f"{integration_id} was changed by {who} at {when} (UTC) after you opened it, "
+            f"so your {action} was not saved. Reload to see their change, then edit again.")
 
 
 def apply_registry_changes(
