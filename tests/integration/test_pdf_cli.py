@@ -117,7 +117,8 @@ def test_a_missing_session_exits_two_without_a_traceback(tmp_path):
     database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "memo", "--session", "42", "--db", database, "--out", str(tmp_path / "m.pdf")],
+        [sys.executable, "-m", "core.cli", "memo", "--session", "42", "--db", database,
+         "--out", str(tmp_path / "m.pdf")],
         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False,
     )
 

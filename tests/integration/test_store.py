@@ -82,7 +82,8 @@ def test_merge_upserts_by_id_and_keeps_other_rows(engine):
     assert by_id["INT-2"].owner == "José Álvarez"
 
 
-@pytest.mark.parametrize(("mode", "failing_statement"), [("replace", "INSERT"), ("replace", "DELETE"), ("merge", "UPDATE"), ("merge", "INSERT")])
+@pytest.mark.parametrize(("mode", "failing_statement"),
+                         [("replace", "INSERT"), ("replace", "DELETE"), ("merge", "UPDATE"), ("merge", "INSERT")])
 def test_failure_mid_import_leaves_the_database_exactly_as_it_was(engine, mode, failing_statement):
     import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
     before = (load_integrations(engine), registry_version(engine))
@@ -219,7 +220,8 @@ def test_rows_with_different_empty_cells_are_inserted_by_one_statement(engine):
 def test_an_update_after_the_bulk_insert_keeps_empty_cells_empty(engine):
     rows = _rows_with_different_empty_cells()
     write_integrations(engine, rows, "replace", actor=EDITOR)
-    changed = [rows[1].with_changes(owner=None, build_hours=None, has_monitoring=None), rows[4].with_changes(owner="Bo")]
+    changed = [rows[1].with_changes(owner=None, build_hours=None, has_monitoring=None),
+               rows[4].with_changes(owner="Bo")]
 
     write_integrations(engine, changed, "merge", actor=EDITOR)
 

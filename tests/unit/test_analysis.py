@@ -133,7 +133,8 @@ def test_the_analysis_keeps_exactly_the_pairs_that_link_and_the_same_clusters(sa
 
 def test_pairs_below_the_threshold_still_reach_the_score_page(analysis):
     threshold = analysis.settings.overlap_threshold
-    weak = [p for p in find_overlaps(analysis.integrations, analysis.aliases) if p.score < threshold and not p.is_strong]
+    weak = [p for p in find_overlaps(analysis.integrations, analysis.aliases)
+            if p.score < threshold and not p.is_strong]
     assert weak, "the sample should have pairs below the threshold"
     pair = weak[0]
 

@@ -59,7 +59,8 @@ from core.storage.defaults import (
 
 @pytest.fixture(scope="module")
 def analysis():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(),
+                            aliases=load_aliases(), rules=default_complexity_rules())
 
 
 @pytest.fixture(scope="module")
@@ -322,7 +323,8 @@ def test_assumptions_state_rate_horizon_threshold_currency_and_estimates(analysi
     assert "Hourly rate $150 – $200 / hour (likely $175)" in text
     assert "Horizon: 24 months" in text and "saved default: 12 months" in text
     assert "Overlap threshold 0.5" in text and "Currency: $" in text
-    assert f"for {len(estimated)} of {len(analysis.costs.rows)} integrations are estimated from their complexity" in text
+    assert (f"for {len(estimated)} of {len(analysis.costs.rows)} integrations are estimated from their complexity"
+            in text)
     assert "10,000 simulated outcomes (seed 0" in text
     assert not any("simulated" in line for line in tco_assumptions(analysis, 12))
 

@@ -71,7 +71,8 @@ def test_an_invalid_upload_limit_is_named_with_its_value(monkeypatch, raw):
     with pytest.raises(ConfigError) as raised:
         upload_limit_mb()
 
-    assert str(raised.value) == f"IGOV_MAX_UPLOAD_MB must be a whole number of megabytes of 1 or more, e.g. 50; it is '{raw}'."
+    assert str(raised.value) == (f"IGOV_MAX_UPLOAD_MB must be a whole number of megabytes of 1 or more, e.g. 50; "
+                                 f"it is '{raw}'.")
 
 
 def test_an_invalid_row_limit_is_named_with_its_value(monkeypatch):
@@ -90,7 +91,8 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size_and_the_limit():
     with pytest.raises(RegistryFileError) as raised:
         check_upload_size(200 * MB)
 
-    assert str(raised.value) == "The file is 200.0 MB; the limit is 50 MB. Split the registry or raise IGOV_MAX_UPLOAD_MB."
+    assert str(raised.value) == ("The file is 200.0 MB; the limit is 50 MB. "
+                                 "Split the registry or raise IGOV_MAX_UPLOAD_MB.")
 
 
 def test_a_file_just_over_the_limit_never_reads_as_equal_to_it():
@@ -128,7 +130,8 @@ def test_a_sparse_200_mb_file_is_refused_from_its_size_without_being_read(sparse
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert str(raised.value) == "The file is 200.0 MB; the limit is 50 MB. Split the registry or raise IGOV_MAX_UPLOAD_MB."
+    assert str(raised.value) == ("The file is 200.0 MB; the limit is 50 MB. "
+                                 "Split the registry or raise IGOV_MAX_UPLOAD_MB.")
     assert (elapsed < 0.5, peak < 10 * MB) == (True, True), (elapsed, peak)
 
 
@@ -165,7 +168,8 @@ def test_more_rows_than_the_limit_is_a_file_level_refusal():
     with pytest.raises(RegistryFileError) as raised:
         read_registry_csv(data, max_rows=5)
 
-    assert str(raised.value) == "The file has more than 5 rows; the limit is 5. Split the registry or raise IGOV_MAX_ROWS."
+    assert str(raised.value) == ("The file has more than 5 rows; the limit is 5. "
+                                 "Split the registry or raise IGOV_MAX_ROWS.")
 
 
 def test_exactly_the_row_limit_is_read_and_blank_lines_do_not_count():
@@ -189,7 +193,8 @@ def test_the_row_limit_comes_from_the_environment(monkeypatch):
 def test_reading_stops_at_the_first_row_over_the_limit(monkeypatch, fast):
     # Row n has build_hours n: a spy on the hours parser (both reading paths parse cells with _FIELD_PARSERS)
     # sees which rows were validated. None past the limit may be, and the file is refused.
-    lines = [f"{HEADER},build_hours", *(f"Sync {n},Salesforce,Stripe,Opportunity,Sales Ops,{n}" for n in range(1, 50_001))]
+    lines = [f"{HEADER},build_hours",
+             *(f"Sync {n},Salesforce,Stripe,Opportunity,Sales Ops,{n}" for n in range(1, 50_001))]
     seen = []
     parse_hours, fix = core.domain.registry_csv._FIELD_PARSERS["build_hours"]
     monkeypatch.setitem(core.domain.registry_csv._FIELD_PARSERS, "build_hours",

@@ -103,7 +103,8 @@ def render_first_page(data: bytes, tmp_path: Path, dpi: int = 60) -> Path:
 
 @pytest.fixture(scope="module")
 def sample():
-    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    return analyse_registry(read_registry_csv(SAMPLE_REGISTRY.read_bytes()).accepted, load_default_settings(),
+                            aliases=load_aliases(), rules=default_complexity_rules())
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +114,8 @@ def sample_simulation(sample):
 
 @pytest.fixture(scope="module")
 def big():
-    return analyse_registry(generated_registry(2500), Settings(currency="€"), aliases=load_aliases(), rules=default_complexity_rules())
+    return analyse_registry(generated_registry(2500), Settings(currency="€"), aliases=load_aliases(),
+                            rules=default_complexity_rules())
 
 
 # --- Tests -----------------------------------------------------------------------------------------
@@ -168,7 +170,8 @@ def test_top_clusters_show_the_dashboards_verdicts_and_the_recommendations_are_p
 def test_a_5000_integration_registry_still_fits_one_page_with_the_rest_summed(big):
     assert len(big.integrations) == 5000 and len(big.clusters) == 2500
 
-    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, generated_at=GENERATED_AT, rubric=load_rubric())
+    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, generated_at=GENERATED_AT,
+                              rubric=load_rubric())
 
     pages = pdf_pages(data)
     assert len(pages) == 1
@@ -184,7 +187,8 @@ def test_a_5000_integration_registry_still_fits_one_page_with_the_rest_summed(bi
 
 
 def test_letter_paper_is_one_page_of_us_letter_size(big):
-    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, page_size="Letter", rubric=load_rubric())
+    data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, page_size="Letter",
+                              rubric=load_rubric())
 
     reader = PdfReader(io.BytesIO(data))
     box = reader.pages[0].mediabox
@@ -193,9 +197,11 @@ def test_letter_paper_is_one_page_of_us_letter_size(big):
 
 
 def test_unicode_names_and_the_euro_sign_come_back_intact(sample):
-    euro = analyse_registry(sample.integrations, Settings(currency="€"), aliases=load_aliases(), rules=default_complexity_rules())
+    euro = analyse_registry(sample.integrations, Settings(currency="€"), aliases=load_aliases(),
+                            rules=default_complexity_rules())
 
-    text = pdf_pages(build_snapshot_pdf(euro, registry_name="Zoë Müller — Finanz-Register", registry_version=3, rubric=load_rubric()))[0]
+    text = pdf_pages(build_snapshot_pdf(euro, registry_name="Zoë Müller — Finanz-Register", registry_version=3,
+                                        rubric=load_rubric()))[0]
 
     assert "Zoë Müller — Finanz-Register" in text
     assert f"Likely {format_money(euro.costs.monthly_run_rate.likely, '€')}" in text
@@ -212,7 +218,8 @@ def test_long_names_are_shortened_and_nothing_is_printed_outside_the_margins(tmp
             for i in range(6)]
     analysis = analyse_registry(rows, Settings(), aliases=load_aliases(), rules=default_complexity_rules())
     data = build_snapshot_pdf(analysis, registry_name="Registry " + "with an absurdly long company name " * 6,
-                              registry_version="a-file-name-that-goes-on-and-on-and-on-and-on-and-on.csv #12345678", rubric=load_rubric())
+                              registry_version="a-file-name-that-goes-on-and-on-and-on-and-on-and-on.csv #12345678",
+                              rubric=load_rubric())
 
     text = pdf_pages(data)[0]
     assert len(pdf_pages(data)) == 1
@@ -230,14 +237,16 @@ def test_long_names_are_shortened_and_nothing_is_printed_outside_the_margins(tmp
 def test_an_empty_registry_and_one_without_clusters_still_print_one_calm_page(sample):
     lonely = [i for i in sample.integrations if i.id not in sample.cluster_by_member][:3]
 
-    for analysis in (analyse_registry([], Settings(), aliases=load_aliases(), rules=default_complexity_rules()), analyse_registry(lonely, Settings(), aliases=load_aliases(), rules=default_complexity_rules())):
+    for analysis in (analyse_registry([], Settings(), aliases=load_aliases(), rules=default_complexity_rules()),
+                     analyse_registry(lonely, Settings(), aliases=load_aliases(), rules=default_complexity_rules())):
         pages = pdf_pages(build_snapshot_pdf(analysis, registry_name="Acme", registry_version=1, rubric=load_rubric()))
         assert len(pages) == 1
         assert "No integrations duplicate one another" in pages[0]
 
 
 def test_page_one_renders_to_a_png(sample, tmp_path):
-    png = render_first_page(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7, rubric=load_rubric()), tmp_path)
+    png = render_first_page(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7, rubric=load_rubric()),
+                            tmp_path)
 
     assert png.stat().st_size > 5000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
