@@ -372,7 +372,8 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
     _write(engine, report.accepted)
     del report
     integrations = load_integrations(engine)
-    analysis = analyse_registry(integrations, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    analysis = analyse_registry(integrations, load_default_settings(), aliases=load_aliases(),
+                                rules=default_complexity_rules())
     del integrations
     simulation = simulate_portfolio(analysis.integrations, analysis.clusters, analysis.settings, analysis.rules,
                                     draws=DRAWS, seed=0)
@@ -380,7 +381,8 @@ def worker_memory(csv_path: Path, workdir: Path, heap: bool) -> dict:
     for integration_id in _score_sample(analysis)[:5]:
         score_subject(analysis, analysis.integration(integration_id), rubric)
     if build_snapshot_pdf is not None:
-        build_snapshot_pdf(analysis, registry_name="Benchmark registry", registry_version=1, simulation=simulation, rubric=rubric)
+        build_snapshot_pdf(analysis, registry_name="Benchmark registry", registry_version=1, simulation=simulation,
+                           rubric=rubric)
     result = {"after_imports_mib": round(baseline, 1)}
     if heap:
         result["heap_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / MiB, 1)
@@ -616,7 +618,8 @@ def build_report(data: dict) -> tuple[str, list[list[str]]]:
                     rows.append([LABELS[step], f"{size:,}", "error", (error or "not measured")[:200],
                                  f"≤ {_seconds(target_seconds)}", "**MISS**"])
                 else:
-                    row(step, size, result, f"≤ {_seconds(target_seconds)}", result["wall"] <= target_seconds and not error)
+                    row(step, size, result, f"≤ {_seconds(target_seconds)}",
+                        result["wall"] <= target_seconds and not error)
         memory = per_size[str(size)]
         rss = memory.get("rss", {}).get("maxrss_mib")
         heap = memory.get("heap", {}).get("heap_peak_mib")
@@ -667,17 +670,21 @@ def build_report(data: dict) -> tuple[str, list[list[str]]]:
     overlap = {s: per_size[str(s)].get("time", {}).get("steps", {}).get("overlap") for s in sizes}
     for small, big in zip(sizes, sizes[1:]):
         if overlap.get(small) and overlap.get(big):
-            lines.append(f"- overlap clustering {big:,} / {small:,} rows: {overlap[big]['wall'] / overlap[small]['wall']:.1f}× "
+            lines.append(f"- overlap clustering {big:,} / {small:,} rows: "
+                         f"{overlap[big]['wall'] / overlap[small]['wall']:.1f}× "
                          f"(CPU {overlap[big]['cpu'] / overlap[small]['cpu']:.1f}×) for {big / small:g}× the rows")
     naive = data.get("naive", {})
     if "steps" in naive:
         n = naive["steps"]
         notes = naive["notes"]
         lines.append(
-            f"- naive all-pairs overlap / indexed overlap at {NAIVE_ROWS:,} rows: {n['naive']['wall'] / n['indexed']['wall']:.0f}× "
-            f"({_seconds(n['naive']['wall'])} against {_seconds(n['indexed']['wall'])}); pairs {notes['pairs_naive']:,} "
+            f"- naive all-pairs overlap / indexed overlap at {NAIVE_ROWS:,} rows: "
+            f"{n['naive']['wall'] / n['indexed']['wall']:.0f}× "
+            f"({_seconds(n['naive']['wall'])} against {_seconds(n['indexed']['wall'])}); "
+            f"pairs {notes['pairs_naive']:,} "
             f"against {notes['pairs_indexed']:,} (crowded groups are chained, not paired exhaustively); clusters "
-            f"{'identical' if notes['same_clusters'] else 'DIFFERENT'} ({notes['clusters_naive']} and {notes['clusters_indexed']}); "
+            f"{'identical' if notes['same_clusters'] else 'DIFFERENT'} "
+            f"({notes['clusters_naive']} and {notes['clusters_indexed']}); "
             f"planted clusters found: naive {notes['recall_naive']['found']}/{notes['recall_naive']['planted']}, "
             f"indexed {notes['recall_indexed']['found']}/{notes['recall_indexed']['planted']}"
         )
@@ -689,7 +696,8 @@ def build_report(data: dict) -> tuple[str, list[list[str]]]:
             cold = notes.get(f"{step}_first_run_s")
             lines.append(
                 f"- {LABELS[step].split(' (')[0]} at {APPTEST_ROWS:,} rows: first run "
-                f"{f'{cold:.1f} s' if cold is not None else 'not finished'} (loads the registry and computes the analysis), "
+                f"{f'{cold:.1f} s' if cold is not None else 'not finished'} "
+                "(loads the registry and computes the analysis), "
                 f"peak RSS of the AppTest process {notes.get('maxrss_mib', 0):,.0f} MiB"
                 + (f"; {notes[f'{step}_error']}" if notes.get(f"{step}_error") else "")
             )
@@ -706,31 +714,37 @@ def build_report(data: dict) -> tuple[str, list[list[str]]]:
         lines.append(
             f"- {size:,} rows ({notes['rows']['file_mib']} MiB, {notes['rows']['errors']} validation errors, "
             f"generated in {per_size[str(size)]['generate_s']:.1f} s): planted clusters found "
-            f"**{recall['found']}/{recall['planted']}** ({100 * recall['found'] / max(recall['planted'], 1):.0f}% recall, "
-            f"{recall['exact']} exactly), {analysis.get('clusters', 0):,} clusters in all, {analysis.get('pairs', 0):,} pairs kept by the analysis, "
-            f"{analysis.get('systems', 0):,} systems, {analysis.get('suggestions', 0)} name suggestions; slowest scored "
-            f"integration {notes.get('score', {}).get('slowest_id', '?')} ({notes.get('score', {}).get('slowest_pairs', '?')} pairs)"
+            f"**{recall['found']}/{recall['planted']}** "
+            f"({100 * recall['found'] / max(recall['planted'], 1):.0f}% recall, "
+            f"{recall['exact']} exactly), {analysis.get('clusters', 0):,} clusters in all, "
+            f"{analysis.get('pairs', 0):,} pairs kept by the analysis, "
+            f"{analysis.get('systems', 0):,} systems, {analysis.get('suggestions', 0)} name suggestions; "
+            f"slowest scored integration {notes.get('score', {}).get('slowest_id', '?')} "
+            f"({notes.get('score', {}).get('slowest_pairs', '?')} pairs)"
         )
     lines += ["", "## How it was measured", ""]
     lines += [
-        "- Each step is timed in a fresh Python process per size (`bench/run.py --worker ...`), after a garbage collection; "
-        "the median of the runs is shown, with the CPU time of the process beside it.",
+        "- Each step is timed in a fresh Python process per size (`bench/run.py --worker ...`), "
+        "after a garbage collection; the median of the runs is shown, with the CPU time of the process beside it.",
         "- *CSV parse + validate*: `read_registry_csv(file bytes)`, every cell checked; *plain pandas.read_csv*: "
         "`pandas.read_csv(path)` of the same file, no validation.",
         "- *import*: `write_integrations(engine, rows, \"replace\")` into a freshly migrated database (SQLite file; "
         "PostgreSQL schema when `BENCH_POSTGRES_URL` is set); migrations are not timed.",
-        "- *overlap clustering*: `build_overlap_index` + `list_pairs` + `cluster_overlaps` as `analyse_registry` calls them "
+        "- *overlap clustering*: `build_overlap_index` + `list_pairs` + `cluster_overlaps` "
+        "as `analyse_registry` calls them "
         "(run-rates computed beforehand; only the linking pairs are built where `list_pairs` takes `min_score`). "
         "*whole analysis* adds run-rates, name suggestions and the portfolio TCO.",
         f"- *portfolio TCO*: `portfolio_tco` + `simulate_portfolio(draws={DRAWS:,})`.",
-        f"- *score one integration*: `core.reports.score_figures.score_subject` (the Score page's call) on a sample of up to "
-        f"{SCORE_SAMPLE} integrations, including the 3 whose look-ups read the most buckets, each the median of at least 5 calls; "
+        "- *score one integration*: `core.reports.score_figures.score_subject` (the Score page's call) "
+        f"on a sample of up to {SCORE_SAMPLE} integrations, including the 3 whose look-ups read the most buckets, "
+        "each the median of at least 5 calls; "
         "the one with the most CPU time is held to the target (its median wall time).",
-        "- *snapshot PDF*: `build_snapshot_pdf(analysis, simulation=..., rubric=...)` with the analysis and simulation already "
-        "computed, as the TCO page has them cached.",
+        "- *snapshot PDF*: `build_snapshot_pdf(analysis, simulation=..., rubric=...)` "
+        "with the analysis and simulation already computed, as the TCO page has them cached.",
         f"- *page rerun*: `AppTest.from_file(app.py)` on a SQLite file with {APPTEST_ROWS:,} rows; "
         "`switch_page(...).run()` once to warm the caches, then `.run()` timed.",
-        "- *peak memory*: the whole pipeline once (parse, import, load, analyse, simulate, score, PDF) in a fresh process: "
+        "- *peak memory*: the whole pipeline once (parse, import, load, analyse, simulate, score, PDF) "
+        "in a fresh process: "
         "`ru_maxrss` (everything resident, libraries included), and in another fresh process the `tracemalloc` peak "
         "(Python objects and numpy buffers, not SQLite's C memory).",
     ]
@@ -758,7 +772,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
                         help="comma-separated row counts (default 1000,10000,100000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs per measurement; the median is reported (default 3)")
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "bench" / "results.md", help="markdown results file")
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only")
     parser.add_argument("--no-apptest", action="store_true", help="skip the Streamlit page reruns")
@@ -786,7 +801,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        sizes = QUICK_SIZES if args.quick else tuple(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
+        sizes = (QUICK_SIZES if args.quick
+                 else tuple(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()))
     except ValueError:
         parser.error("--sizes must be comma-separated whole numbers, e.g. 1000,10000")
     if not sizes or min(sizes) < 10:
@@ -832,7 +848,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     _print_table(table)
     print()
-    print("\n".join(line for line in report.splitlines() if line.startswith("- ") and ("×" in line or "recall" in line)))
+    print("\n".join(line for line in report.splitlines()
+                    if line.startswith("- ") and ("×" in line or "recall" in line)))
     print(f"\nwritten to {args.out}")
     return 0
 
