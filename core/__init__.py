@@ -1,1 +1,1 @@
-"""Integration governance core, in layers: domain (rules), storage (database), reports (documents), services (actions)."""
+"""Integration governance core, layered: domain (rules), storage (database), reports (documents), services (actions)."""

@@ -91,7 +91,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         reason = "--strict and some rows are invalid" if report.accepted else "no valid row"
         print(f"Nothing was written ({reason}).")
     else:
-        print(f"Written ({args.mode}): {counts['inserted']} added, {counts['updated']} updated, {counts['deleted']} removed.")
+        print(f"Written ({args.mode}): {counts['inserted']} added, {counts['updated']} updated, "
+              f"{counts['deleted']} removed.")
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
@@ -330,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    validate = commands.add_parser("validate", parents=[common], help="check a registry CSV and list every problem; writes nothing")
+    validate = commands.add_parser("validate", parents=[common],
+                                   help="check a registry CSV and list every problem; writes nothing")
     validate.add_argument("file")
     validate.add_argument("--json", action="store_true", help="print the report as JSON")
     validate.set_defaults(handler=cmd_validate)
@@ -342,7 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--strict", action="store_true", help="write nothing when any row is invalid")
     imp.set_defaults(handler=cmd_import)
 
-    export = commands.add_parser("export", parents=[common], help="write the registry as canonical CSV ('-' for stdout)")
+    export = commands.add_parser("export", parents=[common],
+                                 help="write the registry as canonical CSV ('-' for stdout)")
     export.add_argument("file")
     export.add_argument("--safe", action="store_true",
                         help="put ' before cells a spreadsheet would run as a formula (=, +, -, @); "

@@ -77,7 +77,10 @@ def current_actor() -> Actor:
 
 
 def render_identity() -> None:
-    """The sidebar's who-am-I (app.py calls it on every page); in team mode a signed-out visitor gets the sign-in screen."""
+    """The sidebar's who-am-I (app.py calls it on every page).
+
+    In team mode a signed-out visitor gets the sign-in screen.
+    """
     if not team_mode():
         with st.sidebar:
             st.text_input("Your name", key="user_name", help="Recorded with every change you save.")

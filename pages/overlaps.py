@@ -138,7 +138,8 @@ def waste_chart(waste, currency: str) -> go.Figure:
                              fillcolor=BAND, hoverinfo="skip", name="low"))
     fig.add_trace(go.Scatter(
         x=months, y=[r.likely for r in waste], mode="lines", line=dict(color=PRIMARY, width=4), name="likely",
-        hovertext=[f"After {plural(m, 'month')}: {escape_html(format_money_range(r, currency))}" for m, r in zip(months, waste)],
+        hovertext=[f"After {plural(m, 'month')}: {escape_html(format_money_range(r, currency))}"
+                   for m, r in zip(months, waste)],
         hoverinfo="text",
     ))
     fig.update_xaxes(title_text="Months from today", gridcolor="#e6ebf0", automargin=True,
@@ -222,7 +223,8 @@ if analysis.suggestions:
                    "and any overlap they hid appears below. If they are different, leave them.")
         for s in analysis.suggestions:
             text, action = st.columns([5, 1], vertical_alignment="center")
-            text.markdown(f"**{escape_markdown(s.name)}** → **{escape_markdown(s.similar_to)}** ({s.kind}, {s.similarity:.0f}% similar)  \n"
+            text.markdown(f"**{escape_markdown(s.name)}** → **{escape_markdown(s.similar_to)}** "
+                          f"({s.kind}, {s.similarity:.0f}% similar)  \n"
                           f":gray[{escape_markdown(s.reason)}]")
             action.button("Add alias", key=alias_button_key(s.kind, s.name, s.similar_to), icon=":material/add_link:",
                           on_click=_add_alias, args=(s.kind, s.name, s.similar_to), disabled=not actor.is_admin,
@@ -269,10 +271,12 @@ with plain_errors():
 
 st.markdown(f"**{len(shown)} of {len(analysis.clusters)} overlap clusters shown**, most duplicated run-rate first.")
 if not shown:
-    st.info("No cluster matches these filters. Clear the team filter or lower the minimum.", icon=":material/filter_alt_off:")
+    st.info("No cluster matches these filters. Clear the team filter or lower the minimum.",
+            icon=":material/filter_alt_off:")
 else:
     drawn, rest = chart_rows(rows)
-    st.plotly_chart(cluster_chart(drawn, colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG, theme=None)
+    st.plotly_chart(cluster_chart(drawn, colours, currency), key="overlaps_clusters_chart", config=CHART_CONFIG,
+                    theme=None)
     if rest:
         st.caption(escape_markdown(undrawn_clusters_text(rest, currency) + " All are listed below."))
 
@@ -309,14 +313,15 @@ for cluster in listed:
                         f"**Owners:** {escape_markdown(', '.join(cluster.owners) or 'nobody named')}")
             if cluster.unowned:
                 st.markdown(f":orange[**No owner:** {escape_markdown(', '.join(cluster.unowned))}]")
-            st.markdown(f"**Together they cost** {escape_markdown(format_money_range(cluster.total_monthly_run_rate, currency, '/ month'))}")
+            st.markdown(f"**Together they cost** "
+                        f"{escape_markdown(format_money_range(cluster.total_monthly_run_rate, currency, '/ month'))}")
         with keep:
             survivor = analysis.integration(cluster.survivor)
             chosen_by = "chosen by the group" if cluster.survivor_is_explicit else "suggested"
             st.markdown(f"**Keep {cluster.survivor}** ({chosen_by})  \n{escape_markdown(survivor.name)}")
             st.caption(escape_markdown(f"Why: {cluster.survivor_reason}."))
-            st.markdown(f"Merging the others into it saves "
-                        f"**{escape_markdown(format_money_range(cluster.duplicated_monthly_run_rate, currency, '/ month'))}**.")
+            saving = format_money_range(cluster.duplicated_monthly_run_rate, currency, "/ month")
+            st.markdown(f"Merging the others into it saves **{escape_markdown(saving)}**.")
             key = survivor_key(cluster.id)
             st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it
             st.selectbox(
@@ -337,7 +342,8 @@ team_col, time_col = st.columns(2, gap="large")
 with team_col:
     if teams_paying:
         st.plotly_chart(team_chart(teams_paying, currency), key="overlaps_team_chart", config=CHART_CONFIG, theme=None)
-        st.caption("Each team pays for its integrations that a cluster would not keep. Teams not shown pay for no duplicate.")
+        st.caption("Each team pays for its integrations that a cluster would not keep. "
+                   "Teams not shown pay for no duplicate.")
     else:
         st.info("No team pays for a duplicate.", icon=":material/check_circle:")
 with time_col:

@@ -54,14 +54,16 @@ def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
 def cluster_bar_chart(rows: list[ClusterRow], colours: dict[str, str], currency: str) -> go.Figure:
     above, below = error_bars([r.duplicated for r in rows])
     labels = [f"<b>{escape_html(r.route)}</b><br>{escape_html(r.member_summary)}" for r in rows]
-    hover = [[escape_html(r.cluster_id), escape_html(format_money_range(r.duplicated, currency, "/ month")), len(r.members)]
+    hover = [[escape_html(r.cluster_id), escape_html(format_money_range(r.duplicated, currency, "/ month")),
+              len(r.members)]
              for r in rows]
     fig = go.Figure(go.Bar(
         x=[r.duplicated.likely for r in rows], y=labels, orientation="h", width=0.6,
         marker=dict(color=[colours.get(r.cluster_id, PRIMARY) for r in rows]),
         error_x=dict(type="data", array=above, arrayminus=below, color=INK, thickness=2, width=10),
         customdata=hover, showlegend=False,
-        hovertemplate="<b>%{customdata[0]}</b> · %{customdata[2]} integrations<br>Duplicated: %{customdata[1]}<extra></extra>",
+        hovertemplate=("<b>%{customdata[0]}</b> · %{customdata[2]} integrations<br>"
+                       "Duplicated: %{customdata[1]}<extra></extra>"),
     ))
     # The likely figure written just past each whisker, so it reads without hovering.
     fig.add_trace(go.Scatter(
@@ -94,7 +96,8 @@ def system_map_chart(layout: SystemMap, colours: dict[str, str], cluster_routes:
         fig.add_trace(go.Scatter(
             x=[v for e in edges for v in (e.x0, e.x1, None)], y=[v for e in edges for v in (e.y0, e.y1, None)],
             mode="lines", line=dict(color=colours.get(cluster, EDGE_GREY) if cluster else EDGE_GREY, width=width),
-            hoverinfo="skip", name=escape_html(f"{cluster} · {cluster_routes.get(cluster, '')}") if cluster else "Other integrations",
+            hoverinfo="skip",
+            name=escape_html(f"{cluster} · {cluster_routes.get(cluster, '')}") if cluster else "Other integrations",
             legendgroup=group, showlegend=group not in legend_done, legendrank=1 if cluster else 1000,
         ))
         legend_done.add(group)
@@ -163,7 +166,8 @@ if not analysis.integrations:
         st.button("Load the sample registry", key="load_sample", type="primary", on_click=_load_sample,
                   disabled=not current_actor().can_edit,
                   icon=":material/dataset:")
-        st.page_link("pages/registry.py", label="Go to the Registry page to import a CSV", icon=":material/upload_file:")
+        st.page_link("pages/registry.py", label="Go to the Registry page to import a CSV",
+                     icon=":material/upload_file:")
     st.stop()
 
 with plain_errors():
@@ -195,10 +199,13 @@ with money[0].container(border=True):
               help="Maintenance hours × hourly rate + tool costs + reconciliation time, for everything not retired.")
     st.caption(escape_markdown(f"Range {format_money_range(headline.monthly_run_rate, currency, '/ month')}"))
 with money[1].container(border=True):
-    st.metric("Duplicated run-rate per month (likely)", format_money(headline.duplicated_monthly_run_rate.likely, currency),
-              help="What the integrations a cluster would not keep cost each month (every cluster member except its survivor).")
-    st.caption(escape_markdown(f"Range {format_money_range(headline.duplicated_monthly_run_rate, currency, '/ month')} · "
-                      f"{headline.duplicated_share:.0%} of the total run-rate"))
+    st.metric("Duplicated run-rate per month (likely)",
+              format_money(headline.duplicated_monthly_run_rate.likely, currency),
+              help="What the integrations a cluster would not keep cost each month "
+                   "(every cluster member except its survivor).")
+    st.caption(escape_markdown(
+        f"Range {format_money_range(headline.duplicated_monthly_run_rate, currency, '/ month')} · "
+        f"{headline.duplicated_share:.0%} of the total run-rate"))
 with money[2].container(border=True):
     st.metric("Duplication per year (likely)", format_money(headline.annualised_waste.likely, currency),
               help="12 × the duplicated monthly run-rate: what keeping every duplicate costs over a year.")
@@ -211,9 +218,11 @@ if rows:
                     config={"displayModeBar": False}, theme=None)
     if rest:
         st.caption(escape_markdown(undrawn_clusters_text(rest, currency)))
-    st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep", icon=":material/arrow_forward:")
+    st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep",
+                 icon=":material/arrow_forward:")
 else:
-    st.success("No overlaps found: no two integrations move the same data between the same systems.", icon=":material/check_circle:")
+    st.success("No overlaps found: no two integrations move the same data between the same systems.",
+               icon=":material/check_circle:")
 
 st.plotly_chart(system_map_chart(layout, colours, {r.cluster_id: r.route for r in rows}), key="overview_system_map",
                 config={"displayModeBar": False}, theme=None)

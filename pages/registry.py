@@ -62,14 +62,16 @@ if not actor.can_edit:
 
 def errors_frame(errors) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"Row": e.row, "Column": e.column, "Value": e.value, "Problem": e.message, "How to fix": e.fix} for e in errors]
+        [{"Row": e.row, "Column": e.column, "Value": e.value, "Problem": e.message, "How to fix": e.fix}
+         for e in errors]
     )
 
 
 # ------------------------------------------------------------------ upload
 def render_upload() -> None:
     """Upload, see the report, and import only after confirming (editors and admins)."""
-    with st.expander("Upload a registry CSV", expanded=not integrations or st.session_state.get("registry_upload") is not None):
+    with st.expander("Upload a registry CSV",
+                     expanded=not integrations or st.session_state.get("registry_upload") is not None):
         st.caption(
             "Excel or Google Sheets exports work as saved (UTF-8, Windows-1252; comma, semicolon or tab). "
             "Nothing is written until you confirm. Format: docs/registry-format.md."
@@ -103,9 +105,11 @@ def render_upload() -> None:
                 )
                 strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
                 counts = preview_import(engine, report.accepted, mode)
-                st.caption(f"This will add {counts['inserted']}, update {counts['updated']} and remove {counts['deleted']} integration(s).")
+                st.caption(f"This will add {counts['inserted']}, update {counts['updated']} "
+                           f"and remove {counts['deleted']} integration(s).")
                 blocked = import_blocked(report, strict)
-                if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked, key="import_confirm"):
+                if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked,
+                             key="import_confirm"):
                     bar = st.progress(0.0, text="Importing…")
                     with plain_errors():
                         written = import_checked_file(engine, report, mode, strict=strict, actor=actor,
@@ -148,7 +152,8 @@ def render_add_form() -> None:
             "consumers": a2.text_input("Consumers (separate with ;)", key="add_consumers"),
             "status": a3.selectbox("Status", [s.value for s in Status], index=2, key="add_status"),
             "build_hours": a1.text_input("Build hours", key="add_build", placeholder="e.g. 40-80"),
-            "monthly_maintenance_hours": a2.text_input("Maintenance hours / month", key="add_maintenance", placeholder="e.g. 2-3"),
+            "monthly_maintenance_hours": a2.text_input("Maintenance hours / month", key="add_maintenance",
+                                                       placeholder="e.g. 2-3"),
             "tier": a3.selectbox("Tier", ["", *[t.value for t in Tier]], key="add_tier"),
         }
         if st.form_submit_button("Add to registry", type="primary"):
@@ -183,7 +188,8 @@ wanted = RegistryFilter(
 )
 shown = filter_integrations(integrations, wanted)
 if len(shown) > MAX_EDITOR_ROWS:
-    st.warning(f"{len(shown):,} integrations match; the table shows the first {MAX_EDITOR_ROWS:,}. Narrow the filters to edit the rest.")
+    st.warning(f"{len(shown):,} integrations match; the table shows the first {MAX_EDITOR_ROWS:,}. "
+               "Narrow the filters to edit the rest.")
     shown = shown[:MAX_EDITOR_ROWS]
 
 # What the user is editing is frozen when editing starts (rows and their versions), not reloaded on

@@ -128,9 +128,11 @@ _PROPOSAL_FIELDS = ("name", "source_system", "target_system", "data_objects", "o
 def choose_subject(analysis) -> Integration | None:
     """The integration picked from the registry, or the proposal described in the form."""
     if KIND_KEY not in st.session_state:
-        st.session_state[KIND_KEY] = st.session_state.get(KIND_STORE) or (REGISTRY if analysis.integrations else PROPOSAL)
+        st.session_state[KIND_KEY] = (st.session_state.get(KIND_STORE)
+                                      or (REGISTRY if analysis.integrations else PROPOSAL))
     kind = st.radio(
-        "What are you scoring?", options=[REGISTRY, PROPOSAL], key=KIND_KEY, index=None, horizontal=True, on_change=_on_kind,
+        "What are you scoring?", options=[REGISTRY, PROPOSAL], key=KIND_KEY, index=None, horizontal=True,
+        on_change=_on_kind,
         format_func={REGISTRY: "An integration in the registry", PROPOSAL: "A proposal (not built yet)"}.get,
     )
     st.session_state[KIND_STORE] = kind
@@ -270,7 +272,8 @@ def _criteria_controls(result: RubricResult | None, auto: dict[str, tuple[float,
     head = st.columns([5, 2, 3])
     head[0].markdown("**Criterion** — automatic score and why")
     head[1].markdown("**Group's score**", help="0 to 5. Leave empty to use the automatic score.")
-    head[2].markdown("**Weight** (0 – 10)", help="How much the criterion counts. Defaults are the weights saved on the Settings page.")
+    head[2].markdown("**Weight** (0 – 10)",
+                     help="How much the criterion counts. Defaults are the weights saved on the Settings page.")
     by_name = {c.name: c for c in result.criteria} if result else {}
     for criterion in CRITERIA:
         row = st.columns([5, 2, 3], vertical_alignment="center")
@@ -330,7 +333,8 @@ def scoring_panel(subject: Integration) -> None:
     defaults = dict(base.weights)
     stored = st.session_state.setdefault(WEIGHTS_STORE, dict(defaults))
     for criterion in CRITERIA:
-        st.session_state.setdefault(weight_key(criterion.name), float(stored.get(criterion.name, defaults[criterion.name])))
+        st.session_state.setdefault(weight_key(criterion.name),
+                                    float(stored.get(criterion.name, defaults[criterion.name])))
         st.session_state.setdefault(override_key(criterion.name), None)
     # Widget values are known before the widgets are drawn, so the verdict can sit above them.
     weights = {c.name: float(st.session_state[weight_key(c.name)]) for c in CRITERIA}

@@ -520,7 +520,8 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
         else:
             _on_edit_decision(None)
             subject_name = names.get(decision.subject_id, "") if kind == "integration" else ""
-            flash(escape_markdown(f"Decision saved: {decision.verdict.value} {decision.subject_id} {subject_name}".strip()))
+            flash(escape_markdown(
+                f"Decision saved: {decision.verdict.value} {decision.subject_id} {subject_name}".strip()))
             st.rerun()
 
 
@@ -573,12 +574,14 @@ def render_memo_download(session_id: int) -> None:
     pdf_col, md_col = st.columns(2)
     pdf_col.download_button(
         "Export memo (PDF)", key="memo_pdf", icon=":material/picture_as_pdf:", type="primary", width="stretch",
-        data=lambda: session_memo(engine, get_analysis(), session_id), file_name=f"decision-memo-session-{session_id}.pdf",
+        data=lambda: session_memo(engine, get_analysis(), session_id),
+        file_name=f"decision-memo-session-{session_id}.pdf",
         mime="application/pdf", on_click="ignore",
     )
     md_col.download_button(
         "Export memo (Markdown, for a wiki)", key="memo_markdown", icon=":material/description:", width="stretch",
-        data=lambda: session_memo(engine, get_analysis(), session_id, markdown=True), file_name=f"decision-memo-session-{session_id}.md",
+        data=lambda: session_memo(engine, get_analysis(), session_id, markdown=True),
+        file_name=f"decision-memo-session-{session_id}.md",
         mime="text/markdown", on_click="ignore",
     )
 

@@ -1,4 +1,4 @@
-"""TCO snapshot: the one page leaders read — what integrations cost, what duplication wastes, what consolidating saves."""
+"""TCO snapshot: one page leaders read — what integrations cost, what duplication wastes, what consolidating saves."""
 
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ def top_clusters(analysis, token) -> str | None:
     """The table of the most wasteful clusters; returns the id of the most wasteful one."""
     st.subheader("Where the duplication is", anchor=False)
     st.caption(f"The {TOP_CLUSTERS} groups of integrations that copy one another at the highest monthly cost. "
-               "The suggested verdict is the rubric's verdict (weights saved in Settings) for the first copy in the group.")
+               "The suggested verdict is the rubric's verdict (weights saved in Settings) "
+               "for the first copy in the group.")
     with plain_errors():
         rows = _top_clusters(current_database_url(), token, analysis)
     if not rows:

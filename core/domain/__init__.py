@@ -1,1 +1,1 @@
-"""Domain: pure rules on values (registry, names, overlap, complexity, TCO, rubric, sessions); no database, UI or files."""
+"""Pure rules on values (registry, names, overlap, complexity, TCO, rubric, sessions); no database, UI or files."""

@@ -87,10 +87,11 @@ def require_editor(actor: Actor) -> None:
 def require_admin(actor: Actor) -> None:
     """Refuse anyone but an admin: settings, rubric, aliases, reset and the role mapping.
 
-    >>> require_admin(Actor("Eve", Role.EDITOR))
-    Traceback (most recent call last):
-    ...
-    core.errors.PermissionDenied: Only admins can change settings, the rubric, aliases and who has which role. Ask an admin.
+    >>> try:
+    ...     require_admin(Actor("Eve", Role.EDITOR))
+    ... except PermissionDenied as error:
+    ...     print(error)
+    Only admins can change settings, the rubric, aliases and who has which role. Ask an admin.
     """
     _check_actor(actor)
     if not actor.is_admin:

@@ -59,7 +59,8 @@ class RegistryAnalysis:
             if cluster.id == cluster_id:
                 return cluster
         known = ", ".join(c.id for c in self.clusters[:5]) or "none"
-        raise ClusterNotFound(f"No overlap cluster {cluster_id}. Clusters now: {known}{'…' if len(self.clusters) > 5 else ''}.")
+        raise ClusterNotFound(f"No overlap cluster {cluster_id}. "
+                              f"Clusters now: {known}{'…' if len(self.clusters) > 5 else ''}.")
 
     @property
     def teams(self) -> tuple[str, ...]:

@@ -300,7 +300,8 @@ def _number(values: dict, key: str, field: str, problems: _Problems, *, minimum:
 
 def _whole(value: object, field: str, problems: _Problems, *, minimum: int = 0) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.add(field, f"must be a whole number of at least {minimum} (got {value!r})", f"write e.g. {max(minimum, 1)}")
+        problems.add(field, f"must be a whole number of at least {minimum} (got {value!r})",
+                     f"write e.g. {max(minimum, 1)}")
         return None
     return value
 
@@ -425,7 +426,8 @@ def _parse_derivation(values: object, problems: _Problems) -> dict:
         "systems_of_record": tuple(s.strip() for s in systems),
         "object_steps": _parse_steps(values.get("objects"), f"{field}.objects", problems),
         "consumer_steps": _parse_steps(values.get("consumers"), f"{field}.consumers", problems),
-        "timeliness_points": _parse_choice_points(values.get("timeliness"), Timeliness, f"{field}.timeliness", problems),
+        "timeliness_points": _parse_choice_points(values.get("timeliness"), Timeliness, f"{field}.timeliness",
+                                                  problems),
         "approach_points": _parse_choice_points(values.get("approach"), Approach, f"{field}.approach", problems),
         "tier_points": _parse_choice_points(values.get("tier"), Tier, f"{field}.tier", problems),
         "thresholds": _parse_thresholds(values.get("thresholds"), problems),
@@ -445,7 +447,8 @@ def _parse_scenarios(values: object, problems: _Problems) -> ScenarioFactors | N
     setup = _low_high(values, "centralise_setup_hours", field, problems)
     for key, value in (("merge_absorption", merge), ("centralise_absorption", absorption)):
         if value is not None and value > 1:
-            problems.add(f"{field}.{key}", f"is a share and must be at most 1 (got {value:g})", "write e.g. 0.2 for 20%")
+            problems.add(f"{field}.{key}", f"is a share and must be at most 1 (got {value:g})",
+                         "write e.g. 0.2 for 20%")
             return None
     if None in (merge, platform, absorption, setup):
         return None

@@ -168,7 +168,8 @@ def validate_agenda(steps: Iterable[AgendaStep]) -> list[str]:
             problems.append(f'Two steps are called "{title}": give each step its own title.')
         seen.add(title.casefold())
         if not _is_whole_minutes(step.minutes) or not MIN_STEP_MINUTES <= step.minutes <= MAX_STEP_MINUTES:
-            shown = "no" if step.minutes is None else f"{step.minutes:g}" if isinstance(step.minutes, float) else step.minutes
+            shown = ("no" if step.minutes is None
+                     else f"{step.minutes:g}" if isinstance(step.minutes, float) else step.minutes)
             problems.append(f"{name} has {shown} minutes: use a whole number from "
                             f"{MIN_STEP_MINUTES} to {MAX_STEP_MINUTES}.")
     total = sum(s.minutes for s in steps if _is_whole_minutes(s.minutes))
@@ -345,7 +346,8 @@ def agenda_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[AgendaStep, ...
         title, minutes, guidance = (_clean_cell(row.get(k)) for k in ("title", "minutes", "guidance"))
         if title is None and minutes is None and guidance is None:
             continue
-        if isinstance(minutes, numbers.Integral) and not isinstance(minutes, bool) or isinstance(minutes, numbers.Real) and float(minutes).is_integer():
+        if (isinstance(minutes, numbers.Integral) and not isinstance(minutes, bool)
+                or isinstance(minutes, numbers.Real) and float(minutes).is_integer()):
             minutes = int(minutes)
         steps.append(AgendaStep(title=title or "", minutes=minutes, guidance=guidance or ""))
     return tuple(steps)

@@ -168,7 +168,8 @@ def _build_table(rows: Iterable[tuple[str, str, str]], where: str, key_of) -> di
         if not key_of(alias) or not key_of(canonical):
             empty = "alias" if not key_of(alias) else "canonical"
             raise ConfigError(
-                f"{where}, {label}: the {empty} name is empty; fill both the alias and canonical columns or delete the row"
+                f"{where}, {label}: the {empty} name is empty; "
+                "fill both the alias and canonical columns or delete the row"
             )
         key = key_of(alias)
         if key in table and key_of(table[key]) != key_of(canonical):
@@ -223,7 +224,8 @@ def alias_table_from_csv(text: str, source: str, kind: str) -> dict[str, str]:
             cells += [""] * (max(a, c) + 1 - len(cells))
             rows.append((f"row {row_number}", cells[a], cells[c]))
     except csv.Error as error:
-        raise ConfigError(f"{source}, line {reader.line_num} is not valid CSV ({error}); close the quote or remove it") from None
+        raise ConfigError(f"{source}, line {reader.line_num} is not valid CSV ({error}); "
+                          "close the quote or remove it") from None
     return _build_table(rows, source, key_of)
 
 

@@ -78,7 +78,8 @@ def validate_rubric(config: RubricConfig) -> list[str]:
             f"(got {config.proceed_below} and {config.hold_below})"
         )
     if not isinstance(config.centralize_min_teams, int) or config.centralize_min_teams < 2:
-        problems.append(f"centralize_min_teams must be a whole number of 2 or more (got {config.centralize_min_teams!r})")
+        problems.append(f"centralize_min_teams must be a whole number of 2 or more "
+                        f"(got {config.centralize_min_teams!r})")
     for scale in ("duplicated_run_rate_for_5", "reconciliation_hours_for_5"):
         if not getattr(config, scale) > 0:
             problems.append(f"{scale} must be above 0 (got {getattr(config, scale)})")
@@ -162,7 +163,8 @@ def score_overlap(integration: Integration, context: ScoringContext, config: Rub
     return _clamp(pair.score * 5), f"{pair.evidence[0] if pair.evidence else 'overlaps'}{who}"
 
 
-def score_consumer_overlap(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
+def score_consumer_overlap(integration: Integration, context: ScoringContext,
+                           config: RubricConfig) -> tuple[float, str]:
     """Share of its consumers already fed the SAME data by another integration.
 
     A dashboard fed different objects by several integrations is normal; fed the same objects
@@ -175,10 +177,12 @@ def score_consumer_overlap(integration: Integration, context: ScoringContext, co
     fed = sorted(c for c in shared if c.strip().lower() in own)
     if not fed:
         return 0.0, "no other integration feeds its consumers the same data"
-    return _clamp(5 * len(fed) / len(own)), f"{len(fed)} of {len(own)} consumers already get this data elsewhere: {', '.join(fed)}"
+    return (_clamp(5 * len(fed) / len(own)),
+            f"{len(fed)} of {len(own)} consumers already get this data elsewhere: {', '.join(fed)}")
 
 
-def score_duplicated_run_rate(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
+def score_duplicated_run_rate(integration: Integration, context: ScoringContext,
+                              config: RubricConfig) -> tuple[float, str]:
     """Monthly money on duplicate copies, scaled so ``duplicated_run_rate_for_5`` scores 5."""
     if context.cluster is not None:
         amount = context.cluster.duplicated_monthly_run_rate.likely
@@ -188,16 +192,19 @@ def score_duplicated_run_rate(integration: Integration, context: ScoringContext,
         where = "building it would duplicate" if integration.status in NOT_YET_BUILT else "it duplicates"
     else:
         return 0.0, "no duplicated run-rate"
-    return _clamp(5 * amount / config.duplicated_run_rate_for_5), f"{where} about {format_money(amount, context.currency)} / month (likely)"
+    return (_clamp(5 * amount / config.duplicated_run_rate_for_5),
+            f"{where} about {format_money(amount, context.currency)} / month (likely)")
 
 
-def score_reconciliation_load(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
+def score_reconciliation_load(integration: Integration, context: ScoringContext,
+                              config: RubricConfig) -> tuple[float, str]:
     """Manual reconciliation hours a month (reconciliations × hours each × people)."""
     if integration.reconciliations_per_month is None or integration.reconciliation_hours is None:
         return 0.0, "no manual reconciliation recorded"
     people = integration.people_touching.likely if integration.people_touching else 1.0
     hours = integration.reconciliations_per_month.likely * integration.reconciliation_hours.likely * people
-    return _clamp(5 * hours / config.reconciliation_hours_for_5), f"{plural(hours, 'hour')} a month of manual reconciliation"
+    return (_clamp(5 * hours / config.reconciliation_hours_for_5),
+            f"{plural(hours, 'hour')} a month of manual reconciliation")
 
 
 def score_people_touching(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
@@ -206,7 +213,8 @@ def score_people_touching(integration: Integration, context: ScoringContext, con
     other_teams = len(context.cluster.teams) - 1 if context.cluster else 0
     total = people + max(other_teams, 0)
     words = plural(total, "person", "people") + (f" across {other_teams + 1} teams" if other_teams > 0 else "")
-    return _clamp(5 * (total - 1) / (config.people_for_5 - 1)), f"{words} {'handles' if round(total) == 1 else 'handle'} this data"
+    return (_clamp(5 * (total - 1) / (config.people_for_5 - 1)),
+            f"{words} {'handles' if round(total) == 1 else 'handle'} this data")
 
 
 _TIER_POINTS = {Tier.REVENUE_CRITICAL: 5.0, Tier.OPERATIONAL: 3.0, Tier.INFORMATIONAL: 1.0, None: 2.0}
@@ -218,7 +226,8 @@ def score_business_tier(integration: Integration, context: ScoringContext, confi
     pair = context.strongest_overlap()
     if pair is None:
         return 0.0, f"{tier}, and unique: no copy to disagree with"
-    return _clamp(_TIER_POINTS[integration.tier] * pair.score), f"{tier} data moved by more than one integration: numbers can disagree"
+    return (_clamp(_TIER_POINTS[integration.tier] * pair.score),
+            f"{tier} data moved by more than one integration: numbers can disagree")
 
 
 def score_ownership(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
@@ -249,7 +258,8 @@ def score_controls(integration: Integration, context: ScoringContext, config: Ru
     return _clamp(5 * gaps / len(controls)), words
 
 
-_COMPLEXITY_POINTS = {Complexity.SIMPLE: 0.0, Complexity.MODERATE: 1.5, Complexity.COMPLEX: 3.5, Complexity.CRITICAL: 5.0}
+_COMPLEXITY_POINTS = {Complexity.SIMPLE: 0.0, Complexity.MODERATE: 1.5, Complexity.COMPLEX: 3.5,
+                      Complexity.CRITICAL: 5.0}
 
 
 def score_complexity(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[float, str]:
@@ -260,13 +270,18 @@ def score_complexity(integration: Integration, context: ScoringContext, config: 
 # The built-in criteria, in display order. Adding one means adding it here and a weight in rubric.toml.
 CRITERIA: tuple[Criterion, ...] = (
     Criterion("overlap", "Overlap with existing integrations", "same objects between the same systems", score_overlap),
-    Criterion("consumer_overlap", "Consumer overlap", "its consumers are already fed by another integration", score_consumer_overlap),
+    Criterion("consumer_overlap", "Consumer overlap", "its consumers are already fed by another integration",
+              score_consumer_overlap),
     Criterion("duplicated_run_rate", "Duplicated run-rate", "monthly money spent on copies", score_duplicated_run_rate),
-    Criterion("reconciliation_load", "Reconciliation load", "manual hours a month to make numbers agree", score_reconciliation_load),
-    Criterion("people_touching", "People touching the data", "people and teams handling the same data", score_people_touching),
-    Criterion("business_tier", "Business tier / risk", "risk when business-critical data is copied", score_business_tier),
+    Criterion("reconciliation_load", "Reconciliation load", "manual hours a month to make numbers agree",
+              score_reconciliation_load),
+    Criterion("people_touching", "People touching the data", "people and teams handling the same data",
+              score_people_touching),
+    Criterion("business_tier", "Business tier / risk", "risk when business-critical data is copied",
+              score_business_tier),
     Criterion("ownership", "Ownership clarity", "is someone accountable", score_ownership),
-    Criterion("controls", "Operational controls", "monitoring, retry, audit trail, source of truth, docs", score_controls),
+    Criterion("controls", "Operational controls", "monitoring, retry, audit trail, source of truth, docs",
+              score_controls),
     Criterion("complexity", "Complexity", "effort to build and keep", score_complexity),
 )
 CRITERIA_BY_NAME = {c.name: c for c in CRITERIA}
@@ -372,7 +387,8 @@ def apply_guards(integration: Integration, context: ScoringContext) -> tuple[int
     return floor, tuple(reasons)
 
 
-def choose_consolidation(integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[Verdict, str]:
+def choose_consolidation(integration: Integration, context: ScoringContext,
+                         config: RubricConfig) -> tuple[Verdict, str]:
     """Which consolidation fits: retire, centralize, merge, or hold when there is nothing to consolidate with."""
     cluster = context.cluster
     is_copy = cluster is not None and cluster.survivor != integration.id
@@ -381,9 +397,11 @@ def choose_consolidation(integration: Integration, context: ScoringContext, conf
     if integration.status is Status.DEPRECATED:
         return Verdict.RETIRE, "already deprecated: finish retiring it"
     if is_copy and (not integration.is_owned or integration.tier is Tier.INFORMATIONAL):
-        return Verdict.RETIRE, f"{cluster.survivor} already does this job; this copy is {'unowned' if not integration.is_owned else 'informational only'}"
+        return (Verdict.RETIRE, f"{cluster.survivor} already does this job; "
+                f"this copy is {'unowned' if not integration.is_owned else 'informational only'}")
     if cluster is not None and len(cluster.teams) >= config.centralize_min_teams:
-        return Verdict.CENTRALIZE, f"{len(cluster.teams)} teams run copies of this flow: put one owner in charge of {cluster.survivor}"
+        return (Verdict.CENTRALIZE, f"{len(cluster.teams)} teams run copies of this flow: "
+                f"put one owner in charge of {cluster.survivor}")
     if cluster is not None:
         return (Verdict.MERGE, f"merge into {cluster.survivor}" if is_copy
                 else f"keep this one and merge {', '.join(m for m in cluster.members if m != integration.id)} into it")
@@ -393,7 +411,8 @@ def choose_consolidation(integration: Integration, context: ScoringContext, conf
     return Verdict.HOLD, "no duplicate to consolidate with: fix the concerns above first"
 
 
-def _verdict_for(score: float, floor: int, integration: Integration, context: ScoringContext, config: RubricConfig) -> tuple[Verdict, str]:
+def _verdict_for(score: float, floor: int, integration: Integration, context: ScoringContext,
+                 config: RubricConfig) -> tuple[Verdict, str]:
     band = max(_band(score, config), floor)
     if band == _BAND_PROCEED:
         return Verdict.PROCEED, "low concern on every weighted criterion"

@@ -118,13 +118,15 @@ def route_text(integration: Integration, aliases: Aliases) -> str:
         "Source → Target" or "Source ↔ Target".
     """
     arrow = "↔" if integration.is_bidirectional else "→"
-    return f"{canonical_system(integration.source_system, aliases)} {arrow} {canonical_system(integration.target_system, aliases)}"
+    return (f"{canonical_system(integration.source_system, aliases)} {arrow} "
+            f"{canonical_system(integration.target_system, aliases)}")
 
 
 def _cluster_route(analysis: RegistryAnalysis, cluster: Cluster) -> str:
     survivor = analysis.integration(cluster.survivor)
     route = route_text(survivor, analysis.aliases)
-    ends = {normalize_key(canonical_system(s, analysis.aliases)) for s in (survivor.source_system, survivor.target_system)}
+    ends = {normalize_key(canonical_system(s, analysis.aliases))
+            for s in (survivor.source_system, survivor.target_system)}
     others = [s for s in cluster.systems if normalize_key(s) not in ends]
     if others:
         route += f" (+ {', '.join(others)})"
@@ -253,7 +255,8 @@ def filter_clusters(
     """The clusters a facilitator asked for: involving any of ``teams``, duplicating at least ``min_duplicated``.
 
     >>> a = example_analysis
-    >>> len(filter_clusters(a, ["Finance"])), len(filter_clusters(a, ["Sales Ops"])), len(filter_clusters(a, min_duplicated=1e6))
+    >>> (len(filter_clusters(a, ["Finance"])), len(filter_clusters(a, ["Sales Ops"])),
+    ...  len(filter_clusters(a, min_duplicated=1e6)))
     (0, 1, 0)
 
     Args:

@@ -203,10 +203,15 @@ def proposal_from_answers(answers: Mapping[str, object]) -> Integration:
     ('PROPOSAL', 'proposed', ('Quote', 'Quote line'), None, 40.0)
     >>> proposal.has_monitoring, proposal.has_retry
     (True, None)
-    >>> proposal_from_answers({"name": "x", "build_hours": "lots"})
-    Traceback (most recent call last):
-    ...
-    core.errors.ProposalError: The proposal cannot be scored yet: name the source system; name the target system; list at least one data object it moves; name the team that would own it; Estimated build hours: 'lots' is not a number.
+    >>> try:
+    ...     proposal_from_answers({"name": "x", "build_hours": "lots"})
+    ... except ProposalError as error:
+    ...     print(str(error).replace("; ", ";\\n"))
+    The proposal cannot be scored yet: name the source system;
+    name the target system;
+    list at least one data object it moves;
+    name the team that would own it;
+    Estimated build hours: 'lots' is not a number.
 
     Raises:
         ProposalError: listing every answer to fix.
@@ -267,8 +272,8 @@ def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzin
     ...     overrides={"controls": 4.0}, integration_name="Deals", registry_version=3)
     >>> history_rows([saved], {"overlap": 3.0, "controls": 1.5})[0]  # doctest: +NORMALIZE_WHITESPACE
     {'Scored at': '2026-03-02 14:05', 'By': 'Ana', 'Verdict': 'merge', 'Score': '2.4 / 5',
-     'Weights changed': 'Overlap with existing integrations 3 → 10', 'Scores set by the group': 'Operational controls 4',
-     'Name': 'Deals', 'Registry version': 3}
+     'Weights changed': 'Overlap with existing integrations 3 → 10',
+     'Scores set by the group': 'Operational controls 4', 'Name': 'Deals', 'Registry version': 3}
     """
     def label(name: str) -> str:
         return CRITERIA_BY_NAME[name].label if name in CRITERIA_BY_NAME else name
@@ -286,7 +291,8 @@ def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzin
             "Verdict": item.verdict.value,
             "Score": format_score(item.score),
             "Weights changed": "; ".join(changed) or "defaults",
-            "Scores set by the group": "; ".join(f"{label(n)} {_number(v)}" for n, v in item.overrides.items()) or "none",
+            "Scores set by the group": ("; ".join(f"{label(n)} {_number(v)}" for n, v in item.overrides.items())
+                                        or "none"),
             "Name": item.integration_name,
             "Registry version": item.registry_version,
         })

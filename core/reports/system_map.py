@@ -130,7 +130,8 @@ def _mark_highlights_and_labels(edges: list[SystemEdge], cluster_rank: dict[str,
         return edge.in_cluster is not None and cluster_rank[edge.in_cluster] < max_highlighted
 
     worth_a_label = [e for e in edges if highlighted(e) or e.count > 1]
-    worth_a_label.sort(key=lambda e: (not highlighted(e), cluster_rank.get(e.in_cluster, 0), -e.count, e.source, e.target))
+    worth_a_label.sort(key=lambda e: (not highlighted(e), cluster_rank.get(e.in_cluster, 0), -e.count,
+                                      e.source, e.target))
     labelled = {(e.source, e.target) for e in worth_a_label[:max_labels]}
     return [replace(e, highlighted=highlighted(e), labelled=(e.source, e.target) in labelled) for e in edges]
 
@@ -193,7 +194,8 @@ def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS,
     # The systems of the largest clusters first, so the lines drawn in colour are on the map at all.
     largest = {key for c in analysis.clusters[:max_highlighted] for member in c.members if member in ends
                for key in ends[member]}
-    kept = set(sorted(degree, key=lambda key: (key not in largest, key not in clustered, -degree[key], key))[:max_systems])
+    kept = set(sorted(degree,
+                      key=lambda key: (key not in largest, key not in clustered, -degree[key], key))[:max_systems])
     hidden = len(degree) - len(kept)
     if hidden:
         groups = {pair: rows for pair, rows in groups.items() if pair <= kept}
@@ -220,7 +222,8 @@ def system_map(analysis: RegistryAnalysis, max_systems: int = MAX_MAP_SYSTEMS,
     for rows in groups.values():
         rows = sorted(rows, key=lambda i: i.id)
         directions = Counter(ends[i.id] for i in rows)
-        (source, target), _ = min(directions.items(), key=lambda item: (-item[1], display[item[0][0]], display[item[0][1]]))
+        (source, target), _ = min(directions.items(),
+                                  key=lambda item: (-item[1], display[item[0][0]], display[item[0][1]]))
         in_clusters = Counter(analysis.cluster_by_member[i.id].id for i in rows if i.id in analysis.cluster_by_member)
         main = min(in_clusters, key=lambda c: (-in_clusters[c], cluster_rank[c])) if in_clusters else None
         objects = sorted({canonical_object(o, aliases) for i in rows for o in i.data_objects} - {""}, key=str.casefold)

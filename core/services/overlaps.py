@@ -33,7 +33,8 @@ from core.storage.survivor_store import save_survivor_choice
 __all__ = [
     "ClusterRow", "Page", "add_alias", "chart_rows", "cluster_members_table", "cluster_title", "cumulative_waste",
     "duplicated_by_cluster", "duplicated_by_team", "duplication_slider_max", "error_bars", "filter_clusters",
-    "keep_in_cluster", "normalize_key", "page_label", "page_of", "paginate", "survivor_candidates", "undrawn_clusters_text",
+    "keep_in_cluster", "normalize_key", "page_label", "page_of", "paginate", "survivor_candidates",
+    "undrawn_clusters_text",
 ]
 
 

@@ -237,10 +237,10 @@ def history_csv(entries: Iterable[HistoryEntry]) -> str:
     """The entries as CSV for a spreadsheet, with formula-like text made inert (a leading ``'``).
 
     >>> entry = HistoryEntry(1, datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "=Ana", "admin", "update",
-    ...                      "integration", "INT-1", "Changed INT-1: notes.", {"notes": "-5"}, {"notes": "+cmd"})
+    ...                      "integration", "INT-1", "Notes edited.", {"notes": "-5"}, {"notes": "+cmd"})
     >>> print(history_csv([entry]), end="")
     when_utc,who,role,action,entity,entity_id,summary,before,after
-    2026-03-02 14:02:00,'=Ana,admin,update,integration,INT-1,Changed INT-1: notes.,"{""notes"": ""-5""}","{""notes"": ""+cmd""}"
+    2026-03-02 14:02:00,'=Ana,admin,update,integration,INT-1,Notes edited.,"{""notes"": ""-5""}","{""notes"": ""+cmd""}"
 
     Args:
         entries: what the History page shows (already filtered).

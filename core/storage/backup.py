@@ -164,7 +164,8 @@ def _parse_document(data: bytes) -> dict:
         raise BackupError(f"This backup was written by a newer igov (backup format {version}; this igov reads up to "
                           f"{BACKUP_FORMAT_VERSION}). Upgrade igov, then restore it.")
     if not isinstance(document.get("tables"), dict) or not isinstance(document.get("schema_revision"), str):
-        raise BackupError("The backup file is damaged (its tables or schema revision are missing). Nothing was changed.")
+        raise BackupError("The backup file is damaged (its tables or schema revision are missing). "
+                          "Nothing was changed.")
     return document
 
 

@@ -117,7 +117,8 @@ def _read_alias_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")  # -sig: Excel writes a BOM
     except FileNotFoundError:
-        raise ConfigError(f"{path.name} was not found at {path}; create it with the header line 'alias,canonical'") from None
+        raise ConfigError(f"{path.name} was not found at {path}; "
+                          "create it with the header line 'alias,canonical'") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path.name} is not UTF-8 text; save it again as 'CSV UTF-8'") from None
     except OSError as error:

@@ -224,8 +224,9 @@ def load_session(engine: Engine, session_id: int) -> DiagnosticSession:
     """
     with Session(engine) as session:
         record = _require_session(session, session_id)
-        people = session.execute(select(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id)
-                                 .order_by(SessionParticipantRecord.position, SessionParticipantRecord.id)).scalars().all()
+        people = session.execute(
+            select(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id)
+            .order_by(SessionParticipantRecord.position, SessionParticipantRecord.id)).scalars().all()
         items = _items_query(session, session_id)
         decisions = _decisions_query(session, session_id)
         return DiagnosticSession(
@@ -537,11 +538,12 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
     >>> from core.domain.diagnostic import RaciEntry
     >>> engine = create_db_engine("sqlite://")
     >>> session_id = create_session(engine, "Billing duplicates", "Ana", actor=ANA)
-    >>> save_decision(engine, session_id, Decision("cluster", "CL-INT-015", Verdict.MERGE, "Same data twice",
-    ...                                            (RaciEntry("Ana", "A"), RaciEntry("Bo", "A"))), actor=ANA)
-    Traceback (most recent call last):
-    ...
-    core.errors.SessionError: The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
+    >>> try:
+    ...     save_decision(engine, session_id, Decision("cluster", "CL-INT-015", Verdict.MERGE, "Same data twice",
+    ...                                                (RaciEntry("Ana", "A"), RaciEntry("Bo", "A"))), actor=ANA)
+    ... except SessionError as error:
+    ...     print(error)
+    The decision was not saved: Each decision needs exactly one Accountable (A); 2 are set: Ana, Bo. Keep one.
 
     Args:
         engine: the database.

@@ -139,8 +139,9 @@ def _put_setting(session: Session, key: str, value: dict, actor: Actor, expected
             .values(value=value, version=record.version + 1, updated_at=utc_now(), updated_by=actor.name)
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise _setting_conflict(session.execute(select(AppSetting).where(AppSetting.key == key)
-                                                    .execution_options(populate_existing=True)).scalar_one_or_none(), key)
+            raise _setting_conflict(session.execute(
+                select(AppSetting).where(AppSetting.key == key)
+                .execution_options(populate_existing=True)).scalar_one_or_none(), key)
         new_version = record.version + 1
     fields = changed_fields(before, value)
     what = ", ".join(fields) if fields else "nothing changed"
@@ -192,7 +193,8 @@ def save_alias_tables(
     systems, objects = [tuple(p) for p in systems], [tuple(p) for p in objects]
     Aliases.from_pairs(systems=systems, objects=objects)  # validates
     with Session(engine) as session, session.begin():
-        return _put_setting(session, ALIASES_KEY, _alias_value(AliasPairs(systems=tuple(systems), objects=tuple(objects))),
+        return _put_setting(session, ALIASES_KEY,
+                            _alias_value(AliasPairs(systems=tuple(systems), objects=tuple(objects))),
                             actor, expected_version)
 
 

@@ -35,7 +35,8 @@ def save_survivor_choice(engine: Engine, cluster_members: Iterable[str], chosen_
     require_editor(actor)
     members = set(cluster_members)
     if chosen_id not in members:
-        raise InvalidChoice(f"{chosen_id} is not in this cluster ({', '.join(sorted(members))}): keep one of its members.")
+        raise InvalidChoice(f"{chosen_id} is not in this cluster ({', '.join(sorted(members))}): "
+                            "keep one of its members.")
     with Session(engine) as session, session.begin():
         previous = sorted(session.execute(select(SurvivorChoice.integration_id).where(
             SurvivorChoice.integration_id.in_(sorted(members)))).scalars().all())

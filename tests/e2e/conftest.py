@@ -57,7 +57,8 @@ def running_server(folder: Path):
             time.sleep(0.3)
     else:
         process.kill()
-        pytest.fail("streamlit did not become healthy within 60 s:\n" + process.stdout.read().decode(errors="replace")[-3000:])
+        pytest.fail("streamlit did not become healthy within 60 s:\n"
+                    + process.stdout.read().decode(errors="replace")[-3000:])
     try:
         yield {"url": url, "database_url": env["DATABASE_URL"]}
     finally:

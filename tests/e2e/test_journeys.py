@@ -75,8 +75,8 @@ def decided_session(server):
     seed_sample_registry(engine)
     actor = system_actor("Ana Lima")
     session_id = create_session(engine, "Billing sync duplicates — Q3", "Ana Lima", actor=actor)
-    set_participants(engine, session_id, [Participant("Ana Lima", Role.REVOPS), Participant("Zoë Müller", Role.FINANCE)],
-                     actor=actor)
+    set_participants(engine, session_id,
+                     [Participant("Ana Lima", Role.REVOPS), Participant("Zoë Müller", Role.FINANCE)], actor=actor)
     save_decision(engine, session_id, Decision(
         subject_kind="integration", subject_id="INT-027", verdict=Verdict.RETIRE,
         rationale="Unowned copy of INT-015; nobody would miss it.",
@@ -180,8 +180,8 @@ def test_recording_a_decision_with_its_raci_saves_it(server, page):
     seed_sample_registry(engine)  # this test may run before any page visit seeded the sample
     actor = system_actor("Ana Lima")
     session_id = create_session(engine, "Quote sync duplicates", "Ana Lima", actor=actor)
-    set_participants(engine, session_id, [Participant("Zoë Müller", Role.FINANCE), Participant("Ana Lima", Role.REVOPS)],
-                     actor=actor)
+    set_participants(engine, session_id,
+                     [Participant("Zoë Müller", Role.FINANCE), Participant("Ana Lima", Role.REVOPS)], actor=actor)
 
     form = start_merge_decision(page, server, session_id, "Same Opportunity sync as INT-015; keep the owned one.")
     choose(page, form.locator("[data-testid='stSelectbox']").filter(has_text="Accountable"), "Zoë Müller")
@@ -215,7 +215,8 @@ def test_recording_a_decision_without_an_accountable_shows_a_plain_error_and_wri
     screenshot(page, "journey-decision-refused-form")
     form.get_by_role("button", name="Record decision").click()
 
-    page.get_by_text("Each decision needs exactly one Accountable (A); none is set.").first.wait_for(timeout=PATIENCE_MS)
+    page.get_by_text("Each decision needs exactly one Accountable (A); none is set.").first.wait_for(
+        timeout=PATIENCE_MS)
     assert page.locator("[data-testid='stException']").count() == 0
     assert list_decisions(engine, decided_session) == before
     screenshot(page, "journey-decision-refused")

@@ -146,7 +146,8 @@ def test_a_refused_edit_leaves_no_entry(registry):
 
     with pytest.raises(EditConflict, match="INT-1 was changed by Ana Admin at"):
         apply_registry_changes(registry, RegistryChanges(changed=[first.with_changes(name="Bo's")],
-                                                         added=[first.with_changes(id="INT-7")]), versions, actor=EDITOR)
+                                                         added=[first.with_changes(id="INT-7")]),
+                               versions, actor=EDITOR)
     with pytest.raises(GovernanceError, match="already exists"):
         apply_registry_changes(registry, RegistryChanges(added=[first]), versions, actor=EDITOR)
 
@@ -307,7 +308,8 @@ def test_the_csv_export_has_every_column_and_neutralises_formulas(registry):
 
     assert rows[0] == ["when_utc", "who", "role", "action", "entity", "entity_id", "summary", "before", "after"]
     assert len(rows) == 4
-    assert rows[1][1:7] == ["'=HYPERLINK(1)", "editor", "update", "integration", "INT-1", "Changed INT-1 (Opp sync): notes."]
+    assert rows[1][1:7] == ["'=HYPERLINK(1)", "editor", "update", "integration", "INT-1",
+                            "Changed INT-1 (Opp sync): notes."]
     assert json.loads(rows[1][7]) == {"notes": ""} and json.loads(rows[1][8]) == {"notes": "-2+3"}
     assert rows[3][7] == "" and json.loads(rows[3][8])["owner"] == "Zoë Müller"
 

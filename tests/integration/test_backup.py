@@ -57,7 +57,8 @@ def snapshot(engine: Engine) -> dict[str, list[dict]]:
     """
     with engine.connect() as connection:
         tables = {
-            table.name: [dict(row._mapping) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
+            table.name: [dict(row._mapping)
+                         for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
             for table in SQLModel.metadata.sorted_tables
         }
     # The restore records itself in the history (see test_a_restore_is_recorded_in_the_history).
@@ -80,13 +81,15 @@ def fill(engine: Engine) -> None:
         record = session.get(IntegrationRecord, "INT-001")
         record.notes, record.version = "Zoë's =note", record.version + 1
         session.merge(AppSetting(key="settings", value=settings.as_dict() | {"horizon_months": 24}, updated_by="Ana"))
-        session.add(AppSetting(key="aliases", value={"systems": [["SFDC", "Salesforce"]], "objects": [["Opp", "Opportunity"]]}))
+        session.add(AppSetting(key="aliases",
+                               value={"systems": [["SFDC", "Salesforce"]], "objects": [["Opp", "Opportunity"]]}))
         session.add(SurvivorChoice(integration_id="INT-002", note="the group chose it", updated_by="Ana"))
         session.add(ScoringRecord(integration_id="INT-001", integration_name="Opp sync", verdict="merge", score=2.5,
                                   weights={"cost": 0.4}, overrides={}, result={"reasons": ["duplicated"]}))
         meeting = DiagnosticSessionRecord(title="Quote-to-cash duplicates", facilitator="Ana Silva",
                                           started_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-                                          agenda=[{"title": "Context", "minutes": 10, "guidance": ""}], notes="Zoë joins late")
+                                          agenda=[{"title": "Context", "minutes": 10, "guidance": ""}],
+                                          notes="Zoë joins late")
         session.add(meeting)
         session.flush()
         session.add_all([
@@ -94,9 +97,10 @@ def fill(engine: Engine) -> None:
             SessionParticipantRecord(session_id=meeting.id, name="Bo Berg", role="finance", position=1),
             SessionItemRecord(session_id=meeting.id, kind="assumption", text="Stripe is the billing source of truth"),
             SessionItemRecord(session_id=meeting.id, kind="question", text="Who owns the NetSuite sync?", position=1),
-            SessionDecisionRecord(session_id=meeting.id, subject_kind="integration", subject_id="INT-001", verdict="merge",
-                                  rationale="Both copies move Opportunity to Stripe.",
-                                  raci=[{"person": "Bo Berg", "responsibility": "R"}, {"person": "Ana Silva", "responsibility": "A"}],
+            SessionDecisionRecord(session_id=meeting.id, subject_kind="integration", subject_id="INT-001",
+                                  verdict="merge", rationale="Both copies move Opportunity to Stripe.",
+                                  raci=[{"person": "Bo Berg", "responsibility": "R"},
+                                        {"person": "Ana Silva", "responsibility": "A"}],
                                   due_date=date(2026, 3, 15), next_step="Draft the merge plan"),
         ])
 
@@ -221,21 +225,26 @@ def break_a_date(document):
         (lambda backup: b"name,source_system\nA,B\n",
          "This is not an igov backup file (it is not a gzip file). Choose a file made by igov backup."),
         (lambda backup: gzip.compress(b"{not json"),
-         "The backup file is damaged (its content is not valid JSON). Nothing was changed; use a complete copy of the backup."),
+         "The backup file is damaged (its content is not valid JSON). "
+         "Nothing was changed; use a complete copy of the backup."),
         (lambda backup: gzip.compress(b'{"format": "something-else"}'),
          "This is not an igov backup file. Choose a file made by igov backup."),
         (lambda backup: rewritten(backup, set_revision),
          f"This backup comes from a newer igov (database revision 9999); this igov knows revisions up to {HEAD}. "
          "Upgrade igov, then restore it. Nothing was changed."),
         (lambda backup: rewritten(backup, lambda d: d.update(format_version=2)),
-         "This backup was written by a newer igov (backup format 2; this igov reads up to 1). Upgrade igov, then restore it."),
-        (lambda backup: rewritten(backup, lambda d: d["tables"].update(table_from_the_future={"columns": [], "rows": []})),
-         "The backup holds a table this igov does not know (table_from_the_future). Upgrade igov, then restore it. Nothing was changed."),
+         "This backup was written by a newer igov (backup format 2; this igov reads up to 1). "
+         "Upgrade igov, then restore it."),
+        (lambda backup: rewritten(backup,
+                                  lambda d: d["tables"].update(table_from_the_future={"columns": [], "rows": []})),
+         "The backup holds a table this igov does not know (table_from_the_future). "
+         "Upgrade igov, then restore it. Nothing was changed."),
         (lambda backup: rewritten(backup, break_a_date),
          "The backup file is damaged (table session_decisions, row 1, due_date = 'next spring' cannot be read). "
          "Nothing was changed."),
     ],
-    ids=["truncated", "a csv file", "not json", "foreign json", "newer schema", "newer format", "unknown table", "bad value"],
+    ids=["truncated", "a csv file", "not json", "foreign json", "newer schema", "newer format", "unknown table",
+         "bad value"],
 )
 def test_a_bad_backup_is_refused_with_a_plain_message_and_nothing_changes(filled, make_bad_file, message):
     bad_file = make_bad_file(backup_database(filled))

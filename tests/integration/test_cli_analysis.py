@@ -27,7 +27,8 @@ def test_overlap_json_has_clusters_with_members_survivor_and_duplicated_range(ca
     assert crm["survivor"] == "INT-015"
     assert set(crm["duplicated_monthly_run_rate"]) == RANGE_KEYS
     assert any("from Salesforce to Stripe" in sentence for sentence in crm["evidence"])
-    assert {"kind": "system", "name": "Zendesk Support", "similar_to": "Zendesk"}.items() <= payload["suggestions"][0].items()
+    assert ({"kind": "system", "name": "Zendesk Support", "similar_to": "Zendesk"}.items()
+            <= payload["suggestions"][0].items())
 
 
 def test_tco_json_has_portfolio_ranges_and_rows(capsys):
@@ -38,7 +39,8 @@ def test_tco_json_has_portfolio_ranges_and_rows(capsys):
     for key in ("build_cost", "monthly_run_rate", "tco", "duplicated_monthly_run_rate"):
         assert set(payload[key]) == RANGE_KEYS
         assert payload[key]["low"] <= payload[key]["likely"] <= payload[key]["high"]
-    assert payload["tco"]["likely"] == pytest.approx(payload["build_cost"]["likely"] + 6 * payload["monthly_run_rate"]["likely"])
+    assert payload["tco"]["likely"] == pytest.approx(
+        payload["build_cost"]["likely"] + 6 * payload["monthly_run_rate"]["likely"])
     assert len(payload["integrations"]) == 66  # the retired row costs nothing and is left out
 
 

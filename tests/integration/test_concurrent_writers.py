@@ -48,7 +48,8 @@ def test_concurrent_registry_edits_keep_every_accepted_write_and_report_every_re
             except EditConflict:
                 with lock:
                     refused.append(token)
-            except GovernanceError as error:  # a database busy error reported as a plain message still counts as reported
+            except GovernanceError as error:
+                # A database busy error reported as a plain message still counts as reported.
                 with lock:
                     refused.append(token)
                     unexpected.append(error)

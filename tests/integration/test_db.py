@@ -33,7 +33,8 @@ def test_migrating_twice_changes_nothing(database_url):
 def test_processes_starting_together_on_a_fresh_database_all_succeed(database_url):
     code = f"from core.storage.db import create_db_engine; create_db_engine({database_url!r}); print('ok')"
 
-    processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    processes = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
                  for _ in range(4)]
     results = [p.communicate(timeout=120) for p in processes]
 
@@ -46,4 +47,5 @@ def test_unreachable_database_is_one_plain_message():
     with pytest.raises(DatabaseError) as raised:
         create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
 
-    assert str(raised.value).startswith("The database at postgresql+psycopg://nobody@127.0.0.1:1/none could not be prepared:")
+    assert str(raised.value).startswith(
+        "The database at postgresql+psycopg://nobody@127.0.0.1:1/none could not be prepared:")

@@ -221,7 +221,8 @@ def test_a_decision_changed_meanwhile_is_not_overwritten(engine, session_id):
                   expected_version=1)
 
     with pytest.raises(SessionError, match="Sam Ortiz changed this decision meanwhile"):
-        save_decision(engine, session_id, merge_decision(verdict=Verdict.RETIRE), decision_id, expected_version=1, actor=EDITOR)
+        save_decision(engine, session_id, merge_decision(verdict=Verdict.RETIRE), decision_id, expected_version=1,
+                      actor=EDITOR)
 
     assert list_decisions(engine, session_id)[0].decision.verdict is Verdict.HOLD
 

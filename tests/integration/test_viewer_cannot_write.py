@@ -75,7 +75,8 @@ from tests.actors import ADMIN, VIEWER
 
 NEW = Integration(id="INT-900", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
                   data_objects=("Deal",), owner_team="Sales Ops", owner="Ana")
-CSV = b"id,name,source_system,target_system,data_objects,owner_team\nINT-901,Quote sync,Salesforce,Stripe,Quote,Sales Ops\n"
+CSV = (b"id,name,source_system,target_system,data_objects,owner_team\n"
+       b"INT-901,Quote sync,Salesforce,Stripe,Quote,Sales Ops\n")
 DECISION = Decision("integration", "INT-001", Verdict.MERGE, "Same data twice.", (RaciEntry("Ana", "A"),))
 
 
@@ -110,14 +111,15 @@ WRITES: dict[str, tuple[Role, Callable[[World, Actor], object]]] = {
     "write_integrations": (Role.EDITOR, lambda w, a: write_integrations(w.engine, [NEW], "merge", actor=a)),
     "import_registry_file": (Role.EDITOR, lambda w, a: import_registry_file(w.engine, CSV, "merge", actor=a)),
     "apply_registry_changes": (Role.EDITOR, lambda w, a: apply_registry_changes(
-        w.engine, RegistryChanges(changed=[w.first().with_changes(notes="edited")]), load_integration_versions(w.engine),
-        actor=a)),
+        w.engine, RegistryChanges(changed=[w.first().with_changes(notes="edited")]),
+        load_integration_versions(w.engine), actor=a)),
     "load_sample_registry": (Role.EDITOR, lambda w, a: load_sample_registry(w.engine, actor=a)),
     "save_survivor_choice": (Role.EDITOR, lambda w, a: save_survivor_choice(w.engine, ["INT-001", "INT-002"], "INT-002",
                                                                             actor=a)),
     "import_checked_file": (Role.EDITOR, lambda w, a: import_checked_file(w.engine, check_registry_file(CSV), actor=a)),
     "save_registry_edits": (Role.EDITOR, lambda w, a: save_registry_edits(
-        w.engine, [w.first()], [{**_cells(w.first()), "notes": "edited"}], load_integration_versions(w.engine), actor=a)),
+        w.engine, [w.first()], [{**_cells(w.first()), "notes": "edited"}], load_integration_versions(w.engine),
+        actor=a)),
     "add_integration": (Role.EDITOR, lambda w, a: add_integration(w.engine, _cells(NEW), actor=a)),
     "keep_in_cluster": (Role.EDITOR, lambda w, a: keep_in_cluster(
         w.engine, (analysis := load_analysis(w.engine)), analysis.clusters[0].id, analysis.clusters[0].members[-1],

@@ -60,7 +60,8 @@ def test_domain_imports_no_storage_reports_services_ui_or_files(path):
 
 @pytest.mark.parametrize("path", _files("storage"), ids=_id)
 def test_storage_imports_no_reports_or_services(path):
-    assert [m for m in imported_modules(path) if _under(m, "core.reports", "core.services", "core.cli", "streamlit")] == []
+    assert [m for m in imported_modules(path)
+            if _under(m, "core.reports", "core.services", "core.cli", "streamlit")] == []
 
 
 @pytest.mark.parametrize("path", _files("reports"), ids=_id)
@@ -90,8 +91,10 @@ def test_pages_app_and_cli_call_only_services_errors_and_wording(path):
 def test_core_module_never_imports_streamlit(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
 
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported = {alias.name.split(".")[0]
+                for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0]
+                 for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
 
     assert "streamlit" not in imported
 

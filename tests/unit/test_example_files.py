@@ -18,9 +18,11 @@ from tests.conftest import EXAMPLES_DIR
                                 (4, "monthly_maintenance_hours", "'lots' is not a number"),
                                 (5, "monthly_maintenance_hours",
                                  "'5-2' is out of order; write the lowest value first (low-high or low/likely/high)")]),
-        ("bad_enums.csv", 2, [(3, "status", "'active' is not an allowed value (allowed: proposed, building, live, deprecated, retired)"),
+        ("bad_enums.csv", 2, [(3, "status", "'active' is not an allowed value "
+                                            "(allowed: proposed, building, live, deprecated, retired)"),
                               (4, "direction", "'two-way' is not an allowed value (allowed: one-way, bidirectional)"),
-                              (5, "tier", "'gold' is not an allowed value (allowed: revenue-critical, operational, informational)")]),
+                              (5, "tier", "'gold' is not an allowed value "
+                                          "(allowed: revenue-critical, operational, informational)")]),
         ("duplicate_ids.csv", 3, [(4, "id", "duplicate id INT-001: row 4 repeats the id of row 2")]),
         ("bad_dates.csv", 2, [(3, "launched_on", "'next spring' is not a date"),
                               (4, "launched_on", "'2024-13-45' is not a date")]),

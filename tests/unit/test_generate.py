@@ -27,7 +27,8 @@ from core.storage.defaults import (
 def generated(request):
     text, planted = generate_registry(request.param, seed=11)
     report = read_registry_csv(text.encode("utf-8"))
-    analysis = analyse_registry(report.accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    analysis = analyse_registry(report.accepted, load_default_settings(), aliases=load_aliases(),
+                                rules=default_complexity_rules())
     return request.param, text, planted, report, analysis
 
 

@@ -171,7 +171,8 @@ def test_canonical_names_map_to_themselves_without_a_self_row():
 
 
 def test_load_aliases_reads_both_files(tmp_path):
-    systems = write_csv(tmp_path, "system_aliases.csv", "alias,canonical\nSFDC,Salesforce\n\n# a comment\nQBO,QuickBooks\n")
+    systems = write_csv(tmp_path, "system_aliases.csv",
+                        "alias,canonical\nSFDC,Salesforce\n\n# a comment\nQBO,QuickBooks\n")
     objects = write_csv(tmp_path, "object_aliases.csv", "\ufeffAlias , Canonical,note\nOpp,Opportunity,short form\n")
 
     aliases = load_aliases(systems, objects)
@@ -190,12 +191,15 @@ def test_load_aliases_with_no_files_gives_empty_tables():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("name,target\nSFDC,Salesforce\n", r"system_aliases\.csv, row 1: the header must name the columns alias and canonical"),
+        ("name,target\nSFDC,Salesforce\n",
+         r"system_aliases\.csv, row 1: the header must name the columns alias and canonical"),
         ("", r"system_aliases\.csv, row 1: the header"),
         ("alias,canonical\nSFDC,\n", r"system_aliases\.csv, row 2: the canonical name is empty; fill both"),
         ("alias,canonical\n,Salesforce\n", r"row 2: the alias name is empty"),
-        ("alias,canonical\nSFDC,Salesforce\nSFDC,Stripe\n", r"row 3: 'SFDC' is already an alias of 'Salesforce' \(row 2\); keep only one"),
-        ("alias,canonical\nSFDC,Salesforce\nSalesforce,Salesforce CRM\n", r"point every alias straight at the final name"),
+        ("alias,canonical\nSFDC,Salesforce\nSFDC,Stripe\n",
+         r"row 3: 'SFDC' is already an alias of 'Salesforce' \(row 2\); keep only one"),
+        ("alias,canonical\nSFDC,Salesforce\nSalesforce,Salesforce CRM\n",
+         r"point every alias straight at the final name"),
         ('alias,canonical\n"SFDC,Salesforce\n', r"system_aliases\.csv, line 2 is not valid CSV .*close the quote"),
     ],
 )
@@ -232,7 +236,8 @@ def test_same_alias_twice_to_the_same_name_is_fine():
 def test_from_pairs_errors_name_the_pair():
     pairs = [("SFDC", "Salesforce"), ("SFDC", "Stripe")]
 
-    with pytest.raises(ConfigError, match=r"system aliases, pair 2: 'SFDC' is already an alias of 'Salesforce' \(pair 1\)"):
+    with pytest.raises(ConfigError,
+                       match=r"system aliases, pair 2: 'SFDC' is already an alias of 'Salesforce' \(pair 1\)"):
         Aliases.from_pairs(systems=pairs)
 
 

@@ -201,7 +201,8 @@ def test_files_that_are_not_plain_utf8_read_the_same_either_way(generated, damag
 def test_the_cycle_collector_is_paused_while_reading_column_by_column_and_back_on_after(generated, monkeypatch):
     seen: list[bool] = []
     distinct_values = registry_csv._distinct_values
-    monkeypatch.setattr(registry_csv, "_distinct_values", lambda *args: seen.append(gc.isenabled()) or distinct_values(*args))
+    monkeypatch.setattr(registry_csv, "_distinct_values",
+                        lambda *args: seen.append(gc.isenabled()) or distinct_values(*args))
 
     first, exact, answers = read_both(write(generated))
 
@@ -250,7 +251,8 @@ def test_integrations_from_columns_gives_what_the_constructor_gives(generated):
 
     built = integrations_from_columns(columns)
 
-    assert [repr(i) for i in built] == [repr(Integration(**{n: getattr(i, n) for n in fields})) for i in report.accepted]
+    assert [repr(i) for i in built] == [repr(Integration(**{n: getattr(i, n) for n in fields}))
+                                        for i in report.accepted]
 
 
 @pytest.mark.parametrize(

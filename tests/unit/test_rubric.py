@@ -165,9 +165,11 @@ def test_sensitivity_flip_points_really_flip_the_verdict():
         changed = RUBRIC.weights[item.criterion] * (1 + item.flip_change * 1.001)
         if changed > 10:
             continue
-        assert score_integration(copy, context, RUBRIC.with_weights(**{item.criterion: changed})).verdict is item.flips_to
+        assert (score_integration(copy, context, RUBRIC.with_weights(**{item.criterion: changed})).verdict
+                is item.flips_to)
         nearly = RUBRIC.weights[item.criterion] * (1 + item.flip_change * 0.99)
-        assert score_integration(copy, context, RUBRIC.with_weights(**{item.criterion: nearly})).verdict is result.verdict
+        assert (score_integration(copy, context, RUBRIC.with_weights(**{item.criterion: nearly})).verdict
+                is result.verdict)
 
 
 def test_stable_flag_means_no_flip_within_25_percent():
@@ -177,16 +179,19 @@ def test_stable_flag_means_no_flip_within_25_percent():
 
     assert result.stable_within_25_percent is all(
         s.flip_change is None or abs(s.flip_change) > 0.25 for s in result.sensitivity)
-    assert "flips" in result.sensitivity[0].statement(result.verdict) or "No change" in result.sensitivity[0].statement(result.verdict)
+    assert ("flips" in result.sensitivity[0].statement(result.verdict)
+            or "No change" in result.sensitivity[0].statement(result.verdict))
 
 
 @settings(max_examples=150, deadline=None)
 @given(
     low=st.floats(0, 1), extra=st.floats(0, 1),
     owned=st.booleans(), monitored=st.sampled_from([True, False, None]),
-    status=st.sampled_from(list(Status)), weights=st.lists(st.floats(0.1, 10), min_size=len(CRITERIA), max_size=len(CRITERIA)),
+    status=st.sampled_from(list(Status)),
+    weights=st.lists(st.floats(0.1, 10), min_size=len(CRITERIA), max_size=len(CRITERIA)),
 )
-def test_adding_overlap_never_makes_a_verdict_more_favourable_to_building(low, extra, owned, monitored, status, weights):
+def test_adding_overlap_never_makes_a_verdict_more_favourable_to_building(
+        low, extra, owned, monitored, status, weights):
     config = RUBRIC.with_weights(**{c.name: w for c, w in zip(CRITERIA, weights)})
     other = integration("INT-1")
     subject = integration("INT-2", owner="Bo" if owned else None, has_monitoring=monitored, status=status)

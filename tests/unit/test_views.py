@@ -104,7 +104,8 @@ def test_clustered_systems_are_placed_side_by_side(analysis):
 def test_the_map_does_not_depend_on_row_order(sample):
     settings = load_default_settings()
     forward = system_map(analyse_registry(sample, settings, aliases=load_aliases(), rules=default_complexity_rules()))
-    backward = system_map(analyse_registry(list(reversed(sample)), settings, aliases=load_aliases(), rules=default_complexity_rules()))
+    backward = system_map(analyse_registry(list(reversed(sample)), settings, aliases=load_aliases(),
+                                           rules=default_complexity_rules()))
 
     assert forward == backward
 
@@ -260,12 +261,15 @@ def test_a_big_registry_map_keeps_clustered_systems_and_counts_the_hidden_ones()
     from core.domain.registry_csv import read_registry_csv
 
     text, _ = generate_registry(2_000, 3)
-    analysis = analyse_registry(read_registry_csv(text.encode()).accepted, load_default_settings(), aliases=load_aliases(), rules=default_complexity_rules())
+    analysis = analyse_registry(read_registry_csv(text.encode()).accepted, load_default_settings(),
+                                aliases=load_aliases(), rules=default_complexity_rules())
 
     layout = system_map(analysis, max_systems=25)
 
     assert len(layout.nodes) == 25
-    assert layout.hidden_systems == len({s for i in analysis.integrations for s in (i.source_system, i.target_system)}) - 25 or layout.hidden_systems > 0
+    assert (layout.hidden_systems == len({s for i in analysis.integrations
+                                          for s in (i.source_system, i.target_system)}) - 25
+            or layout.hidden_systems > 0)
     shown = {n.name for n in layout.nodes}
     assert all(e.source in shown and e.target in shown for e in layout.edges)
     assert any(e.in_cluster for e in layout.edges)
@@ -337,7 +341,8 @@ def test_page_of_finds_the_page_holding_an_item(items, item, size, page):
         assert item in list(items)[shown.start:shown.stop]
 
 
-@pytest.mark.parametrize("call", [lambda: paginate(10, 0, 0), lambda: page_label(0, 10, -1), lambda: page_of([1], 1, 0)])
+@pytest.mark.parametrize("call",
+                         [lambda: paginate(10, 0, 0), lambda: page_label(0, 10, -1), lambda: page_of([1], 1, 0)])
 def test_paging_refuses_a_page_size_below_one(call):
     with pytest.raises(ValueError, match="page size"):
         call()
@@ -346,7 +351,8 @@ def test_paging_refuses_a_page_size_below_one(call):
 def _rows(count: int) -> list:
     analysis = example_analysis()
     [row] = views.duplicated_by_cluster(analysis)
-    return [dataclasses.replace(row, cluster_id=f"CL-{n}", duplicated=Range(n, 2 * n, 3 * n), members=(f"A{n}", f"B{n}"))
+    return [dataclasses.replace(row, cluster_id=f"CL-{n}", duplicated=Range(n, 2 * n, 3 * n),
+                                members=(f"A{n}", f"B{n}"))
             for n in range(count, 0, -1)]
 
 

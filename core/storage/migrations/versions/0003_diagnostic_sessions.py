@@ -42,7 +42,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.ForeignKeyConstraint(['session_id'], ['diagnostic_sessions.id'], name=op.f('fk_session_decisions_session_id_diagnostic_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['diagnostic_sessions.id'],
+                            name=op.f('fk_session_decisions_session_id_diagnostic_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_decisions'))
     )
     with op.batch_alter_table('session_decisions', schema=None) as batch_op:
@@ -57,7 +58,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.ForeignKeyConstraint(['session_id'], ['diagnostic_sessions.id'], name=op.f('fk_session_items_session_id_diagnostic_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['diagnostic_sessions.id'],
+                            name=op.f('fk_session_items_session_id_diagnostic_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_items'))
     )
     with op.batch_alter_table('session_items', schema=None) as batch_op:
@@ -69,7 +71,8 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['session_id'], ['diagnostic_sessions.id'], name=op.f('fk_session_participants_session_id_diagnostic_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['diagnostic_sessions.id'],
+                            name=op.f('fk_session_participants_session_id_diagnostic_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_participants'))
     )
     with op.batch_alter_table('session_participants', schema=None) as batch_op:
