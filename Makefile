@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test test-fast bench clean
+.PHONY: run test test-fast lint bench clean
 
 # Reinstall when the declared or pinned dependencies change.
 $(STAMP): pyproject.toml constraints.txt
@@ -19,6 +19,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The linter CI runs: style, unused names, import order, likely bugs.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # Unit tests only: seconds, no database server or browser.
 test-fast: $(STAMP)
