@@ -8,34 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from core.errors import (
-    ClusterNotFound,
-    GovernanceError,
-    IntegrationNotFound,
-    SessionError,
-)
-from core.services.analysis import (
-    RegistryAnalysis,
-    analyse_file,
-    find_blocked_proposals,
-    load_analysis,
-    registry_version,
-    rubric_from_file,
-    rubric_in_force,
-    score_registry_integration,
-)
+from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, SessionError
+from core.services.analysis import (RegistryAnalysis, analyse_file, find_blocked_proposals, load_analysis,
+    registry_version, rubric_from_file, rubric_in_force, score_registry_integration)
 from core.services.backup import backup_database, restore_database
 from core.services.database import open_database
 from core.services.identity import system_actor
-from core.services.registry import (
-    IMPORT_MODES,
-    ImportReport,
-    check_registry_file,
-    export_registry_csv,
-    import_registry_file,
-    load_registry,
-    read_registry_path,
-)
+from core.services.registry import (IMPORT_MODES, ImportReport, check_registry_file, export_registry_csv,
+    import_registry_file, load_registry, read_registry_path)
 from core.wording import format_money_range, plural
 
 EXIT_OK = 0

@@ -186,8 +186,6 @@ def format_time(moment: datetime, tz: tzinfo = UTC, pattern: str = "%Y-%m-%d %H:
 
 # --- Verdicts --------------------------------------------------------------------------------------
 
-VERDICT_ORDER: tuple[str, ...] = ("proceed", "hold", "merge", "centralize", "retire")
-
 VERDICT_MEANING: dict[str, str] = {
     "proceed": "build it, or keep it as it is",
     "hold": "pause until the concerns below are resolved",

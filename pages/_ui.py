@@ -12,11 +12,7 @@ from streamlit.errors import StreamlitAuthError
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.errors import GovernanceError
-from core.services.analysis import (
-    RegistryAnalysis,
-    analysis_inputs_token,
-    load_analysis,
-)
+from core.services.analysis import RegistryAnalysis, analysis_inputs_token, load_analysis
 from core.services.database import Engine, database_url, open_database
 from core.services.identity import Actor, Role, local_actor, signed_in_actor
 

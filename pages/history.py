@@ -6,15 +6,8 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from core.services.history import (
-    ACTIONS,
-    DEFAULT_LIMIT,
-    ENTITIES,
-    HistoryEntry,
-    history_csv,
-    history_rows,
-    list_history,
-)
+from core.services.history import (ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, history_csv, history_rows,
+    list_history)
 from core.wording import plural
 from pages._ui import browser_timezone, get_engine, page_header, plain_errors
 

@@ -5,45 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.services.overlaps import (
-    ClusterRow,
-    add_alias,
-    chart_rows,
-    cluster_members_table,
-    cluster_title,
-    cumulative_waste,
-    duplicated_by_cluster,
-    duplicated_by_team,
-    duplication_slider_max,
-    error_bars,
-    filter_clusters,
-    keep_in_cluster,
-    normalize_key,
-    page_label,
-    page_of,
-    paginate,
-    survivor_candidates,
-    undrawn_clusters_text,
-)
-from core.wording import (
-    INK,
-    PRIMARY,
-    cluster_colours,
-    escape_html,
-    escape_markdown,
-    format_money,
-    format_money_range,
-    plural,
-    translucent,
-)
-from pages._ui import (
-    act,
-    current_actor,
-    get_analysis,
-    get_engine,
-    page_header,
-    plain_errors,
-)
+from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_members_table, cluster_title,
+    cumulative_waste, duplicated_by_cluster, duplicated_by_team, duplication_slider_max, error_bars,
+    filter_clusters, keep_in_cluster, normalize_key, page_label, page_of, paginate, survivor_candidates,
+    undrawn_clusters_text)
+from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
+    format_money_range, plural, translucent)
+from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors
 
 BAND = translucent(PRIMARY, 0.18)
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)

@@ -5,36 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.services.overview import (
-    ClusterRow,
-    SystemMap,
-    chart_rows,
-    duplicated_by_cluster,
-    error_bars,
-    headline_figures,
-    system_map,
-    undrawn_clusters_text,
-)
+from core.services.overview import (ClusterRow, SystemMap, chart_rows, duplicated_by_cluster, error_bars,
+    headline_figures, system_map, undrawn_clusters_text)
 from core.services.registry import load_sample_registry
-from core.wording import (
-    INK,
-    MUTED,
-    PRIMARY,
-    cluster_colours,
-    escape_html,
-    escape_markdown,
-    format_money,
-    format_money_range,
-    plural,
-)
-from pages._ui import (
-    act,
-    current_actor,
-    get_analysis,
-    get_engine,
-    page_header,
-    plain_errors,
-)
+from core.wording import (INK, MUTED, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
+    format_money_range, plural)
+from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors
 
 EDGE_GREY = "#cfd7e0"
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)

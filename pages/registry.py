@@ -7,42 +7,12 @@ import streamlit as st
 
 from core.errors import EditConflict, GovernanceError
 from core.services.history import history_rows
-from core.services.registry import (
-    CANONICAL_COLUMNS,
-    IMPORT_MODES,
-    REQUIRED_COLUMNS,
-    Approach,
-    Complexity,
-    Direction,
-    RegistryFilter,
-    Status,
-    Tier,
-    Timeliness,
-    add_integration,
-    check_registry_file,
-    export_registry_csv,
-    filter_integrations,
-    filter_options,
-    import_blocked,
-    import_checked_file,
-    integration_cells,
-    integration_history,
-    load_registry,
-    load_sample_registry,
-    preview_import,
-    registry_versions,
-    save_registry_edits,
-    upload_limit_mb,
-)
-from pages._ui import (
-    browser_timezone,
-    current_actor,
-    flash,
-    get_engine,
-    page_header,
-    plain_errors,
-    read_only_notice,
-)
+from core.services.registry import (CANONICAL_COLUMNS, IMPORT_MODES, REQUIRED_COLUMNS, Approach, Complexity,
+    Direction, RegistryFilter, Status, Tier, Timeliness, add_integration, check_registry_file, export_registry_csv,
+    filter_integrations, filter_options, import_blocked, import_checked_file, integration_cells,
+    integration_history, load_registry, load_sample_registry, preview_import, registry_versions,
+    save_registry_edits, upload_limit_mb)
+from pages._ui import browser_timezone, current_actor, flash, get_engine, page_header, plain_errors, read_only_notice
 
 EDITOR_KEY = "registry_editor"
 OVERWRITE_KEY = "_registry_overwrite"

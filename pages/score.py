@@ -6,47 +6,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.errors import GovernanceError
-from core.services.scoring import (
-    CRITERIA,
-    PROPOSAL_CONTROLS,
-    PROPOSAL_ID,
-    Approach,
-    Direction,
-    Integration,
-    RubricConfig,
-    RubricResult,
-    Tier,
-    Timeliness,
-    contribution_rows,
-    describe_subject,
-    flip_statements,
-    format_score,
-    history_rows,
-    list_scorings,
-    overrides_from_inputs,
-    proposal_from_answers,
-    save_scoring,
-    saved_rubric,
-    score_subject,
-)
-from core.wording import (
-    PRIMARY,
-    VERDICT_COLOURS,
-    VERDICT_MEANING,
-    escape_html,
-    escape_markdown,
-    verdict_banner,
-)
-from pages._ui import (
-    browser_timezone,
-    current_actor,
-    flash,
-    get_analysis,
-    get_engine,
-    page_header,
-    plain_errors,
-    show_flash,
-)
+from core.services.scoring import (CRITERIA, PROPOSAL_CONTROLS, PROPOSAL_ID, Approach, Direction, Integration,
+    RubricConfig, RubricResult, Tier, Timeliness, contribution_rows, describe_subject, flip_statements,
+    format_score, history_rows, list_scorings, overrides_from_inputs, proposal_from_answers, save_scoring,
+    saved_rubric, score_subject)
+from core.wording import PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html, escape_markdown, verdict_banner
+from pages._ui import (browser_timezone, current_actor, flash, get_analysis, get_engine, page_header, plain_errors,
+    show_flash)
 
 # Widget keys (tests and other pages rely on them).
 KIND_KEY = "score_subject_kind"

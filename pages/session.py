@@ -10,62 +10,15 @@ import streamlit as st
 from core.errors import GovernanceError
 from core.services.exports import session_memo
 from core.services.identity import Actor
-from core.services.sessions import (
-    RESPONSIBILITIES,
-    AgendaProgress,
-    AgendaStep,
-    Decision,
-    DecisionRecord,
-    RaciEntry,
-    Role,
-    SessionItem,
-    Verdict,
-    add_item,
-    agenda_from_rows,
-    agenda_progress,
-    create_session,
-    delete_decision,
-    delete_item,
-    format_clock,
-    list_decisions,
-    list_items,
-    list_sessions,
-    load_session,
-    participants_from_rows,
-    raci_from_choices,
-    raci_people,
-    save_agenda,
-    save_decision,
-    save_notes,
-    set_participants,
-    start_session,
-    update_item,
-    utc_now,
-)
-from core.wording import (
-    INK,
-    MUTED,
-    PRIMARY,
-    VERDICT_BADGE_COLOURS,
-    VERDICT_MEANING,
-    escape_html,
-    escape_markdown,
-    format_time,
-    plural,
-    verdict_name,
-)
-from pages._ui import (
-    act,
-    browser_timezone,
-    current_actor,
-    flash,
-    get_analysis,
-    get_engine,
-    page_header,
-    plain_errors,
-    read_only_notice,
-    show_flash,
-)
+from core.services.sessions import (RESPONSIBILITIES, AgendaProgress, AgendaStep, Decision, DecisionRecord,
+    RaciEntry, Role, SessionItem, Verdict, add_item, agenda_from_rows, agenda_progress, create_session,
+    delete_decision, delete_item, format_clock, list_decisions, list_items, list_sessions, load_session,
+    participants_from_rows, raci_from_choices, raci_people, save_agenda, save_decision, save_notes,
+    set_participants, start_session, update_item, utc_now)
+from core.wording import (INK, MUTED, PRIMARY, VERDICT_BADGE_COLOURS, VERDICT_MEANING, escape_html, escape_markdown,
+    format_time, plural, verdict_name)
+from pages._ui import (act, browser_timezone, current_actor, flash, get_analysis, get_engine, page_header,
+    plain_errors, read_only_notice, show_flash)
 
 SESSION_KEY = "diagnostic_session_id"
 QUERY_KEY = "session"

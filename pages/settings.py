@@ -8,34 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import EditConflict, GovernanceError
-from core.services.settings import (
-    ALIASES_KEY,
-    CRITERIA,
-    ROLES_KEY,
-    RUBRIC_KEY,
-    SETTINGS_KEY,
-    RoleMapping,
-    RubricConfig,
-    Settings,
-    load_alias_pairs,
-    load_role_mapping,
-    load_saved_rubric,
-    load_settings,
-    reset_settings,
-    save_alias_tables,
-    save_role_mapping,
-    save_rubric,
-    save_settings,
-    setting_version,
-)
-from pages._ui import (
-    current_actor,
-    flash,
-    get_engine,
-    page_header,
-    read_only_notice,
-    team_mode,
-)
+from core.services.settings import (ALIASES_KEY, CRITERIA, ROLES_KEY, RUBRIC_KEY, SETTINGS_KEY, RoleMapping,
+    RubricConfig, Settings, load_alias_pairs, load_role_mapping, load_saved_rubric, load_settings, reset_settings,
+    save_alias_tables, save_role_mapping, save_rubric, save_settings, setting_version)
+from pages._ui import current_actor, flash, get_engine, page_header, read_only_notice, team_mode
 
 SEEN_KEY = "settings_seen_versions"
 CONFLICT_KEY = "settings_conflict"

@@ -11,28 +11,11 @@ import streamlit as st
 from core.services.analysis import analysis_inputs_token, registry_version
 from core.services.exports import snapshot_pdf
 from core.services.scoring import saved_rubric
-from core.services.tco import (
-    DRAWS,
-    SEED,
-    break_even_sentences,
-    cluster_choice_label,
-    cluster_table_rows,
-    costliest_clusters,
-    headline_figures,
-    portfolio_simulation,
-    scenario_series,
-    scenario_table_rows,
-    scenarios_for,
-    tco_assumptions,
-)
+from core.services.tco import (DRAWS, SEED, break_even_sentences, cluster_choice_label, cluster_table_rows,
+    costliest_clusters, headline_figures, portfolio_simulation, scenario_series, scenario_table_rows, scenarios_for,
+    tco_assumptions)
 from core.wording import SCENARIO_COLOURS, escape_markdown, translucent
-from pages._ui import (
-    current_database_url,
-    get_analysis,
-    get_engine,
-    page_header,
-    plain_errors,
-)
+from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors
 
 # Widget keys.
 CLUSTER_KEY = "tco_cluster"

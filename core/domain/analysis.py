@@ -7,21 +7,10 @@ from dataclasses import dataclass, field
 
 from core.domain.complexity import ComplexityRules, derive_complexity
 from core.domain.names import Aliases, NameSuggestion, suggest_name_variants
-from core.domain.overlap import (
-    Cluster,
-    OverlapIndex,
-    OverlapPair,
-    build_overlap_index,
-    cluster_overlaps,
-)
+from core.domain.overlap import Cluster, OverlapIndex, OverlapPair, build_overlap_index, cluster_overlaps
 from core.domain.ranges import Range
 from core.domain.registry import Integration, Status
-from core.domain.rubric import (
-    RubricConfig,
-    RubricResult,
-    ScoringContext,
-    score_integration,
-)
+from core.domain.rubric import RubricConfig, RubricResult, ScoringContext, score_integration
 from core.domain.settings import Settings
 from core.domain.tco import PortfolioCost, monthly_run_rate, portfolio_tco
 from core.errors import ClusterNotFound, IntegrationNotFound

@@ -235,14 +235,19 @@ def validate_participants(participants: Iterable[Participant]) -> list[str]:
         if not isinstance(participant.role, Role):
             allowed = ", ".join(r.label for r in Role)
             problems.append(f"{name} has no role: choose one of {allowed}.")
-        folded = name.casefold()
-        if folded in seen:
-            message = f"{seen[folded]} is listed twice among the participants: keep one row per person."
-            if message not in problems:
-                problems.append(message)
-        else:
-            seen[folded] = name
+        _note_repeat(name, seen, problems, "is listed twice among the participants: keep one row per person.")
     return problems
+
+
+def _note_repeat(name: str, seen: dict[str, str], problems: list[str], complaint: str) -> None:
+    """Remember ``name`` (ignoring case); the second time, add "<first spelling> <complaint>" once."""
+    folded = name.casefold()
+    if folded not in seen:
+        seen[folded] = name
+        return
+    message = f"{seen[folded]} {complaint}"
+    if message not in problems:
+        problems.append(message)
 
 
 def validate_raci(entries: Iterable[RaciEntry]) -> list[str]:
@@ -271,13 +276,7 @@ def validate_raci(entries: Iterable[RaciEntry]) -> list[str]:
             who = person or f"row {index + 1}"
             problems.append(f"The RACI letter of {who} must be R, A, C or I (got {letter!r}).")
         if person:
-            folded = person.casefold()
-            if folded in seen:
-                message = f"{seen[folded]} is listed twice in the RACI: give each person one letter."
-                if message not in problems:
-                    problems.append(message)
-            else:
-                seen[folded] = person
+            _note_repeat(person, seen, problems, "is listed twice in the RACI: give each person one letter.")
         if letter == "A":
             accountable.append(person or f"row {index + 1}")
     if not accountable:

@@ -282,12 +282,7 @@ def canonical_system(name: str, aliases: Aliases) -> str:
     >>> canonical_system("salesforce.COM", aliases), canonical_system(" Stripe ", aliases)
     ('Salesforce', 'Stripe')
 
-    Args:
-        name: the system name as typed.
-        aliases: the alias tables.
-
-    Returns:
-        The canonical name, or the typed name without surrounding spaces.
+    The typed name (without surrounding spaces) when no alias names it.
     """
     return aliases.systems.get(normalize_key(name), name.strip())
 
@@ -298,13 +293,6 @@ def system_key(name: str, aliases: Aliases) -> str:
     >>> aliases = Aliases.from_pairs(systems=[("SFDC", "Salesforce")])
     >>> system_key("SFDC", aliases) == system_key("Sales force", aliases) == "salesforce"
     True
-
-    Args:
-        name: the system name as typed.
-        aliases: the alias tables.
-
-    Returns:
-        The normalised key of the canonical name.
     """
     return normalize_key(canonical_system(name, aliases))
 
@@ -319,13 +307,6 @@ def canonical_object(name: str, aliases: Aliases) -> str:
     ('Opportunity', 'Opportunity')
     >>> canonical_object("Addresses", aliases), canonical_object("Status", aliases)
     ('Address', 'Status')
-
-    Args:
-        name: the data object as typed.
-        aliases: the alias tables.
-
-    Returns:
-        The canonical display name.
     """
     singular = _singular_text(name)
     return aliases.objects.get(normalize_key(singular), singular)

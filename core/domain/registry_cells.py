@@ -11,15 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from core.domain.ranges import Range, parse_range
-from core.domain.registry import (
-    Approach,
-    Complexity,
-    Direction,
-    Integration,
-    Status,
-    Tier,
-    Timeliness,
-)
+from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.errors import ValueFormatError
 
 # The canonical columns, in the order export writes them (docs/registry-format.md documents each).

@@ -10,17 +10,8 @@ from collections.abc import Iterator
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.limits import check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
-from core.domain.registry_cells import (
-    _FIELD_PARSERS,
-    MAX_ID_LENGTH,
-    REQUIRED_COLUMNS,
-    ImportReport,
-    RowError,
-    generate_id,
-    match_header,
-    parse_registry_row,
-    unneutralise_cell,
-)
+from core.domain.registry_cells import (_FIELD_PARSERS, MAX_ID_LENGTH, REQUIRED_COLUMNS, ImportReport, RowError,
+    generate_id, match_header, parse_registry_row, unneutralise_cell)
 from core.errors import RegistryFileError
 
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.

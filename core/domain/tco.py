@@ -318,8 +318,11 @@ def portfolio_tco(
 # --- Scenarios for one cluster -------------------------------------------------------------------------
 
 
-def _cumulative(one_time: Range, run_rate: Range, horizon: int) -> tuple[Range, ...]:
-    return tuple(one_time + run_rate * month for month in range(horizon + 1))
+def _scenario(name: str, label: str, run_rate: Range, one_time: Range, horizon: int, description: str) -> Scenario:
+    """A scenario with its cumulative cost month by month: the one-time cost, then the run-rate every month."""
+    cumulative = tuple(one_time + run_rate * month for month in range(horizon + 1))
+    return Scenario(name=name, label=label, monthly_run_rate=run_rate, one_time_cost=one_time, cumulative=cumulative,
+                    description=description)
 
 
 def break_even_month(scenario: Scenario | Sequence[Range], baseline: Scenario | Sequence[Range]) -> int | None:
@@ -424,13 +427,9 @@ def compare_scenarios(
 
     keep_run = total(cost.run_rate.total for cost in costs.values())
     keep_once = total(unbuilt(m) for m in members)
-    keep_all = Scenario(
-        name="keep_all",
-        label="Keep all",
-        monthly_run_rate=keep_run,
-        one_time_cost=keep_once,
-        cumulative=_cumulative(keep_once, keep_run, horizon),
-        description=(
+    keep_all = _scenario(
+        "keep_all", "Keep all", keep_run, keep_once, horizon,
+        (
             f"All {len(members)} integrations keep running as they are: every one keeps its maintenance, "
             "tools and reconciliation. Nothing is spent up front except building any not built yet."
         ),
@@ -438,13 +437,9 @@ def compare_scenarios(
 
     merge_run = survivor_run + others_maintenance * factors.merge_absorption
     merge_once = survivor_unbuilt + total(migration(m) for m in others)
-    merge = Scenario(
-        name="merge",
-        label=f"Merge into {survivor.name} ({survivor.id})",
-        monthly_run_rate=merge_run,
-        one_time_cost=merge_once,
-        cumulative=_cumulative(merge_once, merge_run, horizon),
-        description=(
+    merge = _scenario(
+        "merge", f"Merge into {survivor.name} ({survivor.id})", merge_run, merge_once, horizon,
+        (
             f"Retire {len(others)} integration{'' if len(others) == 1 else 's'} into {survivor.name}. "
             "It takes on their objects and consumers, "
             f"so {_percent(factors.merge_absorption)} of their maintenance is added to its run-rate; their tools "
@@ -455,13 +450,9 @@ def compare_scenarios(
     platform_setup = factors.centralise_setup_hours * settings.hourly_rate
     central_run = survivor_run * factors.centralise_platform_factor + others_maintenance * factors.centralise_absorption
     central_once = survivor_unbuilt + total(migration(m) for m in members) + platform_setup
-    centralise = Scenario(
-        name="centralise",
-        label="Centralise under one owner",
-        monthly_run_rate=central_run,
-        one_time_cost=central_once,
-        cumulative=_cumulative(central_once, central_run, horizon),
-        description=(
+    centralise = _scenario(
+        "centralise", "Centralise under one owner", central_run, central_once, horizon,
+        (
             f"One team (e.g. Data Engineering) runs a single platform for all {len(members)}: "
             f"{factors.centralise_platform_factor:g} x {survivor.name}'s run-rate plus "
             f"{_percent(factors.centralise_absorption)} of the others' maintenance. One-time: migrating every "

@@ -8,12 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.domain.analysis import RegistryAnalysis
-from core.domain.names import (
-    Aliases,
-    canonical_object,
-    canonical_system,
-    normalize_key,
-)
+from core.domain.names import Aliases, canonical_object, canonical_system, normalize_key
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
 from core.domain.registry import CONTROL_FIELDS, Integration, Status

@@ -16,16 +16,8 @@ from core.domain.tco_simulation import ScenarioSimulation, simulate_scenarios
 from core.errors import ClusterNotFound
 from core.reports.figures import duplicated_by_cluster
 from core.reports.pdf_layout import format_date, utc, version_text
-from core.reports.score_figures import (
-    flip_statements,
-    format_score,
-    stability_statement,
-)
-from core.reports.tco_figures import (
-    break_even_sentences,
-    scenario_table_rows,
-    tco_assumptions,
-)
+from core.reports.score_figures import flip_statements, format_score, stability_statement
+from core.reports.tco_figures import break_even_sentences, scenario_table_rows, tco_assumptions
 from core.wording import format_money_range, natural_list, verdict_banner
 
 # Rubric results printed in full per cluster; further copies get one summary line each.
@@ -437,18 +429,8 @@ def memo_for_integration(
     >>> memo.title, memo.decisions[0].verdict.value, memo.decisions[0].recommended
     ('INT-027 · Upsell sync to Stripe (CS)', 'retire', True)
 
-    Args:
-        analysis: the registry analysis.
-        integration_id: the integration.
-        rubric: the weights the score uses.
-        registry_version: the version the figures come from.
-        generated_at: generation time (default: now, UTC).
-
-    Returns:
-        The memo.
-
-    Raises:
-        IntegrationNotFound: when the registry has no such integration.
+    ``rubric`` gives the score's weights, ``registry_version`` the version the figures come from; ``generated_at``
+    defaults to now (UTC). IntegrationNotFound when the registry has no such integration.
     """
     analysis.integration(integration_id)
     return build_memo(analysis, rubric, registry_version, subjects=[("integration", integration_id)],
@@ -461,18 +443,7 @@ def memo_for_cluster(
 ) -> Memo:
     """A memo about one overlap cluster: its copies scored, keep all / merge / centralise compared.
 
-    Args:
-        analysis: the registry analysis.
-        cluster_id: the cluster (``CL-`` + its smallest member id).
-        rubric: the weights the scores use.
-        registry_version: the version the figures come from.
-        generated_at: generation time (default: now, UTC).
-
-    Returns:
-        The memo.
-
-    Raises:
-        ClusterNotFound: when the analysis has no such cluster.
+    The cluster id is ``CL-`` + its smallest member id; ClusterNotFound when the analysis has no such cluster.
     """
     cluster = _find_cluster(analysis, cluster_id)
     if cluster is None:

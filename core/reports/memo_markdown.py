@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from core.reports.memo import (
-    DecisionLine,
-    Memo,
-    brief_score_rows,
-    criterion_rows,
-    due_text,
-    glance_rows,
-    next_step_rows,
-    raci_rows,
-    score_heading,
-    weights_note,
-)
+from core.reports.memo import (DecisionLine, Memo, brief_score_rows, criterion_rows, due_text, glance_rows,
+    next_step_rows, raci_rows, score_heading, weights_note)
 from core.reports.pdf_layout import Cell, format_timestamp, version_text
 from core.wording import escape_markdown, format_money, verdict_banner
 

@@ -2,37 +2,10 @@
 
 from __future__ import annotations
 
-from core.reports.memo import (
-    SCENARIO_DRAWS,
-    Memo,
-    TcoComparison,
-    brief_score_rows,
-    criterion_rows,
-    due_text,
-    glance_rows,
-    next_step_rows,
-    raci_rows,
-    score_heading,
-    weights_note,
-)
-from core.reports.pdf_layout import (
-    ACCENT,
-    ACCENT_SOFT,
-    BODY,
-    INK,
-    MUTED,
-    RULE,
-    SCENARIO_COLOURS,
-    WASTE,
-    Cell,
-    Column,
-    Document,
-    format_timestamp,
-    money_axis,
-    new_figure,
-    verdict_cell,
-    version_text,
-)
+from core.reports.memo import (SCENARIO_DRAWS, Memo, TcoComparison, brief_score_rows, criterion_rows, due_text,
+    glance_rows, next_step_rows, raci_rows, score_heading, weights_note)
+from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, INK, MUTED, RULE, SCENARIO_COLOURS, WASTE, Cell,
+    Column, Document, format_timestamp, money_axis, new_figure, verdict_cell, version_text)
 from core.reports.tco_figures import scenario_series
 from core.wording import format_money
 

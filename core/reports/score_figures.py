@@ -6,25 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
-from core.domain.analysis import (
-    RegistryAnalysis,
-    scoring_context_for,
-)
+from core.domain.analysis import RegistryAnalysis, scoring_context_for
 from core.domain.ranges import Range, parse_range
-from core.domain.registry import (
-    Approach,
-    Direction,
-    Integration,
-    Status,
-    Tier,
-    Timeliness,
-)
-from core.domain.rubric import (
-    CRITERIA_BY_NAME,
-    RubricConfig,
-    RubricResult,
-    score_integration,
-)
+from core.domain.registry import Approach, Direction, Integration, Status, Tier, Timeliness
+from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, score_integration
 from core.errors import ProposalError, ValueFormatError
 
 PROPOSAL_ID = "PROPOSAL"

@@ -13,25 +13,8 @@ from core.domain.rubric import RubricConfig, Verdict
 from core.domain.tco import compare_scenarios
 from core.domain.tco_simulation import PortfolioSimulation
 from core.reports.figures import ClusterRow, duplicated_by_cluster
-from core.reports.pdf_layout import (
-    ACCENT,
-    ACCENT_SOFT,
-    BODY,
-    FAINT,
-    INK,
-    MUTED,
-    RULE,
-    WASTE,
-    ZEBRA,
-    Document,
-    format_date,
-    money_axis,
-    new_figure,
-    shorten_route,
-    utc,
-    verdict_cell,
-    version_text,
-)
+from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, FAINT, INK, MUTED, RULE, WASTE, ZEBRA, Document,
+    format_date, money_axis, new_figure, shorten_route, utc, verdict_cell, version_text)
 from core.reports.tco_figures import ClusterWaste, top_waste_clusters
 from core.wording import format_money, format_money_range, plural
 

@@ -8,11 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.domain.analysis import RegistryAnalysis
-from core.domain.names import (
-    canonical_object,
-    canonical_system,
-    normalize_key,
-)
+from core.domain.names import canonical_object, canonical_system, normalize_key
 from core.domain.registry import Integration, Status
 from core.reports.figures import route_text
 from core.wording import shorten

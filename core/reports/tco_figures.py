@@ -5,19 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.domain.analysis import (
-    RegistryAnalysis,
-    score_registry_integration,
-)
+from core.domain.analysis import RegistryAnalysis, score_registry_integration
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range
-from core.domain.registry import (
-    Status,
-)
-from core.domain.rubric import (
-    RubricConfig,
-    Verdict,
-)
+from core.domain.registry import Status
+from core.domain.rubric import RubricConfig, Verdict
 from core.domain.tco import PortfolioCost, ScenarioComparison
 from core.domain.tco_simulation import Percentiles, PortfolioSimulation, ScenarioSimulation
 from core.wording import format_money, format_money_range

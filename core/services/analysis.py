@@ -7,33 +7,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from core.domain.analysis import (
-    ClusterNotFound,
-    RegistryAnalysis,
-    analyse_registry,
-    score_registry_integration,
-)
+from core.domain.analysis import ClusterNotFound, RegistryAnalysis, analyse_registry, score_registry_integration
 from core.domain.check import BlockedProposal, find_blocked_proposals
 from core.domain.registry_cells import ImportReport
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import RubricConfig
 from core.domain.settings import Settings
-from core.storage.defaults import (
-    default_complexity_rules,
-    load_aliases,
-    load_default_settings,
-    load_rubric,
-)
-from core.storage.registry_store import (
-    analysis_inputs_token,
-    load_integrations,
-    registry_version,
-)
-from core.storage.settings_store import (
-    load_alias_tables,
-    load_saved_rubric,
-    load_settings,
-)
+from core.storage.defaults import default_complexity_rules, load_aliases, load_default_settings, load_rubric
+from core.storage.registry_store import analysis_inputs_token, load_integrations, registry_version
+from core.storage.settings_store import load_alias_tables, load_saved_rubric, load_settings
 from core.storage.survivor_store import load_survivor_choices
 
 __all__ = [

@@ -6,11 +6,7 @@ from sqlalchemy.engine import Engine
 
 from core.domain.analysis import RegistryAnalysis
 from core.domain.rubric import RubricConfig
-from core.reports.memo import (
-    memo_for_cluster,
-    memo_for_integration,
-    memo_for_session,
-)
+from core.reports.memo import memo_for_cluster, memo_for_integration, memo_for_session
 from core.reports.memo_markdown import render_memo_markdown
 from core.reports.memo_pdf import render_memo_pdf
 from core.reports.pdf_layout import PAGE_SIZES

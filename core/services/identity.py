@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from core.domain.access import (
-    LOCAL_ACTOR_ROLE,
-    Actor,
-    Role,
-    role_for_email,
-    system_actor,
-)
+from core.domain.access import LOCAL_ACTOR_ROLE, Actor, Role, role_for_email, system_actor
 from core.storage.settings_store import load_role_mapping
 
 __all__ = ["Actor", "Role", "local_actor", "signed_in_actor", "system_actor"]

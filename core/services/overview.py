@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from core.reports.figures import (
-    ClusterRow,
-    Headline,
-    chart_rows,
-    duplicated_by_cluster,
-    error_bars,
-    headline_figures,
-    undrawn_clusters_text,
-)
+from core.reports.figures import (ClusterRow, Headline, chart_rows, duplicated_by_cluster, error_bars,
+    headline_figures, undrawn_clusters_text)
 from core.reports.system_map import SystemMap, system_map
 
 __all__ = [

@@ -12,34 +12,15 @@ from sqlalchemy.engine import Engine
 from core.domain.access import Actor, require_editor
 from core.domain.filters import RegistryFilter, filter_integrations, filter_options
 from core.domain.limits import MB, check_upload_size, upload_limit_mb
-from core.domain.registry import (
-    Approach,
-    Complexity,
-    Direction,
-    Integration,
-    Status,
-    Tier,
-    Timeliness,
-)
+from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.domain.registry_cells import CANONICAL_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError
 from core.domain.registry_csv import read_registry_csv
-from core.domain.registry_edit import (
-    RegistryChanges,
-    diff_registry,
-    validate_edited_rows,
-)
+from core.domain.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
 from core.domain.registry_export import integration_cells, safe_registry_csv, write_registry_csv
 from core.storage.audit import HistoryEntry, list_history
 from core.storage.defaults import sample_registry_bytes
-from core.storage.registry_store import (
-    IMPORT_MODES,
-    ImportMode,
-    apply_registry_changes,
-    load_integration_versions,
-    load_integrations,
-    preview_import,
-    write_integrations,
-)
+from core.storage.registry_store import (IMPORT_MODES, ImportMode, apply_registry_changes,
+    load_integration_versions, load_integrations, preview_import, write_integrations)
 
 __all__ = [
     "CANONICAL_COLUMNS", "IMPORT_MODES", "REQUIRED_COLUMNS", "Approach", "Complexity", "Direction", "EditOutcome",

@@ -6,18 +6,8 @@ from sqlalchemy.engine import Engine
 
 from core.domain.registry import Approach, Direction, Integration, Tier, Timeliness
 from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
-from core.reports.score_figures import (
-    PROPOSAL_CONTROLS,
-    PROPOSAL_ID,
-    contribution_rows,
-    describe_subject,
-    flip_statements,
-    format_score,
-    history_rows,
-    overrides_from_inputs,
-    proposal_from_answers,
-    score_subject,
-)
+from core.reports.score_figures import (PROPOSAL_CONTROLS, PROPOSAL_ID, contribution_rows, describe_subject,
+    flip_statements, format_score, history_rows, overrides_from_inputs, proposal_from_answers, score_subject)
 from core.storage.scoring_store import SavedScoring, list_scorings, save_scoring
 from core.storage.settings_store import load_saved_rubric
 

@@ -7,18 +7,8 @@ from core.domain.rubric import RubricConfig
 from core.domain.tco import ScenarioComparison, compare_scenarios
 from core.domain.tco_simulation import PortfolioSimulation, ScenarioSimulation, simulate_scenarios
 from core.domain.tco_simulation import simulate_portfolio as _simulate_portfolio
-from core.reports.tco_figures import (
-    ClusterWaste,
-    HeadlineFigure,
-    break_even_sentences,
-    cluster_choice_label,
-    cluster_table_rows,
-    headline_figures,
-    scenario_series,
-    scenario_table_rows,
-    tco_assumptions,
-    top_waste_clusters,
-)
+from core.reports.tco_figures import (ClusterWaste, HeadlineFigure, break_even_sentences, cluster_choice_label,
+    cluster_table_rows, headline_figures, scenario_series, scenario_table_rows, tco_assumptions, top_waste_clusters)
 
 __all__ = [
     "DRAWS", "SEED", "ClusterWaste", "HeadlineFigure", "break_even_sentences", "cluster_choice_label",

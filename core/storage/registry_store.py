@@ -11,34 +11,15 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.domain.access import (
-    Actor,
-    require_editor,
-    system_actor,
-)
+from core.domain.access import Actor, require_editor, system_actor
 from core.domain.ranges import Range
-from core.domain.registry import (
-    FIELD_NAMES,
-    Approach,
-    Complexity,
-    Direction,
-    Integration,
-    Status,
-    Tier,
-    Timeliness,
-)
+from core.domain.registry import FIELD_NAMES, Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.domain.registry_csv import read_registry_csv
 from core.domain.registry_edit import RegistryChanges
 from core.domain.registry_export import integration_cells
 from core.errors import EditConflict, GovernanceError
-from core.storage.audit import (
-    audit_row,
-    only_changes,
-    record_changes,
-)
-from core.storage.defaults import (
-    SAMPLE_REGISTRY,
-)
+from core.storage.audit import audit_row, only_changes, record_changes
+from core.storage.defaults import SAMPLE_REGISTRY
 from core.storage.settings_store import ALIASES_KEY, RUBRIC_KEY, SETTINGS_KEY
 from core.storage.tables import AppSetting, IntegrationRecord, SurvivorChoice, utc_now
 

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.access import Actor, require_editor
-from core.domain.diagnostic import (
-    AgendaStep,
-    Decision,
-    DiagnosticSession,
-    Participant,
-    RaciEntry,
-    Role,
-    validate_agenda,
-    validate_decision,
-    validate_participants,
-)
+from core.domain.diagnostic import (AgendaStep, Decision, DiagnosticSession, Participant, RaciEntry, Role,
+    validate_agenda, validate_decision, validate_participants)
 from core.domain.rubric import Verdict
 from core.errors import SessionError
 from core.storage.audit import record_change
 from core.storage.defaults import load_default_agenda
-from core.storage.tables import (
-    DiagnosticSessionRecord,
-    IntegrationRecord,
-    SessionDecisionRecord,
-    SessionItemRecord,
-    SessionParticipantRecord,
-    utc_now,
-)
+from core.storage.tables import (DiagnosticSessionRecord, IntegrationRecord, SessionDecisionRecord,
+    SessionItemRecord, SessionParticipantRecord, utc_now)
 
 ItemKind = Literal["assumption", "question"]
 ITEM_KINDS: dict[str, str] = {"assumption": "assumption", "question": "open question"}
@@ -85,6 +70,12 @@ def _problems_error(intro: str, problems: list[str]) -> SessionError:
     if len(problems) == 1:
         return SessionError(f"{intro}: {problems[0]}", problems)
     return SessionError(f"{intro}:\n" + "\n".join(f"- {p}" for p in problems), problems)
+
+
+def _refuse_unless_empty(problems: list[str], intro: str) -> None:
+    """Raise one SessionError listing every problem (``intro``: what was not saved); nothing when there is none."""
+    if problems:
+        raise _problems_error(intro, problems)
 
 
 def _agenda_to_json(steps: Iterable[AgendaStep]) -> list[dict]:
@@ -331,9 +322,7 @@ def save_agenda(engine: Engine, session_id: int, steps: Iterable[AgendaStep], *,
     """
     require_editor(actor)
     steps = tuple(steps)
-    problems = validate_agenda(steps)
-    if problems:
-        raise _problems_error("The agenda was not saved", problems)
+    _refuse_unless_empty(validate_agenda(steps), "The agenda was not saved")
     with Session(engine) as session, session.begin():
         before = _require_session(session, session_id).agenda
         after = _agenda_to_json(steps)
@@ -377,9 +366,7 @@ def set_participants(engine: Engine, session_id: int, participants: Iterable[Par
     """
     require_editor(actor)
     people = tuple(participants)
-    problems = validate_participants(people)
-    if problems:
-        raise _problems_error("The participants were not saved", problems)
+    _refuse_unless_empty(validate_participants(people), "The participants were not saved")
     with Session(engine) as session, session.begin():
         _touch_session(session, session_id, actor.name, bump_version=True)
         before = [{"name": p.name, "role": p.role} for p in session.execute(
@@ -484,26 +471,29 @@ def update_item(engine: Engine, item_id: int, text: str, *, actor: Actor,
         return session.execute(select(SessionItemRecord.version).where(SessionItemRecord.id == item_id)).scalar_one()
 
 
-def delete_item(engine: Engine, item_id: int, *, actor: Actor) -> bool:
-    """Delete an assumption or open question; deleting one that is already gone does nothing.
+def _delete_part(engine: Engine, table: type, record_id: int, actor: Actor, entity: str,
+                 before: Callable[[Any], dict], summary: Callable[[Any], str]) -> bool:
+    """Delete one row of a session (item or decision) with its history entry; a row already gone does nothing.
 
-    Returns:
-        ``True`` when an item was deleted now.
-
-    Raises:
-        PermissionDenied: when the actor is a viewer.
+    Returns ``True`` when a row was deleted now; PermissionDenied for a viewer.
     """
     require_editor(actor)
     with Session(engine) as session, session.begin():
-        record = session.get(SessionItemRecord, item_id)
+        record = session.get(table, record_id)
         if record is None:
             return False
         _touch_session(session, record.session_id, actor.name)
-        session.execute(delete(SessionItemRecord).where(SessionItemRecord.id == item_id))
-        record_change(session, actor, "delete", "session_item", item_id,
-                      {"session_id": record.session_id, "kind": record.kind, "text": record.text}, None,
-                      f"Deleted an {ITEM_KINDS[record.kind]} of session {record.session_id}: “{_short(record.text)}”.")
+        session.execute(delete(table).where(table.id == record_id))
+        record_change(session, actor, "delete", entity, record_id, before(record), None, summary(record))
         return True
+
+
+def delete_item(engine: Engine, item_id: int, *, actor: Actor) -> bool:
+    """Delete an assumption or open question; ``True`` when it was deleted now (one already gone: ``False``)."""
+    return _delete_part(
+        engine, SessionItemRecord, item_id, actor, "session_item",
+        lambda r: {"session_id": r.session_id, "kind": r.kind, "text": r.text},
+        lambda r: f"Deleted an {ITEM_KINDS[r.kind]} of session {r.session_id}: “{_short(r.text)}”.")
 
 
 def _record_values(record: SessionDecisionRecord) -> dict:
@@ -600,23 +590,9 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
 
 
 def delete_decision(engine: Engine, decision_id: int, *, actor: Actor) -> bool:
-    """Delete a recorded decision; deleting one that is already gone does nothing.
-
-    Returns:
-        ``True`` when a decision was deleted now.
-
-    Raises:
-        PermissionDenied: when the actor is a viewer.
-    """
-    require_editor(actor)
-    with Session(engine) as session, session.begin():
-        record = session.get(SessionDecisionRecord, decision_id)
-        if record is None:
-            return False
-        before = {"session_id": record.session_id, **_record_values(record)}
-        _touch_session(session, record.session_id, actor.name)
-        session.execute(delete(SessionDecisionRecord).where(SessionDecisionRecord.id == decision_id))
-        record_change(session, actor, "delete", "decision", decision_id, before, None,
-                      f"Deleted decision {decision_id} of session {record.session_id}: "
-                      f"{record.verdict} {record.subject_kind} {record.subject_id}.")
-        return True
+    """Delete a recorded decision; ``True`` when it was deleted now (one already gone: ``False``)."""
+    return _delete_part(
+        engine, SessionDecisionRecord, decision_id, actor, "decision",
+        lambda r: {"session_id": r.session_id, **_record_values(r)},
+        lambda r: f"Deleted decision {decision_id} of session {r.session_id}: {r.verdict} {r.subject_kind} "
+                  f"{r.subject_id}.")

@@ -10,26 +10,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.domain.access import (
-    Actor,
-    RoleMapping,
-    require_admin,
-)
+from core.domain.access import Actor, RoleMapping, require_admin
 from core.domain.names import Aliases, AliasPairs
 from core.domain.rubric import RubricConfig
 from core.domain.settings import Settings
 from core.errors import EditConflict
-from core.storage.audit import (
-    changed_fields,
-    jsonable,
-    record_change,
-)
-from core.storage.defaults import (
-    default_alias_pairs,
-    load_aliases,
-    load_default_settings,
-    load_rubric,
-)
+from core.storage.audit import changed_fields, jsonable, record_change
+from core.storage.defaults import default_alias_pairs, load_aliases, load_default_settings, load_rubric
 from core.storage.tables import AppSetting, utc_now
 
 SETTINGS_KEY = "settings"
@@ -53,24 +40,28 @@ SETTING_LABELS = {
 }
 
 
+def _saved(engine: Engine, key: str) -> dict | None:
+    """The value saved under ``key``, or ``None`` while it was never saved (the shipped default is in force)."""
+    with Session(engine) as session:
+        record = session.get(AppSetting, key)
+    return record.value if record is not None else None
+
+
 def load_settings(engine: Engine) -> Settings:
     """The saved settings, or the shipped defaults when none were saved."""
-    defaults = load_default_settings()
-    with Session(engine) as session:
-        record = session.get(AppSetting, SETTINGS_KEY)
-        if record is None:
-            return defaults
-        known = {k: v for k, v in record.value.items() if k in Settings.__dataclass_fields__}
-        return Settings(**(defaults.as_dict() | known))
+    defaults, saved = load_default_settings(), _saved(engine, SETTINGS_KEY)
+    if saved is None:
+        return defaults
+    known = {k: v for k, v in saved.items() if k in Settings.__dataclass_fields__}
+    return Settings(**(defaults.as_dict() | known))
 
 
 def load_alias_tables(engine: Engine) -> Aliases:
     """The alias tables saved from the Settings page, or the shipped CSV files when none were saved."""
-    with Session(engine) as session:
-        record = session.get(AppSetting, ALIASES_KEY)
-    if record is None:
+    saved = _saved(engine, ALIASES_KEY)
+    if saved is None:
         return load_aliases()
-    return Aliases.from_pairs(systems=record.value.get("systems", []), objects=record.value.get("objects", []))
+    return Aliases.from_pairs(systems=saved.get("systems", []), objects=saved.get("objects", []))
 
 
 def setting_version(engine: Engine, key: str) -> int:
@@ -149,26 +140,20 @@ def _put_setting(session: Session, key: str, value: dict, actor: Actor, expected
     return new_version
 
 
-def save_settings(engine: Engine, settings: Settings, *, actor: Actor, expected_version: int | None) -> int:
-    """Save validated settings (a :class:`Settings` value cannot hold an invalid one).
+def _save_as_admin(engine: Engine, key: str, value: dict, actor: Actor, expected_version: int | None) -> int:
+    """Save one setting in its own transaction, admins only; the new version, or EditConflict / PermissionDenied.
 
-    Args:
-        engine: the database.
-        settings: the new values.
-        actor: who saves them (an admin).
-        expected_version: the version the user loaded (:func:`setting_version`); ``None`` overwrites
-            whatever is saved (the page's "overwrite" after a conflict, scripts).
-
-    Returns:
-        The settings' new version.
-
-    Raises:
-        PermissionDenied: unless the actor is an admin.
-        EditConflict: when someone saved the settings after ``expected_version``, naming who and when.
+    ``expected_version`` is the version the user loaded (:func:`setting_version`); ``None`` overwrites whatever is
+    saved (the page's "overwrite" after a conflict, scripts). The conflict message names who saved and when.
     """
     require_admin(actor)
     with Session(engine) as session, session.begin():
-        return _put_setting(session, SETTINGS_KEY, settings.as_dict(), actor, expected_version)
+        return _put_setting(session, key, value, actor, expected_version)
+
+
+def save_settings(engine: Engine, settings: Settings, *, actor: Actor, expected_version: int | None) -> int:
+    """Save validated settings (a :class:`Settings` value cannot hold an invalid one); returns the new version."""
+    return _save_as_admin(engine, SETTINGS_KEY, settings.as_dict(), actor, expected_version)
 
 
 def _alias_value(pairs: AliasPairs) -> dict:
@@ -179,32 +164,20 @@ def save_alias_tables(
     engine: Engine, systems: Iterable[tuple[str, str]], objects: Iterable[tuple[str, str]], *,
     actor: Actor, expected_version: int | None,
 ) -> int:
-    """Validate and save both alias tables; an invalid pair raises ConfigError and nothing is saved.
-
-    Returns:
-        The alias tables' new version.
-
-    Raises:
-        PermissionDenied: unless the actor is an admin.
-        ConfigError: naming the invalid pair.
-        EditConflict: when someone saved the aliases after ``expected_version``.
-    """
+    """Validate and save both alias tables; returns the new version (ConfigError names an invalid pair)."""
     require_admin(actor)
     systems, objects = [tuple(p) for p in systems], [tuple(p) for p in objects]
     Aliases.from_pairs(systems=systems, objects=objects)  # validates
-    with Session(engine) as session, session.begin():
-        return _put_setting(session, ALIASES_KEY,
-                            _alias_value(AliasPairs(systems=tuple(systems), objects=tuple(objects))),
-                            actor, expected_version)
+    value = _alias_value(AliasPairs(systems=tuple(systems), objects=tuple(objects)))
+    return _save_as_admin(engine, ALIASES_KEY, value, actor, expected_version)
 
 
 def load_alias_pairs(engine: Engine) -> AliasPairs:
     """The alias rows in force: saved ones, else the shipped files."""
-    with Session(engine) as session:
-        record = session.get(AppSetting, ALIASES_KEY)
-    if record is None:
+    saved = _saved(engine, ALIASES_KEY)
+    if saved is None:
         return default_alias_pairs()
-    return AliasPairs(**{kind: tuple(tuple(p) for p in record.value.get(kind, [])) for kind in ("systems", "objects")})
+    return AliasPairs(**{kind: tuple(tuple(p) for p in saved.get(kind, [])) for kind in ("systems", "objects")})
 
 
 def reset_settings(engine: Engine, *, actor: Actor) -> None:
@@ -225,51 +198,26 @@ def reset_settings(engine: Engine, *, actor: Actor) -> None:
 
 def load_role_mapping(engine: Engine) -> RoleMapping:
     """Which e-mails are admins and editors in team mode (empty until an admin saves it)."""
-    with Session(engine) as session:
-        record = session.get(AppSetting, ROLES_KEY)
-    return RoleMapping.from_value(record.value if record else None)
+    return RoleMapping.from_value(_saved(engine, ROLES_KEY))
 
 
 def save_role_mapping(engine: Engine, mapping: RoleMapping, *, actor: Actor, expected_version: int | None) -> int:
-    """Save who is admin and editor (validated by :class:`RoleMapping`).
-
-    Returns:
-        The mapping's new version.
-
-    Raises:
-        PermissionDenied: unless the actor is an admin.
-        EditConflict: when someone saved the mapping after ``expected_version``.
-    """
-    require_admin(actor)
-    with Session(engine) as session, session.begin():
-        return _put_setting(session, ROLES_KEY, mapping.as_value(), actor, expected_version)
+    """Save who is admin and editor (validated by :class:`RoleMapping`); returns the new version."""
+    return _save_as_admin(engine, ROLES_KEY, mapping.as_value(), actor, expected_version)
 
 
 def load_saved_rubric(engine: Engine) -> RubricConfig:
     """The rubric weights and thresholds saved from Settings, or ``data/rubric.toml``'s."""
-    defaults = load_rubric()
-    with Session(engine) as session:
-        record = session.get(AppSetting, RUBRIC_KEY)
-    if record is None:
+    defaults, saved = load_rubric(), _saved(engine, RUBRIC_KEY)
+    if saved is None:
         return defaults
-    saved = record.value
     return replace(defaults, weights={**defaults.weights, **saved.get("weights", {})},
                    **{k: v for k, v in saved.items() if k != "weights" and k in RubricConfig.__dataclass_fields__})
 
 
 def save_rubric(engine: Engine, config: RubricConfig, *, actor: Actor, expected_version: int | None) -> int:
-    """Save weights and thresholds (a RubricConfig value is already validated).
-
-    Returns:
-        The rubric's new version.
-
-    Raises:
-        PermissionDenied: unless the actor is an admin.
-        EditConflict: when someone saved the rubric after ``expected_version``.
-    """
-    require_admin(actor)
-    with Session(engine) as session, session.begin():
-        return _put_setting(session, RUBRIC_KEY, _rubric_value(config), actor, expected_version)
+    """Save weights and thresholds (a RubricConfig value is already validated); returns the new version."""
+    return _save_as_admin(engine, RUBRIC_KEY, _rubric_value(config), actor, expected_version)
 
 
 def _rubric_value(config: RubricConfig) -> dict:

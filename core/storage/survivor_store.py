@@ -8,14 +8,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.domain.access import (
-    Actor,
-    require_editor,
-)
+from core.domain.access import Actor, require_editor
 from core.errors import InvalidChoice
-from core.storage.audit import (
-    record_change,
-)
+from core.storage.audit import record_change
 from core.storage.tables import SurvivorChoice
 
 

@@ -21,7 +21,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class IntegrationRecord(SQLModel, table=True):
+class Edited(SQLModel):
+    """Who last saved a record and when, and its version: a save names the version it read (optimistic concurrency)."""
+
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = ""
+
+
+class IntegrationRecord(Edited, table=True):
     """One integration. Ranges are three columns each so they can be summed in SQL."""
 
     __tablename__ = "integrations"
@@ -69,34 +77,24 @@ class IntegrationRecord(SQLModel, table=True):
     launched_on: date | None = None
     notes: str = ""
     extra: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
-    # Optimistic concurrency: a save names the version it read; a changed version means a conflict.
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now)
-    updated_by: str = ""
 
 
-class AppSetting(SQLModel, table=True):
+class AppSetting(Edited, table=True):
     """A named setting or piece of app state (settings, registry version, seeded flag) as JSON."""
 
     __tablename__ = "app_settings"
 
     key: str = Field(primary_key=True, max_length=100)
     value: dict = Field(sa_column=Column(JSON, nullable=False))
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now)
-    updated_by: str = ""
 
 
-class SurvivorChoice(SQLModel, table=True):
+class SurvivorChoice(Edited, table=True):
     """The group's explicit choice of which integration a cluster keeps (overrides the suggestion)."""
 
     __tablename__ = "survivor_choices"
 
     integration_id: str = Field(primary_key=True, max_length=64)
     note: str = ""
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now)
-    updated_by: str = ""
 
 
 class ScoringRecord(SQLModel, table=True):
@@ -117,7 +115,7 @@ class ScoringRecord(SQLModel, table=True):
     scored_at: datetime = Field(default_factory=utc_now)
 
 
-class DiagnosticSessionRecord(SQLModel, table=True):
+class DiagnosticSessionRecord(Edited, table=True):
     """One facilitated diagnostic session: its set-up (agenda as JSON steps), notes and clock start."""
 
     __tablename__ = "diagnostic_sessions"
@@ -130,45 +128,40 @@ class DiagnosticSessionRecord(SQLModel, table=True):
     # [{"title": ..., "minutes": ..., "guidance": ...}, ...] in agenda order.
     agenda: list = Field(sa_column=Column(JSON, nullable=False))
     notes: str = ""
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now)
-    updated_by: str = ""
 
 
-class SessionParticipantRecord(SQLModel, table=True):
+class PartOfSession(SQLModel):
+    """A row that belongs to one diagnostic session and goes when the session is deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="diagnostic_sessions.id", ondelete="CASCADE", index=True)
+
+
+class SessionParticipantRecord(PartOfSession, table=True):
     """A person in a diagnostic session and their role; ``position`` keeps the order they were listed in."""
 
     __tablename__ = "session_participants"
 
-    id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="diagnostic_sessions.id", ondelete="CASCADE", index=True)
     name: str
     role: str
     position: int = 0
 
 
-class SessionItemRecord(SQLModel, table=True):
+class SessionItemRecord(PartOfSession, Edited, table=True):
     """An assumption or open question captured during a session, saved as it is typed."""
 
     __tablename__ = "session_items"
 
-    id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="diagnostic_sessions.id", ondelete="CASCADE", index=True)
     kind: str  # "assumption" or "question"
     text: str
     position: int = 0
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now)
-    updated_by: str = ""
 
 
-class SessionDecisionRecord(SQLModel, table=True):
+class SessionDecisionRecord(PartOfSession, Edited, table=True):
     """A verdict on one integration or cluster, with rationale, RACI, next step and due date."""
 
     __tablename__ = "session_decisions"
 
-    id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="diagnostic_sessions.id", ondelete="CASCADE", index=True)
     subject_kind: str  # "integration" or "cluster"
     subject_id: str
     verdict: str
@@ -177,9 +170,6 @@ class SessionDecisionRecord(SQLModel, table=True):
     raci: list = Field(sa_column=Column(JSON, nullable=False))
     due_date: date | None = None
     next_step: str = ""
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now)
-    updated_by: str = ""
 
 
 class AuditEntry(SQLModel, table=True):
