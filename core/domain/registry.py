@@ -56,6 +56,8 @@ class Complexity(StrEnum):
 
 # Statuses whose build money is not spent yet: forward cost includes their build cost.
 NOT_YET_BUILT = frozenset({Status.PROPOSED, Status.BUILDING})
+# Statuses of integrations that run (or are being built to): a proposal can never replace one of these.
+RUNNING = frozenset({Status.LIVE, Status.BUILDING, Status.DEPRECATED})
 
 CONTROL_FIELDS = ("has_monitoring", "has_retry", "has_audit_trail", "source_of_truth_defined", "documented")
 

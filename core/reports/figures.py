@@ -11,7 +11,7 @@ from core.domain.analysis import RegistryAnalysis
 from core.domain.names import Aliases, canonical_object, canonical_system, normalize_key
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
-from core.domain.registry import CONTROL_FIELDS, Integration, Status
+from core.domain.registry import CONTROL_FIELDS, RUNNING, Integration, Status
 from core.domain.tco import TeamCost
 from core.wording import format_money_range, shorten
 
@@ -21,8 +21,6 @@ from core.wording import format_money_range, shorten
 _STATUS_ORDER = (Status.LIVE, Status.BUILDING, Status.PROPOSED, Status.DEPRECATED, Status.RETIRED)
 
 
-# A survivor must be something that runs, unless nothing in the cluster runs (see core.domain.overlap).
-_RUNS = frozenset({Status.LIVE, Status.BUILDING, Status.DEPRECATED})
 
 
 _SHORT_NAME = 30  # characters of an integration name shown in a chart label
@@ -347,7 +345,7 @@ def survivor_candidates(analysis: RegistryAnalysis, cluster_id: str) -> tuple[st
     """
     cluster = analysis.cluster(cluster_id)
     members = [analysis.integration(m) for m in cluster.members]
-    running = tuple(m.id for m in members if m.status in _RUNS)
+    running = tuple(m.id for m in members if m.status in RUNNING)
     return running or tuple(m.id for m in members)
 
 

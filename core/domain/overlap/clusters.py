@@ -12,7 +12,7 @@ from core.domain.gc_pause import without_gc_pauses
 from core.domain.names import Aliases, canonical_system, normalize_key
 from core.domain.overlap.pairs import OverlapPair
 from core.domain.ranges import Range
-from core.domain.registry import CONTROL_FIELDS, Integration, Status
+from core.domain.registry import CONTROL_FIELDS, RUNNING, Integration, Status
 from core.errors import ConfigError
 from core.wording import plural
 
@@ -45,7 +45,6 @@ MAX_CLUSTER_EVIDENCE = 20
 _SURVIVOR_STATUS_TIER = {
     Status.LIVE: 0, Status.BUILDING: 0, Status.DEPRECATED: 1, Status.PROPOSED: 2, Status.RETIRED: 3,
 }
-_RUNS = frozenset({Status.LIVE, Status.BUILDING, Status.DEPRECATED})
 
 
 # --- Survivor ------------------------------------------------------------------------------------
@@ -122,10 +121,10 @@ def choose_survivor(
     # The best two are enough (the second explains a tie); clusters can have thousands of members.
     pool = nsmallest(2, (m for m in members if _SURVIVOR_STATUS_TIER[m.status] == best_tier),
                      key=lambda m: _survivor_rank(m, run_rates))
-    anything_runs = any(m.status in _RUNS for m in members)
+    anything_runs = any(m.status in RUNNING for m in members)
 
     chosen = [m for m in members if m.id in survivor_choices]
-    allowed = [m for m in chosen if m.status in _RUNS or not anything_runs]
+    allowed = [m for m in chosen if m.status in RUNNING or not anything_runs]
     if allowed:
         pick = min(allowed, key=lambda m: (_SURVIVOR_STATUS_TIER[m.status], _survivor_rank(m, run_rates)))
         return pick.id, "chosen by the group", True
