@@ -15,6 +15,22 @@ class RegistryFileError(GovernanceError):
     """The whole file is unusable: empty, not CSV, or without a recognisable header."""
 
 
+class MissingColumnsError(RegistryFileError):
+    """The header lacks required columns; ``suggestions`` names the file's columns that probably mean them.
+
+    ``columns`` are the file's header cells as typed, ``missing`` the required fields no column matched, and
+    ``suggestions`` maps a missing field to the file column that looks like it (only where one does), so a page can
+    offer a mapping step with the suggestions filled in.
+    """
+
+    def __init__(self, message: str, *, missing: Iterable[str], columns: Iterable[str],
+                 suggestions: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.missing: tuple[str, ...] = tuple(missing)
+        self.columns: tuple[str, ...] = tuple(columns)
+        self.suggestions: dict[str, str] = dict(suggestions or {})
+
+
 class IntegrationNotFound(GovernanceError):
     """An id was asked for that the registry does not hold."""
 

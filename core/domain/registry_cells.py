@@ -107,9 +107,22 @@ class RowError:
     value: str
     message: str
     fix: str
+    # Where in a file that is not a plain table the problem is: "sheet Interfaces, cell C5" or
+    # "connections[2].schemas.salesforce"; empty for CSV, whose row and column say it all.
+    where: str = ""
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message, "fix": self.fix}
+        cells = {"row": self.row, "column": self.column, "value": self.value, "message": self.message,
+                 "fix": self.fix}
+        return cells | {"where": self.where} if self.where else cells
+
+
+@dataclass(frozen=True, slots=True)
+class RowOrigin:
+    """The record in the source file an integration was read from: its id there and where it is in the file."""
+
+    external_id: str
+    where: str = ""
 
 
 @dataclass(slots=True)
@@ -123,6 +136,12 @@ class ImportReport:
     column_mapping: dict[str, str] = field(default_factory=dict)  # header as typed -> canonical
     encoding: str = "utf-8"
     delimiter: str = ","
+    # Where the rows came from, for files other than CSV (core.domain.sources): the format read ("csv", "xlsx",
+    # "fivetran", ...), the sheet of a workbook, and per accepted integration id the record it was read from.
+    format: str = "csv"
+    sheet: str = ""
+    origins: dict[str, RowOrigin] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what was read or left out on purpose, in plain words
 
     @property
     def rejected_rows(self) -> list[int]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from core.domain.gc_pause import without_gc_pauses
+from core.domain.header_hints import missing_columns_message, suggest_columns
 from core.domain.limits import check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
 from core.domain.registry_cells import (_FIELD_PARSERS, MAX_ID_LENGTH, REQUIRED_COLUMNS, ImportReport, RowError,
-    generate_id, match_header, parse_registry_row, unneutralise_cell)
-from core.errors import RegistryFileError
+    generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
+from core.errors import MissingColumnsError, RegistryFileError
 
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
 _LINE_TEXT = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -67,8 +68,16 @@ def _detect_delimiter(first_line: str) -> str:
 # ----------------------------------------------------------------------------- reading
 
 
-def _map_header(header: list[str]) -> tuple[dict[int, str], dict[int, str], dict[str, str]]:
-    """Split header positions into canonical columns and unknown (kept) columns."""
+def _map_header(
+    header: list[str], columns: Mapping[str, str] | None = None
+) -> tuple[dict[int, str], dict[int, str], dict[str, str]]:
+    """Split header positions into canonical columns and unknown (kept) columns.
+
+    ``columns`` (file column -> field, from ``--map`` or the upload's mapping step) comes first: a column the
+    header would match to a field the mapping gives to another column is kept as an extra column instead.
+    """
+    columns = {header_key(k): v for k, v in (columns or {}).items()}
+    mapped_fields = set(columns.values())
     canonical: dict[int, str] = {}
     unknown: dict[int, str] = {}
     mapping: dict[str, str] = {}
@@ -77,7 +86,11 @@ def _map_header(header: list[str]) -> tuple[dict[int, str], dict[int, str], dict
         text = unneutralise_cell(cell.strip()).strip()
         if not text:
             continue
-        column = match_header(text)
+        column = columns.get(header_key(text))
+        if column is None:
+            column = match_header(text)
+            if column in mapped_fields:
+                column = None
         if column is None:
             unknown[position] = text
             continue
@@ -120,7 +133,8 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 _NUL_FIX = "Retype the row, or save the sheet again as CSV: it holds a hidden binary character."
 
 
-def read_registry_csv(data: bytes, *, max_rows: int | None = None) -> ImportReport:
+def read_registry_csv(data: bytes, *, max_rows: int | None = None,
+                      columns: Mapping[str, str] | None = None) -> ImportReport:
     """Parse and validate a registry file; nothing is written anywhere.
 
     >>> report = read_registry_csv(b"Integration Name,Source,Destination,Objects,Team\\n"
@@ -135,13 +149,15 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None) -> ImportRepo
         data: the file's bytes (UTF-8 with or without BOM, Windows-1252 or UTF-16; ``,`` ``;`` or tab).
         max_rows: the most data rows accepted; ``None`` means :func:`core.domain.limits.row_limit`. Reading
             stops at the first row over it.
+        columns: file column -> registry field, for headers the importer does not recognise by itself.
 
     Returns:
         The import report: accepted rows, and one :class:`RowError` per problem.
 
     Raises:
         RegistryFileError: when the file as a whole is unusable (empty, binary, no header,
-            required columns missing, larger than the upload limit or longer than the row limit).
+            larger than the upload limit or longer than the row limit).
+        MissingColumnsError: when required columns are missing, with the file's columns that probably mean them.
     """
     check_upload_size(len(data))
     limit = row_limit() if max_rows is None else max_rows
@@ -149,7 +165,7 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None) -> ImportRepo
     if len(data) >= _FAST_READ_MIN_BYTES:
         header_line = _plain_utf8_header_line(data)
         if header_line is not None:  # pandas decodes the bytes itself, and refuses any that are not UTF-8
-            report = _read_well_formed(data, "utf-8", _detect_delimiter(header_line), limit)
+            report = _read_well_formed(data, "utf-8", _detect_delimiter(header_line), limit, columns)
     if report is not None:
         return report
     text, encoding = decode_registry_bytes(data)
@@ -158,8 +174,8 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None) -> ImportRepo
     # Small files: the record reader is faster than importing pandas and setting it up. A file that does not start
     # with its header (blank lines first) would number pandas' rows differently. UTF-8 files had their try above.
     if len(data) >= _FAST_READ_MIN_BYTES and text.startswith(first_line) and encoding != "utf-8":
-        report = _read_well_formed(text, encoding, delimiter, limit)
-    return report if report is not None else _read_records(text, encoding, delimiter, limit)
+        report = _read_well_formed(text, encoding, delimiter, limit, columns)
+    return report if report is not None else _read_records(text, encoding, delimiter, limit, columns)
 
 
 def _plain_utf8_header_line(data: bytes) -> str | None:
@@ -214,7 +230,31 @@ def _add_row(report: ImportReport, first_row_of_id: dict[str, int], row: int,
     report.errors.extend(errors)
 
 
-def _read_records(text: str, encoding: str, delimiter: str, limit: int) -> ImportReport:
+def check_required_columns(header: Sequence[str], found: Iterable[str]) -> None:
+    """Refuse a header without every required column, naming the file's columns that probably mean the missing ones.
+
+    Raises:
+        RegistryFileError: when no column at all is recognised and nothing looks like a required one.
+        MissingColumnsError: when required columns are missing (``suggestions`` may be empty).
+    """
+    found = set(found)
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
+    if not missing:
+        return
+    cells = [unneutralise_cell(c.strip()).strip() for c in header]
+    cells = [c for c in cells if c]
+    suggestions = suggest_columns(cells, missing)
+    if not found and len(suggestions) < 2:
+        raise RegistryFileError(
+            "No recognisable header in the first row. The first row must name the columns, e.g. "
+            "name, source_system, target_system, data_objects, owner_team (see docs/registry-format.md)."
+        )
+    raise MissingColumnsError(missing_columns_message(missing, suggestions), missing=missing, columns=cells,
+                              suggestions=suggestions)
+
+
+def _read_records(text: str, encoding: str, delimiter: str, limit: int,
+                  columns: Mapping[str, str] | None = None) -> ImportReport:
     """Read any file record by record with csv.reader: the reference behaviour for every message and row number."""
     # PostgreSQL cannot store NUL characters, and an export holding one would read back as binary.
     has_nul = "\x00" in text
@@ -224,18 +264,8 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int) -> Impor
         raise RegistryFileError(_EMPTY_FILE)
     if has_nul and any("\x00" in c for c in header):
         raise RegistryFileError(_BINARY_FILE)
-    canonical, unknown, mapping = _map_header(header)
-    if not canonical:
-        raise RegistryFileError(
-            "No recognisable header in the first row. The first row must name the columns, e.g. "
-            "name, source_system, target_system, data_objects, owner_team (see docs/registry-format.md)."
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in canonical.values()]
-    if missing:
-        raise RegistryFileError(
-            f"The header has no column for: {', '.join(missing)}. Add "
-            f"{'it' if len(missing) == 1 else 'them'} (see docs/registry-format.md for accepted names)."
-        )
+    canonical, unknown, mapping = _map_header(header, columns)
+    check_required_columns(header, canonical.values())
     report = _new_report(unknown, mapping, encoding, delimiter)
     first_row_of_id: dict[str, int] = {}
     width = len(header)
@@ -303,7 +333,8 @@ def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[
 
 # Tens of thousands of strings, tuples and dicts, none in a cycle: the collector would rescan them for nothing.
 @without_gc_pauses()
-def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit: int) -> ImportReport | None:
+def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit: int,
+                      column_map: Mapping[str, str] | None = None) -> ImportReport | None:
     """The import report of a well-formed file, or ``None`` when the file needs :func:`_read_records`.
 
     Each column's distinct cell texts are parsed once, with the per-cell parsers parse_registry_row uses; rows with
@@ -339,7 +370,7 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
     if not any(cell.strip() for cell in header):
         return None
     try:
-        canonical, unknown, mapping = _map_header(header)
+        canonical, unknown, mapping = _map_header(header, column_map)
     except RegistryFileError:
         return None
     position = {column: pos for pos, column in canonical.items()}

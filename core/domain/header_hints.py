@@ -1,0 +1,120 @@
+"""Header hints and column maps: which of a file's columns probably mean the required fields, and ``--map`` text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from rapidfuzz import fuzz
+
+from core.domain.registry_cells import CANONICAL_COLUMNS, header_key, match_header
+from core.errors import RegistryFileError
+
+# Words that, anywhere in a header, say which required field the column holds ("Source Application",
+# "Consumer Applications", "Owning Group"). "from" and "to" are left out on purpose: LeanIX's technical names
+# ("relInterfaceToProviderApplication") put "to" in every relation.
+_FIELD_WORDS: dict[str, frozenset[str]] = {
+    "name": frozenset({"name", "title", "interface", "integration", "flow", "displayname"}),
+    "source_system": frozenset({"source", "provider", "providing", "sender", "sending", "origin", "upstream",
+                                "producer", "publisher", "publishing"}),
+    "target_system": frozenset({"target", "consumer", "consuming", "receiver", "receiving", "destination",
+                                "downstream", "subscriber", "sink"}),
+    "data_objects": frozenset({"object", "objects", "dataobject", "dataobjects", "entity", "entities", "payload",
+                               "tables", "table", "streams", "stream", "records", "record"}),
+    "owner_team": frozenset({"team", "group", "department", "dept", "unit", "usergroup", "squad", "owning",
+                             "subscriptions", "subscription"}),
+}
+# A column named by more than one field's words ("Provider to Consumer") is no hint for either.
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_FUZZY_MIN = 85  # how alike a header must be to a field's name with no telling word (rapidfuzz ratio, 0-100)
+
+
+def _words(header: str) -> set[str]:
+    """The words of a header, camelCase split, lower case; "Data Object" also gives "dataobject".
+
+    >>> sorted(_words("Data Object"))
+    ['data', 'dataobject', 'object']
+    """
+    words = [w.lower() for w in _WORD.findall(header)]
+    return set(words) | {a + b for a, b in zip(words, words[1:])}
+
+
+def _fields_named(header: str) -> set[str]:
+    words = _words(header)
+    return {field for field, telling in _FIELD_WORDS.items() if words & telling}
+
+
+def suggest_columns(columns: Sequence[str], missing: Iterable[str]) -> dict[str, str]:
+    """For each missing required field, the file column that probably means it (only where one does).
+
+    Columns the importer already recognises are never suggested; a column is suggested for one field at most.
+
+    >>> suggest_columns(["ID", "Name", "Source Application", "Target Application", "Data Object", "Owning Group"],
+    ...                 ["source_system", "target_system", "data_objects", "owner_team"])
+    {'source_system': 'Source Application', 'target_system': 'Target Application', 'data_objects': 'Data Object', \
+'owner_team': 'Owning Group'}
+
+    Args:
+        columns: the file's header cells as typed.
+        missing: the required fields no column matched.
+
+    Returns:
+        field -> column, in the order of ``missing``.
+    """
+    free = [c for c in dict.fromkeys(c.strip() for c in columns) if c and match_header(c) is None]
+    suggestions: dict[str, str] = {}
+    for field in missing:
+        best, best_score = None, 0.0
+        for column in free:
+            if column in suggestions.values():
+                continue
+            named = _fields_named(column)
+            if named == {field}:
+                score = 100.0 + (10.0 if field in ("source_system", "target_system") else 0.0)
+            elif named:
+                continue  # a word of another field, or of several: not this one
+            else:
+                score = fuzz.ratio(header_key(column), header_key(field))
+                if score < _FUZZY_MIN:
+                    continue
+            if score > best_score:
+                best, best_score = column, score
+        if best is not None:
+            suggestions[field] = best
+    return suggestions
+
+
+def missing_columns_message(missing: Sequence[str], suggestions: Mapping[str, str]) -> str:
+    """The refusal of a header without every required column, with the hints.
+
+    >>> print(missing_columns_message(["source_system", "owner_team"], {"source_system": "Source Application"}))
+    The header has no column for: source_system, owner_team. 'Source Application' looks like source_system. \
+Add the missing columns or map the file's columns to them (see docs/registry-format.md for accepted names).
+    """
+    hints = "".join(f" '{column}' looks like {field}." for field, column in suggestions.items())
+    return (f"The header has no column for: {', '.join(missing)}.{hints} Add the missing columns or map the file's "
+            "columns to them (see docs/registry-format.md for accepted names).")
+
+
+def parse_column_map(text: str) -> dict[str, str]:
+    """Read ``--map "Source Application=source_system, Target Application=target_system"``: file column -> field.
+
+    >>> parse_column_map("Source Application=source_system, Target=target system")
+    {'Source Application': 'source_system', 'Target': 'target_system'}
+
+    Raises:
+        RegistryFileError: naming the entry that is not ``column=field`` or whose field the format does not know.
+    """
+    mapping: dict[str, str] = {}
+    for entry in filter(str.strip, re.split(r"[,;\n]", text)):
+        column, sep, field = entry.partition("=")
+        column, field = column.strip(), field.strip()
+        if not sep or not column or not field:
+            raise RegistryFileError(f"'{entry.strip()}' is not a column mapping: write FILE COLUMN=field, e.g. "
+                                    "\"Source Application=source_system\".")
+        canonical = match_header(field)
+        if canonical is None:
+            raise RegistryFileError(f"'{field}' in '{entry.strip()}' is not a registry field. Fields: "
+                                    f"{', '.join(CANONICAL_COLUMNS)}.")
+        mapping[column] = canonical
+    return mapping
