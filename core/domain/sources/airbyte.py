@@ -1,0 +1,107 @@
+"""Airbyte: connections, sources and destinations (public API answers saved as one JSON file) as integrations.
+
+The file is one JSON object whose parts are the answers of the documented public API (docs/registry-format.md):
+
+- ``connections``: *List connections* (``connectionId``, ``name``, ``sourceId``, ``destinationId``, ``status``,
+  ``configurations.streams[].name``, ``createdAt``);
+- ``sources``: *List sources* (``sourceId``, ``name``, ``sourceType``);
+- ``destinations``: *List destinations* (``destinationId``, ``name``, ``destinationType``).
+
+Each part may be the list itself or the answer around it (``{"data": [...]}``). One connection is one integration:
+from its source's system to its destination's, moving its streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from core.domain.registry_cells import ImportReport
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, items_of, list_cell, load_json, make_id,
+    rows_to_report, system_name, text_of)
+from core.errors import RegistryFileError
+
+FORMAT = "airbyte"
+
+
+def looks_like_airbyte(document: object) -> bool:
+    """A JSON document with Airbyte connections: items with ``connectionId`` and ``sourceId``."""
+    if not isinstance(document, dict):
+        return False
+    return any(isinstance(c, dict) and "connectionId" in c and "sourceId" in c
+               for c in items_of(document.get("connections")))
+
+
+def _created(value: object) -> str:
+    """``createdAt`` (seconds since 1970, as the API gives it) as a date, or empty."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 32503680000:
+        return datetime.fromtimestamp(value, UTC).date().isoformat()
+    return text_of(value)[:10]
+
+
+def _end(endpoints: dict, endpoint_id: str, kind: str) -> str:
+    endpoint = endpoints.get(endpoint_id)
+    if not isinstance(endpoint, dict):
+        return ""
+    typed = text_of(endpoint.get(f"{kind}Type"))
+    return system_name(typed) if typed else text_of(endpoint.get("name"))
+
+
+def _rows(document: dict) -> Iterator[SourceRow]:
+    sources = {text_of(s.get("sourceId")): s for s in items_of(document.get("sources")) if isinstance(s, dict)}
+    destinations = {text_of(d.get("destinationId")): d for d in items_of(document.get("destinations"))
+                    if isinstance(d, dict)}
+    for index, connection in enumerate(items_of(document.get("connections"))):
+        where = f"connections[{index}]"
+        if not isinstance(connection, dict):
+            yield SourceRow({"name": ""}, f"#{index}", where)
+            continue
+        connection_id = text_of(connection.get("connectionId")) or f"#{index}"
+        source_id, destination_id = text_of(connection.get("sourceId")), text_of(connection.get("destinationId"))
+        configurations = connection.get("configurations")
+        streams = configurations.get("streams") if isinstance(configurations, dict) else None
+        names = [text_of(s.get("name")) for s in streams if isinstance(s, dict)] if isinstance(streams, list) else []
+        status = text_of(connection.get("status")).lower()
+        notes = [f"Airbyte connection {connection_id}"]
+        if status and status != "active":
+            notes.append(f"status {status}")
+        source, target = _end(sources, source_id, "source"), _end(destinations, destination_id, "destination")
+        cells = {
+            "id": make_id("AB", connection_id),
+            "name": text_of(connection.get("name")) or f"{source} to {target}",
+            "source_system": source,
+            "target_system": target,
+            "data_objects": list_cell(names),
+            "owner_team": UNASSIGNED_TEAM,
+            "approach": "etl",
+            "status": "deprecated" if status == "deprecated" else "live",
+            "launched_on": _created(connection.get("createdAt")),
+            "notes": ", ".join(notes),
+        }
+        yield SourceRow(cells, connection_id, where, fixes={
+            "source_system": f"Add the source {source_id or '(none)'} to \"sources\".",
+            "target_system": f"Add the destination {destination_id or '(none)'} to \"destinations\".",
+            "data_objects": "Give the connection its configurations.streams (at least one stream).",
+        })
+
+
+def read_airbyte(data: bytes, *, max_rows: int | None = None) -> ImportReport:
+    """Validate an Airbyte export: one integration per connection.
+
+    >>> report = read_airbyte(b'{"connections": [{"connectionId": "a1", "name": "SF to DW", "sourceId": "s", '
+    ...     b'"destinationId": "d", "configurations": {"streams": [{"name": "Opportunity"}]}}], '
+    ...     b'"sources": [{"sourceId": "s", "sourceType": "salesforce"}], '
+    ...     b'"destinations": {"data": [{"destinationId": "d", "destinationType": "snowflake"}]}}')
+    >>> [(i.id, i.source_system, i.target_system, i.data_objects) for i in report.accepted]
+    [('AB-a1', 'Salesforce', 'Snowflake', ('Opportunity',))]
+
+    Raises:
+        RegistryFileError: when the file is not JSON or holds no Airbyte connections.
+    """
+    document = load_json(data, "Airbyte")
+    if not looks_like_airbyte(document):
+        raise RegistryFileError("This JSON file holds no Airbyte connections: expected an object with "
+                                "\"connections\" (items with \"connectionId\" and \"sourceId\"), see "
+                                "docs/registry-format.md.")
+    return rows_to_report(_rows(document), FORMAT, max_rows=max_rows, notes=[
+        "Airbyte records no owning team: owner_team is 'Unassigned'; fill it in on the Registry page."])

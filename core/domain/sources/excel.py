@@ -1,0 +1,232 @@
+"""Workbooks (.xlsx, .xls, .ods): the sheet with the registry's header, its typed cells read as the same CSV text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from core.domain.limits import MB, check_row_count, check_upload_size, row_limit
+from core.domain.registry_cells import REQUIRED_COLUMNS, ImportReport, header_key, match_header
+from core.domain.registry_csv import read_registry_text
+from core.errors import MissingColumnsError, RegistryFileError
+
+# A workbook is a zip of XML: a small file can unpack to gigabytes (a zip bomb). Declared sizes are checked first.
+MAX_UNPACKED_BYTES = 512 * MB
+HEADER_SEARCH_ROWS = 20  # a title or a note above the header is common; the header is within these rows
+_WORKBOOK_KINDS = {"xlsx": "Excel workbook", "xls": "Excel 97-2003 workbook", "ods": "OpenDocument spreadsheet"}
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One sheet's cells as the reader typed them, rows from the sheet's row 1 (``rows[0]``), columns from A."""
+
+    name: str
+    rows: list[list[object]]
+
+    def text_rows(self, start: int = 0, stop: int | None = None) -> list[list[str]]:
+        """Rows as text cells (:func:`cell_text`)."""
+        return [[v if v.__class__ is str else cell_text(v) for v in row] for row in self.rows[start:stop]]
+
+
+def workbook_kind(data: bytes) -> str | None:
+    """"xlsx", "xls" or "ods" from the file's first bytes and contents, or ``None`` for anything else.
+
+    >>> workbook_kind(b"\\xd0\\xcf\\x11\\xe0\\xa1\\xb1\\x1a\\xe1" + bytes(8)), workbook_kind(b"name,source\\n")
+    ('xls', None)
+    """
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    return None
+
+
+def cell_text(value: object) -> str:
+    """A typed cell as the text a CSV export of it holds, so it is read exactly as that CSV would be.
+
+    >>> [cell_text(v) for v in (12.0, 2.5, True, date(2024, 3, 1), datetime(2024, 3, 1, 0, 0), None, " x ")]
+    ['12', '2.5', 'TRUE', '2024-03-01', '2024-03-01', '', ' x ']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    if not data.startswith(b"PK"):
+        return
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise RegistryFileError("The workbook is damaged (it is not a complete zip file). Save it again.") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RegistryFileError(f"The workbook unpacks to {unpacked / MB:,.0f} MB, more than the "
+                                f"{MAX_UNPACKED_BYTES // MB} MB a registry needs; it was not read.")
+
+
+def read_sheets(data: bytes, *, max_rows: int | None = None) -> list[Sheet]:
+    """Every sheet of a workbook as text cells, at most the row limit (plus room for a header) per sheet.
+
+    Raises:
+        RegistryFileError: for a damaged, password-protected or oversized workbook, or one that is not a workbook.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError  # a Rust reader: see pyproject
+
+    check_upload_size(len(data))
+    _check_unpacked_size(data)
+    limit = row_limit() if max_rows is None else max_rows
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for index, name in enumerate(workbook.sheet_names):
+            sheet = workbook.get_sheet_by_index(index)
+            rows = sheet.to_python(skip_empty_area=False, nrows=limit + HEADER_SEARCH_ROWS + 1)
+            sheets.append(Sheet(name, rows))
+            if sheet.height > limit + HEADER_SEARCH_ROWS + 1:
+                sheets[-1].rows.append(["(more rows)"])  # counted, so the row limit refuses the sheet
+    except PasswordError:
+        raise RegistryFileError("The workbook is protected by a password. Save a copy without one.") from None
+    except (CalamineError, ValueError, OSError) as problem:
+        raise RegistryFileError(f"The workbook could not be read ({str(problem)[:200]}). Save it again as .xlsx."
+                                ) from None
+    return sheets
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 is A, 27 is AB.
+
+    >>> column_letter(0), column_letter(27)
+    ('A', 'AB')
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _fields_of(row: Sequence[str], column_map: Mapping[str, str]) -> set[str]:
+    keys = {header_key(k): v for k, v in column_map.items()}
+    return {keys.get(header_key(c)) or match_header(c) for c in row if c.strip()} - {None}
+
+
+def find_header(sheets: Sequence[Sheet], column_map: Mapping[str, str] | None = None,
+                sheet: str | None = None) -> tuple[Sheet, int]:
+    """The sheet and row (0-based) of the registry's header: by default the first sheet with a row naming every
+    required column; else the row naming the most columns (its reading then says what is missing).
+
+    Raises:
+        RegistryFileError: when the named sheet does not exist, or no sheet has a row naming any known column.
+    """
+    column_map = column_map or {}
+    if sheet is not None:
+        chosen = [s for s in sheets if s.name == sheet or s.name.casefold() == sheet.strip().casefold()]
+        if not chosen:
+            raise RegistryFileError(f"The workbook has no sheet '{sheet}'. Its sheets: "
+                                    f"{', '.join(s.name for s in sheets)}.")
+        sheets = chosen
+    best: tuple[int, Sheet, int] | None = None
+    for candidate in sheets:
+        for index, row in enumerate(candidate.text_rows(0, HEADER_SEARCH_ROWS)):
+            found = _fields_of(row, column_map)
+            if set(REQUIRED_COLUMNS) <= found:
+                return candidate, index
+            if found and (best is None or len(found) > best[0]):
+                best = (len(found), candidate, index)
+    if best is None:
+        # Nothing recognised: the first non-empty row of the first sheet with content, for the header hints.
+        for candidate in sheets:
+            for index, row in enumerate(candidate.text_rows(0, HEADER_SEARCH_ROWS)):
+                if any(c.strip() for c in row):
+                    return candidate, index
+        raise RegistryFileError("The workbook's sheets are empty.")
+    return best[1], best[2]
+
+
+def sheet_as_csv(rows: Sequence[Sequence[str]]) -> str:
+    """Rows of text cells as CSV text (comma-separated, quoted where needed)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def read_workbook(data: bytes, *, column_map: Mapping[str, str] | None = None, sheet: str | None = None,
+                  max_rows: int | None = None) -> ImportReport:
+    """Validate a workbook's registry sheet exactly as the same rows saved as CSV (see
+    :func:`read_workbook_sheets`)."""
+    return read_workbook_sheets(read_sheets(data, max_rows=max_rows), workbook_kind(data) or "xlsx",
+                                column_map=column_map, sheet=sheet, max_rows=max_rows)
+
+
+def read_workbook_sheets(sheets: Sequence[Sheet], kind: str = "xlsx", *, column_map: Mapping[str, str] | None = None,
+                         sheet: str | None = None, max_rows: int | None = None) -> ImportReport:
+    """Validate a workbook's registry sheet exactly as the same rows saved as CSV, naming sheet, row and column.
+
+    Args:
+        sheets: the workbook's sheets (:func:`read_sheets`); kind: "xlsx", "xls" or "ods".
+        column_map: file column -> field, for headers the importer does not recognise.
+        sheet: the sheet to read; by default the first one with the header.
+        max_rows: the most data rows; ``None`` means the row limit.
+
+    Raises:
+        RegistryFileError: for an unusable workbook; MissingColumnsError (naming the sheet) for a header without
+            every required column.
+    """
+    limit = row_limit() if max_rows is None else max_rows
+    chosen, header_index = find_header(sheets, column_map, sheet)
+    rows = chosen.text_rows(header_index)
+    check_row_count(sum(1 for r in rows[1:] if any(c.strip() for c in r)), limit)
+    try:
+        report = read_registry_text(sheet_as_csv(rows), source=kind, max_rows=limit, column_map=column_map)
+    except MissingColumnsError as problem:
+        raise MissingColumnsError(f"Sheet '{chosen.name}': {problem}", missing=problem.missing,
+                                  columns=problem.columns, suggestions=problem.suggestions) from None
+    except RegistryFileError as problem:
+        raise RegistryFileError(f"Sheet '{chosen.name}': {problem}") from None
+    header = rows[0]
+    position = {field: header.index(typed) for typed, field in report.column_mapping.items() if typed in header}
+
+    def sheet_row(row: int) -> int:
+        return header_index + row
+
+    def where(error) -> str:
+        column = position.get(error.column)
+        cell = f"cell {column_letter(column)}{sheet_row(error.row)}" if column is not None else \
+            f"row {sheet_row(error.row)}"
+        return f"sheet '{chosen.name}', {cell}"
+
+    report.errors = [replace(e, row=sheet_row(e.row), where=where(e)) for e in report.errors]
+    report.format, report.sheet, report.encoding, report.delimiter = kind, chosen.name, _WORKBOOK_KINDS[kind], ""
+    if len(sheets) > 1:
+        report.notes.append(f"Read the sheet '{chosen.name}' (of {len(sheets)}).")
+    return report
