@@ -8,14 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, SessionError
+from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, MissingColumnsError, SessionError
 from core.services.analysis import (RegistryAnalysis, analyse_file, find_blocked_proposals, load_analysis,
     registry_version, rubric_from_file, rubric_in_force, score_registry_integration)
 from core.services.backup import backup_database, restore_database
 from core.services.database import open_database
 from core.services.identity import system_actor
-from core.services.registry import (IMPORT_MODES, ImportReport, check_registry_file, export_registry_csv,
-    import_registry_file, load_registry, read_registry_path)
+from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
+    export_registry_csv, import_registry_file, load_registry, parse_column_map, read_registry_path,
+    read_registry_source)
 from core.wording import format_money_range, plural
 
 EXIT_OK = 0
@@ -42,18 +43,48 @@ def _read_file(path: str, *, size_limit: bool = True) -> bytes:
 
 def format_report(report: ImportReport) -> str:
     """The import report as plain lines for a terminal."""
+    if report.format == "csv":
+        how = f"{report.encoding}, delimiter '{report.delimiter}'"
+    else:
+        how = FORMATS.get(report.format, report.format) + (f", sheet '{report.sheet}'" if report.sheet else "")
     lines = [f"{len(report.accepted)} row(s) valid, {len(report.rejected_rows)} row(s) rejected "
-             f"({report.rows_read} read; {report.encoding}, delimiter '{report.delimiter}')."]
+             f"({report.rows_read} read; {how})."]
+    lines += report.notes
     if report.unknown_columns:
         lines.append(f"Extra columns kept as they are: {', '.join(report.unknown_columns)}")
     for error in report.errors:
         value = f" = '{error.value}'" if error.value else ""
-        lines.append(f"  row {error.row}, {error.column}{value}: {error.message}. {error.fix}")
+        where = error.where or f"row {error.row}"
+        lines.append(f"  {where}, {error.column}{value}: {error.message}. {error.fix}")
     return "\n".join(lines)
 
 
+def _read_source(path: str) -> bytes | dict[str, bytes]:
+    """A registry file's bytes, or a Backstage catalog folder's YAML files."""
+    try:
+        return read_registry_source(path)
+    except FileNotFoundError:
+        raise UsageError(f"File not found: {path}") from None
+    except OSError as error:
+        raise UsageError(f"Cannot read {path}: {error.strerror}") from None
+
+
+def _source_options(args: argparse.Namespace) -> dict:
+    """The reading options of validate and import: format, column map, sheet and file name."""
+    return {"fmt": args.format, "filename": Path(args.file).name,
+            "column_map": parse_column_map(args.map) if args.map else None, "sheet": args.sheet}
+
+
+def _map_hint(error: MissingColumnsError) -> str:
+    """The --map option that would use the suggested columns, for the message of a header missing columns."""
+    if not error.suggestions:
+        return "Map the file's columns with --map \"FILE COLUMN=field,...\"."
+    pairs = ",".join(f"{column}={field}" for field, column in error.suggestions.items())
+    return f"If those are right, run again with: --map \"{pairs}\""
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    report = check_registry_file(_read_file(args.file))
+    report = check_registry_file(_read_source(args.file), **_source_options(args))
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -62,10 +93,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    data = _read_file(args.file)
+    data = _read_source(args.file)
+    options = _source_options(args)
+    report = check_registry_file(data, **options)  # read before the database is opened: a bad file changes nothing
     engine = open_database(args.db)
     report, counts = import_registry_file(engine, data, args.mode, strict=args.strict,
-                                          actor=system_actor("igov import"))
+                                          actor=system_actor("igov import"), **options,
+                                          source_name=args.source or Path(args.file).name)
     print(format_report(report))
     if counts is None:
         reason = "--strict and some rows are invalid" if report.accepted else "no valid row"
@@ -73,6 +107,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         print(f"Written ({args.mode}): {counts['inserted']} added, {counts['updated']} updated, "
               f"{counts['deleted']} removed.")
+        if counts.get("unseen"):
+            print(f"{plural(counts['unseen'], 'integration')} an earlier import of this source had "
+                  f"{'is' if counts['unseen'] == 1 else 'are'} not in it: flagged \"not seen since\" for review on "
+                  "the Registry page. Nothing was deleted.")
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
@@ -311,14 +349,26 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    validate = commands.add_parser("validate", parents=[common],
-                                   help="check a registry CSV and list every problem; writes nothing")
-    validate.add_argument("file")
+    # How validate and import read a file: its format, a column map, the sheet of a workbook.
+    reading = argparse.ArgumentParser(add_help=False, parents=[common])
+    reading.add_argument("--format", choices=FORMAT_CHOICES, default="auto",
+                         help="the file's format (default auto: decided from its content and name)")
+    reading.add_argument("--map", metavar="MAP", help="file columns to registry fields, e.g. "
+                         "\"Source Application=source_system,Target Application=target_system\"")
+    reading.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first one "
+                         "with the registry's header)")
+
+    validate = commands.add_parser("validate", parents=[reading],
+                                   help="check a registry file and list every problem; writes nothing")
+    validate.add_argument("file", help="a CSV, Excel, LeanIX, dbt, Fivetran, Airbyte or OpenMetadata file, "
+                                       "or a Backstage catalog file or folder")
     validate.add_argument("--json", action="store_true", help="print the report as JSON")
     validate.set_defaults(handler=cmd_validate)
 
-    imp = commands.add_parser("import", parents=[common], help="load a registry CSV into the database")
-    imp.add_argument("file")
+    imp = commands.add_parser("import", parents=[reading], help="load a registry file into the database")
+    imp.add_argument("file", help="as for validate")
+    imp.add_argument("--source", metavar="NAME", help="the name this source is remembered by (default: the file "
+                     "name); a later import of the same source updates its rows and flags those it no longer has")
     imp.add_argument("--mode", choices=IMPORT_MODES, default="merge",
                      help="replace: the registry becomes the file; merge: add and update by id (default)")
     imp.add_argument("--strict", action="store_true", help="write nothing when any row is invalid")
@@ -395,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"igov: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except MissingColumnsError as error:
+        print(f"igov: {error}\n{_map_hint(error)}", file=sys.stderr)
+        return EXIT_REJECTED
     except GovernanceError as error:
         print(f"igov: {error}", file=sys.stderr)
         return EXIT_REJECTED

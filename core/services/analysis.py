@@ -13,9 +13,11 @@ from core.domain.registry_cells import ImportReport
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import RubricConfig
 from core.domain.settings import Settings
+from core.domain.sources.provenance import source_label, with_source_evidence
 from core.storage.defaults import default_complexity_rules, load_aliases, load_default_settings, load_rubric
 from core.storage.registry_store import analysis_inputs_token, load_integrations, registry_version
 from core.storage.settings_store import load_alias_tables, load_saved_rubric, load_settings
+from core.storage.source_store import sources_by_integration
 from core.storage.survivor_store import load_survivor_choices
 
 __all__ = [
@@ -36,11 +38,15 @@ def load_analysis(engine: Engine, **setting_changes) -> RegistryAnalysis:
         engine: the database.
         setting_changes: settings to use instead of the saved ones for this analysis only (``horizon_months=24``).
     """
-    return analyse_registry(
+    analysis = analyse_registry(
         load_integrations(engine), _with_changes(load_settings(engine), setting_changes),
         aliases=load_alias_tables(engine), rules=default_complexity_rules(),
         survivor_choices=load_survivor_choices(engine),
     )
+    # Rows read from different tools that describe the same flow: their evidence names both tools.
+    sources = {integration_id: [source_label(r.format, r.source_name) for r in records]
+               for integration_id, records in sources_by_integration(engine).items()}
+    return with_source_evidence(analysis, sources)
 
 
 def analyse_file(data: bytes, **setting_changes) -> tuple[RegistryAnalysis, ImportReport]:

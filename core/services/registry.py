@@ -12,22 +12,28 @@ from sqlalchemy.engine import Engine
 from core.domain.access import Actor, require_editor
 from core.domain.filters import RegistryFilter, filter_integrations, filter_options
 from core.domain.limits import MB, check_upload_size, upload_limit_mb
+from core.errors import RegistryFileError
 from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.domain.registry_cells import CANONICAL_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError
+from core.domain.header_hints import parse_column_map
+from core.domain.registry_cells import RowOrigin
 from core.domain.registry_csv import read_registry_csv
+from core.domain.sources import FORMAT_CHOICES, FORMATS, UPLOAD_EXTENSIONS, detect_format, read_source
 from core.domain.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
 from core.domain.registry_export import integration_cells, safe_registry_csv, write_registry_csv
 from core.storage.audit import HistoryEntry, list_history
 from core.storage.defaults import sample_registry_bytes
 from core.storage.registry_store import (IMPORT_MODES, ImportMode, apply_registry_changes,
     load_integration_versions, load_integrations, preview_import, write_integrations)
+from core.storage.source_store import record_sources
 
 __all__ = [
-    "CANONICAL_COLUMNS", "IMPORT_MODES", "REQUIRED_COLUMNS", "Approach", "Complexity", "Direction", "EditOutcome",
-    "ImportReport", "Integration", "RegistryFilter", "RowError", "Status", "Tier", "Timeliness", "add_integration",
-    "check_registry_file", "export_registry_csv", "filter_integrations", "filter_options", "import_blocked",
-    "import_checked_file", "import_registry_file", "integration_cells", "integration_history", "load_registry",
-    "load_sample_registry", "preview_import", "read_registry_path", "registry_versions", "save_registry_edits",
+    "CANONICAL_COLUMNS", "FORMATS", "FORMAT_CHOICES", "IMPORT_MODES", "REQUIRED_COLUMNS", "UPLOAD_EXTENSIONS",
+    "Approach", "Complexity", "Direction", "EditOutcome", "ImportReport", "Integration", "RegistryFilter", "RowError",
+    "Status", "Tier", "Timeliness", "add_integration", "check_registry_file", "detect_format", "export_registry_csv",
+    "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_registry_file",
+    "integration_cells", "integration_history", "load_registry", "load_sample_registry", "parse_column_map",
+    "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "save_registry_edits",
     "upload_limit_mb",
 ]
 
@@ -55,18 +61,56 @@ def read_registry_path(path: str | os.PathLike) -> bytes:
     return data
 
 
-def check_registry_file(data: bytes, *, size: int | None = None) -> ImportReport:
+MAX_FOLDER_FILES = 2000  # catalog files read from one folder
+
+
+def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
+    """A registry source from disk: a file's bytes, or for a folder (a Backstage catalog) its YAML files by path.
+
+    Raises:
+        RegistryFileError: when a file, or the folder's files together, are larger than the upload limit, or the
+            folder has no YAML file or too many.
+        OSError: as ``open`` raises it, for the caller to word.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        return read_registry_path(path)
+    files: dict[str, bytes] = {}
+    total = 0
+    for file in sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file()):
+        if len(files) >= MAX_FOLDER_FILES:
+            raise RegistryFileError(f"{folder} holds more than {MAX_FOLDER_FILES:,} YAML files; point at the "
+                                    "catalog's own folder.")
+        total += file.stat().st_size
+        check_upload_size(total)
+        files[str(file.relative_to(folder))] = read_registry_path(file)
+    if not files:
+        raise RegistryFileError(f"{folder} is a folder without .yaml or .yml files. Give a registry file, or the "
+                                "folder of a Backstage catalog.")
+    return files
+
+
+def check_registry_file(
+    data: bytes | Mapping[str, bytes], *, size: int | None = None, fmt: str = "auto", filename: str = "",
+    column_map: Mapping[str, str] | None = None, sheet: str | None = None,
+) -> ImportReport:
     """Everything a file would bring in, and every problem in it; nothing is written.
 
     Args:
-        data: the file's bytes.
+        data: the file's bytes (or a Backstage catalog folder's files by name).
         size: the size the upload reported, checked against the limit before the bytes are read.
+        fmt: the format (``auto``: decided from the content and the file name), see :data:`FORMAT_CHOICES`.
+        filename: the file's name, for ``auto``.
+        column_map: file column -> registry field, for CSV and workbook headers the importer does not know.
+        sheet: the workbook sheet to read (default: the first with the header).
 
     Raises:
-        RegistryFileError: when the file as a whole is unusable (too large, empty, binary, no header).
+        RegistryFileError: when the file as a whole is unusable (too large, empty, binary, no header);
+            MissingColumnsError when required columns are missing, with the file's columns that look like them.
     """
-    check_upload_size(len(data) if size is None else size)
-    return read_registry_csv(data)
+    if isinstance(data, (bytes, bytearray)):
+        check_upload_size(len(data) if size is None else size)
+    return read_source(data, fmt, filename=filename, column_map=column_map, sheet=sheet)
 
 
 def import_blocked(report: ImportReport, strict: bool) -> bool:
@@ -76,12 +120,18 @@ def import_blocked(report: ImportReport, strict: bool) -> bool:
 
 def import_checked_file(
     engine: Engine, report: ImportReport, mode: ImportMode = "merge", *, strict: bool = False, actor: Actor,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Callable[[float, str], None] | None = None, source_name: str | None = None,
 ) -> dict[str, int] | None:
     """Write a checked file's valid rows in one transaction, or nothing when :func:`import_blocked`.
 
+    Args:
+        source_name: the file, folder or tool the rows were read from. Given, each row also records where it came
+            from (format, source, external id, now as last seen), and the rows an earlier import of the same source
+            had but this one has not are flagged "not seen since" (never deleted): in the same transaction.
+
     Returns:
-        ``{"inserted", "updated", "deleted"}`` counts, or ``None`` when nothing was written.
+        ``{"inserted", "updated", "deleted"}`` counts (with ``source_name`` also ``"unseen"``: rows of that source
+        the file no longer has), or ``None`` when nothing was written.
 
     Raises:
         PermissionDenied: when the actor is a viewer.
@@ -89,11 +139,25 @@ def import_checked_file(
     require_editor(actor)
     if import_blocked(report, strict):
         return None
-    return write_integrations(engine, report.accepted, mode, actor=actor, progress=progress)
+    sources: dict[str, int] = {}
+    also = None
+    if source_name is not None:
+        origins = report.origins or {i.id: RowOrigin(i.id) for i in report.accepted}
+        origins = {i.id: origins.get(i.id, RowOrigin(i.id)) for i in report.accepted}
+
+        def also(session) -> None:
+            sources.update(record_sources(session, fmt=report.format, name=source_name, origins=origins))
+
+    counts = write_integrations(engine, report.accepted, mode, actor=actor, progress=progress, also=also)
+    if source_name is not None:
+        counts["unseen"] = sources.get("unseen", 0)
+    return counts
 
 
 def import_registry_file(
-    engine: Engine, data: bytes, mode: ImportMode = "merge", *, strict: bool = False, actor: Actor,
+    engine: Engine, data: bytes | Mapping[str, bytes], mode: ImportMode = "merge", *, strict: bool = False,
+    actor: Actor, fmt: str = "auto", filename: str = "", column_map: Mapping[str, str] | None = None,
+    sheet: str | None = None, source_name: str | None = None,
 ) -> tuple[ImportReport, dict[str, int] | None]:
     """Check a file and write its valid rows (all rows or none with ``strict``): ``igov import``.
 
@@ -101,8 +165,8 @@ def import_registry_file(
         PermissionDenied: when the actor is a viewer (checked before the file is read).
     """
     require_editor(actor)
-    report = check_registry_file(data)
-    return report, import_checked_file(engine, report, mode, strict=strict, actor=actor)
+    report = check_registry_file(data, fmt=fmt, filename=filename, column_map=column_map, sheet=sheet)
+    return report, import_checked_file(engine, report, mode, strict=strict, actor=actor, source_name=source_name)
 
 
 def load_sample_registry(engine: Engine, *, actor: Actor) -> dict[str, int]:

@@ -207,6 +207,7 @@ def _load_records(session: Session, ids: Iterable[str] | None) -> dict[str, Inte
 def write_integrations(
     engine: Engine, integrations: Iterable[Integration], mode: ImportMode = "merge", *,
     actor: Actor, progress: Callable[[float, str], None] | None = None,
+    also: Callable[[Session], None] | None = None,
 ) -> dict[str, int]:
     """Write integrations in ONE transaction: any failure leaves the registry (and its history) exactly as it was.
 
@@ -218,6 +219,7 @@ def write_integrations(
         actor: who makes the change (an editor or admin); recorded in history, one entry per row.
         progress: called with (fraction done 0..1, what is happening) while writing, so a page
             can show a progress bar for a big import instead of a frozen screen.
+        also: more writes that belong to the same import (where the rows came from), run in its transaction.
 
     Returns:
         Counts: ``{"inserted": n, "updated": n, "deleted": n}``.
@@ -259,6 +261,8 @@ def write_integrations(
                 report(0.9 * written / total, f"{verb} integrations: {written:,} of {total:,}")
         report(0.92, "Recording the history")
         record_changes(session, _integration_audit_rows(actor, before, integrations, removed, f" by a {mode} import"))
+        if also is not None:
+            also(session)
         _bump_registry_version(session, actor.name)
         report(0.98, "Saving")
     report(1.0, "Done")

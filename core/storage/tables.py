@@ -192,3 +192,24 @@ class AuditEntry(SQLModel, table=True):
     summary: str
     before: dict | list | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
     after: dict | list | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+
+
+class IntegrationSource(SQLModel, table=True):
+    """Where an integration was read from: one row per integration and source (a file or a tool's export).
+
+    A re-import from the same source updates its rows (``last_seen``); a row the source no longer has gets
+    ``missing_since`` and is shown as "not seen since" for a person to review, never deleted with the integration.
+    Kept beside ``integrations`` rather than in it, so the registry's own columns and write path stay as they are.
+    """
+
+    __tablename__ = "integration_sources"
+
+    integration_id: str = Field(primary_key=True, max_length=64)
+    source: str = Field(primary_key=True, max_length=300)  # "<format>:<file or tool name>", e.g. "fivetran:x.json"
+    format: str = Field(max_length=32)
+    source_name: str = Field(max_length=255)
+    external_id: str  # the record's id in its own tool (a connection id, a fact sheet id, a row id)
+    location: str = ""  # where in the file: "connections[2]", "sheet 'Interfaces', row 5"
+    first_seen: datetime = Field(default_factory=utc_now)
+    last_seen: datetime = Field(default_factory=utc_now)
+    missing_since: datetime | None = Field(default=None, index=True)

@@ -1,0 +1,135 @@
+"""Where integrations came from: record each import's sources, flag what a re-import no longer has, review it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.domain.registry_cells import RowOrigin
+from core.storage.tables import IntegrationRecord, IntegrationSource, utc_now
+
+_CHUNK = 500  # SQLite caps the bound parameters of one statement
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSeen:
+    """One integration's record in one source, as stored."""
+
+    integration_id: str
+    source: str  # "<format>:<file or tool name>"
+    format: str
+    source_name: str
+    external_id: str
+    location: str
+    first_seen: datetime
+    last_seen: datetime
+    missing_since: datetime | None
+
+
+def source_key(fmt: str, name: str) -> str:
+    """The key of one source: its format and the name of the file, folder or tool it was read from.
+
+    >>> source_key("fivetran", "connections.json")
+    'fivetran:connections.json'
+    """
+    return f"{fmt}:{name.strip()}"[:300]
+
+
+def record_sources(session: Session, *, fmt: str, name: str, origins: Mapping[str, RowOrigin],
+                   seen_at: datetime | None = None) -> dict[str, int]:
+    """Record, inside the caller's transaction, the integrations one import read from one source.
+
+    Rows of this source seen again are updated (``last_seen``, and any "not seen" flag cleared); new ones are added;
+    rows of this source the import no longer has are flagged ``missing_since`` (once: the first date stays). Rows of
+    integrations that no longer exist (a replace import removed them) are dropped.
+
+    Returns:
+        ``{"seen", "new", "unseen"}``: rows seen again, rows new to this source, rows flagged now or before.
+    """
+    seen_at = seen_at or utc_now()
+    key = source_key(fmt, name)
+    table = IntegrationSource.__table__
+    stored = {row.integration_id: row for row in session.execute(select(table).where(table.c.source == key))}
+    new_rows = [{"integration_id": i, "source": key, "format": fmt, "source_name": name.strip()[:255],
+                 "external_id": origin.external_id, "location": origin.where, "first_seen": seen_at,
+                 "last_seen": seen_at, "missing_since": None}
+                for i, origin in origins.items() if i not in stored]
+    again = [{"b_id": i, "b_source": key, "external_id": origin.external_id, "location": origin.where,
+              "last_seen": seen_at, "missing_since": None} for i, origin in origins.items() if i in stored]
+    gone = [i for i, row in stored.items() if i not in origins and row.missing_since is None]
+    if new_rows:
+        session.execute(insert(IntegrationSource), new_rows)
+    if again:
+        session.execute(update(table).where(table.c.integration_id == bindparam("b_id"),
+                                            table.c.source == bindparam("b_source")), again)
+    for start in range(0, len(gone), _CHUNK):
+        session.execute(update(table).where(table.c.source == key,
+                                            table.c.integration_id.in_(gone[start:start + _CHUNK]))
+                        .values(missing_since=seen_at))
+    drop_orphans(session)
+    unseen = sum(1 for i, row in stored.items() if i not in origins)
+    return {"seen": len(again), "new": len(new_rows), "unseen": unseen}
+
+
+def drop_orphans(session: Session) -> None:
+    """Drop the source rows of integrations that no longer exist."""
+    table = IntegrationSource.__table__
+    existing = select(IntegrationRecord.__table__.c.id)
+    session.execute(delete(table).where(table.c.integration_id.not_in(existing)))
+
+
+def drop_orphan_sources(engine: Engine) -> None:
+    """:func:`drop_orphans` in a transaction of its own (after integrations were deleted by an edit)."""
+    with Session(engine) as session, session.begin():
+        drop_orphans(session)
+
+
+def _rows(engine: Engine, *conditions) -> list[SourceSeen]:
+    table = IntegrationSource.__table__
+    existing = select(IntegrationRecord.__table__.c.id)
+    with engine.connect() as connection:
+        rows = connection.execute(select(table).where(table.c.integration_id.in_(existing), *conditions)
+                                  .order_by(table.c.source, table.c.integration_id)).mappings().all()
+    return [SourceSeen(**row) for row in rows]
+
+
+def load_sources(engine: Engine) -> list[SourceSeen]:
+    """Every source record of an integration that still exists, by source then id."""
+    return _rows(engine)
+
+
+def load_unseen(engine: Engine) -> list[SourceSeen]:
+    """The records a re-import of their source no longer had: "not seen since" their ``missing_since``."""
+    return _rows(engine, IntegrationSource.__table__.c.missing_since.is_not(None))
+
+
+def sources_by_integration(engine: Engine) -> dict[str, list[SourceSeen]]:
+    """Integration id -> its records that the last import of their source still had."""
+    found: dict[str, list[SourceSeen]] = defaultdict(list)
+    for row in _rows(engine, IntegrationSource.__table__.c.missing_since.is_(None)):
+        found[row.integration_id].append(row)
+    return dict(found)
+
+
+def forget_sources(engine: Engine, pairs: Iterable[tuple[str, str]]) -> int:
+    """Stop tracking integrations in sources (the "keep it" answer to "not seen since"): the integration stays.
+
+    Args:
+        pairs: (integration id, source key) pairs.
+
+    Returns:
+        Rows removed.
+    """
+    table = IntegrationSource.__table__
+    removed = 0
+    with Session(engine) as session, session.begin():
+        for integration_id, key in pairs:
+            removed += session.execute(delete(table).where(table.c.integration_id == integration_id,
+                                                           table.c.source == key)).rowcount
+    return removed
