@@ -5,13 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.errors import EditConflict, GovernanceError
+from core.errors import EditConflict, GovernanceError, MissingColumnsError
 from core.services.history import history_rows
-from core.services.registry import (CANONICAL_COLUMNS, IMPORT_MODES, REQUIRED_COLUMNS, Approach, Complexity,
-    Direction, RegistryFilter, Status, Tier, Timeliness, add_integration, check_registry_file, export_registry_csv,
-    filter_integrations, filter_options, import_blocked, import_checked_file, integration_cells,
-    integration_history, load_registry, load_sample_registry, preview_import, registry_versions,
-    save_registry_edits, upload_limit_mb)
+from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, IMPORT_MODES, REQUIRED_COLUMNS,
+    UPLOAD_EXTENSIONS, Approach, Complexity, Direction, RegistryFilter, Status, Tier, Timeliness, add_integration,
+    check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options, import_blocked,
+    import_checked_file, integration_cells, integration_history, load_registry, load_sample_registry,
+    preview_import, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
+from core.services.sources import keep_unseen, remove_unseen, unseen_integrations
+from core.wording import escape_markdown
 from pages._ui import browser_timezone, current_actor, flash, get_engine, page_header, plain_errors, read_only_notice
 
 EDITOR_KEY = "registry_editor"
@@ -38,61 +40,159 @@ def errors_frame(errors) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ upload
+FORMAT_NAMES = {"auto": "Detect from the file", **FORMATS}
+PREVIEW_ROWS = 20
+MAP_KEY = "registry_column_map"  # {"file": name, "map": {file column: field}} chosen in the mapping step
+NO_COLUMN = "(no column)"
+
+
+def preview_frame(report) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Id": i.id, "Name": i.name, "From": i.source_system, "To": i.target_system,
+          "Data objects": "; ".join(i.data_objects), "Team": i.owner_team}
+         for i in report.accepted[:PREVIEW_ROWS]]
+    )
+
+
+def upload_errors_frame(errors) -> pd.DataFrame:
+    frame = errors_frame(errors)
+    if any(e.where for e in errors):
+        frame.insert(0, "Where", [e.where for e in errors])
+    return frame
+
+
+def render_mapping_step(problem: MissingColumnsError, file_name: str, remembered: dict[str, str]) -> None:
+    """Which of the file's columns holds each missing field: suggestions filled in, applied on request."""
+    st.warning(escape_markdown(f"{file_name}: {problem}"))
+    st.markdown("**Map the file's columns** to the fields the registry needs. The suggestions are filled in; "
+                "change any that are wrong. The mapping is remembered for this file.")
+    options = [NO_COLUMN, *problem.columns]
+    by_field = {field: column for column, field in remembered.items()}
+    chosen: dict[str, str] = {}
+    columns = st.columns(min(len(problem.missing), 3) or 1)
+    for position, field in enumerate(problem.missing):
+        default = by_field.get(field) or problem.suggestions.get(field)
+        picked = columns[position % len(columns)].selectbox(
+            field, options, index=options.index(default) if default in options else 0, key=f"map_{field}")
+        if picked != NO_COLUMN:
+            chosen[picked] = field
+    if st.button("Read the file with this mapping", type="primary", key="apply_column_map",
+                 disabled=not chosen):
+        st.session_state[MAP_KEY] = {"file": file_name, "map": {**remembered, **chosen}}
+        st.rerun()
+
+
+def render_unseen() -> None:
+    """Integrations a re-import of their source no longer has: keep them, or remove them (reviewed)."""
+    unseen = unseen_integrations(engine)
+    if not unseen:
+        return
+    with st.expander(f"{len(unseen)} integration(s) not seen in their source since the last import",
+                     expanded=False):
+        st.caption("A re-import of the file or tool they came from no longer has them. Nothing was deleted: "
+                   "keep them (they stop being tracked in that source) or remove them from the registry.")
+        frame = pd.DataFrame([{"Remove or keep": False, "Id": u.integration_id, "Name": u.name,
+                               "Source": u.source_label, "Id in the source": u.external_id,
+                               "Not seen since": u.missing_since.isoformat()} for u in unseen])
+        picked = st.data_editor(frame, key="unseen_table", hide_index=True, width="stretch",
+                                disabled=[c for c in frame.columns if c != "Remove or keep"])
+        rows = [u for u, tick in zip(unseen, picked["Remove or keep"]) if tick]
+        keep_col, remove_col, _ = st.columns([1, 1, 3])
+        if keep_col.button("Keep the ticked ones", key="unseen_keep", disabled=not rows):
+            with plain_errors():
+                keep_unseen(engine, [(u.integration_id, u.source) for u in rows], actor=actor)
+            flash(f"Kept {len(rows)} integration(s); they are no longer tracked in that source.")
+            st.rerun()
+        if remove_col.button("Remove the ticked ones", key="unseen_remove", disabled=not rows):
+            with plain_errors():
+                removed = remove_unseen(engine, [u.integration_id for u in rows], actor=actor)
+            flash(f"Removed {removed} integration(s); each removal is in the History.")
+            st.rerun()
+
+
 def render_upload() -> None:
-    """Upload, see the report, and import only after confirming (editors and admins)."""
-    with st.expander("Upload a registry CSV",
+    """Upload any supported file, see the format, preview and report, map columns if needed, then confirm."""
+    with st.expander("Upload a registry file",
                      expanded=not integrations or st.session_state.get("registry_upload") is not None):
         st.caption(
-            "Excel or Google Sheets exports work as saved (UTF-8, Windows-1252; comma, semicolon or tab). "
-            "Nothing is written until you confirm. Format: docs/registry-format.md."
+            "A registry kept as CSV or Excel (.xlsx, .xls, .ods), or an export from LeanIX (Interfaces), Backstage "
+            "(catalog YAML), dbt (manifest.json), Fivetran or Airbyte (connections JSON) or OpenMetadata (lineage "
+            "CSV). Nothing is written until you confirm. Formats: docs/registry-format.md."
         )
         with plain_errors():  # an invalid IGOV_MAX_UPLOAD_MB is named, not a traceback
             upload_limit = upload_limit_mb()
-        upload = st.file_uploader("Registry file (CSV)", type=["csv", "tsv", "txt"], key="registry_upload",
+        upload = st.file_uploader("Registry file", type=list(UPLOAD_EXTENSIONS), key="registry_upload",
                                   max_upload_size=upload_limit)
-        if upload is not None:
-            try:
-                report = check_registry_file(upload.getvalue(), size=upload.size)
-            except GovernanceError as error:
-                st.error(f"{upload.name}: {error}")
-            else:
-                c1, c2, c3 = st.columns(3)
-                c1.metric("Rows read", report.rows_read)
-                c2.metric("Valid rows", len(report.accepted))
-                c3.metric("Rows with problems", len(report.rejected_rows))
-                if report.unknown_columns:
-                    st.info("Extra columns kept as they are: " + ", ".join(report.unknown_columns))
-                if report.errors:
-                    st.warning(f"{len(report.errors)} problem(s) found. Fix them in the spreadsheet and upload again, "
-                               "or import only the valid rows.")
-                    st.dataframe(errors_frame(report.errors), hide_index=True, width="stretch")
-                else:
-                    st.success("Every row is valid.")
-                mode = st.radio(
-                    "How to import", IMPORT_MODES, horizontal=True, key="import_mode", index=1,
-                    format_func={"replace": "Replace: the registry becomes this file",
-                                 "merge": "Merge: add new ids, update existing ones, keep the rest"}.get,
-                )
-                strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
-                counts = preview_import(engine, report.accepted, mode)
-                st.caption(f"This will add {counts['inserted']}, update {counts['updated']} "
-                           f"and remove {counts['deleted']} integration(s).")
-                blocked = import_blocked(report, strict)
-                if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked,
-                             key="import_confirm"):
-                    bar = st.progress(0.0, text="Importing…")
-                    with plain_errors():
-                        written = import_checked_file(engine, report, mode, strict=strict, actor=actor,
-                                                      progress=lambda done, what: bar.progress(done, text=what))
-                    flash(f"Imported: {written['inserted']} added, {written['updated']} updated, "
-                          f"{written['deleted']} removed.")
-                    st.rerun()
-                if blocked and report.accepted:
-                    st.caption("Strict mode is on and some rows have problems: nothing can be imported.")
+        fmt = st.selectbox("Format", FORMAT_CHOICES, key="import_format", format_func=FORMAT_NAMES.get)
+        if upload is None:
+            return
+        data = upload.getvalue()
+        chosen_map = st.session_state.get(MAP_KEY) or {}
+        remembered = remembered_column_map(engine, upload.name)
+        column_map = chosen_map["map"] if chosen_map.get("file") == upload.name else remembered
+        try:
+            detected = FORMATS[detect_format(data, upload.name)] if fmt == "auto" else None
+            report = check_registry_file(data, size=upload.size, fmt=fmt, filename=upload.name,
+                                         column_map=column_map or None)
+        except MissingColumnsError as problem:
+            render_mapping_step(problem, upload.name, column_map)
+            return
+        except GovernanceError as error:
+            st.error(f"{upload.name}: {error}")
+            return
+        read_as = FORMATS.get(report.format, report.format) + (f", sheet '{report.sheet}'" if report.sheet else "")
+        st.info(f"Read as: **{escape_markdown(read_as)}**" + (" (detected)" if detected else "")
+                + (f". Columns mapped: {escape_markdown(', '.join(f'{k} → {v}' for k, v in column_map.items()))}"
+                   if column_map and report.format in ("csv", "xlsx") else ""),
+                icon=":material/description:")
+        for note in report.notes:
+            st.caption(escape_markdown(note))
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Rows read", report.rows_read)
+        c2.metric("Valid rows", len(report.accepted))
+        c3.metric("Rows with problems", len(report.rejected_rows))
+        if report.unknown_columns:
+            st.info("Extra columns kept as they are: " + escape_markdown(", ".join(report.unknown_columns)))
+        if report.errors:
+            st.warning(f"{len(report.errors)} problem(s) found. Fix them in the spreadsheet and upload again, "
+                       "or import only the valid rows.")
+            st.dataframe(upload_errors_frame(report.errors), hide_index=True, width="stretch")
+        else:
+            st.success("Every row is valid.")
+        if report.accepted:
+            st.caption(f"Preview: the first {min(len(report.accepted), PREVIEW_ROWS)} of "
+                       f"{len(report.accepted)} valid row(s).")
+            st.dataframe(preview_frame(report), hide_index=True, width="stretch", key="import_preview")
+        mode = st.radio(
+            "How to import", IMPORT_MODES, horizontal=True, key="import_mode", index=1,
+            format_func={"replace": "Replace: the registry becomes this file",
+                         "merge": "Merge: add new ids, update existing ones, keep the rest"}.get,
+        )
+        strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
+        counts = preview_import(engine, report.accepted, mode)
+        st.caption(f"This will add {counts['inserted']}, update {counts['updated']} "
+                   f"and remove {counts['deleted']} integration(s).")
+        blocked = import_blocked(report, strict)
+        if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked,
+                     key="import_confirm"):
+            bar = st.progress(0.0, text="Importing…")
+            with plain_errors():
+                written = import_checked_file(engine, report, mode, strict=strict, actor=actor,
+                                              progress=lambda done, what: bar.progress(done, text=what),
+                                              source_name=upload.name, column_map=column_map or None)
+            unseen = (f" {written['unseen']} earlier row(s) of this source are not in the file: review them "
+                      "below (nothing was deleted).") if written.get("unseen") else ""
+            flash(f"Imported: {written['inserted']} added, {written['updated']} updated, "
+                  f"{written['deleted']} removed.{unseen}")
+            st.session_state.pop(MAP_KEY, None)
+            st.rerun()
+        if blocked and report.accepted:
+            st.caption("Strict mode is on and some rows have problems: nothing can be imported.")
 
 
 if actor.can_edit:
     render_upload()
+    render_unseen()
 
 if not integrations:
     if not actor.can_edit:

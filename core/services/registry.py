@@ -25,7 +25,7 @@ from core.storage.audit import HistoryEntry, list_history
 from core.storage.defaults import sample_registry_bytes
 from core.storage.registry_store import (IMPORT_MODES, ImportMode, apply_registry_changes,
     load_integration_versions, load_integrations, preview_import, write_integrations)
-from core.storage.source_store import record_sources
+from core.storage.source_store import load_column_map, record_sources, save_column_map
 
 __all__ = [
     "CANONICAL_COLUMNS", "FORMATS", "FORMAT_CHOICES", "IMPORT_MODES", "REQUIRED_COLUMNS", "UPLOAD_EXTENSIONS",
@@ -33,8 +33,8 @@ __all__ = [
     "Status", "Tier", "Timeliness", "add_integration", "check_registry_file", "detect_format", "export_registry_csv",
     "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_registry_file",
     "integration_cells", "integration_history", "load_registry", "load_sample_registry", "parse_column_map",
-    "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "save_registry_edits",
-    "upload_limit_mb",
+    "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "remembered_column_map",
+    "save_registry_edits", "upload_limit_mb",
 ]
 
 
@@ -121,6 +121,7 @@ def import_blocked(report: ImportReport, strict: bool) -> bool:
 def import_checked_file(
     engine: Engine, report: ImportReport, mode: ImportMode = "merge", *, strict: bool = False, actor: Actor,
     progress: Callable[[float, str], None] | None = None, source_name: str | None = None,
+    column_map: Mapping[str, str] | None = None,
 ) -> dict[str, int] | None:
     """Write a checked file's valid rows in one transaction, or nothing when :func:`import_blocked`.
 
@@ -128,6 +129,8 @@ def import_checked_file(
         source_name: the file, folder or tool the rows were read from. Given, each row also records where it came
             from (format, source, external id, now as last seen), and the rows an earlier import of the same source
             had but this one has not are flagged "not seen since" (never deleted): in the same transaction.
+        column_map: the mapping of file columns to fields the report was read with; with ``source_name``, it is
+            remembered for that source (:func:`remembered_column_map`).
 
     Returns:
         ``{"inserted", "updated", "deleted"}`` counts (with ``source_name`` also ``"unseen"``: rows of that source
@@ -147,6 +150,8 @@ def import_checked_file(
 
         def also(session) -> None:
             sources.update(record_sources(session, fmt=report.format, name=source_name, origins=origins))
+            if column_map:
+                save_column_map(session, source_name, column_map, actor.name)
 
     counts = write_integrations(engine, report.accepted, mode, actor=actor, progress=progress, also=also)
     if source_name is not None:
@@ -166,7 +171,13 @@ def import_registry_file(
     """
     require_editor(actor)
     report = check_registry_file(data, fmt=fmt, filename=filename, column_map=column_map, sheet=sheet)
-    return report, import_checked_file(engine, report, mode, strict=strict, actor=actor, source_name=source_name)
+    return report, import_checked_file(engine, report, mode, strict=strict, actor=actor, source_name=source_name,
+                                       column_map=column_map)
+
+
+def remembered_column_map(engine: Engine, source_name: str) -> dict[str, str]:
+    """The column mapping the last import of this source (file name) used, to fill in the mapping step."""
+    return load_column_map(engine, source_name)
 
 
 def load_sample_registry(engine: Engine, *, actor: Actor) -> dict[str, int]:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.registry_cells import RowOrigin
-from core.storage.tables import IntegrationRecord, IntegrationSource, utc_now
+from core.storage.tables import AppSetting, IntegrationRecord, IntegrationSource, utc_now
 
 _CHUNK = 500  # SQLite caps the bound parameters of one statement
 
@@ -133,3 +133,32 @@ def forget_sources(engine: Engine, pairs: Iterable[tuple[str, str]]) -> int:
             removed += session.execute(delete(table).where(table.c.integration_id == integration_id,
                                                            table.c.source == key)).rowcount
     return removed
+
+
+COLUMN_MAPS_KEY = "import_column_maps"  # app setting: source name -> {file column: field}
+MAX_REMEMBERED_MAPS = 200
+
+
+def load_column_map(engine: Engine, source_name: str) -> dict[str, str]:
+    """The column mapping last used to import this source (file column -> field), or an empty one."""
+    with Session(engine) as session:
+        record = session.get(AppSetting, COLUMN_MAPS_KEY)
+        maps = record.value if record is not None else {}
+    found = maps.get(source_name.strip())
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def save_column_map(session: Session, source_name: str, column_map: Mapping[str, str], updated_by: str) -> None:
+    """Remember, inside the caller's transaction, the mapping an import of this source used."""
+    record = session.get(AppSetting, COLUMN_MAPS_KEY)
+    maps = dict(record.value) if record is not None else {}
+    maps.pop(source_name.strip(), None)
+    maps[source_name.strip()] = dict(column_map)
+    maps = dict(list(maps.items())[-MAX_REMEMBERED_MAPS:])  # the most recently used sources
+    if record is None:
+        session.add(AppSetting(key=COLUMN_MAPS_KEY, value=maps, updated_by=updated_by))
+    else:
+        record.value = maps
+        record.version += 1
+        record.updated_at = utc_now()
+        record.updated_by = updated_by

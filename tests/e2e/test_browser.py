@@ -42,7 +42,7 @@ def test_uploading_a_csv_shows_the_report_before_writing_and_imports_on_confirm(
     engine = create_db_engine(server["database_url"])
     before = {i.id for i in load_integrations(engine)}
 
-    page.get_by_text("Upload a registry CSV").click()
+    page.get_by_text("Upload a registry file").click()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(EXAMPLES_DIR / "mixed_errors.csv"))
     wait_for_app(page)
     # The problem table is a canvas grid; its summary line is text.

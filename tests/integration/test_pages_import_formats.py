@@ -1,0 +1,148 @@
+"""The Registry upload with other formats, through AppTest: detected format, preview, mapping step, not-seen review."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.services.registry import import_registry_file
+from core.storage.audit import list_history
+from core.storage.registry_store import load_integrations
+from core.storage.source_store import load_sources
+from tests.actors import EDITOR
+from tests.conftest import EXAMPLES_DIR
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+SOURCES = EXAMPLES_DIR / "sources"
+LEANIX_HEADERS = SOURCES / "leanix_style_headers.csv"
+
+pytestmark = pytest.mark.usefixtures("app_database")
+
+
+def open_registry() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_name"] = "Ana"
+    at.switch_page("pages/registry.py")
+    return at.run()
+
+
+def upload(at: AppTest, path: Path) -> AppTest:
+    at.file_uploader(key="registry_upload").set_value((path.name, path.read_bytes(), "application/octet-stream"))
+    return at.run()
+
+
+def preview(at: AppTest):
+    """The preview table: the one with a "Data objects" column."""
+    return next(d.value for d in at.dataframe if "Data objects" in d.value.columns)
+
+
+def ids(engine) -> set[str]:
+    return {i.id for i in load_integrations(engine)}
+
+
+def test_a_fivetran_export_shows_its_format_and_preview_and_writes_only_on_confirm(engine):
+    at = open_registry()
+    before = ids(engine)
+
+    upload(at, SOURCES / "fivetran_connections.json")
+
+    assert not at.exception
+    assert "Read as: **Fivetran connections** (detected)" in [i.value for i in at.info]
+    shown = preview(at)
+    assert list(shown["Id"]) == ["FT-lifting-palace", "FT-serene-quarter"]
+    problems = at.dataframe[0].value
+    assert list(problems["Where"]) == ["connections[2]"]
+    assert ids(engine) == before
+    at.button(key="import_confirm").click().run()
+    assert ids(engine) - before == {"FT-lifting-palace", "FT-serene-quarter"}
+    assert {(s.integration_id, s.source) for s in load_sources(engine)} == {
+        ("FT-lifting-palace", "fivetran:fivetran_connections.json"),
+        ("FT-serene-quarter", "fivetran:fivetran_connections.json")}
+
+
+def test_a_workbook_error_names_the_sheet_and_cell(engine):
+    at = open_registry()
+
+    upload(at, SOURCES / "registry.xlsx")
+
+    assert "Read as: **Excel workbook, sheet 'Registry'** (detected)" in [i.value for i in at.info]
+    problems = at.dataframe[0].value
+    assert list(problems["Where"]) == ["sheet 'Registry', cell H7"]
+    assert list(problems["Column"]) == ["monthly_maintenance_hours"]
+
+
+def test_unfamiliar_headers_get_a_mapping_step_with_suggestions_that_is_remembered(engine):
+    at = open_registry()
+
+    upload(at, LEANIX_HEADERS)
+
+    assert "'Source Application' looks like source_system" in at.warning[0].value.replace("\\", "")
+    assert {s.label: s.value for s in at.selectbox if s.key.startswith("map_")} == {
+        "name": "Interface Name", "source_system": "Source Application", "target_system": "Target Application",
+        "data_objects": "Data Object", "owner_team": "Owning Group"}
+    assert "import_confirm" not in [b.key for b in at.button]
+    at.button(key="apply_column_map").click().run()
+    assert len(preview(at)) == 2
+    at.button(key="import_confirm").click().run()
+    assert {"INT-opportunity-sync-to-snowflake", "INT-invoice-export"} <= ids(engine)
+
+    again = upload(open_registry(), LEANIX_HEADERS)  # a later visit: the mapping of this file is remembered
+    assert not [s for s in again.selectbox if s.key.startswith("map_")]
+    assert len(preview(again)) == 2
+
+
+def test_a_corrected_mapping_step_choice_is_used(engine):
+    at = open_registry()
+    upload(at, LEANIX_HEADERS)
+
+    at.selectbox(key="map_owner_team").set_value("Accountable").run()
+    at.button(key="apply_column_map").click().run()
+
+    shown = preview(at)
+    assert list(shown["Team"]) == ["Marcus Chen", "Rafael Ortega"]
+
+
+def _reimport_without_last_connection(engine) -> None:
+    path = SOURCES / "fivetran_connections.json"
+    import_registry_file(engine, path.read_bytes(), actor=EDITOR, filename=path.name, source_name=path.name)
+    document = json.loads(path.read_bytes())
+    document["connections"] = document["connections"][:1]
+    import_registry_file(engine, json.dumps(document).encode(), actor=EDITOR, filename=path.name,
+                         source_name=path.name)
+
+
+def tick_first_unseen(at: AppTest) -> AppTest:
+    at.session_state["unseen_table"] = {"edited_rows": {0: {"Remove or keep": True}}, "added_rows": [],
+                                        "deleted_rows": []}
+    return at.run()
+
+
+def test_rows_a_reimport_no_longer_has_are_reviewed_then_removed_with_history(engine):
+    _reimport_without_last_connection(engine)
+    at = open_registry()
+
+    table = at.data_editor(key="unseen_table")
+    assert list(table.value["Id"]) == ["FT-serene-quarter"]
+    assert "FT-serene-quarter" in ids(engine)
+    tick_first_unseen(at)
+    at.button(key="unseen_remove").click().run()
+
+    assert "FT-serene-quarter" not in ids(engine)
+    assert [e.action for e in list_history(engine, entity="integration", entity_id="FT-serene-quarter")][0] == \
+        "delete"
+    assert not [s for s in load_sources(engine) if s.integration_id == "FT-serene-quarter"]
+
+
+def test_keeping_a_row_its_source_no_longer_has_stops_tracking_it_there(engine):
+    _reimport_without_last_connection(engine)
+    at = open_registry()
+
+    tick_first_unseen(at)
+    at.button(key="unseen_keep").click().run()
+
+    assert "FT-serene-quarter" in ids(engine)
+    assert [s.integration_id for s in load_sources(engine)] == ["FT-lifting-palace"]
+    assert not [e for e in at.expander if "not seen" in e.label]
