@@ -11,10 +11,10 @@ from core.domain.registry_cells import CANONICAL_COLUMNS, header_key, match_head
 from core.errors import RegistryFileError
 
 # Words that, anywhere in a header, say which required field the column holds ("Source Application",
-# "Consumer Applications", "Owning Group"). "from" and "to" are left out on purpose: LeanIX's technical names
-# ("relInterfaceToProviderApplication") put "to" in every relation.
+# "Consumer Applications", "Owning Group"). "from", "to" and "interface" are left out on purpose: LeanIX's
+# technical names ("relInterfaceToProviderApplication") put them in every relation.
 _FIELD_WORDS: dict[str, frozenset[str]] = {
-    "name": frozenset({"name", "title", "interface", "integration", "flow", "displayname"}),
+    "name": frozenset({"name", "title", "flow", "displayname"}),
     "source_system": frozenset({"source", "provider", "providing", "sender", "sending", "origin", "upstream",
                                 "producer", "publisher", "publishing"}),
     "target_system": frozenset({"target", "consumer", "consuming", "receiver", "receiving", "destination",

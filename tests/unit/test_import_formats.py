@@ -1,0 +1,312 @@
+"""Import formats: each fixture read as documented, round trips, typed cells, header hints, and hostile files."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, datetime, time
+
+import pytest
+
+from bench.xlsx import xlsx_bytes
+from core.domain.header_hints import parse_column_map, suggest_columns
+from core.domain.registry_csv import read_registry_csv
+from core.domain.registry_export import write_registry_csv
+from core.domain.sources import FORMATS, detect_format, read_source
+from core.domain.sources import excel as excel_module
+from core.domain.sources.excel import cell_text
+from core.errors import MissingColumnsError, RegistryFileError
+from tests.conftest import EXAMPLES_DIR
+
+SOURCES = EXAMPLES_DIR / "sources"
+BACKSTAGE = {p.name: p.read_bytes() for p in sorted((SOURCES / "backstage").glob("*.yaml"))}
+AIRBYTE_SF = "AB-9924bcd0-99be-453d-ba47-c2c9766f7da5"
+
+
+def read(name: str, **options):
+    if name == "backstage":
+        return read_source(BACKSTAGE, **options)
+    return read_source((SOURCES / name).read_bytes(), filename=name, **options)
+
+
+# What each fixture holds, as docs/registry-format.md describes it: (id, source, target, objects, owner team).
+EXPECTED = {
+    "fivetran_connections.json": ("fivetran", [
+        ("FT-lifting-palace", "Salesforce", "Snowflake", ("Opportunity", "Account"), "Unassigned"),
+        ("FT-serene-quarter", "HubSpot", "Snowflake", ("contact", "deal"), "Unassigned")]),
+    "airbyte_connections.json": ("airbyte", [
+        (AIRBYTE_SF, "Salesforce", "Snowflake", ("Opportunity", "OpportunityLineItem"), "Unassigned"),
+        ("AB-3f1e7a52-6a54-4c0e-9b8e-0d7d2a1f5c11", "Zendesk Support", "Snowflake", ("tickets", "ticket_comments"),
+         "Unassigned")]),
+    "dbt_manifest.json": ("dbt", [
+        ("DBT-revenue-analytics-salesforce", "Salesforce", "Snowflake", ("account", "opportunity"), "Data Platform"),
+        ("DBT-revenue-analytics-stripe", "Stripe", "Snowflake", ("invoices", "subscriptions"), "Finance Systems")]),
+    "openmetadata_lineage.csv": ("openmetadata", [
+        ("OM-Airflow-prod-salesforce-daily-Salesforce-prod-Snow-798c884946", "Salesforce_prod",
+         "Snowflake_analytics", ("Opportunity", "Account"), "Unassigned"),
+        ("OM-Dagster-revops-opportunity-sync-Salesforce-prod-Sn-b91e1c861c", "Salesforce_prod",
+         "Snowflake_analytics", ("Opportunity",), "Unassigned")]),
+    "leanix_interfaces.xlsx": ("leanix", [
+        ("LX-0b6e3e4c-1f0a-4c7e-9a51-5d0f6f2a9e01", "Salesforce", "Snowflake", ("Opportunity", "Account"),
+         "Data Platform"),
+        ("LX-1c7f4f5d-2a1b-4d8f-8b62-6e1a7a3b0f12-NetSuite", "Stripe", "NetSuite", ("Invoice",), "Finance IT"),
+        ("LX-1c7f4f5d-2a1b-4d8f-8b62-6e1a7a3b0f12-Snowflake", "Stripe", "Snowflake", ("Invoice",), "Finance IT"),
+        ("LX-2d8a5a6e-3b2c-4e9a-9c73-7f2b8b4c1a23", "Zendesk", "Jira", ("Ticket",), "Unassigned")]),
+    "registry.xlsx": ("xlsx", [
+        ("INT-101", "Salesforce", "Stripe", ("Opportunity", "Account"), "Sales Ops"),
+        ("INT-102", "Stripe", "NetSuite", ("Invoice",), "Finance"),
+        ("INT-103", "Zendesk", "Jira", ("Ticket",), "Customer Success")]),
+    "backstage": ("backstage", [
+        ("BS-invoice-service-accounts-api", "Salesforce", "Billing Platform", ("Accounts API",),
+         "finance-engineering"),
+        ("BS-portal-web-invoices-api", "Billing Platform", "Customer Portal", ("invoice", "payment"), "web-team"),
+        ("BS-portal-web-accounts-api", "Salesforce", "Customer Portal", ("Accounts API",), "web-team")]),
+}
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_each_fixture_reads_as_its_documented_mapping(name):
+    fmt, rows = EXPECTED[name]
+
+    report = read(name)
+
+    assert report.format == fmt
+    assert [(i.id, i.source_system, i.target_system, i.data_objects, i.owner_team) for i in report.accepted] == rows
+    if fmt != "xlsx":  # a registry table's rows are their own records: the import names them by id
+        assert set(report.origins) == {i.id for i in report.accepted}
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_each_format_round_trips_through_the_canonical_csv(name):
+    report = read(name)
+
+    again = read_registry_csv(write_registry_csv(report.accepted).encode("utf-8"))
+
+    assert again.accepted == report.accepted and again.errors == []
+
+
+@pytest.mark.parametrize("name", [n for n in EXPECTED if n != "backstage"])
+def test_a_reimport_of_the_same_export_gives_the_same_ids(name):
+    assert [i.id for i in read(name).accepted] == [i.id for i in read(name).accepted]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("fivetran_connections.json", [("connections[2]", "data_objects")]),
+    ("leanix_interfaces.xlsx", [("sheet 'Interfaces', row 5", "target_system")]),
+    ("registry.xlsx", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
+])
+def test_each_bad_entry_names_the_path_in_the_file_and_the_field(name, expected):
+    assert [(e.where, e.column) for e in read(name).errors] == expected
+
+
+def test_a_workbook_reads_exactly_like_the_same_rows_saved_as_csv():
+    workbook, csv = read("registry.xlsx"), read("registry_as_csv.csv")
+
+    assert workbook.accepted == csv.accepted
+    assert [(e.row - 2, e.column, e.value, e.message, e.fix) for e in workbook.errors] == \
+        [(e.row, e.column, e.value, e.message, e.fix) for e in csv.errors]  # two rows above the header
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (12.0, "12"), (2.5, "2.5"), (1200, "1200"), (True, "TRUE"), (False, "FALSE"), (None, ""),
+    (date(2024, 3, 1), "2024-03-01"), (datetime(2024, 3, 1), "2024-03-01"),
+    (datetime(2024, 3, 1, 9, 30), "2024-03-01 09:30:00"), (time(9, 30), "09:30:00"), ("2-3", "2-3"),
+    (float("nan"), ""),
+])
+def test_typed_cells_read_as_the_text_a_csv_export_holds(value, text):
+    assert cell_text(value) == text
+
+
+def test_the_first_sheet_with_the_header_is_read_unless_one_is_named():
+    rows = [["id", "name", "source_system", "target_system", "data_objects", "owner_team"],
+            ["INT-1", "A", "X", "Y", "Lead", "Ops"]]
+    book = xlsx_bytes(rows, sheet="Second")
+
+    assert [i.id for i in read_source(book, filename="r.xlsx").accepted] == ["INT-1"]
+    assert read_source(book, filename="r.xlsx", sheet="second").sheet == "Second"
+    with pytest.raises(RegistryFileError, match="no sheet 'Other'"):
+        read_source(book, filename="r.xlsx", sheet="Other")
+
+
+@pytest.mark.parametrize(("data", "filename", "fmt"), [
+    (b"name,source_system,target_system\n", "r.csv", "csv"),
+    (b"name;source;target\n", "", "csv"),
+    (b"fromEntityType,fromFullyQualifiedName,toEntityType,toFullyQualifiedName\n", "lineage.csv", "openmetadata"),
+    (b"apiVersion: backstage.io/v1alpha1\nkind: API\n", "", "backstage"),
+    (b"kind: Component\n", "catalog-info.yml", "backstage"),
+    (b'{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}}', "", "dbt"),
+    (b'{"connections": [{"connectionId": "1", "sourceId": "2"}]}', "a.json", "airbyte"),
+    (b'\xef\xbb\xbf {"connections": [{"id": "1", "service": "x", "group_id": "g"}]}', "", "fivetran"),
+    (xlsx_bytes([["id"]]), "registry.xlsx", "xlsx"),
+])
+def test_auto_decides_the_format_by_content_then_extension(data, filename, fmt):
+    assert detect_format(data, filename) == fmt
+
+
+def test_a_json_file_of_no_known_tool_is_refused_in_plain_words():
+    with pytest.raises(RegistryFileError, match="not one the importer knows"):
+        read_source(b'{"hello": "world"}', filename="x.json")
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in ("csv", "backstage")])
+def test_a_file_of_another_format_is_refused_not_misread(fmt):
+    with pytest.raises(RegistryFileError):
+        read_source(b"name,source_system,target_system,data_objects,owner_team\nA,X,Y,Lead,Ops\n", fmt)
+
+
+# ----------------------------------------------------------------------------- header hints and --map
+
+@pytest.mark.parametrize(("columns", "missing", "expected"), [
+    (["Source Application", "Target Application"], ["source_system", "target_system"],
+     {"source_system": "Source Application", "target_system": "Target Application"}),
+    (["Provider", "Consumer", "Data Object"], ["source_system", "target_system", "data_objects"],
+     {"source_system": "Provider", "target_system": "Consumer", "data_objects": "Data Object"}),
+    (["relInterfaceToProviderApplication", "relInterfaceToConsumerApplication"],
+     ["source_system", "target_system"],
+     {"source_system": "relInterfaceToProviderApplication", "target_system": "relInterfaceToConsumerApplication"}),
+    (["Sender System", "Receiving System", "Owning Department"], ["source_system", "target_system", "owner_team"],
+     {"source_system": "Sender System", "target_system": "Receiving System", "owner_team": "Owning Department"}),
+    (["Owner Tem"], ["owner_team"], {"owner_team": "Owner Tem"}),  # a typo, caught by likeness
+    (["Provider to Consumer"], ["source_system", "target_system"], {}),  # both: a hint for neither
+    (["Slack channel", "Jira epic"], ["source_system"], {}),
+    (["Source", "Target Application"], ["target_system"], {"target_system": "Target Application"}),
+])
+def test_missing_columns_are_suggested_from_the_files_own_columns(columns, missing, expected):
+    assert suggest_columns(columns, missing) == expected
+
+
+def test_a_missing_column_refusal_names_the_likely_columns():
+    with pytest.raises(MissingColumnsError) as refusal:
+        read("leanix_style_headers.csv")
+
+    assert "'Source Application' looks like source_system" in str(refusal.value)
+    assert refusal.value.missing == ("name", "source_system", "target_system", "data_objects", "owner_team")
+    assert refusal.value.suggestions["target_system"] == "Target Application"
+
+
+def test_the_suggested_map_reads_the_file():
+    column_map = parse_column_map("Interface Name=name, Source Application=source_system, Target Application="
+                                  "target_system, Data Object=data_objects, Owning Group=owner_team")
+
+    report = read("leanix_style_headers.csv", column_map=column_map)
+
+    assert [(i.name, i.source_system, i.owner_team, i.owner) for i in report.accepted] == [
+        ("Opportunity sync to Snowflake", "Salesforce", "Data Platform", "Marcus Chen"),
+        ("Invoice export", "Stripe", "Finance IT", "Rafael Ortega")]
+
+
+def test_a_mapped_column_wins_over_one_the_header_would_match():
+    data = b"Name,Display Name,Source,Target,Objects,Team\nshort,Long name,X,Y,Lead,Ops\n"
+
+    [row] = read_source(data, column_map={"Display Name": "name"}).accepted
+
+    assert row.name == "Long name" and row.extra == {"Name": "short"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("Source Application", "is not a column mapping"),
+    ("Source Application=wherever", "'wherever' in 'Source Application=wherever' is not a registry field"),
+    ("=source_system", "is not a column mapping"),
+])
+def test_a_bad_map_is_refused_naming_the_entry(text, message):
+    with pytest.raises(RegistryFileError, match=message):
+        parse_column_map(text)
+
+
+# ----------------------------------------------------------------------------- LeanIX variants
+
+LEANIX_TECHNICAL = ["id", "type", "name", "relInterfaceToProviderApplication", "relInterfaceToConsumerApplication",
+                    "relInterfaceToDataObject", "subscriptions"]
+
+
+def test_leanix_technical_names_and_a_label_row_read_the_same():
+    rows = [LEANIX_TECHNICAL,
+            ["ID", "Type", "Name", "Provider Application", "Consumer Application", "Data Object", "Subscriptions"],
+            ["fs-1", "Interface", "Lead feed", "Marketo", "Salesforce", "Lead", "Responsible: Chen Wei"]]
+
+    [row] = read_source(xlsx_bytes(rows, sheet="Interface"), filename="export.xlsx").accepted
+
+    assert (row.id, row.source_system, row.target_system, row.data_objects, row.owner) == (
+        "LX-fs-1", "Marketo", "Salesforce", ("Lead",), "Chen Wei")
+
+
+def test_a_leanix_export_of_another_fact_sheet_type_is_refused():
+    rows = [LEANIX_TECHNICAL, ["fs-1", "Application", "CRM", "", "", "", ""]]
+
+    with pytest.raises(RegistryFileError, match="holds Application fact sheets"):
+        read_source(xlsx_bytes(rows), "leanix")
+
+
+# ----------------------------------------------------------------------------- limits and hostile files
+
+def test_row_limits_apply_to_every_format():
+    with pytest.raises(RegistryFileError, match="more than 1 rows"):
+        read("fivetran_connections.json", max_rows=1)
+    with pytest.raises(RegistryFileError, match="more than 2 rows"):
+        read("registry.xlsx", max_rows=2)
+    with pytest.raises(RegistryFileError, match="more than 1 rows"):
+        read("openmetadata_lineage.csv", max_rows=1)
+
+
+def test_a_yaml_alias_bomb_is_refused():
+    lines = ['l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for level in range(1, 10):
+        previous = ", ".join([f"*l{level - 1}"] * 9)
+        lines.append(f"l{level}: &l{level} [{previous}]")
+    bomb = ("\n".join(lines) + "\n").encode()
+
+    # 81 aliases expanding to 9**10 values: refused by the alias count or the value count, never walked whole.
+    with pytest.raises(RegistryFileError, match="YAML bomb|more than 2,000,000 values"):
+        read_source(bomb, "backstage")
+    with pytest.raises(RegistryFileError, match="YAML bomb"):
+        read_source(bomb + b"more: [" + b", ".join([b"*l9"] * 120) + b"]\n", "backstage")
+
+
+@pytest.mark.parametrize(("data", "fmt", "message"), [
+    (b"[" * 100_000 + b"]" * 100_000, "airbyte", "nested"),
+    (b'{"connections": ' + b"[" * 70 + b"]" * 70 + b"}", "airbyte", "nested more than 64"),
+    (b'{"n": ' + b"9" * 5000 + b"}", "fivetran", "number too long"),
+    (b"key: [" * 70 + b"]" * 70, "backstage", "nested"),
+    (b"kind: [unclosed\n", "backstage", "line 2"),
+    (b'{"connections": [', "fivetran", "not valid JSON"),
+    (b"\xff\xfe\x00bad", "dbt", "not UTF-8"),
+])
+def test_malformed_and_hostile_description_files_are_refused_in_plain_words(data, fmt, message):
+    with pytest.raises(RegistryFileError, match=message):
+        read_source(data, fmt)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_reading(monkeypatch):
+    monkeypatch.setattr(excel_module, "MAX_UNPACKED_BYTES", 10_000)
+    book = xlsx_bytes([["id", "name"]] + [[f"INT-{i}", "x" * 50] for i in range(500)])
+
+    with pytest.raises(RegistryFileError, match="unpacks to"):
+        read_source(book, filename="big.xlsx")
+
+
+def test_a_damaged_or_foreign_workbook_is_one_plain_error():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("xl/workbook.xml", "<not really>")
+    with pytest.raises(RegistryFileError, match="could not be read"):
+        read_source(archive.getvalue(), filename="x.xlsx")
+    with pytest.raises(RegistryFileError, match="not an Excel workbook"):
+        read_source(b"PK\x03\x04garbage", "xlsx")
+
+
+def test_a_backstage_catalog_without_entities_is_refused():
+    with pytest.raises(RegistryFileError, match="No Backstage entities"):
+        read_source({"a.yaml": b"just: text\n"})
+
+
+def test_dbt_exposures_reach_sources_through_model_chains_and_cycles_end():
+    manifest = json.loads((SOURCES / "dbt_manifest.json").read_bytes())
+    nodes = manifest["nodes"]
+    nodes["model.revenue_analytics.stg_opportunities"]["depends_on"]["nodes"].append(
+        "model.revenue_analytics.fct_pipeline")  # a cycle
+
+    report = read_source(json.dumps(manifest).encode(), "dbt")
+
+    salesforce = next(i for i in report.accepted if i.source_system == "Salesforce")
+    assert salesforce.consumers == ("Monthly board pack", "Pipeline dashboard")
