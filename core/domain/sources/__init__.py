@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from core.domain.registry_cells import ImportReport
 from core.domain.registry_csv import read_registry_csv
 from core.domain.sources import airbyte, backstage, dbt, fivetran, leanix, openmetadata
+from core.domain.sources.common import load_json
 from core.domain.sources.excel import read_sheets, read_workbook_sheets, workbook_kind
 from core.errors import RegistryFileError
 
@@ -60,6 +61,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
         if b'"group_id"' in data and b'"service"' in data:
             return "fivetran"
         if head.startswith((b"{", b"[")):
+            load_json(data, "JSON")  # a damaged file is named as such before anything else
             raise RegistryFileError("This JSON file is not one the importer knows: a dbt manifest.json, a Fivetran "
                                     "or an Airbyte connections export (see docs/registry-format.md).")
     if extension in ("yaml", "yml") or b"apiVersion: backstage.io/" in head:

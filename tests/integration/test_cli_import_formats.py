@@ -1,0 +1,98 @@
+"""igov validate and import with other formats: --format, a Backstage folder, header hints and --map, not seen."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.cli import main
+from tests.conftest import EXAMPLES_DIR
+
+SOURCES = EXAMPLES_DIR / "sources"
+LEANIX_HEADERS = str(SOURCES / "leanix_style_headers.csv")
+SUGGESTED_MAP = ("Interface Name=name,Source Application=source_system,Target Application=target_system,"
+                 "Data Object=data_objects,Owning Group=owner_team")
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+
+
+@pytest.mark.parametrize(("path", "fmt", "first_line"), [
+    ("airbyte_connections.json", "auto", "2 row(s) valid, 0 row(s) rejected (2 read; Airbyte connections)."),
+    ("dbt_manifest.json", "dbt", "2 row(s) valid, 0 row(s) rejected (2 read; dbt manifest)."),
+    ("backstage", "auto", "3 row(s) valid, 0 row(s) rejected (3 read; Backstage catalog)."),
+    ("registry.xlsx", "xlsx",
+     "3 row(s) valid, 1 row(s) rejected (4 read; Excel workbook, sheet 'Registry')."),
+])
+def test_validate_reads_each_format_and_says_which(path, fmt, first_line, capsys):
+    code = main(["validate", str(SOURCES / path), "--format", fmt])
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == first_line
+    assert code == (1 if path == "registry.xlsx" else 0)
+
+
+def test_validate_json_names_where_in_the_file(capsys):
+    code = main(["validate", str(SOURCES / "fivetran_connections.json"), "--json"])
+
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert payload["errors"][0]["where"] == "connections[2]"
+
+
+def test_missing_columns_are_explained_with_the_map_that_would_use_the_suggestions(capsys):
+    code = main(["validate", LEANIX_HEADERS])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "'Source Application' looks like source_system" in err
+    assert f'run again with: --map "{SUGGESTED_MAP}"' in err
+
+
+def test_the_suggested_map_imports_the_file(db, capsys):
+    code = main(["import", LEANIX_HEADERS, "--map", SUGGESTED_MAP, "--db", db])
+
+    assert code == 0
+    assert "Written (merge): 2 added, 0 updated, 0 removed." in capsys.readouterr().out
+
+
+def test_a_bad_map_is_a_plain_refusal(capsys):
+    code = main(["validate", LEANIX_HEADERS, "--map", "Source Application"])
+
+    assert code == 1
+    assert "is not a column mapping" in capsys.readouterr().err
+
+
+def test_an_unknown_format_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["validate", LEANIX_HEADERS, "--format", "excel97"])
+
+    assert stopped.value.code == 2
+
+
+def test_a_reimport_says_how_many_rows_are_no_longer_in_the_source(tmp_path, db, capsys):
+    main(["import", str(SOURCES / "fivetran_connections.json"), "--db", db])
+    document = json.loads((SOURCES / "fivetran_connections.json").read_bytes())
+    document["connections"] = document["connections"][:1]
+    smaller = tmp_path / "fivetran_connections.json"
+    smaller.write_text(json.dumps(document), encoding="utf-8")
+    capsys.readouterr()
+
+    main(["import", str(smaller), "--db", db])
+
+    out = capsys.readouterr().out
+    assert "1 integration an earlier import of this source had is not in it: flagged \"not seen since\"" in out
+    assert "Nothing was deleted." in out
+
+
+def test_a_bad_file_is_refused_before_the_database_is_opened(tmp_path, capsys):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"connections": [', encoding="utf-8")
+
+    code = main(["import", str(bad), "--db", f"sqlite:///{tmp_path / 'never' / 'db.sqlite3'}"])
+
+    assert code == 1 and "not valid JSON" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
