@@ -12,6 +12,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
 
+from core.domain.sources.excel import column_letter
+
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -43,15 +45,6 @@ _WORKBOOK_RELS = (
 )
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _number(text: str) -> str | None:
     """The cell as Excel stores a typed number, or None for text (leading zeros and signs stay text)."""
     if not text or text != text.strip() or text[0] in "+0" and text not in ("0",) and not text.startswith("0."):
@@ -72,7 +65,7 @@ def xlsx_bytes(rows: Iterable[Sequence[str]], sheet: str = "Registry", *, typed_
         for c, text in enumerate(row):
             if text == "":
                 continue
-            ref = f"{_column_letter(c)}{r}"
+            ref = f"{column_letter(c)}{r}"
             number = _number(text) if typed_numbers and r > 1 else None
             if number is not None:
                 body.write(f'<c r="{ref}"><v>{number}</v></c>')
