@@ -76,8 +76,9 @@ def _map_header(
     ``columns`` (file column -> field, from ``--map`` or the upload's mapping step) comes first: a column the
     header would match to a field the mapping gives to another column is kept as an extra column instead.
     """
-    columns = {header_key(k): v for k, v in (columns or {}).items()}
-    mapped_fields = set(columns.values())
+    present = {header_key(unneutralise_cell(c.strip())) for c in header}
+    columns = {key: v for k, v in (columns or {}).items() if (key := header_key(k)) in present}
+    mapped_fields = set(columns.values())  # only columns this header has: a map may be remembered from another file
     canonical: dict[int, str] = {}
     unknown: dict[int, str] = {}
     mapping: dict[str, str] = {}

@@ -204,6 +204,14 @@ def test_a_mapped_column_wins_over_one_the_header_would_match():
     assert row.name == "Long name" and row.extra == {"Name": "short"}
 
 
+def test_a_map_naming_columns_the_file_lacks_changes_nothing():
+    data = b"name,source_system,target_system,data_objects,owner_team\nA,X,Y,Lead,Ops\n"
+
+    report = read_source(data, column_map={"Source Application": "source_system"})
+
+    assert [(i.source_system, i.extra) for i in report.accepted] == [("X", {})]
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("Source Application", "is not a column mapping"),
     ("Source Application=wherever", "'wherever' in 'Source Application=wherever' is not a registry field"),
@@ -310,3 +318,55 @@ def test_dbt_exposures_reach_sources_through_model_chains_and_cycles_end():
 
     salesforce = next(i for i in report.accepted if i.source_system == "Salesforce")
     assert salesforce.consumers == ("Monthly board pack", "Pipeline dashboard")
+
+
+def ods_bytes(rows) -> bytes:
+    """A one-sheet OpenDocument spreadsheet with typed cells, as LibreOffice writes one."""
+    def cell(value) -> str:
+        if isinstance(value, bool):
+            return (f'<table:table-cell office:value-type="boolean" office:boolean-value="{str(value).lower()}">'
+                    f"<text:p>{value}</text:p></table:table-cell>")
+        if isinstance(value, (int, float)):
+            return (f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p>'
+                    "</table:table-cell>")
+        if isinstance(value, date):
+            return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+                    f"<text:p>{value}</text:p></table:table-cell>")
+        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(map(cell, row)) + "</table:table-row>" for row in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="Registry">{body}</table:table></office:spreadsheet>'
+        "</office:body></office:document-content>")
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return archive.getvalue()
+
+
+def test_an_opendocument_spreadsheet_reads_like_the_same_csv():
+    rows = [["id", "name", "source_system", "target_system", "data_objects", "owner_team", "build_hours",
+             "has_monitoring", "launched_on"],
+            ["INT-1", "Opp sync", "Salesforce", "Stripe", "Opportunity", "Sales Ops", 12, True, date(2024, 3, 1)],
+            ["INT-2", "Invoices", "Stripe", "NetSuite", "Invoice", "Finance", 2.5, False, date(2023, 1, 9)]]
+    csv = (b"id,name,source_system,target_system,data_objects,owner_team,build_hours,has_monitoring,launched_on\n"
+           b"INT-1,Opp sync,Salesforce,Stripe,Opportunity,Sales Ops,12,TRUE,2024-03-01\n"
+           b"INT-2,Invoices,Stripe,NetSuite,Invoice,Finance,2.5,FALSE,2023-01-09\n")
+
+    report = read_source(ods_bytes(rows), filename="registry.ods")
+
+    assert (report.format, report.encoding, report.errors) == ("xlsx", "OpenDocument spreadsheet", [])
+    assert report.accepted == read_registry_csv(csv).accepted

@@ -226,7 +226,8 @@ def read_workbook_sheets(sheets: Sequence[Sheet], kind: str = "xlsx", *, column_
         return f"sheet '{chosen.name}', {cell}"
 
     report.errors = [replace(e, row=sheet_row(e.row), where=where(e)) for e in report.errors]
-    report.format, report.sheet, report.encoding, report.delimiter = kind, chosen.name, _WORKBOOK_KINDS[kind], ""
+    # One format name for every workbook (the --format choice); the encoding says which kind of workbook it was.
+    report.format, report.sheet, report.encoding, report.delimiter = "xlsx", chosen.name, _WORKBOOK_KINDS[kind], ""
     if len(sheets) > 1:
         report.notes.append(f"Read the sheet '{chosen.name}' (of {len(sheets)}).")
     return report
