@@ -12,7 +12,8 @@ from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, 
     check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options, import_blocked,
     import_checked_file, integration_cells, integration_history, load_registry, load_sample_registry,
     preview_import, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
-from core.services.sources import keep_unseen, remove_unseen, unseen_integrations
+from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
+    workbook_sheet_names)
 from core.wording import escape_markdown
 from pages._ui import browser_timezone, current_actor, flash, get_engine, page_header, plain_errors, read_only_notice
 
@@ -44,6 +45,7 @@ FORMAT_NAMES = {"auto": "Detect from the file", **FORMATS}
 PREVIEW_ROWS = 20
 MAP_KEY = "registry_column_map"  # {"file": name, "map": {file column: field}} chosen in the mapping step
 NO_COLUMN = "(no column)"
+FIRST_SHEET = "The first sheet with the registry's header"
 
 
 def preview_frame(report) -> pd.DataFrame:
@@ -127,13 +129,18 @@ def render_upload() -> None:
         if upload is None:
             return
         data = upload.getvalue()
+        sheets = workbook_sheet_names(data) if fmt in ("auto", "xlsx") else []
+        sheet = None
+        if len(sheets) > 1:
+            picked = st.selectbox("Sheet", [FIRST_SHEET, *sheets], key="import_sheet")
+            sheet = None if picked == FIRST_SHEET else picked
         chosen_map = st.session_state.get(MAP_KEY) or {}
         remembered = remembered_column_map(engine, upload.name)
         column_map = chosen_map["map"] if chosen_map.get("file") == upload.name else remembered
         try:
             detected = FORMATS[detect_format(data, upload.name)] if fmt == "auto" else None
-            report = check_registry_file(data, size=upload.size, fmt=fmt, filename=upload.name,
-                                         column_map=column_map or None)
+            report = check_registry_file(data, size=upload.size, fmt="xlsx" if sheet and fmt == "auto" else fmt,
+                                         filename=upload.name, column_map=column_map or None, sheet=sheet)
         except MissingColumnsError as problem:
             render_mapping_step(problem, upload.name, column_map)
             return
@@ -359,3 +366,8 @@ if history_id is not None:
         st.caption("Every change is on the **History** page too, with the values before and after.")
     else:
         st.caption(f"No recorded change of {history_id} yet.")
+    for record in sources_of(engine, history_id):
+        seen = (f"not seen since {record.missing_since.isoformat()}" if record.missing_since
+                else f"last seen {record.last_seen.isoformat()}")
+        st.caption(escape_markdown(f"Read from {record.source_label}: id {record.external_id}"
+                                   + (f" at {record.location}" if record.location else "") + f", {seen}."))

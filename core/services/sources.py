@@ -8,14 +8,17 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
+from core.errors import GovernanceError
+
 from core.domain.access import Actor, require_editor
 from core.domain.registry_edit import RegistryChanges
+from core.domain.sources.excel import read_sheets, workbook_kind
 from core.domain.sources.provenance import source_label
 from core.storage.registry_store import apply_registry_changes, load_integration_versions, load_integrations
 from core.storage.source_store import drop_orphan_sources, forget_sources, load_sources, load_unseen
 
 __all__ = ["SourceRecord", "UnseenIntegration", "integration_sources", "keep_unseen", "remove_unseen",
-           "unseen_integrations"]
+           "sources_of", "unseen_integrations", "workbook_sheet_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,16 @@ class SourceRecord:
     missing_since: date | None
 
 
+def workbook_sheet_names(data: bytes) -> list[str]:
+    """The sheets of a workbook, for choosing one; empty for a file that is not a readable workbook."""
+    if workbook_kind(data) is None:
+        return []
+    try:
+        return [sheet.name for sheet in read_sheets(data)]
+    except GovernanceError:
+        return []
+
+
 def unseen_integrations(engine: Engine) -> list[UnseenIntegration]:
     """The integrations a re-import of their source no longer had, oldest flag first."""
     names = {i.id: i.name for i in load_integrations(engine)}
@@ -56,6 +69,11 @@ def integration_sources(engine: Engine) -> list[SourceRecord]:
     return [SourceRecord(r.integration_id, source_label(r.format, r.source_name), r.external_id, r.location,
                          r.last_seen.date(), r.missing_since.date() if r.missing_since else None)
             for r in load_sources(engine)]
+
+
+def sources_of(engine: Engine, integration_id: str) -> list[SourceRecord]:
+    """Where one integration was read from: each source that has it, with its id there and when last seen."""
+    return [r for r in integration_sources(engine) if r.integration_id == integration_id]
 
 
 def keep_unseen(engine: Engine, pairs: Iterable[tuple[str, str]], *, actor: Actor) -> int:

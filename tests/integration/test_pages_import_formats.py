@@ -146,3 +146,26 @@ def test_keeping_a_row_its_source_no_longer_has_stops_tracking_it_there(engine):
     assert "FT-serene-quarter" in ids(engine)
     assert [s.integration_id for s in load_sources(engine)] == ["FT-lifting-palace"]
     assert not [e for e in at.expander if "not seen" in e.label]
+
+
+def test_a_workbook_sheet_can_be_chosen_and_defaults_to_the_first_with_the_header(engine):
+    at = open_registry()
+    upload(at, SOURCES / "registry.xlsx")
+    assert at.selectbox(key="import_sheet").options == ["The first sheet with the registry's header", "Read me",
+                                                       "Registry"]
+
+    at.selectbox(key="import_sheet").set_value("Read me").run()
+
+    assert any("No recognisable header" in e.value for e in at.error)
+
+
+def test_the_history_of_an_integration_says_where_it_was_read_from(engine):
+    path = SOURCES / "fivetran_connections.json"
+    import_registry_file(engine, path.read_bytes(), actor=EDITOR, filename=path.name, source_name=path.name)
+    at = open_registry()
+
+    at.selectbox(key="registry_history_id").set_value("FT-lifting-palace").run()
+
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any(c.startswith("Read from Fivetran (fivetran_connections.json): id lifting_palace at connections[0], "
+                            "last seen ") for c in captions)
