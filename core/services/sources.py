@@ -89,7 +89,7 @@ def keep_unseen(engine: Engine, pairs: Iterable[tuple[str, str]], *, actor: Acto
         PermissionDenied: when the actor is a viewer.
     """
     require_editor(actor)
-    return forget_sources(engine, pairs)
+    return forget_sources(engine, pairs, actor.name)
 
 
 def remove_unseen(engine: Engine, integration_ids: Iterable[str], *, actor: Actor) -> int:

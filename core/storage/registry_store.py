@@ -134,6 +134,11 @@ def registry_version(engine: Engine) -> int:
         return int(record.value["version"]) if record else 0
 
 
+def bump_registry_version(session: Session, updated_by: str) -> int:
+    """Count one more registry write, inside the caller's transaction (caches and exports refer to the number)."""
+    return _bump_registry_version(session, updated_by)
+
+
 def _bump_registry_version(session: Session, updated_by: str) -> int:
     record = session.get(AppSetting, REGISTRY_VERSION_KEY)
     if record is None:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.registry_cells import RowOrigin
+from core.storage.registry_store import bump_registry_version
 from core.storage.tables import AppSetting, IntegrationRecord, IntegrationSource, utc_now
 
 _CHUNK = 500  # SQLite caps the bound parameters of one statement
@@ -117,7 +118,7 @@ def sources_by_integration(engine: Engine) -> dict[str, list[SourceSeen]]:
     return dict(found)
 
 
-def forget_sources(engine: Engine, pairs: Iterable[tuple[str, str]]) -> int:
+def forget_sources(engine: Engine, pairs: Iterable[tuple[str, str]], updated_by: str = "") -> int:
     """Stop tracking integrations in sources (the "keep it" answer to "not seen since"): the integration stays.
 
     Args:
@@ -132,6 +133,9 @@ def forget_sources(engine: Engine, pairs: Iterable[tuple[str, str]]) -> int:
         for integration_id, key in pairs:
             removed += session.execute(delete(table).where(table.c.integration_id == integration_id,
                                                            table.c.source == key)).rowcount
+        if removed:
+            # The analysis names the tools rows came from: a new registry version, so no cached analysis is stale.
+            bump_registry_version(session, updated_by)
     return removed
 
 
