@@ -15,7 +15,7 @@ from core.services.backup import backup_database, restore_database
 from core.services.database import open_database
 from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
-    export_registry_csv, import_registry_file, load_registry, parse_column_map, read_registry_path,
+    export_registry_csv, import_checked_file, load_registry, parse_column_map, read_registry_path,
     read_registry_source)
 from core.wording import format_money_range, plural
 
@@ -97,9 +97,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = _source_options(args)
     report = check_registry_file(data, **options)  # read before the database is opened: a bad file changes nothing
     engine = open_database(args.db)
-    report, counts = import_registry_file(engine, data, args.mode, strict=args.strict,
-                                          actor=system_actor("igov import"), **options,
-                                          source_name=args.source or Path(args.file).name)
+    counts = import_checked_file(engine, report, args.mode, strict=args.strict, actor=system_actor("igov import"),
+                                 source_name=args.source or Path(args.file).name, column_map=options["column_map"])
     print(format_report(report))
     if counts is None:
         reason = "--strict and some rows are invalid" if report.accepted else "no valid row"
