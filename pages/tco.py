@@ -169,7 +169,8 @@ with pdf:
         file_name=f"tco-snapshot-{date.today().isoformat()}.pdf", on_click="ignore",
         help="The one-page snapshot for leaders: the same figures as this page.",
         # Built only when clicked: the page stays fast.
-        data=lambda: snapshot_pdf(analysis, rubric=saved_rubric(engine), registry_version=registry_version(engine)),
+        data=lambda: snapshot_pdf(analysis, rubric=saved_rubric(engine), registry_version=registry_version(engine),
+                                  engine=engine),
     )
 most_wasteful = top_clusters(analysis, token)
 chosen_horizon = scenarios(analysis, most_wasteful)
