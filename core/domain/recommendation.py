@@ -139,7 +139,7 @@ def _member_verdict(member: Integration, survivor: Integration, cluster: Cluster
         verb = "plans" if len(others) == 1 else "plan"
         return MemberVerdict(member.id, Verdict.HOLD, "Agree one build",
                              f"{_ids(others)} {verb} the same job and nothing runs yet: "
-                             "agree which one to build before any is built")
+                             "agree which one to build first")
     if member.id == keeper:
         return MemberVerdict(member.id, Verdict.PROCEED, "Keep", f"the cluster keeps it ({cluster.survivor_reason})")
     if member.status is Status.DEPRECATED:
@@ -179,7 +179,8 @@ def _plan(verdict: Verdict, members: tuple[MemberVerdict, ...], keeper: str, cho
 
     if not runs:
         planned = [m.integration_id for m in members if m.verdict is Verdict.HOLD]
-        parts = [f"agree which of {_ids(planned)} to build before any is built"] if planned else []
+        either = "either" if len(planned) == 2 else "any"
+        parts = [f"agree which of {_ids(planned)} to build before {either} is built"] if planned else []
     elif chosen == "keep_all":
         parts = [f"keep {_ids([keeper, *having(Verdict.HOLD)])} as they are for now"]
     elif chosen == "centralise":
@@ -193,7 +194,8 @@ def _plan(verdict: Verdict, members: tuple[MemberVerdict, ...], keeper: str, cho
     if runs and (retired := having(Verdict.RETIRE)):
         parts.append(f"retire {_ids(retired)}")
     if runs and (extended := having(Verdict.MERGE, extend=True)):
-        parts.append(f"extend {keeper} instead of building {_ids(extended)}")
+        # "keep INT-1 and extend it instead of building INT-9": "it" only right after "keep INT-1".
+        parts.append(f"extend {'it' if len(parts) == 1 else keeper} instead of building {_ids(extended)}")
     if not parts:
         parts = ["every member is retired already: make sure each is switched off"]
     return f"{verdict_name(verdict)}: {natural_list(parts)}."

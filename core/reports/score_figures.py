@@ -104,6 +104,10 @@ def stability_statement(result: RubricResult) -> str:
     >>> stability_statement(score_integration(row, ScoringContext(), rubric))
     'Stable: changing any single weight by up to ±25% leaves the verdict at proceed.'
     """
+    if result.cluster_id is not None:
+        return (f"Stable: changing any single weight by up to ±25% leaves the verdict at {result.verdict.value}, "
+                f"the recommendation for {result.cluster_id}, which no weight from 0 to 10 changes: the weights move "
+                "the score only.")
     if result.stable_within_25_percent:
         return f"Stable: changing any single weight by up to ±25% leaves the verdict at {result.verdict.value}."
     flips = sorted((s for s in result.sensitivity if s.flip_change is not None), key=lambda s: abs(s.flip_change))
