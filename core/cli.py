@@ -210,7 +210,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     for reason in result.reasons:
         print(f"  - {reason}")
     flips = [s for s in result.sensitivity if s.flip_change is not None]
-    if result.stable_within_25_percent:
+    if result.cluster_id is not None:
+        print(f"  The verdict is the recommendation for {result.cluster_id}: "
+              "weights change the score, not the verdict.")
+    elif result.stable_within_25_percent:
         print("  Stable: no single weight change within ±25% changes this verdict.")
     for item in sorted(flips, key=lambda s: abs(s.flip_change))[:3]:
         print(f"  ! {item.statement(result.verdict)}")

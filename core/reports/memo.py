@@ -111,7 +111,7 @@ class DecisionLine:
     informed: tuple[str, ...] = ()
     due_date: date | None = None
     next_step: str = ""
-    recommended: bool = False  # True: the rubric's suggestion, nobody has decided yet
+    recommended: bool = False  # True: the recommendation, nobody has decided yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,7 @@ class Memo:
     weights: tuple[tuple[str, float], ...]  # (criterion label, weight) in rubric order
     tco: tuple[TcoComparison, ...]
     decisions: tuple[DecisionLine, ...]
-    decided: bool  # False: ``decisions`` are the rubric's recommendations
+    decided: bool  # False: ``decisions`` are the recommendations
     assumptions: tuple[str, ...]  # recorded in the session
     cost_assumptions: tuple[str, ...]  # how the money was computed
     open_questions: tuple[str, ...]

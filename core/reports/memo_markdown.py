@@ -53,7 +53,7 @@ def render_memo_markdown(memo: Memo) -> str:
     if memo.decisions:
         out += _md_table(["Verdict", "Subject", "Accountable", "Due"], glance_rows(memo, verdict_banner))
         if not memo.decided:
-            out += ["", "_These are the rubric's recommendations: nobody has decided yet._"]
+            out += ["", "_These are the recommendations: nobody has decided yet._"]
     else:
         out.append("_No decisions were recorded in this session._")
 

@@ -89,7 +89,7 @@ def _at_a_glance(doc: Document, memo: Memo) -> None:
     doc.table(columns, glance_rows(memo, verdict_cell), size=8)
     if not memo.decided:
         doc.set_y(doc.get_y() + 1)
-        doc.paragraph("These are the rubric's recommendations: nobody has decided yet. Hold a diagnostic session to "
+        doc.paragraph("These are the recommendations: nobody has decided yet. Hold a diagnostic session to "
                       "agree the verdict, one Accountable person and a date.", size=7.5, style="I", colour=MUTED)
 
 
@@ -132,14 +132,14 @@ def _context(doc: Document, memo: Memo) -> None:
             columns = [Column("ID", 18), Column("Integration", width - 18 - 44 - 17 - 22 - last, wrap=True,
                                                 max_lines=2),
                        Column("Team · owner", 44, wrap=True, max_lines=2), Column("Status", 17),
-                       Column("Run-rate / month", 22, "R")]
+                       Column("Run-rate", 22, "R")]
             columns += [Column("Recommended", last, wrap=True, max_lines=2)] if recommended else []
             rows = [[Cell(m.id, bold=m.survivor), Cell(m.name + (" (kept)" if m.survivor else ""), bold=m.survivor),
                      f"{m.team} · {m.owner or 'no owner'}", m.status,
                      format_money(m.monthly_run_rate.likely, currency), *([m.action] if recommended else [])]
                     for m in subject.members]
             doc.table(columns, rows, size=7.5)
-            doc.paragraph("Run-rate: likely value. Bold: the integration the cluster keeps."
+            doc.paragraph("Run-rate: likely value a month. Bold: the integration the cluster keeps."
                           + (" Recommended: what the cluster's recommendation does with each." if recommended else ""),
                           size=6.8, colour=MUTED)
         doc.set_y(doc.get_y() + 2)

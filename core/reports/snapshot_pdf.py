@@ -457,7 +457,7 @@ def _recommendation_height(doc: Document, figures: SnapshotFigures) -> float:
     moves = sum(len(a) * _ACTION_LINE + len(d) * _DETAIL_LINE + 1.2
                 for a, d in (_move_lines(doc, item, width) for item in figures.recommendations))
     room = _room_lines(doc, figures, width)
-    room_height = (_TITLE + sum(len(lines) for lines in room) * _ROOM_LINE + 1.0 * len(room)) if room else 0.0
+    room_height = (2 + _TITLE + sum(len(lines) for lines in room) * _ROOM_LINE + 1.0 * len(room)) if room else 0.0
     return _TITLE + max(moves, 9.0) + 7.5 + room_height
 
 
@@ -508,6 +508,7 @@ def _room(doc: Document, figures: SnapshotFigures) -> None:
     room = _room_lines(doc, figures, doc.content_width)
     if not room:
         return
+    doc.set_y(doc.get_y() + 2)
     _section_title(doc, "From the room", "what the group saved and noted, beside the figures above")
     y = doc.get_y()
     doc.style(7, "", BODY)
