@@ -135,7 +135,7 @@ def cmd_overlap(args: argparse.Namespace) -> int:
                  "evidence": list(c.evidence),
                  "recommendation": analysis.recommendation(c.id).as_dict(),
                  "members_recommended": [
-                     {"id": m.integration_id, "verdict": m.verdict.value, "action": m.action}
+                     {"id": m.integration_id, "verdict": m.verdict.value, "role": m.role, "action": m.action}
                      for m in analysis.recommendation(c.id).members],
                  "scenarios": [s.as_dict() for s in analysis.recommendation(c.id).scenarios]}
                 for c in analysis.clusters

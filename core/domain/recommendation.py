@@ -48,6 +48,7 @@ class MemberVerdict:
     verdict: Verdict
     action: str  # for a table: "Keep", "Merge into INT-015", "Retire", "Extend INT-015 instead", ...
     reason: str  # the rubric's words after "Merge: ", e.g. "merge it into INT-015"
+    role: str  # keep, merge, move, extend, retire, retired, wait (keep all for now) or agree (proposals only)
 
 
 @dataclass(frozen=True)
@@ -133,67 +134,67 @@ def _member_verdict(member: Integration, survivor: Integration, cluster: Cluster
                     others_planned: list[str], horizon: int) -> MemberVerdict:
     keeper = survivor.id
     if member.status is Status.RETIRED:
-        return MemberVerdict(member.id, Verdict.RETIRE, "Retire", "already retired: make sure it is switched off")
+        return MemberVerdict(member.id, Verdict.RETIRE, "Retire", "already retired: make sure it is switched off",
+                             "retired")
     if not runs:  # proposals only: nothing runs that could be extended or kept
         others = [i for i in others_planned if i != member.id]
         verb = "plans" if len(others) == 1 else "plan"
         return MemberVerdict(member.id, Verdict.HOLD, "Agree one build",
                              f"{_ids(others)} {verb} the same job and nothing runs yet: "
-                             "agree which one to build first")
+                             "agree which one to build first", "agree")
     if member.id == keeper:
-        return MemberVerdict(member.id, Verdict.PROCEED, "Keep", f"the cluster keeps it ({cluster.survivor_reason})")
+        return MemberVerdict(member.id, Verdict.PROCEED, "Keep", f"the cluster keeps it ({cluster.survivor_reason})",
+                             "keep")
     if member.status is Status.DEPRECATED:
         return MemberVerdict(member.id, Verdict.RETIRE, "Retire",
-                             f"already deprecated: finish retiring it, {keeper} does this job")
+                             f"already deprecated: finish retiring it, {keeper} does this job", "retire")
     if member.status in NOT_YET_BUILT:
         reason = (f"stop building it and extend {keeper} instead" if member.status is Status.BUILDING
                   else f"extend {keeper} instead of building another")
-        return MemberVerdict(member.id, Verdict.MERGE, f"Extend {keeper} instead", reason)
+        return MemberVerdict(member.id, Verdict.MERGE, f"Extend {keeper} instead", reason, "extend")
     if chosen == "keep_all":
         if not member.is_owned:
             return MemberVerdict(member.id, Verdict.HOLD, "Keep for now, name an owner",
                                  f"keep it for now and name an owner: merging it into {keeper} costs more than "
-                                 f"it saves within {horizon} months")
+                                 f"it saves within {horizon} months", "wait")
         return MemberVerdict(member.id, Verdict.HOLD, "Keep for now",
                              f"keep it as it is for now: merging it into {keeper} costs more than it saves "
-                             f"within {horizon} months")
+                             f"within {horizon} months", "wait")
     if not member.is_owned:
         return MemberVerdict(member.id, Verdict.RETIRE, "Retire",
-                             f"{keeper} already does this job and this copy has no named owner")
+                             f"{keeper} already does this job and this copy has no named owner", "retire")
     if member.tier is Tier.INFORMATIONAL:
         return MemberVerdict(member.id, Verdict.RETIRE, "Retire",
-                             f"{keeper} already does this job and this copy is informational only")
+                             f"{keeper} already does this job and this copy is informational only", "retire")
     if chosen == "centralise":
         return MemberVerdict(member.id, Verdict.CENTRALIZE, f"Move onto {keeper}",
-                             f"move it onto {keeper}, which one owner runs for all {len(cluster.teams)} teams")
-    return MemberVerdict(member.id, Verdict.MERGE, f"Merge into {keeper}", f"merge it into {keeper}")
+                             f"move it onto {keeper}, which one owner runs for all {len(cluster.teams)} teams", "move")
+    return MemberVerdict(member.id, Verdict.MERGE, f"Merge into {keeper}", f"merge it into {keeper}", "merge")
 
 
-def _plan(verdict: Verdict, members: tuple[MemberVerdict, ...], keeper: str, chosen: str, runs: bool,
-          teams: int) -> str:
+def _plan(verdict: Verdict, members: tuple[MemberVerdict, ...], keeper: str, chosen: str, teams: int) -> str:
     """The first reason: the verdict, then what happens to whom."""
-    def having(*verdicts: Verdict, extend: bool | None = None) -> list[str]:
-        return [m.integration_id for m in members if m.integration_id != keeper and m.verdict in verdicts
-                and (extend is None or m.action.startswith("Extend") == extend)
-                and not m.reason.startswith("already retired")]
+    def having(role: str) -> list[str]:
+        return [m.integration_id for m in members if m.role == role]
 
-    if not runs:
-        planned = [m.integration_id for m in members if m.verdict is Verdict.HOLD]
+    if planned := having("agree"):  # proposals only
         either = "either" if len(planned) == 2 else "any"
-        parts = [f"agree which of {_ids(planned)} to build before {either} is built"] if planned else []
+        parts = [f"agree which of {_ids(planned)} to build before {either} is built"]
+    elif not having("keep"):
+        parts = []
     elif chosen == "keep_all":
-        parts = [f"keep {_ids([keeper, *having(Verdict.HOLD)])} as they are for now"]
+        parts = [f"keep {_ids([keeper, *having('wait')])} as they are for now"]
     elif chosen == "centralise":
         parts = [f"keep {keeper} under one owner for all {teams} teams"]
-        if moved := having(Verdict.CENTRALIZE):
+        if moved := having("move"):
             parts.append(f"move {_ids(moved)} onto it")
     else:
         parts = [f"keep {keeper}"]
-        if merged := having(Verdict.MERGE, extend=False):
+        if merged := having("merge"):
             parts.append(f"merge {_ids(merged)} into it")
-    if runs and (retired := having(Verdict.RETIRE)):
+    if retired := having("retire"):
         parts.append(f"retire {_ids(retired)}")
-    if runs and (extended := having(Verdict.MERGE, extend=True)):
+    if extended := having("extend"):
         # "keep INT-1 and extend it instead of building INT-9": "it" only right after "keep INT-1".
         parts.append(f"extend {'it' if len(parts) == 1 else keeper} instead of building {_ids(extended)}")
     if not parts:
@@ -330,7 +331,7 @@ def recommend_cluster(
         why_this = ("Nothing in this cluster runs yet, so there is nothing to extend: choose one proposal and build "
                     "only that.")
     reasons = (
-        _plan(verdict, member_verdicts, survivor.id, chosen, runs, teams),
+        _plan(verdict, member_verdicts, survivor.id, chosen, teams),
         _money(costs, chosen, runs, len(planned), horizon, currency),
         why_this,
         *_conditions(survivor, chosen, runs),
