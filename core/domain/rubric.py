@@ -470,11 +470,13 @@ def choose_consolidation(integration: Integration, context: ScoringContext) -> t
 
 def _proceed_reason(scores: Mapping[str, float], score: float, config: RubricConfig) -> str:
     """Why a low score proceeds, never calling the concerns low beside a criterion at 4/5 or more."""
-    strong = [f"{c.label} is {scores[c.name]:.1f}/5" for c in CRITERIA if scores[c.name] >= STRONG_CONCERN]
+    total = sum(config.weights.values())
+    strong = [f"{c.label} is {scores[c.name]:.1f}/5 (weight {config.weights[c.name]:g} of {total:g})"
+              for c in CRITERIA if scores[c.name] >= STRONG_CONCERN]
     if not strong:
         return "low concern on every weighted criterion"
-    return (f"the weighted score {score:.2f} stays below {config.proceed_below:g}, although "
-            f"{natural_list(strong)}: its weight keeps it from deciding")
+    return (f"the weighted score {score:.2f} stays below {config.proceed_below:g}, although {natural_list(strong)}: "
+            f"look at {'it' if len(strong) == 1 else 'them'} before going ahead")
 
 
 def _verdict_for(score: float, floor: int, consolidation: tuple[Verdict, str], config: RubricConfig,
