@@ -169,7 +169,12 @@ def cmd_overlap(args: argparse.Namespace) -> int:
                  "survivor_reason": c.survivor_reason,
                  "total_monthly_run_rate": c.total_monthly_run_rate.as_dict(),
                  "duplicated_monthly_run_rate": c.duplicated_monthly_run_rate.as_dict(),
-                 "evidence": list(c.evidence)}
+                 "evidence": list(c.evidence),
+                 "recommendation": analysis.recommendation(c.id).as_dict(),
+                 "members_recommended": [
+                     {"id": m.integration_id, "verdict": m.verdict.value, "role": m.role, "action": m.action}
+                     for m in analysis.recommendation(c.id).members],
+                 "scenarios": [s.as_dict() for s in analysis.recommendation(c.id).scenarios]}
                 for c in analysis.clusters
             ],
             "suggestions": [
@@ -188,6 +193,8 @@ def cmd_overlap(args: argparse.Namespace) -> int:
         print(f"  duplicated: {format_money_range(c.duplicated_monthly_run_rate, currency, '/ month')}")
         for sentence in c.evidence[:5]:
             print(f"  - {sentence}")
+        for reason in analysis.recommendation(c.id).reasons:
+            print(f"  > {reason}")
     for s in analysis.suggestions:
         print(f"\nPossible name variant ({s.kind}): '{s.name}' ~ '{s.similar_to}' ({s.similarity:.0f}%). {s.reason}")
     return EXIT_OK
@@ -240,7 +247,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     for reason in result.reasons:
         print(f"  - {reason}")
     flips = [s for s in result.sensitivity if s.flip_change is not None]
-    if result.stable_within_25_percent:
+    if result.cluster_id is not None:
+        print(f"  The verdict is the recommendation for {result.cluster_id}: "
+              "weights change the score, not the verdict.")
+    elif result.stable_within_25_percent:
         print("  Stable: no single weight change within ±25% changes this verdict.")
     for item in sorted(flips, key=lambda s: abs(s.flip_change))[:3]:
         print(f"  ! {item.statement(result.verdict)}")
@@ -306,9 +316,9 @@ def _written(what: str, path: str, data: bytes | str) -> None:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from core.services.exports import snapshot_pdf
 
-    analysis, rubric, version, _engine = _export_inputs(args)
+    analysis, rubric, version, engine = _export_inputs(args)
     data = snapshot_pdf(analysis, rubric=rubric, registry_version=version, registry_name=args.name,
-                        page_size=args.page_size)
+                        page_size=args.page_size, engine=engine)
     _write_output(args.out, data)
     _written("the TCO snapshot", args.out, data)
     return EXIT_OK

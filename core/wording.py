@@ -184,6 +184,15 @@ def format_time(moment: datetime, tz: tzinfo = UTC, pattern: str = "%Y-%m-%d %H:
     return moment.astimezone(tz).strftime(pattern)
 
 
+def format_date(moment) -> str:
+    """A date as people write it in a memo.
+
+    >>> format_date(datetime(2026, 5, 4, 10, 22))
+    '4 May 2026'
+    """
+    return f"{moment.day} {moment:%B %Y}"
+
+
 # --- Verdicts --------------------------------------------------------------------------------------
 
 VERDICT_MEANING: dict[str, str] = {

@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitAuthError
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.errors import GovernanceError
+from core.wording import VERDICT_BADGE_COLOURS, escape_markdown, verdict_name
 from core.services.analysis import RegistryAnalysis, analysis_inputs_token, load_analysis
 from core.services.database import Engine, database_url, open_database
 from core.services.identity import Actor, Role, local_actor, signed_in_actor
@@ -194,3 +195,16 @@ def get_analysis() -> RegistryAnalysis:
     """The analysis of the current registry, recomputed only when something it depends on changed."""
     url = current_database_url()
     return _analysis_for(url, analysis_inputs_token(_engine_for(url)))
+
+
+def show_recommendation(recommendation, where: str) -> None:
+    """A cluster's recommendation, worded and laid out the same on every page: the verdict, what to do, then why.
+
+    ``where`` names the page, so the block's key (and the CSS class a browser test finds it by) is unique.
+    """
+    with st.container(border=True, key=f"recommendation_{where}_{recommendation.cluster_id}"):
+        verdict = recommendation.verdict
+        st.badge(f"Recommended: {verdict_name(verdict)}", color=VERDICT_BADGE_COLOURS[verdict])
+        first, *rest = recommendation.reasons
+        st.markdown(f"**{escape_markdown(first)}**")
+        st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in rest))

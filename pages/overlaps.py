@@ -11,7 +11,7 @@ from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_m
     undrawn_clusters_text)
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
-from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 BAND = translucent(PRIMARY, 0.18)
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
@@ -267,6 +267,8 @@ for cluster in listed:
         with plain_errors():
             table = cluster_members_table(analysis, cluster.id)
             candidates = survivor_candidates(analysis, cluster.id)
+            recommendation = analysis.recommendation(cluster.id)
+        show_recommendation(recommendation, "overlaps")
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={"Name": st.column_config.TextColumn(width="large")})
         why, who, keep = st.columns(3, gap="large")
@@ -288,8 +290,6 @@ for cluster in listed:
             chosen_by = "chosen by the group" if cluster.survivor_is_explicit else "suggested"
             st.markdown(f"**Keep {cluster.survivor}** ({chosen_by})  \n{escape_markdown(survivor.name)}")
             st.caption(escape_markdown(f"Why: {cluster.survivor_reason}."))
-            saving = format_money_range(cluster.duplicated_monthly_run_rate, currency, "/ month")
-            st.markdown(f"Merging the others into it saves **{escape_markdown(saving)}**.")
             key = survivor_key(cluster.id)
             st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it
             st.selectbox(

@@ -6,11 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.services.overview import (ClusterRow, SystemMap, chart_rows, duplicated_by_cluster, error_bars,
-    headline_figures, system_map, undrawn_clusters_text)
+    headline_figures, recommended_moves, system_map, undrawn_clusters_text)
 from core.services.registry import load_sample_registry
 from core.wording import (INK, MUTED, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural)
-from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 EDGE_GREY = "#cfd7e0"
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
@@ -194,6 +194,15 @@ if rows:
                     config={"displayModeBar": False}, theme=None)
     if rest:
         st.caption(escape_markdown(undrawn_clusters_text(rest, currency)))
+    st.subheader("What to do first", anchor=False)
+    st.caption("The clusters that duplicate the most, each with its recommendation: the cheapest of keeping all, "
+               "merging and centralising over the horizon, unless a stated rule says otherwise.")
+    with plain_errors():
+        moves = recommended_moves(analysis)
+    for column, (row, move) in zip(st.columns(len(moves)), moves):
+        with column:
+            st.markdown(f"**{escape_markdown(row.route)}** · {escape_markdown(row.cluster_id)}")
+            show_recommendation(move, "overview")
     st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep",
                  icon=":material/arrow_forward:")
 else:

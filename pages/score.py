@@ -197,7 +197,11 @@ def _reasons(result: RubricResult) -> None:
     st.markdown("**Why**")
     st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in result.reasons))
     st.markdown("**How firm is it?**")
-    if result.stable_within_25_percent:
+    if result.cluster_id is not None:
+        st.info(f"{result.integration_id} is in cluster {result.cluster_id}: its verdict is what the cluster's "
+                "recommendation does with it (the same on the Overlaps and TCO pages). Weights and the group's "
+                "scores change its score, not its verdict.", icon=":material/hub:")
+    elif result.stable_within_25_percent:
         st.success(f"Stable within ±25% on every weight: no single weight change of up to 25% changes "
                    f"{result.verdict.value}.", icon=":material/verified:")
     else:
@@ -207,7 +211,7 @@ def _reasons(result: RubricResult) -> None:
     if flips:
         st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in flips))
     else:
-        st.markdown("- No change of a single weight changes this verdict.")
+        st.markdown("- No change of a single weight within 0–10 changes this verdict.")
 
 
 def _contribution_chart(result: RubricResult) -> None:

@@ -158,7 +158,10 @@ with st.form("settings_rubric"):
                                  help="At or above this, the verdict is merge, centralize or retire.")
     centralize_min_teams = t3.number_input("Centralize when a cluster spans at least (teams)",
                                            value=int(rubric.centralize_min_teams), min_value=2, step=1,
-                                           key="set_min_teams")
+                                           key="set_min_teams",
+                                           help="Only when centralising costs less than keeping all over the "
+                                                "horizon; the recommendation then says how much more than merging "
+                                                "it costs.")
     if st.form_submit_button("Save rubric", type="primary", disabled=locked):
         try:
             new_rubric = RubricConfig(

@@ -15,7 +15,7 @@ from core.services.tco import (DRAWS, SEED, break_even_sentences, cluster_choice
     costliest_clusters, headline_figures, portfolio_simulation, scenario_series, scenario_table_rows, scenarios_for,
     tco_assumptions)
 from core.wording import SCENARIO_COLOURS, escape_markdown, translucent
-from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors
+from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 # Widget keys.
 CLUSTER_KEY = "tco_cluster"
@@ -40,10 +40,10 @@ def _portfolio_simulation(url: str, token: str, _analysis):
     return portfolio_simulation(_analysis)
 
 
-@st.cache_data(max_entries=8, show_spinner="Scoring the biggest clusters…")
+@st.cache_data(max_entries=8, show_spinner="Pricing the biggest clusters…")
 def _top_clusters(url: str, token: str, _analysis):
-    # The token includes the saved rubric's version, so saving weights in Settings re-scores.
-    return costliest_clusters(_analysis, saved_rubric(get_engine()), TOP_CLUSTERS)
+    # The token includes the saved rubric's version, whose team rule the recommendations follow.
+    return costliest_clusters(_analysis, TOP_CLUSTERS)
 
 
 def _on_cluster() -> None:
@@ -67,9 +67,9 @@ def headline(analysis, simulation) -> None:
 def top_clusters(analysis, token) -> str | None:
     """The table of the most wasteful clusters; returns the id of the most wasteful one."""
     st.subheader("Where the duplication is", anchor=False)
-    st.caption(f"The {TOP_CLUSTERS} groups of integrations that copy one another at the highest monthly cost. "
-               "The suggested verdict is the rubric's verdict (weights saved in Settings) "
-               "for the first copy in the group.")
+    st.caption(f"The {TOP_CLUSTERS} groups of integrations that copy one another at the highest monthly cost, "
+               "each with its recommendation: the cheapest of keeping all, merging and centralising over the "
+               "horizon, unless a stated rule says otherwise (the reasons then give the difference in money).")
     with plain_errors():
         rows = _top_clusters(current_database_url(), token, analysis)
     if not rows:
@@ -134,6 +134,11 @@ def scenarios(analysis, default_cluster_id: str | None) -> int | None:
     st.session_state[CLUSTER_STORE], st.session_state[HORIZON_STORE] = cluster_id, horizon
     with plain_errors():
         comparison, simulation = scenarios_for(analysis, cluster_id, horizon)
+        recommendation = analysis.recommendation(cluster_id)
+    show_recommendation(recommendation, "tco")
+    if horizon != recommendation.horizon_months:
+        st.caption(f"The recommendation looks {recommendation.horizon_months} months ahead (the horizon in "
+                   f"Settings); the comparison below looks {horizon} months ahead.")
     merge_text, central_text = break_even_sentences(comparison)
     left, right = st.columns(2)
     left.markdown(f"### {escape_markdown(merge_text)}")
@@ -169,7 +174,8 @@ with pdf:
         file_name=f"tco-snapshot-{date.today().isoformat()}.pdf", on_click="ignore",
         help="The one-page snapshot for leaders: the same figures as this page.",
         # Built only when clicked: the page stays fast.
-        data=lambda: snapshot_pdf(analysis, rubric=saved_rubric(engine), registry_version=registry_version(engine)),
+        data=lambda: snapshot_pdf(analysis, rubric=saved_rubric(engine), registry_version=registry_version(engine),
+                                  engine=engine),
     )
 most_wasteful = top_clusters(analysis, token)
 chosen_horizon = scenarios(analysis, most_wasteful)

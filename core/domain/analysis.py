@@ -9,8 +9,9 @@ from core.domain.complexity import ComplexityRules, derive_complexity
 from core.domain.names import Aliases, NameSuggestion, suggest_name_variants
 from core.domain.overlap import Cluster, OverlapIndex, OverlapPair, build_overlap_index, cluster_overlaps
 from core.domain.ranges import Range
-from core.domain.registry import Integration, Status
-from core.domain.rubric import RubricConfig, RubricResult, ScoringContext, score_integration
+from core.domain.recommendation import ClusterRecommendation, recommend_cluster
+from core.domain.registry import RUNNING, Integration, Status
+from core.domain.rubric import CENTRALIZE_MIN_TEAMS, RubricConfig, RubricResult, ScoringContext, score_integration
 from core.domain.settings import Settings
 from core.domain.tco import PortfolioCost, monthly_run_rate, portfolio_tco
 from core.errors import ClusterNotFound, IntegrationNotFound
@@ -34,6 +35,10 @@ class RegistryAnalysis:
     costs: PortfolioCost
     by_id: Mapping[str, Integration] = field(repr=False, default_factory=dict)
     cluster_by_member: Mapping[str, Cluster] = field(repr=False, default_factory=dict)
+    centralize_min_teams: int = CENTRALIZE_MIN_TEAMS  # the rubric's rule the recommendations follow
+    # Recommendations are worked out when first asked for (a page shows a few; a registry can have thousands).
+    _recommendations: dict[str, ClusterRecommendation] = field(
+        repr=False, compare=False, default_factory=dict)
 
     def integration(self, integration_id: str) -> Integration:
         """The integration with this id; IntegrationNotFound names the id otherwise."""
@@ -50,6 +55,25 @@ class RegistryAnalysis:
         known = ", ".join(c.id for c in self.clusters[:5]) or "none"
         raise ClusterNotFound(f"No overlap cluster {cluster_id}. "
                               f"Clusters now: {known}{'…' if len(self.clusters) > 5 else ''}.")
+
+    def recommendation(self, cluster_id: str) -> ClusterRecommendation:
+        """The one recommendation for a cluster, the same on every page, PDF, memo and command.
+
+        >>> sample_analysis.recommendation("CL-INT-015").summary  # doctest: +NORMALIZE_WHITESPACE
+        'Centralize: keep INT-015 under one owner for all 4 teams, move INT-019 onto it, retire INT-027 and
+         extend INT-015 instead of building INT-063.'
+
+        Raises:
+            ClusterNotFound: when there is no such cluster.
+        """
+        found = self._recommendations.get(cluster_id)
+        if found is None:
+            cluster = self.cluster_by_member.get(cluster_id.removeprefix("CL-"))
+            if cluster is None or cluster.id != cluster_id:
+                cluster = self.cluster(cluster_id)
+            found = self._recommendations[cluster_id] = recommend_cluster(
+                cluster, self.by_id, self.settings, self.rules, centralize_min_teams=self.centralize_min_teams)
+        return found
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -71,6 +95,7 @@ def analyse_registry(
     aliases: Aliases,
     rules: ComplexityRules,
     survivor_choices: Collection[str] = (),
+    centralize_min_teams: int = CENTRALIZE_MIN_TEAMS,
 ) -> RegistryAnalysis:
     """Find overlaps and clusters, price them, and collect name-variant suggestions.
 
@@ -84,6 +109,7 @@ def analyse_registry(
         aliases: system and object aliases (default: the shipped tables).
         rules: complexity rules (default: ``data/complexity.toml``).
         survivor_choices: ids the group chose to keep in their clusters.
+        centralize_min_teams: the rubric's rule for the recommendations: from this many teams on, centralise.
 
     Returns:
         The analysis, a frozen value safe to cache per registry version.
@@ -108,6 +134,7 @@ def analyse_registry(
         clusters=clusters, suggestions=suggestions, run_rates=run_rates, costs=costs,
         by_id={i.id: i for i in integrations},
         cluster_by_member={m: c for c in clusters for m in c.members},
+        centralize_min_teams=centralize_min_teams,
     )
 
 
@@ -118,16 +145,22 @@ def scoring_context_for(analysis: RegistryAnalysis, integration: Integration) ->
     (exact pairs, a few milliseconds), and priced with the same rules as registry rows.
     """
     overlaps = tuple(analysis.index.pairs_for(integration))
-    others = {}
+    others, keepers = {}, {}
     for pair in overlaps:
         other_id = pair.b if pair.a == integration.id else pair.a
         if other_id in analysis.by_id:
             others[other_id] = analysis.by_id[other_id]
+            other_cluster = analysis.cluster_by_member.get(other_id)
+            if other_cluster is not None and analysis.by_id[other_cluster.survivor].status in RUNNING:
+                keepers[other_id] = analysis.by_id[other_cluster.survivor]
     in_registry = analysis.by_id.get(integration.id) == integration
+    cluster = analysis.cluster_by_member.get(integration.id) if in_registry else None
     return ScoringContext(
         overlaps=overlaps,
         others=others,
-        cluster=analysis.cluster_by_member.get(integration.id) if in_registry else None,
+        keepers=keepers,
+        recommendation=analysis.recommendation(cluster.id) if cluster is not None else None,
+        cluster=cluster,
         monthly_run_rate=monthly_run_rate(integration, analysis.settings, analysis.rules).total,
         complexity=derive_complexity(integration, analysis.rules).category,
         overlap_threshold=analysis.settings.overlap_threshold,

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from core.domain.overlap import Cluster, OverlapPair
 from core.domain.ranges import Range
-from core.domain.registry import NOT_YET_BUILT, Complexity, Integration, Status, Tier
+from core.domain.registry import NOT_YET_BUILT, RUNNING, Complexity, Integration, Status, Tier
 from core.errors import ConfigError
-from core.wording import format_money, plural
+from core.wording import format_money, natural_list, plural
+
+if TYPE_CHECKING:  # the recommendation module builds on this one
+    from core.domain.recommendation import ClusterRecommendation
 
 
 class Verdict(StrEnum):
@@ -26,6 +30,11 @@ FAVOURABILITY: dict[Verdict, int] = {
     Verdict.PROCEED: 3, Verdict.HOLD: 2, Verdict.MERGE: 1, Verdict.CENTRALIZE: 1, Verdict.RETIRE: 1,
 }
 _BAND_PROCEED, _BAND_HOLD, _BAND_CONSOLIDATE = 0, 1, 2
+# From this many teams on, one owner runs a duplicated flow (centralise), when that still costs less than keeping all.
+CENTRALIZE_MIN_TEAMS = 3
+MAX_WEIGHT = 10.0  # the weight controls go from 0 to this
+# A criterion at or above this score is a strong concern: a verdict's reason never calls the concerns low beside it.
+STRONG_CONCERN = 4.0
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,7 @@ class RubricConfig:
     weights: Mapping[str, float]
     proceed_below: float = 1.25
     hold_below: float = 2.0
-    centralize_min_teams: int = 3
+    centralize_min_teams: int = CENTRALIZE_MIN_TEAMS
     duplicated_run_rate_for_5: float = 3000.0
     reconciliation_hours_for_5: float = 20.0
     people_for_5: float = 6.0
@@ -119,6 +128,10 @@ class ScoringContext:
     complexity: Complexity = Complexity.MODERATE
     overlap_threshold: float = 0.5
     currency: str = "$"
+    # The recommendation of the subject's cluster: a member's verdict is the one it gives.
+    recommendation: ClusterRecommendation | None = None
+    # Other id -> the running integration its cluster keeps: what a proposal outside any cluster should extend.
+    keepers: Mapping[str, Integration] = field(default_factory=dict)
     # The strongest pair, found once: the sensitivity analysis asks for it again for every weight,
     # and the worst integration at 100,000 rows has about 16,000 pairs to look through.
     _strongest: OverlapPair | None = field(init=False, repr=False, compare=False, default=None)
@@ -301,17 +314,18 @@ class CriterionResult:
 
 @dataclass(frozen=True)
 class WeightSensitivity:
-    """The smallest change of one weight (relative, +0.34 = +34%) that changes the verdict."""
+    """The smallest change of one weight (relative, +0.34 = +34%) that changes the verdict, within 0-10."""
 
     criterion: str
     label: str
     weight: float
-    flip_change: float | None  # None: no change of this weight alone flips the verdict
+    flip_change: float | None  # None: no weight of this criterion from 0 to 10 flips the verdict
     flips_to: Verdict | None
+    flip_weight: float | None = None  # the weight at which it flips
 
     def statement(self, verdict: Verdict) -> str:
         if self.flip_change is None:
-            return f"No change to the weight of {self.label} alone changes the verdict."
+            return f"No change to the weight of {self.label} within 0–10 flips the verdict."
         direction = "rises" if self.flip_change > 0 else "falls"
         return (f"The verdict flips from {verdict.value} to {self.flips_to.value} if the weight of "
                 f"{self.label} {direction} by {abs(self.flip_change):.0%}.")
@@ -327,12 +341,14 @@ class RubricResult:
     guards: tuple[str, ...]  # rules that stopped a more favourable verdict
     sensitivity: tuple[WeightSensitivity, ...]
     stable_within_25_percent: bool
+    cluster_id: str | None = None  # the verdict is this cluster's recommendation for the integration
 
     def as_dict(self) -> dict:
         return {
             "id": self.integration_id,
             "verdict": self.verdict.value,
             "score": round(self.score, 3),
+            "cluster": self.cluster_id,
             "criteria": [
                 {"name": c.name, "label": c.label, "score": round(c.score, 3), "auto_score": round(c.auto_score, 3),
                  "overridden": c.overridden, "weight": c.weight, "contribution": round(c.contribution, 3),
@@ -345,7 +361,8 @@ class RubricResult:
                 "stable_within_25_percent": self.stable_within_25_percent,
                 "weights": [
                     {"criterion": s.criterion, "weight": s.weight, "flip_change": s.flip_change,
-                     "flips_to": s.flips_to.value if s.flips_to else None, "statement": s.statement(self.verdict)}
+                     "flip_weight": s.flip_weight, "flips_to": s.flips_to.value if s.flips_to else None,
+                     "statement": s.statement(self.verdict)}
                     for s in self.sensitivity
                 ],
             },
@@ -360,65 +377,116 @@ def _band(score: float, config: RubricConfig) -> int:
     return _BAND_CONSOLIDATE
 
 
+def _linked(integration: Integration, context: ScoringContext) -> list[tuple[OverlapPair, Integration]]:
+    """The pairs at or above the overlap threshold whose other integration the registry holds, strongest first."""
+    found = []
+    for pair in context.overlaps:
+        if pair.score >= context.overlap_threshold:
+            other = context.others.get(context.other_id(pair, integration.id))
+            if other is not None:
+                found.append((pair, other))
+    found.sort(key=lambda item: (-item[0].score, item[1].id))
+    return found
+
+
+def running_match(integration: Integration, context: ScoringContext) -> tuple[Integration | None, list[str]]:
+    """What a subject outside any cluster duplicates: the running integration to extend, and the proposals it copies.
+
+    The running integration is the one the other's cluster keeps when that runs, else the other itself
+    when it runs; a proposal is never something to extend.
+    """
+    keeper, planned = None, []
+    cluster = context.cluster
+    if cluster is not None and cluster.survivor != integration.id:
+        survivor = context.others.get(cluster.survivor)
+        if survivor is not None and survivor.status in RUNNING:
+            keeper = survivor
+    for _, other in _linked(integration, context):
+        candidate = context.keepers.get(other.id, other)
+        if candidate.status in RUNNING and candidate.id != integration.id:
+            keeper = keeper or candidate
+        elif other.status in NOT_YET_BUILT:
+            planned.append(other.id)
+    return keeper, planned
+
+
 def apply_guards(integration: Integration, context: ScoringContext) -> tuple[int, tuple[str, ...]]:
     """Rules that hold whatever the weights: the lowest band allowed, and why.
 
     Guards only ever stop a favourable verdict; they never create one.
     """
     floor, reasons = _BAND_PROCEED, []
-    live_overlaps = [
-        p for p in context.overlaps
-        if p.score >= context.overlap_threshold
-        and (other := context.others.get(context.other_id(p, integration.id))) is not None
-        and other.status is Status.LIVE
-    ]
-    if integration.status in NOT_YET_BUILT and live_overlaps:
-        floor = max(floor, _BAND_HOLD)
-        ids = ", ".join(sorted({context.other_id(p, integration.id) for p in live_overlaps}))
-        reasons.append(f"Pause before build: it overlaps live integration(s) {ids}.")
+    recommendation = context.recommendation
+    kept = recommendation is not None and recommendation.survivor == integration.id
+    if integration.status in NOT_YET_BUILT:
+        live = sorted({other.id for _, other in _linked(integration, context) if other.status is Status.LIVE})
+        keeper, planned = running_match(integration, context)
+        if live:
+            floor = _BAND_CONSOLIDATE
+            reasons.append(f"Pause before build: it overlaps live integration(s) {', '.join(live)}.")
+        elif keeper is not None:
+            floor = _BAND_CONSOLIDATE
+            reasons.append(f"Pause before build: {keeper.id} already runs this job.")
+        elif planned:
+            floor = max(floor, _BAND_HOLD)
+            reasons.append(f"Pause before build: {natural_list(planned, limit=4, noun='more')} "
+                           f"{'plans' if len(planned) == 1 else 'plan'} the same job.")
     if not integration.is_owned:
         floor = max(floor, _BAND_HOLD)
-        reasons.append("No named owner: name one before going ahead.")
+        reasons.append("No named owner: the cluster keeps it, so name one before the others move onto it." if kept
+                       else "No named owner: name one before going ahead.")
     cluster = context.cluster
     if (cluster is not None and cluster.survivor != integration.id and not integration.is_owned
             and integration.has_monitoring is not True):
         floor = _BAND_CONSOLIDATE
-        reasons.append(f"Unowned, unmonitored copy of {cluster.survivor}, which the cluster keeps.")
+        if integration.has_monitoring is False:
+            reasons.append(f"Unowned, unmonitored copy of {cluster.survivor}, which the cluster keeps.")
+        else:
+            reasons.append(f"Unowned copy of {cluster.survivor}, which the cluster keeps; whether it is monitored "
+                           "is unknown.")
     return floor, tuple(reasons)
 
 
-def choose_consolidation(integration: Integration, context: ScoringContext,
-                         config: RubricConfig) -> tuple[Verdict, str]:
-    """Which consolidation fits: retire, centralize, merge, or hold when there is nothing to consolidate with."""
-    cluster = context.cluster
-    is_copy = cluster is not None and cluster.survivor != integration.id
+def choose_consolidation(integration: Integration, context: ScoringContext) -> tuple[Verdict, str]:
+    """How an integration outside any cluster is consolidated: retire, extend what runs, agree one build, or hold.
+
+    A member of a cluster is not decided here: its cluster's recommendation gives its verdict.
+    """
     if integration.status is Status.RETIRED:
         return Verdict.RETIRE, "already retired: make sure it is switched off"
     if integration.status is Status.DEPRECATED:
         return Verdict.RETIRE, "already deprecated: finish retiring it"
-    if is_copy and (not integration.is_owned or integration.tier is Tier.INFORMATIONAL):
-        return (Verdict.RETIRE, f"{cluster.survivor} already does this job; "
-                f"this copy is {'unowned' if not integration.is_owned else 'informational only'}")
-    if cluster is not None and len(cluster.teams) >= config.centralize_min_teams:
-        return (Verdict.CENTRALIZE, f"{len(cluster.teams)} teams run copies of this flow: "
-                f"put one owner in charge of {cluster.survivor}")
-    if cluster is not None:
-        return (Verdict.MERGE, f"merge into {cluster.survivor}" if is_copy
-                else f"keep this one and merge {', '.join(m for m in cluster.members if m != integration.id)} into it")
-    if context.strongest_overlap() is not None and context.strongest_overlap().score >= context.overlap_threshold:
-        pair = context.strongest_overlap()
-        return Verdict.MERGE, f"extend {context.other_id(pair, integration.id)} instead of building another"
+    keeper, planned = running_match(integration, context)
+    if keeper is not None:
+        if integration.status in NOT_YET_BUILT:
+            return Verdict.MERGE, f"extend {keeper.id} instead of building another"
+        return Verdict.MERGE, f"merge it into {keeper.id}, which does the same job"
+    if planned:
+        return (Verdict.HOLD, f"{natural_list(planned, limit=4, noun='more')} "
+                f"{'plans' if len(planned) == 1 else 'plan'} the same job and nothing runs yet: "
+                "agree which one to build")
     return Verdict.HOLD, "no duplicate to consolidate with: fix the concerns above first"
 
 
-def _verdict_for(score: float, floor: int, integration: Integration, context: ScoringContext,
-                 config: RubricConfig) -> tuple[Verdict, str]:
+def _proceed_reason(scores: Mapping[str, float], score: float, config: RubricConfig) -> str:
+    """Why a low score proceeds, never calling the concerns low beside a criterion at 4/5 or more."""
+    total = sum(config.weights.values())
+    strong = [f"{c.label} is {scores[c.name]:.1f}/5 (weight {config.weights[c.name]:g} of {total:g})"
+              for c in CRITERIA if scores[c.name] >= STRONG_CONCERN]
+    if not strong:
+        return "low concern on every weighted criterion"
+    return (f"the weighted score {score:.2f} stays below {config.proceed_below:g}, although {natural_list(strong)}: "
+            f"look at {'it' if len(strong) == 1 else 'them'} before going ahead")
+
+
+def _verdict_for(score: float, floor: int, consolidation: tuple[Verdict, str], config: RubricConfig,
+                 scores: Mapping[str, float] | None = None) -> tuple[Verdict, str]:
     band = max(_band(score, config), floor)
     if band == _BAND_PROCEED:
-        return Verdict.PROCEED, "low concern on every weighted criterion"
+        return Verdict.PROCEED, _proceed_reason(scores, score, config) if scores is not None else ""
     if band == _BAND_HOLD:
         return Verdict.HOLD, "some concerns: resolve them before committing effort"
-    return choose_consolidation(integration, context, config)
+    return consolidation
 
 
 def _weighted_score(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -432,7 +500,8 @@ def weight_sensitivity(
     """For each weight, the smallest relative change that flips the verdict (exact, not sampled).
 
     Changing one weight moves the score monotonically towards that criterion's score, so the
-    verdict can only change where the score crosses a threshold; each crossing is solved for.
+    verdict can only change where the score crosses a threshold; each crossing is solved for. Only
+    flips the weight controls can reach count: the new weight must stay within 0 to 10.
     """
     results = []
     for criterion in CRITERIA:
@@ -445,23 +514,31 @@ def weight_sensitivity(
                 continue
             # Solve (others_weighted + m·w·s) / (others_weight + m·w) = threshold for the multiplier m.
             multiplier = (threshold * others_weight - others_weighted) / (weight * (scores[name] - threshold))
-            if multiplier < 0 or abs(multiplier - 1) < 1e-12:
+            if multiplier < 0 or abs(multiplier - 1) < 1e-12 or multiplier * weight > MAX_WEIGHT:
                 continue
             for nudge in (1 + 1e-9, 1 - 1e-9):
                 m = multiplier * nudge
                 total = others_weight + m * weight
-                if total <= 0:
+                if total <= 0 or m * weight > MAX_WEIGHT:
                     continue
                 flipped = verdict_at((others_weighted + m * weight * scores[name]) / total)
                 if flipped != current:
-                    candidates.append((abs(m - 1), m - 1, flipped))
+                    candidates.append((abs(m - 1), m - 1, flipped, m * weight))
                     break
         best = min(candidates, default=None)
         results.append(WeightSensitivity(
             criterion=name, label=criterion.label, weight=weight,
             flip_change=round(best[1], 4) if best else None, flips_to=best[2] if best else None,
+            flip_weight=round(best[3], 4) if best else None,
         ))
     return tuple(results)
+
+
+def _member_reasons(member, recommendation: ClusterRecommendation) -> tuple[str, ...]:
+    """A cluster member's verdict in words, then the cluster's recommendation it follows."""
+    return (f"{member.verdict.value.capitalize()}: {member.reason}.",
+            f"The recommendation for {recommendation.cluster_id}: {recommendation.reasons[0]}",
+            *recommendation.reasons[1:3])
 
 
 def score_integration(
@@ -472,6 +549,11 @@ def score_integration(
 ) -> RubricResult:
     """Score one integration (or proposal) and give the verdict with its reasons and sensitivity.
 
+    A member of an overlap cluster gets the verdict its cluster's recommendation gives it (the one
+    kept is kept, each copy merged, moved or retired: see :mod:`core.domain.recommendation`); the
+    weights then change its score, not its verdict. Anything else is judged by its weighted score,
+    its guards and what it duplicates.
+
     >>> from core.domain.registry import Integration
     >>> proposal = Integration(id="NEW", name="Unique sync", source_system="Salesforce",
     ...     target_system="Stripe", data_objects=("Quote",), owner_team="Finance", owner="Ana",
@@ -481,7 +563,7 @@ def score_integration(
 
     Args:
         integration: the integration or proposal.
-        context: its overlaps and cluster (see :func:`core.domain.analysis.scoring_context_for`).
+        context: its overlaps, cluster and recommendation (see :func:`core.domain.analysis.scoring_context_for`).
         config: weights and thresholds.
         overrides: criterion name -> score 0-5 set by the facilitator.
 
@@ -502,7 +584,8 @@ def score_integration(
     total_weight = sum(config.weights.values())
     score = _weighted_score(scores, config.weights)
     floor, guards = apply_guards(integration, context)
-    verdict, verdict_reason = _verdict_for(score, floor, integration, context, config)
+    recommendation = context.recommendation
+    member = recommendation.member(integration.id) if recommendation is not None else None
     criteria = tuple(
         CriterionResult(
             name=c.name, label=c.label, auto_score=auto[c.name][0], score=scores[c.name],
@@ -513,16 +596,24 @@ def score_integration(
         for c in CRITERIA
     )
     top = sorted((c for c in criteria if c.contribution > 0), key=lambda c: -c.contribution)[:3]
-    reasons = (
-        f"{verdict.value.capitalize()}: {verdict_reason}.",
-        *guards,
-        *(f"{c.label} {c.score:.1f}/5: {c.explanation}." for c in top),
-    )
-    sensitivity = weight_sensitivity(
-        scores, config, lambda s: _verdict_for(s, floor, integration, context, config)[0], verdict
-    )
+    drivers = tuple(f"{c.label} {c.score:.1f}/5: {c.explanation}." for c in top)
+    if member is not None:
+        verdict = member.verdict
+        reasons = (*_member_reasons(member, recommendation), *guards, *drivers)
+
+        def verdict_at(_: float) -> Verdict:
+            return verdict  # the cluster's recommendation, whatever the weights
+    else:
+        consolidation = choose_consolidation(integration, context)
+        verdict, verdict_reason = _verdict_for(score, floor, consolidation, config, scores)
+        reasons = (f"{verdict.value.capitalize()}: {verdict_reason}.", *guards, *drivers)
+
+        def verdict_at(value: float) -> Verdict:
+            return _verdict_for(value, floor, consolidation, config)[0]
+    sensitivity = weight_sensitivity(scores, config, verdict_at, verdict)
     return RubricResult(
         integration_id=integration.id, verdict=verdict, score=score, criteria=criteria, reasons=reasons,
         guards=guards, sensitivity=sensitivity,
         stable_within_25_percent=all(s.flip_change is None or abs(s.flip_change) > 0.25 for s in sensitivity),
+        cluster_id=recommendation.cluster_id if member is not None else None,
     )

@@ -325,6 +325,15 @@ def _scenario(name: str, label: str, run_rate: Range, one_time: Range, horizon: 
                     description=description)
 
 
+def horizon_cost(scenario: Scenario, horizon_months: int) -> Range:
+    """What a scenario costs over the horizon: its one-time cost plus the horizon times its run-rate.
+
+    >>> horizon_cost(Scenario("merge", "Merge", Range.exact(400), Range.exact(2000), (), ""), 12).likely
+    6800.0
+    """
+    return scenario.one_time_cost + scenario.monthly_run_rate * horizon_months
+
+
 def break_even_month(scenario: Scenario | Sequence[Range], baseline: Scenario | Sequence[Range]) -> int | None:
     """The first month whose likely cumulative cost of ``scenario`` is at most the baseline's.
 

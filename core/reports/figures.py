@@ -11,6 +11,7 @@ from core.domain.analysis import RegistryAnalysis
 from core.domain.names import Aliases, canonical_object, canonical_system, normalize_key
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range, total
+from core.domain.recommendation import ClusterRecommendation
 from core.domain.registry import CONTROL_FIELDS, RUNNING, Integration, Status
 from core.domain.tco import TeamCost
 from core.wording import format_money_range, shorten
@@ -288,21 +289,23 @@ def cluster_members_table(analysis: RegistryAnalysis, cluster_id: str) -> list[d
     """A cluster's members side by side, the survivor first, ready for a table.
 
     >>> rows = cluster_members_table(example_analysis, "CL-INT-1")
-    >>> [(r["ID"], r["Keep"], r["Owner"], r["Route"]) for r in rows]
-    [('INT-1', 'Keep', 'Ana Silva', 'Salesforce → Stripe'), ('INT-2', 'Merge', 'unowned', 'Salesforce → Stripe')]
+    >>> [(r["ID"], r["Recommended"], r["Owner"], r["Route"]) for r in rows]
+    [('INT-1', 'Keep', 'Ana Silva', 'Salesforce → Stripe'), ('INT-2', 'Retire', 'unowned', 'Salesforce → Stripe')]
 
     Args:
         analysis: the registry analysis.
         cluster_id: the cluster's id, e.g. ``CL-INT-015``.
 
     Returns:
-        One dict per member, most telling columns first: Keep, ID, Name, Monthly run-rate (text with
-        units), Team, Owner, Status, Controls, Route, Data objects, Consumers.
+        One dict per member, most telling columns first: Recommended (what the cluster's recommendation
+        does with it), ID, Name, Monthly run-rate (text with units), Team, Owner, Status, Controls, Route,
+        Data objects, Consumers.
 
     Raises:
         ClusterNotFound: when the analysis has no such cluster.
     """
     cluster = analysis.cluster(cluster_id)
+    recommendation = analysis.recommendation(cluster.id)
     currency = analysis.settings.currency
     ordered = sorted(cluster.members, key=lambda m: (m != cluster.survivor, m))
     rows = []
@@ -310,7 +313,7 @@ def cluster_members_table(analysis: RegistryAnalysis, cluster_id: str) -> list[d
         i = analysis.integration(member)
         controls = sum(1 for value in i.controls.values() if value is True)
         rows.append({
-            "Keep": "Keep" if member == cluster.survivor else "Merge",
+            "Recommended": recommendation.member(member).action,
             "ID": i.id,
             "Name": i.name,
             "Monthly run-rate": format_money_range(analysis.run_rates.get(i.id, Range.zero()), currency, "/ month"),
@@ -323,6 +326,24 @@ def cluster_members_table(analysis: RegistryAnalysis, cluster_id: str) -> list[d
             "Consumers": ", ".join(i.consumers) or "none listed",
         })
     return rows
+
+
+def recommended_moves(analysis: RegistryAnalysis, limit: int = 3) -> list[tuple[ClusterRow, ClusterRecommendation]]:
+    """The clusters that duplicate the most, each with its recommendation: what to do first.
+
+    >>> [(row.cluster_id, move.summary) for row, move in recommended_moves(example_analysis)]
+    [('CL-INT-1', 'Merge: keep INT-1 and retire INT-2.')]
+
+    Args:
+        analysis: the registry analysis.
+        limit: how many clusters.
+
+    Returns:
+        ``(cluster row, recommendation)`` pairs, largest likely duplicated run-rate first.
+    """
+    rows = duplicated_by_cluster(analysis, sorted(analysis.clusters,
+                                                  key=lambda c: (-c.duplicated_monthly_run_rate.likely, c.id))[:limit])
+    return [(row, analysis.recommendation(row.cluster_id)) for row in rows]
 
 
 def survivor_candidates(analysis: RegistryAnalysis, cluster_id: str) -> tuple[str, ...]:

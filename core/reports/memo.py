@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from core.domain.analysis import RegistryAnalysis, score_registry_integration
 from core.domain.diagnostic import RESPONSIBILITIES, DiagnosticSession, Role
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range
+from core.domain.recommendation import ClusterRecommendation
 from core.domain.rubric import CRITERIA, RubricConfig, RubricResult, Verdict
-from core.domain.tco import ScenarioComparison, compare_scenarios
+from core.domain.tco import ScenarioComparison
 from core.domain.tco_simulation import ScenarioSimulation, simulate_scenarios
 from core.errors import ClusterNotFound
 from core.reports.figures import duplicated_by_cluster
 from core.reports.pdf_layout import format_date, utc, version_text
+from core.reports.room import GroupScoring, Room, SessionNotes, group_scoring_text, session_heading
 from core.reports.score_figures import flip_statements, format_score, stability_statement
 from core.reports.tco_figures import break_even_sentences, scenario_table_rows, tco_assumptions
 from core.wording import format_money_range, natural_list, verdict_banner
@@ -41,6 +43,7 @@ class MemberLine:
     status: str
     monthly_run_rate: Range
     survivor: bool
+    action: str = ""  # what the cluster's recommendation does with it: "Keep", "Merge into INT-004", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,7 @@ class TcoComparison:
     simulation: ScenarioSimulation
     rows: tuple[dict, ...]  # core.reports.tco_figures.scenario_table_rows
     break_even: tuple[str, str]  # merging, centralising
+    recommendation: ClusterRecommendation | None = None  # the cluster's one recommendation, over the same horizon
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,7 @@ class DecisionLine:
     informed: tuple[str, ...] = ()
     due_date: date | None = None
     next_step: str = ""
-    recommended: bool = False  # True: the rubric's suggestion, nobody has decided yet
+    recommended: bool = False  # True: the recommendation, nobody has decided yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,7 @@ class Memo:
     weights: tuple[tuple[str, float], ...]  # (criterion label, weight) in rubric order
     tco: tuple[TcoComparison, ...]
     decisions: tuple[DecisionLine, ...]
-    decided: bool  # False: ``decisions`` are the rubric's recommendations
+    decided: bool  # False: ``decisions`` are the recommendations
     assumptions: tuple[str, ...]  # recorded in the session
     cost_assumptions: tuple[str, ...]  # how the money was computed
     open_questions: tuple[str, ...]
@@ -147,6 +151,9 @@ class Memo:
     facilitator: str = ""
     session_id: int | None = None
     warnings: tuple[str, ...] = field(default=())  # subjects no longer in the registry
+    group_scorings: tuple[GroupScoring, ...] = ()  # what the group saved on the Score page, for integrations in scope
+    sessions: tuple[SessionNotes, ...] = ()  # other sessions that decided about the subjects: decisions and notes
+    default_weights: Mapping[str, float] = field(default_factory=dict)  # the weights in Settings (criterion name)
 
 
 # --- Building it -----------------------------------------------------------------------------------
@@ -156,15 +163,18 @@ def _route(analysis: RegistryAnalysis, cluster: Cluster) -> str:
     return duplicated_by_cluster(analysis, [cluster])[0].route
 
 
-def _member_lines(analysis: RegistryAnalysis, ids: Iterable[str], survivor: str | None) -> tuple[MemberLine, ...]:
+def _member_lines(analysis: RegistryAnalysis, ids: Iterable[str], cluster: Cluster | None) -> tuple[MemberLine, ...]:
+    recommendation = analysis.recommendation(cluster.id) if cluster is not None else None
     lines = []
     for member in ids:
         row = analysis.by_id.get(member)
         if row is None:
             continue
+        verdict = recommendation.member(row.id) if recommendation is not None else None
         lines.append(MemberLine(
             id=row.id, name=row.name, team=row.owner_team, owner=(row.owner or "").strip(), status=row.status.value,
-            monthly_run_rate=analysis.run_rates.get(row.id, Range.zero()), survivor=row.id == survivor,
+            monthly_run_rate=analysis.run_rates.get(row.id, Range.zero()),
+            survivor=cluster is not None and row.id == cluster.survivor, action=verdict.action if verdict else "",
         ))
     return tuple(lines)
 
@@ -194,7 +204,7 @@ def _cluster_context(analysis: RegistryAnalysis, cluster: Cluster) -> SubjectCon
     return SubjectContext(
         kind="cluster", id=cluster.id, title=f"{cluster.id} · {route}", summary=summary,
         evidence=tuple(cluster.evidence[:MAX_EVIDENCE]),
-        members=_member_lines(analysis, cluster.members, cluster.survivor),
+        members=_member_lines(analysis, cluster.members, cluster),
     )
 
 
@@ -212,7 +222,7 @@ def _integration_context(analysis: RegistryAnalysis, integration_id: str) -> Sub
         keeps = "the one the cluster keeps" if cluster.survivor == row.id else f"the cluster keeps {cluster.survivor}"
         summary += (f" It is one of {len(cluster.members)} integrations in cluster {cluster.id} "
                     f"({_route(analysis, cluster)}); {keeps}.")
-        members = _member_lines(analysis, cluster.members, cluster.survivor)
+        members = _member_lines(analysis, cluster.members, cluster)
         evidence = tuple(cluster.evidence[:MAX_EVIDENCE])
     else:
         pairs = analysis.index.pairs_for(row)
@@ -237,15 +247,28 @@ def _score(analysis: RegistryAnalysis, integration_id: str, rubric: RubricConfig
 
 
 def _tco(analysis: RegistryAnalysis, cluster: Cluster) -> TcoComparison:
-    comparison = compare_scenarios(cluster, analysis.by_id, analysis.settings, analysis.rules)
+    recommendation = analysis.recommendation(cluster.id)
+    comparison = recommendation.comparison  # the recommendation's own scenarios, so the two always agree
     simulation = simulate_scenarios(comparison, draws=SCENARIO_DRAWS, seed=SCENARIO_SEED)
     return TcoComparison(
         cluster_id=cluster.id, title=f"{cluster.id} · {_route(analysis, cluster)}", survivor=cluster.survivor,
         survivor_name=analysis.by_id[cluster.survivor].name if cluster.survivor in analysis.by_id else cluster.survivor,
         comparison=comparison,
         simulation=simulation, rows=tuple(scenario_table_rows(comparison, simulation, analysis.settings.currency)),
-        break_even=break_even_sentences(comparison),
+        break_even=break_even_sentences(comparison), recommendation=recommendation,
     )
+
+
+def _group_scorings(room: Room, scored: Mapping[str, ScoredIntegration],
+                    brief: Mapping[str, BriefScore]) -> tuple[GroupScoring, ...]:
+    """The group's saved scorings of the integrations in scope, each with today's verdict in the weights in Settings."""
+    found = []
+    for scoring in room.about([*scored, *brief]):
+        item = scored.get(scoring.integration_id)
+        verdict, score = ((item.result.verdict, item.result.score) if item is not None
+                          else (brief[scoring.integration_id].verdict, brief[scoring.integration_id].score))
+        found.append(replace(scoring, default_verdict=verdict, default_score=score))
+    return tuple(found)
 
 
 def _subject_name(analysis: RegistryAnalysis, kind: str, subject_id: str) -> str:
@@ -267,12 +290,14 @@ def build_memo(
     subtitle: str | None = None,
     kind: str | None = None,
     generated_at: datetime | None = None,
+    room: Room | None = None,
 ) -> Memo:
     """Compute every part of a memo once: context, rubric results, TCO comparisons, decisions, RACI.
 
     Each subject adds its context; integrations are scored, clusters have their copies (members
     other than the survivor) scored; every cluster involved gets a keep all / merge / centralise
-    comparison. Without a session the rubric's verdicts stand in as recommendations.
+    comparison with its recommendation. Without a session the recommendations stand in for decisions:
+    a cluster's recommendation, an integration's verdict (which agrees with its cluster's).
 
     >>> analysis = sample_analysis
     >>> memo = build_memo(analysis, rubric, 3, subjects=[("cluster", "CL-INT-004")])
@@ -289,11 +314,13 @@ def build_memo(
         subtitle: the line under the title.
         kind: "session", "integration" or "cluster" (default: from ``session`` and the first subject).
         generated_at: generation time for the footer (default: now, UTC).
+        room: the group's saved scorings and other sessions' notes, shown as theirs beside the figures.
 
     Returns:
         The memo.
     """
     generated_at = utc(generated_at)
+    room = room or Room()
     currency = analysis.settings.currency
     contexts: list[SubjectContext] = []
     scored: dict[str, ScoredIntegration] = {}
@@ -352,11 +379,23 @@ def build_memo(
                 due_date=decision.due_date, next_step=decision.next_step,
             ))
     else:
-        for number, item in enumerate(scored.values(), start=1):
-            decisions.append(DecisionLine(
-                number=number, subject_kind="integration", subject_id=item.integration_id, subject_name=item.name,
-                verdict=item.result.verdict, rationale=" ".join(item.result.reasons[:2]), recommended=True,
-            ))
+        for subject in contexts:
+            if not subject.found:
+                continue
+            if subject.kind == "cluster":
+                recommendation = analysis.recommendation(subject.id)
+                decisions.append(DecisionLine(
+                    number=len(decisions) + 1, subject_kind="cluster", subject_id=subject.id,
+                    subject_name=_subject_name(analysis, "cluster", subject.id), verdict=recommendation.verdict,
+                    rationale=" ".join(recommendation.reasons[:3]), recommended=True,
+                ))
+            elif subject.id in scored:
+                item = scored[subject.id]
+                decisions.append(DecisionLine(
+                    number=len(decisions) + 1, subject_kind="integration", subject_id=item.integration_id,
+                    subject_name=item.name, verdict=item.result.verdict,
+                    rationale=" ".join(item.result.reasons[:2]), recommended=True,
+                ))
 
     next_steps = tuple(
         NextStep(action=d.next_step or f"Carry out the verdict: {d.verdict.value} {d.subject_id} ({d.subject_name}).",
@@ -393,13 +432,15 @@ def build_memo(
         open_questions=tuple(session.open_questions) if session else (),
         next_steps=next_steps, signoff=signoff, notes=session.notes if session else "",
         facilitator=session.facilitator if session else "", session_id=session.id if session else None,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings), group_scorings=_group_scorings(room, scored, brief),
+        sessions=tuple(s for s in room.sessions if session is None or s.session_id != session.id),
+        default_weights=dict(rubric.weights),
     )
 
 
 def memo_for_session(
     analysis: RegistryAnalysis, session: DiagnosticSession, rubric: RubricConfig, registry_version: int | str | None,
-    *, generated_at: datetime | None = None,
+    *, generated_at: datetime | None = None, room: Room | None = None,
 ) -> Memo:
     """The memo of a diagnostic session: its context is what its decisions are about.
 
@@ -409,18 +450,19 @@ def memo_for_session(
         rubric: the weights the scores use.
         registry_version: the version the figures come from.
         generated_at: generation time (default: now, UTC).
+        room: the group's saved scorings (and other sessions' notes) to show beside the figures.
 
     Returns:
         The memo.
     """
     subjects = [(d.subject_kind, d.subject_id) for d in session.decisions]
     return build_memo(analysis, rubric, registry_version, subjects=subjects, session=session, kind="session",
-                      generated_at=generated_at)
+                      generated_at=generated_at, room=room)
 
 
 def memo_for_integration(
     analysis: RegistryAnalysis, integration_id: str, rubric: RubricConfig, registry_version: int | str | None,
-    *, generated_at: datetime | None = None,
+    *, generated_at: datetime | None = None, room: Room | None = None,
 ) -> Memo:
     """A memo about one integration, before any session: the rubric's verdict stands as the recommendation.
 
@@ -430,16 +472,17 @@ def memo_for_integration(
     ('INT-027 · Upsell sync to Stripe (CS)', 'retire', True)
 
     ``rubric`` gives the score's weights, ``registry_version`` the version the figures come from; ``generated_at``
-    defaults to now (UTC). IntegrationNotFound when the registry has no such integration.
+    defaults to now (UTC); ``room`` holds what the group saved and noted. IntegrationNotFound when the registry has
+    no such integration.
     """
     analysis.integration(integration_id)
     return build_memo(analysis, rubric, registry_version, subjects=[("integration", integration_id)],
-                      kind="integration", generated_at=generated_at)
+                      kind="integration", generated_at=generated_at, room=room)
 
 
 def memo_for_cluster(
     analysis: RegistryAnalysis, cluster_id: str, rubric: RubricConfig, registry_version: int | str | None,
-    *, generated_at: datetime | None = None,
+    *, generated_at: datetime | None = None, room: Room | None = None,
 ) -> Memo:
     """A memo about one overlap cluster: its copies scored, keep all / merge / centralise compared.
 
@@ -449,7 +492,7 @@ def memo_for_cluster(
     if cluster is None:
         analysis.cluster(cluster_id)  # raises ClusterNotFound naming the clusters there are
     return build_memo(analysis, rubric, registry_version, subjects=[("cluster", cluster.id)], kind="cluster",
-                      generated_at=generated_at)
+                      generated_at=generated_at, room=room)
 
 
 # --- What both renderers print: phrases and table rows ---------------------------------------------
@@ -511,3 +554,24 @@ def raci_rows(memo: Memo) -> list[list[str]]:
 def next_step_rows(memo: Memo) -> list[list[str]]:
     """Number, next step, owner (the Accountable person) and due date."""
     return [[str(n), s.action, s.owner, due_text(s.due)] for n, s in enumerate(memo.next_steps, start=1)]
+
+
+def group_scoring_of(memo: Memo, integration_id: str) -> str:
+    """The group's saved scoring of one integration in words, or "" when the group saved none."""
+    scoring = next((g for g in memo.group_scorings if g.integration_id == integration_id), None)
+    return group_scoring_text(scoring, memo.default_weights) if scoring is not None else ""
+
+
+def recommendation_text(item: TcoComparison) -> str:
+    """A cluster's recommendation under its cost table: what to do, what it costs and saves, and why."""
+    return " ".join(item.recommendation.reasons) if item.recommendation is not None else ""
+
+
+def room_blocks(memo: Memo) -> list[tuple[str, list[str], str]]:
+    """What sessions recorded, as (heading, decision lines, notes): this session's notes, then other sessions'."""
+    blocks = []
+    if memo.decided and memo.notes.strip():
+        blocks.append(("Notes taken in this session", [], memo.notes.strip()))
+    for session in memo.sessions:
+        blocks.append((session_heading(session), list(session.decisions), session.notes.strip()))
+    return blocks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from core.reports.memo import (DecisionLine, Memo, brief_score_rows, criterion_rows, due_text, glance_rows,
-    next_step_rows, raci_rows, score_heading, weights_note)
+    group_scoring_of, next_step_rows, raci_rows, recommendation_text, room_blocks, score_heading, weights_note)
 from core.reports.pdf_layout import Cell, format_timestamp, version_text
 from core.wording import escape_markdown, format_money, verdict_banner
 
@@ -53,7 +53,7 @@ def render_memo_markdown(memo: Memo) -> str:
     if memo.decisions:
         out += _md_table(["Verdict", "Subject", "Accountable", "Due"], glance_rows(memo, verdict_banner))
         if not memo.decided:
-            out += ["", "_These are the rubric's recommendations: nobody has decided yet._"]
+            out += ["", "_These are the recommendations: nobody has decided yet._"]
     else:
         out.append("_No decisions were recorded in this session._")
 
@@ -73,10 +73,13 @@ def render_memo_markdown(memo: Memo) -> str:
         if subject.evidence:
             out += ["Evidence:", ""] + [f"- {e(item)}" for item in subject.evidence] + [""]
         if subject.members:
-            out += _md_table(["ID", "Integration", "Team", "Owner", "Status", "Run-rate / month (likely)"], [
+            recommended = any(m.action for m in subject.members)
+            out += _md_table(["ID", "Integration", "Team", "Owner", "Status", "Run-rate / month (likely)",
+                              *(["Recommended"] if recommended else [])], [
                 [m.id + (" (kept)" if m.survivor else ""), m.name, m.team, m.owner or "no owner", m.status,
-                 format_money(m.monthly_run_rate.likely, currency)] for m in subject.members],
-                ["L", "L", "L", "L", "L", "R"]) + [""]
+                 format_money(m.monthly_run_rate.likely, currency), *([m.action] if recommended else [])]
+                for m in subject.members],
+                ["L", "L", "L", "L", "L", "R", *(["L"] if recommended else [])]) + [""]
 
     out += ["## Rubric result", ""]
     if memo.scores:
@@ -89,11 +92,14 @@ def render_memo_markdown(memo: Memo) -> str:
         out += [f"- {e(flip)}" for flip in item.flips]
         if item.result.guards:
             out += ["", "Rules that apply whatever the weights: " + e(" ".join(item.result.guards))]
+        if group := group_scoring_of(memo, item.integration_id):
+            out += ["", f"> **{e(group)}**"]
         out.append("")
     if memo.brief_scores:
         out += ["Other copies in these clusters, scored the same way:", ""]
         out += _md_table(["ID", "Integration", "Verdict", "Score"], brief_score_rows(memo, verdict_banner))
         out.append("")
+        out += [f"> **{e(group)}**\n" for b in memo.brief_scores if (group := group_scoring_of(memo, b.integration_id))]
     if not memo.scores:
         out += ["_No integration in scope could be scored._", ""]
 
@@ -106,6 +112,8 @@ def render_memo_markdown(memo: Memo) -> str:
         out += _md_table(headers, [[row[h] for h in headers] for row in item.rows],
                          ["L"] + ["R"] * (len(headers) - 1))
         out += ["", f"**Break-even.** {e(item.break_even[0])} {e(item.break_even[1])}", ""]
+        if item.recommendation is not None:
+            out += [f"**Recommendation.** {e(recommendation_text(item))}", ""]
 
     out += ["## Decisions and rationale" if memo.decided else "## Recommended decisions", ""]
     if not memo.decisions:
@@ -130,6 +138,15 @@ def render_memo_markdown(memo: Memo) -> str:
         out += _md_list(memo.assumptions, "No assumptions were recorded in the session.") + [""]
     out += ["How the money was computed:", ""] + _md_list(memo.cost_assumptions, "") + [""]
     out += ["## Open questions", ""] + _md_list(memo.open_questions, "None recorded.") + [""]
+    blocks = room_blocks(memo)
+    if blocks:
+        out += ["## Session notes" if memo.decided else "## What sessions decided and noted", ""]
+    for heading, decisions, notes in blocks:
+        out += [f"**{e(heading)}**", ""]
+        if decisions:
+            out += _md_list(decisions, "") + [""]
+        if notes:
+            out += [e(notes, keep_lines=True).replace("\n", "  \n"), ""]
 
     out += ["## Next steps", ""]
     if memo.next_steps:

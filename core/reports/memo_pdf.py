@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.reports.memo import (SCENARIO_DRAWS, Memo, TcoComparison, brief_score_rows, criterion_rows, due_text,
-    glance_rows, next_step_rows, raci_rows, score_heading, weights_note)
+    glance_rows, group_scoring_of, next_step_rows, raci_rows, recommendation_text, room_blocks, score_heading,
+    weights_note)
 from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, INK, MUTED, RULE, SCENARIO_COLOURS, WASTE, Cell,
     Column, Document, format_timestamp, money_axis, new_figure, verdict_cell, version_text)
 from core.reports.tco_figures import scenario_series
@@ -88,7 +89,7 @@ def _at_a_glance(doc: Document, memo: Memo) -> None:
     doc.table(columns, glance_rows(memo, verdict_cell), size=8)
     if not memo.decided:
         doc.set_y(doc.get_y() + 1)
-        doc.paragraph("These are the rubric's recommendations: nobody has decided yet. Hold a diagnostic session to "
+        doc.paragraph("These are the recommendations: nobody has decided yet. Hold a diagnostic session to "
                       "agree the verdict, one Accountable person and a date.", size=7.5, style="I", colour=MUTED)
 
 
@@ -126,14 +127,21 @@ def _context(doc: Document, memo: Memo) -> None:
             doc.bullets([e[0].upper() + e[1:] for e in subject.evidence], size=8)
         if subject.members:
             doc.set_y(doc.get_y() + 1)
-            columns = [Column("ID", 20), Column("Integration", width - 20 - 32 - 32 - 18 - 26, wrap=True, max_lines=2),
-                       Column("Team", 32, wrap=True, max_lines=2), Column("Owner", 32, wrap=True, max_lines=2),
-                       Column("Status", 18), Column("Run-rate / month", 26, "R")]
+            recommended = any(m.action for m in subject.members)
+            last = 32 if recommended else 0
+            columns = [Column("ID", 18), Column("Integration", width - 18 - 44 - 17 - 22 - last, wrap=True,
+                                                max_lines=2),
+                       Column("Team · owner", 44, wrap=True, max_lines=2), Column("Status", 17),
+                       Column("Run-rate", 22, "R")]
+            columns += [Column("Recommended", last, wrap=True, max_lines=2)] if recommended else []
             rows = [[Cell(m.id, bold=m.survivor), Cell(m.name + (" (kept)" if m.survivor else ""), bold=m.survivor),
-                     m.team, m.owner or "no owner", m.status, format_money(m.monthly_run_rate.likely, currency)]
+                     f"{m.team} · {m.owner or 'no owner'}", m.status,
+                     format_money(m.monthly_run_rate.likely, currency), *([m.action] if recommended else [])]
                     for m in subject.members]
             doc.table(columns, rows, size=7.5)
-            doc.paragraph("Run-rate: likely value. Bold: the integration the cluster keeps.", size=6.8, colour=MUTED)
+            doc.paragraph("Run-rate: likely value a month. Bold: the integration the cluster keeps."
+                          + (" Recommended: what the cluster's recommendation does with each." if recommended else ""),
+                          size=6.8, colour=MUTED)
         doc.set_y(doc.get_y() + 2)
 
 
@@ -159,11 +167,23 @@ def _rubric(doc: Document, memo: Memo) -> None:
         guards = item.result.guards
         if guards:
             doc.paragraph("Rules that apply whatever the weights: " + " ".join(guards), size=8, colour=BODY)
+        _group_scoring(doc, memo, item.integration_id)
     if memo.brief_scores:
         doc.set_y(doc.get_y() + 1)
         doc.paragraph("Other copies in these clusters, scored the same way:", size=8, style="B", colour=INK, after=0.8)
         doc.table([Column("ID", 22), Column("Integration", width - 22 - 28 - 24), Column("Verdict", 28),
                    Column("Score", 24, "R")], brief_score_rows(memo, verdict_cell), size=7.5)
+        for brief in memo.brief_scores:
+            _group_scoring(doc, memo, brief.integration_id)
+
+
+def _group_scoring(doc: Document, memo: Memo, integration_id: str) -> None:
+    """The group's own saved scoring of an integration, in a band of its own so it reads as theirs."""
+    text = group_scoring_of(memo, integration_id)
+    if not text:
+        return
+    doc.set_y(doc.get_y() + 1)
+    doc.paragraph(text, size=8, style="B", colour=ACCENT, after=1)
 
 
 def _tco_section(doc: Document, memo: Memo) -> None:
@@ -172,7 +192,7 @@ def _tco_section(doc: Document, memo: Memo) -> None:
     for item in memo.tco:
         columns, rows = _scenario_table(item, width)
         # Title, chart, table and break-even sentences: kept on one page, a comparison split in two is hard to read.
-        blocks.append((item, columns, rows, 10 + 59 + doc.table_height(columns, rows, 7) + 16))
+        blocks.append((item, columns, rows, 10 + 59 + doc.table_height(columns, rows, 7) + 30))
     doc.heading("Cost: keep all, merge or centralise", keep_with=blocks[0][3] if blocks else 20)
     if not blocks:
         doc.paragraph("No subject belongs to an overlap cluster, so there is nothing to consolidate and compare.",
@@ -188,6 +208,8 @@ def _tco_section(doc: Document, memo: Memo) -> None:
         doc.set_y(doc.get_y() + 1.5)
         merge_text, central_text = item.break_even
         doc.paragraph(f"Break-even. {merge_text} {central_text}", size=8.5, style="B", colour=INK, after=0.8)
+        if item.recommendation is not None:
+            doc.paragraph(f"Recommendation. {recommendation_text(item)}", size=8.5, colour=BODY, after=0.8)
         doc.paragraph(f"Simulated total: P10 · P50 · P90 of {SCENARIO_DRAWS:,} simulated outcomes over "
                       f"{item.comparison.horizon_months} months. {item.survivor} ({item.survivor_name}) is the "
                       "integration the cluster keeps.", size=7, colour=MUTED)
@@ -271,6 +293,16 @@ def _lists(doc: Document, memo: Memo) -> None:
     doc.heading("Open questions")
     doc.bullets(list(memo.open_questions), size=8.5,
                 empty="None recorded." if memo.decided else "None yet: no session has been held.")
+    blocks = room_blocks(memo)
+    if blocks:
+        doc.heading("Session notes" if memo.decided else "What sessions decided and noted")
+    for heading, decisions, notes in blocks:
+        doc.paragraph(heading, size=8.5, style="B", colour=INK, after=0.8)
+        if decisions:
+            doc.bullets(decisions, size=8)
+        for line in (line for line in notes.splitlines() if line.strip()):
+            doc.paragraph(line, size=8.5, after=0.8)
+        doc.set_y(doc.get_y() + 1.5)
 
 
 def _next_steps(doc: Document, memo: Memo) -> None:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from core.wording import INK, MUTED, PRIMARY, SCENARIO_COLOURS, VERDICT_COLOURS, WASTE  # noqa: F401  (the PDF palette)
+from core.wording import format_date  # noqa: F401  (dates in PDFs read as in the app)
 
 # --- Fonts -----------------------------------------------------------------------------------------
 # DejaVu Sans ships inside matplotlib (a dependency already): it covers Latin with accents, Greek,
@@ -58,15 +59,6 @@ def utc(moment: datetime | None = None) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def format_date(moment) -> str:
-    """A date as people write it in a memo.
-
-    >>> format_date(datetime(2026, 5, 4, 10, 22))
-    '4 May 2026'
-    """
-    return f"{moment.day} {moment:%B %Y}"
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -9,8 +9,9 @@ from datetime import UTC, tzinfo
 from core.domain.analysis import RegistryAnalysis, scoring_context_for
 from core.domain.ranges import Range, parse_range
 from core.domain.registry import Approach, Direction, Integration, Status, Tier, Timeliness
-from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, score_integration
+from core.domain.rubric import RubricConfig, RubricResult, score_integration
 from core.errors import ProposalError, ValueFormatError
+from core.reports.room import changed_weights, group_scores
 
 PROPOSAL_ID = "PROPOSAL"
 
@@ -103,6 +104,10 @@ def stability_statement(result: RubricResult) -> str:
     >>> stability_statement(score_integration(row, ScoringContext(), rubric))
     'Stable: changing any single weight by up to ±25% leaves the verdict at proceed.'
     """
+    if result.cluster_id is not None:
+        return (f"Stable: changing any single weight by up to ±25% leaves the verdict at {result.verdict.value}, "
+                f"the recommendation for {result.cluster_id}, which no weight from 0 to 10 changes: the weights move "
+                "the score only.")
     if result.stable_within_25_percent:
         return f"Stable: changing any single weight by up to ±25% leaves the verdict at {result.verdict.value}."
     flips = sorted((s for s in result.sensitivity if s.flip_change is not None), key=lambda s: abs(s.flip_change))
@@ -242,10 +247,6 @@ def proposal_from_answers(answers: Mapping[str, object]) -> Integration:
     )
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
 def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzinfo = UTC) -> list[dict]:
     """Rows of the saved-scorings table: when, who, verdict, score, weights changed and scores set.
 
@@ -260,24 +261,16 @@ def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzin
      'Weights changed': 'Overlap with existing integrations 3 → 10',
      'Scores set by the group': 'Operational controls 4', 'Name': 'Deals', 'Registry version': 3}
     """
-    def label(name: str) -> str:
-        return CRITERIA_BY_NAME[name].label if name in CRITERIA_BY_NAME else name
-
     rows = []
     for item in saved:
-        changed = [
-            f"{label(name)} {_number(default_weights[name])} → {_number(value)}"
-            for name, value in item.weights.items()
-            if name in default_weights and abs(value - default_weights[name]) > 1e-9
-        ]
+        changed = changed_weights(item.weights, default_weights)
         rows.append({
             "Scored at": item.scored_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "By": item.scored_by,
             "Verdict": item.verdict.value,
             "Score": format_score(item.score),
             "Weights changed": "; ".join(changed) or "defaults",
-            "Scores set by the group": ("; ".join(f"{label(n)} {_number(v)}" for n, v in item.overrides.items())
-                                        or "none"),
+            "Scores set by the group": "; ".join(group_scores(item.overrides)) or "none",
             "Name": item.integration_name,
             "Registry version": item.registry_version,
         })

@@ -10,12 +10,11 @@ from core.domain.analysis import RegistryAnalysis
 from core.domain.ranges import Range, total
 from core.domain.registry import Status
 from core.domain.rubric import RubricConfig, Verdict
-from core.domain.tco import compare_scenarios
 from core.domain.tco_simulation import PortfolioSimulation
 from core.reports.figures import ClusterRow, duplicated_by_cluster
 from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, FAINT, INK, MUTED, RULE, WASTE, ZEBRA, Document,
     format_date, money_axis, new_figure, shorten_route, utc, verdict_cell, version_text)
-from core.reports.tco_figures import ClusterWaste, top_waste_clusters
+from core.reports.room import Room, snapshot_room_lines
 from core.wording import format_money, format_money_range, plural
 
 # Most clusters a snapshot lists, however much room is left: it is a summary, not the registry.
@@ -26,17 +25,18 @@ _PT = 0.3528  # mm per point
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """One line of "what we recommend": the move in bold, then what it saves and when it pays back."""
+    """One move of "what we recommend": the cluster's recommendation in bold, then its money and any rule."""
 
     cluster_id: str
     verdict: Verdict
-    action: str  # "Merge the 2 Stripe → NetSuite integrations into INT-004"
-    detail: str  # "saves $8,900 – $13,600 / month (likely $10,800) · one-time … · pays back in month 3"
-    saving: Range  # per month, zero for a hold
+    route: str  # "Stripe → NetSuite"
+    action: str  # the recommendation's first reason: "Merge: keep INT-004 and merge INT-031 into it."
+    detail: str  # what it saves and costs against keeping all, and the rule that chose it when not the cheapest
+    saving: Range  # per month; zero when the move keeps all for now
 
     @property
     def sentence(self) -> str:
-        return f"{self.action}: {self.detail}"
+        return f"{self.route} · {self.action} {self.detail}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,66 +70,34 @@ class SnapshotFigures:
     rest_count: int  # clusters not listed
     rest_duplicated: Range  # their duplicated run-rate, summed
     recommendations: tuple[Recommendation, ...]
+    room: tuple[str, ...]  # the group's saved scorings and the newest session notes, in sentences
     currency: str
     horizon_months: int
     hourly_rate: Range
     overlap_threshold: float
 
 
-def recommend(analysis: RegistryAnalysis, waste: ClusterWaste, route: str) -> Recommendation | None:
-    """The plain-words move for one cluster, priced with the TCO page's scenario comparison.
+def recommend(analysis: RegistryAnalysis, cluster_id: str, route: str) -> Recommendation:
+    """The cluster's recommendation as the snapshot prints it: the same words as every page and memo.
 
-    Merge and retire are priced as merging into the survivor, centralise as centralising; the
-    saving is keep-all's run-rate minus the scenario's (so it already counts the maintenance the
-    survivor takes on). Hold names the duplicated run-rate; proceed recommends nothing.
-
-    >>> analysis = sample_analysis
-    >>> waste = top_waste_clusters(analysis, rubric, 2)[1]
-    >>> recommend(analysis, waste, "Stripe → NetSuite").action
-    'Merge the 2 Stripe → NetSuite integrations into INT-004'
+    >>> item = recommend(sample_analysis, "CL-INT-004", "Stripe → NetSuite")
+    >>> item.action, item.detail.split(":")[0]
+    ('Merge: keep INT-004 and merge INT-031 into it.', 'Merging saves $10,330 – $15,450 / month (likely $12,410) and pays back in month 2')
 
     Args:
         analysis: the registry analysis.
-        waste: the cluster's line from :func:`core.reports.tco_figures.top_waste_clusters`.
+        cluster_id: the cluster.
         route: the cluster's route in words ("Salesforce → Stripe").
 
     Returns:
-        The recommendation, or ``None`` for a proceed verdict or a cluster with no copy to decide on.
-    """
-    verdict = waste.verdict
-    if verdict is None or verdict is Verdict.PROCEED:
-        return None
-    currency = analysis.settings.currency
-    cluster = analysis.cluster(waste.cluster_id)
-    count = len(cluster.members)
-    if verdict is Verdict.HOLD:
-        return Recommendation(
-            cluster.id, verdict, f"Review the {count} {route} integrations before spending more",
-            f"they duplicate {format_money_range(cluster.duplicated_monthly_run_rate, currency, '/ month')}; "
-            "settle the open concerns first", Range.zero())
-    comparison = compare_scenarios(cluster, analysis.by_id, analysis.settings, analysis.rules)
-    if verdict is Verdict.CENTRALIZE:
-        scenario, month = comparison.centralise, comparison.break_even_month_centralise
-        action = (f"Centralise the {count} {route} integrations under one owner "
-                  f"({len(cluster.teams)} teams run copies)")
-    elif verdict is Verdict.RETIRE:
-        scenario, month = comparison.merge, comparison.break_even_month_merge
-        action = f"Retire {plural(count - 1, 'duplicate')} of {cluster.survivor} ({route})"
-    else:
-        scenario, month = comparison.merge, comparison.break_even_month_merge
-        action = f"Merge the {count} {route} integrations into {cluster.survivor}"
-    saving = comparison.keep_all.monthly_run_rate - scenario.monthly_run_rate
-    if saving.likely <= 0:
-        detail = "costs about as much to run afterwards; decide on risk and ownership, not money"
-    else:
-        detail = f"saves {format_money_range(saving, currency, '/ month')}"
-    if month is None:
-        detail += f"; does not pay back within {comparison.horizon_months} months"
-    elif month == 0:
-        detail += "; pays back at once"
-    else:
-        detail += f"; pays back in month {month}"
-    return Recommendation(cluster.id, verdict, action, detail, saving)
+        The recommendation, with what it saves a month (zero when it keeps all for now).
+    """  # noqa: E501 (the example prints the sentence whole)
+    recommendation = analysis.recommendation(cluster_id)
+    detail = " ".join([recommendation.reasons[1], *([recommendation.rule] if recommendation.rule else [])])
+    saving = recommendation.monthly_saving
+    if recommendation.scenario == "keep_all" or saving.likely <= 0:
+        saving = Range.zero()
+    return Recommendation(cluster_id, recommendation.verdict, route, recommendation.summary, detail, saving)
 
 
 def snapshot_figures(
@@ -138,11 +106,12 @@ def snapshot_figures(
     rubric: RubricConfig,
     simulation: PortfolioSimulation | None = None,
     limit: int = MAX_TABLE_ROWS,
+    room: Room | None = None,
 ) -> SnapshotFigures:
     """The snapshot's figures: headline ranges, the top ``limit`` clusters, the rest summed, recommendations.
 
-    The verdict of a cluster is the rubric verdict of its first member that is not the survivor
-    (as on the TCO page): what to do with the copy.
+    The verdict of a cluster is its recommendation's (as on every page): what to do with the cluster
+    as a whole; the recommendation says what happens to each member.
 
     >>> analysis = sample_analysis
     >>> figures = snapshot_figures(analysis, rubric=rubric, limit=4)
@@ -151,9 +120,10 @@ def snapshot_figures(
 
     Args:
         analysis: the registry analysis.
-        rubric: weights for the verdicts; ``None`` reads ``data/rubric.toml``.
+        rubric: the weights in Settings, beside which the group's own scorings are shown.
         simulation: Monte Carlo percentiles of the headline figures, when computed.
         limit: how many clusters to list.
+        room: the group's saved scorings and session notes, when there are any.
 
     Returns:
         The figures, ready to lay out.
@@ -161,20 +131,17 @@ def snapshot_figures(
     costs, settings = analysis.costs, analysis.settings
     ranked = sorted(analysis.clusters, key=lambda c: (-c.duplicated_monthly_run_rate.likely, c.id))
     shown, rest = ranked[:max(limit, 0)], ranked[max(limit, 0):]
-    wastes = {w.cluster_id: w for w in top_waste_clusters(analysis, rubric, len(shown))}
     routes = {r.cluster_id: r for r in duplicated_by_cluster(analysis, shown)}
     lines = tuple(
         ClusterLine(cluster_id=c.id, route=routes[c.id].route, members=len(c.members), survivor=c.survivor,
-                    teams=c.teams, duplicated=c.duplicated_monthly_run_rate, verdict=wastes[c.id].verdict)
+                    teams=c.teams, duplicated=c.duplicated_monthly_run_rate,
+                    verdict=analysis.recommendation(c.id).verdict)
         for c in shown
     )
-    recommendations = []
-    for line in lines:
-        if len(recommendations) == MAX_RECOMMENDATIONS:
-            break
-        item = recommend(analysis, wastes[line.cluster_id], _short_route(routes[line.cluster_id]))
-        if item is not None:
-            recommendations.append(item)
+    recommendations = [recommend(analysis, line.cluster_id, _short_route(routes[line.cluster_id]))
+                       for line in lines[:MAX_RECOMMENDATIONS]]
+    in_listed = [m for c in shown for m in c.members]
+    room_lines = snapshot_room_lines(room, in_listed, rubric.weights) if room is not None else []
     statuses = Counter(i.status for i in analysis.integrations)
     return SnapshotFigures(
         integrations=len(analysis.integrations),
@@ -191,6 +158,7 @@ def snapshot_figures(
         rest_count=len(rest),
         rest_duplicated=total(c.duplicated_monthly_run_rate for c in rest),
         recommendations=tuple(recommendations),
+        room=tuple(room_lines),
         currency=settings.currency,
         horizon_months=settings.horizon_months,
         hourly_rate=settings.hourly_rate,
@@ -466,37 +434,61 @@ def _table(doc: Document, figures: SnapshotFigures, rows: int) -> None:
     doc.set_y(y + _TABLE_GAP)
 
 
+_ACTION_LINE, _DETAIL_LINE, _ROOM_LINE = 4.0, 3.35, 3.2  # mm per line of each kind of text
+_INDENT = 7.0  # the numbers of the moves stand in this margin
+
+
+def _move_lines(doc: Document, item: Recommendation, width: float) -> tuple[list[str], list[str]]:
+    """One move wrapped to the page: the action in bold (up to 2 lines), then its money (up to 3 lines)."""
+    doc.style(8.4, "B", INK)
+    action = doc.lines(f"{item.route} · {item.action}", width - _INDENT, 2)
+    doc.style(7.6, "", BODY)
+    return action, doc.lines(item.detail, width - _INDENT, 3)
+
+
+def _room_lines(doc: Document, figures: SnapshotFigures, width: float) -> list[list[str]]:
+    doc.style(7, "", BODY)
+    return [doc.lines(line, width, 2) for line in figures.room]
+
+
 def _recommendation_height(doc: Document, figures: SnapshotFigures) -> float:
-    return 6 + max(len(figures.recommendations), 1) * 8.4 + 7.5
+    """The height of "What we recommend" and "From the room", measured before anything is placed."""
+    width = doc.content_width
+    moves = sum(len(a) * _ACTION_LINE + len(d) * _DETAIL_LINE + 1.2
+                for a, d in (_move_lines(doc, item, width) for item in figures.recommendations))
+    room = _room_lines(doc, figures, width)
+    room_height = (2 + _TITLE + sum(len(lines) for lines in room) * _ROOM_LINE + 1.0 * len(room)) if room else 0.0
+    return _TITLE + max(moves, 9.0) + 7.5 + room_height
 
 
 def _recommendations(doc: Document, figures: SnapshotFigures) -> None:
     currency = figures.currency
-    _section_title(doc, "What we recommend")
+    _section_title(doc, "What we recommend", "each cluster's recommendation: the same on every page and memo")
     x, width = doc.l_margin, doc.content_width
     y = doc.get_y()
     if not figures.recommendations:
         doc.style(8.5, "", BODY)
-        if figures.cluster_count == 0:
-            text = (f"No integrations duplicate one another at overlap threshold {figures.overlap_threshold:g}: "
-                    "nothing to consolidate. Check new proposals against the registry before they are built.")
-        else:
-            text = ("The rubric suggests keeping the largest clusters as they are; "
-                    "review the table above with their owners.")
+        text = (f"No integrations duplicate one another at overlap threshold {figures.overlap_threshold:g}: "
+                "nothing to consolidate. Check new proposals against the registry before they are built.")
         for number, line in enumerate(doc.lines(text, width, 2)):
             doc.put(x, y + number * 4.2, width, 4.2, line)
         doc.set_y(y + 9)
         return
     for number, item in enumerate(figures.recommendations, start=1):
+        action, detail = _move_lines(doc, item, width)
         doc.set_fill_color(ACCENT)
         doc.style(7.5, "B", "#ffffff")
-        doc.set_xy(x, y + 0.4)
-        doc.cell(4.6, 4.6, str(number), align="C", fill=True)
-        doc.style(8.8, "B", INK)
-        doc.put(x + 7, y, width - 7, 4.6, item.action)
-        doc.style(8, "", BODY)
-        doc.put(x + 7, y + 4.3, width - 7, 3.8, item.detail[0].upper() + item.detail[1:])
-        y += 8.4
+        doc.set_xy(x, y + 0.1)
+        doc.cell(4.2, 4.2, str(number), align="C", fill=True)
+        doc.style(8.4, "B", INK)
+        for line in action:
+            doc.put(x + _INDENT, y, width - _INDENT, _ACTION_LINE, line)
+            y += _ACTION_LINE
+        doc.style(7.6, "", BODY)
+        for line in detail:
+            doc.put(x + _INDENT, y, width - _INDENT, _DETAIL_LINE, line)
+            y += _DETAIL_LINE
+        y += 1.2
     saving = total(r.saving for r in figures.recommendations)
     count = len(figures.recommendations)
     doc.style(7.5, "", MUTED)
@@ -508,6 +500,24 @@ def _recommendations(doc: Document, figures: SnapshotFigures) -> None:
     for number, line in enumerate(doc.lines(closing, width, 2)):
         doc.put(x, y + 1 + number * 3.3, width, 3.3, line)
     doc.set_y(y + 7.5)
+    _room(doc, figures)
+
+
+def _room(doc: Document, figures: SnapshotFigures) -> None:
+    """The group's own scorings and the newest session's notes, labelled as the room's."""
+    room = _room_lines(doc, figures, doc.content_width)
+    if not room:
+        return
+    doc.set_y(doc.get_y() + 2)
+    _section_title(doc, "From the room", "what the group saved and noted, beside the figures above")
+    y = doc.get_y()
+    doc.style(7, "", BODY)
+    for lines in room:
+        for line in lines:
+            doc.put(doc.l_margin, y, doc.content_width, _ROOM_LINE, line)
+            y += _ROOM_LINE
+        y += 1.0
+    doc.set_y(y)
 
 
 def build_snapshot_pdf(
@@ -519,6 +529,7 @@ def build_snapshot_pdf(
     simulation: PortfolioSimulation | None = None,
     generated_at: datetime | None = None,
     rubric: RubricConfig,
+    room: Room | None = None,
 ) -> bytes:
     """The one-page TCO snapshot as PDF bytes: always exactly one page, whatever the registry's size.
 
@@ -535,7 +546,8 @@ def build_snapshot_pdf(
         page_size: "A4" or "Letter".
         simulation: Monte Carlo percentiles to print beside the ranges; ``None`` prints the ranges only.
         generated_at: the generation time in the footer (default: now, UTC).
-        rubric: weights for the suggested verdicts; ``None`` reads ``data/rubric.toml``.
+        rubric: the weights in Settings, beside which the group's own scorings are shown.
+        room: the group's saved scorings and session notes, printed as theirs under the recommendations.
 
     Returns:
         The PDF file.
@@ -546,21 +558,21 @@ def build_snapshot_pdf(
     # One page by construction: every block is measured before it is placed.
     doc.set_auto_page_break(False, doc.b_margin)
     doc.add_page()
-    figures = snapshot_figures(analysis, rubric=rubric, simulation=simulation, limit=MAX_TABLE_ROWS)
+    figures = snapshot_figures(analysis, rubric=rubric, simulation=simulation, limit=MAX_TABLE_ROWS, room=room)
     _header(doc, registry_name, registry_version, generated_at)
     _assumptions_band(doc, figures)
     _cards(doc, figures)
 
-    room = doc.h - doc.b_margin - doc.get_y() - _recommendation_height(doc, figures)
+    space = doc.h - doc.b_margin - doc.get_y() - _recommendation_height(doc, figures)
     if figures.clusters:
-        rows, chart_height = _fit_rows(figures, room)
+        rows, chart_height = _fit_rows(figures, space)
         shown = figures.clusters[:rows]
         _section_title(doc, "Duplicated run-rate by cluster",
                        f"the top {min(len(shown), _MAX_BARS)} of {plural(figures.cluster_count, 'cluster')}: "
                        "likely, with the low – high range")
         _chart(doc, replace(figures, clusters=shown), chart_height)
         _section_title(doc, "Where the duplication is",
-                       "verdict: the rubric's verdict for the first copy in each cluster")
+                       "verdict: each cluster's recommendation, below")
         _table(doc, figures, rows)
     _recommendations(doc, figures)
     return doc.to_bytes()

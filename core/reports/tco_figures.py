@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.domain.analysis import RegistryAnalysis, score_registry_integration
+from core.domain.analysis import RegistryAnalysis
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range
+from core.domain.recommendation import ClusterRecommendation
 from core.domain.registry import Status
-from core.domain.rubric import RubricConfig, Verdict
-from core.domain.tco import PortfolioCost, ScenarioComparison
+from core.domain.rubric import Verdict
+from core.domain.tco import PortfolioCost, ScenarioComparison, horizon_cost
 from core.domain.tco_simulation import Percentiles, PortfolioSimulation, ScenarioSimulation
 from core.wording import format_money, format_money_range
 
@@ -79,7 +80,7 @@ def headline_figures(costs: PortfolioCost, simulation: PortfolioSimulation | Non
 
 @dataclass(frozen=True, slots=True)
 class ClusterWaste:
-    """One line of "top clusters by waste": who is involved, what it costs, what the rubric suggests."""
+    """One line of "top clusters by waste": who is involved, what it costs, and the cluster's recommendation."""
 
     cluster_id: str
     members: tuple[str, ...]
@@ -87,47 +88,43 @@ class ClusterWaste:
     teams: tuple[str, ...]
     survivor: str
     duplicated_monthly_run_rate: Range
-    scored_member: str | None  # the first member that is not the survivor: its verdict stands for the cluster
-    verdict: Verdict | None
-    reason: str
+    recommendation: ClusterRecommendation
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.recommendation.verdict
+
+    @property
+    def reason(self) -> str:
+        return self.recommendation.summary
 
 
-def top_waste_clusters(analysis: RegistryAnalysis, rubric: RubricConfig, limit: int = 5) -> tuple[ClusterWaste, ...]:
-    """The clusters with the most duplicated run-rate, with a suggested verdict and its first reason.
+def top_waste_clusters(analysis: RegistryAnalysis, limit: int = 5) -> tuple[ClusterWaste, ...]:
+    """The clusters with the most duplicated run-rate, each with its recommendation (the same on every surface).
 
-    The suggestion is the rubric verdict (with the given weights) of the cluster's first member
-    that is not the survivor: what to do with the copy.
-
-    >>> analysis = sample_analysis
-    >>> top = top_waste_clusters(analysis, rubric, limit=2)
-    >>> [(c.cluster_id, c.scored_member, c.verdict.value) for c in top]
-    [('CL-INT-015', 'INT-019', 'centralize'), ('CL-INT-004', 'INT-031', 'merge')]
+    >>> top = top_waste_clusters(sample_analysis, limit=2)
+    >>> [(c.cluster_id, c.verdict.value, c.recommendation.scenario) for c in top]
+    [('CL-INT-015', 'centralize', 'centralise'), ('CL-INT-004', 'merge', 'merge')]
     """
     ranked = sorted(analysis.clusters, key=lambda c: (-c.duplicated_monthly_run_rate.likely, c.id))[:max(limit, 0)]
-    rows = []
-    for cluster in ranked:
-        copies = [m for m in cluster.members if m != cluster.survivor and m in analysis.by_id]
-        verdict, reason = None, "no copy to decide on"
-        if copies:
-            result = score_registry_integration(analysis, copies[0], rubric)
-            verdict, reason = result.verdict, result.reasons[0]
-        rows.append(ClusterWaste(
+    return tuple(
+        ClusterWaste(
             cluster_id=cluster.id, members=cluster.members,
             member_names=tuple(analysis.by_id[m].name if m in analysis.by_id else m for m in cluster.members),
             teams=cluster.teams, survivor=cluster.survivor,
             duplicated_monthly_run_rate=cluster.duplicated_monthly_run_rate,
-            scored_member=copies[0] if copies else None, verdict=verdict, reason=reason,
-        ))
-    return tuple(rows)
+            recommendation=analysis.recommendation(cluster.id),
+        )
+        for cluster in ranked
+    )
 
 
 def cluster_table_rows(clusters: Sequence[ClusterWaste], currency: str = "$") -> list[dict]:
     """The top-clusters table as text columns (money with its range and unit).
 
-    >>> row = ClusterWaste("CL-INT-1", ("INT-1", "INT-2"), ("A", "B"), ("Finance", "Sales Ops"), "INT-1",
-    ...     Range(100, 150, 200), "INT-2", Verdict.MERGE, "Merge: merge into INT-1.")
-    >>> cluster_table_rows([row])[0]["Duplicated run-rate"]
-    '$100 – $200 / month (likely $150)'
+    >>> [row] = cluster_table_rows(top_waste_clusters(sample_analysis, limit=1))
+    >>> row["Duplicated run-rate"], row["Suggested verdict"]
+    ('$12,814 – $15,694 / month (likely $14,179)', 'centralize')
     """
     return [{
         "Cluster": c.cluster_id,
@@ -135,7 +132,7 @@ def cluster_table_rows(clusters: Sequence[ClusterWaste], currency: str = "$") ->
         "Keeps": c.survivor,
         "Teams": ", ".join(c.teams),
         "Duplicated run-rate": format_money_range(c.duplicated_monthly_run_rate, currency, "/ month"),
-        "Suggested verdict": c.verdict.value if c.verdict else "—",
+        "Suggested verdict": c.verdict.value,
         "Why": c.reason,
     } for c in clusters]
 
@@ -228,7 +225,7 @@ def scenario_table_rows(
     rows = []
     for scenario in (comparison.keep_all, comparison.merge, comparison.centralise):
         saving = comparison.keep_all.monthly_run_rate - scenario.monthly_run_rate
-        horizon_total = scenario.one_time_cost + scenario.monthly_run_rate * horizon
+        horizon_total = horizon_cost(scenario, horizon)
         row = {
             "Scenario": scenario.label,
             "One-time cost": format_money_range(scenario.one_time_cost, currency),

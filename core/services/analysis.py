@@ -32,7 +32,7 @@ def _with_changes(settings: Settings, changes: dict) -> Settings:
 
 
 def load_analysis(engine: Engine, **setting_changes) -> RegistryAnalysis:
-    """Analyse the registry in the database with its saved settings, aliases and survivor choices.
+    """Analyse the registry in the database with its saved settings, aliases, survivor choices and rubric rule.
 
     Args:
         engine: the database.
@@ -42,6 +42,7 @@ def load_analysis(engine: Engine, **setting_changes) -> RegistryAnalysis:
         load_integrations(engine), _with_changes(load_settings(engine), setting_changes),
         aliases=load_alias_tables(engine), rules=default_complexity_rules(),
         survivor_choices=load_survivor_choices(engine),
+        centralize_min_teams=load_saved_rubric(engine).centralize_min_teams,
     )
     # Rows read from different tools that describe the same flow: their evidence names both tools.
     sources = {integration_id: [source_label(r.format, r.source_name) for r in records]
@@ -57,7 +58,8 @@ def analyse_file(data: bytes, **setting_changes) -> tuple[RegistryAnalysis, Impo
     """
     report = read_registry_csv(data)
     analysis = analyse_registry(report.accepted, _with_changes(load_default_settings(), setting_changes),
-                                aliases=load_aliases(), rules=default_complexity_rules())
+                                aliases=load_aliases(), rules=default_complexity_rules(),
+                                centralize_min_teams=load_rubric().centralize_min_teams)
     return analysis, report
 
 

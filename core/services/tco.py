@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from core.domain.analysis import RegistryAnalysis
-from core.domain.rubric import RubricConfig
 from core.domain.tco import ScenarioComparison, compare_scenarios
 from core.domain.tco_simulation import PortfolioSimulation, ScenarioSimulation, simulate_scenarios
 from core.domain.tco_simulation import simulate_portfolio as _simulate_portfolio
@@ -28,9 +27,9 @@ def portfolio_simulation(analysis: RegistryAnalysis) -> PortfolioSimulation | No
                                draws=DRAWS, seed=SEED)
 
 
-def costliest_clusters(analysis: RegistryAnalysis, rubric: RubricConfig, limit: int = 5) -> tuple[ClusterWaste, ...]:
-    """The clusters that duplicate the most money a month, each with its suggested verdict."""
-    return top_waste_clusters(analysis, rubric, limit)
+def costliest_clusters(analysis: RegistryAnalysis, limit: int = 5) -> tuple[ClusterWaste, ...]:
+    """The clusters that duplicate the most money a month, each with its recommendation."""
+    return top_waste_clusters(analysis, limit)
 
 
 def scenarios_for(analysis: RegistryAnalysis, cluster_id: str,

@@ -220,3 +220,26 @@ def test_recording_a_decision_without_an_accountable_shows_a_plain_error_and_wri
     assert page.locator("[data-testid='stException']").count() == 0
     assert list_decisions(engine, decided_session) == before
     screenshot(page, "journey-decision-refused")
+
+
+def recommendation_shown(page, url: str, where: str, cluster_id: str) -> str:
+    """The text of a cluster's recommendation block on one page, as the browser renders it."""
+    page.goto(url)
+    wait_for_app(page)
+    block = page.locator(f".st-key-recommendation_{where}_{cluster_id}")
+    block.wait_for(timeout=PATIENCE_MS)
+    return block.inner_text()
+
+
+def test_the_recommendation_reads_the_same_on_the_overlaps_and_tco_pages(server, page):
+    from core.services.analysis import load_analysis
+
+    on_overlaps = recommendation_shown(page, f"{server['url']}/overlaps", "overlaps", "CL-INT-015")
+    on_tco = recommendation_shown(page, f"{server['url']}/tco", "tco", "CL-INT-015")
+
+    assert on_overlaps == on_tco
+    recommendation = load_analysis(create_db_engine(server["database_url"])).recommendation("CL-INT-015")
+    words = " ".join(on_tco.split())
+    assert words.startswith("Recommended: Centralize")
+    assert all(reason in words for reason in recommendation.reasons)
+    screenshot(page, "journey-recommendation-tco")

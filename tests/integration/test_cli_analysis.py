@@ -31,6 +31,27 @@ def test_overlap_json_has_clusters_with_members_survivor_and_duplicated_range(ca
             <= payload["suggestions"][0].items())
 
 
+def test_overlap_json_adds_each_clusters_recommendation_and_its_priced_scenarios(capsys):
+    code, payload = run_json(capsys, "overlap", "--csv", SAMPLE)
+
+    assert code == 0
+    for cluster in payload["clusters"]:
+        recommendation = cluster["recommendation"]
+        assert set(recommendation) == {"verdict", "scenario", "reasons"}
+        assert recommendation["reasons"][0].lower().startswith(recommendation["verdict"])
+        assert [s["name"] for s in cluster["scenarios"]] == ["keep_all", "merge", "centralise"]
+        for scenario in cluster["scenarios"]:
+            assert set(scenario["horizon_cost"]) == set(scenario["monthly_saving"]) == RANGE_KEYS
+        chosen = next(s for s in cluster["scenarios"] if s["name"] == recommendation["scenario"])
+        cheapest = min(cluster["scenarios"], key=lambda s: s["horizon_cost"]["likely"])
+        assert chosen is cheapest or any("more than" in reason for reason in recommendation["reasons"])
+    crm = next(c for c in payload["clusters"] if c["id"] == "CL-INT-015")
+    assert (crm["recommendation"]["verdict"], crm["recommendation"]["scenario"]) == ("centralize", "centralise")
+    assert {m["id"]: m["verdict"] for m in crm["members_recommended"]} == {
+        "INT-015": "proceed", "INT-019": "centralize", "INT-027": "retire", "INT-063": "merge"}
+    assert any("INT-015" in sentence and "INT-019" in sentence for sentence in crm["evidence"])
+
+
 def test_tco_json_has_portfolio_ranges_and_rows(capsys):
     code, payload = run_json(capsys, "tco", "--csv", SAMPLE, "--horizon", "6")
 

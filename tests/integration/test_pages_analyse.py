@@ -148,7 +148,7 @@ def test_choosing_another_survivor_saves_it_for_everyone(engine):
     assert any("Keep INT-019" in unescape(m.value) and "chosen by the group" in m.value for m in at.markdown)
     # Keeping the dearer INT-019 shrinks what the cluster duplicates, so it may move down the ranking.
     table = at.dataframe[cluster_ids_shown(at).index("CL-INT-015")].value
-    assert table.iloc[0]["ID"] == "INT-019" and table.iloc[0]["Keep"] == "Keep"
+    assert table.iloc[0]["ID"] == "INT-019" and table.iloc[0]["Recommended"] == "Keep"
 
 
 def test_adding_the_suggested_alias_reveals_a_new_cluster(engine):

@@ -87,14 +87,17 @@ def test_unowned_unmonitored_duplicate_int_027_is_to_retire():
     assert any("Unowned, unmonitored copy of INT-015" in t for t in texts(at))
 
 
-@pytest.mark.parametrize(("integration_id", "overlap_weight"), [("INT-029", 0.0), ("INT-009", 10.0)])
+# INT-033 overlaps a retired copy fully and INT-009 half-overlaps a planted cluster: neither is clustered, so the
+# weights decide. (INT-029, a planted duplicate, used to be the first case; as a cluster member its verdict is now
+# its cluster's recommendation, which weights do not move: see the test after this one.)
+@pytest.mark.parametrize(("integration_id", "overlap_weight"), [("INT-033", 0.0), ("INT-009", 10.0)])
 def test_changing_the_overlap_weight_flips_the_verdict_of_a_duplicate(
         sample_analysis, integration_id, overlap_weight):
     rubric = load_rubric()
     before = score_registry_integration(sample_analysis, integration_id, rubric).verdict
     changed = rubric.with_weights(overlap=overlap_weight)
     after = score_registry_integration(sample_analysis, integration_id, changed).verdict
-    assert before != after  # INT-029 is a planted duplicate (Segment -> Snowflake events) on the edge
+    assert before != after
     at = select(open_page("pages/score.py"), integration_id)
     assert shown_verdict(at)[0] == before.value
 
@@ -105,6 +108,19 @@ def test_changing_the_overlap_weight_flips_the_verdict_of_a_duplicate(
     at.button(key="score_reset_weights").click().run()
     assert shown_verdict(at)[0] == before.value
     assert at.slider(key="score_weight_overlap").value == rubric.weights["overlap"]
+
+
+def test_a_cluster_members_verdict_is_its_clusters_recommendation_whatever_the_weights(sample_analysis):
+    recommended = sample_analysis.recommendation("CL-INT-008").member("INT-029").verdict
+    at = select(open_page("pages/score.py"), "INT-029")
+    assert shown_verdict(at)[0] == recommended.value
+    _, score = shown_verdict(at)
+
+    at.slider(key="score_weight_overlap").set_value(0.0).run()
+
+    assert not at.exception
+    assert shown_verdict(at)[0] == recommended.value and shown_verdict(at)[1] < score
+    assert any("is in cluster CL-INT-008" in i.value for i in at.info)
 
 
 def test_a_group_score_changes_the_score():

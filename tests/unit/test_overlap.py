@@ -304,7 +304,8 @@ def test_cluster_fields_are_filled():
     assert cluster.teams == ("Finance", "Sales Ops")
     assert cluster.owners == ("Ana Silva",)
     assert cluster.unowned == ("INT-1",)
-    assert cluster.evidence == ("both move Opportunity from Salesforce to Stripe", "both feed the Revenue dashboard")
+    assert cluster.evidence == ("INT-1 and INT-2 both move Opportunity from Salesforce to Stripe",
+                                "INT-1 and INT-2 both feed the Revenue dashboard")
     assert cluster.total_monthly_run_rate == Range(150, 260, 370)
     assert (cluster.survivor, cluster.survivor_is_explicit) == ("INT-2", False)
     assert cluster.survivor_reason == "owned by Ana Silva, 2 of 5 controls, 1 consumer"

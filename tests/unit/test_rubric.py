@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from core.domain.overlap import Cluster, OverlapPair
 from core.domain.ranges import Range
+from core.domain.recommendation import recommend_cluster
 from core.domain.registry import Complexity, Integration, Status, Tier
 from core.domain.rubric import (
     CRITERIA,
@@ -19,8 +20,9 @@ from core.domain.rubric import (
     Verdict,
     score_integration,
 )
+from core.domain.settings import Settings
 from core.errors import ConfigError
-from core.storage.defaults import load_rubric
+from core.storage.defaults import default_complexity_rules, load_rubric
 
 RUBRIC = load_rubric()
 
@@ -54,10 +56,15 @@ def cluster(members: list[Integration], survivor: str, duplicated: float = 450.0
 
 def context_for(subject: Integration, *others: Integration, score: float = 1.0, in_cluster: Cluster | None = None,
                 complexity: Complexity = Complexity.MODERATE) -> ScoringContext:
+    """The context the analysis would give: with a cluster, its recommendation priced from the members' rows."""
+    recommendation = None
+    if in_cluster is not None:
+        rows = {i.id: i for i in (subject, *others)}
+        recommendation = recommend_cluster(in_cluster, rows, Settings(), default_complexity_rules())
     return ScoringContext(
         overlaps=tuple(pair(subject.id, o.id, score) for o in others),
         others={o.id: o for o in others}, cluster=in_cluster, monthly_run_rate=Range(300, 375, 450),
-        complexity=complexity,
+        complexity=complexity, recommendation=recommendation,
     )
 
 
@@ -99,21 +106,45 @@ def test_unowned_unmonitored_duplicate_is_not_proceed_and_is_retired():
     assert any("Unowned, unmonitored copy of INT-1" in g for g in result.guards)
 
 
+def _three_teams(hours: float) -> list[Integration]:
+    """Three owned copies of one flow, in three teams, each needing ``hours`` of upkeep a month."""
+    upkeep = {"monthly_maintenance_hours": Range.exact(hours), "build_hours": Range.exact(40)}
+    return [integration("INT-1", **upkeep), integration("INT-2", owner_team="Finance", owner="Bo", **upkeep),
+            integration("INT-3", owner_team="Customer Success", owner="Cy", **upkeep)]
+
+
 def test_three_team_cluster_is_a_case_for_centralize():
-    members = [integration("INT-1"), integration("INT-2", owner_team="Finance", owner="Bo"),
-               integration("INT-3", owner_team="Customer Success", owner="Cy")]
+    # Heavy upkeep: centralising pays back within the horizon, though merging would be cheaper still.
+    members = _three_teams(hours=30)
     group = cluster(members, survivor="INT-1", duplicated=3000)
 
-    result = score_integration(members[1], context_for(members[1], members[0], members[2], in_cluster=group), RUBRIC)
+    context = context_for(members[1], members[0], members[2], in_cluster=group)
+    result = score_integration(members[1], context, RUBRIC)
 
     assert result.verdict is Verdict.CENTRALIZE
+    assert context.recommendation.cheapest == "merge"
+    assert any("3 teams depend on it; costs" in reason and "more than merging over 12 months" in reason
+               for reason in result.reasons)
+
+
+def test_three_teams_are_not_centralised_when_that_costs_more_than_keeping_all():
+    # Light upkeep: a central platform would cost more than the three copies; the cheapest (merge) stands.
+    members = _three_teams(hours=1)
+    group = cluster(members, survivor="INT-1", duplicated=300)
+
+    context = context_for(members[1], members[0], members[2], in_cluster=group)
+    result = score_integration(members[1], context, RUBRIC)
+
+    assert context.recommendation.scenario_cost("centralise").horizon_cost.likely > (
+        context.recommendation.scenario_cost("keep_all").horizon_cost.likely)
+    assert result.verdict is not Verdict.CENTRALIZE
 
 
 def test_raising_the_overlap_weight_moves_a_borderline_duplicate_away_from_proceed():
+    # Just below the overlap threshold: not clustered, so the weights decide.
     survivor = integration("INT-1")
     copy = integration("INT-2", owner_team="Finance", owner="Bo")
-    group = cluster([survivor, copy], survivor="INT-1", duplicated=100)
-    context = context_for(copy, survivor, score=0.5, in_cluster=group)
+    context = context_for(copy, survivor, score=0.49)
     light = RUBRIC.with_weights(overlap=0.5)
 
     before = score_integration(copy, context, light)
@@ -156,7 +187,7 @@ def test_contributions_add_up_to_the_score_and_reasons_lead_with_the_verdict():
 def test_sensitivity_flip_points_really_flip_the_verdict():
     survivor = integration("INT-1")
     copy = integration("INT-2", owner_team="Finance", owner="Bo")
-    context = context_for(copy, survivor, score=0.6, in_cluster=cluster([survivor, copy], "INT-1", 600))
+    context = context_for(copy, survivor, score=0.49)  # just below the threshold: the weights decide
     result = score_integration(copy, context, RUBRIC)
     flips = [s for s in result.sensitivity if s.flip_change is not None]
 

@@ -176,8 +176,8 @@ def test_cluster_title_names_route_objects_and_money(analysis):
 def test_members_table_puts_the_survivor_first_and_says_who_owns_nothing(analysis):
     rows = cluster_members_table(analysis, "CL-INT-015")
 
-    assert rows[0]["ID"] == "INT-015" and rows[0]["Keep"] == "Keep"
-    assert [r["Keep"] for r in rows[1:]] == ["Merge"] * 3
+    assert rows[0]["ID"] == "INT-015" and rows[0]["Recommended"] == "Keep"
+    assert [r["Recommended"] for r in rows[1:]] == ["Move onto INT-015", "Retire", "Extend INT-015 instead"]
     unowned = next(r for r in rows if r["ID"] == "INT-027")
     assert unowned["Owner"] == "unowned"
     assert all(r["Route"] == "Salesforce → Stripe" for r in rows)  # SFDC and Salesforce.com shown canonically

@@ -14,7 +14,7 @@ from core.domain.overlap.pairs import OverlapPair
 from core.domain.ranges import Range
 from core.domain.registry import CONTROL_FIELDS, RUNNING, Integration, Status
 from core.errors import ConfigError
-from core.wording import plural
+from core.wording import natural_list, plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,7 @@ class Cluster:
 
 # A cluster of thousands of members would list tens of thousands of sentences; keep the strongest.
 MAX_CLUSTER_EVIDENCE = 20
+_NAMED_IDS = 6  # members named in one evidence sentence before the rest are counted
 
 # Statuses that run (or are about to), in the order a survivor is drawn from them.
 _SURVIVOR_STATUS_TIER = {
@@ -262,6 +263,35 @@ def cluster_overlaps(
         return clusters
 
 
+def _evidence(links: Sequence[OverlapPair]) -> tuple[str, ...]:
+    """The cluster's evidence, strongest first, each sentence naming the members it is true of.
+
+    A pair says "both move Opportunity from Salesforce to Stripe"; in a cluster of four that does not
+    say which two. Every pair with the same sentence adds its two ids, so the sentence becomes
+    "INT-015, INT-019 and INT-027 all move ..." (each of them does: each shares it with another).
+    Sentences that name their integrations already ("INT-7 moves ... and INT-12 moves it back") stay.
+    """
+    shared: dict[str, set[str]] = {}
+    for pair in links:
+        for sentence in pair.evidence:
+            ids = shared.get(sentence)
+            if ids is None:
+                if len(shared) >= MAX_CLUSTER_EVIDENCE:
+                    continue
+                ids = shared[sentence] = set()
+            ids.update((pair.a, pair.b))
+    return tuple(_naming(sentence, sorted(ids)) for sentence, ids in shared.items())
+
+
+def _naming(sentence: str, ids: list[str]) -> str:
+    if not sentence.startswith("both "):
+        return sentence
+    rest = sentence.removeprefix("both ")
+    if len(ids) == 2:
+        return f"{ids[0]} and {ids[1]} both {rest}"
+    return f"{natural_list(ids, limit=_NAMED_IDS, noun='others')} all {rest}"
+
+
 def _build_cluster(
     ids: list[str],
     links: list[OverlapPair],
@@ -273,12 +303,7 @@ def _build_cluster(
     members = [by_id[i] for i in ids]
     # Pairs can be repeated by a caller; one of each, strongest first.
     links = sorted({(p.a, p.b): p for p in links}.values(), key=lambda p: (-p.score, p.a, p.b))
-    evidence: dict[str, None] = {}
-    for pair in links:
-        for sentence in pair.evidence:
-            evidence.setdefault(sentence)
-        if len(evidence) >= MAX_CLUSTER_EVIDENCE:
-            break
+    evidence = _evidence(links)
     zero = Range.zero()
     rates = [run_rates.get(i, zero) for i in ids]
     # Summed component-wise: one Range, not one per member (clusters can have thousands).
@@ -293,7 +318,7 @@ def _build_cluster(
         teams=memo.distinct(m.owner_team for m in members),
         owners=memo.distinct(m.owner for m in members if m.is_owned),
         unowned=tuple(m.id for m in members if not m.is_owned),
-        evidence=tuple(list(evidence)[:MAX_CLUSTER_EVIDENCE]),
+        evidence=evidence,
         total_monthly_run_rate=cluster_total,
         survivor=survivor,
         survivor_reason=reason,
