@@ -9,9 +9,10 @@ from core.errors import EditConflict, GovernanceError
 from core.services.history import history_rows
 from core.services.registry import (CANONICAL_COLUMNS, IMPORT_MODES, REQUIRED_COLUMNS, Approach, Complexity,
     Direction, RegistryFilter, Status, Tier, Timeliness, add_integration, check_registry_file, export_registry_csv,
-    filter_integrations, filter_options, import_blocked, import_checked_file, integration_cells,
-    integration_history, load_registry, load_sample_registry, preview_import, registry_versions,
+    filter_integrations, filter_options, import_blocked, import_checked_file, import_counts_text, import_preview_text,
+    integration_cells, integration_history, load_registry, load_sample_registry, preview_import, registry_versions,
     save_registry_edits, upload_limit_mb)
+from core.wording import escape_markdown, escape_message
 from pages._ui import browser_timezone, current_actor, flash, get_engine, page_header, plain_errors, read_only_notice
 
 EDITOR_KEY = "registry_editor"
@@ -54,14 +55,14 @@ def render_upload() -> None:
             try:
                 report = check_registry_file(upload.getvalue(), size=upload.size)
             except GovernanceError as error:
-                st.error(f"{upload.name}: {error}")
+                st.error(escape_message(f"{upload.name}: {error}"))
             else:
                 c1, c2, c3 = st.columns(3)
                 c1.metric("Rows read", report.rows_read)
                 c2.metric("Valid rows", len(report.accepted))
                 c3.metric("Rows with problems", len(report.rejected_rows))
                 if report.unknown_columns:
-                    st.info("Extra columns kept as they are: " + ", ".join(report.unknown_columns))
+                    st.info(escape_markdown("Extra columns kept as they are: " + ", ".join(report.unknown_columns)))
                 if report.errors:
                     st.warning(f"{len(report.errors)} problem(s) found. Fix them in the spreadsheet and upload again, "
                                "or import only the valid rows.")
@@ -74,9 +75,7 @@ def render_upload() -> None:
                                  "merge": "Merge: add new ids, update existing ones, keep the rest"}.get,
                 )
                 strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
-                counts = preview_import(engine, report.accepted, mode)
-                st.caption(f"This will add {counts['inserted']}, update {counts['updated']} "
-                           f"and remove {counts['deleted']} integration(s).")
+                st.caption(import_preview_text(preview_import(engine, report.accepted, mode, stored=integrations)))
                 blocked = import_blocked(report, strict)
                 if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked,
                              key="import_confirm"):
@@ -84,8 +83,7 @@ def render_upload() -> None:
                     with plain_errors():
                         written = import_checked_file(engine, report, mode, strict=strict, actor=actor,
                                                       progress=lambda done, what: bar.progress(done, text=what))
-                    flash(f"Imported: {written['inserted']} added, {written['updated']} updated, "
-                          f"{written['deleted']} removed.")
+                    flash(f"Imported: {import_counts_text(written)}.")
                     st.rerun()
                 if blocked and report.accepted:
                     st.caption("Strict mode is on and some rows have problems: nothing can be imported.")
@@ -130,9 +128,10 @@ def render_add_form() -> None:
             with plain_errors():
                 outcome = add_integration(engine, new, actor=actor)
             if outcome.errors:
-                st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in outcome.errors))
+                st.error(escape_markdown(
+                    "Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in outcome.errors)))
             else:
-                flash(f"Added {outcome.changes.added[0].id}.")
+                flash(escape_markdown(f"Added {outcome.changes.added[0].id}."))
                 st.rerun()
 
 
@@ -218,7 +217,7 @@ if actor.can_edit:
                 outcome = save_registry_edits(engine, shown, edited.to_dict("records"), seen_versions, actor=actor,
                                               overwrite=overwrite)
             except EditConflict as conflict:
-                st.error(str(conflict), icon=":material/sync_problem:")
+                st.error(escape_message(str(conflict)), icon=":material/sync_problem:")
                 with st.container(horizontal=True):
                     st.button("Overwrite with my edits", key="registry_overwrite", on_click=overwrite_with_my_edits,
                               icon=":material/save_as:",
@@ -258,4 +257,4 @@ if history_id is not None:
                      key="registry_history")
         st.caption("Every change is on the **History** page too, with the values before and after.")
     else:
-        st.caption(f"No recorded change of {history_id} yet.")
+        st.caption(escape_markdown(f"No recorded change of {history_id} yet."))

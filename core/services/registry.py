@@ -26,9 +26,9 @@ __all__ = [
     "CANONICAL_COLUMNS", "IMPORT_MODES", "REQUIRED_COLUMNS", "Approach", "Complexity", "Direction", "EditOutcome",
     "ImportReport", "Integration", "RegistryFilter", "RowError", "Status", "Tier", "Timeliness", "add_integration",
     "check_registry_file", "export_registry_csv", "filter_integrations", "filter_options", "import_blocked",
-    "import_checked_file", "import_registry_file", "integration_cells", "integration_history", "load_registry",
-    "load_sample_registry", "preview_import", "read_registry_path", "registry_versions", "save_registry_edits",
-    "upload_limit_mb",
+    "import_checked_file", "import_counts_text", "import_preview_text", "import_registry_file", "integration_cells",
+    "integration_history", "load_registry", "load_sample_registry", "preview_import", "read_registry_path",
+    "registry_versions", "save_registry_edits", "upload_limit_mb",
 ]
 
 
@@ -81,7 +81,7 @@ def import_checked_file(
     """Write a checked file's valid rows in one transaction, or nothing when :func:`import_blocked`.
 
     Returns:
-        ``{"inserted", "updated", "deleted"}`` counts, or ``None`` when nothing was written.
+        ``{"inserted", "updated", "unchanged", "deleted"}`` counts, or ``None`` when nothing was written.
 
     Raises:
         PermissionDenied: when the actor is a viewer.
@@ -90,6 +90,26 @@ def import_checked_file(
     if import_blocked(report, strict):
         return None
     return write_integrations(engine, report.accepted, mode, actor=actor, progress=progress)
+
+
+def import_counts_text(counts: Mapping[str, int]) -> str:
+    """What an import did, in words: the CLI's and the Registry page's confirmation.
+
+    >>> import_counts_text({"inserted": 0, "updated": 0, "unchanged": 12, "deleted": 0})
+    '0 added, 0 updated, 12 unchanged, 0 removed'
+    """
+    return (f"{counts['inserted']:,} added, {counts['updated']:,} updated, {counts.get('unchanged', 0):,} unchanged, "
+            f"{counts['deleted']:,} removed")
+
+
+def import_preview_text(counts: Mapping[str, int]) -> str:
+    """What an import would do, in words, before it is confirmed.
+
+    >>> import_preview_text({"inserted": 2, "updated": 1, "unchanged": 12, "deleted": 0})
+    'This will add 2, update 1, leave 12 unchanged and remove 0 integration(s).'
+    """
+    return (f"This will add {counts['inserted']:,}, update {counts['updated']:,}, leave {counts.get('unchanged', 0):,} "
+            f"unchanged and remove {counts['deleted']:,} integration(s).")
 
 
 def import_registry_file(
@@ -162,7 +182,7 @@ def save_registry_edits(
     if not changes.is_empty:
         # Overwriting checks against the versions stored now, not the ones seen when editing began.
         versions = load_integration_versions(engine) if overwrite else seen_versions
-        apply_registry_changes(engine, changes, dict(versions), actor=actor)
+        changes = apply_registry_changes(engine, changes, dict(versions), actor=actor)
     return EditOutcome(changes=changes)
 
 
@@ -171,8 +191,7 @@ def add_integration(engine: Engine, cells: Mapping[str, object], *, actor: Actor
     values, errors = validate_edited_rows([cells])
     if errors:
         return EditOutcome(errors=tuple(errors))
-    changes = RegistryChanges(added=tuple(values))
-    apply_registry_changes(engine, changes, {}, actor=actor)
+    changes = apply_registry_changes(engine, RegistryChanges(added=tuple(values)), {}, actor=actor)
     return EditOutcome(changes=changes)
 
 
