@@ -88,24 +88,33 @@ def shorten(text: str, limit: int = 30) -> str:
 
 # --- Escaping user text ----------------------------------------------------------------------------
 
-# Characters that change what Markdown, Streamlit's Markdown (":red[…]", ":material/x:", "$…$" as LaTeX) or a
-# wiki does anywhere in a line; "\" first, so the escapes added are not escaped again.
-_INLINE_MARKUP = frozenset("\\`*_[]$~<>:|")
-# Markers that only count at the start of a line: headings, quotes, list items ("-", "+", "1.").
-_BLOCK_MARKER = re.compile(r"(?m)^(\s*)(?:(\d+)\.|([#>+-]))")
+# Characters that change what Markdown, Streamlit's Markdown ("$…$" as LaTeX) or a wiki does anywhere in a line;
+# "\\" first, so the escapes added are not escaped again. "@" starts no markup, but GitHub-flavoured Markdown
+# (Streamlit's, a wiki's) turns any e-mail address into a link.
+_INLINE_MARKUP = frozenset("\\`*_[]$~<>|@")
+# A colon only counts where it starts a Streamlit directive (":red[…]", ":material/home:", an emoji ":smile:",
+# ":100:") or a link ("http://"): "14:02:" and "Not saved: …" are left as they are.
+_COLON_MARKUP = re.compile(r":(?=//|[A-Za-z-]+\[|material/|(?:[A-Za-z+-][\w+-]*|100|1234|8ball|\d\w*_medal):)")
+# "www." starts a link in GitHub-flavoured Markdown, as "http://" does.
+_WWW = re.compile(r"(?i)\b(www)\.")
+# Markers that only count at the start of a line: headings, quotes, list items ("-", "+", "1."), and a line of "="
+# (which makes the line above a heading).
+_BLOCK_MARKER = re.compile(r"(?m)^(\s*)(?:(\d+)\.|([#>+=-]))")
 
 
 def escape_markdown(text: str, *, keep_lines: bool = False) -> str:
     """User text made literal wherever Markdown is rendered: pages, expander labels, memos, wikis.
 
-    Names with ``|``, ``*`` or ``_`` cannot change a table or emphasis, ``![x](url)`` is no image, ``$…$`` no
-    mathematics, ``:red[…]`` no colour. Line breaks become spaces unless ``keep_lines``, so a table cell or a
-    label is never cut short.
+    Names with ``|``, ``*`` or ``_`` cannot change a table or emphasis, ``![x](url)`` is no image and
+    ``http://host``, ``www.host.com`` or ``ana@host.com`` no link, ``$…$`` no mathematics, ``:red[…]`` no colour.
+    Line breaks become spaces unless ``keep_lines``, so a table cell or a label is never cut short.
 
     >>> escape_markdown("Ana | *Ops* [lead] `x` $5_000")
     'Ana \\\\| \\\\*Ops\\\\* \\\\[lead\\\\] \\\\`x\\\\` \\\\$5\\\\_000'
     >>> escape_markdown("![i](http://host/x.png) :red[no]"), escape_markdown("# not a heading")
     ('!\\\\[i\\\\](http\\\\://host/x.png) \\\\:red\\\\[no\\\\]', '\\\\# not a heading')
+    >>> escape_markdown("Saved at 14:02: www.host.com, ana@host.com")
+    'Saved at 14:02: www\\\\.host.com, ana\\\\@host.com'
     >>> escape_markdown("1. first\\n- second", keep_lines=True)
     '1\\\\. first\\n\\\\- second'
 
@@ -119,8 +128,23 @@ def escape_markdown(text: str, *, keep_lines: bool = False) -> str:
     text = str(text)
     if not keep_lines:
         text = " ".join(text.split())
-    escaped = "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in text)
+    escaped = "".join("\\" + ch if ch in _INLINE_MARKUP or (ch == ":" and _COLON_MARKUP.match(text, at)) else ch
+                      for at, ch in enumerate(text))
+    escaped = _WWW.sub(r"\1\\.", escaped)
     return _BLOCK_MARKER.sub(lambda m: m.group(1) + (f"{m.group(2)}\\." if m.group(2) else f"\\{m.group(3)}"), escaped)
+
+
+def escape_message(text: str) -> str:
+    """A plain-text message (a refusal from core, naming ids and values people typed) made literal for Markdown.
+
+    Its lines stay lines, and a line starting with "- " (the list of problems some refusals give) stays a list item.
+
+    >>> escape_message("Not saved:\\n- ![x](http://h/x.png) is unknown\\n- $5").split("  \\n")
+    ['Not saved:', '- !\\\\[x\\\\](http\\\\://h/x.png) is unknown', '- \\\\$5']
+    """
+    lines = str(text).splitlines() or [""]
+    return "  \n".join("- " + escape_markdown(line[2:]) if line.startswith("- ") else escape_markdown(line)
+                       for line in lines)
 
 
 def escape_html(text: str) -> str:

@@ -20,6 +20,7 @@ from core.storage.registry_store import (
 )
 from core.storage.settings_store import load_settings, save_role_mapping
 from tests.actors import ADMIN, editor
+from tests.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 VIEWER_USER = {"is_logged_in": True, "email": "vic@example.com", "name": "Vic"}
@@ -59,7 +60,7 @@ def open_page(page: str, *, name: str | None = "Ana", user: dict | None = None) 
 
 
 def sidebar_captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.sidebar.caption]
+    return [shown(c.value) for c in at.sidebar.caption]
 
 
 # ---------------------------------------------------------------- local and team mode
