@@ -108,6 +108,18 @@ def test_an_editor_from_the_role_mapping_gets_the_edit_controls(engine):
     assert not at.info
 
 
+def test_an_email_the_provider_has_not_verified_gets_no_role_whatever_the_mapping_says(engine, monkeypatch):
+    save_role_mapping(engine, RoleMapping.from_lists([], ["vic@example.com"]), actor=ADMIN, expected_version=None)
+    monkeypatch.setenv("IGOV_ADMINS", "vic@example.com")
+
+    at = open_page("registry", user={**VIEWER_USER, "email_verified": False})
+
+    assert "Signed in as **vic@example.com** · viewer" in sidebar_captions(at)
+    assert ("Your sign-in provider has not verified this e-mail address, so it is given no role: verify it with the "
+            "provider, then sign in again.") in sidebar_captions(at)
+    assert not {b.label for b in at.button} & {"Save changes", "Add to registry"}
+
+
 @pytest.mark.parametrize("page", ["overview", "overlaps", "tco", "registry", "history", "score", "session", "settings"])
 def test_a_viewer_can_open_every_page(engine, page):
     at = open_page(page, user=VIEWER_USER)
