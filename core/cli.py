@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
 from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, MissingColumnsError, SessionError
 from core.services.analysis import (RegistryAnalysis, analyse_file, find_blocked_proposals, load_analysis,
     registry_version, rubric_from_file, rubric_in_force, score_registry_integration)
-from core.services.backup import backup_database, restore_database
+from core.services.backup import MB, RESTORE_ENV, backup_database, restore_database, restore_limit_mb
 from core.services.database import open_database
 from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
-    export_registry_csv, import_checked_file, load_registry, parse_column_map, read_registry_path,
-    read_registry_source)
+    export_registry_csv, import_checked_file, import_counts_text, load_registry, parse_column_map,
+    read_registry_path, read_registry_source)
 from core.wording import format_money_range, plural
 
 EXIT_OK = 0
@@ -29,10 +30,15 @@ class UsageError(GovernanceError):
     """The command was called wrongly (missing file, unknown id): exit code 2."""
 
 
-def _read_file(path: str, *, size_limit: bool = True) -> bytes:
-    """A file's bytes; registry files over the upload limit are refused from their size, unread."""
+def _read_file(path: str, *, size_limit: bool = True, limit_mb: int | None = None) -> bytes:
+    """A file's bytes; registry files over the upload limit (others over ``limit_mb``) are refused from their size,
+    unread."""
     try:
-        return read_registry_path(path) if size_limit else Path(path).read_bytes()
+        if size_limit:
+            return read_registry_path(path)
+        if limit_mb is not None and os.stat(path).st_size > limit_mb * MB:
+            raise UsageError(f"{path} is larger than {limit_mb:,} MB, more than this igov reads (see {RESTORE_ENV}).")
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise UsageError(f"File not found: {path}") from None
     except IsADirectoryError:
@@ -104,8 +110,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         reason = "--strict and some rows are invalid" if report.accepted else "no valid row"
         print(f"Nothing was written ({reason}).")
     else:
-        print(f"Written ({args.mode}): {counts['inserted']} added, {counts['updated']} updated, "
-              f"{counts['deleted']} removed.")
+        print(f"Written ({args.mode}): {import_counts_text(counts)}.")
         if counts.get("unseen"):
             print(f"{plural(counts['unseen'], 'integration')} an earlier import of this source had "
                   f"{'is' if counts['unseen'] == 1 else 'are'} not in it: flagged \"not seen since\" for review on "
@@ -131,7 +136,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = Path(args.file)
     partial = target.with_name(target.name + ".part")
     try:
-        partial.write_bytes(data)
+        # Readable by its owner only: a backup holds everything, the role mapping's e-mails included.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # a .part left by an earlier run keeps its mode otherwise
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
         partial.replace(target)  # a backup cut short never overwrites a good one
     except OSError as error:
         raise UsageError(f"Cannot write {args.file}: {error.strerror}") from None
@@ -140,7 +149,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    data = _read_file(args.file, size_limit=False)
+    data = _read_file(args.file, size_limit=False, limit_mb=restore_limit_mb())
     engine = open_database(args.db)
     counts = restore_database(engine, data)
     print(f"Restored {args.file}: {counts['integrations']} integration(s) and {sum(counts.values()):,} row(s) "

@@ -52,7 +52,11 @@ class EditConflict(GovernanceError):
 
 
 class DatabaseError(GovernanceError):
-    """The database could not be reached or prepared."""
+    """The database could not be reached or prepared, or refused a change for a reason the person cannot fix."""
+
+
+class DatabaseBusy(GovernanceError):
+    """Someone else was writing the same thing for longer than this change could wait; nothing was written."""
 
 
 class ProposalError(GovernanceError):

@@ -88,24 +88,33 @@ def shorten(text: str, limit: int = 30) -> str:
 
 # --- Escaping user text ----------------------------------------------------------------------------
 
-# Characters that change what Markdown, Streamlit's Markdown (":red[…]", ":material/x:", "$…$" as LaTeX) or a
-# wiki does anywhere in a line; "\" first, so the escapes added are not escaped again.
-_INLINE_MARKUP = frozenset("\\`*_[]$~<>:|")
-# Markers that only count at the start of a line: headings, quotes, list items ("-", "+", "1.").
-_BLOCK_MARKER = re.compile(r"(?m)^(\s*)(?:(\d+)\.|([#>+-]))")
-
-
+# Characters that change what Markdown, Streamlit's Markdown ("$…$" as LaTeX) or a wiki does anywhere in a line;
+# "\\" first, so the escapes added are not escaped again.
+_INLINE_MARKUP = frozenset("\\`*_[]$~<>|")
+# Streamlit reads ":red[…]" and a bare ":red" as directives (a bare one vanishes from the text), ":material/home:" as
+# an icon and ":smile:" or ":100:" as an emoji; GitHub-flavoured Markdown (Streamlit's, a wiki's) links
+# "http://…", "www.…" and e-mail addresses. Icons, emoji and links are found in the text after Markdown has
+# removed its escapes, so a backslash cannot stop them: an invisible word joiner after the colon, inside
+# "www." and before "@" does. "14:02" and "Not saved: …" are left as they are.
+_INVISIBLE_BREAK = re.compile(r"(?i)(?<=:)(?=//|[a-z]|(?:100|1234|8ball|\d\w*_medal):)|(?<=\bwww)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+# Markers that only count at the start of a line: headings, quotes, list items ("-", "+", "1."), and a line of "="
+# (which makes the line above a heading).
+_BLOCK_MARKER = re.compile(r"(?m)^(\s*)(?:(\d+)\.|([#>+=-]))")
 def escape_markdown(text: str, *, keep_lines: bool = False) -> str:
     """User text made literal wherever Markdown is rendered: pages, expander labels, memos, wikis.
 
-    Names with ``|``, ``*`` or ``_`` cannot change a table or emphasis, ``![x](url)`` is no image, ``$…$`` no
-    mathematics, ``:red[…]`` no colour. Line breaks become spaces unless ``keep_lines``, so a table cell or a
-    label is never cut short.
+    Names with ``|``, ``*`` or ``_`` cannot change a table or emphasis, ``![x](url)`` is no image and
+    ``http://host``, ``www.host.com`` or ``ana@host.com`` no link, ``$…$`` no mathematics, ``:red[…]`` no colour,
+    ``:material/home:`` no icon (where a backslash cannot help, an invisible word joiner, U+2060, is put in).
+    Line breaks become spaces unless ``keep_lines``, so a table cell or a label is never cut short.
 
     >>> escape_markdown("Ana | *Ops* [lead] `x` $5_000")
     'Ana \\\\| \\\\*Ops\\\\* \\\\[lead\\\\] \\\\`x\\\\` \\\\$5\\\\_000'
     >>> escape_markdown("![i](http://host/x.png) :red[no]"), escape_markdown("# not a heading")
-    ('!\\\\[i\\\\](http\\\\://host/x.png) \\\\:red\\\\[no\\\\]', '\\\\# not a heading')
+    ('!\\\\[i\\\\](http:\\u2060//host/x.png) :\\u2060red\\\\[no\\\\]', '\\\\# not a heading')
+    >>> escape_markdown("Saved at 14:02: www.host.com, ana@host.com :material/home:").replace(WORD_JOINER, "^")
+    'Saved at 14:02: www^.host.com, ana^@host.com :^material/home:'
     >>> escape_markdown("1. first\\n- second", keep_lines=True)
     '1\\\\. first\\n\\\\- second'
 
@@ -119,17 +128,32 @@ def escape_markdown(text: str, *, keep_lines: bool = False) -> str:
     text = str(text)
     if not keep_lines:
         text = " ".join(text.split())
-    escaped = "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in text)
+    escaped = _INVISIBLE_BREAK.sub(WORD_JOINER, "".join("\\" + ch if ch in _INLINE_MARKUP else ch for ch in text))
     return _BLOCK_MARKER.sub(lambda m: m.group(1) + (f"{m.group(2)}\\." if m.group(2) else f"\\{m.group(3)}"), escaped)
+
+
+def escape_message(text: str) -> str:
+    """A plain-text message (a refusal from core, naming ids and values people typed) made literal for Markdown.
+
+    Its lines stay lines, and a line starting with "- " (the list of problems some refusals give) stays a list item.
+
+    >>> escape_message("Not saved:\\n- ![x](http://h/x.png) is unknown\\n- $5").split("  \\n")
+    ['Not saved:', '- !\\\\[x\\\\](http:\\u2060//h/x.png) is unknown', '- \\\\$5']
+    """
+    lines = str(text).splitlines() or [""]
+    return "  \n".join("- " + escape_markdown(line[2:]) if line.startswith("- ") else escape_markdown(line)
+                       for line in lines)
 
 
 def escape_html(text: str) -> str:
     """User text made literal inside HTML, and inside Plotly labels and hover text (which render ``<a>``, ``<b>``).
 
+    Quotes become numeric references: Plotly shows ``&quot;`` as it is written, but ``&#34;`` as ``"``.
+
     >>> escape_html('<a href="x">Ops</a> & co')
-    '&lt;a href=&quot;x&quot;&gt;Ops&lt;/a&gt; &amp; co'
+    '&lt;a href=&#34;x&#34;&gt;Ops&lt;/a&gt; &amp; co'
     """
-    return html.escape(str(text), quote=True)
+    return html.escape(str(text), quote=False).replace('"', "&#34;").replace("'", "&#39;")
 
 
 # --- Money -----------------------------------------------------------------------------------------

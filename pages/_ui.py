@@ -15,7 +15,8 @@ from core.errors import GovernanceError
 from core.wording import VERDICT_BADGE_COLOURS, escape_markdown, verdict_name
 from core.services.analysis import RegistryAnalysis, analysis_inputs_token, load_analysis
 from core.services.database import Engine, database_url, open_database
-from core.services.identity import Actor, Role, local_actor, signed_in_actor
+from core.services.identity import Actor, Role, email_verified, local_actor, signed_in_actor
+from core.wording import escape_message
 
 # A deep link (/score) opened first on a freshly started server is run by Streamlit's legacy pages/
 # folder discovery, without app.py's router: no wide layout, no groups, "app" and "_ui" listed as
@@ -70,7 +71,7 @@ def current_actor() -> Actor:
     if not st.user.get("is_logged_in"):
         return Actor(name="signed-out visitor", role=Role.VIEWER)
     return signed_in_actor(get_engine(), str(st.user.get("email") or ""), str(st.user.get("name") or ""),
-                           extra_admins=bootstrap_admins())
+                           extra_admins=bootstrap_admins(), verified_claim=st.user.get("email_verified"))
 
 
 def render_identity() -> None:
@@ -86,8 +87,11 @@ def render_identity() -> None:
     require_sign_in()
     actor = current_actor()
     with st.sidebar:
-        st.caption(f"Signed in as **{actor.name}** · {actor.role.value}")
-        if not actor.can_edit:
+        st.caption(f"Signed in as **{escape_markdown(actor.name)}** · {actor.role.value}")
+        if not email_verified(st.user.get("email_verified")):
+            st.caption("Your sign-in provider has not verified this e-mail address, so it is given no role: verify "
+                       "it with the provider, then sign in again.")
+        elif not actor.can_edit:
             st.caption("You can look at everything but not change it. Ask an admin for editor access.")
         st.button("Log out", key="log_out", on_click=st.logout)
 
@@ -126,7 +130,7 @@ def plain_errors():
     try:
         yield
     except GovernanceError as error:
-        st.error(str(error))
+        st.error(escape_message(str(error)))
         st.stop()
 
 
@@ -135,6 +139,8 @@ _FLASH_KEY = "_flash_messages"
 
 def flash(message: str, *, kind: str = "toast", area: str | None = None) -> None:
     """Keep a message for the next run of the page: a ``toast``, or a ``success``, ``info`` or ``error`` box.
+
+    The message is Markdown: escape any user text in it (``escape_markdown``) before passing it.
 
     Widget callbacks run before the page and cannot draw; they flash instead. ``area`` puts an error beside the
     widgets it is about (shown by ``show_flash(area)`` there) instead of under the page title.
@@ -169,7 +175,7 @@ def act(action, *args, area: str | None = None, done: str | None = None, **kwarg
     try:
         action(*args, **kwargs)
     except GovernanceError as error:
-        flash(str(error), kind="error", area=area)
+        flash(escape_message(str(error)), kind="error", area=area)
         return False
     if done:
         flash(done)

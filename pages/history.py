@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.services.history import (ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, history_csv, history_rows,
     list_history)
-from core.wording import plural
+from core.wording import escape_markdown, plural
 from pages._ui import browser_timezone, get_engine, page_header, plain_errors
 
 page_header(
@@ -75,7 +75,7 @@ chosen = st.selectbox("Compare before and after of", list(by_id), index=None, ke
                       placeholder="Choose a change…", format_func=_describe)
 if chosen is not None:
     entry = by_id[chosen]
-    with st.expander(f"Before and after · {entry.summary}", expanded=True):
+    with st.expander(f"Before and after · {escape_markdown(entry.summary)}", expanded=True):
         before_col, after_col = st.columns(2)
         before_col.markdown("**Before**")
         if entry.before is None:

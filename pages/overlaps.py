@@ -125,7 +125,7 @@ def waste_chart(waste, currency: str) -> go.Figure:
 def _save_survivor(cluster_id: str) -> None:
     chosen = st.session_state[survivor_key(cluster_id)]
     if act(keep_in_cluster, get_engine(), get_analysis(), cluster_id, chosen, actor=current_actor(),
-           done=f"Saved: {cluster_id} now keeps {chosen}."):
+           done=escape_markdown(f"Saved: {cluster_id} now keeps {chosen}.")):
         st.session_state[JUMP_KEY] = cluster_id  # its rank may change: follow it to its new page
 
 
@@ -158,7 +158,7 @@ def _pager(page, where: str) -> None:
 
 def _add_alias(kind: str, name: str, similar_to: str) -> None:
     act(add_alias, get_engine(), kind, name, similar_to, actor=current_actor(),
-        done=f"Saved: '{name}' now counts as '{similar_to}'. Clusters are updated.")
+        done=escape_markdown(f"Saved: '{name}' now counts as '{similar_to}'. Clusters are updated."))
 
 
 # --- The page --------------------------------------------------------------------------------------
@@ -196,8 +196,8 @@ if analysis.suggestions:
                           f":gray[{escape_markdown(s.reason)}]")
             action.button("Add alias", key=alias_button_key(s.kind, s.name, s.similar_to), icon=":material/add_link:",
                           on_click=_add_alias, args=(s.kind, s.name, s.similar_to), disabled=not actor.is_admin,
-                          help=f"Save '{s.name}' as another name for '{s.similar_to}'." if actor.is_admin
-                          else "Only admins can add aliases.")
+                          help=escape_markdown(f"Save '{s.name}' as another name for '{s.similar_to}'.")
+                          if actor.is_admin else "Only admins can add aliases.")
 
 if not analysis.clusters:
     st.success("**No overlaps found.** No two integrations move the same data between the same systems "
@@ -225,7 +225,7 @@ if jump is not None:
     elif jump not in {c.id for c in filter_clusters(analysis, st.session_state.get(TEAMS_KEY, ()),
                                                        st.session_state.get(MIN_KEY, 0.0))}:
         st.session_state[TEAMS_KEY], st.session_state[MIN_KEY] = [], 0.0
-        st.toast(f"Filters cleared to show {jump}.", icon=":material/filter_alt_off:")
+        st.toast(escape_markdown(f"Filters cleared to show {jump}."), icon=":material/filter_alt_off:")
 with st.container(border=True):
     team_col, money_col = st.columns(2)
     teams = team_col.multiselect("Show clusters involving these teams", analysis.teams, key=TEAMS_KEY,
@@ -288,7 +288,8 @@ for cluster in listed:
         with keep:
             survivor = analysis.integration(cluster.survivor)
             chosen_by = "chosen by the group" if cluster.survivor_is_explicit else "suggested"
-            st.markdown(f"**Keep {cluster.survivor}** ({chosen_by})  \n{escape_markdown(survivor.name)}")
+            st.markdown(f"**Keep {escape_markdown(cluster.survivor)}** ({chosen_by})  \n"
+                        f"{escape_markdown(survivor.name)}")
             st.caption(escape_markdown(f"Why: {cluster.survivor_reason}."))
             key = survivor_key(cluster.id)
             st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it

@@ -10,11 +10,12 @@ from core.services.history import history_rows
 from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, IMPORT_MODES, REQUIRED_COLUMNS,
     UPLOAD_EXTENSIONS, Approach, Complexity, Direction, RegistryFilter, Status, Tier, Timeliness, add_integration,
     check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options, import_blocked,
-    import_checked_file, integration_cells, integration_history, load_registry, load_sample_registry,
+    import_checked_file, import_counts_text, import_preview_text, integration_cells, integration_history,
+    load_registry, load_sample_registry,
     preview_import, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
 from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
     workbook_sheet_names)
-from core.wording import escape_markdown
+from core.wording import escape_markdown, escape_message
 from pages._ui import browser_timezone, current_actor, flash, get_engine, page_header, plain_errors, read_only_notice
 
 EDITOR_KEY = "registry_editor"
@@ -145,7 +146,7 @@ def render_upload() -> None:
             render_mapping_step(problem, upload.name, column_map)
             return
         except GovernanceError as error:
-            st.error(f"{upload.name}: {error}")
+            st.error(escape_message(f"{upload.name}: {error}"))
             return
         read_as = FORMATS.get(report.format, report.format) + (f", sheet '{report.sheet}'" if report.sheet else "")
         st.info(f"Read as: **{escape_markdown(read_as)}**" + (" (detected)" if detected else "")
@@ -176,9 +177,7 @@ def render_upload() -> None:
                          "merge": "Merge: add new ids, update existing ones, keep the rest"}.get,
         )
         strict = st.checkbox("Strict: import nothing if any row has a problem", key="import_strict")
-        counts = preview_import(engine, report.accepted, mode)
-        st.caption(f"This will add {counts['inserted']}, update {counts['updated']} "
-                   f"and remove {counts['deleted']} integration(s).")
+        st.caption(import_preview_text(preview_import(engine, report.accepted, mode, stored=integrations)))
         blocked = import_blocked(report, strict)
         if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked,
                      key="import_confirm"):
@@ -189,8 +188,7 @@ def render_upload() -> None:
                                               source_name=upload.name, column_map=column_map or None)
             unseen = (f" {written['unseen']} earlier row(s) of this source are not in the file: review them "
                       "below (nothing was deleted).") if written.get("unseen") else ""
-            flash(f"Imported: {written['inserted']} added, {written['updated']} updated, "
-                  f"{written['deleted']} removed.{unseen}")
+            flash(f"Imported: {import_counts_text(written)}.{unseen}")
             st.session_state.pop(MAP_KEY, None)
             st.rerun()
         if blocked and report.accepted:
@@ -237,9 +235,10 @@ def render_add_form() -> None:
             with plain_errors():
                 outcome = add_integration(engine, new, actor=actor)
             if outcome.errors:
-                st.error("Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in outcome.errors))
+                st.error(escape_markdown(
+                    "Not added. " + " ".join(f"{e.column}: {e.message}. {e.fix}" for e in outcome.errors)))
             else:
-                flash(f"Added {outcome.changes.added[0].id}.")
+                flash(escape_markdown(f"Added {outcome.changes.added[0].id}."))
                 st.rerun()
 
 
@@ -325,7 +324,7 @@ if actor.can_edit:
                 outcome = save_registry_edits(engine, shown, edited.to_dict("records"), seen_versions, actor=actor,
                                               overwrite=overwrite)
             except EditConflict as conflict:
-                st.error(str(conflict), icon=":material/sync_problem:")
+                st.error(escape_message(str(conflict)), icon=":material/sync_problem:")
                 with st.container(horizontal=True):
                     st.button("Overwrite with my edits", key="registry_overwrite", on_click=overwrite_with_my_edits,
                               icon=":material/save_as:",
@@ -365,7 +364,7 @@ if history_id is not None:
                      key="registry_history")
         st.caption("Every change is on the **History** page too, with the values before and after.")
     else:
-        st.caption(f"No recorded change of {history_id} yet.")
+        st.caption(escape_markdown(f"No recorded change of {history_id} yet."))
     for record in sources_of(engine, history_id):
         seen = (f"not seen since {record.missing_since.isoformat()}" if record.missing_since
                 else f"last seen {record.last_seen.isoformat()}")

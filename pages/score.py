@@ -10,7 +10,8 @@ from core.services.scoring import (CRITERIA, PROPOSAL_CONTROLS, PROPOSAL_ID, App
     RubricConfig, RubricResult, Tier, Timeliness, contribution_rows, describe_subject, flip_statements,
     format_score, history_rows, list_scorings, overrides_from_inputs, proposal_from_answers, save_scoring,
     saved_rubric, score_subject)
-from core.wording import PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html, escape_markdown, verdict_banner
+from core.wording import (PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html, escape_markdown, escape_message,
+    verdict_banner)
 from pages._ui import (browser_timezone, current_actor, flash, get_analysis, get_engine, page_header, plain_errors,
     show_flash)
 
@@ -163,7 +164,7 @@ def _describe_proposal() -> Integration | None:
     if not saved:
         st.info("Fill in the proposal and press **Score this proposal**.")
     elif problem:
-        st.error(problem, icon=":material/error:")
+        st.error(escape_message(problem), icon=":material/error:")
     return proposal
 
 
@@ -220,7 +221,7 @@ def _contribution_chart(result: RubricResult) -> None:
         x=[r.contribution for r in rows], y=[r.label for r in rows], orientation="h",
         text=[r.text for r in rows], textposition="outside", cliponaxis=False,
         marker_color=[BAR_OVERRIDDEN if r.overridden else BAR for r in rows],
-        customdata=[[r.score, r.weight, r.explanation] for r in rows],
+        customdata=[[r.score, r.weight, escape_html(r.explanation)] for r in rows],
         hovertemplate="%{y}<br>score %{customdata[0]:.1f} / 5 × weight %{customdata[1]:g}"
                       "<br>%{customdata[2]}<extra></extra>",
     ))
@@ -290,7 +291,7 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
         saved = list_scorings(engine, subject.id, limit=20)
     label = "proposals" if subject.id == PROPOSAL_ID else subject.id
     if not saved:
-        st.caption(f"No saved scorings of {label} yet.")
+        st.caption(escape_markdown(f"No saved scorings of {label} yet."))
         return
     st.markdown(f"**Saved scorings of {escape_markdown(label)}**, newest first")
     st.dataframe(history_rows(saved, _default_weights(), browser_timezone()), hide_index=True, width="stretch",
@@ -323,7 +324,7 @@ def scoring_panel(subject: Integration) -> None:
     controls, verdict = st.columns([11, 9], gap="large")
     with verdict:
         if result is None:
-            st.error(f"This scoring cannot be worked out: {problem}", icon=":material/error:")
+            st.error(escape_message(f"This scoring cannot be worked out: {problem}"), icon=":material/error:")
         else:
             _verdict_block(subject, result)
             _contribution_chart(result)

@@ -16,7 +16,7 @@ from core.services.sessions import (RESPONSIBILITIES, AgendaProgress, AgendaStep
     participants_from_rows, raci_from_choices, raci_people, save_agenda, save_decision, save_notes,
     set_participants, start_session, update_item, utc_now)
 from core.wording import (INK, MUTED, PRIMARY, VERDICT_BADGE_COLOURS, VERDICT_MEANING, escape_html, escape_markdown,
-    format_time, plural, verdict_name)
+    escape_message, format_time, plural, verdict_name)
 from pages._ui import (act, browser_timezone, current_actor, flash, get_analysis, get_engine, page_header,
     plain_errors, read_only_notice, show_flash)
 
@@ -71,7 +71,7 @@ def _on_create() -> None:
     try:
         new_id = create_session(get_engine(), title, facilitator, actor=current_actor())
     except GovernanceError as error:
-        flash(str(error), kind="error", area="create")
+        flash(escape_message(str(error)), kind="error", area="create")
         return
     st.session_state["new_session_title"] = ""
     _select(new_id)
@@ -143,7 +143,8 @@ def render_session_bar(sessions) -> int | None:
         if raw:
             selected = int(raw) if raw.isdigit() else None
             if selected not in by_id:
-                st.warning(f"Session {raw} does not exist. Resume another session or create a new one.")
+                st.warning(escape_markdown(
+                    f"Session {raw} does not exist. Resume another session or create a new one."))
     if selected not in by_id:
         selected = None
     _select(selected)
@@ -312,7 +313,7 @@ def render_setup(diagnostic, engine, actor: Actor) -> None:
             try:
                 set_participants(engine, diagnostic.id, participants_from_rows(_records(edited)), actor=actor)
             except GovernanceError as error:
-                st.error(str(error), icon=":material/error:")
+                st.error(escape_message(str(error)), icon=":material/error:")
             else:
                 flash("Participants saved.")
                 st.rerun()
@@ -340,7 +341,7 @@ def render_setup(diagnostic, engine, actor: Actor) -> None:
                 try:
                     save_agenda(engine, diagnostic.id, agenda_from_rows(_records(edited)), actor=actor)
                 except GovernanceError as error:
-                    st.error(str(error), icon=":material/error:")
+                    st.error(escape_message(str(error)), icon=":material/error:")
                 else:
                     flash("Agenda saved.")
                     st.rerun()
@@ -469,7 +470,7 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
             save_decision(engine, diagnostic.id, decision, editing_id, actor=actor,
                           expected_version=editing_version if editing_id else None)
         except GovernanceError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(escape_message(str(error)), icon=":material/error:")
         else:
             _on_edit_decision(None)
             subject_name = names.get(decision.subject_id, "") if kind == "integration" else ""
@@ -505,7 +506,8 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], act
                               on_click=_on_delete_decision, args=(record,))
             st.markdown(escape_markdown(decision.rationale))
             if decision.subject_kind == "cluster":
-                st.page_link("pages/overlaps.py", label=f"See cluster {decision.subject_id} on the Overlaps page",
+                st.page_link("pages/overlaps.py",
+                             label=escape_markdown(f"See cluster {decision.subject_id} on the Overlaps page"),
                              icon=":material/arrow_forward:", query_params={"cluster": decision.subject_id})
             by_letter = {letter: [e.person for e in decision.raci if e.responsibility == letter]
                          for letter in RESPONSIBILITIES}

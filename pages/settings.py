@@ -11,6 +11,7 @@ from core.errors import EditConflict, GovernanceError
 from core.services.settings import (ALIASES_KEY, CRITERIA, ROLES_KEY, RUBRIC_KEY, SETTINGS_KEY, RoleMapping,
     RubricConfig, Settings, load_alias_pairs, load_role_mapping, load_saved_rubric, load_settings, reset_settings,
     save_alias_tables, save_role_mapping, save_rubric, save_settings, setting_version)
+from core.wording import escape_message
 from pages._ui import current_actor, flash, get_engine, page_header, read_only_notice, team_mode
 
 SEEN_KEY = "settings_seen_versions"
@@ -49,7 +50,7 @@ def save_section(setting_key: str, save: Callable[[int | None], int], value, exp
                                           "version": setting_version(engine, setting_key)}
         return False
     except GovernanceError as error:
-        st.error(f"Not saved: {error}")
+        st.error(escape_message(f"Not saved: {error}"))
         return False
     st.session_state.pop(CONFLICT_KEY, None)
     return True
@@ -90,7 +91,7 @@ def show_conflict(setting_key: str) -> None:
     conflict = st.session_state.get(CONFLICT_KEY)
     if not conflict or conflict["key"] != setting_key:
         return
-    st.error(conflict["message"], icon=":material/sync_problem:")
+    st.error(escape_message(conflict["message"]), icon=":material/sync_problem:")
     reload_col, overwrite_col, _ = st.columns([1, 1, 3])
     reload_col.button("Reload their values", key=f"conflict_reload_{setting_key}", on_click=_reload,
                       args=(setting_key,), help="Drop your change and show what is saved now.")
@@ -134,7 +135,7 @@ with st.form("settings_costs"):
                            overlap_threshold=float(threshold),
                            include_retired=include_retired)
         except GovernanceError as error:
-            st.error(f"Not saved: {error}")
+            st.error(escape_message(f"Not saved: {error}"))
         else:
             submit(SETTINGS_KEY, new)
 show_conflict(SETTINGS_KEY)
@@ -171,7 +172,7 @@ with st.form("settings_rubric"):
                 reconciliation_hours_for_5=rubric.reconciliation_hours_for_5, people_for_5=rubric.people_for_5,
             )
         except GovernanceError as error:
-            st.error(f"Not saved: {error}")
+            st.error(escape_message(f"Not saved: {error}"))
         else:
             submit(RUBRIC_KEY, new_rubric)
 show_conflict(RUBRIC_KEY)
@@ -216,7 +217,7 @@ if st.button("Save roles", type="primary", key="set_save_roles", disabled=locked
     try:
         new_mapping = RoleMapping.from_lists(admins_text.splitlines(), editors_text.splitlines())
     except GovernanceError as error:
-        st.error(f"Not saved: {error}")
+        st.error(escape_message(f"Not saved: {error}"))
     else:
         submit(ROLES_KEY, new_mapping)
 show_conflict(ROLES_KEY)
@@ -231,7 +232,7 @@ with st.container(border=True):
         try:
             reset_settings(engine, actor=actor)
         except GovernanceError as error:
-            st.error(f"Not reset: {error}")
+            st.error(escape_message(f"Not reset: {error}"))
         else:
             for key in [k for k in st.session_state if str(k).startswith("set_")]:
                 del st.session_state[key]

@@ -14,7 +14,7 @@ from core.services.scoring import saved_rubric
 from core.services.tco import (DRAWS, SEED, break_even_sentences, cluster_choice_label, cluster_table_rows,
     costliest_clusters, headline_figures, portfolio_simulation, scenario_series, scenario_table_rows, scenarios_for,
     tco_assumptions)
-from core.wording import SCENARIO_COLOURS, escape_markdown, translucent
+from core.wording import SCENARIO_COLOURS, escape_html, escape_markdown, translucent
 from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 # Widget keys.
@@ -92,14 +92,15 @@ def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=months, y=list(series.likely), mode="lines", name=series.label, legendgroup=series.name,
             line={"color": line, "width": 4, "dash": "dot" if series.name == "keep_all" else "solid"},
-            hovertemplate=f"{series.label}<br>month %{{x}}: {currency}%{{y:,.0f}} (likely)<extra></extra>",
+            hovertemplate=f"{escape_html(series.label)}<br>month %{{x}}: {escape_html(currency)}%{{y:,.0f}} (likely)"
+                          "<extra></extra>",
         ))
     if comparison.break_even_month_merge is not None:
         fig.add_vline(x=comparison.break_even_month_merge, line={"color": SCENARIO_COLOURS["merge"], "dash": "dash"},
                       annotation_text=f"merge pays back: month {comparison.break_even_month_merge}",
                       annotation_position="top right", annotation_font={"size": 16})
     fig.update_layout(
-        title={"text": f"Cumulative cost of {cluster_id} over {comparison.horizon_months} months "
+        title={"text": f"Cumulative cost of {escape_html(cluster_id)} over {comparison.horizon_months} months "
                        "(line: likely · band: low – high)", "font": {"size": 20}},
         font={"size": 15}, height=480, margin={"l": 10, "r": 20, "t": 70, "b": 60},
         legend={"orientation": "h", "y": -0.2, "font": {"size": 15}},

@@ -159,8 +159,24 @@ class RoleMapping:
         return {"admins": list(self.admins), "editors": list(self.editors)}
 
 
+def email_verified(claim: object) -> bool:
+    """Whether the sign-in provider's ``email_verified`` claim lets the e-mail stand for its owner.
+
+    A provider that does not send the claim (some only hand out verified e-mails) is trusted; one that sends it
+    false, in any spelling, is not: anyone could have typed that address into their account.
+
+    >>> [email_verified(c) for c in (None, True, "true", False, "false", "False", 0, "")]
+    [True, True, True, False, False, False, False, False]
+    """
+    if claim is None:
+        return True
+    if isinstance(claim, str):
+        return claim.strip().lower() in ("true", "1", "yes")
+    return bool(claim)
+
+
 def role_for_email(email: str | None, mapping: RoleMapping, default: Role = Role.VIEWER,
-                   extra_admins: Iterable[str] = ()) -> Role:
+                   extra_admins: Iterable[str] = (), *, verified: bool = True) -> Role:
     """The role of a signed-in person: admin or editor when listed, else ``default``.
 
     >>> mapping = RoleMapping.from_lists(["ana@x.com"], ["bo@x.com"])
@@ -168,15 +184,19 @@ def role_for_email(email: str | None, mapping: RoleMapping, default: Role = Role
     ['admin', 'editor', 'viewer', 'viewer']
     >>> role_for_email("cy@x.com", mapping, extra_admins=["Cy@x.com"]).value
     'admin'
+    >>> role_for_email("ana@x.com", mapping, verified=False).value
+    'viewer'
 
     Args:
         email: the signed-in e-mail (``None`` when the provider gave none).
         mapping: the saved role mapping.
         default: the role of anyone not listed.
         extra_admins: e-mails that are always admins (the deployment's bootstrap admins).
+        verified: whether the provider vouches for the e-mail (:func:`email_verified`); an unverified e-mail
+            gets ``default`` whatever the lists say.
     """
     key = normalise_email(email or "")
-    if not key:
+    if not key or not verified:
         return default
     if key in mapping.admins or key in {normalise_email(e) for e in extra_admins}:
         return Role.ADMIN

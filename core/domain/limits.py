@@ -1,4 +1,7 @@
-"""Upload size and row-count limits (overridable by IGOV_MAX_UPLOAD_MB / IGOV_MAX_ROWS), checked before any work."""
+"""Limits on what is read: upload size, rows, header width, backup size (some set by environment variables).
+
+Each is checked before the work it bounds, so a small hostile file cannot cost minutes or gigabytes.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,17 @@ from core.errors import ConfigError, RegistryFileError
 MB = 1024 * 1024  # Streamlit's server.maxUploadSize counts megabytes the same way
 DEFAULT_MAX_UPLOAD_MB = 50  # matches server.maxUploadSize in .streamlit/config.toml
 MAX_ROWS = 200_000
+DEFAULT_MAX_RESTORE_MB = 512  # a backup's size once decompressed; a 100,000-row registry with its history is ~300
 UPLOAD_ENV = "IGOV_MAX_UPLOAD_MB"
 ROWS_ENV = "IGOV_MAX_ROWS"
+RESTORE_ENV = "IGOV_MAX_RESTORE_MB"
+# The most each variable may be set to: past these the numbers stop meaning anything (a file is read into memory
+# whole) and some would not even fit the integers the readers take (an OverflowError instead of a message).
+CEILINGS = {UPLOAD_ENV: 4_096, ROWS_ENV: 10_000_000, RESTORE_ENV: 65_536}
+# The header of a registry file: far beyond any real sheet (the canonical format has 28 columns), far below what
+# would cost seconds to look at. A header of 100,000 empty columns is refused before any parsing.
+MAX_COLUMNS = 1_000
+MAX_HEADER_CHARS = 100_000
 
 
 def _positive_whole_number(name: str, default: int, unit: str) -> int:
@@ -19,11 +31,14 @@ def _positive_whole_number(name: str, default: int, unit: str) -> int:
     if not raw:
         return default
     try:
-        value = int(raw.replace("_", ""))
+        value = int(raw.replace("_", "")) if len(raw) <= 40 else 0
     except ValueError:
         value = 0
     if value < 1:
-        raise ConfigError(f"{name} must be a whole number of {unit} of 1 or more, e.g. {default}; it is '{raw}'.")
+        raise ConfigError(f"{name} must be a whole number of {unit} of 1 or more, e.g. {default}; it is '{raw[:40]}'.")
+    if value > CEILINGS[name]:
+        raise ConfigError(f"{name} is {value:,}, more than the {CEILINGS[name]:,} {unit} this igov allows. "
+                          f"Set it to {CEILINGS[name]:,} or less (the default is {default:,}).")
     return value
 
 
@@ -55,6 +70,47 @@ def row_limit() -> int:
         ConfigError: when the variable is set to something other than a whole number of 1 or more.
     """
     return _positive_whole_number(ROWS_ENV, MAX_ROWS, "rows")
+
+
+def restore_limit_mb() -> int:
+    """The most a backup may expand to when restored, in megabytes: ``IGOV_MAX_RESTORE_MB`` or 512.
+
+    >>> restore_limit_mb() == int(os.environ.get("IGOV_MAX_RESTORE_MB") or DEFAULT_MAX_RESTORE_MB)
+    True
+
+    Raises:
+        ConfigError: when the variable is set to something other than a whole number from 1 to 65,536.
+    """
+    return _positive_whole_number(RESTORE_ENV, DEFAULT_MAX_RESTORE_MB, "megabytes")
+
+
+def check_header_size(header_line: str, delimiter: str) -> None:
+    """Refuse a header too long or with too many columns, from its text, before it is split into cells.
+
+    >>> check_header_size("name,source_system", ",")
+    >>> try:
+    ...     check_header_size("name" + "," * 5000, ",")
+    ... except RegistryFileError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    The header (the first row) has 5,001 columns; the limit is 1,000. Delete the empty or unused columns to the
+    right of the last one you need, then save the file again as CSV.
+
+    Args:
+        header_line: the file's first line with something on it.
+        delimiter: the delimiter the reader will split it on.
+
+    Raises:
+        RegistryFileError: naming the length or the number of columns, and the limit.
+    """
+    if len(header_line) > MAX_HEADER_CHARS:
+        raise RegistryFileError(
+            f"The header (the first row) is {len(header_line):,} characters long; the limit is {MAX_HEADER_CHARS:,}. "
+            "Check that the first row names the columns, and that no quote mark (\") in it is left open.")
+    columns = header_line.count(delimiter) + 1
+    if columns > MAX_COLUMNS:
+        raise RegistryFileError(
+            f"The header (the first row) has {columns:,} columns; the limit is {MAX_COLUMNS:,}. Delete the empty or "
+            "unused columns to the right of the last one you need, then save the file again as CSV.")
 
 
 def check_upload_size(size_bytes: int, limit_mb: int | None = None) -> None:

@@ -75,6 +75,11 @@ FORMULA_START = r"[=+\-@\t\r]"
 # the same.
 _NEUTRALISED = re.compile(rf"'+(?={FORMULA_START})")
 MAX_ID_LENGTH = 64
+# The longest text a name, system, team or owner may be: the database indexes systems and teams, and a PostgreSQL
+# index entry holds at most 2,704 bytes (676 characters of 4 bytes). Far longer than any real name.
+MAX_NAME_LENGTH = 200
+MAX_TEXT_LENGTHS = {"id": MAX_ID_LENGTH, **{column: MAX_NAME_LENGTH for column in (
+    "name", "source_system", "target_system", "owner_team", "owner")}}
 
 
 def header_key(header: str) -> str:
@@ -337,9 +342,12 @@ def parse_registry_row(
         text = cells.get(column, "").strip()
         if text:
             values[column] = text
-    if "id" in values and len(values["id"]) > MAX_ID_LENGTH:
-        errors.append(RowError(row_number, "id", values["id"], f"id is longer than {MAX_ID_LENGTH} characters",
-                               "Use a short id like INT-014."))
+    for column, longest in MAX_TEXT_LENGTHS.items():
+        if column in values and len(values[column]) > longest:
+            errors.append(RowError(row_number, column, values[column][:60] + "…",
+                                   f"{column} is longer than {longest} characters ({len(values[column]):,})",
+                                   "Use a short id like INT-014." if column == "id" else
+                                   f"Shorten it to {longest} characters; put any longer description in notes."))
     for column, (parser, fix) in _FIELD_PARSERS.items():
         text = cells.get(column, "")
         if not text or not text.strip():

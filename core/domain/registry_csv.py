@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.header_hints import missing_columns_message, suggest_columns
-from core.domain.limits import check_row_count, check_upload_size, row_limit
+from core.domain.limits import check_header_size, check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
-from core.domain.registry_cells import (_FIELD_PARSERS, MAX_ID_LENGTH, REQUIRED_COLUMNS, ImportReport, RowError,
-    generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
+from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, REQUIRED_COLUMNS,
+    ImportReport, RowError, generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
 from core.errors import MissingColumnsError, RegistryFileError
 
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
@@ -27,6 +27,21 @@ _BINARY_FILE = (
 
 # ----------------------------------------------------------------------------- decoding
 
+# Byte-order marks, longest first: UTF-32-LE's starts with UTF-16-LE's.
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32", 4), (b"\x00\x00\xfe\xff", "utf-32", 4),
+         (b"\xff\xfe", "utf-16", 2), (b"\xfe\xff", "utf-16", 2))
+_UTF7_BOMS = (b"+/v8", b"+/v9", b"+/v+", b"+/v/")
+# Where the NUL bytes of mostly-ASCII text fall in each wide encoding without a byte-order mark.
+_WIDE_LAYOUTS = (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)), ("utf-16-le", 2, (1,)),
+                 ("utf-16-be", 2, (0,)))
+_SAVE_AS_UTF8 = "In Excel use File > Save as > CSV UTF-8; Google Sheets always downloads CSV as UTF-8."
+_NOT_VALID = "\ufffd"  # what a byte that is not valid in the file's encoding is read as
+# A shift sequence of UTF-7 ("Zo+AOs-" is "Zoë"): base64 between "+" and "-".
+_UTF7_RUN = re.compile(r"\+([A-Za-z0-9+/]+)-")
+# Three non-ASCII characters in a row: normal in Cyrillic, Greek or Japanese read as Windows-1252 ("óÉÎÈÒ"),
+# next to never in the Western European text Windows-1252 is for ("Zoë", "Müller", "“café”").
+_FOREIGN_RUN = re.compile(r"[^\x00-\x7f]{3}")
+
 
 def decode_registry_bytes(data: bytes) -> tuple[str, str]:
     """Decode a file as Excel or Google Sheets saved it; return (text, encoding name).
@@ -35,27 +50,146 @@ def decode_registry_bytes(data: bytes) -> tuple[str, str]:
     ('name\\n', 'utf-8 (with BOM)')
     >>> decode_registry_bytes("Zoë".encode("cp1252"))[1]
     'windows-1252'
+    >>> decode_registry_bytes("name\\nZoë\\n".encode("utf-16-le"))
+    ('name\\nZoë\\n', 'utf-16-le (no BOM)')
+
+    UTF-8 is tried first, with or without a byte-order mark, then UTF-16 and UTF-32 (byte-order mark, or the
+    NUL bytes of their ASCII letters). A file that is UTF-8 but for a few stray bytes stays UTF-8: each stray
+    byte becomes U+FFFD and the reader reports its row and column. Only a file with no UTF-8 in it at all is
+    read as Windows-1252, and only if it reads as Western European text.
 
     Raises:
-        RegistryFileError: for an empty or binary file.
+        RegistryFileError: for an empty or binary file, or one in another encoding (named when recognised).
     """
     if not data.strip():
         raise RegistryFileError(_EMPTY_FILE)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode Text" export. A cut-off last byte or a lone surrogate becomes U+FFFD.
-        return data.decode("utf-16", errors="replace"), "utf-16"
+    for bom, codec, width in _BOMS:
+        if data.startswith(bom):
+            # Excel's "Unicode Text" export. A file cut off inside its last character loses that character; a lone
+            # surrogate becomes U+FFFD, and its row is reported.
+            return data[:len(data) - len(data) % width].decode(codec, errors="replace"), codec
+    if data.startswith(_UTF7_BOMS):
+        raise RegistryFileError(_utf7_refusal())
     if b"\x00" in data[:4096]:
-        raise RegistryFileError(_BINARY_FILE)
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8 (with BOM)"
+        return _decode_wide(data)
+    body, name = (data[3:], "utf-8 (with BOM)") if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8")
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if not text.isascii() or not _looks_like_utf7(text):
+            return text, name
+        raise RegistryFileError(_utf7_refusal())
+    text = body.decode("utf-8", errors="replace")
+    if name != "utf-8" or _mostly_utf8(text):
+        return text, name
+    return _decode_legacy(data)
+
+
+def _mostly_utf8(text: str) -> bool:
+    """Whether text decoded from bytes that are not all valid UTF-8 has at least as many characters that UTF-8
+    did decode (beyond ASCII) as bytes it could not: a UTF-8 file with a stray byte, not a Windows-1252 file."""
+    stray = text.count(_NOT_VALID)
+    decoded = sum(1 for character in text if character > "\x7f") - stray
+    return decoded >= stray
+
+
+def _decode_wide(data: bytes) -> tuple[str, str]:
+    """UTF-16 or UTF-32 without a byte-order mark, told apart by where the NUL bytes of ASCII letters fall."""
+    head = data[:4096]
+    for codec, width, zero_at in _WIDE_LAYOUTS:
+        units = [head[i:i + width] for i in range(0, len(head) - width + 1, width)]
+        zero = sum(all(unit[k] == 0 for k in zero_at) and any(unit) for unit in units)
+        if units and zero >= 0.6 * len(units):
+            usable = data[:len(data) - len(data) % width]
+            try:
+                text = usable.decode(codec)
+            except UnicodeDecodeError:
+                raise RegistryFileError(
+                    f"This file looks like {codec.upper()} text without a byte-order mark, but it is damaged (it "
+                    f"does not read as {codec.upper()} all the way through). Save it again as CSV. "
+                    + _SAVE_AS_UTF8) from None
+            if "\x00" not in text and not re.search(r"[\x01-\x08\x0e-\x1a]", text):
+                return text, f"{codec} (no BOM)"
+    raise RegistryFileError(_BINARY_FILE)
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """A file with no UTF-8 in it: Windows-1252 when it reads as Western European text, else refused, naming
+    the encoding it looks like."""
     try:
-        return data.decode("cp1252"), "windows-1252"
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:  # bytes Windows-1252 leaves unused: lead bytes of Japanese or Chinese encodings
+        text = None
+    if text is not None and not _FOREIGN_RUN.search(text):
+        return text, "windows-1252"
+    guess = _guess_foreign_encoding(data)
+    looks = f" It looks like {guess}." if guess else ""
+    raise RegistryFileError(
+        "This file is not saved as UTF-8, and it does not read as Windows-1252 (Western European) either, so its "
+        f"names would come out garbled.{looks} Save it as UTF-8 and upload it again. " + _SAVE_AS_UTF8)
+
+
+def _guess_foreign_encoding(data: bytes) -> str | None:
+    """The legacy encoding a file most likely is, in words, when one of the common ones reads it as real text.
+
+    >>> _guess_foreign_encoding("Синхронизация сделок".encode("koi8_r"))
+    'KOI8-R (Cyrillic)'
+    """
+    # Alphabets with upper and lower case: nearly every letter is of the alphabet, and most are lower case (each
+    # of these encodings puts another one's lower case where its own upper case is).
+    for codec, name, low, high in (("koi8_r", "KOI8-R (Cyrillic)", "\u0400", "\u04ff"),
+                                   # Greek's lower case is where Windows-1251 has Cyrillic's: either may be meant.
+                                   ("cp1251", "Windows-1251 (Cyrillic) or Windows-1253 (Greek)", "\u0400", "\u04ff")):
+        wide = [c for c in data.decode(codec, errors="replace") if c > "\x7f"]
+        letters = [c for c in wide if low <= c <= high]
+        if wide and len(letters) >= 0.9 * len(wide) and sum(c.islower() for c in letters) >= 0.75 * len(letters):
+            return name
+    # East Asian encodings: most of what is not ASCII must be hangul, kana or ideographs.
+    for codec, name, script in (("euc_kr", "EUC-KR (Korean)", "[\uac00-\ud7a3]"),
+                                ("cp932", "Shift-JIS (Japanese)", "[\u3040-\u30ff]"),
+                                ("gb18030", "a Chinese or Japanese encoding (GB18030, Big5 or Shift-JIS)",
+                                 "[\u3040-\u30ff\u4e00-\u9fff]")):
+        try:
+            wide = [c for c in data.decode(codec) if c > "\x7f"]
+        except UnicodeDecodeError:
+            continue
+        matching = sum(1 for c in wide if re.match(script, c))
+        if wide and (matching >= 0.8 * len(wide) if codec != "cp932" else matching > 0):
+            return name
+    return None
+
+
+def _looks_like_utf7(text: str) -> bool:
+    """Whether ASCII text is UTF-7: it reads as UTF-7, and some "+...-" run in it is a letter of a real alphabet.
+
+    Registry text has "+" in it ("C++", "+100-200", "R+D-Team"), but such runs rarely read as UTF-7, and
+    never as Latin, Greek, Cyrillic, Japanese or Chinese letters.
+
+    >>> _looks_like_utf7("Zo+AOs- M+APw-ller"), _looks_like_utf7("C++-based, +100-200, R+D-Team")
+    (True, False)
+    """
+    if "+" not in text:
+        return False
+    try:
+        text.encode("ascii").decode("utf-7")
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        return False
+    for run in _UTF7_RUN.finditer(text):
+        try:
+            decoded = run.group().encode("ascii").decode("utf-7")
+        except UnicodeDecodeError:
+            continue
+        if decoded and all(c.isalpha() and ("\u00c0" <= c <= "\u04ff" or "\u3040" <= c <= "\u30ff"
+                                             or "\u4e00" <= c <= "\u9fff") for c in decoded):
+            return True
+    return False
+
+
+def _utf7_refusal() -> str:
+    return ("This file is saved as UTF-7 (it writes Zoë as Zo+AOs-), which would garble every name with an accent "
+            "or another alphabet. Save it as UTF-8 and upload it again. " + _SAVE_AS_UTF8)
 
 
 def _detect_delimiter(first_line: str) -> str:
@@ -132,6 +266,21 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 
 _NUL_FIX = "Retype the row, or save the sheet again as CSV: it holds a hidden binary character."
+_SHOWN_CHARS = 200  # of a value quoted in a row error: a row of a million extra cells is not quoted whole
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS - 1] + "…"
+
+
+def _stray_byte_errors(row: int, cells: list[str], header: list[str], canonical: dict[int, str],
+                       unknown: dict[int, str], encoding: str) -> list[RowError]:
+    """One error per cell of a row holding bytes that were not valid in the file's encoding (read as U+FFFD)."""
+    return [RowError(row, canonical.get(position) or unknown.get(position) or f"column {position + 1}",
+                     _shown(cell.strip()),
+                     f"has characters that are not valid {encoding.split(' ')[0].upper()} (shown as \ufffd)",
+                     "Retype the characters shown as \ufffd in the sheet, then save it again as CSV UTF-8.")
+            for position, cell in enumerate(cells) if _NOT_VALID in cell]
 
 
 def read_registry_csv(data: bytes, *, max_rows: int | None = None,
@@ -166,15 +315,21 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None,
     if len(data) >= _FAST_READ_MIN_BYTES:
         header_line = _plain_utf8_header_line(data)
         if header_line is not None:  # pandas decodes the bytes itself, and refuses any that are not UTF-8
-            report = _read_well_formed(data, "utf-8", _detect_delimiter(header_line), limit, columns)
+            delimiter = _detect_delimiter(header_line)
+            check_header_size(header_line, delimiter)
+            if not _ascii_utf7(data):
+                report = _read_well_formed(data, "utf-8", delimiter, limit, columns)
     if report is not None:
         return report
     text, encoding = decode_registry_bytes(data)
     first_line = _first_line(text)
     delimiter = _detect_delimiter(first_line)
+    check_header_size(first_line, delimiter)
     # Small files: the record reader is faster than importing pandas and setting it up. A file that does not start
-    # with its header (blank lines first) would number pandas' rows differently. UTF-8 files had their try above.
-    if len(data) >= _FAST_READ_MIN_BYTES and text.startswith(first_line) and encoding != "utf-8":
+    # with its header (blank lines first) would number pandas' rows differently. UTF-8 files had their try above;
+    # bytes that were not valid in the file's encoding are reported by the record reader, row by row.
+    if len(data) >= _FAST_READ_MIN_BYTES and text.startswith(first_line) and encoding != "utf-8" \
+            and _NOT_VALID not in text:
         report = _read_well_formed(text, encoding, delimiter, limit, columns)
     return report if report is not None else _read_records(text, encoding, delimiter, limit, columns)
 
@@ -194,6 +349,11 @@ def read_registry_text(text: str, *, source: str, max_rows: int | None = None,
     if len(text) >= _FAST_READ_MIN_BYTES and text.startswith(_first_line(text)):
         report = _read_well_formed(text, source, ",", limit, column_map)
     return report if report is not None else _read_records(text, source, ",", limit, column_map)
+
+
+def _ascii_utf7(data: bytes) -> bool:
+    # UTF-7 is plain ASCII to pandas: look before it reads the file as UTF-8 (decode_registry_bytes refuses it).
+    return b"+" in data and data.isascii() and _looks_like_utf7(data.decode("ascii"))
 
 
 def _plain_utf8_header_line(data: bytes) -> str | None:
@@ -276,12 +436,17 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
     """Read any file record by record with csv.reader: the reference behaviour for every message and row number."""
     # PostgreSQL cannot store NUL characters, and an export holding one would read back as binary.
     has_nul = "\x00" in text
+    has_stray_bytes = _NOT_VALID in text
     records = _csv_records(text, delimiter)
     header = next((cells for _, cells in records if any(c.strip() for c in cells)), None)
     if header is None:
         raise RegistryFileError(_EMPTY_FILE)
     if has_nul and any("\x00" in c for c in header):
         raise RegistryFileError(_BINARY_FILE)
+    if has_stray_bytes and any(_NOT_VALID in c for c in header):
+        raise RegistryFileError(f"The header (the first row) has characters that are not valid {encoding}, shown as "
+                                f"\ufffd: {', '.join(c.strip() for c in header if _NOT_VALID in c)}. Retype them in "
+                                f"the sheet, then save it again as CSV. " + _SAVE_AS_UTF8)
     canonical, unknown, mapping = _map_header(header, columns)
     check_required_columns(header, canonical.values())
     report = _new_report(unknown, mapping, encoding, delimiter)
@@ -294,7 +459,7 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
         check_row_count(report.rows_read, limit)
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             report.errors.append(RowError(
-                offset, "(row)", delimiter.join(cells[width:]),
+                offset, "(row)", _shown(delimiter.join(cells[width:])),
                 f"the row has {len(cells)} values but the header has {width} columns",
                 "Check for an unquoted comma or semicolon inside a value, or add a header for the extra column.",
             ))
@@ -302,6 +467,9 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
         if has_nul and any("\x00" in c for c in cells):
             report.errors.append(RowError(offset, "(row)", "", "the row contains a NUL character (binary data)",
                                           _NUL_FIX))
+            continue
+        if has_stray_bytes and any(_NOT_VALID in c for c in cells):
+            report.errors.extend(_stray_byte_errors(offset, cells, header, canonical, unknown, encoding))
             continue
         values, extra = _row_cells(cells, canonical, unknown)
         integration, errors = parse_registry_row(values, offset, extra)
@@ -333,8 +501,9 @@ def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[
         problems += [i for i, text in enumerate(stripped) if not text]
     default = _NO_ID if column == "id" else FIELD_DEFAULTS.get(column)
     if column not in _FIELD_PARSERS:  # a text column: the stripped text, or the default when empty
-        if column == "id" and max(map(len, stripped), default=0) > MAX_ID_LENGTH:
-            problems += [i for i, text in enumerate(stripped) if len(text) > MAX_ID_LENGTH]
+        longest = MAX_TEXT_LENGTHS.get(column)
+        if longest is not None and max(map(len, stripped), default=0) > longest:
+            problems += [i for i, text in enumerate(stripped) if len(text) > longest]
         return [text or default for text in stripped], problems
     parser = _FIELD_PARSERS[column][0]
     values: list[object] = []

@@ -11,7 +11,7 @@ from core.reports.figures import (ClusterRow, chart_rows, cluster_members_table,
     duplicated_by_cluster, duplicated_by_team, duplication_slider_max, error_bars, filter_clusters,
     survivor_candidates, undrawn_clusters_text)
 from core.reports.paging import Page, page_label, page_of, paginate
-from core.storage.settings_store import ALIASES_KEY, load_alias_pairs, save_alias_tables, setting_version
+from core.storage.settings_store import change_alias_tables
 from core.storage.survivor_store import save_survivor_choice
 
 __all__ = [
@@ -38,17 +38,14 @@ def keep_in_cluster(engine: Engine, analysis: RegistryAnalysis, cluster_id: str,
 def add_alias(engine: Engine, kind: str, name: str, means: str, *, actor: Actor) -> int:
     """Save ``name`` as another spelling of ``means`` (a system or a data object), as a suggestion proposes.
 
-    The alias rows and their version are read and written together, so a save made in between by someone
-    else is refused as a conflict instead of being overwritten.
+    The alias rows are read and written in one locked transaction, so a save made at the same moment by someone
+    else is kept: this alias is added to it.
 
     Returns:
         The alias tables' new version.
 
     Raises:
         ConfigError: when the result is not a valid alias table (the message names the row).
-        EditConflict: when someone saved the aliases in between.
         PermissionDenied: unless the actor is an admin.
     """
-    version = setting_version(engine, ALIASES_KEY)
-    pairs = add_alias_pair(load_alias_pairs(engine), kind, name, means)
-    return save_alias_tables(engine, pairs.systems, pairs.objects, actor=actor, expected_version=version)
+    return change_alias_tables(engine, lambda pairs: add_alias_pair(pairs, kind, name, means), actor=actor)

@@ -31,7 +31,9 @@ __all__ = [
     "CANONICAL_COLUMNS", "FORMATS", "FORMAT_CHOICES", "IMPORT_MODES", "REQUIRED_COLUMNS", "UPLOAD_EXTENSIONS",
     "Approach", "Complexity", "Direction", "EditOutcome", "ImportReport", "Integration", "RegistryFilter", "RowError",
     "Status", "Tier", "Timeliness", "add_integration", "check_registry_file", "detect_format", "export_registry_csv",
-    "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_registry_file",
+    "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_counts_text",
+    "import_preview_text",
+    "import_registry_file",
     "integration_cells", "integration_history", "load_registry", "load_sample_registry", "parse_column_map",
     "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "remembered_column_map",
     "save_registry_edits", "upload_limit_mb",
@@ -133,8 +135,8 @@ def import_checked_file(
             remembered for that source (:func:`remembered_column_map`).
 
     Returns:
-        ``{"inserted", "updated", "deleted"}`` counts (with ``source_name`` also ``"unseen"``: rows of that source
-        the file no longer has), or ``None`` when nothing was written.
+        ``{"inserted", "updated", "unchanged", "deleted"}`` counts (with ``source_name`` also ``"unseen"``: rows of
+        that source the file no longer has), or ``None`` when nothing was written.
 
     Raises:
         PermissionDenied: when the actor is a viewer.
@@ -148,15 +150,36 @@ def import_checked_file(
         origins = report.origins or {i.id: RowOrigin(i.id) for i in report.accepted}
         origins = {i.id: origins.get(i.id, RowOrigin(i.id)) for i in report.accepted}
 
-        def also(session) -> None:
+        def also(session) -> bool:
             sources.update(record_sources(session, fmt=report.format, name=source_name, origins=origins))
             if column_map:
                 save_column_map(session, source_name, column_map, actor.name)
+            return bool(sources["new"] or sources["flagged"])
 
     counts = write_integrations(engine, report.accepted, mode, actor=actor, progress=progress, also=also)
     if source_name is not None:
         counts["unseen"] = sources.get("unseen", 0)
     return counts
+
+
+def import_counts_text(counts: Mapping[str, int]) -> str:
+    """What an import did, in words: the CLI's and the Registry page's confirmation.
+
+    >>> import_counts_text({"inserted": 0, "updated": 0, "unchanged": 12, "deleted": 0})
+    '0 added, 0 updated, 12 unchanged, 0 removed'
+    """
+    return (f"{counts['inserted']:,} added, {counts['updated']:,} updated, {counts.get('unchanged', 0):,} unchanged, "
+            f"{counts['deleted']:,} removed")
+
+
+def import_preview_text(counts: Mapping[str, int]) -> str:
+    """What an import would do, in words, before it is confirmed.
+
+    >>> import_preview_text({"inserted": 2, "updated": 1, "unchanged": 12, "deleted": 0})
+    'This will add 2, update 1, leave 12 unchanged and remove 0 integration(s).'
+    """
+    return (f"This will add {counts['inserted']:,}, update {counts['updated']:,}, leave {counts.get('unchanged', 0):,} "
+            f"unchanged and remove {counts['deleted']:,} integration(s).")
 
 
 def import_registry_file(
@@ -237,7 +260,7 @@ def save_registry_edits(
     if not changes.is_empty:
         # Overwriting checks against the versions stored now, not the ones seen when editing began.
         versions = load_integration_versions(engine) if overwrite else seen_versions
-        apply_registry_changes(engine, changes, dict(versions), actor=actor)
+        changes = apply_registry_changes(engine, changes, dict(versions), actor=actor)
     return EditOutcome(changes=changes)
 
 
@@ -246,8 +269,7 @@ def add_integration(engine: Engine, cells: Mapping[str, object], *, actor: Actor
     values, errors = validate_edited_rows([cells])
     if errors:
         return EditOutcome(errors=tuple(errors))
-    changes = RegistryChanges(added=tuple(values))
-    apply_registry_changes(engine, changes, {}, actor=actor)
+    changes = apply_registry_changes(engine, RegistryChanges(added=tuple(values)), {}, actor=actor)
     return EditOutcome(changes=changes)
 
 

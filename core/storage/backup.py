@@ -5,28 +5,33 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Table, delete, func, insert, select, text, types, update
+from sqlalchemy import Table, create_engine, delete, func, insert, inspect, select, text, types, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 import core.storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from core.domain.access import Actor, require_admin, system_actor
+from core.domain.limits import MB, RESTORE_ENV, restore_limit_mb
 from core.errors import BackupError, DatabaseError
 from core.storage.audit import audit_row
 from core.storage.db import MIGRATIONS_DIR, upgrade_database
 from core.storage.registry_store import REGISTRY_VERSION_KEY
 from core.storage.tables import AppSetting, AuditEntry, utc_now
+from core.storage.transactions import REGISTRY_LOCK, SETTINGS_LOCK, SURVIVOR_LOCK, write_session
 
 BACKUP_FORMAT = "igov-backup"
 BACKUP_FORMAT_VERSION = 1
@@ -142,14 +147,26 @@ def backup_database(engine: Engine) -> bytes:
     return gzip.compress(payload, mtime=0)
 
 
-def _parse_document(data: bytes) -> dict:
-    if not data.startswith(_GZIP_MAGIC):
-        raise BackupError("This is not an igov backup file (it is not a gzip file). Choose a file made by igov backup.")
+def _decompress(data: bytes, limit_mb: int) -> bytes:
+    """The backup's JSON, decompressed a piece at a time and never past ``limit_mb``: a small file that would
+    expand to gigabytes (by accident or on purpose) is refused before it fills the memory."""
+    limit = limit_mb * MB
     try:
-        payload = gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            payload = stream.read(limit + 1)
     except (EOFError, OSError, zlib.error):
         raise BackupError("The backup file is damaged or incomplete (it could not be decompressed). "
                           "Nothing was changed; use a complete copy of the backup.") from None
+    if len(payload) > limit:
+        raise BackupError(f"The backup expands to more than {limit_mb:,} MB, the most this igov restores. "
+                          f"Nothing was changed. If it is a real backup of a large database, raise {RESTORE_ENV}.")
+    return payload
+
+
+def _parse_document(data: bytes, limit_mb: int | None = None) -> dict:
+    if not data.startswith(_GZIP_MAGIC):
+        raise BackupError("This is not an igov backup file (it is not a gzip file). Choose a file made by igov backup.")
+    payload = _decompress(data, restore_limit_mb() if limit_mb is None else limit_mb)
     try:
         document = json.loads(payload)
     except (UnicodeDecodeError, ValueError):
@@ -177,6 +194,34 @@ def _check_revision(revision: str) -> None:
             f"This backup comes from a newer igov (database revision {revision}); this igov knows revisions up to "
             f"{scripts.get_current_head()}. Upgrade igov, then restore it. Nothing was changed."
         )
+
+
+@lru_cache(maxsize=8)
+def tables_at_revision(revision: str) -> frozenset[str]:
+    """The tables a database has at a schema revision: the migrations up to it, run on an empty in-memory database.
+
+    >>> "audit_log" in tables_at_revision("0004"), "audit_log" in tables_at_revision("0003")
+    (True, False)
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = create_engine("sqlite://")
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            return frozenset(set(inspect(connection).get_table_names()) - {"alembic_version", "sqlite_sequence"})
+    finally:
+        engine.dispose()
+
+
+def _check_tables(document: dict) -> None:
+    # A backup without one of its tables would restore as an empty table: {"tables": {}} would empty the database.
+    missing = sorted(tables_at_revision(document["schema_revision"]) - set(document["tables"]))
+    if missing:
+        raise BackupError(f"The backup file is damaged or incomplete: it has no {', '.join(missing)} "
+                          f"table{'s' if len(missing) > 1 else ''}, which every backup of its version holds. "
+                          "Nothing was changed; use a complete copy of the backup.")
 
 
 def _rows_to_insert(document: dict) -> dict[str, list[dict]]:
@@ -217,14 +262,19 @@ def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
     # Rows came back with their ids; PostgreSQL's id counters must continue after the highest one.
     if connection.dialect.name != "postgresql":
         return
+    # Never back, though: an id handed out before the restore is not handed out again (a page still showing it
+    # must not save over someone else's new row).
     for table in tables:
         column = table.autoincrement_column
         if column is None:
             continue
-        highest = connection.execute(select(func.max(column))).scalar()
+        sequence = connection.execute(text("SELECT pg_get_serial_sequence(:table, :column)"),
+                                      {"table": table.name, "column": column.name}).scalar_one()
+        issued = connection.execute(text(f"SELECT CASE WHEN is_called THEN last_value END FROM {sequence}")).scalar()
+        highest = max(connection.execute(select(func.max(column))).scalar() or 0, issued or 0)
         connection.execute(
-            text("SELECT setval(pg_get_serial_sequence(:table, :column), :value, :called)"),
-            {"table": table.name, "column": column.name, "value": highest or 1, "called": highest is not None},
+            text("SELECT setval(:sequence, :value, :called)"),
+            {"sequence": sequence, "value": highest or 1, "called": bool(highest)},
         )
 
 
@@ -279,27 +329,34 @@ def restore_database(engine: Engine, data: bytes, *, actor: Actor | None = None)
     require_admin(actor)
     document = _parse_document(data)
     _check_revision(document["schema_revision"])
+    _check_tables(document)
     rows_by_table = _rows_to_insert(document)
     upgrade_database(engine)
     tables = _tables()
+    # Every lock a write takes: no import, edit or choice runs half before and half after the restore.
+    with write_session(engine, locks=(REGISTRY_LOCK, SURVIVOR_LOCK, SETTINGS_LOCK), what="the restore") as session:
+        _replace_everything(session.connection(), tables, rows_by_table, document, actor)
+    return {table.name: len(rows_by_table.get(table.name, [])) for table in tables}
+
+
+def _replace_everything(connection: Connection, tables: list[Table], rows_by_table: dict[str, list[dict]],
+                        document: dict, actor: Actor) -> None:
     try:
-        with engine.begin() as connection:
-            before = _highest_versions(connection)
-            for table in reversed(tables):
-                connection.execute(delete(table))
-            for table in tables:
-                rows = rows_by_table.get(table.name, [])
-                for start in range(0, len(rows), _INSERT_CHUNK):
-                    connection.execute(insert(table), rows[start:start + _INSERT_CHUNK])
-            _reset_sequences(connection, tables)
-            _move_versions_past(connection, before)
-            # The restored history ends with the restore itself, so nobody wonders where a day went.
-            connection.execute(insert(AuditEntry.__table__), [audit_row(
-                actor, "update", "database", "restore", None,
-                {"tables": {t.name: len(rows_by_table.get(t.name, [])) for t in tables}},
-                f"Restored the whole database from a backup made at {document.get('created_at', 'an unknown time')}.",
-            )])
+        before = _highest_versions(connection)
+        for table in reversed(tables):
+            connection.execute(delete(table))
+        for table in tables:
+            rows = rows_by_table.get(table.name, [])
+            for start in range(0, len(rows), _INSERT_CHUNK):
+                connection.execute(insert(table), rows[start:start + _INSERT_CHUNK])
+        _reset_sequences(connection, tables)
+        _move_versions_past(connection, before)
+        # The restored history ends with the restore itself, so nobody wonders where a day went.
+        connection.execute(insert(AuditEntry.__table__), [audit_row(
+            actor, "update", "database", "restore", None,
+            {"tables": {t.name: len(rows_by_table.get(t.name, [])) for t in tables}},
+            f"Restored the whole database from a backup made at {document.get('created_at', 'an unknown time')}.",
+        )])
     except SQLAlchemyError as error:
         raise DatabaseError(f"The backup could not be restored, so nothing was changed: {type(error).__name__}: "
-                            f"{str(error).splitlines()[0]}") from error
-    return {table.name: len(rows_by_table.get(table.name, [])) for table in tables}
+                            f"{str(getattr(error, 'orig', None) or error).splitlines()[0]}") from error

@@ -19,6 +19,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / '.data' / 'igov.sqlite3'}"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 7_301_442  # any constant: PostgreSQL advisory lock id for schema migrations
+# How long a SQLite write waits for another writer before "database is locked" (docs/deploy.md): as long as a
+# 100,000-row import takes on a busy machine. PostgreSQL writes wait as long (core/storage/transactions.py).
+SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
 def normalise_database_url(url: str) -> str:
@@ -46,10 +49,10 @@ def database_url(override: str | None = None) -> str:
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
     # WAL lets readers (the dashboard) work while a writer imports; busy_timeout waits for a lock
-    # instead of failing at once when two people save together.
+    # instead of failing at once when two people save together. Set first: switching to WAL needs a lock too.
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -88,7 +91,7 @@ def create_db_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+            kwargs = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
     else:
         kwargs = {"pool_pre_ping": True}
     engine = create_engine(resolved, **kwargs)
@@ -104,18 +107,36 @@ def upgrade_database(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     try:
-        with engine.begin() as connection:
-            # Two processes starting on a fresh database (the app and a CLI, two app servers) must not
-            # both create the tables: take the database's write lock first, so the second waits and
-            # then finds the schema already at head.
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            elif connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # A migration that rebuilds a table (SQLite's only way to change one) drops the old copy; with
+                # foreign keys on, that would delete every row pointing at it (ON DELETE CASCADE). Off for the
+                # migration only, and checked before the commit. The pragma has no effect inside a transaction.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    # Two processes starting on a fresh database (the app and a CLI, two app servers) must not
+                    # both create the tables: take the database's write lock first, so the second waits and
+                    # then finds the schema already at head.
+                    if sqlite:
+                        connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    elif connection.dialect.name == "postgresql":
+                        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                        raise RuntimeError("a migration left rows pointing at rows that do not exist")
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     except Exception as error:  # noqa: BLE001 - any driver error becomes one plain message
+        # The driver's message, not SQLAlchemy's (which goes on with the statement and its parameters).
+        reason = (str(getattr(error, "orig", None) or error).splitlines() or [""])[0]
         raise DatabaseError(
             f"The database at {engine.url.render_as_string(hide_password=True)} could not be prepared: "
-            f"{type(error).__name__}: {str(error).splitlines()[0]}"
+            f"{type(error).__name__}: {reason}"
         ) from error

@@ -22,6 +22,7 @@ from core.storage.audit import audit_row, only_changes, record_changes
 from core.storage.defaults import SAMPLE_REGISTRY
 from core.storage.settings_store import ALIASES_KEY, RUBRIC_KEY, SETTINGS_KEY
 from core.storage.tables import AppSetting, IntegrationRecord, SurvivorChoice, utc_now
+from core.storage.transactions import REGISTRY_LOCK, run_write
 
 ImportMode = Literal["replace", "merge"]
 
@@ -140,16 +141,21 @@ def bump_registry_version(session: Session, updated_by: str) -> int:
 
 
 def _bump_registry_version(session: Session, updated_by: str) -> int:
-    record = session.get(AppSetting, REGISTRY_VERSION_KEY)
-    if record is None:
-        record = AppSetting(key=REGISTRY_VERSION_KEY, value={"version": 1}, updated_by=updated_by)
-        session.add(record)
+    """Add one to the registry version, inside the caller's transaction (which holds the registry lock).
+
+    The row is read ``FOR UPDATE`` and written with a plain UPDATE: two writers can never both read n and
+    both write n + 1 (on PostgreSQL the second waits for the first's commit, then reads n + 1).
+    """
+    table = AppSetting.__table__
+    stored = session.execute(select(table.c.value).where(table.c.key == REGISTRY_VERSION_KEY)
+                             .with_for_update()).scalar_one_or_none()
+    if stored is None:
+        session.execute(insert(table).values(key=REGISTRY_VERSION_KEY, value={"version": 1}, version=1,
+                                             updated_at=utc_now(), updated_by=updated_by))
         return 1
-    new_version = int(record.value["version"]) + 1
-    record.value = {"version": new_version}
-    record.version += 1
-    record.updated_at = utc_now()
-    record.updated_by = updated_by
+    new_version = int(stored["version"]) + 1
+    session.execute(update(table).where(table.c.key == REGISTRY_VERSION_KEY).values(
+        value={"version": new_version}, version=table.c.version + 1, updated_at=utc_now(), updated_by=updated_by))
     return new_version
 
 
@@ -174,7 +180,10 @@ def _label(integration: Integration) -> str:
 
 def _integration_audit_rows(actor: Actor, before: dict[str, Integration], after: Iterable[Integration],
                             removed: Iterable[str], how: str) -> list[dict]:
-    """One history entry per added, changed and removed integration; a change keeps only the fields that moved."""
+    """One history entry per added, changed and removed integration; a change keeps only the fields that moved.
+
+    An integration in ``after`` equal to its ``before`` changed nothing and gets no entry.
+    """
     rows = []
     for integration_id in removed:
         old = before[integration_id]
@@ -186,10 +195,9 @@ def _integration_audit_rows(actor: Actor, before: dict[str, Integration], after:
             rows.append(audit_row(actor, "create", "integration", integration.id, None,
                                   integration_snapshot(integration), f"Added {_label(integration)}{how}."))
             continue
-        if old == integration:  # re-imported as it was: skip building two snapshots to compare
-            old_cells, new_cells = {}, {}
-        else:
-            old_cells, new_cells = only_changes(integration_snapshot(old), integration_snapshot(integration))
+        if old == integration:
+            continue  # written as it was: nothing happened, so nothing is recorded
+        old_cells, new_cells = only_changes(integration_snapshot(old), integration_snapshot(integration))
         what = ", ".join(old_cells) if old_cells else "no field changed"
         rows.append(audit_row(actor, "update", "integration", integration.id, old_cells, new_cells,
                               f"Changed {_label(integration)}{how}: {what}."))
@@ -212,9 +220,13 @@ def _load_records(session: Session, ids: Iterable[str] | None) -> dict[str, Inte
 def write_integrations(
     engine: Engine, integrations: Iterable[Integration], mode: ImportMode = "merge", *,
     actor: Actor, progress: Callable[[float, str], None] | None = None,
-    also: Callable[[Session], None] | None = None,
+    also: Callable[[Session], bool] | None = None,
 ) -> dict[str, int]:
     """Write integrations in ONE transaction: any failure leaves the registry (and its history) exactly as it was.
+
+    The stored rows are read under the registry lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory
+    lock every registry write takes), so two imports, or an import and an edit, never both build on the same
+    stored version: the second waits for the first and then reads what it wrote.
 
     Args:
         engine: the database.
@@ -224,53 +236,70 @@ def write_integrations(
         actor: who makes the change (an editor or admin); recorded in history, one entry per row.
         progress: called with (fraction done 0..1, what is happening) while writing, so a page
             can show a progress bar for a big import instead of a frozen screen.
-        also: more writes that belong to the same import (where the rows came from), run in its transaction.
+        also: more writes that belong to the same import (where the rows came from), run in its transaction;
+            it returns whether it changed anything.
 
     Returns:
-        Counts: ``{"inserted": n, "updated": n, "deleted": n}``.
+        Counts: ``{"inserted": n, "updated": n, "unchanged": n, "deleted": n}``. A row equal to the stored one
+        is ``unchanged``: not written, not in the history; when nothing at all changed, the registry version
+        stays as it was.
 
     Raises:
         PermissionDenied: when the actor is a viewer; nothing is written.
+        DatabaseBusy: when another write held the registry longer than the wait allows.
     """
     require_editor(actor)
     if mode not in IMPORT_MODES:
         raise ValueError(f"unknown import mode {mode!r}; use replace or merge")
     integrations = list(integrations)
-    rows = [integration_to_row(i, updated_by=actor.name) for i in integrations]
-    incoming = {r["id"] for r in rows}
-    with Session(engine) as session, session.begin():
-        # One read of every affected row gives both the versions and the values before (for history).
-        stored = _load_records(session, None if mode == "replace" else incoming)
-        before = {integration_id: value for integration_id, (value, _) in stored.items()}
-        existing = set(stored) if mode == "replace" else set(stored) & incoming
-        removed = sorted(set(stored) - incoming) if mode == "replace" else []
-        counts = {"inserted": len(incoming - existing), "updated": len(incoming & existing), "deleted": len(removed)}
-        for start in range(0, len(removed), _IN_CHUNK):
-            session.execute(delete(IntegrationRecord).where(IntegrationRecord.id.in_(removed[start:start + _IN_CHUNK])))
-        new_rows = [_with_insert_defaults(r) for r in rows if r["id"] not in existing]
-        changed_rows = [r | {"version": stored[r["id"]][1] + 1} for r in rows if r["id"] in existing]
-        # Bulk statements: executemany in large chunks instead of an ORM object per row (100k-row imports);
-        # chunks only to report progress, all inside the one transaction.
-        report = progress or (lambda fraction, what: None)
-        written, total = 0, max(len(new_rows) + len(changed_rows), 1)
-        # render_nulls: the ORM's bulk INSERT otherwise leaves out None-valued keys, so rows with
-        # different empty cells need different statements (nearly one compiled INSERT per row); with
-        # every row naming every column, each chunk is one executemany.
-        adding = insert(IntegrationRecord).execution_options(render_nulls=True)
-        for statement, batch_rows, verb in ((adding, new_rows, "Adding"),
-                                             (update(IntegrationRecord), changed_rows, "Updating")):
-            for start in range(0, len(batch_rows), _WRITE_CHUNK):
-                chunk = batch_rows[start:start + _WRITE_CHUNK]
-                session.execute(statement, chunk)
-                written += len(chunk)
-                report(0.9 * written / total, f"{verb} integrations: {written:,} of {total:,}")
-        report(0.92, "Recording the history")
-        record_changes(session, _integration_audit_rows(actor, before, integrations, removed, f" by a {mode} import"))
-        if also is not None:
-            also(session)
-        _bump_registry_version(session, actor.name)
-        report(0.98, "Saving")
+    report = progress or (lambda fraction, what: None)
+    counts = run_write(engine, lambda session: _write_integrations(session, integrations, mode, actor, report, also),
+                       locks=(REGISTRY_LOCK,), what="the registry")
     report(1.0, "Done")
+    return counts
+
+
+def _write_integrations(session: Session, integrations: list[Integration], mode: ImportMode, actor: Actor,
+                        report: Callable[[float, str], None],
+                        also: Callable[[Session], bool] | None = None) -> dict[str, int]:
+    """:func:`write_integrations` inside its locked transaction."""
+    incoming = {i.id for i in integrations}
+    # One read of every affected row gives both the versions and the values before (for history).
+    stored = _load_records(session, None if mode == "replace" else incoming)
+    before = {integration_id: value for integration_id, (value, _) in stored.items()}
+    removed = sorted(set(stored) - incoming) if mode == "replace" else []
+    changed = [i for i in integrations if i.id in stored and before[i.id] != i]
+    added = [i for i in integrations if i.id not in stored]
+    counts = {"inserted": len(added), "updated": len(changed),
+              "unchanged": len(incoming & set(stored)) - len(changed), "deleted": len(removed)}
+    for start in range(0, len(removed), _IN_CHUNK):
+        session.execute(delete(IntegrationRecord).where(IntegrationRecord.id.in_(removed[start:start + _IN_CHUNK])))
+    new_rows = [_with_insert_defaults(integration_to_row(i, updated_by=actor.name)) for i in added]
+    changed_rows = [integration_to_row(i, updated_by=actor.name) | {"version": stored[i.id][1] + 1} for i in changed]
+    # Bulk statements: executemany in large chunks instead of an ORM object per row (100k-row imports);
+    # chunks only to report progress, all inside the one transaction.
+    written, total = 0, max(len(new_rows) + len(changed_rows), 1)
+    # render_nulls: the ORM's bulk INSERT otherwise leaves out None-valued keys, so rows with
+    # different empty cells need different statements (nearly one compiled INSERT per row); with
+    # every row naming every column, each chunk is one executemany.
+    adding = insert(IntegrationRecord).execution_options(render_nulls=True)
+    for statement, batch_rows, verb in ((adding, new_rows, "Adding"),
+                                         (update(IntegrationRecord), changed_rows, "Updating")):
+        for start in range(0, len(batch_rows), _WRITE_CHUNK):
+            chunk = batch_rows[start:start + _WRITE_CHUNK]
+            session.execute(statement, chunk)
+            written += len(chunk)
+            report(0.9 * written / total, f"{verb} integrations: {written:,} of {total:,}")
+    if added or changed or removed:
+        report(0.92, "Recording the history")
+        record_changes(session, _integration_audit_rows(actor, before, [*changed, *added], removed,
+                                                        f" by a {mode} import"))
+    # Where rows came from is part of what the analysis shows (evidence naming two tools): a change there is a new
+    # registry version too, even when no row changed.
+    sources_changed = bool(also(session)) if also is not None else False
+    if added or changed or removed or sources_changed:
+        _bump_registry_version(session, actor.name)
+    report(0.98, "Saving")
     return counts
 
 
@@ -298,19 +327,30 @@ def _with_insert_defaults(row: dict) -> dict:
 def seed_sample_registry(engine: Engine, sample: Path = SAMPLE_REGISTRY) -> bool:
     """Load the sample registry into a brand-new database, once; a registry emptied later stays empty.
 
+    Two processes starting together on a new database (two app servers, the app and a CLI) load it once:
+    the check and the load are one transaction under the registry lock.
+
     Returns:
         ``True`` when the sample was loaded now.
     """
     with Session(engine) as session:
         if session.get(AppSetting, SEEDED_KEY) is not None:
             return False
-    if count_integrations(engine) == 0:
-        report = read_registry_csv(sample.read_bytes())
-        write_integrations(engine, report.accepted, "replace", actor=system_actor("sample data"))
-    with Session(engine) as session, session.begin():
-        if session.get(AppSetting, SEEDED_KEY) is None:
-            session.add(AppSetting(key=SEEDED_KEY, value={"seeded": True}, updated_by="sample data"))
-    return True
+    accepted = read_registry_csv(sample.read_bytes()).accepted
+    actor = system_actor("sample data")
+
+    def seed(session: Session) -> bool:
+        table = AppSetting.__table__
+        if session.execute(select(table.c.key).where(table.c.key == SEEDED_KEY)).first() is not None:
+            return False
+        loaded = session.execute(select(func.count()).select_from(IntegrationRecord)).scalar_one() == 0
+        if loaded:
+            _write_integrations(session, accepted, "replace", actor, lambda fraction, what: None)
+        session.execute(insert(table).values(key=SEEDED_KEY, value={"seeded": True}, version=1,
+                                             updated_at=utc_now(), updated_by="sample data"))
+        return True
+
+    return run_write(engine, seed, locks=(REGISTRY_LOCK,), what="the sample registry")
 
 
 def analysis_inputs_token(engine: Engine) -> tuple:
@@ -336,7 +376,9 @@ def load_integration_versions(engine: Engine) -> dict[str, int]:
 
 
 def _conflict_message(session: Session, integration_id: str, action: str) -> str:
-    record = session.get(IntegrationRecord, integration_id)
+    table = IntegrationRecord.__table__
+    record = session.execute(select(table.c.updated_at, table.c.updated_by)
+                             .where(table.c.id == integration_id)).first()
     if record is None:
         return (f"{integration_id} was deleted by someone else after you opened it, so your {action} was not saved. "
                 "Reload to see the current registry.")
@@ -348,11 +390,15 @@ def _conflict_message(session: Session, integration_id: str, action: str) -> str
 
 def apply_registry_changes(
     engine: Engine, changes: RegistryChanges, seen_versions: dict[str, int], *, actor: Actor
-) -> None:
+) -> RegistryChanges:
     """Write edits, additions and deletions in one transaction, refusing any that would overwrite a newer save.
 
     Each change names the version the user saw; a record whose version moved on since is a
     conflict and nothing at all is written (optimistic concurrency). Each change gets a history entry.
+    An edit that leaves an integration as it is stored writes nothing (no history, no new version).
+
+    Returns:
+        What was written: the changes less the edits that changed nothing.
 
     Raises:
         PermissionDenied: when the actor is a viewer.
@@ -360,39 +406,59 @@ def apply_registry_changes(
         GovernanceError: when an added id already exists.
     """
     require_editor(actor)
-    with Session(engine) as session, session.begin():
+
+    def apply(session: Session) -> RegistryChanges:
         touched = [i.id for i in changes.changed] + list(changes.deleted_ids)
         before = {integration_id: value for integration_id, (value, _) in _load_records(session, touched).items()}
-        for integration in changes.changed:
+        changed = tuple(i for i in changes.changed if before.get(i.id) != i)
+        for integration in changed:
             seen = seen_versions.get(integration.id)
             row = integration_to_row(integration, updated_by=actor.name)
             result = session.execute(
                 update(IntegrationRecord)
                 .where(IntegrationRecord.id == integration.id, IntegrationRecord.version == seen)
                 .values(**{k: v for k, v in row.items() if k != "id"}, version=(seen or 0) + 1)
+                .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:
                 raise EditConflict(_conflict_message(session, integration.id, "edit"))
         for integration_id in changes.deleted_ids:
             result = session.execute(delete(IntegrationRecord).where(
-                IntegrationRecord.id == integration_id, IntegrationRecord.version == seen_versions.get(integration_id)))
+                IntegrationRecord.id == integration_id, IntegrationRecord.version == seen_versions.get(integration_id))
+                .execution_options(synchronize_session=False))
             if result.rowcount != 1:
                 raise EditConflict(_conflict_message(session, integration_id, "deletion"))
         for integration in changes.added:
-            if session.get(IntegrationRecord, integration.id) is not None:
+            if session.execute(select(IntegrationRecord.id).where(IntegrationRecord.id == integration.id)).first():
                 raise GovernanceError(f"An integration with id {integration.id} already exists. Choose another id.")
             session.execute(insert(IntegrationRecord), [integration_to_row(integration, updated_by=actor.name)])
-        record_changes(session, _integration_audit_rows(
-            actor, before, [*changes.changed, *changes.added], changes.deleted_ids, ""))
-        _bump_registry_version(session, actor.name)
+        written = RegistryChanges(changed=changed, added=changes.added, deleted_ids=changes.deleted_ids)
+        if not written.is_empty:
+            record_changes(session, _integration_audit_rows(
+                actor, before, [*written.changed, *written.added], written.deleted_ids, ""))
+            _bump_registry_version(session, actor.name)
+        return written
+
+    return run_write(engine, apply, locks=(REGISTRY_LOCK,), what="the registry")
 
 
-def preview_import(engine: Engine, integrations: Iterable[Integration], mode: ImportMode) -> dict[str, int]:
-    """What an import would do, before it is confirmed: ``{"inserted", "updated", "deleted"}`` counts."""
-    existing = set(load_integration_versions(engine))
-    incoming = {i.id for i in integrations}
+def preview_import(engine: Engine, integrations: Iterable[Integration], mode: ImportMode,
+                   stored: Iterable[Integration] | None = None) -> dict[str, int]:
+    """What an import would do, before it is confirmed: ``{"inserted", "updated", "unchanged", "deleted"}`` counts.
+
+    Args:
+        engine: the database.
+        integrations: the file's valid rows.
+        mode: ``replace`` or ``merge``.
+        stored: the registry as already loaded (the Registry page has it); ``None`` loads it.
+    """
+    current = {i.id: i for i in (load_integrations(engine) if stored is None else stored)}
+    incoming = {i.id: i for i in integrations}
+    same = sum(1 for i in incoming.values() if current.get(i.id) == i)
+    existing = len(incoming.keys() & current.keys())
     return {
-        "inserted": len(incoming - existing),
-        "updated": len(incoming & existing),
-        "deleted": len(existing - incoming) if mode == "replace" else 0,
+        "inserted": len(incoming.keys() - current.keys()),
+        "updated": existing - same,
+        "unchanged": same,
+        "deleted": len(current.keys() - incoming.keys()) if mode == "replace" else 0,
     }

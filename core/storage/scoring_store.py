@@ -21,6 +21,7 @@ from core.domain.rubric import CRITERIA_BY_NAME, RubricConfig, RubricResult, Ver
 from core.errors import GovernanceError, ScoringError
 from core.storage.audit import record_change
 from core.storage.registry_store import REGISTRY_VERSION_KEY
+from core.storage.transactions import write_session
 from core.storage.tables import AppSetting, ScoringRecord, utc_now
 
 # Keeps a name typed into the "Your name" box from filling the history table.
@@ -130,7 +131,7 @@ def save_scoring(
     problems = _check(integration, result, weights, overrides, scored_by)
     if problems:
         raise ScoringError("The scoring was not saved: " + "; ".join(problems) + ".")
-    with Session(engine) as session, session.begin():
+    with write_session(engine, what="this scoring") as session:
         version_row = session.get(AppSetting, REGISTRY_VERSION_KEY)
         record = ScoringRecord(
             integration_id=integration.id,

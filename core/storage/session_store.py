@@ -20,6 +20,7 @@ from core.storage.audit import record_change
 from core.storage.defaults import load_default_agenda
 from core.storage.tables import (DiagnosticSessionRecord, IntegrationRecord, SessionDecisionRecord,
     SessionItemRecord, SessionParticipantRecord, utc_now)
+from core.storage.transactions import write_session
 
 ItemKind = Literal["assumption", "question"]
 ITEM_KINDS: dict[str, str] = {"assumption": "assumption", "question": "open question"}
@@ -98,8 +99,15 @@ def _decision_from_record(record: SessionDecisionRecord) -> Decision:
     )
 
 
-def _require_session(session: Session, session_id: int) -> DiagnosticSessionRecord:
-    record = session.get(DiagnosticSessionRecord, session_id)
+def _locked(session: Session, table: type, record_id: int):
+    """The row as stored now, locked until the commit (PostgreSQL ``FOR UPDATE``; SQLite holds the write lock)."""
+    return session.execute(select(table).where(table.id == record_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def _require_session(session: Session, session_id: int, *, lock: bool = False) -> DiagnosticSessionRecord:
+    record = _locked(session, DiagnosticSessionRecord, session_id) if lock else session.get(
+        DiagnosticSessionRecord, session_id)
     if record is None:
         raise SessionError(f"Session {session_id} does not exist.")
     return record
@@ -156,7 +164,7 @@ def create_session(engine: Engine, title: str, facilitator: str, agenda: Iterabl
     problems.extend(validate_agenda(steps))
     if problems:
         raise _problems_error("The session was not created", problems)
-    with Session(engine) as session, session.begin():
+    with write_session(engine, what="this session") as session:
         record = DiagnosticSessionRecord(title=title, facilitator=facilitator, agenda=_agenda_to_json(steps),
                                          updated_by=actor.name or facilitator)
         session.add(record)
@@ -296,8 +304,8 @@ def start_session(engine: Engine, session_id: int, now: datetime, *, actor: Acto
         SessionError: when the session does not exist, or was already started and ``restart`` is false.
     """
     require_editor(actor)
-    with Session(engine) as session, session.begin():
-        record = _require_session(session, session_id)
+    with write_session(engine, what="this session") as session:
+        record = _require_session(session, session_id, lock=True)
         before = record.started_at
         if before is not None and not restart:
             raise SessionError(f"This session already started at {before:%H:%M} UTC; "
@@ -323,8 +331,8 @@ def save_agenda(engine: Engine, session_id: int, steps: Iterable[AgendaStep], *,
     require_editor(actor)
     steps = tuple(steps)
     _refuse_unless_empty(validate_agenda(steps), "The agenda was not saved")
-    with Session(engine) as session, session.begin():
-        before = _require_session(session, session_id).agenda
+    with write_session(engine, what="the agenda") as session:
+        before = _require_session(session, session_id, lock=True).agenda
         after = _agenda_to_json(steps)
         _touch_session(session, session_id, actor.name, bump_version=True, agenda=after)
         record_change(session, actor, "update", "agenda", session_id, before, after,
@@ -335,8 +343,8 @@ def save_agenda(engine: Engine, session_id: int, steps: Iterable[AgendaStep], *,
 def save_notes(engine: Engine, session_id: int, notes: str, *, actor: Actor) -> None:
     """Save the facilitator's free-form notes of a session (the last save wins; history keeps the earlier text)."""
     require_editor(actor)
-    with Session(engine) as session, session.begin():
-        before = _require_session(session, session_id).notes
+    with write_session(engine, what="the notes") as session:
+        before = _require_session(session, session_id, lock=True).notes
         _touch_session(session, session_id, actor.name, bump_version=True, notes=notes or "")
         record_change(session, actor, "update", "session", session_id, {"notes": before}, {"notes": notes or ""},
                       f"Changed the notes of session {session_id}.")
@@ -367,7 +375,7 @@ def set_participants(engine: Engine, session_id: int, participants: Iterable[Par
     require_editor(actor)
     people = tuple(participants)
     _refuse_unless_empty(validate_participants(people), "The participants were not saved")
-    with Session(engine) as session, session.begin():
+    with write_session(engine, what="the participants") as session:
         _touch_session(session, session_id, actor.name, bump_version=True)
         before = [{"name": p.name, "role": p.role} for p in session.execute(
             select(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id)
@@ -416,7 +424,7 @@ def add_item(engine: Engine, session_id: int, kind: ItemKind, text: str, *, acto
     """
     require_editor(actor)
     text = _check_item(kind, text)
-    with Session(engine) as session, session.begin():
+    with write_session(engine, what="this note") as session:
         _touch_session(session, session_id, actor.name)
         last = session.execute(select(func.max(SessionItemRecord.position)).where(
             SessionItemRecord.session_id == session_id, SessionItemRecord.kind == kind)).scalar_one()
@@ -450,8 +458,8 @@ def update_item(engine: Engine, item_id: int, text: str, *, actor: Actor,
         SessionError: when the item is gone, the text is empty, or the item changed meanwhile.
     """
     require_editor(actor)
-    with Session(engine) as session, session.begin():
-        record = session.get(SessionItemRecord, item_id)
+    with write_session(engine, what="this note") as session:
+        record = _locked(session, SessionItemRecord, item_id)
         if record is None:
             raise SessionError("This note no longer exists: someone deleted it.")
         text = _check_item(record.kind, text)
@@ -463,8 +471,12 @@ def update_item(engine: Engine, item_id: int, text: str, *, actor: Actor,
             text=text, version=SessionItemRecord.version + 1, updated_at=utc_now(), updated_by=actor.name)
             .execution_options(synchronize_session=False))
         if result.rowcount == 0:
-            raise SessionError(f"{record.updated_by or 'Someone'} changed this {ITEM_KINDS[record.kind]} meanwhile: "
-                               f"it now reads \"{record.text}\". Type your change again.")
+            # The message names who saved it last and what it says now, not what this change read first.
+            current = _locked(session, SessionItemRecord, item_id)
+            if current is None:
+                raise SessionError("This note no longer exists: someone deleted it.")
+            raise SessionError(f"{current.updated_by or 'Someone'} changed this {ITEM_KINDS[current.kind]} meanwhile: "
+                               f"it now reads \"{current.text}\". Type your change again.")
         _touch_session(session, record.session_id, actor.name)
         record_change(session, actor, "update", "session_item", item_id, {"text": record.text}, {"text": text},
                       f"Changed an {ITEM_KINDS[record.kind]} of session {record.session_id}: “{_short(text)}”.")
@@ -478,8 +490,8 @@ def _delete_part(engine: Engine, table: type, record_id: int, actor: Actor, enti
     Returns ``True`` when a row was deleted now; PermissionDenied for a viewer.
     """
     require_editor(actor)
-    with Session(engine) as session, session.begin():
-        record = session.get(table, record_id)
+    with write_session(engine, what="this change") as session:
+        record = _locked(session, table, record_id)
         if record is None:
             return False
         _touch_session(session, record.session_id, actor.name)
@@ -556,7 +568,7 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
     if problems:
         raise _problems_error("The decision was not saved", problems)
     values = _decision_values(decision)
-    with Session(engine) as session, session.begin():
+    with write_session(engine, what="this decision") as session:
         _require_session(session, session_id)
         if decision.subject_kind == "integration" and session.get(IntegrationRecord, values["subject_id"]) is None:
             raise _problems_error("The decision was not saved", [
@@ -570,7 +582,7 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
             record_change(session, actor, "create", "decision", record.id, None, {"session_id": session_id, **values},
                           f"Recorded decision {record.id} in session {session_id}: {what}.")
             return record.id
-        previous = session.get(SessionDecisionRecord, decision_id)
+        previous = _locked(session, SessionDecisionRecord, decision_id)
         before = {"session_id": session_id, **_record_values(previous)} if previous else None
         condition = [SessionDecisionRecord.id == decision_id, SessionDecisionRecord.session_id == session_id]
         if expected_version is not None:
@@ -579,7 +591,7 @@ def save_decision(engine: Engine, session_id: int, decision: Decision, decision_
             **values, version=SessionDecisionRecord.version + 1, updated_at=utc_now(), updated_by=actor.name)
             .execution_options(synchronize_session=False))
         if result.rowcount == 0:
-            current = session.get(SessionDecisionRecord, decision_id)
+            current = _locked(session, SessionDecisionRecord, decision_id)
             if current is None or current.session_id != session_id:
                 raise SessionError(f"Decision {decision_id} does not exist in this session.")
             raise SessionError(f"{current.updated_by or 'Someone'} changed this decision meanwhile; "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from sqlalchemy import select, update
@@ -18,6 +18,7 @@ from core.errors import EditConflict
 from core.storage.audit import changed_fields, jsonable, record_change
 from core.storage.defaults import default_alias_pairs, load_aliases, load_default_settings, load_rubric
 from core.storage.tables import AppSetting, utc_now
+from core.storage.transactions import SETTINGS_LOCK, write_session
 
 SETTINGS_KEY = "settings"
 
@@ -147,7 +148,7 @@ def _save_as_admin(engine: Engine, key: str, value: dict, actor: Actor, expected
     saved (the page's "overwrite" after a conflict, scripts). The conflict message names who saved and when.
     """
     require_admin(actor)
-    with Session(engine) as session, session.begin():
+    with write_session(engine, locks=(SETTINGS_LOCK,), what=SETTING_LABELS.get(key, key)) as session:
         return _put_setting(session, key, value, actor, expected_version)
 
 
@@ -174,10 +175,32 @@ def save_alias_tables(
 
 def load_alias_pairs(engine: Engine) -> AliasPairs:
     """The alias rows in force: saved ones, else the shipped files."""
-    saved = _saved(engine, ALIASES_KEY)
+    return _alias_pairs(_saved(engine, ALIASES_KEY))
+
+
+def _alias_pairs(saved: dict | None) -> AliasPairs:
     if saved is None:
         return default_alias_pairs()
     return AliasPairs(**{kind: tuple(tuple(p) for p in saved.get(kind, [])) for kind in ("systems", "objects")})
+
+
+def change_alias_tables(engine: Engine, change: Callable[[AliasPairs], AliasPairs], *, actor: Actor) -> int:
+    """Read the alias tables, change them and save the result in one locked transaction; returns the new version.
+
+    For a change made on top of whatever is saved (adding one alias): nobody's save in between is lost,
+    and none is refused as a conflict, because nobody can save in between.
+
+    Raises:
+        PermissionDenied: unless the actor is an admin.
+        ConfigError: when the result is not a valid alias table (the message names the row).
+    """
+    require_admin(actor)
+    with write_session(engine, locks=(SETTINGS_LOCK,), what=SETTING_LABELS[ALIASES_KEY]) as session:
+        record = session.execute(select(AppSetting.value, AppSetting.version)
+                                 .where(AppSetting.key == ALIASES_KEY)).first()
+        pairs = change(_alias_pairs(record.value if record else None))
+        Aliases.from_pairs(systems=pairs.systems, objects=pairs.objects)  # validates
+        return _put_setting(session, ALIASES_KEY, _alias_value(pairs), actor, record.version if record else 0)
 
 
 def reset_settings(engine: Engine, *, actor: Actor) -> None:
@@ -191,7 +214,7 @@ def reset_settings(engine: Engine, *, actor: Actor) -> None:
         PermissionDenied: unless the actor is an admin.
     """
     require_admin(actor)
-    with Session(engine) as session, session.begin():
+    with write_session(engine, locks=(SETTINGS_LOCK,), what="the settings") as session:
         for key in (SETTINGS_KEY, ALIASES_KEY, RUBRIC_KEY):
             _put_setting(session, key, _setting_defaults(key), actor, None)
 

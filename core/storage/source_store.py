@@ -51,7 +51,8 @@ def record_sources(session: Session, *, fmt: str, name: str, origins: Mapping[st
     integrations that no longer exist (a replace import removed them) are dropped.
 
     Returns:
-        ``{"seen", "new", "unseen"}``: rows seen again, rows new to this source, rows flagged now or before.
+        ``{"seen", "new", "unseen", "flagged"}``: rows seen again, rows new to this source, rows flagged now or
+        before, and rows flagged by this import.
     """
     seen_at = seen_at or utc_now()
     key = source_key(fmt, name)
@@ -75,7 +76,7 @@ def record_sources(session: Session, *, fmt: str, name: str, origins: Mapping[st
                         .values(missing_since=seen_at))
     drop_orphans(session)
     unseen = sum(1 for i, row in stored.items() if i not in origins)
-    return {"seen": len(again), "new": len(new_rows), "unseen": unseen}
+    return {"seen": len(again), "new": len(new_rows), "unseen": unseen, "flagged": len(gone)}
 
 
 def drop_orphans(session: Session) -> None:

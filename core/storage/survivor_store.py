@@ -12,6 +12,7 @@ from core.domain.access import Actor, require_editor
 from core.errors import InvalidChoice
 from core.storage.audit import record_change
 from core.storage.tables import SurvivorChoice
+from core.storage.transactions import SURVIVOR_LOCK, write_session
 
 
 def load_survivor_choices(engine: Engine) -> set[str]:
@@ -32,9 +33,13 @@ def save_survivor_choice(engine: Engine, cluster_members: Iterable[str], chosen_
     if chosen_id not in members:
         raise InvalidChoice(f"{chosen_id} is not in this cluster ({', '.join(sorted(members))}): "
                             "keep one of its members.")
-    with Session(engine) as session, session.begin():
+    # One choice per cluster: the members' earlier choices are read and replaced under the survivor lock, so two
+    # people choosing at the same moment leave the later choice alone in the cluster, never both.
+    with write_session(engine, locks=(SURVIVOR_LOCK,), what="the survivor choice") as session:
         previous = sorted(session.execute(select(SurvivorChoice.integration_id).where(
             SurvivorChoice.integration_id.in_(sorted(members)))).scalars().all())
+        if previous == [chosen_id]:
+            return  # kept already: nothing changes, so nothing is written or recorded
         session.execute(delete(SurvivorChoice).where(SurvivorChoice.integration_id.in_(sorted(members))))
         session.add(SurvivorChoice(integration_id=chosen_id, updated_by=actor.name))
         after = {"kept": chosen_id, "cluster": sorted(members)}

@@ -21,6 +21,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Integer ids are never handed out twice, even after the row holding the highest one is deleted: a page still
+# showing deleted decision 7 must not save over a new decision 7. SQLite needs AUTOINCREMENT for that;
+# PostgreSQL's sequences never go back.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Edited(SQLModel):
     """Who last saved a record and when, and its version: a save names the version it read (optimistic concurrency)."""
 
@@ -101,6 +107,7 @@ class ScoringRecord(SQLModel, table=True):
     """A saved rubric scoring of one integration or proposal: weights, overrides, verdict, who and when."""
 
     __tablename__ = "scorings"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     integration_id: str = Field(index=True, max_length=64)
@@ -119,6 +126,7 @@ class DiagnosticSessionRecord(Edited, table=True):
     """One facilitated diagnostic session: its set-up (agenda as JSON steps), notes and clock start."""
 
     __tablename__ = "diagnostic_sessions"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
@@ -141,6 +149,7 @@ class SessionParticipantRecord(PartOfSession, table=True):
     """A person in a diagnostic session and their role; ``position`` keeps the order they were listed in."""
 
     __tablename__ = "session_participants"
+    __table_args__ = NEVER_REUSE_IDS
 
     name: str
     role: str
@@ -151,6 +160,7 @@ class SessionItemRecord(PartOfSession, Edited, table=True):
     """An assumption or open question captured during a session, saved as it is typed."""
 
     __tablename__ = "session_items"
+    __table_args__ = NEVER_REUSE_IDS
 
     kind: str  # "assumption" or "question"
     text: str
@@ -161,6 +171,7 @@ class SessionDecisionRecord(PartOfSession, Edited, table=True):
     """A verdict on one integration or cluster, with rationale, RACI, next step and due date."""
 
     __tablename__ = "session_decisions"
+    __table_args__ = NEVER_REUSE_IDS
 
     subject_kind: str  # "integration" or "cluster"
     subject_id: str
@@ -180,7 +191,7 @@ class AuditEntry(SQLModel, table=True):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utc_now, index=True)

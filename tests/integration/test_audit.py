@@ -26,6 +26,7 @@ from core.storage.registry_store import (
     apply_registry_changes,
     load_integration_versions,
     load_integrations,
+    registry_version,
 )
 from core.storage.scoring_store import save_scoring
 from core.storage.session_store import (
@@ -83,7 +84,7 @@ def test_an_import_records_one_entry_per_added_changed_and_removed_integration(e
     assert entries(engine) == [
         ("integration", "create", "INT-1"), ("integration", "create", "INT-2"),
         ("integration", "update", "INT-2"), ("integration", "create", "INT-3"),
-        ("integration", "delete", "INT-1"), ("integration", "update", "INT-2"), ("integration", "update", "INT-3"),
+        ("integration", "delete", "INT-1"),
     ]
     changed = list_history(engine, entity_id="INT-2", action="update")[-1]
     assert (changed.actor, changed.actor_role) == ("Eve Editor", "editor")
@@ -95,12 +96,24 @@ def test_an_import_records_one_entry_per_added_changed_and_removed_integration(e
     assert removed.actor == "Ana Admin"
 
 
-def test_an_unchanged_row_in_an_import_still_says_what_happened(registry):
-    import_registry_file(registry, ORIGINAL, "merge", actor=EDITOR)
+@pytest.mark.parametrize("mode", ["merge", "replace"])
+def test_an_identical_reimport_records_nothing_and_keeps_the_registry_version(registry, mode):
+    before = (audit_count(registry), registry_version(registry), load_integration_versions(registry))
 
-    latest = list_history(registry, limit=2)
-    assert [(e.before, e.after) for e in latest] == [({}, {}), ({}, {})]
-    assert latest[0].summary.endswith("by a merge import: no field changed.")
+    _, counts = import_registry_file(registry, ORIGINAL, mode, actor=EDITOR)
+
+    assert counts == {"inserted": 0, "updated": 0, "unchanged": 2, "deleted": 0}
+    assert (audit_count(registry), registry_version(registry), load_integration_versions(registry)) == before
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(registry):
+    before = (audit_count(registry), registry_version(registry), load_integration_versions(registry))
+    stored = load_integrations(registry)[0]
+
+    written = apply_registry_changes(registry, RegistryChanges(changed=(stored,)), before[2], actor=EDITOR)
+
+    assert written.is_empty
+    assert (audit_count(registry), registry_version(registry), load_integration_versions(registry)) == before
 
 
 def test_a_reimport_that_changes_only_an_extra_column_records_that_change(engine):

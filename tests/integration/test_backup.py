@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from datetime import UTC, date, datetime
@@ -242,9 +243,17 @@ def break_a_date(document):
         (lambda backup: rewritten(backup, break_a_date),
          "The backup file is damaged (table session_decisions, row 1, due_date = 'next spring' cannot be read). "
          "Nothing was changed."),
+        (lambda backup: rewritten(backup, lambda d: d.update(tables={})),
+         "The backup file is damaged or incomplete: it has no app_settings, audit_log, diagnostic_sessions, "
+         "integration_sources, integrations, scorings, session_decisions, session_items, session_participants, "
+         "survivor_choices tables, "
+         "which every backup of its version holds. Nothing was changed; use a complete copy of the backup."),
+        (lambda backup: rewritten(backup, lambda d: d["tables"].pop("integrations")),
+         "The backup file is damaged or incomplete: it has no integrations table, which every backup of its version "
+         "holds. Nothing was changed; use a complete copy of the backup."),
     ],
     ids=["truncated", "a csv file", "not json", "foreign json", "newer schema", "newer format", "unknown table",
-         "bad value"],
+         "bad value", "no tables", "no integrations table"],
 )
 def test_a_bad_backup_is_refused_with_a_plain_message_and_nothing_changes(filled, make_bad_file, message):
     bad_file = make_bad_file(backup_database(filled))
@@ -255,6 +264,46 @@ def test_a_bad_backup_is_refused_with_a_plain_message_and_nothing_changes(filled
         restore_database(filled, bad_file)
 
     assert str(raised.value) == message
+    assert snapshot(filled) == before
+
+
+def test_a_backup_of_an_older_version_needs_only_the_tables_that_version_had(filled):
+    def as_revision_0003(document):
+        document["schema_revision"] = "0003"
+        del document["tables"]["audit_log"]  # added by 0004
+
+    restore_database(filled, rewritten(backup_database(filled), as_revision_0003))
+
+    assert [e.entity for e in list_history(filled)] == ["database"]  # only the restore itself
+
+
+@functools.cache
+def gzip_bomb(megabytes: int) -> bytes:
+    """A gzip file of a JSON list of zeros that expands to ``megabytes`` MB, made without holding them in memory."""
+    import zlib
+
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: the gzip format
+    chunk = b"0," * (512 * 1024)
+    parts = [packer.compress(b"[")] + [packer.compress(chunk) for _ in range(megabytes)]
+    return b"".join(parts) + packer.compress(b"0]") + packer.flush()
+
+
+def test_a_decompression_bomb_is_refused_before_it_fills_the_memory(filled, monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setenv("IGOV_MAX_RESTORE_MB", "8")
+    bomb = gzip_bomb(128)
+    before = snapshot(filled)
+    tracemalloc.start()
+
+    with pytest.raises(BackupError) as raised:
+        restore_database(filled, bomb)
+
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert str(raised.value) == ("The backup expands to more than 8 MB, the most this igov restores. Nothing was "
+                                 "changed. If it is a real backup of a large database, raise IGOV_MAX_RESTORE_MB.")
+    assert len(bomb) < 1024 * 1024 and peak < 32 * 1024 * 1024  # a few times the limit, not the 128 MB
     assert snapshot(filled) == before
 
 

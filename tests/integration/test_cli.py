@@ -89,3 +89,41 @@ def test_empty_file_is_a_plain_message_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == "igov: The file is empty. Export the registry sheet as CSV and upload that file."
     assert "Traceback" not in result.stderr
+
+
+def test_an_identical_reimport_says_unchanged_and_writes_nothing(tmp_path, db, capsys):
+    path = write(tmp_path, "good.csv", GOOD)
+    main(["--db", db, "import", path])
+    capsys.readouterr()
+
+    code = main(["--db", db, "import", path])
+
+    assert (code, capsys.readouterr().out.splitlines()[-1]) == (
+        0, "Written (merge): 0 added, 0 updated, 1 unchanged, 0 removed.")
+
+
+def test_a_backup_is_readable_by_its_owner_only_and_restores(tmp_path, db, capsys):
+    main(["--db", db, "import", write(tmp_path, "good.csv", GOOD)])
+    target = tmp_path / "igov.backup"
+    (tmp_path / "igov.backup.part").write_bytes(b"left by a run that was cut short")
+    (tmp_path / "igov.backup.part").chmod(0o644)
+
+    code = main(["--db", db, "backup", str(target)])
+
+    assert code == 0
+    assert (target.stat().st_mode & 0o777, (tmp_path / "igov.backup.part").exists()) == (0o600, False)
+    assert main(["--db", db, "restore", str(target)]) == 0
+    assert "1 integration(s)" in capsys.readouterr().out
+
+
+def test_restore_refuses_a_file_larger_than_the_restore_limit_without_reading_it(tmp_path, db, capsys, monkeypatch):
+    monkeypatch.setenv("IGOV_MAX_RESTORE_MB", "1")
+    big = tmp_path / "big.backup"
+    with big.open("wb") as handle:
+        handle.truncate(2 * 1024 * 1024)
+
+    code = main(["--db", db, "restore", str(big)])
+
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"igov: {big} is larger than 1 MB, more than this igov reads (see IGOV_MAX_RESTORE_MB).")

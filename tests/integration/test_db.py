@@ -61,3 +61,58 @@ def test_unreachable_database_is_one_plain_message():
 
     assert str(raised.value).startswith(
         "The database at postgresql+psycopg://nobody@127.0.0.1:1/none could not be prepared:")
+
+
+def test_upgrading_a_database_with_data_keeps_every_row_then_never_reuses_an_id(database_url):
+    # A database made by the previous release (schema 0004), with a registry, a survivor choice, a session with
+    # notes and a decision, written as that release wrote them (ids from the database).
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from core.domain.diagnostic import Decision, RaciEntry
+    from core.domain.rubric import Verdict
+    from core.storage.db import MIGRATIONS_DIR, normalise_database_url
+    from core.storage.session_store import add_item, delete_item, list_decisions, list_items, save_decision
+    from core.storage.survivor_store import load_survivor_choices
+    from tests.actors import EDITOR
+
+    old = create_engine(normalise_database_url(database_url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with old.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+    when = "'2026-01-05 09:00:00'"
+    with old.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO integrations (id, name, source_system, target_system, data_objects, owner_team, consumers, "
+            "direction, status, notes, extra, version, updated_at, updated_by) VALUES "
+            f"('INT-1', 'Opp sync', 'Salesforce', 'Stripe', '[\"Opportunity\"]', 'Sales Ops', '[]', 'one-way', "
+            f"'live', 'Zoë''s', '{{}}', 3, {when}, 'Ana')"))
+        connection.execute(text("INSERT INTO survivor_choices (integration_id, note, version, updated_at, updated_by) "
+                                f"VALUES ('INT-1', 'kept by the group', 1, {when}, 'Ana')"))
+        connection.execute(text(
+            "INSERT INTO diagnostic_sessions (title, facilitator, created_at, agenda, notes, version, updated_at, "
+            f"updated_by) VALUES ('Duplicates', 'Ana', {when}, '[]', '', 1, {when}, 'Ana')"))
+        for kind, note in (("assumption", "Finance owns invoices"), ("question", "Who owns NetSuite?")):
+            connection.execute(text(
+                "INSERT INTO session_items (session_id, kind, text, position, version, updated_at, updated_by) "
+                f"VALUES (1, '{kind}', '{note}', 0, 1, {when}, 'Ana')"))
+        connection.execute(text(
+            "INSERT INTO session_decisions (session_id, subject_kind, subject_id, verdict, rationale, raci, "
+            "next_step, version, updated_at, updated_by) VALUES (1, 'integration', 'INT-1', 'merge', 'Twice.', "
+            f"'[{{\"person\": \"Ana\", \"responsibility\": \"A\"}}]', '', 2, {when}, 'Ana')"))
+    old.dispose()
+
+    engine = create_db_engine(database_url)  # upgrades to the newest schema
+
+    assert [(i.id, i.text) for i in list_items(engine, 1)] == [(1, "Finance owns invoices"), (2, "Who owns NetSuite?")]
+    assert [(d.id, d.version, d.decision.rationale) for d in list_decisions(engine, 1)] == [(1, 2, "Twice.")]
+    assert load_survivor_choices(engine) == {"INT-1"}
+    delete_item(engine, 2, actor=EDITOR)  # the highest id: SQLite without AUTOINCREMENT handed it out again
+    new_item = add_item(engine, 1, "question", "Asked after the upgrade", actor=EDITOR)
+    new_decision = save_decision(engine, 1, Decision("integration", "INT-1", Verdict.RETIRE, "Later.",
+                                                     (RaciEntry("Bo", "A"),)), actor=EDITOR)
+    assert (new_item, new_decision) == (3, 2)
+    engine.dispose()

@@ -60,7 +60,8 @@ def test_a_reimport_of_the_same_source_updates_its_rows_and_flags_the_missing_ne
     _, counts = import_file(engine, FIVETRAN, fivetran_without("serene_quarter"))
 
     records = {r.integration_id: r for r in load_sources(engine)}
-    assert counts == {"inserted": 0, "updated": 1, "deleted": 0, "unseen": 1}
+    # The row itself is the same: unchanged (issue 19); its source row is updated.
+    assert counts == {"inserted": 0, "updated": 0, "unchanged": 1, "deleted": 0, "unseen": 1}
     assert "FT-serene-quarter" in {i.id for i in load_integrations(engine)}
     assert records["FT-lifting-palace"].last_seen >= first["FT-lifting-palace"].last_seen
     assert records["FT-lifting-palace"].missing_since is None

@@ -20,6 +20,7 @@ from core.storage.registry_store import (
 )
 from core.storage.settings_store import load_settings, save_role_mapping
 from tests.actors import ADMIN, editor
+from tests.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 VIEWER_USER = {"is_logged_in": True, "email": "vic@example.com", "name": "Vic"}
@@ -59,7 +60,7 @@ def open_page(page: str, *, name: str | None = "Ana", user: dict | None = None) 
 
 
 def sidebar_captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.sidebar.caption]
+    return [shown(c.value) for c in at.sidebar.caption]
 
 
 # ---------------------------------------------------------------- local and team mode
@@ -105,6 +106,18 @@ def test_an_editor_from_the_role_mapping_gets_the_edit_controls(engine):
     assert "Signed in as **vic@example.com** · editor" in sidebar_captions(at)
     assert at.button(key="registry_save")
     assert not at.info
+
+
+def test_an_email_the_provider_has_not_verified_gets_no_role_whatever_the_mapping_says(engine, monkeypatch):
+    save_role_mapping(engine, RoleMapping.from_lists([], ["vic@example.com"]), actor=ADMIN, expected_version=None)
+    monkeypatch.setenv("IGOV_ADMINS", "vic@example.com")
+
+    at = open_page("registry", user={**VIEWER_USER, "email_verified": False})
+
+    assert "Signed in as **vic@example.com** · viewer" in sidebar_captions(at)
+    assert ("Your sign-in provider has not verified this e-mail address, so it is given no role: verify it with the "
+            "provider, then sign in again.") in sidebar_captions(at)
+    assert not {b.label for b in at.button} & {"Save changes", "Add to registry"}
 
 
 @pytest.mark.parametrize("page", ["overview", "overlaps", "tco", "registry", "history", "score", "session", "settings"])

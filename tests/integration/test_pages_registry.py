@@ -15,6 +15,7 @@ from core.storage.settings_store import (
     load_settings,
 )
 from tests.conftest import EXAMPLES_DIR
+from tests.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -183,7 +184,7 @@ def test_add_form_refuses_a_row_without_required_fields(engine):
     at.text_input(key="add_name").input("Half a row")
     next(b for b in at.button if b.label == "Add to registry").click().run()
 
-    assert at.error[0].value.startswith("Not added. source_system: source_system is required but empty.")
+    assert shown(at.error[0].value).startswith("Not added. source_system: source_system is required but empty.")
     assert names(engine) == before
 
 
@@ -196,7 +197,7 @@ def test_settings_are_validated_saved_and_reset(engine):
 
     at.number_input(key="set_rate_low").set_value(500.0)
     next(b for b in at.button if b.label == "Save costs and analysis").click().run()
-    assert at.error[0].value.startswith("Not saved: hourly rate must be positive with low <= likely <= high")
+    assert shown(at.error[0].value).startswith("Not saved: hourly rate must be positive with low <= likely <= high")
     assert load_settings(engine).hourly_rate_low == 150
 
     at.slider(key="set_weight_overlap").set_value(6.0)

@@ -58,7 +58,7 @@ def fail_on(engine, sql_keyword: str):
 def test_import_then_load_returns_the_same_values(engine):
     report, counts = import_registry_file(engine, ORIGINAL, "replace", actor=EDITOR)
 
-    assert counts == {"inserted": 2, "updated": 0, "deleted": 0}
+    assert counts == {"inserted": 2, "updated": 0, "unchanged": 0, "deleted": 0}
     assert load_integrations(engine) == report.accepted
 
 
@@ -67,7 +67,7 @@ def test_replace_makes_the_registry_equal_to_the_file(engine):
 
     _, counts = import_registry_file(engine, UPDATE, "replace", actor=EDITOR)
 
-    assert counts == {"inserted": 1, "updated": 1, "deleted": 1}
+    assert counts == {"inserted": 1, "updated": 1, "unchanged": 0, "deleted": 1}
     assert [i.id for i in load_integrations(engine)] == ["INT-2", "INT-3"]
 
 
@@ -76,7 +76,7 @@ def test_merge_upserts_by_id_and_keeps_other_rows(engine):
 
     _, counts = import_registry_file(engine, UPDATE, "merge", actor=EDITOR)
 
-    assert counts == {"inserted": 1, "updated": 1, "deleted": 0}
+    assert counts == {"inserted": 1, "updated": 1, "unchanged": 0, "deleted": 0}
     by_id = {i.id: i for i in load_integrations(engine)}
     assert sorted(by_id) == ["INT-1", "INT-2", "INT-3"]
     assert by_id["INT-2"].name == "Invoice sync v2"

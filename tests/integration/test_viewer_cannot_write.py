@@ -64,6 +64,7 @@ from core.storage.session_store import (
     update_item,
 )
 from core.storage.settings_store import (
+    change_alias_tables,
     reset_settings,
     save_alias_tables,
     save_role_mapping,
@@ -125,6 +126,9 @@ WRITES: dict[str, tuple[Role, Callable[[World, Actor], object]]] = {
         w.engine, (analysis := load_analysis(w.engine)), analysis.clusters[0].id, analysis.clusters[0].members[-1],
         actor=a)),
     "add_alias": (Role.ADMIN, lambda w, a: add_alias(w.engine, "system", "Salesforce CRM", "Salesforce", actor=a)),
+    "change_alias_tables": (Role.ADMIN, lambda w, a: change_alias_tables(
+        w.engine, lambda pairs: type(pairs)(systems=(*pairs.systems, ("SF", "Salesforce")), objects=pairs.objects),
+        actor=a)),
     # settings
     "save_settings": (Role.ADMIN, lambda w, a: save_settings(
         w.engine, type(s := load_default_settings())(**(s.as_dict() | {"horizon_months": 24})), actor=a,
@@ -161,6 +165,9 @@ WRITE_MODULES = (core.storage.registry_store, core.storage.session_store, core.s
 @pytest.fixture
 def world(engine) -> World:
     seed_sample_registry(engine)
+    # One integration no longer as in the sample, so loading the sample changes something (else it writes nothing).
+    write_integrations(engine, [load_integrations(engine)[0].with_changes(notes="Changed since the sample")],
+                       actor=ADMIN)
     session_id = create_session(engine, "Billing duplicates", "Ana", actor=ADMIN)
     item_id = add_item(engine, session_id, "assumption", "Finance owns invoices", actor=ADMIN)
     decision_id = save_decision(engine, session_id, DECISION, actor=ADMIN)

@@ -9,6 +9,7 @@ from core.domain.access import (
     Actor,
     Role,
     RoleMapping,
+    email_verified,
     require_admin,
     require_editor,
     role_for_email,
@@ -94,3 +95,15 @@ def test_the_role_mapping_is_stored_as_two_lists():
     assert mapping.as_value() == {"admins": ["ana@acme.com"], "editors": ["bo@acme.com"]}
     assert RoleMapping.from_value(mapping.as_value()) == mapping
     assert RoleMapping.from_value(None) == RoleMapping()
+
+
+@pytest.mark.parametrize(("claim", "expected"), [
+    (None, Role.ADMIN), (True, Role.ADMIN), ("true", Role.ADMIN),
+    (False, Role.VIEWER), ("false", Role.VIEWER), ("FALSE", Role.VIEWER), (0, Role.VIEWER),
+], ids=["not sent", "true", "'true'", "false", "'false'", "'FALSE'", "0"])
+def test_an_email_the_provider_says_is_unverified_gets_no_role(claim, expected):
+    mapping = RoleMapping.from_lists(["ana@x.com"], [])
+
+    role = role_for_email("ana@x.com", mapping, extra_admins=["ana@x.com"], verified=email_verified(claim))
+
+    assert role is expected

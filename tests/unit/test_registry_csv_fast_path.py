@@ -182,8 +182,9 @@ def _byte_swapped_after(data: bytes, offset: int, new: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("damage", "fast_reads"),
     [
-        (lambda data: _byte_swapped_after(data, len(data) // 2, b"\xe9"), ["stepped aside", "report"]),  # é in 1252
-        (lambda data: _byte_swapped_after(data, len(data) // 2, b"\xed\xa0\x80"), ["stepped aside", "report"]),
+        # é in Windows-1252, in a UTF-8 file: read as UTF-8, and the exact reader reports the row holding the byte
+        (lambda data: _byte_swapped_after(data, len(data) // 2, b"\xe9"), ["stepped aside"]),
+        (lambda data: _byte_swapped_after(data, len(data) // 2, b"\xed\xa0\x80"), ["stepped aside"]),
         (lambda data: b"  \t \r\n" + data, []),  # a first line of spaces: the exact reader numbers the rows
         (lambda data: data.replace(b"\n", b"\x0b", 1), ["report"]),  # a vertical tab ends the header in the text
     ],

@@ -8,7 +8,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0007'
-down_revision = '0004'
+down_revision = '0005'
 
 
 def upgrade() -> None:
