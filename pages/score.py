@@ -199,7 +199,7 @@ def _reasons(result: RubricResult) -> None:
     st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in result.reasons))
     st.markdown("**How firm is it?**")
     if result.cluster_id is not None:
-        st.info(f"{result.integration_id} is in cluster {result.cluster_id}: its verdict is what the cluster's "
+        st.info(f"{escape_markdown(result.integration_id)} is in cluster {escape_markdown(result.cluster_id)}: its verdict is what the cluster's "
                 "recommendation does with it (the same on the Overlaps and TCO pages). Weights and the group's "
                 "scores change its score, not its verdict.", icon=":material/hub:")
     elif result.stable_within_25_percent:

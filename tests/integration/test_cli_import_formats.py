@@ -56,7 +56,7 @@ def test_the_suggested_map_imports_the_file(db, capsys):
     code = main(["import", LEANIX_HEADERS, "--map", SUGGESTED_MAP, "--db", db])
 
     assert code == 0
-    assert "Written (merge): 2 added, 0 updated, 0 removed." in capsys.readouterr().out
+    assert "Written (merge): 2 added, 0 updated, 0 unchanged, 0 removed." in capsys.readouterr().out
 
 
 def test_a_bad_map_is_a_plain_refusal(capsys):

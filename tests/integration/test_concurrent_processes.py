@@ -196,7 +196,8 @@ def test_parallel_cli_imports_all_succeed_without_a_database_message(database_ur
     engine = create_db_engine(database_url)
     assert len(load_integrations(engine)) == 300
     assert len(list_history(engine, entity="integration", limit=None)) == 300
-    assert registry_version(engine) == 1
+    # The rows did not change; a second source file naming them is new provenance, which memos date by version.
+    assert registry_version(engine) == (1 if files == "the same file" else 2)
 
 
 def add_the_same_id(url: str, start, results) -> None:
