@@ -95,13 +95,20 @@ def test_a_reimport_of_the_same_export_gives_the_same_ids(name):
     ("fivetran_connections.json", [("connections[2]", "data_objects")]),
     ("leanix_interfaces.xlsx", [("sheet 'Interfaces', row 5", "target_system")]),
     ("registry.xlsx", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
+    ("registry.xls", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
+    ("registry.ods", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
 ])
 def test_each_bad_entry_names_the_path_in_the_file_and_the_field(name, expected):
     assert [(e.where, e.column) for e in read(name).errors] == expected
 
 
-def test_a_workbook_reads_exactly_like_the_same_rows_saved_as_csv():
-    workbook, csv = read("registry.xlsx"), read("registry_as_csv.csv")
+@pytest.mark.parametrize(("name", "kind"), [("registry.xlsx", "Excel workbook"),
+                                          ("registry.xls", "Excel 97-2003 workbook"),
+                                          ("registry.ods", "OpenDocument spreadsheet")])
+def test_a_workbook_reads_exactly_like_the_same_rows_saved_as_csv(name, kind):
+    workbook, csv = read(name), read("registry_as_csv.csv")
+
+    assert workbook.encoding == kind and workbook.sheet == "Registry"
 
     assert workbook.accepted == csv.accepted
     assert [(e.row - 2, e.column, e.value, e.message, e.fix) for e in workbook.errors] == \
