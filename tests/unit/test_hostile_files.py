@@ -6,7 +6,6 @@ careless export would make them.
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import pytest
@@ -42,17 +41,15 @@ def default_limits(monkeypatch):
 def test_a_wide_header_is_refused_at_once_in_little_memory(commas, message, rows):
     data = (HEADER + "," * commas + "\n" + "Sync,Salesforce,Stripe,Opportunity,Sales Ops\n" * rows).encode()
     tracemalloc.start()
-    started = time.perf_counter()
 
     with pytest.raises(RegistryFileError) as raised:
         read_registry_csv(data)
 
-    elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert str(raised.value).startswith(message)
-    # Before: 13-15 s and 430 MB for the 100 KB file, 138 s and 2.9 GB for the 1 MB one.
-    assert (elapsed < 1.0, peak < 5 * len(data) + 4 * MB) == (True, True), (elapsed, peak)
+    # Before: 430 MB for the 100 KB file, 2.9 GB for the 1 MB one (and 13-138 s: timings live in bench/).
+    assert peak < 5 * len(data) + 4 * MB, peak
 
 
 def test_a_header_of_exactly_the_column_limit_is_read():

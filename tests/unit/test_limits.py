@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pathlib
-import time
 import tracemalloc
 
 import pytest
@@ -123,17 +122,15 @@ def test_a_sparse_200_mb_file_is_refused_from_its_size_without_being_read(sparse
 
     monkeypatch.setattr(pathlib.Path, "open", no_reading)
     tracemalloc.start()
-    started = time.perf_counter()
 
     with pytest.raises(RegistryFileError) as raised:
         read_registry_path(sparse_200mb_file)
 
-    elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert str(raised.value) == (
         "The file is 200.0 MB; the limit is 50 MB. Split the registry or raise IGOV_MAX_UPLOAD_MB.")
-    assert (elapsed < 0.5, peak < 10 * MB) == (True, True), (elapsed, peak)
+    assert peak < 10 * MB, peak  # never read: no copy of the file in memory
 
 
 def test_a_file_under_the_limit_is_read_whole(tmp_path):
@@ -147,17 +144,15 @@ def test_a_file_under_the_limit_is_read_whole(tmp_path):
 
 def test_igov_validate_refuses_a_200_mb_file_without_reading_it(sparse_200mb_file, capsys):
     tracemalloc.start()
-    started = time.perf_counter()
 
     code = main(["validate", str(sparse_200mb_file)])
 
-    elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert code == 1
     assert capsys.readouterr().err.strip() == (
         "igov: The file is 200.0 MB; the limit is 50 MB. Split the registry or raise IGOV_MAX_UPLOAD_MB.")
-    assert (elapsed < 1.0, peak < 10 * MB) == (True, True), (elapsed, peak)
+    assert peak < 10 * MB, peak
 
 
 # ----------------------------------------------------------------------------- rows
