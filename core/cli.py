@@ -18,7 +18,8 @@ from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
     export_registry_csv, import_checked_file, import_counts_text, load_registry, parse_column_map,
     read_registry_path, read_registry_source)
-from core.wording import format_money_range, plural
+from core.services.tco import category_reasons, fte_range
+from core.wording import format_fte, format_hours_range, format_money_range, plural
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -214,18 +215,42 @@ def cmd_tco(args: argparse.Namespace) -> int:
     analysis = analysis_for(args, **changes)
     costs, currency = analysis.costs, analysis.settings.currency
     if args.json:
+        settings = analysis.settings
+
+        def fte(hours) -> dict:
+            return {k: round(v, 3) for k, v in fte_range(hours, analysis).as_dict().items()}
+
+        def with_reasons(row) -> dict:
+            reasons = category_reasons(analysis, row.id)
+            return {"category_factors": list(reasons.factors), "estimated_figures": list(reasons.estimated)}
+
         payload = {
             "horizon_months": costs.horizon_months,
+            "hours_per_fte": settings.hours_per_fte,
+            "team_capacity_hours": settings.team_capacity,
             "build_cost": costs.build_cost.as_dict(),
             "monthly_run_rate": costs.monthly_run_rate.as_dict(),
             "tco": costs.tco.as_dict(),
             "forward_cost": costs.forward_cost.as_dict(),
             "duplicated_monthly_run_rate": costs.duplicated_monthly_run_rate.as_dict(),
             "annualised_waste": costs.annualised_waste.as_dict(),
+            "build_hours": costs.build_hours.as_dict(),
+            "monthly_hours": costs.monthly_hours.as_dict(),
+            "duplicated_monthly_hours": costs.duplicated_monthly_hours.as_dict(),
+            "tco_hours": costs.tco_hours.as_dict(),
+            "forward_hours": costs.forward_hours.as_dict(),
+            "annualised_waste_hours": costs.annualised_waste_hours.as_dict(),
+            "monthly_fte": fte(costs.monthly_hours),
+            "duplicated_monthly_fte": fte(costs.duplicated_monthly_hours),
+            "duplicated_share_of_capacity": (
+                {k: round(v / settings.team_capacity, 4) for k, v in costs.duplicated_monthly_hours.as_dict().items()}
+                if settings.team_capacity else None),
             "integrations": [
                 {"id": r.id, "name": r.name, "owner_team": r.owner_team, "category": r.category.value,
+                 **with_reasons(r),
                  "monthly_run_rate": r.run_rate.total.as_dict(), "build_cost": r.build_cost.as_dict(),
                  "tco": r.tco.as_dict(), "forward_cost": r.forward_cost.as_dict(),
+                 "monthly_hours": r.monthly_hours.as_dict(), "build_hours": r.build_hours.as_dict(),
                  "estimated_from_category": sorted(r.estimated_from_category)}
                 for r in costs.rows
             ],
@@ -241,6 +266,12 @@ def cmd_tco(args: argparse.Namespace) -> int:
         (f"TCO ({costs.horizon_months} months)", costs.tco, ""),
     ):
         print(f"  {label:<22} {format_money_range(value, currency, unit)}")
+    per_fte = analysis.settings.hours_per_fte
+    print(f"In hours (FTE at {per_fte:g} hours a month):")
+    for label, hours in (("Monthly hours", costs.monthly_hours),
+                         ("Duplicated hours", costs.duplicated_monthly_hours)):
+        print(f"  {label:<22} {format_hours_range(hours, '/ month')} · likely "
+              f"{format_fte(hours.likely, per_fte)}")
     return EXIT_OK
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from core.domain.analysis import RegistryAnalysis
+from core.domain.complexity import CategoryReasons, category_factors
+from core.domain.ranges import Range
 from core.domain.tco import ScenarioComparison, compare_scenarios
 from core.domain.tco_simulation import PortfolioSimulation, ScenarioSimulation, simulate_scenarios
 from core.domain.tco_simulation import simulate_portfolio as _simulate_portfolio
@@ -10,7 +12,7 @@ from core.reports.tco_figures import (ClusterWaste, HeadlineFigure, break_even_s
     cluster_table_rows, headline_figures, scenario_series, scenario_table_rows, tco_assumptions, top_waste_clusters)
 
 __all__ = [
-    "DRAWS", "SEED", "ClusterWaste", "HeadlineFigure", "break_even_sentences", "cluster_choice_label",
+    "DRAWS", "SEED", "CategoryReasons", "category_reasons", "fte_range", "ClusterWaste", "HeadlineFigure", "break_even_sentences", "cluster_choice_label",
     "cluster_table_rows", "costliest_clusters", "headline_figures", "portfolio_simulation", "scenario_series",
     "scenario_table_rows", "scenarios_for", "tco_assumptions",
 ]
@@ -42,3 +44,17 @@ def scenarios_for(analysis: RegistryAnalysis, cluster_id: str,
     comparison = compare_scenarios(analysis.cluster(cluster_id), analysis.by_id, analysis.settings, analysis.rules,
                                    horizon_months)
     return comparison, simulate_scenarios(comparison, draws=DRAWS, seed=SEED)
+
+
+def category_reasons(analysis: RegistryAnalysis, integration_id: str) -> CategoryReasons:
+    """Why an integration is in its complexity category, and which of its figures the category filled in.
+
+    Raises:
+        IntegrationNotFound: when the registry has no such integration.
+    """
+    return category_factors(analysis.integration(integration_id), analysis.rules)
+
+
+def fte_range(hours: Range, analysis: RegistryAnalysis) -> Range:
+    """Hours a month as full-time people, at the hours per FTE in Settings."""
+    return hours * (1 / analysis.settings.hours_per_fte)
