@@ -75,7 +75,10 @@ def snapshot_pdf(analysis: RegistryAnalysis, *, rubric: RubricConfig, registry_v
     )
 
     room = room_record(engine, newest_notes=True) if engine is not None else None
-    return build_snapshot_pdf(analysis, registry_name=registry_name or analysis.settings.organisation,
+    settings = analysis.settings
+    # The placeholder name is never printed: the page asks for the organisation's name before the first PDF.
+    named = settings.organisation if settings.organisation_named else ""
+    return build_snapshot_pdf(analysis, registry_name=registry_name or named,
                               registry_version=registry_version, page_size=page_size,
                               simulation=portfolio_simulation(analysis), rubric=rubric, room=room)
 
