@@ -601,9 +601,9 @@ def build_snapshot_pdf(
                            f"the top {min(len(shown), _MAX_BARS)} of {plural(figures.cluster_count, 'cluster')}: "
                            "likely, with the low – high range")
             _chart(doc, replace(figures, clusters=shown), chart_height)
-        _section_title(doc, "Where the duplication is",
-                       f"the top {len(shown)} of {plural(figures.cluster_count, 'cluster')} by duplicated run-rate; "
-                       "verdict: each cluster's recommendation, below")
+        listed = (f"all {plural(figures.cluster_count, 'cluster')}" if len(shown) == figures.cluster_count
+                  else f"the top {len(shown)} of {plural(figures.cluster_count, 'cluster')}")
+        _section_title(doc, "Where the duplication is", f"{listed}; verdict: each cluster's recommendation")
         _table(doc, figures, rows)
     _recommendations(doc, figures)
     return doc.to_bytes()

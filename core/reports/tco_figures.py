@@ -138,6 +138,15 @@ RANGE_NOTE = ("Each figure is its likely value with one band: low – high from 
               "goes well at once, high if everything goes badly at once). Quote the likely value with that band.")
 
 
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: "Build cost" -> "build cost", "TCO over ..." stays.
+
+    >>> _lower_first("Build cost"), _lower_first("TCO over 12 months")
+    ('build cost', 'TCO over 12 months')
+    """
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def percentile_footnote(figures: Sequence[HeadlineFigure], currency: str, draws: int) -> str:
     """The simulated P10 – P90 of every figure, in one footnote beside the band the figures carry.
 
@@ -145,7 +154,7 @@ def percentile_footnote(figures: Sequence[HeadlineFigure], currency: str, draws:
     >>> percentile_footnote([run], "$", 10_000)
     'Simulated P10 – P90 (8 in 10 of 10,000 simulated outcomes fall between): portfolio run-rate $1 – $3 / month.'
     """
-    parts = [f"{f.label[0].lower()}{f.label[1:]} {format_money(f.percentiles.p10, currency)} – "
+    parts = [f"{_lower_first(f.label)} {format_money(f.percentiles.p10, currency)} – "
              f"{format_money(f.percentiles.p90, currency)}{' ' + f.unit if f.unit else ''}"
              for f in figures if f.percentiles is not None]
     if not parts:
