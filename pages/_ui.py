@@ -16,6 +16,7 @@ from core.wording import VERDICT_BADGE_COLOURS, escape_markdown, verdict_name
 from core.services.analysis import RegistryAnalysis, analysis_inputs_token, load_analysis
 from core.services.database import Engine, database_url, open_database
 from core.services.identity import Actor, Role, email_verified, local_actor, signed_in_actor
+from core.services.settings import name_organisation
 from core.wording import escape_message
 
 # A deep link (/score) opened first on a freshly started server is run by Streamlit's legacy pages/
@@ -214,3 +215,24 @@ def show_recommendation(recommendation, where: str) -> None:
         first, *rest = recommendation.reasons
         st.markdown(f"**{escape_markdown(first)}**")
         st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in rest))
+
+
+def organisation_prompt(settings, where: str) -> None:
+    """Before the first PDF: ask for the organisation's name, the placeholder shown as the visible default.
+
+    PDFs never print the placeholder; once a name is saved (here or in Settings) the prompt goes away.
+    """
+    if settings.organisation_named:
+        return
+    actor = current_actor()
+    if not actor.is_admin:
+        st.caption("PDFs print no organisation name until an admin sets one in Settings.")
+        return
+    with st.form(f"organisation_{where}", border=True):
+        name = st.text_input("Organisation name printed on PDFs", settings.organisation, max_chars=80,
+                             key=f"organisation_name_{where}",
+                             help="Asked once, before the first PDF; change it later in Settings.")
+        saved = st.form_submit_button("Use this name") and act(
+            name_organisation, get_engine(), name, actor=actor, done="Saved the organisation name.")
+    if saved:
+        st.rerun()

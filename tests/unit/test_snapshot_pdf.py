@@ -147,7 +147,8 @@ def test_headline_figures_are_the_ones_core_computed(sample, sample_simulation):
     flat = " ".join(text.split())
     assert f"COUNTED {len(sample.integrations)} integrations" in flat
     for label, value, hours, people in (
-        ("PORTFOLIO RUN-RATE", costs.monthly_run_rate, costs.monthly_hours, format_fte(costs.monthly_hours.likely, 140)),
+        ("PORTFOLIO RUN-RATE", costs.monthly_run_rate, costs.monthly_hours,
+         format_fte(costs.monthly_hours.likely, 140)),
         ("SPENT ON DUPLICATES", costs.duplicated_monthly_run_rate, costs.duplicated_monthly_hours,
          format_fte(costs.duplicated_monthly_hours.likely, 140)),
         ("ANNUALISED WASTE", costs.annualised_waste, costs.annualised_waste_hours,
