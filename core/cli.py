@@ -365,20 +365,29 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
-    from core.services.exports import memo_document
+    from core.services.exports import brief_memo_document, memo_document
 
     if args.session is not None and getattr(args, "csv", None):
         raise UsageError("a session is stored in the database: drop --csv, or use --integration / --cluster with --csv")
+    if args.brief and args.session is not None:
+        raise UsageError("--brief is the ownership memo of one integration or cluster: use it with --integration "
+                         "or --cluster, not --session")
     markdown = args.markdown or args.out.lower().endswith((".md", ".markdown"))
     analysis, rubric, version, engine = _export_inputs(args)
     try:
-        data = memo_document(analysis, rubric=rubric, registry_version=version, session_id=args.session,
-                             integration_id=args.integration, cluster_id=args.cluster, engine=engine,
-                             markdown=markdown, page_size=args.page_size)
+        if args.brief:
+            data = brief_memo_document(analysis, rubric=rubric, registry_version=version,
+                                       integration_id=args.integration, cluster_id=args.cluster, engine=engine,
+                                       markdown=markdown, page_size=args.page_size)
+        else:
+            data = memo_document(analysis, rubric=rubric, registry_version=version, session_id=args.session,
+                                 integration_id=args.integration, cluster_id=args.cluster, engine=engine,
+                                 markdown=markdown, page_size=args.page_size)
     except (SessionError, IntegrationNotFound, ClusterNotFound) as error:
         raise UsageError(str(error)) from None
     _write_output(args.out, data)
-    _written("the decision memo" + (" (Markdown)" if markdown else ""), args.out, data)
+    what = "the ownership memo" if args.brief else "the decision memo"
+    _written(what + (" (Markdown)" if markdown else ""), args.out, data)
     return EXIT_OK
 
 
@@ -480,6 +489,8 @@ def build_parser() -> argparse.ArgumentParser:
     subject.add_argument("--cluster", metavar="ID", help="one overlap cluster, e.g. CL-INT-015")
     memo.add_argument("--out", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
     memo.add_argument("--markdown", action="store_true", help="write Markdown for a wiki instead of PDF")
+    memo.add_argument("--brief", action="store_true",
+                      help="the brief ownership memo (at most 2 pages) of one integration or cluster")
     memo.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
     memo.set_defaults(handler=cmd_memo)
     return parser
