@@ -177,8 +177,8 @@ def _next_steps(decision: Decision | None, actions: Sequence[str], owner: str) -
 
 def brief_memo(
     analysis: RegistryAnalysis, rubric: RubricConfig, *, integration_id: str | None = None,
-    cluster_id: str | None = None, registry_version: int | str | None = None, organisation: str = "", decision: Decision | None = None,
-    decided_in: str = "", generated_at: datetime | None = None,
+    cluster_id: str | None = None, registry_version: int | str | None = None, organisation: str = "",
+    decision: Decision | None = None, decided_in: str = "", generated_at: datetime | None = None,
 ) -> BriefMemo:
     """The brief ownership memo of one integration or one cluster.
 

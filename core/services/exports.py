@@ -21,7 +21,8 @@ from core.storage.scoring_store import list_scorings
 from core.storage.session_store import list_sessions, load_session
 from core.storage.settings_store import load_saved_rubric
 
-__all__ = ["PAGE_SIZES", "brief_memo_document", "brief_memo_for", "memo_document", "room_record", "session_memo", "snapshot_pdf"]
+__all__ = ["PAGE_SIZES", "brief_memo_document", "brief_memo_for", "memo_document", "room_record", "session_memo",
+           "snapshot_pdf"]
 
 
 def _group_scorings(engine: Engine) -> tuple[GroupScoring, ...]:
