@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.domain.analysis import RegistryAnalysis
 from core.domain.complexity import CategoryReasons, category_factors
 from core.domain.ranges import Range
+from core.domain.registry import Integration
 from core.domain.settings import DUPLICATE_CAPACITY_GUIDELINE
 from core.domain.tco import ScenarioComparison, compare_scenarios
 from core.domain.tco_simulation import PortfolioSimulation, ScenarioSimulation, simulate_scenarios
@@ -49,13 +50,15 @@ def scenarios_for(analysis: RegistryAnalysis, cluster_id: str,
     return comparison, simulate_scenarios(comparison, draws=DRAWS, seed=SEED)
 
 
-def category_reasons(analysis: RegistryAnalysis, integration_id: str) -> CategoryReasons:
-    """Why an integration is in its complexity category, and which of its figures the category filled in.
+def category_reasons(analysis: RegistryAnalysis, subject: str | Integration) -> CategoryReasons:
+    """Why an integration (an id, or a proposal being scored) is in its complexity category, and which of its
+    figures the category filled in.
 
     Raises:
-        IntegrationNotFound: when the registry has no such integration.
+        IntegrationNotFound: when the registry has no integration with that id.
     """
-    return category_factors(analysis.integration(integration_id), analysis.rules)
+    row = analysis.integration(subject) if isinstance(subject, str) else subject
+    return category_factors(row, analysis.rules)
 
 
 def fte_range(hours: Range, analysis: RegistryAnalysis) -> Range:
