@@ -176,7 +176,7 @@ with st.form("settings_rubric"):
     centralize_min_teams = t3.number_input("Centralize when a cluster spans at least (teams)",
                                            value=int(rubric.centralize_min_teams), min_value=2, step=1,
                                            key="set_min_teams",
-                                           help="Only when centralising costs less than keeping all over the "
+                                           help="Only when centralizing costs less than keeping all over the "
                                                 "horizon; the recommendation then says how much more than merging "
                                                 "it costs.")
     if st.form_submit_button("Save rubric", type="primary", disabled=locked):

@@ -118,7 +118,7 @@ def top_clusters(analysis, token) -> str | None:
     listed = (f"The {plural(count, 'group')} of integrations that copy one another" if count <= TOP_CLUSTERS
               else f"The {TOP_CLUSTERS} of {plural(count, 'group')} of integrations that copy one another "
                    "at the highest monthly cost")
-    st.caption(f"{listed}, each with its recommendation: the cheapest of keeping all, merging and centralising over "
+    st.caption(f"{listed}, each with its recommendation: the cheapest of keeping all, merging and centralizing over "
                "the horizon, unless a stated rule says otherwise (the reasons then give the difference in money).")
     with plain_errors():
         rows = _top_clusters(current_database_url(), token, analysis)

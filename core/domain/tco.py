@@ -485,7 +485,7 @@ def compare_scenarios(
     central_run = survivor_run * factors.centralise_platform_factor + others_maintenance * factors.centralise_absorption
     central_once = survivor_unbuilt + total(migration(m) for m in members) + platform_setup
     centralise = _scenario(
-        "centralise", "Centralise under one owner", central_run, central_once, horizon,
+        "centralise", "Centralize under one owner", central_run, central_once, horizon,
         (
             f"One team (e.g. Data Engineering) runs a single platform for all {len(members)}: "
             f"{factors.centralise_platform_factor:g} x {survivor.name}'s run-rate plus "

@@ -12,7 +12,7 @@ from core.wording import format_money
 
 
 def _short_scenario(name: str, survivor: str) -> str:
-    return {"keep_all": "Keep all", "merge": f"Merge into {survivor}", "centralise": "Centralise under one owner"}[name]
+    return {"keep_all": "Keep all", "merge": f"Merge into {survivor}", "centralise": "Centralize under one owner"}[name]
 
 
 def _tco_chart(doc: Document, item: TcoComparison, currency: str, width: float, height: float) -> None:

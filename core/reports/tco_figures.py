@@ -329,18 +329,18 @@ def _payback(verb: str, month: int | None, horizon: int) -> str:
 
 
 def break_even_sentences(comparison: ScenarioComparison) -> tuple[str, str]:
-    """When merging and centralising pay back against keeping all, in words (likely figures).
+    """When merging and centralizing pay back against keeping all, in words (likely figures).
 
     >>> from core.domain.tco import Scenario, ScenarioComparison
     >>> keep = Scenario("keep_all", "Keep all", Range.exact(10), Range.zero(), (), "")
-    >>> merging, centralising = break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
+    >>> merging, centralizing = break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
     >>> merging
     'Merging pays back in month 4.'
-    >>> centralising
-    'Centralising does not pay back within 12 months: over this horizon it costs more than keeping all.'
+    >>> centralizing
+    'Centralizing does not pay back within 12 months: over this horizon it costs more than keeping all.'
     """
     return (_payback("Merging", comparison.break_even_month_merge, comparison.horizon_months),
-            _payback("Centralising", comparison.break_even_month_centralise, comparison.horizon_months))
+            _payback("Centralizing", comparison.break_even_month_centralise, comparison.horizon_months))
 
 
 def scenario_table_rows(
