@@ -148,7 +148,10 @@ def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
     if comparison.break_even_month_merge is not None:
         fig.add_vline(x=comparison.break_even_month_merge, line={"color": SCENARIO_COLOURS["merge"], "dash": "dash"},
                       annotation_text=f"merge pays back: month {comparison.break_even_month_merge}",
-                      annotation_position="top right", annotation_font={"size": 16})
+                      # On the side with room, so the label is never cut at the chart's edge.
+                      annotation_position=("top right" if comparison.break_even_month_merge
+                                           <= comparison.horizon_months * 0.55 else "top left"),
+                      annotation_font={"size": 16})
     fig.update_layout(
         title={"text": f"Cumulative cost of {escape_html(cluster_id)} over {comparison.horizon_months} months "
                        "(line: likely · band: low – high)", "font": {"size": 20}},
@@ -165,7 +168,7 @@ def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
 
 
 def scenarios(analysis, default_cluster_id: str | None) -> int | None:
-    st.subheader("Keep all, merge or centralise?", anchor=False)
+    st.subheader("Keep all, merge or centralize?", anchor=False)
     clusters = {c.id: c for c in analysis.clusters}
     if not clusters:
         st.info("No overlap clusters: there is nothing to consolidate at the current overlap threshold.")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.analysis import RegistryAnalysis, score_registry_integration
-from core.domain.complexity import category_factors
 from core.domain.diagnostic import Decision
 from core.domain.ranges import Range, total
 from core.domain.rubric import RubricConfig, Verdict
@@ -19,27 +18,8 @@ from core.wording import (escape_markdown, format_fte, format_hours_range, forma
 
 MAX_MEMBERS = 8  # rows of the members table; the rest are counted
 MAX_OVERLAPS = 4
-MAX_CATEGORIES = 4  # integrations whose complexity factors are listed
 MAX_SIGNOFF = 6
 RACI_LABELS = {"R": "Responsible", "A": "Accountable", "C": "Consulted", "I": "Informed"}
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryLine:
-    """Why one integration is in its complexity category, and which of its figures that category filled in."""
-
-    integration_id: str
-    category: str
-    factors: tuple[str, ...]
-    estimated: tuple[str, ...]
-
-    @property
-    def sentence(self) -> str:
-        """E.g. "INT-002 is moderate: writes into a system of record (Salesforce): +2; total 2 points: ..."."""
-        text = f"{self.integration_id} is {self.category}: {'; '.join(self.factors)}."
-        if self.estimated:
-            text += f" Estimated from the category, not typed: {'; '.join(self.estimated)}."
-        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +49,7 @@ class BriefMemo:
     overlaps: tuple[str, ...]  # the evidence, a few sentences
     members: tuple[MemberLine, ...]
     more_members: int
-    categories: tuple[CategoryLine, ...]
+    categories: tuple[str, ...]  # each integration's complexity category with its factors, in words
     verdict: Verdict
     recommendation: tuple[str, ...]  # the recommendation's reasons: the same words as every page
     owner: str
@@ -109,17 +89,6 @@ def _costs(analysis: RegistryAnalysis, ids: Sequence[str], duplicate_ids: Sequen
         lines.append(_money_hours("Spent on duplicates", total(r.run_rate.total for r in duplicates),
                                   total(r.monthly_hours for r in duplicates), currency, "/ month", per_fte))
     return lines
-
-
-def _categories(analysis: RegistryAnalysis, ids: Sequence[str]) -> tuple[CategoryLine, ...]:
-    lines = []
-    for integration_id in list(ids)[:MAX_CATEGORIES]:
-        row = analysis.by_id.get(integration_id)
-        if row is None:
-            continue
-        reasons = category_factors(row, analysis.rules)
-        lines.append(CategoryLine(row.id, reasons.category.value, reasons.factors, reasons.estimated))
-    return tuple(lines)
 
 
 def _raci(decision: Decision | None, owner: str) -> tuple[tuple[tuple[str, str], ...], str]:
@@ -234,7 +203,7 @@ def brief_memo(
         generated_at=generated_at, registry_version=registry_version,
         what=context.summary, overlaps=tuple(context.evidence[:MAX_OVERLAPS]),
         members=context.members[:MAX_MEMBERS], more_members=max(len(context.members) - MAX_MEMBERS, 0),
-        categories=_categories(analysis, [subject] if kind == "integration" else involved),
+        categories=context.categories,
         verdict=verdict, recommendation=tuple(reasons), owner=owner, raci=raci, raci_source=raci_source,
         costs=tuple(_costs(analysis, ids if kind == "integration" else involved, duplicates if kind == "cluster"
                            else [])),
@@ -260,7 +229,7 @@ def render_brief_markdown(memo: BriefMemo) -> str:
                 for m in memo.members]
         if memo.more_members:
             out += ["", f"_and {plural(memo.more_members, 'more integration')}_"]
-    out += ["", "### Complexity, in words", ""] + [f"- {e(c.sentence)}" for c in memo.categories]
+    out += ["", "### Complexity, in words", ""] + [f"- {e(c)}" for c in memo.categories]
     out += ["", f"## Recommendation: {e(verdict_name(memo.verdict))}", ""]
     out += [f"- {e(reason)}" for reason in memo.recommendation]
     out += ["", "## Owner and RACI", "", f"Owner: {e(memo.owner)}", ""]

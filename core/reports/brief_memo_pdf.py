@@ -42,7 +42,7 @@ def _what(doc: Document, memo: BriefMemo) -> None:
             doc.paragraph(f"and {plural(memo.more_members, 'more integration')}", size=7.5, colour=MUTED)
     doc.set_y(doc.get_y() + 1)
     doc.paragraph("Complexity, in words", size=8.5, style="B", colour=INK, after=0.5)
-    doc.bullets([c.sentence for c in memo.categories], size=7.5)
+    doc.bullets(list(memo.categories), size=7.5)
 
 
 def _recommendation(doc: Document, memo: BriefMemo) -> None:
