@@ -89,7 +89,7 @@ def share_bar(doc: Document, *, title: str, sentence: str, low: float, likely: f
     doc.put(x, y, width, 3.6, title)
     doc.style(7, "", BODY)
     doc.put(x, y + 3.8, width, 3.4, doc.fit(sentence, width))
-    scale = max(1.0, high * 1.1, guideline * 1.6)  # the bar's right end, as a share
+    scale = max(high * 1.25, guideline * 2.0)  # the bar's right end, as a share: the guideline stays readable
     bar_y, bar_h = y + 8.2, 3.6
     doc.set_fill_color(ACCENT_SOFT)
     doc.rect(x, bar_y, width, bar_h, style="F")
@@ -106,7 +106,10 @@ def share_bar(doc: Document, *, title: str, sentence: str, low: float, likely: f
     doc.line(marker, bar_y - 1.0, marker, bar_y + bar_h + 1.0)
     doc.set_dash_pattern()
     doc.style(6.3, "", MUTED)
+    doc.put(x, bar_y + bar_h + 1.2, 8, 3.0, "0%")
+    end = f"{scale * 100:.0f}%"
+    doc.put(x + width - doc.measure(end) - 0.5, bar_y + bar_h + 1.2, doc.measure(end) + 0.5, 3.0, end)
     label_width = doc.measure(guideline_label) + 1
-    label_x = min(max(marker - label_width / 2, x), x + width - label_width)
+    label_x = min(max(marker - label_width / 2, x + 8), x + width - label_width - 10)
     doc.put(label_x, bar_y + bar_h + 1.2, label_width, 3.0, guideline_label)
     doc.set_y(y + SHARE_BAR_HEIGHT)
