@@ -226,6 +226,21 @@ def test_a_5000_integration_registry_still_fits_one_page_with_the_rest_summed(bi
     assert f"{format_money(big.costs.annualised_waste.likely, '€')}\nper year" in pages[0]
 
 
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_5000_integrations_with_the_capacity_share_and_a_long_name_still_fit_one_page(big, page_size):
+    team = analyse_registry(big.integrations, replace(big.settings, team_capacity_hours=4000),
+                            aliases=load_aliases(), rules=default_complexity_rules())
+    simulation = simulate_portfolio(team.integrations, team.clusters, team.settings, team.rules, draws=200)
+
+    pages = pdf_pages(build_snapshot_pdf(team, registry_name="Zoë Müller Finanz- und Revenue-Operations GmbH & Co. KG",
+                                         registry_version=12, page_size=page_size, simulation=simulation,
+                                         rubric=load_rubric()))
+
+    assert len(pages) == 1
+    assert "Guideline: keep it under 20% (guidance, not a rule)" in pages[0]
+    assert "P10 – P90" in pages[0]
+
+
 def test_letter_paper_is_one_page_of_us_letter_size(big):
     data = build_snapshot_pdf(big, registry_name="Generated", registry_version=12, page_size="Letter",
                               rubric=load_rubric())
