@@ -18,7 +18,8 @@ from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
     export_registry_csv, import_checked_file, import_counts_text, load_registry, parse_column_map,
     read_registry_path, read_registry_source)
-from core.wording import format_money_range, plural
+from core.services.tco import category_reasons, fte_range
+from core.wording import format_fte, format_hours_range, format_money_range, plural
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -214,18 +215,42 @@ def cmd_tco(args: argparse.Namespace) -> int:
     analysis = analysis_for(args, **changes)
     costs, currency = analysis.costs, analysis.settings.currency
     if args.json:
+        settings = analysis.settings
+
+        def fte(hours) -> dict:
+            return {k: round(v, 3) for k, v in fte_range(hours, analysis).as_dict().items()}
+
+        def with_reasons(row) -> dict:
+            reasons = category_reasons(analysis, row.id)
+            return {"category_factors": list(reasons.factors), "estimated_figures": list(reasons.estimated)}
+
         payload = {
             "horizon_months": costs.horizon_months,
+            "hours_per_fte": settings.hours_per_fte,
+            "team_capacity_hours": settings.team_capacity,
             "build_cost": costs.build_cost.as_dict(),
             "monthly_run_rate": costs.monthly_run_rate.as_dict(),
             "tco": costs.tco.as_dict(),
             "forward_cost": costs.forward_cost.as_dict(),
             "duplicated_monthly_run_rate": costs.duplicated_monthly_run_rate.as_dict(),
             "annualised_waste": costs.annualised_waste.as_dict(),
+            "build_hours": costs.build_hours.as_dict(),
+            "monthly_hours": costs.monthly_hours.as_dict(),
+            "duplicated_monthly_hours": costs.duplicated_monthly_hours.as_dict(),
+            "tco_hours": costs.tco_hours.as_dict(),
+            "forward_hours": costs.forward_hours.as_dict(),
+            "annualised_waste_hours": costs.annualised_waste_hours.as_dict(),
+            "monthly_fte": fte(costs.monthly_hours),
+            "duplicated_monthly_fte": fte(costs.duplicated_monthly_hours),
+            "duplicated_share_of_capacity": (
+                {k: round(v / settings.team_capacity, 4) for k, v in costs.duplicated_monthly_hours.as_dict().items()}
+                if settings.team_capacity else None),
             "integrations": [
                 {"id": r.id, "name": r.name, "owner_team": r.owner_team, "category": r.category.value,
+                 **with_reasons(r),
                  "monthly_run_rate": r.run_rate.total.as_dict(), "build_cost": r.build_cost.as_dict(),
                  "tco": r.tco.as_dict(), "forward_cost": r.forward_cost.as_dict(),
+                 "monthly_hours": r.monthly_hours.as_dict(), "build_hours": r.build_hours.as_dict(),
                  "estimated_from_category": sorted(r.estimated_from_category)}
                 for r in costs.rows
             ],
@@ -241,6 +266,12 @@ def cmd_tco(args: argparse.Namespace) -> int:
         (f"TCO ({costs.horizon_months} months)", costs.tco, ""),
     ):
         print(f"  {label:<22} {format_money_range(value, currency, unit)}")
+    per_fte = analysis.settings.hours_per_fte
+    print(f"In hours (FTE at {per_fte:g} hours a month):")
+    for label, hours in (("Monthly hours", costs.monthly_hours),
+                         ("Duplicated hours", costs.duplicated_monthly_hours)):
+        print(f"  {label:<22} {format_hours_range(hours, '/ month')} · likely "
+              f"{format_fte(hours.likely, per_fte)}")
     return EXIT_OK
 
 
@@ -334,20 +365,29 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
-    from core.services.exports import memo_document
+    from core.services.exports import brief_memo_document, memo_document
 
     if args.session is not None and getattr(args, "csv", None):
         raise UsageError("a session is stored in the database: drop --csv, or use --integration / --cluster with --csv")
+    if args.brief and args.session is not None:
+        raise UsageError("--brief is the ownership memo of one integration or cluster: use it with --integration "
+                         "or --cluster, not --session")
     markdown = args.markdown or args.out.lower().endswith((".md", ".markdown"))
     analysis, rubric, version, engine = _export_inputs(args)
     try:
-        data = memo_document(analysis, rubric=rubric, registry_version=version, session_id=args.session,
-                             integration_id=args.integration, cluster_id=args.cluster, engine=engine,
-                             markdown=markdown, page_size=args.page_size)
+        if args.brief:
+            data = brief_memo_document(analysis, rubric=rubric, registry_version=version,
+                                       integration_id=args.integration, cluster_id=args.cluster, engine=engine,
+                                       markdown=markdown, page_size=args.page_size)
+        else:
+            data = memo_document(analysis, rubric=rubric, registry_version=version, session_id=args.session,
+                                 integration_id=args.integration, cluster_id=args.cluster, engine=engine,
+                                 markdown=markdown, page_size=args.page_size)
     except (SessionError, IntegrationNotFound, ClusterNotFound) as error:
         raise UsageError(str(error)) from None
     _write_output(args.out, data)
-    _written("the decision memo" + (" (Markdown)" if markdown else ""), args.out, data)
+    what = "the ownership memo" if args.brief else "the decision memo"
+    _written(what + (" (Markdown)" if markdown else ""), args.out, data)
     return EXIT_OK
 
 
@@ -449,6 +489,8 @@ def build_parser() -> argparse.ArgumentParser:
     subject.add_argument("--cluster", metavar="ID", help="one overlap cluster, e.g. CL-INT-015")
     memo.add_argument("--out", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
     memo.add_argument("--markdown", action="store_true", help="write Markdown for a wiki instead of PDF")
+    memo.add_argument("--brief", action="store_true",
+                      help="the brief ownership memo (at most 2 pages) of one integration or cluster")
     memo.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
     memo.set_defaults(handler=cmd_memo)
     return parser

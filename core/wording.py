@@ -193,6 +193,57 @@ def format_money_range(value: _Range, currency: str = "$", unit: str = "") -> st
     )
 
 
+def format_hours(hours: float) -> str:
+    """Hours as people read them: whole hours with separators, one decimal under 10.
+
+    >>> format_hours(2.5), format_hours(1234.4), format_hours(1)
+    ('2.5 h', '1,234 h', '1 h')
+    """
+    if abs(hours) < 10 and round(hours, 1) != round(hours):
+        return f"{hours:.1f} h"
+    return f"{hours:,.0f} h"
+
+
+def format_hours_range(value: _Range, unit: str = "") -> str:
+    """An hours range with the likely value after it, as money ranges read.
+
+    >>> from core.domain.ranges import Range
+    >>> format_hours_range(Range(12, 15, 18), "/ month")
+    '12 – 18 h / month (likely 15 h)'
+    """
+    suffix = f" {unit}" if unit else ""
+    if round(value.low, 1) == round(value.high, 1):
+        return f"{format_hours(value.likely)}{suffix}"
+    return (f"{format_hours(value.low).removesuffix(' h')} – {format_hours(value.high)}{suffix}"
+            f" (likely {format_hours(value.likely)})")
+
+
+def format_fte(hours: float, hours_per_fte: float) -> str:
+    """Hours a month as full-time people, at ``hours_per_fte`` hours a month each.
+
+    >>> format_fte(70, 140), format_fte(2800, 140), format_fte(3, 140)
+    ('0.5 FTE', '20 FTE', '0.02 FTE')
+    """
+    fte = hours / hours_per_fte if hours_per_fte > 0 else 0.0
+    if fte == 0:
+        return "0 FTE"
+    if abs(fte) < 0.1:
+        return f"{fte:.2f} FTE"
+    if abs(fte) < 10:
+        return f"{fte:.1f}".removesuffix(".0") + " FTE"
+    return f"{fte:,.0f} FTE"
+
+
+def format_percent(share: float) -> str:
+    """A share as a whole percentage (one decimal under 10%).
+
+    >>> format_percent(0.2), format_percent(0.034)
+    ('20%', '3.4%')
+    """
+    percent = share * 100
+    return f"{percent:.1f}%" if 0 < abs(percent) < 10 else f"{percent:,.0f}%"
+
+
 # --- Times -----------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,8 @@ from core.wording import VERDICT_BADGE_COLOURS, escape_markdown, verdict_name
 from core.services.analysis import RegistryAnalysis, analysis_inputs_token, load_analysis
 from core.services.database import Engine, database_url, open_database
 from core.services.identity import Actor, Role, email_verified, local_actor, signed_in_actor
+from core.services.settings import name_organisation
+from core.services.tco import category_reasons
 from core.wording import escape_message
 
 # A deep link (/score) opened first on a freshly started server is run by Streamlit's legacy pages/
@@ -214,3 +216,61 @@ def show_recommendation(recommendation, where: str) -> None:
         first, *rest = recommendation.reasons
         st.markdown(f"**{escape_markdown(first)}**")
         st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in rest))
+
+
+def organisation_prompt(settings, where: str) -> None:
+    """Before the first PDF: ask for the organisation's name, the placeholder shown as the visible default.
+
+    PDFs never print the placeholder; once a name is saved (here or in Settings) the prompt goes away.
+    """
+    if settings.organisation_named:
+        return
+    actor = current_actor()
+    if not actor.is_admin:
+        st.caption("PDFs print no organisation name until an admin sets one in Settings.")
+        return
+    with st.form(f"organisation_{where}", border=True):
+        name = st.text_input("Organisation name printed on PDFs", settings.organisation, max_chars=80,
+                             key=f"organisation_name_{where}",
+                             help="Asked once, before the first PDF; change it later in Settings.")
+        saved = st.form_submit_button("Use this name") and act(
+            name_organisation, get_engine(), name, actor=actor, done="Saved the organisation name.")
+    if saved:
+        st.rerun()
+
+
+def show_complexity(analysis, subject) -> None:
+    """The complexity category of an integration (or a proposal), its factors in words, and what was estimated."""
+    with plain_errors():
+        reasons = category_reasons(analysis, subject)
+    st.markdown(f"**Complexity: {escape_markdown(reasons.category.value)}**, because:")
+    st.markdown("\n".join(f"- {escape_markdown(factor)}" for factor in reasons.factors))
+    if reasons.estimated:
+        st.caption(escape_markdown("Estimated from the category, not typed: " + "; ".join(reasons.estimated) + "."))
+    else:
+        st.caption("Build and maintenance hours are typed in the registry, not estimated from the category.")
+
+
+def brief_memo_downloads(*, integration_id: str | None = None, cluster_id: str | None = None, where: str) -> None:
+    """Download the brief ownership memo (at most 2 pages) of one integration or cluster, as PDF or Markdown."""
+    from core.services.exports import brief_memo_for  # fpdf2 and matplotlib load only on pages that offer a PDF
+
+    subject = integration_id or cluster_id or ""
+    engine = get_engine()
+
+    def build(markdown: bool):
+        def make():
+            data = brief_memo_for(engine, get_analysis(), integration_id=integration_id, cluster_id=cluster_id,
+                                  markdown=markdown)
+            return data.encode("utf-8") if isinstance(data, str) else data
+        return make
+
+    pdf, md = st.columns(2)
+    pdf.download_button("Ownership memo (PDF)", data=build(False), file_name=f"ownership-memo-{subject}.pdf",
+                        mime="application/pdf", on_click="ignore", key=f"brief_pdf_{where}_{subject}",
+                        icon=":material/picture_as_pdf:", width="stretch",
+                        help="The brief ownership memo, at most 2 pages: what it is, the recommendation, owner and "
+                             "RACI, costs in money and hours, next steps and sign-off lines.")
+    md.download_button("Ownership memo (Markdown)", data=build(True), file_name=f"ownership-memo-{subject}.md",
+                       mime="text/markdown", on_click="ignore", key=f"brief_md_{where}_{subject}",
+                       icon=":material/description:", width="stretch", help="The same memo for a wiki.")

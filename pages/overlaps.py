@@ -11,7 +11,8 @@ from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_m
     undrawn_clusters_text)
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
-from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
+from pages._ui import (act, brief_memo_downloads, current_actor, get_analysis, get_engine, page_header, plain_errors,
+    show_recommendation)
 
 BAND = translucent(PRIMARY, 0.18)
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
@@ -300,6 +301,7 @@ for cluster in listed:
                 help="Saved for everyone as soon as you pick. Only integrations that run can be kept: "
                      "a proposal cannot replace one that runs.",
             )
+        brief_memo_downloads(cluster_id=cluster.id, where="overlaps")
 
 if page.count > 1:
     _pager(page, "bottom")

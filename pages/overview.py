@@ -196,7 +196,7 @@ if rows:
         st.caption(escape_markdown(undrawn_clusters_text(rest, currency)))
     st.subheader("What to do first", anchor=False)
     st.caption("The clusters that duplicate the most, each with its recommendation: the cheapest of keeping all, "
-               "merging and centralising over the horizon, unless a stated rule says otherwise.")
+               "merging and centralizing over the horizon, unless a stated rule says otherwise.")
     with plain_errors():
         moves = recommended_moves(analysis)
     for column, (row, move) in zip(st.columns(len(moves)), moves):

@@ -16,7 +16,8 @@ from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, 
 from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
     workbook_sheet_names)
 from core.wording import escape_markdown, escape_message
-from pages._ui import browser_timezone, current_actor, flash, get_engine, page_header, plain_errors, read_only_notice
+from pages._ui import (brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis, get_engine,
+    page_header, plain_errors, read_only_notice, show_complexity)
 
 EDITOR_KEY = "registry_editor"
 OVERWRITE_KEY = "_registry_overwrite"
@@ -357,6 +358,10 @@ names_by_id = {i.id: i.name for i in integrations}
 history_id = st.selectbox("Integration", ids, index=None, key="registry_history_id", accept_new_options=True,
                           placeholder="Choose an integration, or type the id of a deleted one…",
                           format_func=lambda i: f"{i} · {names_by_id[i]}" if i in names_by_id else i)
+if history_id is not None and history_id in names_by_id:
+    with st.container(border=True, key="registry_detail"):
+        show_complexity(get_analysis(), history_id)
+        brief_memo_downloads(integration_id=history_id, where="registry")
 if history_id is not None:
     entries = integration_history(engine, history_id)
     if entries:

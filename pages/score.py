@@ -12,8 +12,8 @@ from core.services.scoring import (CRITERIA, PROPOSAL_CONTROLS, PROPOSAL_ID, App
     saved_rubric, score_subject)
 from core.wording import (PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html, escape_markdown, escape_message,
     verdict_banner)
-from pages._ui import (browser_timezone, current_actor, flash, get_analysis, get_engine, page_header, plain_errors,
-    show_flash)
+from pages._ui import (brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis, get_engine,
+    page_header, plain_errors, show_complexity, show_flash)
 
 # Widget keys (tests and other pages rely on them).
 KIND_KEY = "score_subject_kind"
@@ -199,7 +199,8 @@ def _reasons(result: RubricResult) -> None:
     st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in result.reasons))
     st.markdown("**How firm is it?**")
     if result.cluster_id is not None:
-        st.info(f"{escape_markdown(result.integration_id)} is in cluster {escape_markdown(result.cluster_id)}: its verdict is what the cluster's "
+        st.info(f"{escape_markdown(result.integration_id)} is in cluster {escape_markdown(result.cluster_id)}: "
+                "its verdict is what the cluster's "
                 "recommendation does with it (the same on the Overlaps and TCO pages). Weights and the group's "
                 "scores change its score, not its verdict.", icon=":material/hub:")
     elif result.stable_within_25_percent:
@@ -346,3 +347,11 @@ subject = choose_subject(analysis)
 if subject is not None:
     _reset_overrides_on_new_subject(subject)
     scoring_panel(subject)
+    st.divider()
+    show_complexity(analysis, subject)
+    if subject.id in analysis.by_id:
+        cluster = analysis.cluster_by_member.get(subject.id)
+        if cluster is not None:
+            st.caption(escape_markdown(f"{subject.id} is in cluster {cluster.id}: the memo of the integration "
+                                       "carries the cluster's recommendation."))
+        brief_memo_downloads(integration_id=subject.id, where="score")

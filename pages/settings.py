@@ -59,7 +59,7 @@ def save_section(setting_key: str, save: Callable[[int | None], int], value, exp
 def _reload(setting_key: str) -> None:
     # Dropping the section's widgets makes the next run create them from the saved values.
     prefixes = {SETTINGS_KEY: ("set_currency", "set_rate_", "set_horizon", "set_threshold", "set_retired",
-                               "set_organisation"),
+                               "set_organisation", "set_hours_per_fte", "set_capacity"),
                 RUBRIC_KEY: ("set_weight_", "set_proceed_below", "set_hold_below", "set_min_teams"),
                 ALIASES_KEY: ("set_system_aliases", "set_object_aliases"),
                 ROLES_KEY: ("set_role_",)}[setting_key]
@@ -125,15 +125,31 @@ with st.form("settings_costs"):
                                "Same objects on the same route always are.")
     include_retired = d3.checkbox("Include retired integrations in overlap detection", settings.include_retired,
                                   key="set_retired")
-    organisation = st.text_input("Company or registry name (printed on PDFs)", settings.organisation,
-                                 key="set_organisation", max_chars=80)
+    organisation = st.text_input("Organisation name (printed on PDFs)", settings.organisation,
+                                 key="set_organisation", max_chars=80,
+                                 help="PDFs print no name while this is still the placeholder.")
+    e1, e2, e3 = st.columns(3)
+    hours_per_fte = e1.number_input("Hours per FTE (a month)", value=float(settings.hours_per_fte), min_value=1.0,
+                                    max_value=744.0, step=5.0, key="set_hours_per_fte",
+                                    help="The working hours of one full-time person a month: hours are also shown "
+                                         "as FTE.")
+    capacity_unit = e3.radio("Capacity in", ["hours / month", "FTE"], key="set_capacity_unit", horizontal=True)
+    capacity_value = (settings.team_capacity_hours if capacity_unit == "hours / month"
+                      else settings.team_capacity_hours / settings.hours_per_fte)
+    capacity = e2.number_input("Team engineering capacity (0 = not set)", value=float(round(capacity_value, 2)),
+                               min_value=0.0, step=10.0 if capacity_unit == "hours / month" else 0.5,
+                               key="set_capacity",
+                               help="When set, the TCO snapshot shows the share of it spent maintaining duplicates, "
+                                    "beside the 20% guideline.")
     st.caption("The hourly rate applies wherever a registry row gives no rate of its own.")
     if st.form_submit_button("Save costs and analysis", type="primary", disabled=locked):
         try:
             new = Settings(organisation=organisation.strip(), currency=currency.strip(), hourly_rate_low=rate_low,
                            hourly_rate_likely=rate_likely, hourly_rate_high=rate_high, horizon_months=int(horizon),
                            overlap_threshold=float(threshold),
-                           include_retired=include_retired)
+                           include_retired=include_retired, hours_per_fte=float(hours_per_fte),
+                           team_capacity_hours=float(capacity) * (1.0 if capacity_unit == "hours / month"
+                                                                  else float(hours_per_fte)))
         except GovernanceError as error:
             st.error(escape_message(f"Not saved: {error}"))
         else:
@@ -160,7 +176,7 @@ with st.form("settings_rubric"):
     centralize_min_teams = t3.number_input("Centralize when a cluster spans at least (teams)",
                                            value=int(rubric.centralize_min_teams), min_value=2, step=1,
                                            key="set_min_teams",
-                                           help="Only when centralising costs less than keeping all over the "
+                                           help="Only when centralizing costs less than keeping all over the "
                                                 "horizon; the recommendation then says how much more than merging "
                                                 "it costs.")
     if st.form_submit_button("Save rubric", type="primary", disabled=locked):

@@ -11,11 +11,13 @@ import streamlit as st
 from core.services.analysis import analysis_inputs_token, registry_version
 from core.services.exports import snapshot_pdf
 from core.services.scoring import saved_rubric
-from core.services.tco import (DRAWS, SEED, break_even_sentences, cluster_choice_label, cluster_table_rows,
-    costliest_clusters, headline_figures, portfolio_simulation, scenario_series, scenario_table_rows, scenarios_for,
-    tco_assumptions)
-from core.wording import SCENARIO_COLOURS, escape_html, escape_markdown, translucent
-from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors, show_recommendation
+from core.services.tco import (DRAWS, RANGE_NOTE, SEED, all_headline_figures, break_even_sentences,
+    capacity_share_of, cluster_choice_label, cluster_table_rows, costliest_clusters, percentile_footnote,
+    portfolio_simulation, scenario_series, scenario_table_rows, scenarios_for, tco_assumptions)
+from core.wording import (PRIMARY, SCENARIO_COLOURS, WASTE, escape_html, escape_markdown, format_percent, plural,
+    translucent)
+from pages._ui import (current_database_url, get_analysis, get_engine, organisation_prompt, page_header, plain_errors,
+    show_recommendation)
 
 # Widget keys.
 CLUSTER_KEY = "tco_cluster"
@@ -55,21 +57,69 @@ def _on_horizon() -> None:
 
 
 def headline(analysis, simulation) -> None:
-    currency = analysis.settings.currency
-    for column, figure in zip(st.columns(3, gap="medium"), headline_figures(analysis.costs, simulation)):
-        with column.container(border=True):
-            st.metric(figure.label, figure.big(currency))
-            st.markdown(f"Range **{escape_markdown(figure.range_text(currency))}**")
-            st.markdown(f"Simulated: {escape_markdown(figure.percentile_text(currency))}")
-            st.caption(escape_markdown(figure.meaning))
+    """Six figures, three a row, each with one band and its hours and FTE; P10 – P90 once, in a footnote."""
+    settings = analysis.settings
+    currency, per_fte = settings.currency, settings.hours_per_fte
+    st.caption(escape_markdown(RANGE_NOTE))
+    figures = all_headline_figures(analysis.costs, simulation)
+    for row in (figures[:3], figures[3:]):
+        for column, figure in zip(st.columns(3, gap="medium"), row):
+            with column.container(border=True, key=f"tco_figure_{figure.key}"):
+                st.metric(figure.label, figure.big(currency))
+                st.markdown(f"Range **{escape_markdown(figure.band_text(currency))}**")
+                if figure.hours is not None:
+                    st.markdown(f"{escape_markdown(figure.hours_text())} · "
+                                f"**{escape_markdown(figure.fte_text(per_fte))}**")
+                st.caption(escape_markdown(figure.meaning))
+    note = percentile_footnote(figures, currency, simulation.draws) if simulation is not None else ""
+    if note:
+        st.caption(escape_markdown(f"{note} FTE at {per_fte:g} hours a month (Settings)."))
+    capacity(analysis)
+
+
+def _capacity_chart(share) -> go.Figure:
+    over = share.over_guideline
+    fig = go.Figure(go.Bar(
+        x=[share.share.likely * 100], y=["Duplicates"], orientation="h", marker={"color": WASTE if over else PRIMARY},
+        error_x={"type": "data", "symmetric": False, "array": [(share.share.high - share.share.likely) * 100],
+                 "arrayminus": [(share.share.likely - share.share.low) * 100], "color": "#12263f", "thickness": 2},
+        hovertemplate="%{x:.1f}% of capacity (likely)<extra></extra>", width=0.5,
+    ))
+    guideline = share.guideline * 100
+    fig.add_vline(x=guideline, line={"color": "#12263f", "dash": "dash", "width": 2},
+                  annotation_text=escape_html(share.guideline_text()), annotation_position="top",
+                  annotation_font={"size": 15})
+    right = max(guideline * 1.6, share.share.high * 110, 10)
+    fig.update_layout(height=190, margin={"l": 10, "r": 30, "t": 50, "b": 50}, font={"size": 15},
+                      xaxis={"range": [0, right], "ticksuffix": "%", "title": {"text": "Share of engineering capacity"},
+                             "gridcolor": "#e5e7eb"},
+                      yaxis={"showticklabels": False}, plot_bgcolor="white", paper_bgcolor="white", showlegend=False)
+    return fig
+
+
+def capacity(analysis) -> None:
+    """The share of the team's engineering capacity spent maintaining duplicates, when the capacity is set."""
+    share = capacity_share_of(analysis)
+    if share is None:
+        st.caption("Set the team's engineering capacity in Settings to see the share of it spent maintaining "
+                   "duplicates.")
+        return
+    with st.container(border=True, key="tco_capacity"):
+        st.markdown(f"**Maintaining duplicates takes {escape_markdown(format_percent(share.share.likely))} of the "
+                    "team's engineering capacity**")
+        st.markdown(escape_markdown(share.sentence(analysis.settings.hours_per_fte)))
+        st.plotly_chart(_capacity_chart(share), key="tco_capacity_chart", config={"displayModeBar": False})
 
 
 def top_clusters(analysis, token) -> str | None:
     """The table of the most wasteful clusters; returns the id of the most wasteful one."""
     st.subheader("Where the duplication is", anchor=False)
-    st.caption(f"The {TOP_CLUSTERS} groups of integrations that copy one another at the highest monthly cost, "
-               "each with its recommendation: the cheapest of keeping all, merging and centralising over the "
-               "horizon, unless a stated rule says otherwise (the reasons then give the difference in money).")
+    count = len(analysis.clusters)
+    listed = (f"The {plural(count, 'group')} of integrations that copy one another" if count <= TOP_CLUSTERS
+              else f"The {TOP_CLUSTERS} of {plural(count, 'group')} of integrations that copy one another "
+                   "at the highest monthly cost")
+    st.caption(f"{listed}, each with its recommendation: the cheapest of keeping all, merging and centralizing over "
+               "the horizon, unless a stated rule says otherwise (the reasons then give the difference in money).")
     with plain_errors():
         rows = _top_clusters(current_database_url(), token, analysis)
     if not rows:
@@ -98,7 +148,10 @@ def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
     if comparison.break_even_month_merge is not None:
         fig.add_vline(x=comparison.break_even_month_merge, line={"color": SCENARIO_COLOURS["merge"], "dash": "dash"},
                       annotation_text=f"merge pays back: month {comparison.break_even_month_merge}",
-                      annotation_position="top right", annotation_font={"size": 16})
+                      # On the side with room, so the label is never cut at the chart's edge.
+                      annotation_position=("top right" if comparison.break_even_month_merge
+                                           <= comparison.horizon_months * 0.55 else "top left"),
+                      annotation_font={"size": 16})
     fig.update_layout(
         title={"text": f"Cumulative cost of {escape_html(cluster_id)} over {comparison.horizon_months} months "
                        "(line: likely · band: low – high)", "font": {"size": 20}},
@@ -115,7 +168,7 @@ def _scenario_chart(comparison, cluster_id: str, currency: str) -> go.Figure:
 
 
 def scenarios(analysis, default_cluster_id: str | None) -> int | None:
-    st.subheader("Keep all, merge or centralise?", anchor=False)
+    st.subheader("Keep all, merge or centralize?", anchor=False)
     clusters = {c.id: c for c in analysis.clusters}
     if not clusters:
         st.info("No overlap clusters: there is nothing to consolidate at the current overlap threshold.")
@@ -167,9 +220,9 @@ if not analysis.integrations:
     st.stop()
 with plain_errors():
     simulation = _portfolio_simulation(current_database_url(), token, analysis)
-headline(analysis, simulation)
 with pdf:
     engine = get_engine()
+    organisation_prompt(analysis.settings, "tco")
     st.download_button(
         "Download PDF", key=PDF_KEY, icon=":material/picture_as_pdf:", width="stretch", mime="application/pdf",
         file_name=f"tco-snapshot-{date.today().isoformat()}.pdf", on_click="ignore",
@@ -178,6 +231,7 @@ with pdf:
         data=lambda: snapshot_pdf(analysis, rubric=saved_rubric(engine), registry_version=registry_version(engine),
                                   engine=engine),
     )
+headline(analysis, simulation)
 most_wasteful = top_clusters(analysis, token)
 chosen_horizon = scenarios(analysis, most_wasteful)
 st.subheader("Assumptions", anchor=False)

@@ -179,6 +179,33 @@ def _systems_of_record_written(integration: Integration, rules: ComplexityRules)
     return tuple(written)
 
 
+def _scored_facts(integration: Integration, rules: ComplexityRules) -> list[tuple[str, str, int]]:
+    """Each fact that earns points: (words, detail such as the systems named, points)."""
+    facts: list[tuple[str, str, int]] = []
+
+    def add(words: str, earned: int, detail: str = "") -> None:
+        if earned:
+            facts.append((words, detail, earned))
+
+    if integration.is_bidirectional:
+        add("bidirectional", rules.bidirectional_points)
+    if integration.timeliness is not None:
+        add(integration.timeliness.value, rules.points_for(integration.timeliness))
+    objects = len({name.casefold() for name in integration.data_objects})
+    add(f"{objects} data objects", _step_points(objects, rules.object_steps))
+    consumers = len({name.casefold() for name in integration.consumers})
+    add(f"{consumers} consumers", _step_points(consumers, rules.consumer_steps))
+    if integration.approach is not None:
+        add(f"built as {integration.approach.value}", rules.points_for(integration.approach))
+    if integration.tier is not None:
+        add(integration.tier.value, rules.points_for(integration.tier))
+    written = _systems_of_record_written(integration, rules)
+    if written:
+        label = "a system of record" if len(written) == 1 else "systems of record"
+        add(f"writes into {label}", rules.system_of_record_points, ", ".join(written))
+    return facts
+
+
 def derive_complexity(integration: Integration, rules: ComplexityRules) -> ComplexityAssessment:
     """Score an integration's facts into a complexity category, listing every point in words.
 
@@ -201,31 +228,10 @@ def derive_complexity(integration: Integration, rules: ComplexityRules) -> Compl
     Returns:
         The category, total points, the factors in words, and whether the row's value overrode it.
     """
-    factors: list[str] = []
-    points = 0
-
-    def add(words: str, earned: int) -> None:
-        nonlocal points
-        if earned:
-            points += earned
-            factors.append(f"{words} ({earned:+d})")
-
-    if integration.is_bidirectional:
-        add("bidirectional", rules.bidirectional_points)
-    if integration.timeliness is not None:
-        add(integration.timeliness.value, rules.points_for(integration.timeliness))
-    objects = len({name.casefold() for name in integration.data_objects})
-    add(f"{objects} data objects", _step_points(objects, rules.object_steps))
-    consumers = len({name.casefold() for name in integration.consumers})
-    add(f"{consumers} consumers", _step_points(consumers, rules.consumer_steps))
-    if integration.approach is not None:
-        add(f"built as {integration.approach.value}", rules.points_for(integration.approach))
-    if integration.tier is not None:
-        add(integration.tier.value, rules.points_for(integration.tier))
-    written = _systems_of_record_written(integration, rules)
-    if written:
-        label = "a system of record" if len(written) == 1 else "systems of record"
-        add(f"writes into {label}: {', '.join(written)}", rules.system_of_record_points)
+    facts = _scored_facts(integration, rules)
+    points = sum(earned for _, _, earned in facts)
+    factors = [f"{words}: {detail} ({earned:+d})" if detail else f"{words} ({earned:+d})"
+               for words, detail, earned in facts]
 
     derived = rules.category_for_points(points)
     overridden = integration.complexity is not None
@@ -271,6 +277,74 @@ def estimate_effort(integration: Integration, rules: ComplexityRules) -> Effort:
         category=category,
         estimated_from_category=frozenset(estimated),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryReasons:
+    """Why an integration is in its category, and which of its figures that category filled in, in words."""
+
+    category: Complexity
+    factors: tuple[str, ...]  # e.g. "writes into a system of record (Stripe): +2"; never empty
+    estimated: tuple[str, ...]  # e.g. "build hours: 200 – 500 h, the complex category's default"
+
+
+def _hours_words(value: Range) -> str:
+    def hours(number: float) -> str:
+        return f"{number:,.1f}".removesuffix(".0")
+
+    if value.low == value.high:
+        return f"{hours(value.likely)} h"
+    return f"{hours(value.low)} – {hours(value.high)} h (likely {hours(value.likely)} h)"
+
+
+def category_factors(integration: Integration, rules: ComplexityRules) -> CategoryReasons:
+    """The category of a row with its reasons in words, and the figures estimated from it rather than typed.
+
+    Every category gets at least one reason: the points each fact earns against the thresholds, or that the
+    registry row sets the category itself (with what the facts alone would give).
+
+    >>> row = Integration(id="INT-1", name="Deals to billing", source_system="HubSpot", target_system="Stripe",
+    ...                   data_objects=("Deal",), owner_team="Sales Ops", build_hours=Range.exact(15))
+    >>> reasons = category_factors(row, rules)
+    >>> reasons.category.value, reasons.factors
+    ('moderate', ('writes into a system of record (Stripe): +2', 'total 2 points: moderate from 2'))
+    >>> reasons.estimated
+    ("monthly maintenance hours: 3 – 7 h (likely 5 h), the moderate category's default",)
+
+    Args:
+        integration: the registry row.
+        rules: category rules.
+
+    Returns:
+        The category, its reasons and the estimated figures.
+    """
+    assessment = derive_complexity(integration, rules)
+    facts = _scored_facts(integration, rules)
+    factors = [f"{words} ({detail}): {earned:+d}" if detail else f"{words}: {earned:+d}"
+               for words, detail, earned in facts]
+    thresholds = dict(rules.thresholds)
+    derived = assessment.derived
+    if derived is Complexity.SIMPLE:
+        lightest = min(thresholds.values()) if thresholds else 1
+        factors.append(f"total {assessment.points} points: simple below {lightest}" if facts
+                       else f"no fact adds points: simple below {lightest}")
+    else:
+        factors.append(f"total {assessment.points} points: {derived.value} from {thresholds[derived]}")
+    if assessment.overridden and assessment.category is not derived:
+        factors.insert(0, f"set to {assessment.category.value} in the registry (the facts alone give "
+                          f"{derived.value})")
+    elif assessment.overridden:
+        factors.insert(0, f"set to {assessment.category.value} in the registry, as the facts give")
+    effort = estimate_effort(integration, rules)
+    defaults = rules.defaults_for(effort.category)
+    estimated = []
+    if BUILD_HOURS in effort.estimated_from_category:
+        estimated.append(f"build hours: {_hours_words(defaults.build_hours)}, the {effort.category.value} "
+                         "category's default")
+    if MAINTENANCE_HOURS in effort.estimated_from_category:
+        estimated.append(f"monthly maintenance hours: {_hours_words(defaults.monthly_maintenance_hours)}, the "
+                         f"{effort.category.value} category's default")
+    return CategoryReasons(category=assessment.category, factors=tuple(factors), estimated=tuple(estimated))
 
 
 # --- Loading and validating data/complexity.toml ---------------------------------------------------

@@ -16,7 +16,7 @@ from core.wording import format_money, format_money_range, natural_list, verdict
 
 # The three ways forward, in the order a tie is settled: the smaller change wins.
 SCENARIOS = ("keep_all", "merge", "centralise")
-_GERUND = {"keep_all": "keeping all", "merge": "merging", "centralise": "centralising"}
+_GERUND = {"keep_all": "keeping all", "merge": "merging", "centralise": "centralizing"}
 # What the cluster is told when a scenario is chosen: keeping all is "not now", so the copies wait.
 _CLUSTER_VERDICT = {"keep_all": Verdict.HOLD, "merge": Verdict.MERGE, "centralise": Verdict.CENTRALIZE}
 _LISTED = 6  # ids named in one sentence before the rest are counted
@@ -221,7 +221,7 @@ def _money(costs: Mapping[str, ScenarioCost], chosen: str, runs: bool, members: 
         return f"Building one instead of {members} saves {money(saved)} over {horizon} months (likely)."
     if chosen == "keep_all":
         return (f"Keeping all costs {money(keep.horizon_cost)} over {horizon} months (likely); merging would cost "
-                f"{money(costs['merge'].horizon_cost)} and centralising {money(costs['centralise'].horizon_cost)}.")
+                f"{money(costs['merge'].horizon_cost)} and centralizing {money(costs['centralise'].horizon_cost)}.")
     gerund = _GERUND[chosen].capitalize()
     saves = (f"{gerund} saves {format_money_range(pick.monthly_saving, currency, '/ month')}"
              if pick.monthly_saving.likely > 0 else f"{gerund} does not lower the monthly run-rate")
@@ -263,7 +263,7 @@ def recommend_cluster(
     goes to the smaller change), unless a stated rule overrides it; the reasons then say which rule, and
     the difference in money. The rules: a copy that is not built yet, or that nobody owns and nobody is
     known to monitor, is consolidated even when keeping all is cheaper; a flow that
-    ``centralize_min_teams`` or more teams depend on is centralised when centralising still costs less
+    ``centralize_min_teams`` or more teams depend on is centralised when centralizing still costs less
     than keeping all. The one the cluster keeps is kept (proceed); each copy is merged into it (or moved
     onto it when centralised), retired when nobody owns it, it is informational only or it is deprecated,
     and a proposal is told to extend it. A cluster of proposals only is held: nothing runs to extend.
@@ -325,7 +325,7 @@ def recommend_cluster(
     if rule:
         why_this = rule
     elif runs:
-        why_this = (f"{_GERUND[chosen].capitalize()} is the cheapest of keeping all, merging and centralising over "
+        why_this = (f"{_GERUND[chosen].capitalize()} is the cheapest of keeping all, merging and centralizing over "
                     f"{horizon} months.")
     else:
         why_this = ("Nothing in this cluster runs yet, so there is nothing to extend: choose one proposal and build "

@@ -24,6 +24,8 @@ class Settings:
     horizon_months: int = 12
     overlap_threshold: float = 0.5
     include_retired: bool = False
+    hours_per_fte: float = 140.0  # the working hours of one full-time person a month, for FTE figures
+    team_capacity_hours: float = 0.0  # the team's engineering hours a month; 0 while not set
 
     def __post_init__(self) -> None:
         problems = validate_settings(asdict(self))
@@ -34,8 +36,27 @@ class Settings:
     def hourly_rate(self) -> Range:
         return Range(self.hourly_rate_low, self.hourly_rate_likely, self.hourly_rate_high)
 
+    @property
+    def organisation_named(self) -> bool:
+        """Whether somebody gave the organisation a name (PDFs never print the placeholder).
+
+        >>> Settings().organisation_named, Settings(organisation="Acme").organisation_named
+        (False, True)
+        """
+        return self.organisation.strip() != DEFAULT_ORGANISATION
+
+    @property
+    def team_capacity(self) -> float | None:
+        """The team's engineering capacity in hours a month, ``None`` while not set."""
+        return self.team_capacity_hours if self.team_capacity_hours > 0 else None
+
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+DEFAULT_ORGANISATION = "Our company"
+# The share of engineering capacity that maintaining duplicates should stay under: guidance, not a rule.
+DUPLICATE_CAPACITY_GUIDELINE = 0.20
 
 
 def validate_settings(values: dict) -> list[str]:
@@ -63,6 +84,13 @@ def validate_settings(values: dict) -> list[str]:
     organisation = values.get("organisation", "Our company")
     if not isinstance(organisation, str) or not 1 <= len(organisation.strip()) <= 80:
         problems.append(f"organisation must be a name of 1 to 80 characters (got {organisation!r})")
+    hours_per_fte = values.get("hours_per_fte", 140.0)
+    if isinstance(hours_per_fte, bool) or not isinstance(hours_per_fte, (int, float)) or not 1 <= hours_per_fte <= 744:
+        problems.append(f"hours_per_fte must be the hours one full-time person works a month, from 1 to 744 "
+                        f"(got {hours_per_fte})")
+    capacity = values.get("team_capacity_hours", 0.0)
+    if isinstance(capacity, bool) or not isinstance(capacity, (int, float)) or not 0 <= capacity <= 10_000_000:
+        problems.append(f"team_capacity_hours must be hours a month, 0 for not set (got {capacity})")
     currency = values.get("currency", "$")
     if not isinstance(currency, str) or not 1 <= len(currency.strip()) <= 4:
         problems.append(f"currency must be a symbol or code of 1 to 4 characters (got {currency!r})")

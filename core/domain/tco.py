@@ -24,6 +24,7 @@ class RunRate:
     reconciliation: Range  # reconciliations x hours each x people x hourly rate, 0 when unknown
     total: Range
     estimated_from_category: frozenset[str]  # {"monthly_maintenance_hours"} when the category filled it in
+    hours: Range = Range.zero()  # engineering and ops hours a month: maintenance + reconciliation (tools are money)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,9 @@ class IntegrationCost:
     forward_cost: Range  # horizon x run-rate, + build cost only while proposed or building
     category: Complexity
     estimated_from_category: frozenset[str]  # registry fields filled in from the category
+    build_hours: Range = Range.zero()  # the hours the build takes (the row's, else its category's)
+    monthly_hours: Range = Range.zero()  # maintenance + reconciliation hours a month
+    forward_hours: Range = Range.zero()  # horizon x monthly hours, + build hours while proposed or building
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,13 @@ class PortfolioCost:
     by_team: tuple[TeamCost, ...]  # most duplication first
     rows: tuple[IntegrationCost, ...]  # registry order
     horizon_months: int
+    # The same figures in engineering and ops hours (tool costs have no hours).
+    build_hours: Range = Range.zero()
+    monthly_hours: Range = Range.zero()
+    duplicated_monthly_hours: Range = Range.zero()
+    tco_hours: Range = Range.zero()  # build hours + horizon x monthly hours
+    forward_hours: Range = Range.zero()  # horizon x monthly hours, + build hours while proposed or building
+    annualised_waste_hours: Range = Range.zero()  # 12 x duplicated monthly hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +138,15 @@ def _run_rate(integration: Integration, effort: Effort, rate: Range) -> RunRate:
         return RunRate(zero, zero, zero, zero, frozenset())
     maintenance = effort.monthly_maintenance_hours * rate
     tools = integration.monthly_tool_cost if integration.monthly_tool_cost is not None else Range.zero()
-    reconciliation = _reconciliation_hours(integration) * rate
+    reconciliation_hours = _reconciliation_hours(integration)
+    reconciliation = reconciliation_hours * rate
     return RunRate(
         maintenance=maintenance,
         tools=tools,
         reconciliation=reconciliation,
         total=maintenance + tools + reconciliation,
         estimated_from_category=effort.estimated_from_category & {"monthly_maintenance_hours"},
+        hours=effort.monthly_maintenance_hours + reconciliation_hours,
     )
 
 
@@ -213,9 +226,9 @@ def integration_tco(
     rate = hourly_rate_for(integration, settings)
     run = _run_rate(integration, effort, rate)
     if integration.status is Status.RETIRED:
-        build, estimated = Range.zero(), frozenset()
+        build, estimated, hours = Range.zero(), frozenset(), Range.zero()
     else:
-        build, estimated = effort.build_hours * rate, effort.estimated_from_category
+        build, estimated, hours = effort.build_hours * rate, effort.estimated_from_category, effort.build_hours
     running = run.total * horizon
     return IntegrationCost(
         id=integration.id,
@@ -227,6 +240,9 @@ def integration_tco(
         forward_cost=running + build if integration.status in NOT_YET_BUILT else running,
         category=effort.category,
         estimated_from_category=estimated,
+        build_hours=hours,
+        monthly_hours=run.hours,
+        forward_hours=run.hours * horizon + (hours if integration.status in NOT_YET_BUILT else Range.zero()),
     )
 
 
@@ -284,6 +300,9 @@ def portfolio_tco(
     by_id = {row.id: row for row in rows}
     duplicate_rows = [by_id[member] for member in _duplicate_ids(clusters, by_id)]
     duplicated = total(row.run_rate.total for row in duplicate_rows)
+    duplicated_hours = total(row.monthly_hours for row in duplicate_rows)
+    build_hours = total(row.build_hours for row in rows)
+    monthly_hours = total(row.monthly_hours for row in rows)
 
     team_rows: dict[str, list[IntegrationCost]] = defaultdict(list)
     for row in rows:
@@ -312,6 +331,12 @@ def portfolio_tco(
         by_team=tuple(teams),
         rows=rows,
         horizon_months=horizon,
+        build_hours=build_hours,
+        monthly_hours=monthly_hours,
+        duplicated_monthly_hours=duplicated_hours,
+        tco_hours=build_hours + monthly_hours * horizon,
+        forward_hours=total(row.forward_hours for row in rows),
+        annualised_waste_hours=duplicated_hours * 12,
     )
 
 
@@ -460,7 +485,7 @@ def compare_scenarios(
     central_run = survivor_run * factors.centralise_platform_factor + others_maintenance * factors.centralise_absorption
     central_once = survivor_unbuilt + total(migration(m) for m in members) + platform_setup
     centralise = _scenario(
-        "centralise", "Centralise under one owner", central_run, central_once, horizon,
+        "centralise", "Centralize under one owner", central_run, central_once, horizon,
         (
             f"One team (e.g. Data Engineering) runs a single platform for all {len(members)}: "
             f"{factors.centralise_platform_factor:g} x {survivor.name}'s run-rate plus "

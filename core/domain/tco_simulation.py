@@ -10,7 +10,7 @@ import numpy as np
 from core.domain.complexity import ComplexityRules, estimate_effort
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range
-from core.domain.registry import Integration, Status
+from core.domain.registry import NOT_YET_BUILT, Integration, Status
 from core.domain.settings import Settings
 from core.domain.tco import Scenario, ScenarioComparison, _duplicate_ids, _reconciliation_hours, _run_rate
 
@@ -39,6 +39,8 @@ class PortfolioSimulation:
     horizon_months: int
     draws: int
     seed: int
+    build_cost: Percentiles | None = None
+    forward_cost: Percentiles | None = None  # horizon x run-rate + what is still to be built
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,18 +162,24 @@ def simulate_portfolio(
     run_hours = {True: _Terms(), False: _Terms()}  # key: is the integration a duplicate?
     run_money = {True: _Terms(), False: _Terms()}
     build_hours, build_money = _Terms(), _Terms()
+    unbuilt_hours, unbuilt_money = _Terms(), _Terms()  # the builds still to pay for (proposed or building)
     for integration in active.values():
         effort = estimate_effort(integration, rules)
         duplicate = integration.id in duplicates
+        unbuilt = integration.status in NOT_YET_BUILT
         if integration.hourly_rate is not None:
             run = _run_rate(integration, effort, integration.hourly_rate)
             run_money[duplicate].add(run.total)
             build_money.add(effort.build_hours * integration.hourly_rate)
+            if unbuilt:
+                unbuilt_money.add(effort.build_hours * integration.hourly_rate)
         else:
             run_hours[duplicate].add(effort.monthly_maintenance_hours + _reconciliation_hours(integration))
             if integration.monthly_tool_cost is not None:
                 run_money[duplicate].add(integration.monthly_tool_cost)
             build_hours.add(effort.build_hours)
+            if unbuilt:
+                unbuilt_hours.add(effort.build_hours)
 
     rng = np.random.default_rng(seed)
     rate = _triangular(rng, settings.hourly_rate, draws)
@@ -181,6 +189,8 @@ def simulate_portfolio(
 
     duplicated = rate * dup_hours + dup_money
     run_rate = duplicated + rate * other_hours + other_money
+    # Drawn last, so adding them left the earlier figures' draws (and printed percentiles) as they were.
+    unbuilt = rate * unbuilt_hours.sum_draws(rng, draws) + unbuilt_money.sum_draws(rng, draws)
     return PortfolioSimulation(
         monthly_run_rate=_percentiles(run_rate),
         duplicated_monthly_run_rate=_percentiles(duplicated),
@@ -189,6 +199,8 @@ def simulate_portfolio(
         horizon_months=horizon,
         draws=draws,
         seed=seed,
+        build_cost=_percentiles(build),
+        forward_cost=_percentiles(unbuilt + run_rate * horizon),
     )
 
 

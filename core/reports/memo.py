@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from core.domain.analysis import RegistryAnalysis, score_registry_integration
+from core.domain.complexity import category_factors
 from core.domain.diagnostic import RESPONSIBILITIES, DiagnosticSession, Role
 from core.domain.overlap import Cluster
 from core.domain.ranges import Range
@@ -26,7 +27,7 @@ from core.wording import format_money_range, natural_list, verdict_banner
 MAX_DETAILED_SCORES = 3
 MAX_EVIDENCE = 6
 SCENARIO_DRAWS, SCENARIO_SEED = 10_000, 0  # as on the TCO page: the same figures every time
-DEFAULT_SIGNOFF_ROLES = (Role.REVOPS, Role.ENGINEERING, Role.FINANCE, Role.PRODUCT_OWNER)
+MAX_SIGNOFF = 8
 
 
 # --- The memo value --------------------------------------------------------------------------------
@@ -57,6 +58,7 @@ class SubjectContext:
     evidence: tuple[str, ...]
     members: tuple[MemberLine, ...]
     found: bool = True  # False: the id is not in the registry version the memo was computed from
+    categories: tuple[str, ...] = ()  # each integration's complexity category with its factors, in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,28 @@ class Memo:
 # --- Building it -----------------------------------------------------------------------------------
 
 
+MAX_CATEGORIES = 4  # integrations whose complexity factors a memo lists
+
+
+def category_sentences(analysis: RegistryAnalysis, ids: Iterable[str]) -> tuple[str, ...]:
+    """Why each integration is in its complexity category, and which figures were estimated from it, in words.
+
+    >>> category_sentences(sample_analysis, ["INT-002"])
+    ('INT-002 is moderate: writes into a system of record (Salesforce): +2; total 2 points: moderate from 2.',)
+    """
+    sentences = []
+    for integration_id in list(ids)[:MAX_CATEGORIES]:
+        row = analysis.by_id.get(integration_id)
+        if row is None:
+            continue
+        reasons = category_factors(row, analysis.rules)
+        text = f"{row.id} is {reasons.category.value}: {'; '.join(reasons.factors)}."
+        if reasons.estimated:
+            text += f" Estimated from the category, not typed: {'; '.join(reasons.estimated)}."
+        sentences.append(text)
+    return tuple(sentences)
+
+
 def _route(analysis: RegistryAnalysis, cluster: Cluster) -> str:
     return duplicated_by_cluster(analysis, [cluster])[0].route
 
@@ -205,6 +229,7 @@ def _cluster_context(analysis: RegistryAnalysis, cluster: Cluster) -> SubjectCon
         kind="cluster", id=cluster.id, title=f"{cluster.id} · {route}", summary=summary,
         evidence=tuple(cluster.evidence[:MAX_EVIDENCE]),
         members=_member_lines(analysis, cluster.members, cluster),
+        categories=category_sentences(analysis, cluster.members),
     )
 
 
@@ -235,7 +260,7 @@ def _integration_context(analysis: RegistryAnalysis, integration_id: str) -> Sub
         members = _member_lines(analysis, [row.id, *others[:8]], None)
         evidence = tuple(dict.fromkeys(e for p in pairs for e in p.evidence))[:MAX_EVIDENCE]
     return SubjectContext(kind="integration", id=row.id, title=f"{row.id} · {row.name}", summary=summary,
-                          evidence=evidence, members=members)
+                          evidence=evidence, members=members, categories=category_sentences(analysis, [row.id]))
 
 
 def _score(analysis: RegistryAnalysis, integration_id: str, rubric: RubricConfig) -> ScoredIntegration:
@@ -269,6 +294,21 @@ def _group_scorings(room: Room, scored: Mapping[str, ScoredIntegration],
                           else (brief[scoring.integration_id].verdict, brief[scoring.integration_id].score))
         found.append(replace(scoring, default_verdict=verdict, default_score=score))
     return tuple(found)
+
+
+def _owners_who_sign(analysis: RegistryAnalysis, contexts: Sequence[SubjectContext]) -> tuple[tuple[str, str], ...]:
+    """Without a session, the people actually involved sign: the owner of each integration in scope, by name,
+    or a line for the owning team's lead where nobody is named."""
+    people: dict[str, str] = {}
+    for subject in contexts:
+        for member in subject.members:
+            key = member.owner or f"lead of {member.team}"
+            if key in people:
+                people[key] += f", {member.id}"
+            else:
+                people[key] = (f"Owner of {member.id}" if member.owner else f"Team lead, {member.team}: no owner named "
+                                                                             f"for {member.id}")
+    return tuple(("" if name.startswith("lead of ") else name, role) for name, role in people.items())[:MAX_SIGNOFF]
 
 
 def _subject_name(analysis: RegistryAnalysis, kind: str, subject_id: str) -> str:
@@ -402,7 +442,7 @@ def build_memo(
                  owner=d.accountable or "not assigned", due=d.due_date)
         for d in decisions if not d.recommended
     )
-    signoff = participants or tuple(("", role.label) for role in DEFAULT_SIGNOFF_ROLES)
+    signoff = participants or _owners_who_sign(analysis, contexts)
     first = contexts[0] if contexts else None
     if kind is None:
         kind = "session" if session is not None else (first.kind if first else "integration")

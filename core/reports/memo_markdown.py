@@ -80,6 +80,8 @@ def render_memo_markdown(memo: Memo) -> str:
                  format_money(m.monthly_run_rate.likely, currency), *([m.action] if recommended else [])]
                 for m in subject.members],
                 ["L", "L", "L", "L", "L", "R", *(["L"] if recommended else [])]) + [""]
+        if subject.categories:
+            out += ["Complexity, in words:", ""] + [f"- {e(item)}" for item in subject.categories] + [""]
 
     out += ["## Rubric result", ""]
     if memo.scores:
@@ -103,7 +105,7 @@ def render_memo_markdown(memo: Memo) -> str:
     if not memo.scores:
         out += ["_No integration in scope could be scored._", ""]
 
-    out += ["## Cost: keep all, merge or centralise", ""]
+    out += ["## Cost: keep all, merge or centralize", ""]
     if not memo.tco:
         out += ["_No subject belongs to an overlap cluster, so there is nothing to consolidate and compare._", ""]
     for item in memo.tco:

@@ -6,13 +6,19 @@ from core.reports.memo import (SCENARIO_DRAWS, Memo, TcoComparison, brief_score_
     glance_rows, group_scoring_of, next_step_rows, raci_rows, recommendation_text, room_blocks, score_heading,
     weights_note)
 from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, INK, MUTED, RULE, SCENARIO_COLOURS, WASTE, Cell,
-    Column, Document, format_timestamp, money_axis, new_figure, verdict_cell, version_text)
+    TABLE_PAD, Column, Document, format_timestamp, money_axis, new_figure, verdict_cell, version_text)
 from core.reports.tco_figures import scenario_series
 from core.wording import format_money
 
 
 def _short_scenario(name: str, survivor: str) -> str:
-    return {"keep_all": "Keep all", "merge": f"Merge into {survivor}", "centralise": "Centralise under one owner"}[name]
+    return {"keep_all": "Keep all", "merge": f"Merge into {survivor}", "centralise": "Centralize under one owner"}[name]
+
+
+def _id_width(doc: Document, ids: list[str], size: float = 7.5) -> float:
+    """An ID column wide enough for the longest id in bold, so rows can always be told apart (up to 45 mm)."""
+    doc.style(size, "B")
+    return min(max([doc.measure(i) for i in ids] + [10.0]) + 2 * TABLE_PAD + 1.0, 45.0)
 
 
 def _tco_chart(doc: Document, item: TcoComparison, currency: str, width: float, height: float) -> None:
@@ -27,9 +33,12 @@ def _tco_chart(doc: Document, item: TcoComparison, currency: str, width: float, 
     month = item.comparison.break_even_month_merge
     if month is not None and month > 0:
         ax.axvline(month, color=SCENARIO_COLOURS["merge"], linewidth=0.8, linestyle=(0, (4, 2)))
+        # The label stands on the side of the line with room for it, so it is never cut at the plot's edge.
+        right_side = month <= item.comparison.horizon_months * 0.55
         ax.annotate(f"merge pays back: month {month}", xy=(month, 0), xycoords=("data", "axes fraction"),
-                    xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=6.5,
-                    color=SCENARIO_COLOURS["merge"],
+                    xytext=(3 if right_side else -3, 3), textcoords="offset points",
+                    ha="left" if right_side else "right", va="bottom", fontsize=6.5,
+                    color=SCENARIO_COLOURS["merge"], annotation_clip=False,
                     bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
     horizon = item.comparison.horizon_months
     ax.set_xlim(0, horizon)
@@ -97,7 +106,8 @@ def _participants(doc: Document, memo: Memo) -> None:
     doc.heading("Participants and roles")
     if not memo.participants:
         doc.paragraph("No session was held: this memo was prepared from the registry. "
-                      "The sign-off lines at the end name the roles that should agree it.", colour=MUTED, style="I")
+                      "The sign-off lines at the end name the people involved: the owners of the integrations in "
+                      "scope.", colour=MUTED, style="I")
         return
     rows = [[name, role] for name, role in memo.participants]
     width = doc.content_width
@@ -129,8 +139,9 @@ def _context(doc: Document, memo: Memo) -> None:
             doc.set_y(doc.get_y() + 1)
             recommended = any(m.action for m in subject.members)
             last = 32 if recommended else 0
-            columns = [Column("ID", 18), Column("Integration", width - 18 - 44 - 17 - 22 - last, wrap=True,
-                                                max_lines=2),
+            ids = _id_width(doc, [m.id for m in subject.members])
+            columns = [Column("ID", ids), Column("Integration", width - ids - 44 - 17 - 22 - last, wrap=True,
+                                                 max_lines=2),
                        Column("Team · owner", 44, wrap=True, max_lines=2), Column("Status", 17),
                        Column("Run-rate", 22, "R")]
             columns += [Column("Recommended", last, wrap=True, max_lines=2)] if recommended else []
@@ -139,23 +150,42 @@ def _context(doc: Document, memo: Memo) -> None:
                      format_money(m.monthly_run_rate.likely, currency), *([m.action] if recommended else [])]
                     for m in subject.members]
             doc.table(columns, rows, size=7.5)
-            doc.paragraph("Run-rate: likely value a month. Bold: the integration the cluster keeps."
+            kept = any(m.survivor for m in subject.members)
+            doc.paragraph("Run-rate: likely value a month."
+                          + (" Bold: the integration the cluster keeps." if kept else "")
                           + (" Recommended: what the cluster's recommendation does with each." if recommended else ""),
                           size=6.8, colour=MUTED)
+        if subject.categories:
+            doc.style(7.5, "B", MUTED)
+            doc.ensure_space(10)
+            doc.put(doc.l_margin, doc.get_y(), width, 4, "COMPLEXITY, IN WORDS")
+            doc.set_y(doc.get_y() + 4.2)
+            doc.bullets(list(subject.categories), size=7.5)
         doc.set_y(doc.get_y() + 2)
 
 
+def _criteria_columns(width: float) -> list[Column]:
+    return [Column("Criterion", 44, wrap=True, max_lines=2), Column("Score", 13, "R"), Column("Weight", 14, "R"),
+            Column("Contribution", 21, "R"), Column("Why", width - 44 - 13 - 14 - 21, wrap=True, max_lines=3)]
+
+
 def _rubric(doc: Document, memo: Memo) -> None:
-    doc.heading("Rubric result", keep_with=75)  # with the weights note and the first criteria table
+    width = doc.content_width
+    first = 0.0
+    if memo.scores:
+        # The heading stays with the weights note and the whole first criteria table, never alone at a page foot.
+        doc.style(7.5)
+        note = len(doc.lines(weights_note(memo), width)) * 7.5 * 1.45 * 0.3528 + 1.5
+        first = note + 1.5 + 6 + doc.table_height(_criteria_columns(width), criterion_rows(memo.scores[0].result,
+                                                                                          verdict_cell), 7.5) + 12
+    doc.heading("Rubric result", keep_with=max(first, 20))
     if not memo.scores:
         doc.paragraph("No integration in scope could be scored.", style="I", colour=MUTED)
         return
     doc.paragraph(weights_note(memo), size=7.5, colour=MUTED)
-    width = doc.content_width
     for item in memo.scores:
         doc.set_y(doc.get_y() + 1.5)
-        columns = [Column("Criterion", 44, wrap=True, max_lines=2), Column("Score", 13, "R"), Column("Weight", 14, "R"),
-                   Column("Contribution", 21, "R"), Column("Why", width - 44 - 13 - 14 - 21, wrap=True, max_lines=3)]
+        columns = _criteria_columns(width)
         rows = criterion_rows(item.result, verdict_cell)
         doc.keep_together(6 + doc.table_height(columns, rows, 7.5) + 12)  # heading, table, sensitivity
         doc.paragraph(score_heading(item), size=9.5, style="B", colour=INK, after=1)
@@ -171,7 +201,8 @@ def _rubric(doc: Document, memo: Memo) -> None:
     if memo.brief_scores:
         doc.set_y(doc.get_y() + 1)
         doc.paragraph("Other copies in these clusters, scored the same way:", size=8, style="B", colour=INK, after=0.8)
-        doc.table([Column("ID", 22), Column("Integration", width - 22 - 28 - 24), Column("Verdict", 28),
+        ids = _id_width(doc, [b.integration_id for b in memo.brief_scores])
+        doc.table([Column("ID", ids), Column("Integration", width - ids - 28 - 24), Column("Verdict", 28),
                    Column("Score", 24, "R")], brief_score_rows(memo, verdict_cell), size=7.5)
         for brief in memo.brief_scores:
             _group_scoring(doc, memo, brief.integration_id)
@@ -193,7 +224,7 @@ def _tco_section(doc: Document, memo: Memo) -> None:
         columns, rows = _scenario_table(item, width)
         # Title, chart, table and break-even sentences: kept on one page, a comparison split in two is hard to read.
         blocks.append((item, columns, rows, 10 + 59 + doc.table_height(columns, rows, 7) + 30))
-    doc.heading("Cost: keep all, merge or centralise", keep_with=blocks[0][3] if blocks else 20)
+    doc.heading("Cost: keep all, merge or centralize", keep_with=blocks[0][3] if blocks else 20)
     if not blocks:
         doc.paragraph("No subject belongs to an overlap cluster, so there is nothing to consolidate and compare.",
                       style="I", colour=MUTED)

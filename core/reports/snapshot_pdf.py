@@ -11,11 +11,15 @@ from core.domain.ranges import Range, total
 from core.domain.registry import Status
 from core.domain.rubric import RubricConfig, Verdict
 from core.domain.tco_simulation import PortfolioSimulation
+from core.domain.settings import DUPLICATE_CAPACITY_GUIDELINE
 from core.reports.figures import ClusterRow, duplicated_by_cluster
+from core.reports.pdf_cards import CardLine, assumptions_band, card_height, figure_card, share_bar
 from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, FAINT, INK, MUTED, RULE, WASTE, ZEBRA, Document,
     format_date, money_axis, new_figure, shorten_route, utc, verdict_cell, version_text)
 from core.reports.room import Room, snapshot_room_lines
-from core.wording import format_money, format_money_range, plural
+from core.reports.tco_figures import (RANGE_NOTE, CapacityShare, HeadlineFigure, all_headline_figures, capacity_share,
+    percentile_footnote)
+from core.wording import format_hours, format_money, format_money_range, plural
 
 # Most clusters a snapshot lists, however much room is left: it is a summary, not the registry.
 MAX_TABLE_ROWS = 12
@@ -75,6 +79,9 @@ class SnapshotFigures:
     horizon_months: int
     hourly_rate: Range
     overlap_threshold: float
+    headlines: tuple[HeadlineFigure, ...] = ()  # run-rate, duplicated, waste, build, TCO, forward: money and hours
+    hours_per_fte: float = 140.0
+    capacity: CapacityShare | None = None  # the share of the team's capacity spent on duplicates, when set
 
 
 def recommend(analysis: RegistryAnalysis, cluster_id: str, route: str) -> Recommendation:
@@ -163,6 +170,9 @@ def snapshot_figures(
         horizon_months=settings.horizon_months,
         hourly_rate=settings.hourly_rate,
         overlap_threshold=settings.overlap_threshold,
+        headlines=all_headline_figures(costs, simulation),
+        hours_per_fte=settings.hours_per_fte,
+        capacity=capacity_share(costs, settings.team_capacity, DUPLICATE_CAPACITY_GUIDELINE),
     )
 
 
@@ -181,6 +191,9 @@ _CHART_GAP = 2.5
 _TABLE_GAP = 3.0
 _CHART_BASE, _CHART_BAR = 17.0, 5.4  # chart height = base + bar x bars
 _MAX_BARS = 8
+
+
+_MIN_CHARTED = 4  # fewer bars than this: no chart, more table rows
 
 
 def _chart_height(bars: int, per_bar: float = _CHART_BAR) -> float:
@@ -202,6 +215,12 @@ def _fit_rows(figures: SnapshotFigures, room: float) -> tuple[int, float]:
 
     while rows > 1 and needed(rows) > room:
         rows -= 1
+    if rows < _MIN_CHARTED and len(figures.clusters) > rows:
+        # Too little room for a chart worth reading: the table alone lists more clusters.
+        table_only = len(figures.clusters)
+        while table_only > 1 and needed(table_only) - _TITLE - _chart_height(table_only) - _CHART_GAP > room:
+            table_only -= 1
+        return table_only, 0.0
     bars = max(min(rows, _MAX_BARS), 2)
     spare = max(room - needed(rows), 0.0)
     per_bar = min(_CHART_BAR + spare / bars, 8.0)
@@ -228,93 +247,96 @@ def _assumptions_band(doc: Document, figures: SnapshotFigures) -> None:
     items = [
         ("Horizon", f"{figures.horizon_months} months"),
         ("Hourly rate", format_money_range(figures.hourly_rate, currency, "/ hour")),
-        ("Overlap threshold", f"{figures.overlap_threshold:g}"),
-        ("Ranges", "low – high, likely in bold"),
+        ("One FTE", f"{figures.hours_per_fte:g} hours a month"),
+        ("Overlap", f"threshold {figures.overlap_threshold:g}"),
+        ("Counted", plural(figures.integrations, "integration")),
     ]
-    if figures.simulation is not None:
-        items[-1] = ("Simulation", f"{figures.simulation.draws:,} draws, seed {figures.simulation.seed}")
-    y, height = doc.get_y(), 9.5
-    doc.set_fill_color(ACCENT_SOFT)
-    doc.rect(doc.l_margin, y, doc.content_width, height, style="F")
-    widths = [0.17, 0.37, 0.19, 0.27]
-    x = doc.l_margin + 3
-    inner = doc.content_width - 6
-    for (label, value), share in zip(items, widths):
-        width = inner * share - 2
-        doc.style(6.5, "B", MUTED)
-        doc.put(x, y + 1.3, width, 3.2, label.upper())
-        doc.style(8, "", INK)
-        doc.put(x, y + 4.6, width, 3.8, value)
-        x += inner * share
-    doc.set_y(y + height + 4)
+    assumptions_band(doc, items, [0.13, 0.33, 0.17, 0.15, 0.22])
 
 
-def _card(doc: Document, x: float, y: float, width: float, height: float, label: str, big: str, unit: str,
-          rows: list[tuple[str, str]], colour: str = INK) -> None:
-    doc.set_draw_color(RULE)
-    doc.set_line_width(0.25)
-    doc.rect(x, y, width, height, style="D")
-    doc.set_fill_color(colour if colour != INK else ACCENT)
-    doc.rect(x, y, width, 0.9, style="F")
-    pad = 3.0
-    inner = width - 2 * pad
-    doc.style(6.5, "B", MUTED)
-    doc.put(x + pad, y + 2.6, inner, 3.5, label.upper())
-    size = doc.fitted_size(big, inner, 17, 10, "B")
-    doc.style(size, "B", colour)
-    doc.put(x + pad, y + 6.6, inner, 7.5, big)
-    doc.style(6.5, "", MUTED)
-    doc.put(x + pad, y + 14.2, inner, 3.2, unit)
-    rule_y = y + 18.4
-    doc.set_draw_color(RULE)
-    doc.line(x + pad, rule_y, x + width - pad, rule_y)
-    row_y = rule_y + 1.2
-    for row_label, value in rows:
-        doc.style(6.8, "", MUTED)
-        label_width = doc.measure(row_label) + 1.5
-        doc.put(x + pad, row_y, label_width, 3.3, row_label)
-        doc.style(6.8, "B" if row_label == "Likely" else "", INK)
-        doc.put(x + pad + label_width, row_y, inner - label_width, 3.3, value, align="R")
-        row_y += 3.4
+def _counts_line(doc: Document, figures: SnapshotFigures) -> None:
+    doc.style(7, "", MUTED)
+    text = (f"{figures.live:,} live, {figures.planned:,} proposed or building, "
+            f"owned by {plural(figures.teams, 'team')}; "
+            f"{figures.in_clusters:,} of them in {plural(figures.cluster_count, 'overlap cluster')}. " + RANGE_NOTE)
+    y = doc.get_y()
+    for number, line in enumerate(doc.lines(text, doc.content_width, 2)):
+        doc.put(doc.l_margin, y + number * 3.2, doc.content_width, 3.2, line)
+    doc.set_y(y + 8.4)
+
+
+_CARD_LINES = 3
+_CARD_GAP = 3.0
+
+
+def _cards_height() -> float:
+    return 2 * card_height(_CARD_LINES) + _CARD_GAP + 3.0
 
 
 def _cards(doc: Document, figures: SnapshotFigures) -> None:
-    currency, sim = figures.currency, figures.simulation
-
-    def money(value: float) -> str:
-        return format_money(value, currency)
-
-    def rows(value: Range, percentiles) -> list[tuple[str, str]]:
-        out = [("Low", money(value.low)), ("Likely", money(value.likely)), ("High", money(value.high))]
-        if percentiles is not None:
-            out += [("P10", money(percentiles.p10)), ("P50", money(percentiles.p50)), ("P90", money(percentiles.p90))]
-        return out
-
-    cards = [
-        ("Integrations", f"{figures.integrations:,}", "in the registry",
-         [("Live", f"{figures.live:,}"), ("Proposed or building", f"{figures.planned:,}"),
-          ("Owner teams", f"{figures.teams:,}"), ("In overlap clusters", f"{figures.in_clusters:,}"),
-          ("Overlap clusters", f"{figures.cluster_count:,}")], INK),
-        ("Monthly run-rate", money(figures.monthly_run_rate.likely), "per month · likely",
-         rows(figures.monthly_run_rate, sim.monthly_run_rate if sim else None), INK),
-        ("Duplicated run-rate", money(figures.duplicated_monthly_run_rate.likely), "per month · likely",
-         rows(figures.duplicated_monthly_run_rate, sim.duplicated_monthly_run_rate if sim else None), WASTE),
-        ("Annualised waste", money(figures.annualised_waste.likely), "per year · likely",
-         rows(figures.annualised_waste, sim.annualised_waste if sim else None), WASTE),
-    ]
-    gap = 3.5
-    width = (doc.content_width - 3 * gap) / 4
-    height = 18.4 + 1.2 + 3.4 * max(len(c[3]) for c in cards) + 1.6
+    """Six cards, three a row: what runs every month, then what is paid once or over the horizon."""
+    currency = figures.currency
+    units = {"month": "per month · likely", "year": "per year · likely"}
+    width = (doc.content_width - 2 * _CARD_GAP) / 3
+    height = card_height(_CARD_LINES)
     y = doc.get_y()
-    for index, (label, big, unit, card_rows, colour) in enumerate(cards):
-        _card(doc, doc.l_margin + index * (width + gap), y, width, height, label, big, unit, card_rows, colour)
-    doc.set_y(y + height + 3)
-    if sim is not None:
-        doc.style(6.5, "", MUTED)
-        doc.put(doc.l_margin, doc.get_y() - 1.2, doc.content_width, 3.2,
-                "Low / high: everything goes well / badly at once. "
-                "P10 – P90: 8 in 10 simulated outcomes fall between them.")
-        doc.set_y(doc.get_y() + 4.5)
+    for index, figure in enumerate(figures.headlines[:6]):
+        row, column = divmod(index, 3)
+        colour = WASTE if figure.key in ("duplicated", "waste") else INK
+        unit = units.get(figure.per, f"over {figures.horizon_months} months · likely" if figure.key != "build"
+                         else "one-time · likely")
+        lines = [CardLine("Range", figure.band_text(currency).removesuffix(f" {figure.unit}") if figure.unit
+                          else figure.band_text(currency), bold=True)]
+        if figure.hours is not None:
+            hours = figure.hours
+            lines.append(CardLine("Hours", f"{format_hours(hours.likely)} ({format_hours(hours.low)[:-2]} – "
+                                           f"{format_hours(hours.high)})"))
+            lines.append(CardLine("People", figure.fte_text(figures.hours_per_fte)))
+        figure_card(doc, doc.l_margin + column * (width + _CARD_GAP), y + row * (height + _CARD_GAP), width, height,
+                    figure.label, format_money(figure.value.likely, currency), unit, lines, colour)
+    doc.set_y(y + 2 * height + _CARD_GAP + 3.0)
+
+
+def _capacity(doc: Document, figures: SnapshotFigures) -> None:
+    share = figures.capacity
+    if share is None:
+        return
+    share_bar(doc, title="Share of engineering capacity spent maintaining duplicates",
+              sentence=share.sentence(figures.hours_per_fte), low=share.share.low, likely=share.share.likely,
+              high=share.share.high, guideline=share.guideline, guideline_label=share.guideline_text(),
+              colour=WASTE if share.over_guideline else ACCENT)
+    doc.set_y(doc.get_y() + 1.5)
+
+
+def _capacity_height(figures: SnapshotFigures) -> float:
+    from core.reports.pdf_cards import SHARE_BAR_HEIGHT
+
+    return SHARE_BAR_HEIGHT + 1.5 if figures.capacity is not None else 0.0
+
+
+def _footnote_lines(doc: Document, figures: SnapshotFigures) -> list[str]:
+    if figures.simulation is None:
+        return []
+    text = percentile_footnote(figures.headlines, figures.currency, figures.simulation.draws)
+    text += f" Seed {figures.simulation.seed}: the same registry always gives the same figures."
+    doc.style(6.2, "", MUTED)
+    return doc.lines(text, doc.content_width, 4)
+
+
+_FOOTNOTE_LINE = 2.9
+
+
+def _footnote(doc: Document, lines: list[str]) -> None:
+    """The simulated P10 – P90 at the foot of the page, under a short rule."""
+    if not lines:
+        return
+    y = doc.h - doc.b_margin - len(lines) * _FOOTNOTE_LINE
+    doc.set_draw_color(RULE)
+    doc.set_line_width(0.2)
+    doc.line(doc.l_margin, y - 1.0, doc.l_margin + 40, y - 1.0)
+    doc.style(6.2, "", MUTED)
+    for number, line in enumerate(lines):
+        doc.put(doc.l_margin, y + number * _FOOTNOTE_LINE, doc.content_width, _FOOTNOTE_LINE, line)
 
 
 def _section_title(doc: Document, text: str, note: str = "") -> None:
@@ -561,18 +583,27 @@ def build_snapshot_pdf(
     figures = snapshot_figures(analysis, rubric=rubric, simulation=simulation, limit=MAX_TABLE_ROWS, room=room)
     _header(doc, registry_name, registry_version, generated_at)
     _assumptions_band(doc, figures)
+    _counts_line(doc, figures)
     _cards(doc, figures)
+    _capacity(doc, figures)
+    footnote = _footnote_lines(doc, figures)
+    top = doc.get_y()
+    _footnote(doc, footnote)
+    doc.set_y(top)
 
-    space = doc.h - doc.b_margin - doc.get_y() - _recommendation_height(doc, figures)
+    space = (doc.h - doc.b_margin - doc.get_y() - _recommendation_height(doc, figures)
+             - (len(footnote) * _FOOTNOTE_LINE + 2.0 if footnote else 0.0))
     if figures.clusters:
         rows, chart_height = _fit_rows(figures, space)
         shown = figures.clusters[:rows]
-        _section_title(doc, "Duplicated run-rate by cluster",
-                       f"the top {min(len(shown), _MAX_BARS)} of {plural(figures.cluster_count, 'cluster')}: "
-                       "likely, with the low – high range")
-        _chart(doc, replace(figures, clusters=shown), chart_height)
-        _section_title(doc, "Where the duplication is",
-                       "verdict: each cluster's recommendation, below")
+        if chart_height:
+            _section_title(doc, "Duplicated run-rate by cluster",
+                           f"the top {min(len(shown), _MAX_BARS)} of {plural(figures.cluster_count, 'cluster')}: "
+                           "likely, with the low – high range")
+            _chart(doc, replace(figures, clusters=shown), chart_height)
+        listed = (f"all {plural(figures.cluster_count, 'cluster')}" if len(shown) == figures.cluster_count
+                  else f"the top {len(shown)} of {plural(figures.cluster_count, 'cluster')}")
+        _section_title(doc, "Where the duplication is", f"{listed}; verdict: each cluster's recommendation")
         _table(doc, figures, rows)
     _recommendations(doc, figures)
     return doc.to_bytes()

@@ -13,7 +13,7 @@ from core.domain.registry import Status
 from core.domain.rubric import Verdict
 from core.domain.tco import PortfolioCost, ScenarioComparison, horizon_cost
 from core.domain.tco_simulation import Percentiles, PortfolioSimulation, ScenarioSimulation
-from core.wording import format_money, format_money_range
+from core.wording import format_fte, format_hours, format_money, format_money_range, format_percent
 
 
 def format_percentiles(p: Percentiles, currency: str = "$", unit: str = "") -> str:
@@ -37,6 +37,8 @@ class HeadlineFigure:
     unit: str
     percentiles: Percentiles | None
     meaning: str
+    hours: Range | None = None  # the same figure in engineering and ops hours (tools have none)
+    per: str = "month"  # "month", "year" or "" (a one-time or horizon total): how FTE is counted
 
     def big(self, currency: str) -> str:
         """The likely value with its unit, e.g. ``$126,063 / month``."""
@@ -44,6 +46,38 @@ class HeadlineFigure:
 
     def range_text(self, currency: str) -> str:
         return format_money_range(self.value, currency, self.unit)
+
+    def band_text(self, currency: str) -> str:
+        """The one uncertainty band every figure carries: low – high from the stated ranges.
+
+        >>> HeadlineFigure("x", "X", Range(10, 20, 40), "/ month", None, "").band_text("$")
+        '$10 – $40 / month'
+        """
+        suffix = f" {self.unit}" if self.unit else ""
+        return f"{format_money(self.value.low, currency)} – {format_money(self.value.high, currency)}{suffix}"
+
+    def hours_text(self) -> str:
+        """The likely hours with their band, e.g. ``225 h / month (213 – 239 h)``."""
+        if self.hours is None:
+            return ""
+        unit = {"month": " / month", "year": " / year"}.get(self.per, "")
+        band = f"{format_hours(self.hours.low).removesuffix(' h')} – {format_hours(self.hours.high)}"
+        return f"{format_hours(self.hours.likely)}{unit} ({band})"
+
+    def fte_text(self, hours_per_fte: float) -> str:
+        """The likely hours as people: FTE for monthly figures, FTE all year, or FTE-months for totals.
+
+        >>> figure = HeadlineFigure("x", "X", Range.exact(1), "", None, "", Range.exact(1400), "")
+        >>> figure.fte_text(140), HeadlineFigure("y", "Y", Range.exact(1), "", None, "", Range.exact(70)).fte_text(140)
+        ('10 FTE-months', '0.5 FTE')
+        """
+        if self.hours is None:
+            return ""
+        if self.per == "month":
+            return format_fte(self.hours.likely, hours_per_fte)
+        if self.per == "year":
+            return f"{format_fte(self.hours.likely / 12, hours_per_fte)} all year"
+        return format_fte(self.hours.likely, hours_per_fte).replace("FTE", "FTE-months")
 
     def percentile_text(self, currency: str) -> str:
         return format_percentiles(self.percentiles, currency, self.unit) if self.percentiles else ""
@@ -66,16 +100,121 @@ def headline_figures(costs: PortfolioCost, simulation: PortfolioSimulation | Non
         HeadlineFigure("run_rate", "Portfolio run-rate", costs.monthly_run_rate, "/ month",
                        sim.monthly_run_rate if sim else None,
                        "What every integration still running costs a month: maintenance, tools and manual "
-                       "reconciliation."),
+                       "reconciliation.", costs.monthly_hours, "month"),
         HeadlineFigure("duplicated", "Spent on duplicates", costs.duplicated_monthly_run_rate, "/ month",
                        sim.duplicated_monthly_run_rate if sim else None,
                        "The monthly run-rate of integrations that copy one another, excluding the one each group "
-                       "keeps."),
+                       "keeps.", costs.duplicated_monthly_hours, "month"),
         HeadlineFigure("waste", "Annualised waste", costs.annualised_waste, "/ year",
                        sim.annualised_waste if sim else None,
                        "Twelve months of spending on duplicates: what consolidating could stop, before migration "
-                       "costs."),
+                       "costs.", costs.annualised_waste_hours, "year"),
     )
+
+
+def all_headline_figures(costs: PortfolioCost,
+                         simulation: PortfolioSimulation | None = None) -> tuple[HeadlineFigure, ...]:
+    """The snapshot's six figures: run-rate, duplicated run-rate, annual waste, build cost, TCO and forward cost.
+
+    >>> [f.label for f in all_headline_figures(sample_analysis.costs)][3:]
+    ['Build cost', 'TCO over 12 months', 'Forward cost, next 12 months']
+    """
+    sim, horizon = simulation, costs.horizon_months
+    return headline_figures(costs, simulation) + (
+        HeadlineFigure("build", "Build cost", costs.build_cost, "", sim.build_cost if sim else None,
+                       "What building every integration still running cost (or will cost): its build hours at the "
+                       "hourly rate.", costs.build_hours, ""),
+        HeadlineFigure("tco", f"TCO over {horizon} months", costs.tco, "", sim.tco if sim else None,
+                       f"Total cost of ownership: the build cost plus {horizon} months of run-rate.",
+                       costs.tco_hours, ""),
+        HeadlineFigure("forward", f"Forward cost, next {horizon} months", costs.forward_cost, "",
+                       sim.forward_cost if sim else None,
+                       f"What is still to be spent: {horizon} months of run-rate plus building what is proposed or "
+                       "being built.", costs.forward_hours, ""),
+    )
+
+
+RANGE_NOTE = ("Each figure is its likely value with one band: low – high from the stated ranges (low if everything "
+              "goes well at once, high if everything goes badly at once). Quote the likely value with that band.")
+
+
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: "Build cost" -> "build cost", "TCO over ..." stays.
+
+    >>> _lower_first("Build cost"), _lower_first("TCO over 12 months")
+    ('build cost', 'TCO over 12 months')
+    """
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def percentile_footnote(figures: Sequence[HeadlineFigure], currency: str, draws: int) -> str:
+    """The simulated P10 – P90 of every figure, in one footnote beside the band the figures carry.
+
+    >>> run = HeadlineFigure("run_rate", "Portfolio run-rate", Range(1, 2, 3), "/ month", Percentiles(1.2, 2, 2.8), "")
+    >>> percentile_footnote([run], "$", 10_000)
+    'Simulated P10 – P90 (8 in 10 of 10,000 simulated outcomes fall between): portfolio run-rate $1 – $3 / month.'
+    """
+    parts = [f"{_lower_first(f.label)} {format_money(f.percentiles.p10, currency)} – "
+             f"{format_money(f.percentiles.p90, currency)}{' ' + f.unit if f.unit else ''}"
+             for f in figures if f.percentiles is not None]
+    if not parts:
+        return ""
+    return (f"Simulated P10 – P90 (8 in 10 of {draws:,} simulated outcomes fall between): " + "; ".join(parts) + ".")
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityShare:
+    """The share of the team's engineering capacity that goes into maintaining duplicates."""
+
+    capacity_hours: float  # a month
+    duplicated_hours: Range  # a month
+    share: Range  # duplicated hours / capacity
+    guideline: float  # 0.20: guidance, not a rule
+
+    @property
+    def over_guideline(self) -> bool:
+        return self.share.likely > self.guideline
+
+    def sentence(self, hours_per_fte: float) -> str:
+        """The share in words, e.g. "22% of the team's 1,000 h a month (7.1 FTE) maintains duplicates (21% – 24%)."
+
+        >>> CapacityShare(1000, Range(210, 225, 240), Range(0.21, 0.225, 0.24), 0.2).sentence(140)
+        "22% of the team's engineering capacity (1,000 h a month, 7.1 FTE) goes into maintaining duplicates (range 21% – 24%)."
+        """  # noqa: E501
+        return (f"{format_percent(self.share.likely)} of the team's engineering capacity "
+                f"({format_hours(self.capacity_hours).removesuffix(' h')} h a month, "
+                f"{format_fte(self.capacity_hours, hours_per_fte)}) goes into maintaining duplicates "
+                f"(range {format_percent(self.share.low)} – {format_percent(self.share.high)}).")
+
+    def guideline_text(self) -> str:
+        """How the reference line is labelled: as guidance.
+
+        >>> CapacityShare(1000, Range.zero(), Range.zero(), 0.2).guideline_text()
+        'Guideline: keep it under 20% (guidance, not a rule)'
+        """
+        return f"Guideline: keep it under {format_percent(self.guideline)} (guidance, not a rule)"
+
+
+def capacity_share(costs: PortfolioCost, capacity_hours: float | None, guideline: float) -> CapacityShare | None:
+    """The share of capacity spent on duplicates, ``None`` while the team's capacity is not set.
+
+    >>> capacity_share(sample_analysis.costs, None, 0.2) is None
+    True
+    >>> round(capacity_share(sample_analysis.costs, 1000, 0.2).share.likely, 3)
+    0.225
+    """
+    if not capacity_hours:
+        return None
+    hours = costs.duplicated_monthly_hours
+    return CapacityShare(capacity_hours, hours, hours * (1 / capacity_hours), guideline)
+
+
+def hours_line(figure: HeadlineFigure, hours_per_fte: float) -> str:
+    """Hours and FTE of a figure on one line, e.g. "225 h / month (213 – 239 h) · 1.6 FTE"."""
+    if figure.hours is None:
+        return ""
+    return f"{figure.hours_text()} · {figure.fte_text(hours_per_fte)}"
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,18 +329,18 @@ def _payback(verb: str, month: int | None, horizon: int) -> str:
 
 
 def break_even_sentences(comparison: ScenarioComparison) -> tuple[str, str]:
-    """When merging and centralising pay back against keeping all, in words (likely figures).
+    """When merging and centralizing pay back against keeping all, in words (likely figures).
 
     >>> from core.domain.tco import Scenario, ScenarioComparison
     >>> keep = Scenario("keep_all", "Keep all", Range.exact(10), Range.zero(), (), "")
-    >>> merging, centralising = break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
+    >>> merging, centralizing = break_even_sentences(ScenarioComparison("CL-1", keep, keep, keep, 4, None, 12))
     >>> merging
     'Merging pays back in month 4.'
-    >>> centralising
-    'Centralising does not pay back within 12 months: over this horizon it costs more than keeping all.'
+    >>> centralizing
+    'Centralizing does not pay back within 12 months: over this horizon it costs more than keeping all.'
     """
     return (_payback("Merging", comparison.break_even_month_merge, comparison.horizon_months),
-            _payback("Centralising", comparison.break_even_month_centralise, comparison.horizon_months))
+            _payback("Centralizing", comparison.break_even_month_centralise, comparison.horizon_months))
 
 
 def scenario_table_rows(

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from sqlalchemy.engine import Engine
 
 from core.domain.analysis import RegistryAnalysis
-from core.domain.diagnostic import DiagnosticSession
+from core.domain.diagnostic import Decision, DiagnosticSession
 from core.domain.rubric import RubricConfig
 from core.reports.memo import memo_for_cluster, memo_for_integration, memo_for_session
 from core.reports.memo_markdown import render_memo_markdown
 from core.reports.memo_pdf import render_memo_pdf
-from core.reports.pdf_layout import PAGE_SIZES
+from core.reports.pdf_layout import PAGE_SIZES, format_date
 from core.reports.room import GroupScoring, Room, SessionNotes, decision_line
 from core.reports.score_figures import PROPOSAL_ID
 from core.services.tco import portfolio_simulation
@@ -21,7 +21,8 @@ from core.storage.scoring_store import list_scorings
 from core.storage.session_store import list_sessions, load_session
 from core.storage.settings_store import load_saved_rubric
 
-__all__ = ["PAGE_SIZES", "memo_document", "room_record", "session_memo", "snapshot_pdf"]
+__all__ = ["PAGE_SIZES", "brief_memo_document", "brief_memo_for", "memo_document", "room_record", "session_memo",
+           "snapshot_pdf"]
 
 
 def _group_scorings(engine: Engine) -> tuple[GroupScoring, ...]:
@@ -75,7 +76,10 @@ def snapshot_pdf(analysis: RegistryAnalysis, *, rubric: RubricConfig, registry_v
     )
 
     room = room_record(engine, newest_notes=True) if engine is not None else None
-    return build_snapshot_pdf(analysis, registry_name=registry_name or analysis.settings.organisation,
+    settings = analysis.settings
+    # The placeholder name is never printed: the page asks for the organisation's name before the first PDF.
+    named = settings.organisation if settings.organisation_named else ""
+    return build_snapshot_pdf(analysis, registry_name=registry_name or named,
                               registry_version=registry_version, page_size=page_size,
                               simulation=portfolio_simulation(analysis), rubric=rubric, room=room)
 
@@ -118,3 +122,54 @@ def session_memo(engine: Engine, analysis: RegistryAnalysis, session_id: int, *,
     """A session's memo with the rubric and registry version in the database now (the session page's export)."""
     return memo_document(analysis, rubric=load_saved_rubric(engine), registry_version=registry_version(engine),
                          session_id=session_id, engine=engine, markdown=markdown)
+
+
+def _newest_decision(engine: Engine, subject_ids: set[str]) -> tuple[Decision | None, str]:
+    """The newest session decision about any of ``subject_ids``, and the session it was made in, in words."""
+    for summary in list_sessions(engine):  # newest first
+        session = load_session(engine, summary.id)
+        for decision in reversed(session.decisions):
+            if decision.subject_id in subject_ids:
+                held = session.started_at or session.created_at
+                return decision, f"session {session.id} “{session.title}” on {format_date(held)}"
+    return None, ""
+
+
+def brief_memo_document(
+    analysis: RegistryAnalysis, *, rubric: RubricConfig, registry_version: int | str | None,
+    integration_id: str | None = None, cluster_id: str | None = None, engine: Engine | None = None,
+    markdown: bool = False, page_size: str = "A4",
+) -> bytes | str:
+    """The brief ownership memo (at most two pages) of one integration or one cluster, as PDF or Markdown.
+
+    With the database, the newest session decision about the subject (or its cluster) gives the owner, the RACI
+    and who signs.
+
+    Raises:
+        IntegrationNotFound, ClusterNotFound: when the subject does not exist, in words.
+    """
+    from core.reports.brief_memo import brief_memo, render_brief_markdown
+    from core.reports.brief_memo_pdf import render_brief_pdf
+
+    about: set[str] = set()
+    if integration_id is not None:
+        row = analysis.integration(integration_id.strip())
+        cluster = analysis.cluster_by_member.get(row.id)
+        about = {row.id, *([cluster.id] if cluster is not None else [])}
+    elif cluster_id is not None:
+        about = {cluster_id.strip(), cluster_id.strip().upper()}
+    decision, decided_in = _newest_decision(engine, about) if engine is not None else (None, "")
+    settings = analysis.settings
+    memo = brief_memo(analysis, rubric, integration_id=integration_id, cluster_id=cluster_id,
+                      registry_version=registry_version,
+                      organisation=settings.organisation if settings.organisation_named else "",
+                      decision=decision, decided_in=decided_in)
+    return render_brief_markdown(memo) if markdown else render_brief_pdf(memo, page_size=page_size)
+
+
+def brief_memo_for(engine: Engine, analysis: RegistryAnalysis, *, integration_id: str | None = None,
+                   cluster_id: str | None = None, markdown: bool = False) -> bytes | str:
+    """The brief memo with the rubric and registry version in the database now (the pages' downloads)."""
+    return brief_memo_document(analysis, rubric=load_saved_rubric(engine), registry_version=registry_version(engine),
+                               integration_id=integration_id, cluster_id=cluster_id, engine=engine,
+                               markdown=markdown)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from core.domain.analysis import RegistryAnalysis
+from core.domain.complexity import CategoryReasons, category_factors
+from core.domain.ranges import Range
+from core.domain.registry import Integration
+from core.domain.settings import DUPLICATE_CAPACITY_GUIDELINE
 from core.domain.tco import ScenarioComparison, compare_scenarios
 from core.domain.tco_simulation import PortfolioSimulation, ScenarioSimulation, simulate_scenarios
 from core.domain.tco_simulation import simulate_portfolio as _simulate_portfolio
-from core.reports.tco_figures import (ClusterWaste, HeadlineFigure, break_even_sentences, cluster_choice_label,
-    cluster_table_rows, headline_figures, scenario_series, scenario_table_rows, tco_assumptions, top_waste_clusters)
+from core.reports.tco_figures import (RANGE_NOTE, CapacityShare, ClusterWaste, HeadlineFigure, all_headline_figures,
+    break_even_sentences, capacity_share, cluster_choice_label, cluster_table_rows, headline_figures, hours_line,
+    percentile_footnote, scenario_series, scenario_table_rows, tco_assumptions, top_waste_clusters)
 
 __all__ = [
-    "DRAWS", "SEED", "ClusterWaste", "HeadlineFigure", "break_even_sentences", "cluster_choice_label",
-    "cluster_table_rows", "costliest_clusters", "headline_figures", "portfolio_simulation", "scenario_series",
-    "scenario_table_rows", "scenarios_for", "tco_assumptions",
+    "DRAWS", "RANGE_NOTE", "SEED", "CapacityShare", "CategoryReasons", "ClusterWaste", "HeadlineFigure",
+    "all_headline_figures", "break_even_sentences", "capacity_share_of", "category_reasons", "cluster_choice_label",
+    "cluster_table_rows", "costliest_clusters", "fte_range", "headline_figures", "hours_line", "percentile_footnote",
+    "portfolio_simulation", "scenario_series", "scenario_table_rows", "scenarios_for", "tco_assumptions",
 ]
 
 # Seeded: the same registry always shows (and prints) the same P10 / P50 / P90, on the page, the PDF and the CLI.
@@ -42,3 +48,24 @@ def scenarios_for(analysis: RegistryAnalysis, cluster_id: str,
     comparison = compare_scenarios(analysis.cluster(cluster_id), analysis.by_id, analysis.settings, analysis.rules,
                                    horizon_months)
     return comparison, simulate_scenarios(comparison, draws=DRAWS, seed=SEED)
+
+
+def category_reasons(analysis: RegistryAnalysis, subject: str | Integration) -> CategoryReasons:
+    """Why an integration (an id, or a proposal being scored) is in its complexity category, and which of its
+    figures the category filled in.
+
+    Raises:
+        IntegrationNotFound: when the registry has no integration with that id.
+    """
+    row = analysis.integration(subject) if isinstance(subject, str) else subject
+    return category_factors(row, analysis.rules)
+
+
+def fte_range(hours: Range, analysis: RegistryAnalysis) -> Range:
+    """Hours a month as full-time people, at the hours per FTE in Settings."""
+    return hours * (1 / analysis.settings.hours_per_fte)
+
+
+def capacity_share_of(analysis: RegistryAnalysis) -> CapacityShare | None:
+    """The share of the team's engineering capacity spent maintaining duplicates; ``None`` while it is not set."""
+    return capacity_share(analysis.costs, analysis.settings.team_capacity, DUPLICATE_CAPACITY_GUIDELINE)

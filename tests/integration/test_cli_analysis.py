@@ -65,6 +65,29 @@ def test_tco_json_has_portfolio_ranges_and_rows(capsys):
     assert len(payload["integrations"]) == 66  # the retired row costs nothing and is left out
 
 
+def test_tco_json_gives_hours_fte_and_each_integrations_category_with_its_reasons(capsys):
+    code, payload = run_json(capsys, "tco", "--csv", SAMPLE)
+
+    assert code == 0
+    for key in ("monthly_hours", "duplicated_monthly_hours", "monthly_fte", "duplicated_monthly_fte"):
+        assert set(payload[key]) == RANGE_KEYS
+        assert payload[key]["low"] <= payload[key]["likely"] <= payload[key]["high"]
+    per_fte = payload["hours_per_fte"]
+    assert per_fte == 140
+    assert payload["duplicated_monthly_fte"]["likely"] == pytest.approx(
+        payload["duplicated_monthly_hours"]["likely"] / per_fte, abs=0.001)
+    assert payload["duplicated_monthly_hours"]["likely"] < payload["monthly_hours"]["likely"]
+    assert payload["team_capacity_hours"] is None and payload["duplicated_share_of_capacity"] is None
+    rows = {row["id"]: row for row in payload["integrations"]}
+    for row in rows.values():
+        assert row["category_factors"], row["id"]  # every category says why
+        assert any(row["category"] in reason for reason in row["category_factors"])  # and names the category
+    # A quota upload into Salesforce is moderate because Salesforce is a system of record, and says so.
+    assert "writes into a system of record (Salesforce): +2" in rows["INT-002"]["category_factors"]
+    assert sum(row["monthly_hours"]["likely"] for row in rows.values()) == pytest.approx(
+        payload["monthly_hours"]["likely"])
+
+
 def test_score_json_has_verdict_criteria_reasons_and_sensitivity(capsys):
     code, payload = run_json(capsys, "score", "INT-027", "--csv", SAMPLE)
 

@@ -20,6 +20,8 @@ from core.storage.defaults import (
     load_rubric,
 )
 from core.storage.scoring_store import list_scorings
+from core.storage.settings_store import load_settings
+from core.wording import format_fte, format_hours, format_money, format_percent
 from tests.actors import admin, editor
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -208,18 +210,62 @@ def test_an_incomplete_proposal_says_what_is_missing():
 
 # --- TCO page ----------------------------------------------------------------------------------------
 
-def test_tco_page_shows_the_headline_figures_with_ranges_and_p50():
+def test_tco_page_shows_six_figures_in_money_hours_and_fte_with_one_band(sample_analysis):
     at = open_page("pages/tco.py")
 
     assert not at.exception
-    assert [m.label for m in at.metric] == ["Portfolio run-rate", "Spent on duplicates", "Annualised waste"]
-    assert all(m.value.startswith("$") for m in at.metric)
-    assert any("P50" in t for t in texts(at))
-    assert any("likely" in t and "/ month" in t for t in texts(at))
+    assert [m.label for m in at.metric] == ["Portfolio run-rate", "Spent on duplicates", "Annualised waste",
+                                             "Build cost", "TCO over 12 months", "Forward cost, next 12 months"]
+    costs = sample_analysis.costs
+    assert [m.value.split(" /")[0] for m in at.metric] == [format_money(v.likely) for v in (
+        costs.monthly_run_rate, costs.duplicated_monthly_run_rate, costs.annualised_waste, costs.build_cost,
+        costs.tco, costs.forward_cost)]
+    shown = texts(at)
+    assert f"Range **{format_money(costs.tco.low)} – {format_money(costs.tco.high)}**" in shown
+    duplicated_hours = costs.duplicated_monthly_hours
+    assert any(t.startswith(f"{format_hours(duplicated_hours.likely)} / month")
+               and format_fte(duplicated_hours.likely, 140) in t for t in shown)
+    # One band on the cards; the simulated P10 – P90 once, in the footnote under them.
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert not any(t.startswith("Simulated") for t in shown)
+    assert sum("P10 – P90" in c for c in captions) == 1
+    assert any("Set the team's engineering capacity in Settings" in c for c in captions)
     assert [d.proto.label for d in at.get("download_button")] == ["Download PDF"]
     top = table(at, 0)  # top clusters
     assert top["Cluster"].iloc[0] == "CL-INT-015"
     assert set(top["Suggested verdict"]) <= {"merge", "centralize", "retire", "hold", "proceed"}
+    assert any("The 5 of 6 groups" in c for c in captions)
+
+
+def test_with_the_teams_capacity_set_the_page_draws_the_share_beside_the_20_percent_guideline(engine,
+                                                                                              sample_analysis):
+    at = open_page("pages/settings.py")
+    at.number_input(key="set_capacity").set_value(1000.0)
+    at.button(key="FormSubmitter:settings_costs-Save costs and analysis").click().run()
+    assert not at.exception
+
+    at.switch_page("pages/tco.py").run()
+
+    share = sample_analysis.costs.duplicated_monthly_hours.likely / 1000
+    assert not at.exception
+    assert any(f"takes {format_percent(share)} of the team's engineering capacity" in t for t in texts(at))
+    chart = json.loads(next(c for c in at.get("plotly_chart") if "capacity" in c.proto.spec).proto.spec)
+    [guideline] = chart["layout"]["shapes"]
+    assert guideline["x0"] == 20
+    assert "guidance" in chart["layout"]["annotations"][0]["text"]
+
+
+def test_the_organisation_name_is_asked_before_the_first_pdf_and_then_no_more(engine):
+    at = open_page("pages/tco.py")
+    prompt = at.text_input(key="organisation_name_tco")
+    assert prompt.value == "Our company"  # the placeholder, shown as the visible default
+
+    prompt.input("Zoë Müller GmbH")
+    at.button(key="FormSubmitter:organisation_tco-Use this name").click().run()
+
+    assert not at.exception
+    assert load_settings(engine).organisation == "Zoë Müller GmbH"
+    assert not [t for t in at.text_input if t.key == "organisation_name_tco"]
 
 
 def test_choosing_another_cluster_changes_the_break_even_text():

@@ -133,3 +133,22 @@ def test_cli_snapshot_page_one_renders(tmp_path, capsys):
     png = render_first_page(out.read_bytes(), tmp_path)
 
     assert png.stat().st_size > 5000
+
+
+def test_brief_ownership_memo_of_a_cluster_is_at_most_two_pages_and_markdown_too(tmp_path, capsys):
+    out, md = tmp_path / "brief.pdf", tmp_path / "brief.md"
+
+    code, _, err = run(["memo", "--csv", SAMPLE, "--cluster", "CL-INT-004", "--brief", "--out", str(out)], capsys)
+    md_code, _, _ = run(["memo", "--csv", SAMPLE, "--cluster", "CL-INT-004", "--brief", "--out", str(md)], capsys)
+
+    assert (code, md_code) == (0, 0)
+    assert f"Wrote the ownership memo to {out}" in err
+    assert 1 <= len(pdf_pages(out.read_bytes())) <= 2
+    assert md.read_text(encoding="utf-8").startswith("# Ownership memo: Cluster CL-INT-004")
+
+
+def test_brief_with_a_session_is_refused_in_words(tmp_path, capsys):
+    code, _, err = run(["memo", "--session", "1", "--brief", "--out", str(tmp_path / "x.pdf")], capsys)
+
+    assert code == 2
+    assert "--brief is the ownership memo of one integration or cluster" in err

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from core.domain.complexity import (
     CATEGORY_ORDER,
+    category_factors,
     derive_complexity,
     estimate_effort,
     squash_name,
@@ -375,3 +376,45 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
     assert "scenarios.merge_absorption" in str(raised.value)
     assert "derivation.thresholds.moderate" in str(raised.value)
+
+
+# --- The factors in words ------------------------------------------------------------------------------
+
+FACTS_FOR = {
+    Complexity.SIMPLE: {},
+    Complexity.MODERATE: {"target_system": "Stripe"},
+    Complexity.COMPLEX: {"target_system": "Stripe", "direction": Direction.BIDIRECTIONAL,
+                         "data_objects": ("Invoice", "Payment", "Customer")},
+    Complexity.CRITICAL: {"target_system": "Stripe", "source_system": "NetSuite", "direction": Direction.BIDIRECTIONAL,
+                          "data_objects": ("Invoice", "Payment", "Customer", "Refund", "Plan", "Coupon"),
+                          "timeliness": Timeliness.REAL_TIME, "tier": Tier.REVENUE_CRITICAL},
+}
+
+
+@pytest.mark.parametrize("category", CATEGORY_ORDER, ids=lambda c: c.value)
+def test_every_category_says_why_in_words_and_names_itself(category):
+    reasons = category_factors(make_row(**FACTS_FOR[category]), RULES)
+
+    assert reasons.category is category
+    assert reasons.factors and category.value in reasons.factors[-1]
+    assert all(re.search(r": [+-]\d+$|points: ", factor) for factor in reasons.factors)
+
+
+@pytest.mark.parametrize("category", CATEGORY_ORDER, ids=lambda c: c.value)
+def test_a_category_set_in_the_registry_says_so_and_what_the_facts_give(category):
+    reasons = category_factors(make_row(complexity=category, target_system="Stripe"), RULES)
+
+    assert reasons.category is category
+    assert reasons.factors[0].startswith(f"set to {category.value} in the registry")
+    assert "writes into a system of record (Stripe): +2" in reasons.factors
+
+
+def test_the_figures_estimated_from_the_category_are_named_with_the_defaults_used():
+    typed = category_factors(make_row(build_hours=Range.exact(15), monthly_maintenance_hours=Range.exact(2)), RULES)
+    guessed = category_factors(make_row(target_system="Stripe"), RULES)
+
+    assert typed.estimated == ()
+    assert guessed.estimated == (
+        "build hours: 40 – 200 h (likely 120 h), the moderate category's default",
+        "monthly maintenance hours: 3 – 7 h (likely 5 h), the moderate category's default",
+    )

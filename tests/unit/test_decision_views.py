@@ -282,13 +282,13 @@ def test_scenario_series_follow_the_cumulative_costs_month_by_month(analysis):
 def _comparison(merge_month, central_month, horizon=12) -> ScenarioComparison:
     keep = Scenario("keep_all", "Keep all", Range(900, 1000, 1100), Range.zero(), (), "")
     merge = Scenario("merge", "Merge into A (INT-1)", Range(300, 400, 500), Range(1500, 2000, 2500), (), "")
-    central = Scenario("centralise", "Centralise under one owner", Range(200, 300, 400), Range.exact(6000), (), "")
+    central = Scenario("centralise", "Centralize under one owner", Range(200, 300, 400), Range.exact(6000), (), "")
     return ScenarioComparison("CL-INT-1", keep, merge, central, merge_month, central_month, horizon)
 
 
 def test_break_even_is_said_in_words():
     assert break_even_sentences(_comparison(4, 0)) == (
-        "Merging pays back in month 4.", "Centralising costs no more than keeping all from the start.")
+        "Merging pays back in month 4.", "Centralizing costs no more than keeping all from the start.")
     assert break_even_sentences(_comparison(None, 9, horizon=6))[0] == (
         "Merging does not pay back within 6 months: over this horizon it costs more than keeping all.")
 

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from core.domain.analysis import analyse_registry, score_registry_integration
+from core.domain.ranges import Range
+from core.domain.registry import Integration
 from core.domain.diagnostic import Decision, Participant, RaciEntry, Role
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import Verdict
@@ -167,8 +169,13 @@ def test_integration_memo_marks_the_rubric_verdict_as_a_recommendation(sample):
     assert "Recommendation at a glance" in text and "nobody has decided yet" in text
     assert "RETIRE" in text
     assert "Zoë Müller" in "\n".join(pages) or "Marcus Chen" in text  # owners of the cluster's members
-    for label in ("RevOps", "Engineering", "Finance", "Product owner"):
-        assert label in pages[-1]  # default sign-off roles
+    # Without a session the people actually involved sign: each member's owner, or the team's lead where nobody is
+    # named; never a fixed list of roles.
+    signing = pages[-1][pages[-1].index("Sign-off"):]
+    for line in ("Marcus Chen\nOwner of INT-015", "Rafael Ortega\nOwner of INT-019",
+                 "Team lead, Customer Success: no owner named for INT-027", "Owen Gallagher\nOwner of INT-063"):
+        assert line in signing
+    assert "RevOps" not in signing and "Product owner" not in signing
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
 
 
@@ -210,3 +217,42 @@ def test_memo_page_one_renders_to_a_png(sample, tmp_path):
 
     assert png.stat().st_size > 5000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- PDF defects that made memos hard to read ----------------------------------------------------------
+
+
+def test_long_ids_are_printed_whole_so_rows_can_be_told_apart():
+    ids = ("TEA-if_sap_to_netsuite_orders_emea", "TEA-if_sap_to_netsuite_orders_apac")
+    rows = [Integration(id=i, name=f"Orders {n}", source_system="SAP", target_system="NetSuite",
+                        data_objects=("Order",), owner_team="Finance", owner="Zoë Müller",
+                        monthly_maintenance_hours=Range.between(2, 4)) for n, i in enumerate(ids)]
+    analysis = analyse_registry(rows, load_default_settings(), aliases=load_aliases(),
+                                rules=default_complexity_rules())
+
+    text = " ".join(pdf_pages(render_memo_pdf(memo_for_cluster(analysis, analysis.clusters[0].id, load_rubric(),
+                                                               1))))
+
+    for integration_id in ids:
+        assert f"{integration_id} Orders" in text  # the whole id, then the name, in the context table
+
+
+def test_no_bold_survivor_note_without_a_cluster_and_the_rubric_heading_stays_with_its_table(sample):
+    assert "INT-001" not in sample.cluster_by_member
+    pages = pdf_pages(render_memo_pdf(memo_for_integration(sample, "INT-001", load_rubric(), 5)))
+    text = "\n".join(pages)
+
+    assert "Bold: the integration the cluster keeps" not in text
+    assert "Bold: the integration the cluster keeps" in "\n".join(
+        pdf_pages(render_memo_pdf(memo_for_cluster(sample, "CL-INT-004", load_rubric(), 5))))
+    [page] = [p for p in pages if "Rubric result" in p]
+    assert "Weighted score" in page  # the heading never stands alone at the foot of a page
+
+
+def test_memos_list_the_complexity_factors_of_every_integration_in_scope(sample):
+    text = " ".join(" ".join(pdf_pages(render_memo_pdf(memo_for_integration(sample, "INT-002", load_rubric(),
+                                                                               5)))).split())
+    markdown = render_memo_markdown(memo_for_integration(sample, "INT-002", load_rubric(), 5))
+
+    assert "INT-002 is moderate: writes into a system of record (Salesforce): +2" in text
+    assert "Complexity, in words:" in markdown

@@ -18,7 +18,7 @@ from core.wording import format_money
 RUBRIC = load_rubric()
 RULES = default_complexity_rules()
 ALIASES = load_aliases()
-GERUND = {"keep_all": "keeping all", "merge": "merging", "centralise": "centralising"}
+GERUND = {"keep_all": "keeping all", "merge": "merging", "centralise": "centralizing"}
 SYSTEMS = ("Salesforce", "Stripe", "NetSuite")
 STATUSES = (Status.LIVE, Status.LIVE, Status.BUILDING, Status.PROPOSED, Status.DEPRECATED)
 

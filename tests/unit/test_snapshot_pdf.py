@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from core.storage.defaults import (
     load_default_settings,
     load_rubric,
 )
-from core.wording import format_money, format_money_range
+from core.wording import format_fte, format_money, format_money_range
 
 GENERATED_AT = datetime(2026, 5, 4, 10, 22, tzinfo=UTC)
 MM_PER_POINT = 25.4 / 72
@@ -143,15 +144,49 @@ def test_headline_figures_are_the_ones_core_computed(sample, sample_simulation):
                                         simulation=sample_simulation, rubric=load_rubric()))[0]
 
     costs = sample.costs
-    assert f"INTEGRATIONS\n{len(sample.integrations)}\n" in text
-    for value, percentiles in (
-        (costs.monthly_run_rate, sample_simulation.monthly_run_rate),
-        (costs.duplicated_monthly_run_rate, sample_simulation.duplicated_monthly_run_rate),
-        (costs.annualised_waste, sample_simulation.annualised_waste),
+    flat = " ".join(text.split())
+    assert f"COUNTED {len(sample.integrations)} integrations" in flat
+    for label, value, hours, people in (
+        ("PORTFOLIO RUN-RATE", costs.monthly_run_rate, costs.monthly_hours,
+         format_fte(costs.monthly_hours.likely, 140)),
+        ("SPENT ON DUPLICATES", costs.duplicated_monthly_run_rate, costs.duplicated_monthly_hours,
+         format_fte(costs.duplicated_monthly_hours.likely, 140)),
+        ("ANNUALISED WASTE", costs.annualised_waste, costs.annualised_waste_hours,
+         format_fte(costs.annualised_waste_hours.likely / 12, 140) + " all year"),
+        ("BUILD COST", costs.build_cost, costs.build_hours,
+         format_fte(costs.build_hours.likely, 140).replace("FTE", "FTE-months")),
+        ("TCO OVER 12 MONTHS", costs.tco, costs.tco_hours,
+         format_fte(costs.tco_hours.likely, 140).replace("FTE", "FTE-months")),
+        ("FORWARD COST, NEXT 12 MONTHS", costs.forward_cost, costs.forward_hours,
+         format_fte(costs.forward_hours.likely, 140).replace("FTE", "FTE-months")),
     ):
-        for label, amount in (("Low", value.low), ("Likely", value.likely), ("High", value.high),
-                              ("P10", percentiles.p10), ("P50", percentiles.p50), ("P90", percentiles.p90)):
-            assert f"{label} {format_money(amount, '$')}" in text, (label, amount)
+        card = re.search(re.escape(label) + r" (\S+) .*? Range (\S+) – (\S+) Hours ([\d,.]+) h .*?People (.+? FTE\S*)",
+                         flat)
+        assert card, label
+        likely, low, high, likely_hours, printed_people = card.groups()
+        assert (likely, low, high) == (format_money(value.likely), format_money(value.low), format_money(value.high))
+        assert float(likely_hours.replace(",", "")) == pytest.approx(hours.likely, abs=0.5)
+        assert people.startswith(printed_people.split(" all")[0])
+    # One band on every card; the simulated percentiles only in the footnote, once each.
+    assert "P50" not in text and flat.count("P10 – P90") == 1
+    sim = sample_simulation
+    for percentiles in (sim.monthly_run_rate, sim.duplicated_monthly_run_rate, sim.annualised_waste, sim.build_cost,
+                        sim.tco, sim.forward_cost):
+        assert f"{format_money(percentiles.p10)} – {format_money(percentiles.p90)}" in flat
+
+
+def test_the_share_of_capacity_spent_on_duplicates_is_drawn_beside_the_guideline_only_when_capacity_is_set(sample):
+    without = pdf_pages(build_snapshot_pdf(sample, registry_name="Acme", registry_version=7, rubric=load_rubric()))[0]
+    team = analyse_registry(sample.integrations, replace(sample.settings, team_capacity_hours=1000),
+                            aliases=load_aliases(), rules=default_complexity_rules())
+
+    text = " ".join(pdf_pages(build_snapshot_pdf(team, registry_name="Acme", registry_version=7,
+                                                 rubric=load_rubric()))[0].split())
+
+    share = team.costs.duplicated_monthly_hours.likely / 1000
+    assert "engineering capacity" not in without
+    assert f"{share * 100:.0f}% of the team's engineering capacity (1,000 h a month, 7.1 FTE)" in text
+    assert "Guideline: keep it under 20% (guidance, not a rule)" in text
 
 
 def test_top_clusters_show_the_dashboards_verdicts_and_the_recommendations_are_priced_by_core(sample):
@@ -188,7 +223,22 @@ def test_a_5000_integration_registry_still_fits_one_page_with_the_rest_summed(bi
     assert 0 < len(ranked) - hidden <= 12
     assert more.groups()[1:] == (format_money(rest.low, "€"), format_money(rest.high, "€"),
                                  format_money(rest.likely, "€"))
-    assert f"Likely {format_money(big.costs.annualised_waste.likely, '€')}" in pages[0]
+    assert f"{format_money(big.costs.annualised_waste.likely, '€')}\nper year" in pages[0]
+
+
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_5000_integrations_with_the_capacity_share_and_a_long_name_still_fit_one_page(big, page_size):
+    team = analyse_registry(big.integrations, replace(big.settings, team_capacity_hours=4000),
+                            aliases=load_aliases(), rules=default_complexity_rules())
+    simulation = simulate_portfolio(team.integrations, team.clusters, team.settings, team.rules, draws=200)
+
+    pages = pdf_pages(build_snapshot_pdf(team, registry_name="Zoë Müller Finanz- und Revenue-Operations GmbH & Co. KG",
+                                         registry_version=12, page_size=page_size, simulation=simulation,
+                                         rubric=load_rubric()))
+
+    assert len(pages) == 1
+    assert "Guideline: keep it under 20% (guidance, not a rule)" in pages[0]
+    assert "P10 – P90" in pages[0]
 
 
 def test_letter_paper_is_one_page_of_us_letter_size(big):
@@ -209,7 +259,7 @@ def test_unicode_names_and_the_euro_sign_come_back_intact(sample):
                                         rubric=load_rubric()))[0]
 
     assert "Zoë Müller — Finanz-Register" in text
-    assert f"Likely {format_money(euro.costs.monthly_run_rate.likely, '€')}" in text
+    assert f"{format_money(euro.costs.monthly_run_rate.likely, '€')}\nper month" in text
     assert "$" not in text
     assert "Salesforce → Stripe" in text and "Gainsight ↔ Chargebee" in text
 
