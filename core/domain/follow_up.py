@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -226,13 +225,13 @@ def propose_registry_change(tracked: TrackedDecision, analysis: RegistryAnalysis
     updated: list[Integration] = []
     for copy in copies:
         changes.append(FieldChange(copy.id, "status", copy.status.value, Status.RETIRED.value))
-        updated.append(dataclasses.replace(copy, status=Status.RETIRED))
+        updated.append(copy.with_changes(status=Status.RETIRED))
     if survivor_id is not None and copies:
         survivor = analysis.by_id[survivor_id]
         consumers = _merged_consumers(survivor, copies)
         if consumers != survivor.consumers:
             changes.append(FieldChange(survivor.id, "consumers", "; ".join(survivor.consumers), "; ".join(consumers)))
-            updated.append(dataclasses.replace(survivor, consumers=consumers))
+            updated.append(survivor.with_changes(consumers=consumers))
     return RegistryProposal(tracked.id, tuple(changes), tuple(updated), survivor_id if copies else None,
                             tuple(c.id for c in copies))
 
@@ -242,4 +241,4 @@ def owner_change(tracked: TrackedDecision, integration: Integration) -> Integrat
     person = tracked.accountable.strip()
     if not person or (integration.owner or "").strip() == person:
         return None
-    return dataclasses.replace(integration, owner=person)
+    return integration.with_changes(owner=person)
