@@ -25,9 +25,9 @@ from core.storage.tables import utc_now
 from core.wording import format_money, format_money_range, verdict_name
 
 __all__ = [
-    "ACTIVE", "STATUS_FILTERS", "STATUS_LABELS", "DecisionStatus", "FieldChange", "RealisedSaving",
-    "RegistryProposal", "TrackedDecision", "change_status", "complete_with_registry_change", "decision_rows",
-    "decisions_calendar", "edit_expected_saving", "make_accountable_owner", "propose_follow_through",
+    "ACTIVE", "FOLLOWED_INTO_REGISTRY", "STATUS_FILTERS", "STATUS_LABELS", "DecisionStatus", "FieldChange",
+    "RealisedSaving", "RegistryProposal", "TrackedDecision", "change_status", "complete_with_registry_change",
+    "decision_rows", "decisions_calendar", "edit_expected_saving", "make_accountable_owner", "propose_follow_through",
     "realised_savings", "tracked_decisions", "utc_now",
 ]
 
