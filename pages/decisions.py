@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +11,7 @@ from core.services.decisions import (ACTIVE, FOLLOWED_INTO_REGISTRY, STATUS_LABE
     TrackedDecision, change_status, complete_with_registry_change, decision_rows, decisions_calendar,
     edit_expected_saving, make_accountable_owner, propose_follow_through, realised_savings, tracked_decisions)
 from core.services.history import list_history
+from core.services.review import DEFAULT_PERIOD_DAYS, quarterly_review, review_document
 from core.wording import escape_markdown, format_money, format_money_range, plural, verdict_name
 from pages._ui import (act, browser_timezone, current_actor, flash, get_analysis, get_engine, page_header,
     plain_errors, read_only_notice, show_flash)
@@ -31,6 +32,24 @@ with plain_errors():
     analysis = get_analysis()
     everything = tracked_decisions(engine, today, analysis=analysis)
 currency = analysis.settings.currency
+
+# ------------------------------------------------------------------ the quarterly review
+with st.expander("Quarterly review: what changed since the last one", icon=":material/event_repeat:"):
+    since = st.date_input("Last review held on", value=today - timedelta(days=DEFAULT_PERIOD_DAYS),
+                          max_value=today, key="review_since", format="YYYY-MM-DD")
+    with plain_errors():
+        review = quarterly_review(engine, today=today, since=since, analysis=analysis)
+    st.markdown(escape_markdown(review.summary))
+    st.dataframe(pd.DataFrame([{"Figure": f.label, f"{since}": f.text(f.before, currency),
+                                "Now": f.text(f.now, currency), "Change": f.change_text(currency)}
+                               for f in review.figures]), hide_index=True, width="stretch", key="review_figures")
+    r1, r2, _ = st.columns([1, 1, 2])
+    r1.download_button("Review as Markdown", key="review_markdown", icon=":material/description:",
+                       mime="text/markdown", file_name=f"igov-review-{today}.md", on_click="ignore",
+                       data=lambda: review_document(review, markdown=True).encode("utf-8"))
+    r2.download_button("Review as PDF (one page)", key="review_pdf", icon=":material/picture_as_pdf:",
+                       mime="application/pdf", file_name=f"igov-review-{today}.pdf", on_click="ignore",
+                       data=lambda: review_document(review))
 
 if not everything:
     st.info("No decision yet. Decisions are recorded in a Diagnostic session; they appear here to be followed up.")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from sqlalchemy.engine import Engine
 
 from core.domain.analysis import RegistryAnalysis
 from core.errors import GovernanceError
+from core.reports.trend_figures import DecisionMark, TrendPoint, trend_figure
 from core.services.analysis import load_analysis
 from core.storage.decision_store import PortfolioSnapshot, load_snapshots, record_snapshot
 from core.storage.registry_store import registry_version
 from core.storage.tables import utc_now
 
-__all__ = ["PortfolioSnapshot", "portfolio_snapshot", "snapshot_portfolio", "trend_points", "load_trend"]
+__all__ = ["PortfolioSnapshot", "portfolio_snapshot", "snapshot_portfolio", "trend_chart", "trend_points",
+           "load_trend"]
 
 
 def portfolio_snapshot(analysis: RegistryAnalysis, *, version: int, cause: str) -> PortfolioSnapshot:
@@ -51,3 +55,30 @@ def trend_points(snapshots: list[PortfolioSnapshot]) -> list[dict]:
              "monthly_run_rate": s.run_rate.as_dict(), "duplicated_monthly_run_rate": s.duplicated.as_dict(),
              "integration_count": s.integration_count, "unowned_count": s.unowned_count,
              "cluster_count": s.cluster_count} for s in snapshots]
+
+
+def trend_chart(engine: Engine, decisions: list | None = None, currency: str = "$"):
+    """The Overview's trend chart: every snapshot, each done decision (and each open one's due date) marked.
+
+    Args:
+        engine: the database.
+        decisions: the tracked decisions to mark (``TrackedDecision``); ``None`` marks none.
+        currency: the currency symbol of the money axis.
+
+    Returns:
+        A plotly figure, or ``None`` before there are two points to draw a line between.
+    """
+    snapshots = load_snapshots(engine)
+    if len(snapshots) < 2:
+        return None
+    points = [TrendPoint(s.taken_at, s.run_rate.likely, s.duplicated.likely, s.integration_count, s.unowned_count,
+                         s.cause) for s in snapshots]
+    marks = []
+    for t in decisions or ():
+        what = f"#{t.id} {t.decision.verdict.value} {t.subject}"
+        if t.done_at is not None:
+            marks.append(DecisionMark(t.done_at, f"{what} done", True))
+        elif t.status.value in ("open", "in-progress") and t.decision.due_date is not None:
+            due = datetime.combine(t.decision.due_date, time(12), tzinfo=UTC)
+            marks.append(DecisionMark(due, f"{what} due", False))
+    return trend_figure(points, marks, currency)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -160,3 +160,35 @@ def test_a_deleted_decision_leaves_the_tracker_with_its_tracking(sample_registry
     assert delete_decision(sample_registry, decision_id, actor=ANA)
 
     assert tracked_decisions(sample_registry, DUE) == []
+
+
+def test_the_quarterly_review_lists_what_changed_since_the_last_one(sample_registry):
+    import io
+
+    from pypdf import PdfReader
+    from sqlalchemy import update
+
+    from core.storage.tables import AuditEntry
+
+    from core.services.registry import add_integration
+    from core.services.review import quarterly_review, review_document
+
+    with sample_registry.begin() as connection:  # the sample was loaded at the start of the year
+        connection.execute(update(AuditEntry).values(at=datetime(2026, 1, 2, tzinfo=UTC)))
+    merged = decide(sample_registry, "CL-INT-004", Verdict.MERGE, due=date(2026, 3, 1))
+    late = decide(sample_registry, "CL-INT-008", Verdict.MERGE, due=date(2026, 2, 1))
+    _, versions = propose_follow_through(sample_registry, merged)
+    complete_with_registry_change(sample_registry, merged, versions, actor=ANA)
+    add_integration(sample_registry, {"id": "INT-900", "name": "Opportunities | to Stripe again",
+                                      "source_system": "Salesforce", "target_system": "Stripe",
+                                      "data_objects": "Opportunity", "owner_team": "Sales Ops"}, actor=ANA)
+
+    review = quarterly_review(sample_registry, today=date.today() + timedelta(days=1), since=date.today())
+
+    assert [d.id for d in review.done] == [merged] and [d.id for d in review.overdue] == [late]
+    assert review.new_integrations == (("INT-900", "Opportunities | to Stripe again", "Sales Ops"),)
+    assert review.done[0].realised > 0 and review.realised_total == review.done[0].realised
+    markdown = review_document(review, markdown=True)
+    assert "| INT-900 | Opportunities \\| to Stripe again | Sales Ops |" in markdown
+    assert f"| {late} | Merge | CL-INT-008 | Ana Silva | 2026-02-01 |" in markdown
+    assert len(PdfReader(io.BytesIO(review_document(review))).pages) == 1
