@@ -17,6 +17,7 @@ from pages._ui import (act, browser_timezone, current_actor, flash, get_analysis
     plain_errors, read_only_notice, show_flash)
 
 OVERDUE_ROW = "background-color: #fde2e1; color: #8a1c14; font-weight: 600"
+SAVING_NOTE = {"recommendation": "", "edited": " (edited)", "at done": " (as expected when done)", "none": ""}
 FILTERS = {"": "Every status", "open": "Open", "in-progress": "In progress", "overdue": "Overdue", "done": "Done",
            "dropped": "Dropped"}
 
@@ -85,7 +86,7 @@ else:
         "#": r["id"], "Session": r["session"], "Subject": r["subject"], "Verdict": verdict_name(r["verdict"]),
         "Accountable": r["accountable"] or "nobody", "Due": r["due_date"] or "no date",
         "Status": ("Overdue · " if r["overdue"] else "") + STATUS_LABELS[DecisionStatus(r["status"])],
-        "Expected saving": r["expected_saving_text"] + (" (edited)" if r["saving_edited"] else ""),
+        "Expected saving": r["expected_saving_text"] + SAVING_NOTE[r["saving_source"]],
         "Next step": r["next_step"],
     } for r in rows])
     overdue_ids = {r["id"] for r in rows if r["overdue"]}
@@ -106,8 +107,9 @@ by_id: dict[int, TrackedDecision] = {t.id: t for t in everything}
 
 def _describe(decision_id: int) -> str:
     t = by_id[decision_id]
+    # No status in the label: a label that changes makes Streamlit forget the choice on the next run.
     return (f"#{t.id} · {verdict_name(t.decision.verdict)} {t.subject} · {t.accountable or 'no Accountable'} · "
-            f"{t.status.label}{' · overdue' if t.is_overdue(today) else ''}")
+            f"session {t.session_id}")
 
 
 chosen_id = st.selectbox("Follow up a decision", [t.id for t in shown] or list(by_id), index=None,
@@ -135,8 +137,7 @@ def _on_saving(decision_id: int, version: int, reset: bool) -> None:
 def _on_apply(decision_id: int, versions: dict, version: int) -> None:
     if act(complete_with_registry_change, get_engine(), decision_id, versions, actor=current_actor(),
            expected_version=version, area="decision"):
-        flash(f"Decision {decision_id} is done and the registry is updated (see History).", kind="success",
-              area="decision")
+        flash(f"Decision {decision_id} is done and the registry is updated (see History).", kind="success")
 
 
 def _on_owner(decision_id: int, integration_id: str) -> None:
@@ -166,7 +167,8 @@ with st.container(border=True, key="decision_detail"):
         saving_text = (format_money_range(tracked.expected_saving, currency, "/ month") if tracked.expected_saving
                        else "not priced")
         st.markdown(f"**Expected saving:** {escape_markdown(saving_text)}"
-                    + (" (edited)" if tracked.saving_edited else " (from the recommendation)"))
+                    + (" (as expected when done)" if tracked.status is DecisionStatus.DONE
+                       else " (edited)" if tracked.saving_edited else " (from the recommendation)"))
         s1, s2, s3 = st.columns([2, 1, 1], vertical_alignment="bottom")
         s1.number_input(f"Expected saving ({currency} / month)", min_value=0.0, step=100.0, format="%.0f",
                         value=tracked.expected_saving.likely if tracked.expected_saving else 0.0,
@@ -174,7 +176,7 @@ with st.container(border=True, key="decision_detail"):
         s2.button("Save", key="decision_saving_save", on_click=_on_saving, args=(tracked.id, tracked.version, False),
                   disabled=not actor.can_edit)
         s3.button("Reset", key="decision_saving_reset", on_click=_on_saving, args=(tracked.id, tracked.version, True),
-                  disabled=not actor.can_edit or not tracked.saving_edited,
+                  disabled=not actor.can_edit or not tracked.saving_edited or tracked.status is DecisionStatus.DONE,
                   help="Go back to the saving the recommendation's scenario projects.")
         found = next((r for r in realised if r.decision_id == tracked.id), None)
         if found is not None:

@@ -72,7 +72,10 @@ def decision_rows(decisions: list[TrackedDecision], today: date, currency: str =
         "expected_monthly_saving": t.expected_saving.as_dict() if t.expected_saving else None,
         "expected_saving_text": (format_money_range(t.expected_saving, currency, "/ month") if t.expected_saving
                                  else "not priced"),
-        "saving_edited": t.saving_edited, "done_at": t.done_at.isoformat() if t.done_at else None,
+        "saving_edited": t.saving_edited,
+        "saving_source": ("at done" if t.status is DecisionStatus.DONE and t.expected_saving else
+                          "edited" if t.saving_edited else "recommendation" if t.expected_saving else "none"),
+        "done_at": t.done_at.isoformat() if t.done_at else None,
         "version": t.version,
     } for t in decisions]
 
