@@ -121,7 +121,7 @@ decision = tracked.decision
 
 
 def _on_status(decision_id: int, version: int) -> None:
-    status = st.session_state.get(f"decision_status_{decision_id}")
+    status = st.session_state.get(f"decision_status_{decision_id}_{version}")
     if status is None:
         return
     act(change_status, get_engine(), decision_id, status, actor=current_actor(), expected_version=version,
@@ -159,7 +159,8 @@ with st.container(border=True, key="decision_detail"):
     with left:
         st.segmented_control("Status", [s.value for s in DecisionStatus], default=tracked.status.value,
                              format_func=lambda v: STATUS_LABELS[DecisionStatus(v)],
-                             key=f"decision_status_{tracked.id}", disabled=not actor.can_edit,
+                             # The version in the key: after any change the control starts from the saved status.
+                             key=f"decision_status_{tracked.id}_{tracked.version}", disabled=not actor.can_edit,
                              on_change=_on_status, args=(tracked.id, tracked.version))
         if decision.verdict in FOLLOWED_INTO_REGISTRY:
             st.caption("Choosing Done only records it; use the registry change below to retire the copies as well.")

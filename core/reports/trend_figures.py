@@ -59,10 +59,10 @@ def trend_figure(points: Sequence[TrendPoint], marks: Sequence[DecisionMark], cu
             fig.add_vline(x=mark.at, line=dict(color=colour, width=1.5, dash="dash" if mark.done else "dot"),
                           row=row, col=1)
         fig.add_annotation(x=mark.at, y=1.0, yref="paper", text=escape_html(mark.label), showarrow=False,
-                           textangle=-90, xanchor="right", yanchor="top", font=dict(size=13, color=colour))
+                           textangle=-90, xanchor="left", yanchor="top", font=dict(size=13, color=colour))
     fig.update_yaxes(title_text=f"{currency} per month", tickprefix=currency, tickformat=",.0f", rangemode="tozero",
-                     gridcolor="#e6ebf0", row=1, col=1)
-    fig.update_yaxes(title_text="count", rangemode="tozero", gridcolor="#e6ebf0", row=2, col=1)
+                     gridcolor="#e6ebf0", automargin=True, row=1, col=1)
+    fig.update_yaxes(title_text="count", rangemode="tozero", gridcolor="#e6ebf0", automargin=True, row=2, col=1)
     fig.update_xaxes(gridcolor="#e6ebf0")
     fig.update_layout(
         title=dict(text="The portfolio over time · dashed: a decision done, dotted: one due", font=dict(size=21,

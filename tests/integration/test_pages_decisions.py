@@ -62,7 +62,7 @@ def test_a_status_change_and_the_confirmed_registry_change_are_saved_with_who(ap
     at = open_page()
     at.selectbox(key="decisions_chosen").set_value(decision_id).run()
 
-    at.button_group(key=f"decision_status_{decision_id}").set_value("in-progress").run()
+    at.button_group(key=f"decision_status_{decision_id}_0").set_value("in-progress").run()
     engine = open_database(app_database)
     assert tracked_decisions(engine, date.today())[0].status.value == "in-progress"
 
