@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from core.domain.analysis import RegistryAnalysis
+from core.domain.complexity import ComplexityRules
+from core.domain.names import Aliases
+from core.domain.overlap import build_overlap_index, cluster_overlaps
 from core.domain.diagnostic import Decision
-from core.domain.ranges import Range
+from core.domain.ranges import Range, total
 from core.domain.registry import Integration, Status
 from core.domain.rubric import Verdict
+from core.domain.settings import Settings
+from core.domain.tco import monthly_run_rate
 from core.errors import ClusterNotFound
 
 
@@ -242,3 +247,43 @@ def owner_change(tracked: TrackedDecision, integration: Integration) -> Integrat
     if not person or (integration.owner or "").strip() == person:
         return None
     return integration.with_changes(owner=person)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioFigures:
+    """What a trend point keeps: monthly run-rate and duplicated run-rate (ranges), and three counts."""
+
+    run_rate: Range
+    duplicated: Range
+    integrations: int  # not retired
+    unowned: int  # not retired, no named owner
+    clusters: int
+
+
+def portfolio_figures(integrations: Iterable[Integration], settings: Settings, *, aliases: Aliases,
+                      rules: ComplexityRules, survivor_choices: Collection[str] = ()) -> PortfolioFigures:
+    """The trend's figures, the same as the full analysis gives, without what only the pages need.
+
+    The overlap clusters and each integration's run-rate, as :func:`core.domain.analysis.analyse_registry` computes
+    them; none of the name suggestions, TCO over the horizon or team shares (about half of a full analysis), so a
+    write can leave its point right after it.
+
+    >>> figures = portfolio_figures(sample, settings, aliases=aliases, rules=rules)
+    >>> costs = sample_analysis.costs
+    >>> (figures.run_rate, figures.duplicated) == (costs.monthly_run_rate, costs.duplicated_monthly_run_rate)
+    True
+    >>> figures.unowned == len(sample_analysis.unowned), figures.clusters == len(sample_analysis.clusters)
+    (True, True)
+    """
+    integrations = tuple(integrations)
+    index = build_overlap_index(integrations, aliases, include_retired=settings.include_retired)
+    pairs = tuple(index.list_pairs(min_score=settings.overlap_threshold))
+    run_rates = {i.id: monthly_run_rate(i, settings, rules).total for i in integrations}
+    clusters = cluster_overlaps(integrations, pairs, run_rates, threshold=settings.overlap_threshold,
+                                survivor_choices=survivor_choices, aliases=aliases)
+    present = {i.id for i in integrations if i.status is not Status.RETIRED}
+    duplicate_ids = dict.fromkeys(m for c in clusters for m in c.members if m != c.survivor and m in present)
+    return PortfolioFigures(
+        run_rate=total(run_rates[i] for i in present), duplicated=total(run_rates[i] for i in duplicate_ids),
+        integrations=len(present),
+        unowned=sum(1 for i in integrations if i.id in present and not i.is_owned), clusters=len(clusters))

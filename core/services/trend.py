@@ -6,40 +6,42 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy.engine import Engine
 
-from core.domain.analysis import RegistryAnalysis
+from core.domain.follow_up import PortfolioFigures, portfolio_figures
 from core.errors import GovernanceError
 from core.reports.trend_figures import DecisionMark, TrendPoint, trend_figure
-from core.services.analysis import load_analysis
 from core.storage.decision_store import PortfolioSnapshot, load_snapshots, record_snapshot
-from core.storage.registry_store import registry_version
+from core.storage.defaults import default_complexity_rules
+from core.storage.registry_store import load_integrations, registry_version
+from core.storage.settings_store import load_alias_tables, load_settings
+from core.storage.survivor_store import load_survivor_choices
 from core.storage.tables import utc_now
 
 __all__ = ["PortfolioSnapshot", "portfolio_snapshot", "snapshot_portfolio", "trend_chart", "trend_points",
            "load_trend"]
 
 
-def portfolio_snapshot(analysis: RegistryAnalysis, *, version: int, cause: str) -> PortfolioSnapshot:
-    """The figures a trend point keeps, from an analysis: run-rate, duplicated run-rate, counts."""
-    costs = analysis.costs
-    live = [i for i in analysis.integrations if i.status.value != "retired"]
-    return PortfolioSnapshot(taken_at=utc_now(), registry_version=version, cause=cause,
-                             run_rate=costs.monthly_run_rate, duplicated=costs.duplicated_monthly_run_rate,
-                             integration_count=len(live), unowned_count=len(analysis.unowned),
-                             cluster_count=len(analysis.clusters))
+def portfolio_snapshot(figures: PortfolioFigures, *, version: int, cause: str) -> PortfolioSnapshot:
+    """A trend point of these figures, taken now."""
+    return PortfolioSnapshot(taken_at=utc_now(), registry_version=version, cause=cause, run_rate=figures.run_rate,
+                             duplicated=figures.duplicated, integration_count=figures.integrations,
+                             unowned_count=figures.unowned, cluster_count=figures.clusters)
 
 
-def snapshot_portfolio(engine: Engine, *, cause: str, analysis: RegistryAnalysis | None = None) -> bool:
+def snapshot_portfolio(engine: Engine, *, cause: str) -> bool:
     """Leave a dated snapshot of the portfolio figures, right after a change (import, edit, a decision done).
 
-    Runs after the change's own transaction: one analysis of the registry (what the pages read next anyway). A
-    snapshot that cannot be written is skipped (the change itself is saved; the next one leaves a point).
+    Runs after the change's own transaction, with the lighter pass of :func:`portfolio_figures` (clusters and
+    run-rates only: bench/results.md). A snapshot that cannot be written is skipped: the change itself is saved,
+    and the next one leaves a point.
 
     Returns:
         Whether a new point was written (the same figures as the last point are not written twice).
     """
     try:
-        analysis = analysis or load_analysis(engine)
-        return record_snapshot(engine, portfolio_snapshot(analysis, version=registry_version(engine), cause=cause))
+        version = registry_version(engine)  # read first: the figures are at least this recent
+        figures = portfolio_figures(load_integrations(engine), load_settings(engine), aliases=load_alias_tables(engine),
+                                    rules=default_complexity_rules(), survivor_choices=load_survivor_choices(engine))
+        return record_snapshot(engine, portfolio_snapshot(figures, version=version, cause=cause))
     except GovernanceError:
         return False
 
