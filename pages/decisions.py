@@ -202,7 +202,8 @@ with st.container(border=True, key="decision_detail"):
     members = [i for i in tracked.affected_ids if i in analysis.by_id]
     if tracked.accountable and members:
         o1, o2 = st.columns([2, 1], vertical_alignment="bottom")
-        target = o1.selectbox(f"Make {tracked.accountable} the owner of", members, key="decision_owner_target",
+        target = o1.selectbox(f"Make {escape_markdown(tracked.accountable)} the owner of", members,
+                              key="decision_owner_target",
                               format_func=lambda i: f"{i} · {analysis.by_id[i].name} (owner: "
                                                     f"{analysis.by_id[i].owner or 'nobody'})")
         o2.button("Make owner", key="decision_make_owner", icon=":material/person_add:", on_click=_on_owner,
