@@ -20,7 +20,7 @@ from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
     export_registry_csv, import_checked_file, import_counts_text, load_registry, parse_column_map,
     read_registry_path, read_registry_source)
-from core.wording import format_money_range, plural
+from core.wording import format_money, format_money_range, plural
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -365,7 +365,7 @@ def _day(text: str) -> date:
 
 
 def cmd_decisions(args: argparse.Namespace) -> int:
-    from core.services.decisions import decision_rows, decisions_calendar, tracked_decisions
+    from core.services.decisions import decision_rows, decisions_calendar, realised_savings, tracked_decisions
 
     engine = open_database(args.db)
     today = args.today or date.today()
@@ -374,7 +374,7 @@ def cmd_decisions(args: argparse.Namespace) -> int:
     shown = tracked_decisions(engine, today, status="overdue" if args.overdue else args.status, owner=args.owner,
                               analysis=analysis)
     currency = analysis.settings.currency
-    rows = decision_rows(shown, today, currency)
+    rows = decision_rows(shown, today, currency, {r.decision_id: r for r in realised_savings(engine, analysis)})
     if args.ics:
         text = decisions_calendar(shown, currency=currency)
         _write_output(args.ics, text)
@@ -388,8 +388,11 @@ def cmd_decisions(args: argparse.Namespace) -> int:
             flag = "  OVERDUE" if row["overdue"] else ""
             print(f"#{row['id']} [{row['status']}] {row['verdict']} {row['subject']} — Accountable: "
                   f"{row['accountable'] or 'nobody'}, due {row['due_date'] or 'no date'}{flag}")
+            realised = row["realised_monthly_saving"]
             print(f"    next step: {row['next_step'] or 'none written'}; "
-                  f"expected saving: {row['expected_saving_text']}")
+                  f"expected saving: {row['expected_saving_text']}"
+                  + (f"; realised since done: {format_money(realised, currency)} / month" if realised is not None
+                     else ""))
     if args.overdue and shown:
         return EXIT_OVERDUE
     return EXIT_OK

@@ -62,8 +62,13 @@ def _tracked_one(engine: Engine, decision_id: int, analysis: RegistryAnalysis) -
     return _with_projection(found[0], analysis)
 
 
-def decision_rows(decisions: list[TrackedDecision], today: date, currency: str = "$") -> list[dict]:
-    """The tracker's table and ``igov decisions --json``: one flat mapping per decision."""
+def decision_rows(decisions: list[TrackedDecision], today: date, currency: str = "$",
+                  realised: Mapping[int, RealisedSaving] | None = None) -> list[dict]:
+    """The tracker's table and ``igov decisions --json``: one flat mapping per decision.
+
+    ``realised`` (by decision id, from :func:`realised_savings`) adds ``realised_monthly_saving`` to done ones.
+    """
+    realised = realised or {}
     return [{
         "id": t.id, "session_id": t.session_id, "session": t.session_title,
         "subject": t.subject, "subject_kind": t.decision.subject_kind, "verdict": t.decision.verdict.value,
@@ -76,6 +81,7 @@ def decision_rows(decisions: list[TrackedDecision], today: date, currency: str =
         "saving_source": ("at done" if t.status is DecisionStatus.DONE and t.expected_saving else
                           "edited" if t.saving_edited else "recommendation" if t.expected_saving else "none"),
         "done_at": t.done_at.isoformat() if t.done_at else None,
+        "realised_monthly_saving": realised[t.id].realised if t.id in realised else None,
         "version": t.version,
     } for t in decisions]
 

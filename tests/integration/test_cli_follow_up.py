@@ -12,6 +12,7 @@ import core.services.trend as trend
 from core.cli import EXIT_OVERDUE, main
 from core.domain.diagnostic import Decision, RaciEntry
 from core.domain.rubric import Verdict
+from core.services.analysis import load_analysis
 from core.services.database import open_database
 from core.storage.session_store import create_session, save_decision
 from tests.actors import editor
@@ -76,7 +77,23 @@ def test_decisions_json_lists_every_field_and_filters_by_owner_and_status(tmp_pa
     assert {k: row[k] for k in ("subject", "verdict", "accountable", "due_date", "next_step", "status", "overdue")} == {
         "subject": "CL-INT-004", "verdict": "merge", "accountable": "Ana Silva", "due_date": "2026-03-01",
         "next_step": "Draft the merge plan", "status": "open", "overdue": True}
-    assert row["expected_monthly_saving"]["likely"] > 0
+    assert row["expected_monthly_saving"]["likely"] > 0 and row["realised_monthly_saving"] is None
+
+
+def test_a_done_decision_reports_its_realised_saving_in_json(tmp_path, db, capsys):
+    from core.services.decisions import complete_with_registry_change, propose_follow_through
+
+    main(["import", str(SAMPLE), "--db", db, "--mode", "replace"])
+    decision_id = decide(db, "CL-INT-004", date(2026, 3, 1))
+    engine = open_database(db)
+    run_rate = load_analysis(engine).run_rates["INT-031"].likely
+    complete_with_registry_change(engine, decision_id, propose_follow_through(engine, decision_id)[1], actor=ANA)
+    capsys.readouterr()
+
+    _, out = run(capsys, "decisions", "--json", "--status", "done", "--db", db)
+
+    (row,) = json.loads(out)["decisions"]
+    assert row["realised_monthly_saving"] == pytest.approx(run_rate)
 
 
 @pytest.mark.parametrize(("argv", "message"), [
