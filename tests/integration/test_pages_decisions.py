@@ -75,3 +75,24 @@ def test_a_status_change_and_the_confirmed_registry_change_are_saved_with_who(ap
     assert (done.status.value, done.updated_by) == ("done", "Bo Berg")
     assert load_analysis(engine).integration("INT-031").status is Status.RETIRED
     assert any("registry is updated" in s.value for s in at.success)
+
+
+def test_the_overview_draws_the_trend_with_the_done_decision_on_its_time_axis(app_database):
+    import json
+
+    from core.services.decisions import complete_with_registry_change, propose_follow_through
+
+    decision_id = record(app_database, "CL-INT-004", Verdict.MERGE, date.today() + timedelta(days=30))
+    engine = open_database(app_database)
+    complete_with_registry_change(engine, decision_id, propose_follow_through(engine, decision_id)[1], actor=ANA)
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+
+    assert not at.exception
+    (trend,) = [chart for chart in (json.loads(el.proto.spec) for el in at.get("plotly_chart"))
+                if "portfolio over time" in chart["layout"]["title"]["text"]]
+    by_name = {trace["name"]: trace for trace in trend["data"]}
+    assert set(by_name) == {"Run-rate / month", "Duplicated run-rate / month", "Integrations", "Unowned"}
+    first, last = by_name["Duplicated run-rate / month"]["y"][0], by_name["Duplicated run-rate / month"]["y"][-1]
+    assert last < first
+    assert [a["text"] for a in trend["layout"]["annotations"]] == [f"#{decision_id} merge CL-INT-004 done"]
