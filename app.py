@@ -17,6 +17,7 @@ PAGES = {
     "Decide": [
         st.Page("pages/score.py", title="Score", icon=":material/balance:"),
         st.Page("pages/session.py", title="Diagnostic session", icon=":material/timer:"),
+        st.Page("pages/decisions.py", title="Decisions", icon=":material/task_alt:"),
     ],
     "Configure": [
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import plotly.graph_objects as go
 import streamlit as st
 
 from core.services.overview import (ClusterRow, SystemMap, chart_rows, duplicated_by_cluster, error_bars,
     headline_figures, recommended_moves, system_map, undrawn_clusters_text)
+from core.services.decisions import tracked_decisions
 from core.services.registry import load_sample_registry
+from core.services.trend import trend_chart
 from core.wording import (INK, MUTED, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural)
 from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
@@ -208,6 +212,15 @@ if rows:
 else:
     st.success("No overlaps found: no two integrations move the same data between the same systems.",
                icon=":material/check_circle:")
+
+with plain_errors():
+    trend = trend_chart(get_engine(), tracked_decisions(get_engine(), date.today(), analysis=analysis), currency)
+if trend is not None:
+    st.plotly_chart(trend, key="overview_trend_chart", config={"displayModeBar": False}, theme=None)
+    st.caption("Every import and edit leaves a dated point; each line steps at the moment a change was saved. "
+               "The Decisions page follows each decision to done.")
+else:
+    st.caption("The trend over time starts with the next import or edit: each one leaves a dated point.")
 
 st.plotly_chart(system_map_chart(layout, colours, {r.cluster_id: r.route for r in rows}), key="overview_system_map",
                 config={"displayModeBar": False}, theme=None)

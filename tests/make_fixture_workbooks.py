@@ -76,9 +76,11 @@ def _ods_cell(value) -> str:
                 f"<text:p>{'TRUE' if value else 'FALSE'}</text:p></table:table-cell>")
     if isinstance(value, datetime):
         day = value.date().isoformat()
-        return f'<table:table-cell office:value-type="date" office:date-value="{day}"><text:p>{day}</text:p></table:table-cell>'
+        return (f'<table:table-cell office:value-type="date" office:date-value="{day}">'
+                f"<text:p>{day}</text:p></table:table-cell>")
     if isinstance(value, (int, float)):
-        return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>")
     return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
 
 

@@ -32,6 +32,8 @@ def open_database(url: str | None = None, *, seed_sample: bool = False) -> Engin
         DatabaseError: when the database cannot be reached or migrated, in words.
     """
     engine = create_db_engine(url)
-    if seed_sample:
-        seed_sample_registry(engine)
+    if seed_sample and seed_sample_registry(engine):
+        from core.services.trend import snapshot_portfolio  # the trend reads the analysis, which reads this module's
+
+        snapshot_portfolio(engine, cause="sample registry loaded")
     return engine

@@ -21,6 +21,7 @@ from core.domain.registry_csv import read_registry_csv
 from core.domain.sources import FORMAT_CHOICES, FORMATS, UPLOAD_EXTENSIONS, detect_format, read_source
 from core.domain.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
 from core.domain.registry_export import integration_cells, safe_registry_csv, write_registry_csv
+from core.services.trend import snapshot_portfolio
 from core.storage.audit import HistoryEntry, list_history
 from core.storage.defaults import sample_registry_bytes
 from core.storage.registry_store import (IMPORT_MODES, ImportMode, apply_registry_changes,
@@ -157,6 +158,8 @@ def import_checked_file(
             return bool(sources["new"] or sources["flagged"])
 
     counts = write_integrations(engine, report.accepted, mode, actor=actor, progress=progress, also=also)
+    if counts["inserted"] or counts["updated"] or counts["deleted"]:
+        snapshot_portfolio(engine, cause=f"{mode} import" + (f" of {source_name}" if source_name else ""))
     if source_name is not None:
         counts["unseen"] = sources.get("unseen", 0)
     return counts
@@ -210,7 +213,9 @@ def load_sample_registry(engine: Engine, *, actor: Actor) -> dict[str, int]:
         PermissionDenied: when the actor is a viewer.
     """
     require_editor(actor)
-    return write_integrations(engine, read_registry_csv(sample_registry_bytes()).accepted, "replace", actor=actor)
+    counts = write_integrations(engine, read_registry_csv(sample_registry_bytes()).accepted, "replace", actor=actor)
+    snapshot_portfolio(engine, cause="sample registry loaded")
+    return counts
 
 
 def load_registry(engine: Engine) -> list[Integration]:
@@ -261,6 +266,8 @@ def save_registry_edits(
         # Overwriting checks against the versions stored now, not the ones seen when editing began.
         versions = load_integration_versions(engine) if overwrite else seen_versions
         changes = apply_registry_changes(engine, changes, dict(versions), actor=actor)
+        if not changes.is_empty:
+            snapshot_portfolio(engine, cause="registry edit")
     return EditOutcome(changes=changes)
 
 
@@ -270,6 +277,7 @@ def add_integration(engine: Engine, cells: Mapping[str, object], *, actor: Actor
     if errors:
         return EditOutcome(errors=tuple(errors))
     changes = apply_registry_changes(engine, RegistryChanges(added=tuple(values)), {}, actor=actor)
+    snapshot_portfolio(engine, cause=f"added {values[0].id}")
     return EditOutcome(changes=changes)
 
 

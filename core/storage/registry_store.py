@@ -389,7 +389,8 @@ def _conflict_message(session: Session, integration_id: str, action: str) -> str
 
 
 def apply_registry_changes(
-    engine: Engine, changes: RegistryChanges, seen_versions: dict[str, int], *, actor: Actor
+    engine: Engine, changes: RegistryChanges, seen_versions: dict[str, int], *, actor: Actor,
+    also: Callable[[Session], object] | None = None, locks: Iterable[str] = (),
 ) -> RegistryChanges:
     """Write edits, additions and deletions in one transaction, refusing any that would overwrite a newer save.
 
@@ -404,6 +405,9 @@ def apply_registry_changes(
         PermissionDenied: when the actor is a viewer.
         EditConflict: naming the integration, who changed it and when.
         GovernanceError: when an added id already exists.
+
+    ``also`` runs more writes that belong to the same change in its transaction (a decision marked done with the
+    registry change it implies), holding ``locks`` too.
     """
     require_editor(actor)
 
@@ -437,9 +441,11 @@ def apply_registry_changes(
             record_changes(session, _integration_audit_rows(
                 actor, before, [*written.changed, *written.added], written.deleted_ids, ""))
             _bump_registry_version(session, actor.name)
+        if also is not None:
+            also(session)
         return written
 
-    return run_write(engine, apply, locks=(REGISTRY_LOCK,), what="the registry")
+    return run_write(engine, apply, locks=(REGISTRY_LOCK, *locks), what="the registry")
 
 
 def preview_import(engine: Engine, integrations: Iterable[Integration], mode: ImportMode,

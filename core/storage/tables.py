@@ -224,3 +224,46 @@ class IntegrationSource(SQLModel, table=True):
     first_seen: datetime = Field(default_factory=utc_now)
     last_seen: datetime = Field(default_factory=utc_now)
     missing_since: datetime | None = Field(default=None, index=True)
+
+
+class DecisionTrackingRecord(SQLModel, table=True):
+    """What happened to a decision after its session: status, expected saving, when it was done and its baseline.
+
+    One row per decision that was followed up (a decision without one is open, its saving the recommendation's).
+    Kept beside ``session_decisions`` so the session's own write path stays as it is.
+    """
+
+    __tablename__ = "decision_tracking"
+
+    decision_id: int = Field(primary_key=True, foreign_key="session_decisions.id", ondelete="CASCADE")
+    status: str = Field(default="open", max_length=16, index=True)  # open | in-progress | done | dropped
+    # The expected monthly saving as a person edited it (one number); None: the recommendation's scenario.
+    expected_saving: float | None = None
+    done_at: datetime | None = None
+    # The affected integrations' monthly run-rate (likely) when it was marked done: what "realised" is measured from.
+    baseline_run_rate: float | None = None
+    affected_ids: list = Field(sa_column=Column(JSON, nullable=False))
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = ""
+
+
+class PortfolioSnapshotRecord(SQLModel, table=True):
+    """The portfolio's figures at one moment, left by every import and edit: the registry as a time series."""
+
+    __tablename__ = "portfolio_snapshots"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    taken_at: datetime = Field(default_factory=utc_now, index=True)
+    registry_version: int = 0
+    cause: str = Field(default="", max_length=200)  # "import", "edit", "decision 4", ...
+    run_rate_low: float = 0.0
+    run_rate_likely: float = 0.0
+    run_rate_high: float = 0.0
+    duplicated_low: float = 0.0
+    duplicated_likely: float = 0.0
+    duplicated_high: float = 0.0
+    integration_count: int = 0
+    unowned_count: int = 0
+    cluster_count: int = 0

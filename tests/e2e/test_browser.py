@@ -11,7 +11,7 @@ from tests.e2e.conftest import running_server, screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
-PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "settings"]
+PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "decisions", "settings"]
 
 
 @pytest.mark.parametrize("path", PAGES)

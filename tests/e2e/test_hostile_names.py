@@ -39,7 +39,7 @@ TEAM = f":red[Ops] <img src=http://{HOST}/team.png> ana@{HOST}"
 OWNER = f"[owner](http://{HOST}/owner) http://{HOST}/bare"
 ACTOR = Actor(f"![a](http://{HOST}/actor.png) $a$", Role.ADMIN)
 SESSION_TITLE = f"$$E=mc^2$$ ![t](http://{HOST}/title.png)"
-PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session?session=1", "settings"]
+PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session?session=1", "decisions", "settings"]
 
 
 def fill(url: str) -> None:

@@ -116,3 +116,47 @@ def test_upgrading_a_database_with_data_keeps_every_row_then_never_reuses_an_id(
                                                      (RaciEntry("Bo", "A"),)), actor=EDITOR)
     assert (new_item, new_decision) == (3, 2)
     engine.dispose()
+
+
+def test_upgrading_from_0007_tracks_the_decisions_already_recorded_as_open(database_url):
+    # Migration 0008 adds decision_tracking and portfolio_snapshots beside the tables 0007 had; the decisions a
+    # session recorded before it are open (no tracking row yet) and can be followed to done straight away.
+    from datetime import date
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from core.domain.diagnostic import Decision, RaciEntry
+    from core.domain.rubric import Verdict
+    from core.services.decisions import change_status, tracked_decisions
+    from core.storage.backup import tables_at_revision
+    from core.storage.db import MIGRATIONS_DIR, normalise_database_url
+    from core.storage.registry_store import seed_sample_registry
+    from core.storage.session_store import create_session, save_decision
+    from tests.actors import EDITOR
+
+    old = create_engine(normalise_database_url(database_url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with old.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+    old.dispose()
+    assert tables_at_revision("0008") - tables_at_revision("0007") == {"decision_tracking", "portfolio_snapshots"}
+    # Rows written the way the 0007 release wrote them (its tables and code are unchanged by 0008).
+    engine = create_db_engine(database_url, migrate=False)
+    seed_sample_registry(engine)
+    session_id = create_session(engine, "Before the upgrade", "Ana", actor=EDITOR)
+    decision_id = save_decision(engine, session_id, Decision("cluster", "CL-INT-004", Verdict.MERGE, "Twice.",
+                                                             (RaciEntry("Ana", "A"),), date(2026, 3, 1)),
+                                actor=EDITOR)
+    engine.dispose()
+
+    upgraded = create_db_engine(database_url)
+
+    assert {"decision_tracking", "portfolio_snapshots"} <= set(inspect(upgraded).get_table_names())
+    (tracked,) = tracked_decisions(upgraded, date(2026, 3, 2))
+    assert (tracked.id, tracked.status.value, tracked.is_overdue(date(2026, 3, 2))) == (decision_id, "open", True)
+    assert change_status(upgraded, decision_id, "done", actor=EDITOR, expected_version=0)
+    upgraded.dispose()
