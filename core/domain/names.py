@@ -91,8 +91,16 @@ def _singular_text(name: str) -> str:
     return text[: match.start(1)] + word[:keep] + added + tail
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _object_lookup_key(name: str) -> str:
-    return normalize_key(_singular_text(name))
+    """The matching key of an object name: every word singular, then case, spaces and punctuation dropped.
+
+    >>> _object_lookup_key("Bills of Materials") == _object_lookup_key("bill-of-material") == "billofmaterial"
+    True
+    """
+    return normalize_key(_WORD.sub(lambda word: _singular_lower(word.group().casefold()), name))
 
 
 @dataclass(frozen=True)
@@ -300,7 +308,7 @@ def system_key(name: str, aliases: Aliases) -> str:
 def canonical_object(name: str, aliases: Aliases) -> str:
     """The display name of a data object: its alias target, else the singular form as typed.
 
-    Matching ignores case, spaces, punctuation and a plural ending.
+    Matching ignores case, spaces, punctuation and the plural ending of every word.
 
     >>> aliases = Aliases.from_pairs(objects=[("Deals", "Opportunity")])
     >>> canonical_object("Opportunities", aliases), canonical_object("deal", aliases)
@@ -309,7 +317,7 @@ def canonical_object(name: str, aliases: Aliases) -> str:
     ('Address', 'Status')
     """
     singular = _singular_text(name)
-    return aliases.objects.get(normalize_key(singular), singular)
+    return aliases.objects.get(_object_lookup_key(name), singular)
 
 
 def object_key(name: str, aliases: Aliases) -> str:
@@ -371,7 +379,8 @@ def suggest_name_variants(
     if kind == "system":
         canonical, key_of, table = canonical_system, normalize_key, aliases.systems
     elif kind == "object":
-        canonical, key_of, table = canonical_object, _object_lookup_key, aliases.objects
+        # Shown as typed (or as the alias table names it): a suggestion never respells a name.
+        canonical, key_of, table = _typed_object, _object_lookup_key, aliases.objects
     else:
         raise ValueError(f"kind must be 'system' or 'object', not {kind!r}")
 
@@ -417,6 +426,10 @@ def suggest_name_variants(
             suggestions.append(_suggestion(kind, i, j, float(scores[row, col]), displays, counts, known))
     suggestions.sort(key=lambda s: (-s.similarity, s.name, s.similar_to))
     return suggestions
+
+
+def _typed_object(name: str, aliases: Aliases) -> str:
+    return aliases.objects.get(_object_lookup_key(name), name.strip())
 
 
 def _suggestion(kind, i, j, similarity, displays, counts, known) -> NameSuggestion:
