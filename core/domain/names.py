@@ -424,7 +424,48 @@ def suggest_name_variants(
             if j <= i or (known[i] and known[j]):
                 continue  # each pair once; both in the table means someone already decided
             suggestions.append(_suggestion(kind, i, j, float(scores[row, col]), displays, counts, known))
+    if kind == "system":
+        suggestions += _shared_token_suggestions(displays, counts, known, {(s.name, s.similar_to) for s in suggestions})
     suggestions.sort(key=lambda s: (-s.similarity, s.name, s.similar_to))
+    return suggestions
+
+
+# Words a vendor or an edition adds to a product's name: "Siemens Teamcenter" is Teamcenter, "Teamcenter PLM" too.
+_AFFIXES = frozenset({
+    "siemens", "microsoft", "oracle", "google", "amazon", "aws", "adobe", "ibm", "atlassian", "inc", "corp", "com",
+    "io", "net", "cloud", "online", "platform", "suite", "system", "systems", "software", "app", "apps", "erp",
+    "crm", "plm", "hcm", "scm", "mes", "api", "db", "database", "server", "enterprise", "edition", "on", "premise",
+    "prem", "the", "and", "for", "of", "sales", "service", "services", "marketing", "commerce", "data", "hub",
+    "center", "centre", "one", "pro", "plus", "365", "v2", "new", "old", "legacy", "instance",
+})
+_MOST_NAMES_PER_TOKEN = 4  # a word in more names than this is a family name (SAP's many products), not one product
+
+
+def _distinctive_tokens(name: str) -> frozenset[str]:
+    return frozenset(t for t in utils.default_process(name).split() if t not in _AFFIXES and len(t) >= 2)
+
+
+def _shared_token_suggestions(displays, counts, known, already) -> list[NameSuggestion]:
+    """Names sharing a distinctive word once vendor and edition words are set aside ("SAP ERP" and "SAP S/4HANA",
+    "Teamcenter PLM" and "Siemens Teamcenter"), that the spelling comparison missed."""
+    tokens = [_distinctive_tokens(d) for d in displays]
+    holders: dict[str, list[int]] = {}
+    for index, words in enumerate(tokens):
+        for word in words:
+            holders.setdefault(word, []).append(index)
+    found: dict[tuple[int, int], str] = {}
+    for word, indices in holders.items():
+        if 2 <= len(indices) <= _MOST_NAMES_PER_TOKEN:
+            for a, i in enumerate(indices):
+                for j in indices[a + 1:]:
+                    if not (known[i] and known[j]):
+                        found.setdefault((i, j), word)
+    suggestions = []
+    for (i, j), word in sorted(found.items()):
+        shared = len(tokens[i] & tokens[j]) / max(len(tokens[i] | tokens[j]), 1)
+        suggestion = _suggestion("system", i, j, 100 * shared, displays, counts, known, shared_word=word)
+        if (suggestion.name, suggestion.similar_to) not in already:
+            suggestions.append(suggestion)
     return suggestions
 
 
@@ -432,7 +473,7 @@ def _typed_object(name: str, aliases: Aliases) -> str:
     return aliases.objects.get(_object_lookup_key(name), name.strip())
 
 
-def _suggestion(kind, i, j, similarity, displays, counts, known) -> NameSuggestion:
+def _suggestion(kind, i, j, similarity, displays, counts, known, shared_word: str = "") -> NameSuggestion:
     # The name to keep is the one in the alias table, else the more common one, else the shorter one.
     def keep_rank(n: int):
         return (not known[n], -counts[n], len(displays[n]), displays[n])
@@ -441,7 +482,11 @@ def _suggestion(kind, i, j, similarity, displays, counts, known) -> NameSuggesti
     name, similar_to = displays[rename], displays[keep]
     words_name = set(utils.default_process(name).split())
     words_other = set(utils.default_process(similar_to).split())
-    if words_other <= words_name or words_name <= words_other:
+    if shared_word:
+        vendor = sorted((words_name ^ words_other) & _AFFIXES)
+        aside = f", once vendor or edition words ({', '.join(vendor)}) are set aside" if vendor else ""
+        why = f"'{name}' and '{similar_to}' share the distinctive word '{shared_word}'{aside}"
+    elif words_other <= words_name or words_name <= words_other:
         longer, shorter = (name, similar_to) if len(words_name) >= len(words_other) else (similar_to, name)
         why = f"'{longer}' contains every word of '{shorter}'"
     else:
