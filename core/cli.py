@@ -12,6 +12,7 @@ from pathlib import Path
 from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, MissingColumnsError, SessionError
 from core.services.analysis import (RegistryAnalysis, analyse_file, find_blocked_proposals, load_analysis,
     registry_version, rubric_from_file, rubric_in_force, score_registry_integration)
+from core.services.aliases import KINDS, add_alias, aliases_from_file, database_aliases, list_aliases, remove_alias
 from core.services.backup import MB, RESTORE_ENV, backup_database, restore_database, restore_limit_mb
 from core.services.database import open_database
 from core.services.identity import system_actor
@@ -159,13 +160,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def analysis_for(args: argparse.Namespace, **setting_changes) -> RegistryAnalysis:
     """Analyse the database, or a CSV file given with --csv (then nothing is read from or written to a database)."""
+    aliases = aliases_from_file(args.aliases) if getattr(args, "aliases", None) else None
     if getattr(args, "csv", None):
-        analysis, report = analyse_file(_read_file(args.csv), **setting_changes)
+        if aliases is None:
+            aliases = database_aliases(args.db)
+        analysis, report = analyse_file(_read_file(args.csv), aliases=aliases, **setting_changes)
         if report.errors:
             print(f"igov: {plural(len(report.rejected_rows), 'row')} of {args.csv} are invalid and left out "
                   f"(run igov validate {args.csv})", file=sys.stderr)
         return analysis
-    return load_analysis(open_database(args.db), **setting_changes)
+    return load_analysis(open_database(args.db), aliases=aliases, **setting_changes)
 
 
 def cmd_overlap(args: argparse.Namespace) -> int:
@@ -266,12 +270,51 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_alias(args: argparse.Namespace) -> int:
+    """igov alias add|list|remove: the alias tables every name comparison goes through."""
+    if args.action == "list":
+        pairs = list_aliases(open_database(args.db))
+        rows = {"systems": [list(p) for p in pairs.systems if p[0] != p[1]],
+                "objects": [list(p) for p in pairs.objects if p[0] != p[1]]}
+        if args.json:
+            print(json.dumps({kind: [{"alias": a, "canonical": c} for a, c in items] for kind, items in rows.items()},
+                             ensure_ascii=False, indent=2))
+            return EXIT_OK
+        for kind, items in rows.items():
+            print(f"{kind.capitalize()} ({len(items)}):")
+            for alias, canonical in items:
+                print(f"  {alias} -> {canonical}")
+        return EXIT_OK
+    if args.kind not in KINDS:
+        raise UsageError(f"say system or object, not '{args.kind}': igov alias {args.action} system|object ...")
+    if not args.alias.strip():
+        raise UsageError(f"give the alias: igov alias {args.action} {args.kind} ALIAS" +
+                         (" CANONICAL" if args.action == "add" else ""))
+    engine = open_database(args.db)
+    actor = system_actor(f"igov alias {args.action}")
+    if args.action == "add":
+        if not args.canonical:
+            raise UsageError("give the name the alias means: igov alias add system|object ALIAS CANONICAL")
+        before = list_aliases(engine)
+        add_alias(engine, args.kind, args.alias, args.canonical, actor=actor)
+        if list_aliases(engine) == before:
+            print(f"Unchanged: '{args.alias}' already means '{args.canonical}'.")
+        else:
+            print(f"Added: the {args.kind} '{args.alias}' now counts as '{args.canonical}'.")
+        return EXIT_OK
+    if args.canonical:
+        raise UsageError("igov alias remove takes the kind and the alias only: igov alias remove system|object ALIAS")
+    remove_alias(engine, args.kind, args.alias, actor=actor)
+    print(f"Removed: the {args.kind} '{args.alias}' is its own name again.")
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     analysis = analysis_for(args)
     blocked = find_blocked_proposals(analysis)
     if not blocked:
-        proposals = sum(1 for i in analysis.integrations if i.status.value == "proposed")
-        print(f"OK: none of the {proposals} proposal(s) overlaps a live integration "
+        proposals = sum(1 for i in analysis.integrations if i.status.value in ("proposed", "building"))
+        print(f"OK: none of the {proposals} proposal(s) (proposed or building) overlaps a live integration "
               f"(threshold {analysis.settings.overlap_threshold:.2f}).")
         return EXIT_OK
     print(f"Pause before build: {len(blocked)} proposal(s) overlap live integrations.")
@@ -410,9 +453,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file")
     restore.set_defaults(handler=cmd_restore)
 
+    alias = commands.add_parser("alias", parents=[common], help="add, list or remove a spelling of a system or "
+                                "data object (igov alias add system SFDC Salesforce)")
+    alias.add_argument("action", choices=("add", "list", "remove"))
+    alias.add_argument("kind", nargs="?", default="", metavar="system|object")
+    alias.add_argument("alias", nargs="?", default="", metavar="ALIAS")
+    alias.add_argument("canonical", nargs="?", default="", metavar="CANONICAL")
+    alias.add_argument("--json", action="store_true", help="list: print JSON")
+    alias.set_defaults(handler=cmd_alias)
+
     # Analysis commands read the database, or a CSV file with --csv (nothing is written).
     source = argparse.ArgumentParser(add_help=False, parents=[common])
     source.add_argument("--csv", metavar="FILE", help="analyse this registry CSV instead of the database")
+    source.add_argument("--aliases", metavar="FILE", help="system aliases from this alias,canonical CSV (as "
+                        "data/system_aliases.csv) instead of the database's: for CI runs that keep them in git")
 
     overlap = commands.add_parser("overlap", parents=[source], help="overlap clusters and duplicated run-rate")
     overlap.add_argument("--json", action="store_true")

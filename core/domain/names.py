@@ -269,7 +269,7 @@ def add_alias_pair(current: AliasPairs, kind: str, alias: str, canonical: str) -
     rows = list(current.systems if kind == "system" else current.objects)
     table = (Aliases.from_pairs(systems=rows) if kind == "system" else Aliases.from_pairs(objects=rows))
     lookup = table.systems if kind == "system" else table.objects
-    key_of = normalize_key if kind == "system" else (lambda name: normalize_key(canonical_object(name, Aliases())))
+    key_of = normalize_key if kind == "system" else _object_lookup_key
     final = lookup.get(key_of(canonical), canonical)
     if key_of(alias) == key_of(final):
         return current
@@ -467,6 +467,11 @@ def _shared_token_suggestions(displays, counts, known, already) -> list[NameSugg
         if (suggestion.name, suggestion.similar_to) not in already:
             suggestions.append(suggestion)
     return suggestions
+
+
+def object_lookup_key(name: str) -> str:
+    """The key an object alias row is filed under (every word singular; no alias applied)."""
+    return _object_lookup_key(name)
 
 
 def _typed_object(name: str, aliases: Aliases) -> str:

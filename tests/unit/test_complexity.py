@@ -375,3 +375,16 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
     assert "scenarios.merge_absorption" in str(raised.value)
     assert "derivation.thresholds.moderate" in str(raised.value)
+
+
+@pytest.mark.parametrize("spelling", ["Salesforce.com", "Salesforce Sales Cloud", "SFDC", "QBO", "Salesforce"])
+def test_an_aliased_spelling_of_a_system_of_record_is_one_and_costs_the_same(spelling):
+    from core.storage.defaults import load_aliases
+
+    rules = RULES.with_aliases(load_aliases())
+    typed = derive_complexity(make_row(target_system=spelling), rules)
+    canonical = derive_complexity(make_row(target_system="Salesforce" if spelling != "QBO" else "QuickBooks Online"),
+                                  rules)
+
+    assert typed.factors == (f"writes into a system of record: {spelling} (+2)",)
+    assert (typed.category, typed.points) == (canonical.category, canonical.points)
