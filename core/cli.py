@@ -122,7 +122,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     engine = open_database(args.db)
     integrations = load_registry(engine)
-    text = export_registry_csv(integrations, safe=args.safe)
+    if args.raw and args.safe:
+        raise UsageError("--raw and --safe contradict each other: spreadsheet-safe is the default, --raw the canonical "
+                         "text")
+    text = export_registry_csv(integrations, safe=not args.raw)
     if args.file == "-":
         sys.stdout.write(text)
     else:
@@ -359,6 +362,27 @@ def _write_output(path: str, data: bytes | str) -> None:
         raise UsageError(f"Cannot write {path}: {error.strerror}") from None
 
 
+_OUT_FORMATS = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown"}
+
+
+def _out_format(path: str, allowed: tuple[str, ...], markdown: bool = False) -> str:
+    """The format ``--out`` asks for, from its suffix: "pdf" or "markdown" ('-' is stdout: PDF unless --markdown).
+
+    Raises:
+        UsageError: for any other suffix, or one the command cannot write, so no file gets the wrong contents.
+    """
+    if path == "-":
+        return "markdown" if markdown else "pdf"
+    wanted = _OUT_FORMATS.get(Path(path).suffix.lower())
+    suffixes = " or ".join(sorted({k for k, v in _OUT_FORMATS.items() if v in allowed and k != ".markdown"}))
+    if wanted not in allowed:
+        raise UsageError(f"--out {path}: the file name must end in {suffixes}, which says what to write "
+                         f"(or use '-' for stdout)")
+    if markdown and wanted != "markdown":
+        raise UsageError(f"--markdown writes Markdown, but --out {path} is a PDF file name: end it in .md")
+    return wanted
+
+
 def _written(what: str, path: str, data: bytes | str) -> None:
     if path != "-":
         size = len(data.encode("utf-8") if isinstance(data, str) else data)
@@ -368,6 +392,7 @@ def _written(what: str, path: str, data: bytes | str) -> None:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from core.services.exports import snapshot_pdf
 
+    _out_format(args.out, ("pdf",))
     analysis, rubric, version, engine = _export_inputs(args)
     data = snapshot_pdf(analysis, rubric=rubric, registry_version=version, registry_name=args.name,
                         page_size=args.page_size, engine=engine)
@@ -381,7 +406,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
 
     if args.session is not None and getattr(args, "csv", None):
         raise UsageError("a session is stored in the database: drop --csv, or use --integration / --cluster with --csv")
-    markdown = args.markdown or args.out.lower().endswith((".md", ".markdown"))
+    markdown = _out_format(args.out, ("pdf", "markdown"), args.markdown) == "markdown"
     analysis, rubric, version, engine = _export_inputs(args)
     try:
         data = memo_document(analysis, rubric=rubric, registry_version=version, session_id=args.session,
@@ -436,11 +461,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=cmd_import)
 
     export = commands.add_parser("export", parents=[common],
-                                 help="write the registry as canonical CSV ('-' for stdout)")
+                                 help="write the registry as CSV, spreadsheet-safe ('-' for stdout)")
     export.add_argument("file")
-    export.add_argument("--safe", action="store_true",
-                        help="put ' before cells a spreadsheet would run as a formula (=, +, -, @); "
-                             "importing the file still gives the same registry")
+    export.add_argument("--raw", action="store_true",
+                        help="the canonical text, cell for cell; by default cells a spreadsheet would run as a "
+                             "formula (=, +, -, @) start with ' (importing either file gives the same registry)")
+    export.add_argument("--safe", action="store_true", help=argparse.SUPPRESS)  # the default now; still accepted
     export.set_defaults(handler=cmd_export)
 
     backup = commands.add_parser("backup", parents=[common],
@@ -489,7 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     page_help = "paper size: A4 (default) or Letter"
     snapshot = commands.add_parser("snapshot", parents=[source], help="write the one-page TCO snapshot as PDF")
-    snapshot.add_argument("--out", required=True, metavar="FILE", help="the PDF file to write ('-' for stdout)")
+    snapshot.add_argument("--out", required=True, metavar="FILE", help="the PDF file to write, ending in .pdf "
+                          "('-' for stdout)")
     snapshot.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
     snapshot.add_argument("--name", metavar="TEXT", help="company or registry name under the title "
                           "(default: Integration registry)")
@@ -501,7 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
     subject.add_argument("--session", type=int, metavar="ID", help="a diagnostic session (database only)")
     subject.add_argument("--integration", metavar="ID", help="one integration, before any session")
     subject.add_argument("--cluster", metavar="ID", help="one overlap cluster, e.g. CL-INT-015")
-    memo.add_argument("--out", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
+    memo.add_argument("--out", required=True, metavar="FILE", help="the file to write: .pdf for PDF, .md for Markdown "
+                      "('-' for stdout)")
     memo.add_argument("--markdown", action="store_true", help="write Markdown for a wiki instead of PDF")
     memo.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
     memo.set_defaults(handler=cmd_memo)
@@ -515,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except UsageError as error:
+        print(f"igov: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (IntegrationNotFound, ClusterNotFound) as error:  # an unknown id: the same code in every command
         print(f"igov: {error}", file=sys.stderr)
         return EXIT_USAGE
     except MissingColumnsError as error:

@@ -85,10 +85,13 @@ def test_score_with_a_weights_file(tmp_path, capsys):
     assert next(c for c in payload["criteria"] if c["name"] == "overlap")["weight"] == 0.0
 
 
-def test_score_unknown_id_is_a_plain_message(capsys):
-    code = main(["score", "INT-999", "--csv", SAMPLE])
+@pytest.mark.parametrize("argv", [
+    ["score", "INT-999"], ["memo", "--integration", "INT-999", "--out", "-"],
+])
+def test_an_unknown_id_is_a_usage_error_in_every_command(capsys, argv):
+    code = main([*argv, "--csv", SAMPLE])
 
-    assert code == 1
+    assert code == 2
     assert capsys.readouterr().err.strip() == "igov: No integration with id INT-999 in the registry."
 
 
