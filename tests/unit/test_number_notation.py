@@ -103,3 +103,24 @@ def test_the_european_excel_example_is_read_with_decimal_commas():
     assert [(e.row, e.column, e.value) for e in report.errors] == [(5, "monthly_tool_cost", "2.5")]
     assert "could mean 2.5 or 25" in report.errors[0].message
     assert "2,5" in report.errors[0].fix
+
+
+@pytest.mark.parametrize(("cells", "expected", "decimal"), [
+    # Text cells typed with decimal commas decide; numbers the spreadsheet stored keep their value.
+    ([("2,5", 1200.5), ("1.200", 3.25)], [(2.5, 1200.5), (1200, 3.25)], "comma"),
+    ([(2.5, "95,50 €"), (4.0, "1.200 €")], [(2.5, 95.5), (4, 1200)], "comma"),
+    # Only stored numbers: nothing to decide, each read as stored.
+    ([(2.5, 1200.5), (12.0, 0.125)], [(2.5, 1200.5), (12, 0.125)], ""),
+    ([("2.5", 1200.5), ("1,200", 3.25)], [(2.5, 1200.5), (1200, 3.25)], "point"),
+])
+def test_a_workbook_reads_its_text_numbers_in_their_notation_and_stored_numbers_as_stored(cells, expected, decimal):
+    from core.domain.sources.excel import Sheet, read_workbook_sheets
+
+    rows = [["name", "source_system", "target_system", "data_objects", "owner_team", "build_hours", "hourly_rate"]]
+    rows += [[f"Row {k}", "X", "Y", "Lead", "Ops", hours, rate] for k, (hours, rate) in enumerate(cells)]
+
+    report = read_workbook_sheets([Sheet("Registry", rows)])
+
+    assert report.errors == []
+    assert [(i.build_hours.likely, i.hourly_rate.likely) for i in report.accepted] == expected
+    assert report.decimal == decimal
