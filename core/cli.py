@@ -13,6 +13,7 @@ from pathlib import Path
 from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, MissingColumnsError, SessionError
 from core.services.analysis import (RegistryAnalysis, analyse_file, find_blocked_proposals, load_analysis,
     registry_version, rubric_from_file, rubric_in_force, score_registry_integration)
+from core.services.aliases import KINDS, add_alias, aliases_from_file, database_aliases, list_aliases, remove_alias
 from core.services.backup import MB, RESTORE_ENV, backup_database, restore_database, restore_limit_mb
 from core.services.database import open_database
 from core.services.decisions import STATUS_FILTERS
@@ -125,7 +126,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     engine = open_database(args.db)
     integrations = load_registry(engine)
-    text = export_registry_csv(integrations, safe=args.safe)
+    if args.raw and args.safe:
+        raise UsageError("--raw and --safe contradict each other: spreadsheet-safe is the default, --raw the canonical "
+                         "text")
+    text = export_registry_csv(integrations, safe=not args.raw)
     if args.file == "-":
         sys.stdout.write(text)
     else:
@@ -163,13 +167,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def analysis_for(args: argparse.Namespace, **setting_changes) -> RegistryAnalysis:
     """Analyse the database, or a CSV file given with --csv (then nothing is read from or written to a database)."""
+    aliases = aliases_from_file(args.aliases) if getattr(args, "aliases", None) else None
     if getattr(args, "csv", None):
-        analysis, report = analyse_file(_read_file(args.csv), **setting_changes)
+        if aliases is None:
+            aliases = database_aliases(args.db)
+        analysis, report = analyse_file(_read_file(args.csv), aliases=aliases, **setting_changes)
         if report.errors:
             print(f"igov: {plural(len(report.rejected_rows), 'row')} of {args.csv} are invalid and left out "
                   f"(run igov validate {args.csv})", file=sys.stderr)
         return analysis
-    return load_analysis(open_database(args.db), **setting_changes)
+    return load_analysis(open_database(args.db), aliases=aliases, **setting_changes)
 
 
 def cmd_overlap(args: argparse.Namespace) -> int:
@@ -300,12 +307,51 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_alias(args: argparse.Namespace) -> int:
+    """igov alias add|list|remove: the alias tables every name comparison goes through."""
+    if args.action == "list":
+        pairs = list_aliases(open_database(args.db))
+        rows = {"systems": [list(p) for p in pairs.systems if p[0] != p[1]],
+                "objects": [list(p) for p in pairs.objects if p[0] != p[1]]}
+        if args.json:
+            print(json.dumps({kind: [{"alias": a, "canonical": c} for a, c in items] for kind, items in rows.items()},
+                             ensure_ascii=False, indent=2))
+            return EXIT_OK
+        for kind, items in rows.items():
+            print(f"{kind.capitalize()} ({len(items)}):")
+            for alias, canonical in items:
+                print(f"  {alias} -> {canonical}")
+        return EXIT_OK
+    if args.kind not in KINDS:
+        raise UsageError(f"say system or object, not '{args.kind}': igov alias {args.action} system|object ...")
+    if not args.alias.strip():
+        raise UsageError(f"give the alias: igov alias {args.action} {args.kind} ALIAS" +
+                         (" CANONICAL" if args.action == "add" else ""))
+    engine = open_database(args.db)
+    actor = system_actor(f"igov alias {args.action}")
+    if args.action == "add":
+        if not args.canonical:
+            raise UsageError("give the name the alias means: igov alias add system|object ALIAS CANONICAL")
+        before = list_aliases(engine)
+        add_alias(engine, args.kind, args.alias, args.canonical, actor=actor)
+        if list_aliases(engine) == before:
+            print(f"Unchanged: '{args.alias}' already means '{args.canonical}'.")
+        else:
+            print(f"Added: the {args.kind} '{args.alias}' now counts as '{args.canonical}'.")
+        return EXIT_OK
+    if args.canonical:
+        raise UsageError("igov alias remove takes the kind and the alias only: igov alias remove system|object ALIAS")
+    remove_alias(engine, args.kind, args.alias, actor=actor)
+    print(f"Removed: the {args.kind} '{args.alias}' is its own name again.")
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     analysis = analysis_for(args)
     blocked = find_blocked_proposals(analysis)
     if not blocked:
-        proposals = sum(1 for i in analysis.integrations if i.status.value == "proposed")
-        print(f"OK: none of the {proposals} proposal(s) overlaps a live integration "
+        proposals = sum(1 for i in analysis.integrations if i.status.value in ("proposed", "building"))
+        print(f"OK: none of the {proposals} proposal(s) (proposed or building) overlaps a live integration "
               f"(threshold {analysis.settings.overlap_threshold:.2f}).")
         return EXIT_OK
     print(f"Pause before build: {len(blocked)} proposal(s) overlap live integrations.")
@@ -350,6 +396,27 @@ def _write_output(path: str, data: bytes | str) -> None:
         raise UsageError(f"Cannot write {path}: {error.strerror}") from None
 
 
+_OUT_FORMATS = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown"}
+
+
+def _out_format(path: str, allowed: tuple[str, ...], markdown: bool = False) -> str:
+    """The format ``--out`` asks for, from its suffix: "pdf" or "markdown" ('-' is stdout: PDF unless --markdown).
+
+    Raises:
+        UsageError: for any other suffix, or one the command cannot write, so no file gets the wrong contents.
+    """
+    if path == "-":
+        return "markdown" if markdown else "pdf"
+    wanted = _OUT_FORMATS.get(Path(path).suffix.lower())
+    suffixes = " or ".join(sorted({k for k, v in _OUT_FORMATS.items() if v in allowed and k != ".markdown"}))
+    if wanted not in allowed:
+        raise UsageError(f"--out {path}: the file name must end in {suffixes}, which says what to write "
+                         f"(or use '-' for stdout)")
+    if markdown and wanted != "markdown":
+        raise UsageError(f"--markdown writes Markdown, but --out {path} is a PDF file name: end it in .md")
+    return wanted
+
+
 def _written(what: str, path: str, data: bytes | str) -> None:
     if path != "-":
         size = len(data.encode("utf-8") if isinstance(data, str) else data)
@@ -359,6 +426,7 @@ def _written(what: str, path: str, data: bytes | str) -> None:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from core.services.exports import snapshot_pdf
 
+    _out_format(args.out, ("pdf",))
     analysis, rubric, version, engine = _export_inputs(args)
     data = snapshot_pdf(analysis, rubric=rubric, registry_version=version, registry_name=args.name,
                         page_size=args.page_size, engine=engine)
@@ -375,7 +443,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
     if args.brief and args.session is not None:
         raise UsageError("--brief is the ownership memo of one integration or cluster: use it with --integration "
                          "or --cluster, not --session")
-    markdown = args.markdown or args.out.lower().endswith((".md", ".markdown"))
+    markdown = _out_format(args.out, ("pdf", "markdown"), args.markdown) == "markdown"
     analysis, rubric, version, engine = _export_inputs(args)
     try:
         if args.brief:
@@ -460,7 +528,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     engine = open_database(args.db)
     review = quarterly_review(engine, today=args.today or date.today(), since=args.since)
-    markdown = args.out.lower().endswith((".md", ".markdown"))
+    markdown = _out_format(args.out, ("pdf", "markdown")) == "markdown"
     data = review_document(review, markdown=markdown, page_size=args.page_size)
     _write_output(args.out, data)
     _written("the quarterly review" + (" (Markdown)" if markdown else ""), args.out, data)
@@ -509,11 +577,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=cmd_import)
 
     export = commands.add_parser("export", parents=[common],
-                                 help="write the registry as canonical CSV ('-' for stdout)")
+                                 help="write the registry as CSV, spreadsheet-safe ('-' for stdout)")
     export.add_argument("file")
-    export.add_argument("--safe", action="store_true",
-                        help="put ' before cells a spreadsheet would run as a formula (=, +, -, @); "
-                             "importing the file still gives the same registry")
+    export.add_argument("--raw", action="store_true",
+                        help="the canonical text, cell for cell; by default cells a spreadsheet would run as a "
+                             "formula (=, +, -, @) start with ' (importing either file gives the same registry)")
+    export.add_argument("--safe", action="store_true", help=argparse.SUPPRESS)  # the default now; still accepted
     export.set_defaults(handler=cmd_export)
 
     backup = commands.add_parser("backup", parents=[common],
@@ -526,9 +595,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file")
     restore.set_defaults(handler=cmd_restore)
 
+    alias = commands.add_parser("alias", parents=[common], help="add, list or remove a spelling of a system or "
+                                "data object (igov alias add system SFDC Salesforce)")
+    alias.add_argument("action", choices=("add", "list", "remove"))
+    alias.add_argument("kind", nargs="?", default="", metavar="system|object")
+    alias.add_argument("alias", nargs="?", default="", metavar="ALIAS")
+    alias.add_argument("canonical", nargs="?", default="", metavar="CANONICAL")
+    alias.add_argument("--json", action="store_true", help="list: print JSON")
+    alias.set_defaults(handler=cmd_alias)
+
     # Analysis commands read the database, or a CSV file with --csv (nothing is written).
     source = argparse.ArgumentParser(add_help=False, parents=[common])
     source.add_argument("--csv", metavar="FILE", help="analyse this registry CSV instead of the database")
+    source.add_argument("--aliases", metavar="FILE", help="system aliases from this alias,canonical CSV (as "
+                        "data/system_aliases.csv) instead of the database's: for CI runs that keep them in git")
 
     overlap = commands.add_parser("overlap", parents=[source], help="overlap clusters and duplicated run-rate")
     overlap.add_argument("--json", action="store_true")
@@ -551,7 +631,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     page_help = "paper size: A4 (default) or Letter"
     snapshot = commands.add_parser("snapshot", parents=[source], help="write the one-page TCO snapshot as PDF")
-    snapshot.add_argument("--out", required=True, metavar="FILE", help="the PDF file to write ('-' for stdout)")
+    snapshot.add_argument("--out", required=True, metavar="FILE", help="the PDF file to write, ending in .pdf "
+                          "('-' for stdout)")
     snapshot.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
     snapshot.add_argument("--name", metavar="TEXT", help="company or registry name under the title "
                           "(default: Integration registry)")
@@ -563,7 +644,8 @@ def build_parser() -> argparse.ArgumentParser:
     subject.add_argument("--session", type=int, metavar="ID", help="a diagnostic session (database only)")
     subject.add_argument("--integration", metavar="ID", help="one integration, before any session")
     subject.add_argument("--cluster", metavar="ID", help="one overlap cluster, e.g. CL-INT-015")
-    memo.add_argument("--out", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
+    memo.add_argument("--out", required=True, metavar="FILE", help="the file to write: .pdf for PDF, .md for Markdown "
+                      "('-' for stdout)")
     memo.add_argument("--markdown", action="store_true", help="write Markdown for a wiki instead of PDF")
     memo.add_argument("--brief", action="store_true",
                       help="the brief ownership memo (at most 2 pages) of one integration or cluster")
@@ -604,6 +686,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except UsageError as error:
+        print(f"igov: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (IntegrationNotFound, ClusterNotFound) as error:  # an unknown id: the same code in every command
         print(f"igov: {error}", file=sys.stderr)
         return EXIT_USAGE
     except MissingColumnsError as error:

@@ -115,6 +115,7 @@ def analyse_registry(
         The analysis, a frozen value safe to cache per registry version.
     """
     integrations = tuple(integrations)
+    rules = rules.with_aliases(aliases)  # the system-of-record list compared through the same aliases as overlaps
     index = build_overlap_index(integrations, aliases, include_retired=settings.include_retired)
     # Only the pairs the clustering links are worded: the same pairs reach cluster_overlaps as
     # with every pair listed, without describing the hundreds of thousands below the threshold.

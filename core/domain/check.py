@@ -8,6 +8,9 @@ from core.domain.analysis import RegistryAnalysis
 from core.domain.overlap import OverlapPair
 from core.domain.registry import Integration, Status
 
+# Not yet live: a proposal still on paper and one being built can both still be stopped before they duplicate.
+GATED_STATUSES = frozenset({Status.PROPOSED, Status.BUILDING})
+
 
 @dataclass(frozen=True)
 class BlockedProposal:
@@ -18,7 +21,8 @@ class BlockedProposal:
 
     def describe(self, currency: str = "$") -> str:
         """Plain lines for a terminal or a CI log."""
-        lines = [f"{self.proposal.id} {self.proposal.name} (proposed by {self.proposal.owner_team}) overlaps:"]
+        verb = "being built by" if self.proposal.status is Status.BUILDING else "proposed by"
+        lines = [f"{self.proposal.id} {self.proposal.name} ({verb} {self.proposal.owner_team}) overlaps:"]
         for live, pair in self.overlaps:
             owner = f"owned by {live.owner} ({live.owner_team})" if live.is_owned else f"unowned ({live.owner_team})"
             lines.append(f"  - {live.id} {live.name}, {owner}, overlap {pair.score:.2f}: {pair.evidence[0]}")
@@ -26,7 +30,7 @@ class BlockedProposal:
 
 
 def find_blocked_proposals(analysis: RegistryAnalysis) -> list[BlockedProposal]:
-    """Every proposal whose overlap with a live integration reaches the settings' threshold.
+    """Every proposal (proposed or building) whose overlap with a live integration reaches the threshold.
 
     >>> analysis = sample_analysis
     >>> [b.proposal.id for b in find_blocked_proposals(analysis)]
@@ -41,7 +45,7 @@ def find_blocked_proposals(analysis: RegistryAnalysis) -> list[BlockedProposal]:
     threshold = analysis.settings.overlap_threshold
     blocked = []
     for proposal in analysis.integrations:
-        if proposal.status is not Status.PROPOSED:
+        if proposal.status not in GATED_STATUSES:
             continue
         hits = []
         for pair in analysis.index.pairs_for(proposal):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from core.domain.names import Aliases, system_key
 from core.domain.ranges import Range
 from core.domain.registry import Approach, Complexity, Integration, Tier, Timeliness
 from core.errors import ConfigError
@@ -69,12 +70,16 @@ class ComplexityRules:
     tier_points: tuple[tuple[Tier, int], ...]
     thresholds: tuple[tuple[Complexity, int], ...]  # minimum points of moderate, complex, critical
     scenarios: ScenarioFactors
+    # The alias tables the system-of-record list is compared through ("Salesforce.com" is Salesforce): the one
+    # normaliser every rule that compares names uses (core.domain.names.system_key). Set by with_aliases.
+    aliases: Aliases = field(default_factory=Aliases, repr=False, compare=False, hash=False)
     # Lookups built once: derive_complexity runs for every row of registries of 100,000 rows.
     _squashed_systems: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
     _points: dict = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_squashed_systems", frozenset(squash_name(s) for s in self.systems_of_record))
+        object.__setattr__(self, "_squashed_systems",
+                           frozenset(system_key(s, self.aliases) for s in self.systems_of_record))
         points = {**dict(self.timeliness_points), **dict(self.approach_points), **dict(self.tier_points)}
         object.__setattr__(self, "_points", points)
 
@@ -89,10 +94,17 @@ class ComplexityRules:
     def is_system_of_record(self, system: str) -> bool:
         """Whether a system is on the systems-of-record list, ignoring case, spaces and punctuation.
 
-        >>> rules.is_system_of_record("net-suite")
+        >>> rules.is_system_of_record("net-suite"), rules.is_system_of_record("Salesforce.com")
+        (True, False)
+        >>> rules.with_aliases(Aliases.from_pairs(systems=[("Salesforce.com", "Salesforce")])).is_system_of_record(
+        ...     "Salesforce.com")
         True
         """
-        return squash_name(system) in self._squashed_systems
+        return system_key(system, self.aliases) in self._squashed_systems
+
+    def with_aliases(self, aliases: Aliases) -> ComplexityRules:
+        """The same rules, comparing system names through these alias tables."""
+        return self if aliases is self.aliases else replace(self, aliases=aliases)
 
     def defaults_for(self, category: Complexity) -> CategoryDefaults:
         """The effort defaults of one category.

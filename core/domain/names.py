@@ -91,8 +91,16 @@ def _singular_text(name: str) -> str:
     return text[: match.start(1)] + word[:keep] + added + tail
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _object_lookup_key(name: str) -> str:
-    return normalize_key(_singular_text(name))
+    """The matching key of an object name: every word singular, then case, spaces and punctuation dropped.
+
+    >>> _object_lookup_key("Bills of Materials") == _object_lookup_key("bill-of-material") == "billofmaterial"
+    True
+    """
+    return normalize_key(_WORD.sub(lambda word: _singular_lower(word.group().casefold()), name))
 
 
 @dataclass(frozen=True)
@@ -261,7 +269,7 @@ def add_alias_pair(current: AliasPairs, kind: str, alias: str, canonical: str) -
     rows = list(current.systems if kind == "system" else current.objects)
     table = (Aliases.from_pairs(systems=rows) if kind == "system" else Aliases.from_pairs(objects=rows))
     lookup = table.systems if kind == "system" else table.objects
-    key_of = normalize_key if kind == "system" else (lambda name: normalize_key(canonical_object(name, Aliases())))
+    key_of = normalize_key if kind == "system" else _object_lookup_key
     final = lookup.get(key_of(canonical), canonical)
     if key_of(alias) == key_of(final):
         return current
@@ -300,7 +308,7 @@ def system_key(name: str, aliases: Aliases) -> str:
 def canonical_object(name: str, aliases: Aliases) -> str:
     """The display name of a data object: its alias target, else the singular form as typed.
 
-    Matching ignores case, spaces, punctuation and a plural ending.
+    Matching ignores case, spaces, punctuation and the plural ending of every word.
 
     >>> aliases = Aliases.from_pairs(objects=[("Deals", "Opportunity")])
     >>> canonical_object("Opportunities", aliases), canonical_object("deal", aliases)
@@ -309,7 +317,7 @@ def canonical_object(name: str, aliases: Aliases) -> str:
     ('Address', 'Status')
     """
     singular = _singular_text(name)
-    return aliases.objects.get(normalize_key(singular), singular)
+    return aliases.objects.get(_object_lookup_key(name), singular)
 
 
 def object_key(name: str, aliases: Aliases) -> str:
@@ -371,7 +379,8 @@ def suggest_name_variants(
     if kind == "system":
         canonical, key_of, table = canonical_system, normalize_key, aliases.systems
     elif kind == "object":
-        canonical, key_of, table = canonical_object, _object_lookup_key, aliases.objects
+        # Shown as typed (or as the alias table names it): a suggestion never respells a name.
+        canonical, key_of, table = _typed_object, _object_lookup_key, aliases.objects
     else:
         raise ValueError(f"kind must be 'system' or 'object', not {kind!r}")
 
@@ -415,11 +424,61 @@ def suggest_name_variants(
             if j <= i or (known[i] and known[j]):
                 continue  # each pair once; both in the table means someone already decided
             suggestions.append(_suggestion(kind, i, j, float(scores[row, col]), displays, counts, known))
+    if kind == "system":
+        suggestions += _shared_token_suggestions(displays, counts, known, {(s.name, s.similar_to) for s in suggestions})
     suggestions.sort(key=lambda s: (-s.similarity, s.name, s.similar_to))
     return suggestions
 
 
-def _suggestion(kind, i, j, similarity, displays, counts, known) -> NameSuggestion:
+# Words a vendor or an edition adds to a product's name: "Siemens Teamcenter" is Teamcenter, "Teamcenter PLM" too.
+_AFFIXES = frozenset({
+    "siemens", "microsoft", "oracle", "google", "amazon", "aws", "adobe", "ibm", "atlassian", "inc", "corp", "com",
+    "io", "net", "cloud", "online", "platform", "suite", "system", "systems", "software", "app", "apps", "erp",
+    "crm", "plm", "hcm", "scm", "mes", "api", "db", "database", "server", "enterprise", "edition", "on", "premise",
+    "prem", "the", "and", "for", "of", "sales", "service", "services", "marketing", "commerce", "data", "hub",
+    "center", "centre", "one", "pro", "plus", "365", "v2", "new", "old", "legacy", "instance",
+})
+_MOST_NAMES_PER_TOKEN = 4  # a word in more names than this is a family name (SAP's many products), not one product
+
+
+def _distinctive_tokens(name: str) -> frozenset[str]:
+    return frozenset(t for t in utils.default_process(name).split() if t not in _AFFIXES and len(t) >= 2)
+
+
+def _shared_token_suggestions(displays, counts, known, already) -> list[NameSuggestion]:
+    """Names sharing a distinctive word once vendor and edition words are set aside ("SAP ERP" and "SAP S/4HANA",
+    "Teamcenter PLM" and "Siemens Teamcenter"), that the spelling comparison missed."""
+    tokens = [_distinctive_tokens(d) for d in displays]
+    holders: dict[str, list[int]] = {}
+    for index, words in enumerate(tokens):
+        for word in words:
+            holders.setdefault(word, []).append(index)
+    found: dict[tuple[int, int], str] = {}
+    for word, indices in holders.items():
+        if 2 <= len(indices) <= _MOST_NAMES_PER_TOKEN:
+            for a, i in enumerate(indices):
+                for j in indices[a + 1:]:
+                    if not (known[i] and known[j]):
+                        found.setdefault((i, j), word)
+    suggestions = []
+    for (i, j), word in sorted(found.items()):
+        shared = len(tokens[i] & tokens[j]) / max(len(tokens[i] | tokens[j]), 1)
+        suggestion = _suggestion("system", i, j, 100 * shared, displays, counts, known, shared_word=word)
+        if (suggestion.name, suggestion.similar_to) not in already:
+            suggestions.append(suggestion)
+    return suggestions
+
+
+def object_lookup_key(name: str) -> str:
+    """The key an object alias row is filed under (every word singular; no alias applied)."""
+    return _object_lookup_key(name)
+
+
+def _typed_object(name: str, aliases: Aliases) -> str:
+    return aliases.objects.get(_object_lookup_key(name), name.strip())
+
+
+def _suggestion(kind, i, j, similarity, displays, counts, known, shared_word: str = "") -> NameSuggestion:
     # The name to keep is the one in the alias table, else the more common one, else the shorter one.
     def keep_rank(n: int):
         return (not known[n], -counts[n], len(displays[n]), displays[n])
@@ -428,7 +487,11 @@ def _suggestion(kind, i, j, similarity, displays, counts, known) -> NameSuggesti
     name, similar_to = displays[rename], displays[keep]
     words_name = set(utils.default_process(name).split())
     words_other = set(utils.default_process(similar_to).split())
-    if words_other <= words_name or words_name <= words_other:
+    if shared_word:
+        vendor = sorted((words_name ^ words_other) & _AFFIXES)
+        aside = f", once vendor or edition words ({', '.join(vendor)}) are set aside" if vendor else ""
+        why = f"'{name}' and '{similar_to}' share the distinctive word '{shared_word}'{aside}"
+    elif words_other <= words_name or words_name <= words_other:
         longer, shorter = (name, similar_to) if len(words_name) >= len(words_other) else (similar_to, name)
         why = f"'{longer}' contains every word of '{shorter}'"
     else:

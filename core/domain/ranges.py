@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.domain.numbers import CURRENCY, SPACES, Notation, read_number, readings
 from core.errors import ValueFormatError
 
 
@@ -107,58 +108,61 @@ def total(ranges) -> Range:
     return result
 
 
-# A number: optional sign, digits with optional thousands separators, optional decimals.
-_NUMBER = r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+"
-_MONEY_NOISE = re.compile(r"[$€£¥\s]|(?i:usd|eur|gbp)")
 _RANGE_SEPARATORS = re.compile(r"\s*(?:–|—|to|-)\s*", re.IGNORECASE)
 
 
-def _parse_number(text: str) -> float:
-    cleaned = text.strip()
-    if not re.fullmatch(_NUMBER, cleaned):
-        raise ValueFormatError(f"'{text.strip()}' is not a number")
-    return float(cleaned.replace(",", ""))
+def _parse_number(text: str, notation: Notation | None) -> float:
+    cleaned = text.strip(SPACES)
+    sign = -1.0 if cleaned.startswith("-") else 1.0
+    try:
+        return sign * read_number(cleaned[1:] if sign < 0 else cleaned, notation)
+    except ValueFormatError as problem:
+        if "is not a number" in str(problem):
+            raise ValueFormatError(f"'{text.strip(SPACES)}' is not a number") from None
+        raise
 
 
-def parse_range(text: str, *, money: bool = False) -> Range:
+def parse_range(text: str, *, money: bool = False, notation: Notation | None = None) -> Range:
     """Read a number, a range or three points into a :class:`Range`.
 
     Accepts ``12``, ``2-3``, ``2–3``, ``2 to 3`` (likely = midpoint) and ``2/2.5/3``
-    (low/likely/high). With ``money=True`` currency symbols and codes are ignored.
+    (low/likely/high). With ``money=True`` currency signs and codes before or after are ignored.
+    Numbers are read in the file's notation (:mod:`core.domain.numbers`); spaces may separate thousands.
 
     >>> parse_range("2 to 3")
     Range(low=2.0, likely=2.5, high=3.0)
-    >>> parse_range("$1,200", money=True)
-    Range(low=1200.0, likely=1200.0, high=1200.0)
+    >>> parse_range("$1,200", money=True), parse_range("1,5–2,5 €", money=True, notation=Notation("comma", "cells"))
+    (Range(low=1200.0, likely=1200.0, high=1200.0), Range(low=1.5, likely=2.0, high=2.5))
 
     Args:
         text: the cell as typed in the spreadsheet.
         money: strip currency symbols first.
+        notation: the file's number notation; ``None`` for a single typed value (read only when unambiguous).
 
     Returns:
         The parsed range.
 
     Raises:
-        ValueFormatError: when the text is not a number, range or three-point estimate, or when a
-            part is negative or out of order.
+        ValueFormatError: when the text is not a number, range or three-point estimate, when a number reads two
+            ways, or when a part is negative or out of order.
     """
     raw = text.strip()
-    body = _MONEY_NOISE.sub("", raw) if money else raw.replace("\u00a0", " ")
+    body = (CURRENCY.sub(" ", raw) if money else raw).strip(SPACES)
     if not body:
         raise ValueFormatError("the value is empty")
     if "/" in body:
         parts = body.split("/")
         if len(parts) != 3:
             raise ValueFormatError(f"'{raw}' has {len(parts)} parts; write low/likely/high, e.g. 2/2.5/3")
-        low, likely, high = (_parse_number(p) for p in parts)
+        low, likely, high = (_parse_number(p, notation) for p in parts)
     else:
         # Split on a range separator that is not a leading minus sign.
-        parts = _RANGE_SEPARATORS.split(body.strip(), maxsplit=1) if not body.lstrip().startswith("-") else [body]
+        parts = _RANGE_SEPARATORS.split(body, maxsplit=1) if not body.startswith("-") else [body]
         if len(parts) == 2 and parts[0] and parts[1]:
-            low, high = _parse_number(parts[0]), _parse_number(parts[1])
+            low, high = _parse_number(parts[0], notation), _parse_number(parts[1], notation)
             likely = (low + high) / 2
         else:
-            low = likely = high = _parse_number(body)
+            low = likely = high = _parse_number(body, notation)
     if min(low, likely, high) < 0:
         raise ValueFormatError(f"'{raw}' is negative; use 0 or more")
     if not (low <= likely <= high):
@@ -169,13 +173,17 @@ def parse_range(text: str, *, money: bool = False) -> Range:
 def format_number(value: float) -> str:
     """Write a number the way a spreadsheet user would: no trailing ``.0``.
 
-    >>> format_number(2.0), format_number(2.5), format_number(1200), format_number(0.0000001)
-    ('2', '2.5', '1200', '0.0000001')
+    A number with exactly three decimals after one to three digits keeps a fourth zero (``1.0010``):
+    ``1.001`` alone could be read as 1001 with '.' separating thousands, so it would not read back one way.
+
+    >>> format_number(2.0), format_number(2.5), format_number(1200), format_number(0.0000001), format_number(1.001)
+    ('2', '2.5', '1200', '0.0000001', '1.0010')
     """
     if float(value).is_integer():
         return str(int(value))
     # Plain decimals only (parse_range reads no exponents), and no rounding: export must round-trip.
-    return f"{value:.10f}".rstrip("0").rstrip(".") or "0"
+    text = f"{value:.10f}".rstrip("0").rstrip(".") or "0"
+    return text + "0" if len(readings(text.lstrip("-"))) == 2 else text
 
 
 def format_range(value: Range) -> str:

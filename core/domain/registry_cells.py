@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 
+from core.domain.numbers import Notation
 from core.domain.ranges import Range, parse_range
 from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.errors import ValueFormatError
@@ -147,6 +148,7 @@ class ImportReport:
     sheet: str = ""
     origins: dict[str, RowOrigin] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what was read or left out on purpose, in plain words
+    decimal: str = ""  # "comma" or "point": the decimal mark numbers were read with, when the file showed or implied it
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -244,13 +246,13 @@ def _finite(value: Range, text: str) -> Range:
 
 
 @lru_cache(maxsize=65536)
-def _parse_hours(text: str) -> Range:
-    return _finite(parse_range(text), text)
+def _parse_hours(text: str, notation: Notation | None = None) -> Range:
+    return _finite(parse_range(text, notation=notation), text)
 
 
 @lru_cache(maxsize=65536)
-def _parse_money(text: str) -> Range:
-    return _finite(parse_range(text, money=True), text)
+def _parse_money(text: str, notation: Notation | None = None) -> Range:
+    return _finite(parse_range(text, money=True, notation=notation), text)
 
 
 _HOURS_FIX = "Write a number of hours, a range like 2-3, or low/likely/high like 2/2.5/3."
@@ -284,7 +286,15 @@ _FIELD_PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
     "documented": (parse_yes_no, _BOOL_FIX),
     "launched_on": (parse_date, _DATE_FIX),
 }
+# The columns holding numbers: read in the file's notation (core.domain.numbers), which their cells decide.
+NUMBER_COLUMNS = frozenset(c for c, (parser, _) in _FIELD_PARSERS.items() if parser in (_parse_hours, _parse_money))
 _TEXT_FIELDS = ("id", "name", "source_system", "target_system", "owner_team", "owner", "notes")
+
+
+def notation_fix(notation: Notation | None) -> str:
+    """The fix for a number that reads two ways: written as the file writes its numbers, with no thousands mark."""
+    example = "2,5 or 1200" if notation is not None and notation.decimal == "comma" else "2.5 or 1200"
+    return f"Write it as the rest of the file writes numbers, without a thousands separator, e.g. {example}."
 
 
 def generate_id(name: str) -> str:
@@ -321,9 +331,12 @@ def _unquoted(text: str) -> str:
 
 
 def parse_registry_row(
-    cells: dict[str, str], row_number: int, extra: dict[str, str]
+    cells: dict[str, str], row_number: int, extra: dict[str, str], notation: Notation | None = None
 ) -> tuple[Integration | None, list[RowError]]:
     """Validate one row's canonical cells into an :class:`Integration`, or list what is wrong.
+
+    ``notation`` is how the file writes numbers (:func:`core.domain.numbers.detect_notation`); ``None`` for a row
+    typed in a form, whose numbers are read only when they read one way.
 
     >>> row = {"name": "A", "source_system": "X", "target_system": "Y", "data_objects": "Lead",
     ...        "owner_team": "Sales Ops", "status": "active"}
@@ -353,9 +366,10 @@ def parse_registry_row(
         if not text or not text.strip():
             continue
         try:
-            values[column] = parser(text.strip())
+            values[column] = parser(text.strip(), notation) if column in NUMBER_COLUMNS else parser(text.strip())
         except ValueFormatError as problem:
-            errors.append(RowError(row_number, column, text.strip(), str(problem), fix))
+            errors.append(RowError(row_number, column, text.strip(), str(problem),
+                                   notation_fix(notation) if "could mean" in str(problem) else fix))
     if "data_objects" in values and not values["data_objects"] and "data_objects" not in {e.column for e in errors}:
         errors.append(RowError(row_number, "data_objects", cells.get("data_objects", ""),
                                "data_objects has no object names", "List at least one object, e.g. Opportunity."))

@@ -11,7 +11,8 @@ from core.domain.gc_pause import without_gc_pauses
 from core.domain.header_hints import missing_columns_message, suggest_columns
 from core.domain.limits import check_header_size, check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
-from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, REQUIRED_COLUMNS,
+from core.domain.numbers import Notation, detect_notation
+from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, NUMBER_COLUMNS, REQUIRED_COLUMNS,
     ImportReport, RowError, generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
 from core.errors import MissingColumnsError, RegistryFileError
 
@@ -335,7 +336,7 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None,
 
 
 def read_registry_text(text: str, *, source: str, max_rows: int | None = None,
-                       column_map: Mapping[str, str] | None = None) -> ImportReport:
+                       column_map: Mapping[str, str] | None = None, notation: Notation | None = None) -> ImportReport:
     """Read a table that is already text, comma-separated, header first (a workbook's sheet written out as CSV):
     the same reading and report as :func:`read_registry_csv`, without the size check of an uploaded file.
 
@@ -343,12 +344,14 @@ def read_registry_text(text: str, *, source: str, max_rows: int | None = None,
         text: the table as CSV text, starting with its header line.
         source: what the report names as the encoding (e.g. "xlsx").
         max_rows: as for :func:`read_registry_csv`; column_map: file column -> field.
+        notation: how the numbers are written, when the caller knows (a workbook's typed numbers are written out
+            in the notation its text cells show); ``None``: detected from the text.
     """
     limit = row_limit() if max_rows is None else max_rows
     report = None
     if len(text) >= _FAST_READ_MIN_BYTES and text.startswith(_first_line(text)):
-        report = _read_well_formed(text, source, ",", limit, column_map)
-    return report if report is not None else _read_records(text, source, ",", limit, column_map)
+        report = _read_well_formed(text, source, ",", limit, column_map, notation)
+    return report if report is not None else _read_records(text, source, ",", limit, column_map, notation)
 
 
 def _ascii_utf7(data: bytes) -> bool:
@@ -374,11 +377,24 @@ def _plain_utf8_header_line(data: bytes) -> str | None:
 _FIRST_BYTES_LINE = re.compile(rb"[^\r\n]*")
 
 
-def _new_report(unknown: dict[int, str], mapping: dict[str, str], encoding: str, delimiter: str) -> ImportReport:
-    return ImportReport(
+def _new_report(unknown: dict[int, str], mapping: dict[str, str], encoding: str, delimiter: str,
+                notation: Notation) -> ImportReport:
+    report = ImportReport(
         unknown_columns=list(unknown.values()), column_mapping=mapping, encoding=encoding,
         delimiter={"\t": "tab"}.get(delimiter, delimiter),
     )
+    if notation.decided_by:
+        report.decimal = notation.decimal
+        report.notes.append(notation.describe())
+    return report
+
+
+def _file_notation(number_texts: Iterable[Iterable[str]], delimiter: str, given: Notation | None) -> Notation:
+    """The notation given by the caller, or the one the number columns' distinct texts (in column order, each in
+    order of first appearance: both readers see the same) show."""
+    if given is not None:
+        return given
+    return detect_notation((text for texts in number_texts for text in texts), delimiter)
 
 
 def _row_cells(
@@ -432,7 +448,7 @@ def check_required_columns(header: Sequence[str], found: Iterable[str]) -> None:
 
 
 def _read_records(text: str, encoding: str, delimiter: str, limit: int,
-                  columns: Mapping[str, str] | None = None) -> ImportReport:
+                  columns: Mapping[str, str] | None = None, notation: Notation | None = None) -> ImportReport:
     """Read any file record by record with csv.reader: the reference behaviour for every message and row number."""
     # PostgreSQL cannot store NUL characters, and an export holding one would read back as binary.
     has_nul = "\x00" in text
@@ -449,10 +465,20 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
                                 f"the sheet, then save it again as CSV. " + _SAVE_AS_UTF8)
     canonical, unknown, mapping = _map_header(header, columns)
     check_required_columns(header, canonical.values())
-    report = _new_report(unknown, mapping, encoding, delimiter)
+    rows: list[tuple[int, list[str]]] = []  # up to the first row over the limit, where reading stops
+    filled = 0
+    for offset, cells in records:
+        rows.append((offset, cells))
+        filled += any(c.strip() for c in cells)
+        if filled > limit:
+            break
+    numbers = [pos for pos, column in sorted(canonical.items()) if column in NUMBER_COLUMNS]
+    notation = _file_notation(
+        (dict.fromkeys(cells[pos] for _, cells in rows if pos < len(cells)) for pos in numbers), delimiter, notation)
+    report = _new_report(unknown, mapping, encoding, delimiter, notation)
     first_row_of_id: dict[str, int] = {}
     width = len(header)
-    for offset, cells in records:
+    for offset, cells in rows:
         if not any(c.strip() for c in cells):
             continue  # blank lines between blocks are common in hand-kept sheets
         report.rows_read += 1
@@ -472,7 +498,7 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
             report.errors.extend(_stray_byte_errors(offset, cells, header, canonical, unknown, encoding))
             continue
         values, extra = _row_cells(cells, canonical, unknown)
-        integration, errors = parse_registry_row(values, offset, extra)
+        integration, errors = parse_registry_row(values, offset, extra, notation)
         _add_row(report, first_row_of_id, offset, integration, errors)
     return report
 
@@ -489,7 +515,7 @@ _FAST_READ_MIN_BYTES = 64 * 1024  # about 250 rows; the column reader costs abou
 _NO_ID = object()  # an empty id cell: made from the name, row by row
 
 
-def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[int]]:
+def _distinct_values(column: str, texts: list[str], notation: Notation) -> tuple[list[object], list[int]]:
     """The value each distinct text of a canonical column gives a valid row, and the positions of the texts
     parse_registry_row must see itself (errors, and quoted cells, which it unquotes before anything else)."""
     stripped = list(map(str.strip, texts))
@@ -509,7 +535,7 @@ def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[
     values: list[object] = []
     for i, text in enumerate(stripped):
         try:
-            values.append(parser(text) if text else default)
+            values.append((parser(text, notation) if column in NUMBER_COLUMNS else parser(text)) if text else default)
         except Exception:  # ValueFormatError, or a bug: parse_registry_row reports it, or raises it at its row
             values.append(None)
             problems.append(i)
@@ -521,7 +547,8 @@ def _distinct_values(column: str, texts: list[str]) -> tuple[list[object], list[
 # Tens of thousands of strings, tuples and dicts, none in a cycle: the collector would rescan them for nothing.
 @without_gc_pauses()
 def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit: int,
-                      column_map: Mapping[str, str] | None = None) -> ImportReport | None:
+                      column_map: Mapping[str, str] | None = None,
+                      notation: Notation | None = None) -> ImportReport | None:
     """The import report of a well-formed file, or ``None`` when the file needs :func:`_read_records`.
 
     Each column's distinct cell texts are parsed once, with the per-cell parsers parse_registry_row uses; rows with
@@ -576,11 +603,13 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
         return None  # blank rows within the first limit + 1 rows, and more rows may follow
 
     # Each canonical column: its distinct texts parsed once, then a problem flag and a value per row.
+    notation = _file_notation((columns[pos][1] for pos, column in sorted(canonical.items())
+                               if column in NUMBER_COLUMNS), delimiter, notation)
     problem = np.zeros(rows, bool)
     distinct_values: dict[str, tuple[object, list[object]]] = {}
     for pos, column in canonical.items():
         codes, texts = columns[pos]
-        values, problems = _distinct_values(column, texts)
+        values, problems = _distinct_values(column, texts, notation)
         if problems:
             problem |= np.isin(codes, problems)
         distinct_values[column] = (codes, values)
@@ -604,7 +633,7 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
                 extra[name] = value
     built = integrations_from_columns({**value_columns, "extra": extras})
 
-    report = _new_report(unknown, mapping, encoding, delimiter)
+    report = _new_report(unknown, mapping, encoding, delimiter, notation)
     report.rows_read = rows - len(blank)
     if len(built) == rows and len(set(value_columns["id"])) == rows:
         report.accepted = built  # every row valid, every id new: the usual file
@@ -618,7 +647,7 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
             continue
         if has_problem:
             values, extra = _row_cells([cells[row_codes[k]] for row_codes, cells in columns], canonical, unknown)
-            integration, errors = parse_registry_row(values, k + 2, extra)
+            integration, errors = parse_registry_row(values, k + 2, extra, notation)
         else:
             integration, errors = next(ready), []
         _add_row(report, first_row_of_id, k + 2, integration, errors)

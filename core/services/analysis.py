@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from core.domain.analysis import ClusterNotFound, RegistryAnalysis, analyse_registry, score_registry_integration
 from core.domain.check import BlockedProposal, find_blocked_proposals
+from core.domain.names import Aliases
 from core.domain.registry_cells import ImportReport
 from core.domain.registry_csv import read_registry_csv
 from core.domain.rubric import RubricConfig
@@ -31,16 +32,17 @@ def _with_changes(settings: Settings, changes: dict) -> Settings:
     return replace(settings, **changes) if changes else settings
 
 
-def load_analysis(engine: Engine, **setting_changes) -> RegistryAnalysis:
+def load_analysis(engine: Engine, *, aliases: Aliases | None = None, **setting_changes) -> RegistryAnalysis:
     """Analyse the registry in the database with its saved settings, aliases, survivor choices and rubric rule.
 
     Args:
         engine: the database.
+        aliases: alias tables to use instead of the saved ones (``igov ... --aliases FILE``).
         setting_changes: settings to use instead of the saved ones for this analysis only (``horizon_months=24``).
     """
     analysis = analyse_registry(
         load_integrations(engine), _with_changes(load_settings(engine), setting_changes),
-        aliases=load_alias_tables(engine), rules=default_complexity_rules(),
+        aliases=aliases if aliases is not None else load_alias_tables(engine), rules=default_complexity_rules(),
         survivor_choices=load_survivor_choices(engine),
         centralize_min_teams=load_saved_rubric(engine).centralize_min_teams,
     )
@@ -50,15 +52,18 @@ def load_analysis(engine: Engine, **setting_changes) -> RegistryAnalysis:
     return with_source_evidence(analysis, sources)
 
 
-def analyse_file(data: bytes, **setting_changes) -> tuple[RegistryAnalysis, ImportReport]:
-    """Analyse a registry file without any database: the shipped settings and aliases, its valid rows.
+def analyse_file(data: bytes, *, aliases: Aliases | None = None,
+                 **setting_changes) -> tuple[RegistryAnalysis, ImportReport]:
+    """Analyse a registry file without any database: the shipped settings, the given aliases (else the shipped
+    ones), its valid rows.
 
     Returns:
         The analysis of the valid rows, and the file's import report (so a caller can say what was left out).
     """
     report = read_registry_csv(data)
     analysis = analyse_registry(report.accepted, _with_changes(load_default_settings(), setting_changes),
-                                aliases=load_aliases(), rules=default_complexity_rules(),
+                                aliases=aliases if aliases is not None else load_aliases(),
+                                rules=default_complexity_rules(),
                                 centralize_min_teams=load_rubric().centralize_min_teams)
     return analysis, report
 

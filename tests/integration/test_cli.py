@@ -127,3 +127,26 @@ def test_restore_refuses_a_file_larger_than_the_restore_limit_without_reading_it
     assert code == 2
     assert capsys.readouterr().err.strip() == (
         f"igov: {big} is larger than 1 MB, more than this igov reads (see IGOV_MAX_RESTORE_MB).")
+
+
+FORMULA_LIKE = f"{HEADER}\nINT-1,=HYPERLINK(\"x\"),Salesforce,Stripe,Opportunity,Sales Ops,10\n"
+
+
+@pytest.mark.parametrize(("flags", "first_cell_of_name"), [([], "'=HYPERLINK"), (["--raw"], "=HYPERLINK")])
+def test_export_is_spreadsheet_safe_unless_raw_and_both_read_back_the_same(tmp_path, db, capsys, flags,
+                                                                         first_cell_of_name):
+    main(["--db", db, "import", write(tmp_path, "f.csv", FORMULA_LIKE)])
+    out = tmp_path / "out.csv"
+
+    assert main(["--db", db, "export", str(out), *flags]) == 0
+
+    text = out.read_text(encoding="utf-8")
+    assert f'INT-1,"{first_cell_of_name}' in text or f"INT-1,{first_cell_of_name}" in text
+    capsys.readouterr()
+    assert main(["--db", db, "import", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Written (merge): 0 added, 0 updated, 1 unchanged, 0 removed."
+
+
+def test_export_raw_and_safe_together_is_a_usage_error(tmp_path, db, capsys):
+    assert main(["--db", db, "export", str(tmp_path / "x.csv"), "--raw", "--safe"]) == 2
+    assert "--raw and --safe contradict each other" in capsys.readouterr().err

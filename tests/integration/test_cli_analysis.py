@@ -108,10 +108,13 @@ def test_score_with_a_weights_file(tmp_path, capsys):
     assert next(c for c in payload["criteria"] if c["name"] == "overlap")["weight"] == 0.0
 
 
-def test_score_unknown_id_is_a_plain_message(capsys):
-    code = main(["score", "INT-999", "--csv", SAMPLE])
+@pytest.mark.parametrize("argv", [
+    ["score", "INT-999"], ["memo", "--integration", "INT-999", "--out", "-"],
+])
+def test_an_unknown_id_is_a_usage_error_in_every_command(capsys, argv):
+    code = main([*argv, "--csv", SAMPLE])
 
-    assert code == 1
+    assert code == 2
     assert capsys.readouterr().err.strip() == "igov: No integration with id INT-999 in the registry."
 
 
@@ -133,7 +136,8 @@ def test_check_passes_when_no_proposal_overlaps(tmp_path, capsys):
     code = main(["check", "--csv", str(clean)])
 
     assert code == 0
-    assert capsys.readouterr().out.startswith("OK: none of the 1 proposal(s) overlaps a live integration")
+    assert capsys.readouterr().out.startswith(
+        "OK: none of the 1 proposal(s) (proposed or building) overlaps a live integration")
 
 
 def test_analysis_commands_read_the_database_by_default(tmp_path, capsys):
@@ -144,3 +148,53 @@ def test_analysis_commands_read_the_database_by_default(tmp_path, capsys):
     code = main(["check", "--db", db])
 
     assert code == 3
+
+
+ROUND_TRIP = """id,name,source_system,target_system,data_objects,owner_team,owner,status,tier,has_monitoring
+INT-1,Sales orders to CRM,SAP S/4HANA,Salesforce,Sales Order; Customer,Sales Ops,Ana,live,revenue-critical,yes
+INT-2,Order sync for the new CRM,SAP,Salesforce,Sales Orders; Customers,Commerce,Bo,building,operational,no
+"""
+
+
+def test_an_alias_added_from_the_cli_lets_check_catch_the_copy_it_reveals(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'igov.sqlite3'}"
+    registry = tmp_path / "registry.csv"
+    registry.write_text(ROUND_TRIP, encoding="utf-8")
+    assert main(["--db", db, "import", str(registry)]) == 0
+    assert main(["--db", db, "check"]) == 0  # "SAP" is not yet "SAP S/4HANA"
+    capsys.readouterr()
+
+    assert main(["--db", db, "alias", "add", "system", "SAP", "SAP S/4HANA"]) == 0
+    assert capsys.readouterr().out == "Added: the system 'SAP' now counts as 'SAP S/4HANA'.\n"
+    assert main(["--db", db, "alias", "add", "system", "SAP", "SAP S/4HANA"]) == 0
+    assert capsys.readouterr().out.startswith("Unchanged:")
+    assert main(["--db", db, "alias", "list", "--json"]) == 0
+    assert {"alias": "SAP", "canonical": "SAP S/4HANA"} in json.loads(capsys.readouterr().out)["systems"]
+
+    assert main(["--db", db, "check"]) == EXIT_BLOCKED
+    out = capsys.readouterr().out
+    assert "INT-2 Order sync for the new CRM (being built by Commerce) overlaps:" in out and "INT-1" in out
+    # --csv reads the same database's aliases; --aliases FILE brings a CI run's own.
+    assert main(["--db", db, "check", "--csv", str(registry)]) == EXIT_BLOCKED
+    capsys.readouterr()
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("alias,canonical\nSFDC,Salesforce\n", encoding="utf-8")
+    assert main(["--db", db, "check", "--csv", str(registry), "--aliases", str(aliases)]) == 0
+    aliases.write_text("alias,canonical\nSAP,SAP S/4HANA\n", encoding="utf-8")
+    assert main(["check", "--csv", str(registry), "--aliases", str(aliases)]) == EXIT_BLOCKED
+    capsys.readouterr()
+
+    assert main(["--db", db, "alias", "remove", "system", "SAP"]) == 0
+    assert main(["--db", db, "check"]) == 0
+    assert main(["--db", db, "alias", "remove", "system", "SAP"]) == 1
+    assert "No system alias 'SAP' to remove." in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["alias", "add", "thing", "A", "B"], "say system or object, not 'thing'"),
+    (["alias", "add", "system", "A"], "give the name the alias means"),
+    (["alias", "remove", "object"], "give the alias"),
+])
+def test_alias_usage_errors_exit_two(tmp_path, capsys, argv, message):
+    assert main(["--db", f"sqlite:///{tmp_path / 'x.sqlite3'}", *argv]) == 2
+    assert message in capsys.readouterr().err

@@ -96,3 +96,20 @@ def test_a_bad_file_is_refused_before_the_database_is_opened(tmp_path, capsys):
 
     assert code == 1 and "not valid JSON" in capsys.readouterr().err
     assert not (tmp_path / "never").exists()
+
+
+def test_a_european_excel_file_imports_with_decimal_commas(db, capsys):
+    from core.storage.db import create_db_engine
+    from core.storage.registry_store import load_integrations
+
+    code = main(["import", str(EXAMPLES_DIR / "european_excel_numbers.csv"), "--db", db])
+
+    out = capsys.readouterr().out
+    assert code == 1  # one row refused: its '2.5' could be 2.5 or 25
+    assert "Numbers read with decimal comma (as in '12,5')." in out
+    assert "row 5, monthly_tool_cost = '2.5': '2.5' is written with a decimal point" in out
+    stored = {i.name: i for i in load_integrations(create_db_engine(db))}
+    invoices = stored["Rechnungen Stripe to NetSuite (clôture)"]
+    assert (invoices.build_hours.likely, invoices.monthly_maintenance_hours.likely, invoices.hourly_rate.likely,
+            invoices.monthly_tool_cost.likely) == (12.5, 2.5, 95.5, 1200)
+    assert stored["Stückliste Teamcenter to SAP"].monthly_tool_cost.likely == 1200.5

@@ -209,3 +209,18 @@ def test_settings_are_validated_saved_and_reset(engine):
     assert load_settings(engine).horizon_months == 12
     assert load_saved_rubric(engine).weights["overlap"] == 3.0
     assert load_alias_tables(engine).systems["sfdc"] == "Salesforce"
+
+
+def test_a_european_excel_upload_says_decimal_comma_and_stores_what_was_typed(engine):
+    at = open_page("registry")
+    at.file_uploader(key="registry_upload").set_value(
+        ("european.csv", (EXAMPLES_DIR / "european_excel_numbers.csv").read_bytes(), "text/csv"))
+    at.run()
+
+    assert "Numbers read with decimal comma (as in '12,5')." in [c.value.replace("\\", "") for c in at.caption]
+    assert any("could mean 2.5 or 25" in p for p in at.dataframe[0].value["Problem"])
+    at.button(key="import_confirm").click().run()
+    stored = {i.name: i for i in load_integrations(engine)}
+    invoices = stored["Rechnungen Stripe to NetSuite (clôture)"]
+    assert (invoices.build_hours.likely, invoices.hourly_rate.likely, invoices.monthly_tool_cost.likely) == (
+        12.5, 95.5, 1200)

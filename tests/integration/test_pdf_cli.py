@@ -83,7 +83,7 @@ def test_session_memo_from_the_database_as_pdf_and_markdown(database_url, tmp_pa
 
 
 def test_integration_and_cluster_memos_from_a_csv(tmp_path, capsys):
-    markdown, pdf = tmp_path / "int.txt", tmp_path / "cluster.pdf"
+    markdown, pdf = tmp_path / "int.md", tmp_path / "cluster.pdf"
 
     md_code, _, _ = run(["memo", "--integration", "INT-027", "--csv", SAMPLE, "--out", str(markdown), "--markdown"],
                         capsys)
@@ -101,11 +101,17 @@ def test_integration_and_cluster_memos_from_a_csv(tmp_path, capsys):
     (["memo", "--csv", SAMPLE], "one of the arguments --session --integration --cluster is required"),
     (["memo", "--session", "seven", "--csv", SAMPLE], "invalid int value: 'seven'"),
     (["snapshot", "--csv", SAMPLE, "--page-size", "A5"], "invalid choice: 'A5'"),
+    (["memo", "--cluster", "CL-INT-015", "--csv", SAMPLE, "--out", "x.txt"], "the file name must end in .md or .pdf"),
+    (["memo", "--cluster", "CL-INT-015", "--csv", SAMPLE, "--markdown", "--out", "x.pdf"], "end it in .md"),
+    (["snapshot", "--csv", SAMPLE, "--out", "x.md"], "the file name must end in .pdf"),
 ])
 def test_usage_errors_exit_two_with_one_plain_line(argv, message, tmp_path, capsys):
     out = tmp_path / "never.pdf"
 
-    code, _, err = run([*argv, "--out", str(out)], capsys)
+    if "--out" in argv:
+        argv = [str(tmp_path / a) if a.startswith("x.") else a for a in argv]
+        out = tmp_path / argv[argv.index("--out") + 1]
+    code, _, err = run([*argv] if "--out" in argv else [*argv, "--out", str(out)], capsys)
 
     assert code == 2
     assert message in err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import msgspec
+
 import pytest
 
 from core.domain.analysis import (
@@ -142,3 +144,18 @@ def test_pairs_below_the_threshold_still_reach_the_score_page(analysis):
 
     assert pair in context.overlaps
     assert pair not in analysis.pairs
+
+
+@pytest.mark.parametrize("status, gated", [
+    (Status.PROPOSED, True), (Status.BUILDING, True), (Status.LIVE, False), (Status.RETIRED, False),
+])
+def test_pause_before_build_gates_proposed_and_building_alike(sample, status, gated):
+    registry = [msgspec.structs.replace(i, status=status) if i.id == "INT-063" else i for i in sample]
+    analysis = analyse_registry(registry, load_default_settings(), aliases=load_aliases(),
+                                rules=default_complexity_rules())
+
+    blocked = [b.proposal.id for b in find_blocked_proposals(analysis)]
+
+    assert ("INT-063" in blocked) is gated
+    if gated:
+        assert ("being built by" in find_blocked_proposals(analysis)[0].describe()) is (status is Status.BUILDING)

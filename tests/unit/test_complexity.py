@@ -418,3 +418,16 @@ def test_the_figures_estimated_from_the_category_are_named_with_the_defaults_use
         "build hours: 40 – 200 h (likely 120 h), the moderate category's default",
         "monthly maintenance hours: 3 – 7 h (likely 5 h), the moderate category's default",
     )
+
+
+@pytest.mark.parametrize("spelling", ["Salesforce.com", "Salesforce Sales Cloud", "SFDC", "QBO", "Salesforce"])
+def test_an_aliased_spelling_of_a_system_of_record_is_one_and_costs_the_same(spelling):
+    from core.storage.defaults import load_aliases
+
+    rules = RULES.with_aliases(load_aliases())
+    typed = derive_complexity(make_row(target_system=spelling), rules)
+    canonical = derive_complexity(make_row(target_system="Salesforce" if spelling != "QBO" else "QuickBooks Online"),
+                                  rules)
+
+    assert typed.factors == (f"writes into a system of record: {spelling} (+2)",)
+    assert (typed.category, typed.points) == (canonical.category, canonical.points)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import random
 import string
-import time
 
 import pytest
 from hypothesis import given
@@ -12,7 +10,6 @@ from hypothesis import strategies as st
 
 from core.domain.names import (
     Aliases,
-    NameSuggestion,
     canonical_object,
     canonical_system,
     normalize_key,
@@ -323,14 +320,57 @@ def test_suggestions_are_a_report_not_a_merge():
     assert canonical_system("Zendesk Support", NO_ALIASES) == "Zendesk Support"
 
 
-def test_suggesting_among_two_thousand_names_is_fast():
-    rng = random.Random(7)
-    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9))).title() for _ in range(900)]
-    names = [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(2000)]
+@pytest.mark.parametrize(("typed", "other"), [
+    ("Bills of Materials", "Bill of Materials"), ("Bills of Materials", "bill of material"),
+    ("Sales Orders", "Sales Order"), ("Opportunities", "opportunity"), ("Purchase-Orders", "purchase order"),
+    ("Ship Notices", "Ship notice"), ("SKUs", "SKU"), ("Order Statuses", "order status"),
+])
+def test_every_word_of_an_object_name_may_be_plural(typed, other):
+    assert object_key(typed, NO_ALIASES) == object_key(other, NO_ALIASES)
 
-    started = time.perf_counter()
-    suggestions = suggest_name_variants(names, NO_ALIASES)
-    elapsed = time.perf_counter() - started
 
-    assert all(isinstance(s, NameSuggestion) for s in suggestions)
-    assert elapsed < 3.0  # about 0.5 s on 2 cores; generous for loaded CI machines
+@pytest.mark.parametrize(("typed", "other"), [
+    ("Bill of Materials", "Bill of Material Line"), ("Sales Order", "Sales Quote"), ("Status", "Statu"),
+])
+def test_different_objects_keep_different_keys(typed, other):
+    assert object_key(typed, NO_ALIASES) != object_key(other, NO_ALIASES)
+
+
+def test_an_object_suggestion_spells_both_names_as_typed():
+    suggestions = suggest_name_variants(["Bills of Materials", "Bill of Materails", "Bill of Materails"],
+                                        NO_ALIASES, kind="object")
+
+    assert [(s.name, s.similar_to) for s in suggestions] == [("Bills of Materials", "Bill of Materails")]
+    assert "add the alias row Bills of Materials,Bill of Materails" in suggestions[0].reason
+
+
+def suggestion_metrics() -> tuple[float, float, int, int]:
+    """Precision and recall of system-name suggestions on tests/data/vendor_name_variants.csv (real vendor name
+    variants: pairs that are one system, and pairs that are not), and the counts behind them."""
+    import csv
+    from pathlib import Path
+
+    rows = list(csv.DictReader((Path(__file__).parents[1] / "data" / "vendor_name_variants.csv").open()))
+    names = [n for row in rows for n in (row["name"], row["other"])]
+    suggested = {frozenset((s.name, s.similar_to)) for s in suggest_name_variants(names, NO_ALIASES)}
+    same = {frozenset((r["name"], r["other"])) for r in rows if r["same"] == "yes"}
+    labelled = {frozenset((r["name"], r["other"])) for r in rows}
+    hits = suggested & labelled
+    precision = len(hits & same) / len(hits) if hits else 1.0
+    return precision, len(hits & same) / len(same), len(hits), len(same)
+
+
+def test_suggestions_on_real_vendor_name_variants_are_mostly_right_and_find_most():
+    precision, recall, _, _ = suggestion_metrics()
+
+    # docs/method.md reports these figures; raise the thresholds when the suggestions get better.
+    assert precision >= 0.8
+    assert recall >= 0.6
+
+
+@pytest.mark.parametrize(("name", "other"), [("SAP ERP", "SAP S/4HANA"), ("Teamcenter PLM", "Siemens Teamcenter")])
+def test_names_sharing_a_distinctive_word_are_suggested_with_the_alias_to_add(name, other):
+    suggestions = suggest_name_variants([name, other, other], NO_ALIASES)
+
+    assert [(s.name, s.similar_to) for s in suggestions] == [(name, other)]
+    assert f"add the alias row {name},{other}" in suggestions[0].reason

@@ -620,8 +620,32 @@ def test_list_pairs_with_a_min_score_is_the_full_list_cut_at_that_score(rows, mi
         every_pair = index.list_pairs()
         kept = index.list_pairs(min_score=min_score)
 
-    # Same pairs, same evidence, same order; strong pairs are kept even above a score of 1.
-    assert kept == [p for p in every_pair if p.score >= min_score or p.is_strong]
+    # Same pairs, same evidence, same order; strong pairs are kept even above a score of 1. With crowded buckets
+    # the cut list also holds the pairs inside them that reach the score, which the chained full list leaves out.
+    cut = [p for p in every_pair if p.score >= min_score or p.is_strong]
+    if crowded:
+        assert set(cut) <= set(kept) and all(p.score >= min_score or p.is_strong for p in kept)
+        assert kept == sorted(kept, key=lambda p: -p.score)
+    else:
+        assert kept == cut
+
+
+THRESHOLDS = st.one_of(st.floats(0.01, 1.0), st.sampled_from([0.1, 0.15, 0.2, 0.3, 0.31, 0.45, 0.5, 0.6, 1.0]))
+
+
+@settings(max_examples=150, deadline=None)  # correctness only: a busy machine must not fail it
+@given(registries(max_size=25), THRESHOLDS, st.sampled_from([2, 3, 5]))
+def test_the_index_gives_exactly_the_clusters_of_comparing_every_pair(rows, threshold, crowded_at):
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 10**9):  # nothing crowded: every pair compared
+        every_pair = build_overlap_index(rows, ALIASES).list_pairs()
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", crowded_at):  # most buckets crowded
+        indexed = build_overlap_index(rows, ALIASES).list_pairs(min_score=threshold)
+    rates = flat_rates(rows)
+
+    exact = cluster_overlaps(rows, every_pair, rates, threshold=threshold, aliases=ALIASES)
+    fast = cluster_overlaps(rows, indexed, rates, threshold=threshold, aliases=ALIASES)
+
+    assert [c.members for c in fast] == [c.members for c in exact]
 
 
 @settings(deadline=None)

@@ -10,7 +10,8 @@ import numpy as np
 
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.names import Aliases
-from core.domain.overlap.pairs import CONSUMER_WEIGHT, OBJECT_WEIGHT, OverlapPair, _Comparer, _Features, _Namer
+from core.domain.overlap.pairs import (CONSUMER_WEIGHT, OBJECT_WEIGHT, ROUTE_WEIGHT, OverlapPair, _Comparer,
+    _Features, _Namer)
 from core.domain.registry import Integration, Status
 
 # --- Scale: how candidate pairs are found --------------------------------------------------------
@@ -25,8 +26,10 @@ from core.domain.registry import Integration, Status
 # each is paired with its neighbour in that order, a chain of real, fully scored pairs that connects
 # the whole bucket in linear time and keeps the most alike members side by side. Every member of a
 # route bucket is strongly linked to every other, so chaining route buckets keeps clusters exact
-# for strong links at any threshold; only weaker links inside crowded buckets are sampled. Looking
-# up ONE integration (``OverlapIndex.pairs_for``) reads its buckets in full, so that answer is exact.
+# for strong links at any threshold. Weaker links inside crowded buckets are found, when clustering at a
+# threshold (``list_pairs(min_score=...)``), from much smaller groups that every pair reaching it must share
+# (OverlapIndex._linkable_groups), so the clusters are exactly those of comparing every pair with the same
+# scorer. Looking up ONE integration (``OverlapIndex.pairs_for``) reads its buckets in full: exact too.
 CROWDED_BUCKET = 16
 
 
@@ -120,14 +123,19 @@ class OverlapIndex:
         target_id = np.fromiter((system_id[f.target] for f in features), dtype=np.int64, count=len(features))
         return system_id, source_id, target_id
 
-    def _candidate_codes(self, system_id: dict[str, int], source_id: np.ndarray, target_id: np.ndarray) -> np.ndarray:
+    def _candidate_codes(self, system_id: dict[str, int], source_id: np.ndarray, target_id: np.ndarray,
+                         min_score: float | None = None) -> np.ndarray:
         """Candidate pairs as sorted, distinct ``i * n + j`` codes (i < j).
 
         Every pair of a small bucket, and a chain through each crowded one. Built with numpy:
         at 100,000 rows there are a few million bucket pairs before duplicates are removed.
 
+        With ``min_score`` (clustering), every pair that could score it is a candidate too, so the clusters are
+        exactly those of comparing every pair (:meth:`_linkable_codes`).
+
         Args:
             system_id, source_id, target_id: from :meth:`_system_ids` (the sort keys of crowded buckets).
+            min_score: the clustering threshold, or ``None`` when every pair is listed.
         """
         features = self._features
         n = len(features)
@@ -159,12 +167,48 @@ class OverlapIndex:
                     small[len(members)].append(members)
                 else:
                     chain(members, system_id[key[1]] if bucket_kind is self._object_system else None)
+        if min_score is not None:
+            for members in self._linkable_groups(min_score):
+                if len(members) <= CROWDED_BUCKET:
+                    small[len(members)].append(members)
+                else:
+                    chunks.append(_all_pairs(np.asarray(members, dtype=np.int64), n))
         for size, buckets in small.items():
             # Members are in ascending position order, so the upper triangle gives i < j.
             grid = np.array(buckets, dtype=np.int64)
             upper_i, upper_j = np.triu_indices(size, 1)
             chunks.append((grid[:, upper_i] * n + grid[:, upper_j]).ravel())
         return np.unique(np.concatenate(chunks)) if chunks else np.empty(0, dtype=np.int64)
+
+    def _linkable_groups(self, min_score: float) -> list[list[int]]:
+        """Groups of positions, each in ascending order, such that every pair scoring ``min_score`` or more is
+        inside one of them; the chains through crowded buckets already link every strong pair.
+
+        A pair that is not strong scores at most 0.3 without a common consumer (the object share or the route
+        weight; see core.domain.overlap.pairs). Above that, such a pair shares a consumer and either a data object
+        through a common system or its two ends: one of the groups (consumer, object, system) or (consumer, the two
+        ends). These are far smaller than the crowded buckets, and all their pairs are candidates. At a threshold
+        of 0.3 or less, any pair sharing a bucket may link: every crowded bucket's pairs are candidates (exact,
+        and quadratic in the size of the largest bucket).
+        """
+        crowded = [members for kind in (self._consumer, self._object_system) for members in kind.values()
+                   if len(members) > CROWDED_BUCKET]
+        if min_score <= max(max(OBJECT_WEIGHT.values()), ROUTE_WEIGHT):
+            return crowded
+        in_crowded = {m for members in crowded for m in members}
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for position in sorted(in_crowded):
+            f = self._features[position]
+            if not f.consumers:
+                continue
+            ends = frozenset((f.source, f.target)) if f.source and f.target else None
+            keys = _object_system_keys(f)
+            for consumer in f.consumers:
+                for key in keys:
+                    groups[(consumer, *key)].append(position)
+                if ends is not None:
+                    groups[(consumer, ends)].append(position)
+        return [members for members in groups.values() if len(members) > 1]
 
     def _could_reach(self, first: np.ndarray, second: np.ndarray, min_score: float, source: np.ndarray,
                      target: np.ndarray) -> np.ndarray:
@@ -186,9 +230,10 @@ class OverlapIndex:
     def list_pairs(self, min_score: float | None = None) -> list[OverlapPair]:
         """Every pair of integrations in the indexed registry that share evidence of doing the same job.
 
-        Inside very crowded groups (more than ``CROWDED_BUCKET`` rows sharing an object and system, a route or
-        a consumer) only a chain of neighbouring pairs is listed, which keeps the clusters the same for
-        same-route pairs and keeps 100,000 rows to seconds (see the comment above ``CROWDED_BUCKET``).
+        Without ``min_score``, inside very crowded groups (more than ``CROWDED_BUCKET`` rows sharing an object and
+        system, a route or a consumer) only a chain of neighbouring pairs is listed, which keeps 100,000 rows to
+        seconds. With ``min_score`` every pair that reaches it is listed as well, so clustering these pairs gives
+        exactly the clusters of comparing every pair (see the comment above ``CROWDED_BUCKET``).
 
         >>> a = Integration(id="INT-1", name="A", source_system="Salesforce", target_system="Stripe",
         ...                 data_objects=("Opportunity",), owner_team="Sales Ops")
@@ -215,7 +260,7 @@ class OverlapIndex:
             features = self._features
             comparer = _Comparer(self._namer)
             system_id, source_id, target_id = self._system_ids()
-            codes = self._candidate_codes(system_id, source_id, target_id)
+            codes = self._candidate_codes(system_id, source_id, target_id, min_score)
             first, second = codes // n, codes % n
             if min_score is not None:
                 could = self._could_reach(first, second, min_score, source_id, target_id)
@@ -262,6 +307,12 @@ def build_overlap_index(
         ValueError: when two rows share an id.
     """
     return OverlapIndex(integrations, aliases, include_retired)
+
+
+def _all_pairs(members: np.ndarray, n: int) -> np.ndarray:
+    """Every pair of a group of ascending positions, as ``i * n + j`` codes."""
+    upper_i, upper_j = np.triu_indices(len(members), 1)
+    return members[upper_i] * n + members[upper_j]
 
 
 def _object_system_keys(f: _Features) -> set[tuple[str, str]]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from core.domain.limits import MB, check_row_count, check_upload_size, row_limit
-from core.domain.registry_cells import REQUIRED_COLUMNS, ImportReport, header_key, match_header
+from core.domain.numbers import COMMA, Notation, detect_notation
+from core.domain.registry_cells import NUMBER_COLUMNS, REQUIRED_COLUMNS, ImportReport, header_key, match_header
 from core.domain.registry_csv import read_registry_text
 from core.errors import MissingColumnsError, RegistryFileError
 
@@ -180,6 +181,26 @@ def sheet_as_csv(rows: Sequence[Sequence[str]]) -> str:
     return out.getvalue()
 
 
+def _typed_notation(sheet: Sheet, header_index: int, column_map: Mapping[str, str]) -> Notation:
+    """How the person typed numbers: shown only by the number columns' cells typed as text ('2,5' in a sheet whose
+    locale reads it as text), never by the cells the spreadsheet stored as numbers, which have no notation."""
+    keys = {header_key(k): v for k, v in column_map.items()}
+    header = sheet.text_rows(header_index, header_index + 1)[0]
+    positions = [i for i, c in enumerate(header) if (keys.get(header_key(c)) or match_header(c)) in NUMBER_COLUMNS]
+    texts = (dict.fromkeys(row[i] for row in sheet.rows[header_index + 1:]
+                           if i < len(row) and isinstance(row[i], str)) for i in positions)
+    return detect_notation((text for column in texts for text in column), delimiter="")
+
+
+def _with_decimal_commas(sheet: Sheet, header_index: int, rows: list[list[str]]) -> list[list[str]]:
+    """The text rows with every number the spreadsheet stored as a number written with a decimal comma, as the
+    sheet's text cells write theirs."""
+    typed = sheet.rows[header_index:]
+    return [[text.replace(".", ",") if isinstance(value, float) and not value.is_integer() else text
+             for value, text in zip(raw, row, strict=False)] + row[len(raw):]
+            for raw, row in zip(typed, rows, strict=True)]
+
+
 def read_workbook(data: bytes, *, column_map: Mapping[str, str] | None = None, sheet: str | None = None,
                   max_rows: int | None = None) -> ImportReport:
     """Validate a workbook's registry sheet exactly as the same rows saved as CSV (see
@@ -206,8 +227,12 @@ def read_workbook_sheets(sheets: Sequence[Sheet], kind: str = "xlsx", *, column_
     chosen, header_index = find_header(sheets, column_map, sheet)
     rows = chosen.text_rows(header_index)
     check_row_count(sum(1 for r in rows[1:] if any(c.strip() for c in r)), limit)
+    notation = _typed_notation(chosen, header_index, column_map or {})
+    if notation.decimal == COMMA:
+        rows = _with_decimal_commas(chosen, header_index, rows)
     try:
-        report = read_registry_text(sheet_as_csv(rows), source=kind, max_rows=limit, column_map=column_map)
+        report = read_registry_text(sheet_as_csv(rows), source=kind, max_rows=limit, column_map=column_map,
+                                    notation=notation)
     except MissingColumnsError as problem:
         raise MissingColumnsError(f"Sheet '{chosen.name}': {problem}", missing=problem.missing,
                                   columns=problem.columns, suggestions=problem.suggestions) from None
