@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, MissingColumnsError, SessionError
@@ -16,13 +15,12 @@ from core.services.analysis import (RegistryAnalysis, analyse_file, find_blocked
 from core.services.aliases import KINDS, add_alias, aliases_from_file, database_aliases, list_aliases, remove_alias
 from core.services.backup import MB, RESTORE_ENV, backup_database, restore_database, restore_limit_mb
 from core.services.database import open_database
-from core.services.decisions import STATUS_FILTERS
 from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
     export_registry_csv, import_checked_file, import_counts_text, load_registry, parse_column_map,
     read_registry_path, read_registry_source)
 from core.services.tco import category_reasons, fte_range
-from core.wording import format_fte, format_hours_range, format_money, format_money_range, plural
+from core.wording import format_fte, format_hours_range, format_money_range, plural
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -462,79 +460,6 @@ def cmd_memo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- After the meeting: decisions, trend, quarterly review -----------------------------------------
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
-
-
-def cmd_decisions(args: argparse.Namespace) -> int:
-    from core.services.decisions import decision_rows, decisions_calendar, realised_savings, tracked_decisions
-
-    engine = open_database(args.db)
-    today = args.today or date.today()
-    analysis = load_analysis(engine)
-    everything = tracked_decisions(engine, today, analysis=analysis)
-    shown = tracked_decisions(engine, today, status="overdue" if args.overdue else args.status, owner=args.owner,
-                              analysis=analysis)
-    currency = analysis.settings.currency
-    rows = decision_rows(shown, today, currency, {r.decision_id: r for r in realised_savings(engine, analysis)})
-    if args.ics:
-        text = decisions_calendar(shown, currency=currency)
-        _write_output(args.ics, text)
-        _written("the due dates (iCalendar)", args.ics, text)
-    if args.json:
-        print(json.dumps({"today": today.isoformat(), "decisions": rows}, ensure_ascii=False, indent=2))
-    elif not args.ics or args.ics != "-":
-        overdue = sum(1 for t in everything if t.is_overdue(today))
-        print(f"{plural(len(rows), 'decision')} shown of {len(everything)}; {overdue} overdue on {today}.")
-        for row in rows:
-            flag = "  OVERDUE" if row["overdue"] else ""
-            print(f"#{row['id']} [{row['status']}] {row['verdict']} {row['subject']} — Accountable: "
-                  f"{row['accountable'] or 'nobody'}, due {row['due_date'] or 'no date'}{flag}")
-            realised = row["realised_monthly_saving"]
-            print(f"    next step: {row['next_step'] or 'none written'}; "
-                  f"expected saving: {row['expected_saving_text']}"
-                  + (f"; realised since done: {format_money(realised, currency)} / month" if realised is not None
-                     else ""))
-    if args.overdue and shown:
-        return EXIT_OVERDUE
-    return EXIT_OK
-
-
-def cmd_trend(args: argparse.Namespace) -> int:
-    from core.services.trend import load_trend, trend_points
-
-    points = trend_points(load_trend(open_database(args.db)))
-    if args.json:
-        print(json.dumps({"points": points}, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    if not points:
-        print("No snapshot yet: every import and edit leaves one.")
-    for p in points:
-        run, dup = p["monthly_run_rate"], p["duplicated_monthly_run_rate"]
-        print(f"{p['taken_at'][:16].replace('T', ' ')}  run-rate {run['likely']:>12,.0f}  duplicated "
-              f"{dup['likely']:>10,.0f}  integrations {p['integration_count']:>6,}  unowned {p['unowned_count']:>5,}"
-              f"  ({p['cause']})")
-    return EXIT_OK
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    from core.services.review import quarterly_review, review_document
-
-    engine = open_database(args.db)
-    review = quarterly_review(engine, today=args.today or date.today(), since=args.since)
-    markdown = _out_format(args.out, ("pdf", "markdown")) == "markdown"
-    data = review_document(review, markdown=markdown, page_size=args.page_size)
-    _write_output(args.out, data)
-    _written("the quarterly review" + (" (Markdown)" if markdown else ""), args.out, data)
-    return EXIT_OK
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors: a short message and exit 2, as documented
         self.print_usage(sys.stderr)
@@ -543,6 +468,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from core.cli_follow_up import add_follow_up_commands  # here: it uses this module's helpers
+
     db_help = "database URL (default: DATABASE_URL or the local SQLite file)"
     parser = _Parser(prog="igov", description="Integration governance: registry, overlaps, TCO and decisions.")
     parser.add_argument("--db", metavar="URL", help=db_help)
@@ -652,30 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
     memo.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
     memo.set_defaults(handler=cmd_memo)
 
-    today_help = "judge due dates as of this day, YYYY-MM-DD (default: today)"
-    decisions = commands.add_parser("decisions", parents=[common],
-                                    help="every decision from every session: status, Accountable, due date, saving")
-    decisions.add_argument("--json", action="store_true")
-    decisions.add_argument("--status", choices=STATUS_FILTERS, help="only decisions with this status")
-    decisions.add_argument("--owner", metavar="NAME", help="only decisions whose Accountable person's name has this")
-    decisions.add_argument("--overdue", action="store_true",
-                           help="only overdue decisions; exit 4 when there is any (for a scheduled CI job)")
-    decisions.add_argument("--ics", metavar="FILE", help="also write their due dates as an iCalendar file")
-    decisions.add_argument("--today", type=_day, metavar="DATE", help=today_help)
-    decisions.set_defaults(handler=cmd_decisions)
-
-    trend = commands.add_parser("trend", parents=[common],
-                                help="the portfolio over time: run-rate, duplicated run-rate, counts")
-    trend.add_argument("--json", action="store_true")
-    trend.set_defaults(handler=cmd_trend)
-
-    review = commands.add_parser("review", parents=[common],
-                                 help="the quarterly review: what changed since the last one (PDF, or .md)")
-    review.add_argument("--out", required=True, metavar="FILE", help="the file to write ('-' for stdout)")
-    review.add_argument("--since", type=_day, metavar="DATE", help="the last review (default: 90 days ago)")
-    review.add_argument("--today", type=_day, metavar="DATE", help=today_help)
-    review.add_argument("--page-size", type=_page_size, choices=PAGE_SIZE_CHOICES, default="A4", help=page_help)
-    review.set_defaults(handler=cmd_review)
+    add_follow_up_commands(commands, common, page_help)
     return parser
 
 
