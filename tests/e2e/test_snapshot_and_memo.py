@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
-PATIENCE_MS = 60_000
+PATIENCE_MS = 120_000
 
 
 def pdf_text(path) -> tuple[int, str]:
@@ -19,13 +19,9 @@ def pdf_text(path) -> tuple[int, str]:
 
 
 def open_signed_in(page, url: str) -> None:
+    """Local mode: the person at this copy is an admin, named or not."""
     page.goto(url)
-    wait_for_app(page)
-    name = page.get_by_role("textbox", name="Your name")
-    if name.count():
-        name.fill("Ana Lima")
-        name.press("Enter")
-        wait_for_app(page)
+    wait_for_app(page, timeout=120_000)  # the TCO page simulates 10,000 outcomes on its first run
 
 
 def download(page, button_name: str, path) -> tuple[int, str]:
