@@ -36,12 +36,14 @@ def download(page, button_name: str, path) -> tuple[int, str]:
 def test_the_organisation_is_asked_before_the_first_snapshot_and_printed_on_it(server, page, tmp_path):
     page.set_viewport_size({"width": 1920, "height": 1080})
     open_signed_in(page, f"{server['url']}/tco")
+    page.get_by_text("Forward cost, next 12 months").first.wait_for(timeout=PATIENCE_MS)  # the whole page is drawn
+    wait_for_app(page, timeout=PATIENCE_MS)
     box = page.get_by_role("textbox", name="Organisation name printed on PDFs")
     box.wait_for(timeout=PATIENCE_MS)
-    assert box.input_value() == "Our company"  # the visible default
+    assert box.input_value(timeout=PATIENCE_MS) == "Our company"  # the visible default
 
-    box.fill("Zoë Müller GmbH")
-    page.get_by_role("button", name="Use this name").click()
+    box.fill("Zoë Müller GmbH", timeout=PATIENCE_MS)
+    page.get_by_role("button", name="Use this name").click(timeout=PATIENCE_MS)
     box.wait_for(state="detached", timeout=PATIENCE_MS)
     wait_for_app(page)
     page.get_by_text("Forward cost, next 12 months").first.wait_for(timeout=PATIENCE_MS)
