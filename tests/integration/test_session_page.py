@@ -27,9 +27,12 @@ ANA, BO = Participant("Ana Silva", Role.REVOPS), Participant("Bo Berg", Role.ENG
 pytestmark = pytest.mark.usefixtures("app_database")
 
 
-def open_page(**query_params: str) -> AppTest:
-    """The page through the app's router, so links to other pages resolve as in the browser."""
-    at = AppTest.from_file(APP, default_timeout=30).run()
+def open_page(who: str | None = "Ana Silva", **query_params: str) -> AppTest:
+    """The page through the app's router, as a link with ``?who=<name>`` opens it (``who=None``: no name yet)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    if who is not None:
+        at.query_params["who"] = who
+    at.run()
     for name, value in query_params.items():
         at.query_params[name] = value
     return at.switch_page(PAGE).run()
@@ -184,107 +187,18 @@ def test_a_decision_without_an_accountable_shows_an_error_and_writes_nothing(eng
     assert at.text_area(key=decision_key(at, "rationale")).value == "Both copies move Opportunity data to Stripe."
 
 
-def test_participants_edited_in_the_grid_are_saved_and_fill_the_raci(engine):
+def test_participants_typed_line_by_line_are_saved_at_once_and_fill_the_raci(engine):
     at = create_session_through_page(open_page())
     session_id = at.session_state["diagnostic_session_id"]
-    at.session_state["participants_editor"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
-        {"name": "Ana Silva", "role": "revops"}, {"name": "Zoë Müller", "role": "finance"}]}
 
-    at.button(key="save_participants").click().run()
+    at.selectbox(key="new_person_role").select(Role.REVOPS)
+    at.text_input(key="new_person_name").input("Ana Silva").run()
+    at.selectbox(key="new_person_role").select(Role.FINANCE)
+    at.text_input(key="new_person_name").input("Zoë Müller").run()
 
     assert not at.exception
     assert [(p.name, p.role.label) for p in load_session(engine, session_id).participants] == [
         ("Ana Silva", "RevOps"), ("Zoë Müller", "Finance")]
-    assert at.selectbox(key=decision_key(at, "accountable")).options == ["Ana Silva · RevOps", "Zoë Müller · Finance"]
-    assert at.multiselect(key=decision_key(at, "raci_I")).options == ["Ana Silva · RevOps", "Zoë Müller · Finance"]
-
-
-def test_a_person_picked_under_two_letters_is_refused_by_name(engine):
-    at = with_participants(create_session_through_page(open_page()), engine, ANA, BO)
-    session_id = at.session_state["diagnostic_session_id"]
-    fill_decision(at, "Ana Silva", R=["Bo Berg"], I=["Ana Silva"])
-
-    at.button(key=decision_key(at, "submit")).click().run()
-
-    assert [e.value for e in at.error] == [
-        "The decision was not saved: Ana Silva is listed twice in the RACI: give each person one letter."]
-    assert list_decisions(engine, session_id) == []
-    assert at.multiselect(key=decision_key(at, "raci_R")).value == ["Bo Berg"]
-
-
-def test_editing_a_decision_shows_its_raci_in_the_pickers(engine):
-    at = with_participants(create_session_through_page(open_page()), engine, ANA, BO)
-    fill_decision(at, "Bo Berg", C=["Ana Silva"])
-    at.button(key=decision_key(at, "submit")).click().run()
-    [recorded] = list_decisions(engine, at.session_state["diagnostic_session_id"])
-
-    at.button(key=f"edit_decision_{recorded.id}").click().run()
-
-    assert at.selectbox(key=decision_key(at, "accountable")).value == "Bo Berg"
-    assert at.multiselect(key=decision_key(at, "raci_C")).value == ["Ana Silva"]
-    assert at.multiselect(key=decision_key(at, "raci_R")).value == []
-
-
-def test_an_agenda_step_with_zero_minutes_is_refused_with_its_name(engine):
-    at = create_session_through_page(open_page())
-    session_id = at.session_state["diagnostic_session_id"]
-    at.session_state["agenda_editor"] = {"edited_rows": {"1": {"minutes": 0}}, "added_rows": [], "deleted_rows": []}
-
-    at.button(key="save_agenda").click().run()
-
-    assert [e.value for e in at.error] == [
-        'The agenda was not saved: Step "Overlaps" has 0 minutes: use a whole number from 1 to 120.']
-    assert load_session(engine, session_id).agenda[1].minutes == 15
-
-
-def test_a_cluster_decision_is_recorded_with_the_cluster_id(engine):
-    at = create_session_through_page(open_page())
-    session_id = at.session_state["diagnostic_session_id"]
-    with_participants(at, engine, Participant("Sam Ortiz", Role.FINANCE))
-    at.segmented_control(key=decision_key(at, "kind")).set_value("cluster").run()
-    at.text_input(key=decision_key(at, "cluster")).input("CL-INT-015")
-    at.selectbox(key=decision_key(at, "verdict")).select(Verdict.CENTRALIZE)
-    at.text_area(key=decision_key(at, "rationale")).input("Four teams export invoices; one owner removes three copies.")
-    pick_raci(at, "Sam Ortiz")
-
-    at.button(key=decision_key(at, "submit")).click().run()
-
-    assert not at.error
-    [record] = list_decisions(engine, session_id)
-    assert (record.decision.subject_kind, record.decision.subject_id, record.decision.verdict) == (
-        "cluster", "CL-INT-015", Verdict.CENTRALIZE)
-    [link] = [e for e in at.get("page_link") if "CL-INT-015" in e.proto.label]
-    assert link.proto.label == "See cluster CL-INT-015 on the Overlaps page"
-
-
-def test_editing_a_decision_from_the_list_replaces_it(engine):
-    at = create_session_through_page(open_page())
-    session_id = at.session_state["diagnostic_session_id"]
-    with_participants(at, engine, ANA)
-    fill_decision(at, "Ana Silva")
-    at.button(key=decision_key(at, "submit")).click().run()
-    [recorded] = list_decisions(engine, session_id)
-
-    at.button(key=f"edit_decision_{recorded.id}").click().run()
-    assert at.text_area(key=decision_key(at, "rationale")).value == recorded.decision.rationale
-    at.selectbox(key=decision_key(at, "verdict")).select(Verdict.HOLD)
-    at.button(key=decision_key(at, "submit")).click().run()
-
-    assert not at.error
-    [changed] = list_decisions(engine, session_id)
-    assert (changed.id, changed.version, changed.decision.verdict) == (recorded.id, 2, Verdict.HOLD)
-    assert changed.decision.raci == recorded.decision.raci
-
-
-def test_deleting_a_decision_removes_it(engine):
-    at = create_session_through_page(open_page())
-    session_id = at.session_state["diagnostic_session_id"]
-    with_participants(at, engine, ANA)
-    fill_decision(at, "Ana Silva")
-    at.button(key=decision_key(at, "submit")).click().run()
-    [recorded] = list_decisions(engine, session_id)
-
-    at.button(key=f"delete_decision_{recorded.id}").click().run()
-
-    assert not at.exception
-    assert list_decisions(engine, session_id) == []
+    assert at.selectbox(key=decision_key(at, "accountable")).options == ["Ana Silva", "Zoë Müller"]
+    assert at.multiselect(key=decision_key(at, "raci_I")).options == ["Ana Silva", "Zoë Müller"]
+    assert not [b for b in at.button if b.key in ("save_participants", "save_agenda")]  # saved as entered

@@ -1,0 +1,122 @@
+"""A live meeting on a shared screen, in Chromium: every capture after a decision keeps the session on screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.domain.access import system_actor
+from core.domain.diagnostic import Participant, Role
+from core.storage.db import create_db_engine
+from core.storage.registry_store import seed_sample_registry
+from core.storage.session_store import list_decisions, list_items, list_sessions, set_participants
+from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.test_journeys import PATIENCE_MS, choose, poll
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+NAME = "Ana Lima"
+
+
+def settle(page) -> None:
+    """Wait until the rerun a capture started is over (the page shows 'running' while it runs)."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=PATIENCE_MS)
+
+
+def session_on_screen(page, title: str) -> None:
+    page.get_by_role("heading", name=title).wait_for(timeout=PATIENCE_MS)
+    assert page.get_by_text("Resume a session above").count() == 0
+
+
+def add_assumption(page, text: str) -> None:
+    box = page.get_by_placeholder("Add an assumption and press Enter")
+    box.fill(text)
+    box.press("Enter")
+    page.locator("input").and_(page.locator(f"[value='{text}']")).first.wait_for(timeout=PATIENCE_MS)
+    settle(page)
+
+
+def add_question(page, text: str) -> None:
+    box = page.get_by_placeholder("Add an open question and press Enter")
+    box.fill(text)
+    box.press("Enter")
+    page.locator("input").and_(page.locator(f"[value='{text}']")).first.wait_for(timeout=PATIENCE_MS)
+    settle(page)
+
+
+def edit_notes(page, text: str) -> None:
+    notes = page.get_by_role("textbox", name="Notes")
+    notes.fill(text)
+    page.get_by_role("heading", name="Captured").click()  # click outside: the notes save
+    settle(page)
+
+
+CAPTURES = {
+    "assumption": lambda page, n: add_assumption(page, f"Finance owns the Stripe contract ({n})"),
+    "notes": lambda page, n: edit_notes(page, f"Owen will check the Zapier invoices ({n})"),
+    "question": lambda page, n: add_question(page, f"Who pays for the middleware seat ({n})?"),
+}
+ORDERS = [("assumption", "notes", "question"), ("notes", "question", "assumption"),
+          ("question", "assumption", "notes")]
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=["-".join(o) for o in ORDERS])
+def test_the_session_stays_on_screen_through_every_capture_after_a_decision(server, page, order, tmp_path):
+    engine = create_db_engine(server["database_url"])
+    seed_sample_registry(engine)
+    title = f"Quote sync {'-'.join(order)}"
+    page.goto(f"{server['url']}/session?who={NAME.replace(' ', '+')}")
+    wait_for_app(page)
+
+    page.get_by_role("textbox", name="New session title").fill(title)
+    page.get_by_role("textbox", name="Facilitator").fill(NAME)
+    page.get_by_role("button", name="Create session").click()
+    session_on_screen(page, title)
+    session_id = next(s.id for s in list_sessions(engine) if s.title == title)
+    set_participants(engine, session_id, [Participant(NAME, Role.REVOPS), Participant("Zoë Müller", Role.FINANCE)],
+                     actor=system_actor(NAME))
+    page.reload()
+    wait_for_app(page)
+    session_on_screen(page, title)
+
+    page.get_by_role("button", name="Start session").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=PATIENCE_MS)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Resume").wait_for(timeout=PATIENCE_MS)
+    page.get_by_text("Paused").first.wait_for(timeout=PATIENCE_MS)
+    page.get_by_role("button", name="Next step").click()
+    page.get_by_text("step 2 of").first.wait_for(timeout=PATIENCE_MS)
+    settle(page)
+
+    form = page.locator("[data-testid='stForm']").first
+    selects = form.locator("[data-testid='stSelectbox']")
+    choose(page, selects.filter(has_text="Integration"), "INT-019")
+    choose(page, selects.filter(has_text="Verdict"), "Merge")
+    form.get_by_role("textbox", name="Rationale").fill("Same Opportunity sync as INT-015.")
+    choose(page, selects.filter(has_text="Accountable"), "Zoë Müller")
+    form.get_by_role("button", name="Record decision").click()
+    page.get_by_text("Decisions · 1").wait_for(timeout=PATIENCE_MS)
+    settle(page)
+
+    for number, capture in enumerate(order, start=1):
+        CAPTURES[capture](page, number)
+        session_on_screen(page, title)
+    screenshot(page, f"session-holds-{'-'.join(order)}")
+
+    assert poll(lambda: len(list_items(engine, session_id)) == 2)
+    assert [d.updated_by for d in list_decisions(engine, session_id)] == [NAME]
+    assert {i.updated_by for i in list_items(engine, session_id)} == {NAME}
+
+    page.reload()
+    wait_for_app(page)
+    session_on_screen(page, title)
+    assert page.get_by_role("textbox", name="Your name").input_value() == NAME
+    assert f"session={session_id}" in page.url
+
+    button = page.get_by_role("button", name="Export memo (Markdown, for a wiki)")
+    with page.expect_download(timeout=PATIENCE_MS) as download:
+        button.click()
+    path = tmp_path / "memo.md"
+    download.value.save_as(path)
+    memo = path.read_text(encoding="utf-8")
+    assert "Finance owns the Stripe contract" in memo
+    assert "Owen will check the Zapier invoices" in memo
+    assert "Who pays for the middleware seat" in memo
