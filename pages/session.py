@@ -97,6 +97,10 @@ def _on_add_item(session_id: int, kind: str) -> None:
     text = (st.session_state.get(key) or "").strip()
     if not text or refuse_unnamed(kind):
         return
+    if text in {i.text for i in list_items(get_engine(), session_id, kind)}:
+        # Enter and a quick click elsewhere can send the same line twice: keep one.
+        st.session_state[key] = ""
+        return
     if act(add_item, get_engine(), session_id, kind, text, actor=current_actor(), area=kind):
         st.session_state[key] = ""
 
@@ -129,8 +133,9 @@ def _on_notes(session_id: int, saved: str) -> None:
     if refuse_unnamed("notes"):
         st.session_state["session_notes"] = saved
         return
-    act(save_notes, get_engine(), session_id, st.session_state.get("session_notes", ""), area="notes",
-         actor=current_actor())
+    text = st.session_state.get("session_notes", "")
+    if text != saved:
+        act(save_notes, get_engine(), session_id, text, area="notes", actor=current_actor(), done="Notes saved.")
 
 
 def _on_edit_decision(record: DecisionRecord | None) -> None:
@@ -365,7 +370,7 @@ def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
     """A list of assumptions or open questions: each line saves when it changes, an empty line is deleted."""
     title, placeholder = ITEM_SECTIONS[kind]
     items = [i for i in items if i.kind == kind]
-    with st.container(border=True):
+    with st.container(border=True, key=f"captured_{kind}"):
         st.markdown(f"**{title}** · {len(items)}")
         for item in items:
             text_col, delete_col = st.columns([14, 1], vertical_alignment="center")

@@ -26,26 +26,33 @@ def session_on_screen(page, title: str) -> None:
     assert page.get_by_text("Resume a session above").count() == 0
 
 
-def add_assumption(page, text: str) -> None:
-    box = page.get_by_placeholder("Add an assumption and press Enter")
+def capture(page, kind: str, placeholder: str, heading: str, text: str) -> None:
+    """Type a line into a list's add box and press Enter: wait until it is listed and the box is empty again."""
+    section = page.locator(f".st-key-captured_{kind}")
+    count = int(section.get_by_text(f"{heading} ·").first.inner_text().split("·")[1])
+    box = section.get_by_placeholder(placeholder).last
     box.fill(text)
     box.press("Enter")
-    page.locator("input").and_(page.locator(f"[value='{text}']")).first.wait_for(timeout=PATIENCE_MS)
+    section.get_by_text(f"{heading} · {count + 1}").first.wait_for(timeout=PATIENCE_MS)
+    page.wait_for_function(  # the rerun is over: one add box (no stale copy), empty
+        "sel => { const boxes = document.querySelectorAll(sel); return boxes.length === 1 && boxes[0].value === ''; }",
+        arg=f".st-key-captured_{kind} input[placeholder='{placeholder}']", timeout=PATIENCE_MS)
     settle(page)
+
+
+def add_assumption(page, text: str) -> None:
+    capture(page, "assumption", "Add an assumption and press Enter", "Assumptions", text)
 
 
 def add_question(page, text: str) -> None:
-    box = page.get_by_placeholder("Add an open question and press Enter")
-    box.fill(text)
-    box.press("Enter")
-    page.locator("input").and_(page.locator(f"[value='{text}']")).first.wait_for(timeout=PATIENCE_MS)
-    settle(page)
+    capture(page, "question", "Add an open question and press Enter", "Open questions", text)
 
 
 def edit_notes(page, text: str) -> None:
     notes = page.get_by_role("textbox", name="Notes")
     notes.fill(text)
     page.get_by_role("heading", name="Captured").click()  # click outside: the notes save
+    page.get_by_text("Notes saved.").first.wait_for(timeout=PATIENCE_MS)
     settle(page)
 
 
@@ -63,6 +70,7 @@ def test_the_session_stays_on_screen_through_every_capture_after_a_decision(serv
     engine = create_db_engine(server["database_url"])
     seed_sample_registry(engine)
     title = f"Quote sync {'-'.join(order)}"
+    page.set_viewport_size({"width": 1920, "height": 1080})  # the projector
     page.goto(f"{server['url']}/session?who={NAME.replace(' ', '+')}")
     wait_for_app(page)
 
