@@ -307,7 +307,7 @@ def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], starte
             done = 100 * step.elapsed_seconds / max(1, step.minutes * 60)
             style = (f"background:linear-gradient(90deg,{_PRIMARY_DARK} {done:.1f}%,{_PRIMARY} {done:.1f}%);"
                      "color:#fff;border:1px solid " + _PRIMARY_DARK)
-            status = f"Now · {format_clock(step.remaining_seconds)} left"
+            status = f"{'Paused' if progress.paused else 'Now'} · {format_clock(step.remaining_seconds)} left"
         elif step.state == "overrun":
             style = f"background:{_RED};color:#fff;border:1px solid {_RED}"
             status = f"Now · over by {format_clock(-step.remaining_seconds)}"

@@ -92,7 +92,10 @@ def test_the_session_stays_on_screen_through_every_capture_after_a_decision(serv
     page.get_by_text("Paused").first.wait_for(timeout=PATIENCE_MS)
     page.get_by_role("button", name="Next step").click()
     page.get_by_text("step 2 of").first.wait_for(timeout=PATIENCE_MS)
+    page.get_by_role("button", name="Resume").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=PATIENCE_MS)
     settle(page)
+    screenshot(page, f"session-mid-meeting-{'-'.join(order)}")
 
     form = page.locator("[data-testid='stForm']").first
     selects = form.locator("[data-testid='stSelectbox']")
