@@ -8,7 +8,7 @@ from core.domain.access import system_actor
 from core.domain.diagnostic import Participant, Role
 from core.storage.db import create_db_engine
 from core.storage.registry_store import seed_sample_registry
-from core.storage.session_store import list_decisions, list_items, list_sessions, set_participants
+from core.storage.session_store import list_decisions, list_items, list_sessions, load_session, set_participants
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_journeys import PATIENCE_MS, choose, poll
 
@@ -131,3 +131,35 @@ def test_the_session_stays_on_screen_through_every_capture_after_a_decision(serv
     assert "Finance owns the Stripe contract" in memo
     assert "Owen will check the Zapier invoices" in memo
     assert "Who pays for the middleware seat" in memo
+
+
+def test_people_and_a_45_minute_agenda_are_set_up_in_plain_fields(server, page):
+    engine = create_db_engine(server["database_url"])
+    seed_sample_registry(engine)
+    title = "Set-up in plain fields"
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server['url']}/session?who=Ana+Lima")
+    wait_for_app(page)
+    page.get_by_role("textbox", name="New session title").fill(title)
+    page.get_by_role("button", name="Create session").click()
+    session_on_screen(page, title)
+    session_id = next(s.id for s in list_sessions(engine) if s.title == title)
+
+    page.get_by_text("Participants · 0").click()
+    for name, role in [("Ana Lima", "RevOps"), ("Bo Berg", "Engineering")]:
+        choose(page, page.locator("[data-testid='stSelectbox']").filter(has_text="Their role"), role)
+        box = page.get_by_role("textbox", name="Add a person")
+        box.fill(name)
+        box.press("Enter")
+        page.get_by_text(f"{name} · {role}").first.wait_for(timeout=PATIENCE_MS)
+        settle(page)
+    page.get_by_text("Agenda · 5 steps").click()
+    page.get_by_role("button", name="45 min").click()
+    page.get_by_text("Agenda · 5 steps · 45 min").wait_for(timeout=PATIENCE_MS)
+    settle(page)
+    screenshot(page, "session-setup-fields")
+
+    saved = poll(lambda: load_session(engine, session_id))
+    assert [(p.name, p.role.label) for p in saved.participants] == [("Ana Lima", "RevOps"), ("Bo Berg", "Engineering")]
+    assert sum(s.minutes for s in saved.agenda) == 45
+    assert page.get_by_text("Not at the table yet: Finance, Product owner").count() == 1
