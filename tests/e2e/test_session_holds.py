@@ -8,7 +8,8 @@ from core.domain.access import system_actor
 from core.domain.diagnostic import Participant, Role
 from core.storage.db import create_db_engine
 from core.storage.registry_store import seed_sample_registry
-from core.storage.session_store import list_decisions, list_items, list_sessions, load_session, set_participants
+from core.storage.session_store import (create_session, list_decisions, list_items, list_sessions, load_session,
+    set_participants)
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_journeys import PATIENCE_MS, choose, poll
 
@@ -163,3 +164,31 @@ def test_people_and_a_45_minute_agenda_are_set_up_in_plain_fields(server, page):
     assert [(p.name, p.role.label) for p in saved.participants] == [("Ana Lima", "RevOps"), ("Bo Berg", "Engineering")]
     assert sum(s.minutes for s in saved.agenda) == 45
     assert page.get_by_text("Not at the table yet: Finance, Product owner").count() == 1
+
+
+def test_a_cluster_decision_is_picked_by_its_route_and_shows_its_recommendation(server, page):
+    engine = create_db_engine(server["database_url"])
+    seed_sample_registry(engine)
+    actor = system_actor(NAME)
+    session_id = create_session(engine, "Opportunity to Stripe", NAME, actor=actor)
+    set_participants(engine, session_id, [Participant(NAME, Role.REVOPS)], actor=actor)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server['url']}/session?session={session_id}&who=Ana+Lima")
+    wait_for_app(page)
+
+    form = page.locator("[data-testid='stForm']").first
+    page.get_by_role("button", name="A cluster of duplicates").click()
+    settle(page)
+    selects = form.locator("[data-testid='stSelectbox']")
+    choose(page, selects.filter(has_text="Cluster"), "Salesforce → Stripe")
+    choose(page, selects.filter(has_text="Verdict"), "Centralize")
+    form.get_by_role("textbox", name="Rationale").fill("Four teams sync Opportunity to Stripe.")
+    choose(page, selects.filter(has_text="Accountable"), NAME)
+    form.get_by_role("button", name="Record decision").click()
+    page.get_by_text("Decisions · 1").wait_for(timeout=PATIENCE_MS)
+    page.get_by_text("Recommended: Centralize.").first.wait_for(timeout=PATIENCE_MS)
+    screenshot(page, "session-cluster-decision")
+
+    [record] = poll(lambda: list_decisions(engine, session_id))
+    assert (record.decision.subject_kind, record.decision.subject_id) == ("cluster", "CL-INT-015")
+    assert page.get_by_text("Salesforce → Stripe · Account, Opportunity, Subscription (INT-015").count() >= 1
