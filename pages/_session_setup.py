@@ -33,13 +33,13 @@ def _save_people(session_id: int, people: list[Participant], done: str | None = 
     return saved
 
 
-def _on_person(session_id: int, index: int) -> None:
+def _on_person(session_id: int, index: int, key: str) -> None:
     people = list(load_session(get_engine(), session_id).participants)
-    if index >= len(people):
-        _refresh_fields()
+    typed = st.session_state.get(f"{key}_name")
+    if index >= len(people) or typed is None:
+        _refresh_fields()  # the list changed meanwhile: show it as saved
         return
-    key = f"person_{session_id}_{_round()}_{index}"
-    name = (st.session_state.get(f"{key}_name") or "").strip()
+    name = typed.strip()
     role = st.session_state.get(f"{key}_role") or people[index].role
     if not name:
         del people[index]  # clearing the name is the quickest way to take someone off the list
@@ -78,12 +78,11 @@ def _save_steps(session_id: int, steps: list[AgendaStep], done: str | None = Non
     return saved
 
 
-def _on_step(session_id: int, index: int) -> None:
+def _on_step(session_id: int, index: int, key: str) -> None:
     steps = list(load_session(get_engine(), session_id).agenda)
-    if index >= len(steps):
-        _refresh_fields()
+    if index >= len(steps) or st.session_state.get(f"{key}_title") is None:
+        _refresh_fields()  # the agenda changed meanwhile: show it as saved
         return
-    key = f"step_{session_id}_{_round()}_{index}"
     minutes = st.session_state.get(f"{key}_minutes")
     steps[index] = AgendaStep(title=(st.session_state.get(f"{key}_title") or "").strip(),
                               minutes=int(minutes) if minutes is not None else steps[index].minutes,
@@ -120,15 +119,16 @@ def render_participants(diagnostic, can_edit: bool) -> None:
     people = diagnostic.participants
     missing = missing_roles(people)
     title = f"Participants · {len(people)}" + (" · roles missing" if missing else "")
-    with st.expander(title, icon=":material/group:", expanded=not people):
+    # A key keeps the section open while its title changes (a person added, a step edited).
+    with st.expander(title, icon=":material/group:", expanded=not people, key=f"participants_{diagnostic.id}"):
         for index, person in enumerate(people):
             key = f"person_{diagnostic.id}_{_round()}_{index}"
             name_col, role_col, remove_col = st.columns([6, 4, 1], vertical_alignment="center")
             name_col.text_input("Name", value=person.name, key=f"{key}_name", label_visibility="collapsed",
-                                disabled=not can_edit, on_change=_on_person, args=(diagnostic.id, index))
+                                disabled=not can_edit, on_change=_on_person, args=(diagnostic.id, index, key))
             role_col.selectbox("Role", ROLES, index=ROLES.index(person.role), key=f"{key}_role",
                                format_func=lambda r: r.label, label_visibility="collapsed", disabled=not can_edit,
-                               on_change=_on_person, args=(diagnostic.id, index))
+                               on_change=_on_person, args=(diagnostic.id, index, key))
             if can_edit:
                 remove_col.button("", key=f"{key}_remove", icon=":material/close:", type="tertiary",
                                   help="Take off the list", on_click=_on_remove_person, args=(diagnostic.id, index))
@@ -151,7 +151,8 @@ def render_agenda(diagnostic, can_edit: bool) -> None:
     """A template to start from, then one line per step (title, minutes, what to do), saved as typed."""
     steps = diagnostic.agenda
     total = sum(s.minutes for s in steps)
-    with st.expander(f"Agenda · {len(steps)} steps · {total} min", icon=":material/schedule:"):
+    with st.expander(f"Agenda · {len(steps)} steps · {total} min", icon=":material/schedule:",
+                     key=f"agenda_{diagnostic.id}"):
         if can_edit:
             with st.container(horizontal=True, vertical_alignment="center", gap="small"):
                 st.markdown("Start from a template:", width="content")
@@ -163,13 +164,13 @@ def render_agenda(diagnostic, can_edit: bool) -> None:
             key = f"step_{diagnostic.id}_{_round()}_{index}"
             title_col, minutes_col, guidance_col, remove_col = st.columns([3, 2, 6, 1], vertical_alignment="center")
             title_col.text_input("Step", value=step.title, key=f"{key}_title", label_visibility="collapsed",
-                                 disabled=not can_edit, on_change=_on_step, args=(diagnostic.id, index))
+                                 disabled=not can_edit, on_change=_on_step, args=(diagnostic.id, index, key))
             minutes_col.number_input("Minutes", value=step.minutes, min_value=1, max_value=120, step=1,
                                      key=f"{key}_minutes", label_visibility="collapsed", disabled=not can_edit,
-                                     on_change=_on_step, args=(diagnostic.id, index), format="%d")
+                                     on_change=_on_step, args=(diagnostic.id, index, key), format="%d")
             guidance_col.text_input("What to do in it", value=step.guidance, key=f"{key}_guidance",
                                     label_visibility="collapsed", disabled=not can_edit, on_change=_on_step,
-                                    args=(diagnostic.id, index))
+                                    args=(diagnostic.id, index, key))
             if can_edit:
                 remove_col.button("", key=f"{key}_remove", icon=":material/close:", type="tertiary",
                                   help="Remove this step", on_click=_on_remove_step, args=(diagnostic.id, index))
