@@ -36,6 +36,8 @@ def _save_people(session_id: int, people: list[Participant], done: str | None = 
 def _on_person(session_id: int, index: int, key: str) -> None:
     people = list(load_session(get_engine(), session_id).participants)
     typed = st.session_state.get(f"{key}_name")
+    if not key.startswith(f"person_{session_id}_{_round()}_"):
+        return  # a field from before rows were added or removed (or a template used): what it holds is old
     if index >= len(people) or typed is None:
         _refresh_fields()  # the list changed meanwhile: show it as saved
         return
@@ -79,6 +81,8 @@ def _save_steps(session_id: int, steps: list[AgendaStep], done: str | None = Non
 
 
 def _on_step(session_id: int, index: int, key: str) -> None:
+    if not key.startswith(f"step_{session_id}_{_round()}_"):
+        return  # a field from before steps were added or removed (or a template used): what it holds is old
     steps = list(load_session(get_engine(), session_id).agenda)
     if index >= len(steps) or st.session_state.get(f"{key}_title") is None:
         _refresh_fields()  # the agenda changed meanwhile: show it as saved
