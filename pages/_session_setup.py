@@ -64,7 +64,12 @@ def _on_add_person(session_id: int) -> None:
     if not name:
         return
     role = st.session_state.get("new_person_role") or Role.OTHER
-    people = list(load_session(get_engine(), session_id).participants) + [Participant(name, role)]
+    people = list(load_session(get_engine(), session_id).participants)
+    if name.casefold() in {p.name.casefold() for p in people}:
+        # Enter and a quick click elsewhere can send the same name twice: it is on the list already.
+        st.session_state["new_person_name"] = ""
+        return
+    people.append(Participant(name, role))
     if _save_people(session_id, people, done=escape_markdown(f"{name} added.")):
         st.session_state["new_person_name"] = ""
         _refresh_fields()
@@ -107,7 +112,11 @@ def _on_add_step(session_id: int) -> None:
     if not title:
         return
     minutes = int(st.session_state.get("new_step_minutes") or 5)
-    steps = list(load_session(get_engine(), session_id).agenda) + [AgendaStep(title, minutes)]
+    steps = list(load_session(get_engine(), session_id).agenda)
+    if title.casefold() in {s.title.casefold() for s in steps}:
+        st.session_state["new_step_title"] = ""  # sent twice (Enter, then a click elsewhere): it is there already
+        return
+    steps.append(AgendaStep(title, minutes))
     if _save_steps(session_id, steps, done=escape_markdown(f'Step "{title}" added.')):
         st.session_state["new_step_title"] = ""
         _refresh_fields()
