@@ -161,7 +161,7 @@ def test_people_and_a_45_minute_agenda_are_set_up_in_plain_fields(server, page):
     page.get_by_text("Agenda · 5 steps · 45 min").wait_for(timeout=PATIENCE_MS)
     settle(page)
     screenshot(page, "session-setup-fields")
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert page.get_by_text("were not saved").count() == 0  # nothing refused on the way
 
     saved = poll(lambda: (lambda s: s if len(s.participants) == 2 else None)(load_session(engine, session_id)))
     assert [(p.name, p.role.label) for p in saved.participants] == [("Ana Lima", "Other"), ("Bo Berg", "Other")]
