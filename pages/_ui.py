@@ -62,6 +62,39 @@ def bootstrap_admins() -> tuple[str, ...]:
     return tuple(e.strip() for e in raw.replace(";", ",").split(",") if e.strip())
 
 
+NAME_KEY = "user_name"
+NAME_PARAM = "who"
+NAME_NEEDED = ("Type your name under **Your name** first: every change is recorded with who made it. "
+               "Nothing was saved.")
+
+
+def typed_name() -> str:
+    """Local mode: the name typed under "Your name", or the one the address carries (``?who=``)."""
+    return (st.session_state.get(NAME_KEY) or st.query_params.get(NAME_PARAM) or "").strip()
+
+
+def keep_name_in_url() -> None:
+    """Local mode: put the typed name in the address (``?who=Ana+Lima``), so a refresh or a deep link keeps it."""
+    name = (st.session_state.get(NAME_KEY) or "").strip()
+    if name and st.query_params.get(NAME_PARAM) != name:
+        st.query_params[NAME_PARAM] = name
+    elif not name and NAME_PARAM in st.query_params:
+        del st.query_params[NAME_PARAM]
+
+
+def name_missing() -> bool:
+    """Local mode without a typed name: a write now would be recorded as nobody in particular."""
+    return not team_mode() and not typed_name()
+
+
+def refuse_unnamed(area: str | None = None) -> bool:
+    """Flash the plain "type your name first" message when no name is given; ``True`` when the write must stop."""
+    if name_missing():
+        flash(NAME_NEEDED, kind="error", area=area)
+        return True
+    return False
+
+
 def current_actor() -> Actor:
     """Who is acting, with their role: pass it as ``actor=`` to every core write.
 
@@ -69,7 +102,7 @@ def current_actor() -> Actor:
     Team mode: the signed-in e-mail, with the role the saved mapping gives it (viewer if unlisted).
     """
     if not team_mode():
-        return local_actor(st.session_state.get("user_name", ""))
+        return local_actor(typed_name())
     if not st.user.get("is_logged_in"):
         return Actor(name="signed-out visitor", role=Role.VIEWER)
     return signed_in_actor(get_engine(), str(st.user.get("email") or ""), str(st.user.get("name") or ""),
@@ -82,9 +115,14 @@ def render_identity() -> None:
     In team mode a signed-out visitor gets the sign-in screen.
     """
     if not team_mode():
+        if st.session_state.get(NAME_KEY) is None:
+            # A refresh or a deep link starts a new browser session: the name comes back from the URL.
+            st.session_state[NAME_KEY] = st.query_params.get(NAME_PARAM, "")
         with st.sidebar:
-            st.text_input("Your name", key="user_name", help="Recorded with every change you save.")
+            st.text_input("Your name", key=NAME_KEY, help="Recorded with every change you save. "
+                          "It stays in the address (?who=…), so a refresh or a shared link keeps it.")
             st.caption("Local mode: single user")
+        keep_name_in_url()
         return
     require_sign_in()
     actor = current_actor()

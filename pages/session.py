@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-import pandas as pd
 import streamlit as st
 
 from core.errors import GovernanceError
 from core.services.exports import session_memo
 from core.services.identity import Actor
-from core.services.sessions import (RESPONSIBILITIES, AgendaProgress, AgendaStep, Decision, DecisionRecord,
-    RaciEntry, Role, SessionItem, Verdict, add_item, agenda_from_rows, agenda_progress, create_session,
-    delete_decision, delete_item, format_clock, list_decisions, list_items, list_sessions, load_session,
-    participants_from_rows, raci_from_choices, raci_people, save_agenda, save_decision, save_notes,
-    set_participants, start_session, update_item, utc_now)
+from core.services.sessions import (EXTRA_MINUTES, RESPONSIBILITIES, AgendaProgress, AgendaStep, Decision,
+    DecisionRecord, RaciEntry, Role, SessionItem, Verdict, add_item, add_minutes, agenda_progress, cluster_names,
+    create_session, delete_decision, delete_item, format_clock, list_decisions, list_items, list_sessions,
+    load_clock, load_session, next_step, pause_session, raci_from_choices, raci_people, resume_session,
+    save_decision, save_notes, start_session, update_item, utc_now)
 from core.wording import (INK, MUTED, PRIMARY, VERDICT_BADGE_COLOURS, VERDICT_MEANING, escape_html, escape_markdown,
-    escape_message, format_time, plural, verdict_name)
-from pages._ui import (act, browser_timezone, current_actor, flash, get_analysis, get_engine, page_header,
-    plain_errors, read_only_notice, show_flash)
+    escape_message, format_time, verdict_name)
+from pages._session_setup import render_setup
+from pages._ui import (NAME_KEY, act, browser_timezone, current_actor, flash, get_analysis, get_engine, name_missing,
+    page_header, plain_errors, read_only_notice, refuse_unnamed, show_flash)
 
 SESSION_KEY = "diagnostic_session_id"
 QUERY_KEY = "session"
@@ -40,11 +40,6 @@ def _at(moment: datetime, tz: tzinfo, pattern: str = "%H:%M") -> str:
     return format_time(moment, tz, pattern)
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Editor rows as plain dicts, with empty cells as ``None`` (pandas uses NaN or NA)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def _select(session_id: int | None) -> None:
     """Remember the chosen session in this tab and in the URL, so a browser refresh comes back to it."""
     previous = st.session_state.get(SESSION_KEY)
@@ -61,11 +56,16 @@ def _select(session_id: int | None) -> None:
 
 # --- callbacks (run before the page, so the page then reads the saved state) ------------------------
 
-def _on_pick() -> None:
-    _select(st.session_state.get("session_picker"))
+def _on_pick(known: tuple[int, ...]) -> None:
+    # Only a session the picker offers opens; anything else (a label it no longer has) keeps the open one.
+    picked = st.session_state.get("session_picker")
+    if picked in known:
+        _select(picked)
 
 
 def _on_create() -> None:
+    if refuse_unnamed("create"):
+        return
     title = st.session_state.get("new_session_title", "")
     facilitator = st.session_state.get("new_session_facilitator", "")
     try:
@@ -79,13 +79,27 @@ def _on_create() -> None:
 
 
 def _on_start(session_id: int, restart: bool) -> None:
-    act(start_session, get_engine(), session_id, utc_now(), actor=current_actor(), restart=restart, area="start")
+    if not refuse_unnamed("start"):
+        act(start_session, get_engine(), session_id, utc_now(), actor=current_actor(), restart=restart, area="start")
+
+
+def _on_clock(what: str, session_id: int) -> None:
+    # The moment is taken when the button is pressed, not when it was drawn.
+    if refuse_unnamed("start"):
+        return
+    action, argument = {"pause": (pause_session, utc_now()), "resume": (resume_session, utc_now()),
+                        "next": (next_step, utc_now()), "more": (add_minutes, EXTRA_MINUTES)}[what]
+    act(action, get_engine(), session_id, argument, actor=current_actor(), area="start")
 
 
 def _on_add_item(session_id: int, kind: str) -> None:
     key = f"new_{kind}"
     text = (st.session_state.get(key) or "").strip()
-    if not text:
+    if not text or refuse_unnamed(kind):
+        return
+    if text in {i.text for i in list_items(get_engine(), session_id, kind)}:
+        # Enter and a quick click elsewhere can send the same line twice: keep one.
+        st.session_state[key] = ""
         return
     if act(add_item, get_engine(), session_id, kind, text, actor=current_actor(), area=kind):
         st.session_state[key] = ""
@@ -95,6 +109,9 @@ def _on_edit_item(session_id: int, item: SessionItem) -> None:
     key = f"item_{item.id}"
     text = (st.session_state.get(key) or "").strip()
     engine = get_engine()
+    if refuse_unnamed(item.kind):
+        st.session_state[key] = item.text
+        return
     if not text:
         # Clearing the text is the quickest way to drop a note on a shared screen.
         act(delete_item, engine, item.id, actor=current_actor(), area=item.kind)
@@ -108,12 +125,17 @@ def _on_edit_item(session_id: int, item: SessionItem) -> None:
 
 
 def _on_delete_item(item: SessionItem) -> None:
-    act(delete_item, get_engine(), item.id, actor=current_actor(), area=item.kind)
+    if not refuse_unnamed(item.kind):
+        act(delete_item, get_engine(), item.id, actor=current_actor(), area=item.kind)
 
 
-def _on_notes(session_id: int) -> None:
-    act(save_notes, get_engine(), session_id, st.session_state.get("session_notes", ""), area="notes",
-         actor=current_actor())
+def _on_notes(session_id: int, saved: str) -> None:
+    if refuse_unnamed("notes"):
+        st.session_state["session_notes"] = saved
+        return
+    text = st.session_state.get("session_notes", "")
+    if text != saved:
+        act(save_notes, get_engine(), session_id, text, area="notes", actor=current_actor(), done="Notes saved.")
 
 
 def _on_edit_decision(record: DecisionRecord | None) -> None:
@@ -126,6 +148,8 @@ def _on_edit_decision(record: DecisionRecord | None) -> None:
 
 
 def _on_delete_decision(record: DecisionRecord) -> None:
+    if refuse_unnamed("decisions"):
+        return
     if act(delete_decision, get_engine(), record.id, actor=current_actor(), area="decisions"):
         if st.session_state.get(EDITING_KEY, (None,))[0] == record.id:
             _on_edit_decision(None)
@@ -133,6 +157,15 @@ def _on_delete_decision(record: DecisionRecord) -> None:
 
 
 # --- sections --------------------------------------------------------------------------------------
+
+def session_label(summary, tz: tzinfo) -> str:
+    """The picker's words for a session: only what never changes while the page is open.
+
+    The browser keeps the label it showed; a label that changed (a decision count) would match no option on
+    the next run and the picker would look cleared. Title, facilitator and creation date do not change.
+    """
+    return f"{summary.title} · {summary.facilitator} · {_at(summary.created_at, tz, '%d %b %Y')}"
+
 
 def render_session_bar(sessions) -> int | None:
     """Resume an existing session or create a new one; returns the selected session id."""
@@ -156,13 +189,13 @@ def render_session_bar(sessions) -> int | None:
         pick, title, facilitator, create = st.columns([5, 4, 3, 2], vertical_alignment="bottom")
         pick.selectbox(
             "Resume a session", options=list(by_id), index=None, key="session_picker", on_change=_on_pick,
-            placeholder="Choose a session…" if sessions else "No sessions yet: create the first one →",
-            format_func=lambda i: (f"{by_id[i].title} · {by_id[i].facilitator} · "
-                                   f"{_at(by_id[i].created_at, tz, '%d %b %Y')} · "
-                                   f"{plural(by_id[i].decision_count, 'decision')}"),
+            args=(tuple(by_id),), placeholder="Choose a session…" if sessions else "No sessions yet: create one →",
+            format_func=lambda i: session_label(by_id[i], tz) if i in by_id else str(i),
         )
         title.text_input("New session title", key="new_session_title", disabled=not actor.can_edit,
                          placeholder="e.g. Billing sync duplicates")
+        if not st.session_state.get("new_session_facilitator"):
+            st.session_state["new_session_facilitator"] = st.session_state.get(NAME_KEY) or ""
         facilitator.text_input("Facilitator", key="new_session_facilitator", placeholder="Who runs the meeting",
                                disabled=not actor.can_edit)
         create.button("Create session", key="create_session", icon=":material/add:", on_click=_on_create,
@@ -171,47 +204,73 @@ def render_session_bar(sessions) -> int | None:
     return selected
 
 
+def render_name_prompt() -> None:
+    """Local mode without a name: ask for it here, before anything is written."""
+    with st.container(border=True):
+        ask, box = st.columns([3, 2], vertical_alignment="center")
+        ask.markdown("**Who is at the keyboard?** Type your name before you change anything: every change is "
+                     "recorded with who made it. It is kept in the address, so a refresh keeps it.")
+        box.text_input("Your name", key="name_prompt", placeholder="e.g. Ana Lima", on_change=_on_name_prompt)
+
+
+def _on_name_prompt() -> None:
+    st.session_state[NAME_KEY] = (st.session_state.get("name_prompt") or "").strip()
+
+
 def render_header(diagnostic, tz: tzinfo) -> None:
-    """Title, facilitator, people in the room, and the start / restart control."""
-    head, control = st.columns([4, 1], vertical_alignment="center")
-    with head:
-        st.subheader(escape_markdown(diagnostic.title), anchor=False)
-        facts = [f"Facilitator: {diagnostic.facilitator}",
-                 f"created {_at(diagnostic.created_at, tz, '%d %b %Y')}"]
-        if diagnostic.started_at:
-            facts.append(f"started {_at(diagnostic.started_at, tz)}")
-        st.caption(" · ".join(escape_markdown(f) for f in facts))
-        if diagnostic.participants:
-            with st.container(horizontal=True, gap="small"):
-                for person in diagnostic.participants:
-                    # st.badge escapes brackets itself.
-                    label = escape_markdown(person.name).replace("\\[", "[").replace("\\]", "]")
-                    st.badge(f"{label} · {person.role.label}", color=ROLE_COLOURS[person.role])
-        else:
-            st.caption("No participants yet: add them under **Participants** below.")
-    with control:
-        if not actor.can_edit:
-            st.caption("Only editors start the clock.")
-        elif diagnostic.started_at is None:
+    """Title, facilitator and the people in the room."""
+    st.subheader(escape_markdown(diagnostic.title), anchor=False)
+    facts = [f"Facilitator: {diagnostic.facilitator}", f"created {_at(diagnostic.created_at, tz, '%d %b %Y')}"]
+    if diagnostic.started_at:
+        facts.append(f"started {_at(diagnostic.started_at, tz)}")
+    st.caption(" · ".join(escape_markdown(f) for f in facts))
+    if diagnostic.participants:
+        with st.container(horizontal=True, gap="small"):
+            for person in diagnostic.participants:
+                # st.badge escapes brackets itself.
+                label = escape_markdown(person.name).replace("\\[", "[").replace("\\]", "]")
+                st.badge(f"{label} · {person.role.label}", color=ROLE_COLOURS[person.role])
+    else:
+        st.caption("No participants yet: add them under **Participants** below.")
+
+
+def render_clock_controls(session_id: int, agenda, clock) -> None:
+    """Start; then Pause or Resume, Next step, +5 min and Restart: the clock is saved, every screen follows it."""
+    if not actor.can_edit:
+        st.caption("Only editors run the clock.")
+        return
+    with st.container(horizontal=True, gap="small", horizontal_alignment="right"):
+        if clock is None:
             st.button("Start session", key="start_session", type="primary", icon=":material/play_arrow:",
-                      on_click=_on_start, args=(diagnostic.id, False), width="stretch")
+                      on_click=_on_start, args=(session_id, False))
+            return
+        if clock.paused_at is None:
+            st.button("Pause", key="pause_clock", icon=":material/pause:", type="primary",
+                      on_click=_on_clock, args=("pause", session_id))
         else:
-            with st.popover("Restart clock", icon=":material/restart_alt:", width="stretch"):
-                st.write("Start the timers again from now? Everything captured so far stays.")
-                st.button("Restart from now", key="restart_session", type="primary",
-                          on_click=_on_start, args=(diagnostic.id, True))
-    show_flash("start")
+            st.button("Resume", key="resume_clock", icon=":material/play_arrow:", type="primary",
+                      on_click=_on_clock, args=("resume", session_id))
+        st.button("Next step", key="next_step", icon=":material/skip_next:", on_click=_on_clock,
+                  args=("next", session_id), disabled=clock.step_index >= len(agenda) - 1,
+                  help="Move on to the next agenda step now.")
+        st.button(f"+{EXTRA_MINUTES} min", key="add_minutes", icon=":material/more_time:", on_click=_on_clock,
+                  args=("more", session_id),
+                  help=f"Give the current step {EXTRA_MINUTES} more minutes (the agenda grows with it).")
+        with st.popover("Restart", icon=":material/restart_alt:"):
+            st.write("Start the timers again from now, on the first step? Everything captured so far stays.")
+            st.button("Restart from now", key="restart_session", type="primary",
+                      on_click=_on_start, args=(session_id, True))
 
 
-def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], started_at: datetime | None,
+def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], started: bool, now: datetime,
                 tz: tzinfo) -> str:
     esc = escape_html
-    started = started_at is not None
 
-    def clock_at(minute: int) -> str:
-        if started_at is None:
-            return f"+{minute} min" if minute else "first"
-        return _at(started_at + timedelta(minutes=minute), tz)
+    def clock_in(seconds: int) -> str:
+        # Before the start, or while paused, a wall-clock time would be a guess: say how far ahead instead.
+        if not started or progress.paused:
+            return f"in {seconds // 60} min" if seconds else "first"
+        return _at(now + timedelta(seconds=seconds), tz)
 
     label = f"font-size:0.78rem;letter-spacing:0.08em;text-transform:uppercase;color:{_MUTED};font-weight:600"
     big = "font-size:3.3rem;line-height:1.05;font-weight:700;font-variant-numeric:tabular-nums"
@@ -227,15 +286,18 @@ def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], starte
         step_clock, step_of, step_colour = "00:00", "", _INK
     else:
         step = agenda[progress.current_index]
-        kicker = f"Now · step {progress.current_index + 1} of {len(agenda)}"
+        kicker = f"{'Paused' if progress.paused else 'Now'} · step {progress.current_index + 1} of {len(agenda)}"
         heading, guidance = step.title, step.guidance
         over = current.state == "overrun"
         step_clock = format_clock(current.remaining_seconds)
-        step_of = "over time: wrap up" if over else f"left of {format_clock(current.minutes * 60)}"
-        step_colour = _RED if over else _PRIMARY
+        step_of = ("over time: wrap up or press +5 min" if over
+                   else f"left of {format_clock(current.minutes * 60)}")
+        step_colour = _RED if over else _MUTED if progress.paused else _PRIMARY
     total_colour = _RED if progress.overrun else _INK
     total_note = f"of {format_clock(progress.total_minutes * 60)}" + (
-        f" · ends {clock_at(progress.total_minutes)}" if started else "")
+        f" · ends {clock_in(progress.remaining_seconds)}" if started and not progress.overrun else "")
+    if progress.paused:
+        total_note = "paused: the clocks wait until Resume"
     if progress.overrun:
         total_note = f"over the planned {progress.total_minutes} min: time to close"
 
@@ -245,16 +307,16 @@ def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], starte
             done = 100 * step.elapsed_seconds / max(1, step.minutes * 60)
             style = (f"background:linear-gradient(90deg,{_PRIMARY_DARK} {done:.1f}%,{_PRIMARY} {done:.1f}%);"
                      "color:#fff;border:1px solid " + _PRIMARY_DARK)
-            status = f"Now · {format_clock(step.remaining_seconds)} left"
+            status = f"{'Paused' if progress.paused else 'Now'} · {format_clock(step.remaining_seconds)} left"
         elif step.state == "overrun":
             style = f"background:{_RED};color:#fff;border:1px solid {_RED}"
-            status = f"Over by {format_clock(-step.remaining_seconds)}"
+            status = f"Now · over by {format_clock(-step.remaining_seconds)}"
         elif step.state == "done":
             style = f"background:#e6edf4;color:{_MUTED};border:1px solid #d3dde8"
             status = "✓ Done"
         else:
             style = f"background:#f7f9fb;color:{_INK};border:1px dashed #b9c4d0"
-            status = f"starts {clock_at(step.starts_at_minute)}"
+            status = f"starts {clock_in(step.starts_in_seconds)}"
         segments.append(
             f'<div style="flex:{max(step.minutes, 1)} 1 0;min-width:92px;border-radius:8px;padding:8px 12px;{style}">'
             f'<div style="font-size:0.72rem;opacity:0.85;font-weight:600">{index + 1} · {step.minutes} min</div>'
@@ -280,78 +342,35 @@ def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], starte
     )
 
 
-def render_timer(agenda: tuple[AgendaStep, ...], started_at: datetime | None, tz: tzinfo) -> None:
-    """The agenda strip and the two big clocks, computed from the saved start time and the clock now."""
-    progress = agenda_progress(agenda, started_at, utc_now())
-    st.html(_timer_html(progress, agenda, started_at, tz))
+def render_timer(session_id: int, tz: tzinfo) -> None:
+    """The clock controls, the agenda strip and the two big clocks, read from the saved clock every time.
+
+    The clock lives in the session row, so every screen in the room (and a refresh) shows the same times.
+    """
+    agenda, clock = load_clock(get_engine(), session_id)
+    now = utc_now()
+    progress = agenda_progress(agenda, clock, now)
+    render_clock_controls(session_id, agenda, clock)
+    show_flash("start")
+    if progress.overrun:
+        st.error(f"Over time: the session was planned for {progress.total_minutes} minutes. Close the last "
+                 "decision and read the open questions back.", icon=":material/alarm:")
+    elif progress.current is not None and progress.current.state == "overrun":
+        st.warning(escape_markdown(f'Step "{progress.current.title}" is over its {progress.current.minutes} minutes: '
+                                   f"press Next step, or +{EXTRA_MINUTES} min to give it more time."),
+                   icon=":material/timer:")
+    st.html(_timer_html(progress, agenda, clock is not None, now, tz))
 
 
 # Only this part reruns every second: the rest of the page (and what people are typing) stays put.
 live_timer = st.fragment(run_every=1)(render_timer)
 
 
-def render_setup(diagnostic, engine, actor: Actor) -> None:
-    """Participants and agenda editors, saved with a button each (validated by core)."""
-    people_col, agenda_col = st.columns(2, gap="medium")
-    with people_col, st.expander(f"Participants ({len(diagnostic.participants)})", icon=":material/group:",
-                     expanded=not diagnostic.participants):
-        frame = pd.DataFrame({
-            "name": pd.Series([p.name for p in diagnostic.participants], dtype="str"),
-            "role": pd.Series([p.role.value for p in diagnostic.participants], dtype="str"),
-        })
-        edited = st.data_editor(
-            frame, key="participants_editor", num_rows="dynamic", hide_index=True, width="stretch",
-            disabled=not actor.can_edit,
-            column_config={
-                "name": st.column_config.TextColumn("Name", required=True, width="medium"),
-                "role": st.column_config.SelectboxColumn(
-                    "Role", options=[r.value for r in Role], format_func=lambda v: Role(v).label,
-                    required=True, default=Role.OTHER.value, width="medium"),
-            },
-        )
-        if actor.can_edit and st.button("Save participants", key="save_participants", icon=":material/save:"):
-            try:
-                set_participants(engine, diagnostic.id, participants_from_rows(_records(edited)), actor=actor)
-            except GovernanceError as error:
-                st.error(escape_message(str(error)), icon=":material/error:")
-            else:
-                flash("Participants saved.")
-                st.rerun()
-    with agenda_col:
-        total = sum(s.minutes for s in diagnostic.agenda)
-        with st.expander(f"Agenda · {len(diagnostic.agenda)} steps · {total} min", icon=":material/schedule:"):
-            frame = pd.DataFrame({
-                "title": pd.Series([s.title for s in diagnostic.agenda], dtype="str"),
-                "minutes": pd.Series([s.minutes for s in diagnostic.agenda], dtype="Int64"),
-                "guidance": pd.Series([s.guidance for s in diagnostic.agenda], dtype="str"),
-            })
-            edited = st.data_editor(
-                frame, key="agenda_editor", num_rows="dynamic", hide_index=True, width="stretch",
-                disabled=not actor.can_edit,
-                column_config={
-                    "title": st.column_config.TextColumn("Step", required=True, width="small"),
-                    "minutes": st.column_config.NumberColumn("Minutes", min_value=1, max_value=120, step=1,
-                                                             required=True, width="small"),
-                    "guidance": st.column_config.TextColumn("What to do in it", width="large"),
-                },
-            )
-            st.caption("Whole minutes from 1 to 120 per step, 240 minutes at most in total. "
-                       "Changing the agenda of a running session moves the timers at once.")
-            if actor.can_edit and st.button("Save agenda", key="save_agenda", icon=":material/save:"):
-                try:
-                    save_agenda(engine, diagnostic.id, agenda_from_rows(_records(edited)), actor=actor)
-                except GovernanceError as error:
-                    st.error(escape_message(str(error)), icon=":material/error:")
-                else:
-                    flash("Agenda saved.")
-                    st.rerun()
-
-
 def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
     """A list of assumptions or open questions: each line saves when it changes, an empty line is deleted."""
     title, placeholder = ITEM_SECTIONS[kind]
     items = [i for i in items if i.kind == kind]
-    with st.container(border=True):
+    with st.container(border=True, key=f"captured_{kind}"):
         st.markdown(f"**{title}** · {len(items)}")
         for item in items:
             text_col, delete_col = st.columns([14, 1], vertical_alignment="center")
@@ -375,7 +394,7 @@ def render_notes(diagnostic) -> None:
     with st.container(border=True):
         st.text_area("Notes", value=diagnostic.notes, key="session_notes", height=120, disabled=not actor.can_edit,
                      placeholder="Anything else worth keeping: saved when you click outside the box.",
-                     on_change=_on_notes, args=(diagnostic.id,))
+                     on_change=_on_notes, args=(diagnostic.id, diagnostic.notes))
         show_flash("notes")
 
 
@@ -383,25 +402,25 @@ def render_raci_pickers(diagnostic, existing: Decision | None, key) -> tuple[Rac
     """One Accountable and the R / C / I people, picked from the participants or typed in."""
     current = existing.raci if existing else ()
     people = raci_people(diagnostic.participants, current)
-    roles = {p.name: p.role.label for p in diagnostic.participants}
-
-    def label(name: str) -> str:
-        return f"{name} · {roles[name]}" if name in roles else name
 
     def chosen(letter: str) -> list[str]:
         return [e.person for e in current if e.responsibility == letter]
 
     st.markdown("**Who carries it out** · exactly one **A**ccountable; type a name to add someone not listed")
+    if diagnostic.participants:
+        # Names only in the pickers: a label that changed while the form is open would lose the choice.
+        st.caption("In the room: " + escape_markdown(", ".join(f"{p.name} ({p.role.label})"
+                                                              for p in diagnostic.participants)))
     # Two by two: four pickers side by side leave no room for the names on a projector.
     accountable_col, responsible_col = st.columns(2)
     consulted_col, informed_col = st.columns(2)
     accountable = accountable_col.selectbox(
         "Accountable (A)", people, key=key("accountable"), index=people.index(chosen("A")[0]) if chosen("A") else None,
-        placeholder="Who answers for it", format_func=label, accept_new_options=True,
+        placeholder="Who answers for it", accept_new_options=True,
         help="The one person who answers for the decision and signs it off.")
     picked = {letter: column.multiselect(
         f"{RESPONSIBILITIES[letter]} ({letter})", people, default=chosen(letter), key=key(f"raci_{letter}"),
-        placeholder="Nobody", format_func=label, accept_new_options=True, help=help_text)
+        placeholder="Nobody", accept_new_options=True, help=help_text)
         for letter, column, help_text in [
             ("R", responsible_col, "People who do the work."),
             ("C", consulted_col, "People asked before it is done."),
@@ -409,8 +428,8 @@ def render_raci_pickers(diagnostic, existing: Decision | None, key) -> tuple[Rac
     return raci_from_choices(accountable, picked["R"], picked["C"], picked["I"])
 
 
-def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dict[str, str], engine,
-                         actor: Actor) -> None:
+def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dict[str, str],
+                         clusters: dict[str, str], engine, actor: Actor) -> None:
     """Record a verdict on one integration or cluster with rationale, RACI, due date and next step."""
     round_ = st.session_state.setdefault(ROUND_KEY, 0)
     editing_id, editing_version = st.session_state.get(EDITING_KEY) or (None, None)
@@ -435,10 +454,13 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
         with st.form(key("form"), border=False, enter_to_submit=False):
             subject_col, verdict_col = st.columns([3, 2])
             if kind == "cluster":
-                subject = subject_col.text_input(
-                    "Cluster id", key=key("cluster"), placeholder="CL-INT-015",
-                    value=existing.subject_id if existing and existing.subject_kind == "cluster" else "",
-                    help="The id shown on the Overlaps page: CL- followed by the cluster's first integration.")
+                current = existing.subject_id if existing and existing.subject_kind == "cluster" else None
+                options = list(clusters) + ([current] if current and current not in clusters else [])
+                subject = subject_col.selectbox(
+                    "Cluster", options=options, key=key("cluster"), placeholder="Choose a cluster by its route",
+                    index=options.index(current) if current in options else None,
+                    format_func=lambda c: clusters.get(c, f"{c} (no longer found on Overlaps)"),
+                    help="The overlap clusters found today: route, shared data and first members, as on Overlaps.")
             else:
                 options = list(names)
                 current = existing.subject_id if existing and existing.subject_kind == "integration" else None
@@ -463,6 +485,8 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
                                             placeholder="e.g. Draft the merge plan and share it with finance")
             submitted = st.form_submit_button("Save changes" if editing_id else "Record decision", type="primary",
                                               key=key("submit"), icon=":material/gavel:")
+    if submitted and refuse_unnamed("decisions"):
+        st.rerun()
     if submitted:
         decision = Decision(subject_kind=kind, subject_id=subject or "", verdict=verdict, rationale=rationale or "",
                             raci=raci, due_date=due, next_step=next_step or "")
@@ -473,13 +497,15 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
             st.error(escape_message(str(error)), icon=":material/error:")
         else:
             _on_edit_decision(None)
-            subject_name = names.get(decision.subject_id, "") if kind == "integration" else ""
+            subject_name = (names.get(decision.subject_id, "") if kind == "integration"
+                            else clusters.get(decision.subject_id, ""))
             flash(escape_markdown(
                 f"Decision saved: {decision.verdict.value} {decision.subject_id} {subject_name}".strip()))
             st.rerun()
 
 
-def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], actor: Actor) -> None:
+def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], clusters: dict[str, str],
+                     actor: Actor) -> None:
     """The decisions recorded so far, each with its RACI, next step and due date."""
     show_flash("decisions")
     if not decisions:
@@ -493,7 +519,7 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], act
             if decision.subject_kind == "integration" and subject in names:
                 subject = f"{subject} · {names[subject]}"
             elif decision.subject_kind == "cluster":
-                subject = f"Cluster {subject}"
+                subject = f"{clusters.get(subject, subject)} · {subject}"
             with head, st.container(horizontal=True, vertical_alignment="center", gap="small"):
                 st.markdown(f"**{number}. {escape_markdown(subject)}**", width="content")
                 st.badge(verdict_name(decision.verdict), color=VERDICT_BADGE_COLOURS[decision.verdict])
@@ -505,6 +531,9 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], act
                     st.button("Delete", key=f"delete_decision_{record.id}", type="primary",
                               on_click=_on_delete_decision, args=(record,))
             st.markdown(escape_markdown(decision.rationale))
+            if decision.subject_kind == "cluster" and decision.subject_id in clusters:
+                advice = get_analysis().recommendation(decision.subject_id)
+                st.markdown(escape_markdown(f"Recommended: {verdict_name(advice.verdict)}. {advice.reasons[0]}"))
             if decision.subject_kind == "cluster":
                 st.page_link("pages/overlaps.py",
                              label=escape_markdown(f"See cluster {decision.subject_id} on the Overlaps page"),
@@ -555,10 +584,13 @@ if not actor.can_edit:
     read_only_notice(actor, "create sessions or change what is captured in them")
 
 selected_id = render_session_bar(list_sessions(engine))
+if actor.can_edit and name_missing():
+    render_name_prompt()
 if selected_id is None:
     st.info("Resume a session above, or give a new one a title and a facilitator and press **Create session**. "
             "A new session starts with the default agenda: Context 5 min, Overlaps 15, Scoring 15, "
-            "Decisions 10, Owners 5. You can change it before you start.", icon=":material/info:")
+            "Decisions 10, Owners 5. Templates of 30, 45 and 60 minutes are one click away.",
+            icon=":material/info:")
     st.stop()
 
 with plain_errors():
@@ -566,20 +598,19 @@ with plain_errors():
 timezone_here = browser_timezone()
 
 render_header(diagnostic, timezone_here)
-if diagnostic.started_at is None:
-    render_timer(diagnostic.agenda, None, timezone_here)
-else:
-    live_timer(diagnostic.agenda, diagnostic.started_at, timezone_here)
-render_setup(diagnostic, engine, actor)
+live_timer(diagnostic.id, timezone_here)
+render_setup(diagnostic, actor.can_edit)
 
 decisions = list_decisions(engine, diagnostic.id)
-names = {i.id: i.name for i in get_analysis().integrations}
+analysis = get_analysis()
+names = {i.id: i.name for i in analysis.integrations}
+clusters = cluster_names(analysis)
 decide_col, capture_col = st.columns([3, 2], gap="large")
 with decide_col:
     st.subheader(f"Decisions · {len(decisions)}", anchor=False)
     if actor.can_edit:
-        render_decision_form(diagnostic, decisions, names, engine, actor)
-    render_decisions(decisions, names, actor)
+        render_decision_form(diagnostic, decisions, names, clusters, engine, actor)
+    render_decisions(decisions, names, clusters, actor)
 with capture_col:
     st.subheader("Captured", anchor=False)
     items = list_items(engine, diagnostic.id)
@@ -588,5 +619,5 @@ with capture_col:
     render_notes(diagnostic)
 
 with st.container(border=True):
-    st.markdown("**Export memo (PDF)**")
+    st.markdown("**Export memo**")
     render_memo_download(diagnostic.id)

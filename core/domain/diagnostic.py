@@ -23,6 +23,8 @@ SUBJECT_KINDS: tuple[str, ...] = ("integration", "cluster")
 Responsibility = Literal["R", "A", "C", "I"]
 RESPONSIBILITIES: dict[str, str] = {"R": "Responsible", "A": "Accountable", "C": "Consulted", "I": "Informed"}
 StepState = Literal["done", "current", "next", "overrun"]
+# The method's time box for one diagnostic session.
+METHOD_MINUTES = (30, 60)
 CLUSTER_PREFIX = "CL-"
 
 
@@ -101,6 +103,21 @@ class DiagnosticSession:
     open_questions: tuple[str, ...] = ()
     decisions: tuple[Decision, ...] = ()
     notes: str = ""
+    clock: Clock | None = None  # None until started; see core.domain.session_clock
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The meeting clock as saved: when it started, any pause, and which agenda step is on since when.
+
+    Times inside the meeting are counted in *meeting seconds*: seconds since the start, less the time spent paused.
+    """
+
+    started_at: datetime
+    paused_at: datetime | None = None
+    paused_seconds: int = 0  # pauses already over
+    step_index: int = 0
+    step_started_second: int = 0  # the meeting second the current step began at
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +126,9 @@ class StepProgress:
     minutes: int
     starts_at_minute: int
     elapsed_seconds: int
-    remaining_seconds: int  # negative once the last step runs past the end of the agenda
+    remaining_seconds: int  # negative once the step runs past its minutes
     state: StepState
+    starts_in_seconds: int = 0  # meeting seconds until a next step starts, if the current one ends on time
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +141,7 @@ class AgendaProgress:
     elapsed_seconds: int
     remaining_seconds: int
     overrun: bool
+    paused: bool = False
 
     @property
     def current(self) -> StepProgress | None:
@@ -417,55 +436,6 @@ def raci_people(participants: Iterable[Participant], raci: Iterable[RaciEntry] =
         if name and name.strip():
             names.setdefault(name.strip().casefold(), name.strip())
     return list(names.values())
-
-
-def agenda_progress(agenda: Iterable[AgendaStep], started_at: datetime | None, now: datetime) -> AgendaProgress:
-    """Where the meeting is on its agenda at ``now``: a pure function of the clock, so timers are testable.
-
-    Steps follow each other without gaps from ``started_at``; the last step keeps running past the
-    end of the agenda and is then ``overrun`` with negative remaining time.
-
-    >>> from datetime import timedelta, timezone
-    >>> start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-    >>> p = agenda_progress([AgendaStep("Context", 5), AgendaStep("Overlaps", 15)], start, start + timedelta(minutes=7))
-    >>> p.current.title, format_clock(p.current.remaining_seconds), format_clock(p.remaining_seconds)
-    ('Overlaps', '13:00', '13:00')
-
-    Args:
-        agenda: the steps in order.
-        started_at: when the session started, ``None`` if it has not (every step is then ``next``).
-        now: the moment to compute for (same timezone awareness as ``started_at``).
-
-    Returns:
-        Per-step progress and overall totals, in whole seconds.
-    """
-    agenda = tuple(agenda)
-    total_minutes = sum(s.minutes for s in agenda)
-    total_seconds = total_minutes * 60
-    elapsed = 0 if started_at is None else max(0, math.floor((now - started_at).total_seconds()))
-    steps: list[StepProgress] = []
-    current_index: int | None = None
-    start_minute = 0
-    for index, step in enumerate(agenda):
-        start, end = start_minute * 60, (start_minute + step.minutes) * 60
-        is_last = index == len(agenda) - 1
-        if started_at is None or elapsed < start:
-            state, step_elapsed, remaining = "next", 0, step.minutes * 60
-        elif elapsed < end:
-            state, step_elapsed, remaining = "current", elapsed - start, end - elapsed
-            current_index = index
-        elif is_last:
-            # Time is up: the last step stays on screen, counting below zero, until the group stops.
-            state, step_elapsed, remaining = "overrun", elapsed - start, end - elapsed
-            current_index = index
-        else:
-            state, step_elapsed, remaining = "done", step.minutes * 60, 0
-        steps.append(StepProgress(title=step.title, minutes=step.minutes, starts_at_minute=start_minute,
-                                  elapsed_seconds=step_elapsed, remaining_seconds=remaining, state=state))
-        start_minute += step.minutes
-    overrun = started_at is not None and bool(agenda) and elapsed >= total_seconds
-    return AgendaProgress(current_index=current_index, steps=tuple(steps), total_minutes=total_minutes,
-                          elapsed_seconds=elapsed, remaining_seconds=total_seconds - elapsed, overrun=overrun)
 
 
 def format_clock(seconds: float) -> str:

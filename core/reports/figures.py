@@ -221,6 +221,28 @@ def undrawn_clusters_text(rest: ClusterRow, currency: str) -> str:
             f"{format_money_range(rest.duplicated, currency, '/ month')} together.")
 
 
+def cluster_name(analysis: RegistryAnalysis, cluster: Cluster, shown_members: int = 3) -> str:
+    """A cluster by name, for pickers and decision cards: its route, shared objects and first members.
+
+    >>> a = example_analysis
+    >>> cluster_name(a, a.clusters[0])
+    'Salesforce → Stripe · Opportunity (INT-1, INT-2)'
+
+    Args:
+        analysis: the registry analysis (for canonical system names).
+        cluster: the cluster.
+        shown_members: members named before the rest are left as "…".
+
+    Returns:
+        Plain text (escape it before using it as markdown).
+    """
+    name = _cluster_route(analysis, cluster)
+    if cluster.shared_objects:
+        name += " · " + ", ".join(cluster.shared_objects)
+    members = ", ".join(cluster.members[:shown_members]) + (", …" if len(cluster.members) > shown_members else "")
+    return f"{name} ({members})"
+
+
 def cluster_title(analysis: RegistryAnalysis, cluster: Cluster) -> str:
     """The one-line heading of a cluster: id, route, shared objects, duplicated money.
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.domain.access import Actor, require_editor
-from core.domain.diagnostic import (AgendaStep, Decision, DiagnosticSession, Participant, RaciEntry, Role,
+from core.domain.diagnostic import (AgendaStep, Clock, Decision, DiagnosticSession, Participant, RaciEntry, Role,
     validate_agenda, validate_decision, validate_participants)
 from core.domain.rubric import Verdict
 from core.errors import SessionError
@@ -237,7 +237,16 @@ def load_session(engine: Engine, session_id: int) -> DiagnosticSession:
             open_questions=tuple(i.text for i in items if i.kind == "question"),
             decisions=tuple(_decision_from_record(d) for d in decisions),
             notes=record.notes,
+            clock=clock_of(record),
         )
+
+
+def clock_of(record: DiagnosticSessionRecord) -> Clock | None:
+    """The saved meeting clock of a session row, ``None`` before the start."""
+    if record.started_at is None:
+        return None
+    return Clock(started_at=record.started_at, paused_at=record.paused_at, paused_seconds=record.paused_seconds or 0,
+                 step_index=record.step_index or 0, step_started_second=record.step_started_second or 0)
 
 
 def session_version(engine: Engine, session_id: int) -> int:
@@ -310,7 +319,8 @@ def start_session(engine: Engine, session_id: int, now: datetime, *, actor: Acto
         if before is not None and not restart:
             raise SessionError(f"This session already started at {before:%H:%M} UTC; "
                                "use Restart clock to start the timers again.")
-        _touch_session(session, session_id, actor.name, bump_version=True, started_at=now)
+        _touch_session(session, session_id, actor.name, bump_version=True, started_at=now, paused_at=None,
+                       paused_seconds=0, step_index=0, step_started_second=0)
         record_change(session, actor, "update", "session", session_id, {"started_at": before}, {"started_at": now},
                       f"{'Restarted' if before else 'Started'} the clock of session {session_id} at {now:%H:%M} UTC.")
 
@@ -334,6 +344,8 @@ def save_agenda(engine: Engine, session_id: int, steps: Iterable[AgendaStep], *,
     with write_session(engine, what="the agenda") as session:
         before = _require_session(session, session_id, lock=True).agenda
         after = _agenda_to_json(steps)
+        if after == before:
+            return  # unchanged: nothing to save, nothing to log
         _touch_session(session, session_id, actor.name, bump_version=True, agenda=after)
         record_change(session, actor, "update", "agenda", session_id, before, after,
                       f"Changed the agenda of session {session_id}: {len(after)} steps, "
@@ -345,6 +357,8 @@ def save_notes(engine: Engine, session_id: int, notes: str, *, actor: Actor) -> 
     require_editor(actor)
     with write_session(engine, what="the notes") as session:
         before = _require_session(session, session_id, lock=True).notes
+        if (notes or "") == (before or ""):
+            return  # unchanged: nothing to save, nothing to log
         _touch_session(session, session_id, actor.name, bump_version=True, notes=notes or "")
         record_change(session, actor, "update", "session", session_id, {"notes": before}, {"notes": notes or ""},
                       f"Changed the notes of session {session_id}.")
@@ -376,14 +390,17 @@ def set_participants(engine: Engine, session_id: int, participants: Iterable[Par
     people = tuple(participants)
     _refuse_unless_empty(validate_participants(people), "The participants were not saved")
     with write_session(engine, what="the participants") as session:
-        _touch_session(session, session_id, actor.name, bump_version=True)
+        _require_session(session, session_id, lock=True)
         before = [{"name": p.name, "role": p.role} for p in session.execute(
             select(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id)
             .order_by(SessionParticipantRecord.position, SessionParticipantRecord.id)).scalars().all()]
+        after = [{"name": p.name.strip(), "role": p.role.value} for p in people]
+        if after == before:
+            return  # unchanged: nothing to save, nothing to log
+        _touch_session(session, session_id, actor.name, bump_version=True)
         session.execute(delete(SessionParticipantRecord).where(SessionParticipantRecord.session_id == session_id))
         session.add_all(SessionParticipantRecord(session_id=session_id, name=p.name.strip(), role=p.role.value,
                                                  position=index) for index, p in enumerate(people))
-        after = [{"name": p.name.strip(), "role": p.role.value} for p in people]
         record_change(session, actor, "update", "participant", session_id, before, after,
                       f"Changed the participants of session {session_id}: "
                       + (", ".join(f"{p['name']} ({Role(p['role']).label})" for p in after) or "nobody") + ".")
@@ -463,6 +480,8 @@ def update_item(engine: Engine, item_id: int, text: str, *, actor: Actor,
         if record is None:
             raise SessionError("This note no longer exists: someone deleted it.")
         text = _check_item(record.kind, text)
+        if text == record.text:
+            return record.version  # unchanged: nothing to save, nothing to log
         condition = [SessionItemRecord.id == item_id]
         if expected_version is not None:
             condition.append(SessionItemRecord.version == expected_version)

@@ -133,6 +133,11 @@ class DiagnosticSessionRecord(Edited, table=True):
     facilitator: str
     created_at: datetime = Field(default_factory=utc_now)
     started_at: datetime | None = None
+    # The meeting clock (core.domain.diagnostic.Clock): pauses, and the agenda step on since which meeting second.
+    paused_at: datetime | None = None
+    paused_seconds: int = 0
+    step_index: int = 0
+    step_started_second: int = 0
     # [{"title": ..., "minutes": ..., "guidance": ...}, ...] in agenda order.
     agenda: list = Field(sa_column=Column(JSON, nullable=False))
     notes: str = ""

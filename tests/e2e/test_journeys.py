@@ -163,8 +163,8 @@ def add_to_multiselect(page, select, names: list[str]) -> None:
 
 
 def start_merge_decision(page, server, session_id: int, rationale: str):
-    """Open a session's page and fill its decision form up to the RACI: merge INT-019, with this rationale."""
-    page.goto(f"{server['url']}/session?session={session_id}")
+    """Open a session's page as Ana and fill its decision form up to the RACI: merge INT-019, with this rationale."""
+    page.goto(f"{server['url']}/session?session={session_id}&who=Ana+Lima")
     wait_for_app(page)
     form = page.locator("[data-testid='stForm']").first
     form.locator("[data-testid='stSelectbox']").first.wait_for(timeout=PATIENCE_MS)

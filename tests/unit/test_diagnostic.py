@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from core.domain.diagnostic import (
     AgendaStep,
@@ -16,7 +14,6 @@ from core.domain.diagnostic import (
     RaciEntry,
     Role,
     agenda_from_rows,
-    agenda_progress,
     format_clock,
     participants_from_rows,
     raci_from_choices,
@@ -256,68 +253,6 @@ def test_participant_rows_keep_unknown_roles_for_validation():
     people = participants_from_rows(rows)
 
     assert people == (Participant("Ana", Role.FINANCE), Participant("Bo", "boss"))
-
-
-# --- the timer -------------------------------------------------------------------------------------------
-
-def test_before_the_start_every_step_is_next_and_the_full_time_remains():
-    progress = agenda_progress(DEFAULT, None, at(30))
-
-    assert progress.current_index is None
-    assert [s.state for s in progress.steps] == ["next"] * 5
-    assert (progress.total_minutes, progress.elapsed_seconds, progress.remaining_seconds) == (50, 0, 3000)
-    assert progress.overrun is False
-
-
-@pytest.mark.parametrize(("minutes", "states", "current", "step_remaining", "total_remaining"), [
-    pytest.param(0, ["current", "next", "next", "next", "next"], 0, 300, 3000, id="at-start"),
-    pytest.param(4 + 59 / 60, ["current", "next", "next", "next", "next"], 0, 1, 2701, id="last-second"),
-    pytest.param(5, ["done", "current", "next", "next", "next"], 1, 900, 2700, id="step-boundary"),
-    pytest.param(27.5, ["done", "done", "current", "next", "next"], 2, 450, 1350, id="mid-scoring"),
-    pytest.param(49 + 59 / 60, ["done", "done", "done", "done", "current"], 4, 1, 1, id="one-second-left"),
-    pytest.param(50, ["done", "done", "done", "done", "overrun"], 4, 0, 0, id="time-up"),
-    pytest.param(51.5, ["done", "done", "done", "done", "overrun"], 4, -90, -90, id="overrun"),
-])
-def test_agenda_progress_follows_the_clock(minutes, states, current, step_remaining, total_remaining):
-    progress = agenda_progress(DEFAULT, START, at(minutes))
-
-    assert [s.state for s in progress.steps] == states
-    assert progress.current_index == current
-    assert progress.current.remaining_seconds == step_remaining
-    assert progress.remaining_seconds == total_remaining
-    assert progress.overrun is (minutes >= 50)
-
-
-def test_steps_know_when_they_start_and_how_long_they_ran():
-    progress = agenda_progress(DEFAULT, START, at(27.5))
-
-    assert [s.starts_at_minute for s in progress.steps] == [0, 5, 20, 35, 45]
-    assert [s.elapsed_seconds for s in progress.steps] == [300, 900, 450, 0, 0]
-    assert progress.elapsed_seconds == 1650
-
-
-def test_an_overrun_shows_as_negative_time_on_the_clocks():
-    progress = agenda_progress(DEFAULT, START, at(51.5))
-
-    assert format_clock(progress.remaining_seconds) == "-01:30"
-    assert format_clock(progress.current.remaining_seconds) == "-01:30"
-    assert progress.current.elapsed_seconds == 390
-
-
-def test_a_clock_behind_the_start_time_counts_as_not_yet_elapsed():
-    progress = agenda_progress(DEFAULT, START, START - timedelta(seconds=20))
-
-    assert progress.elapsed_seconds == 0
-    assert progress.current_index == 0
-
-
-@given(st.integers(min_value=0, max_value=4 * 3600))
-def test_step_times_always_add_up_to_the_session_time(seconds):
-    progress = agenda_progress(DEFAULT, START, START + timedelta(seconds=seconds))
-
-    assert sum(s.elapsed_seconds for s in progress.steps) == progress.elapsed_seconds == seconds
-    assert sum(s.state in ("current", "overrun") for s in progress.steps) == 1
-    assert progress.remaining_seconds == 3000 - seconds
 
 
 @pytest.mark.parametrize(("seconds", "expected"), [
