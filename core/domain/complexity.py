@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from core.domain.names import Aliases, system_key
+from core.domain.names import Aliases, object_key, system_key
 from core.domain.ranges import Range
 from core.domain.registry import Approach, Complexity, Integration, Tier, Timeliness
 from core.errors import ConfigError
@@ -203,9 +203,10 @@ def _scored_facts(integration: Integration, rules: ComplexityRules) -> list[tupl
         add("bidirectional", rules.bidirectional_points)
     if integration.timeliness is not None:
         add(integration.timeliness.value, rules.points_for(integration.timeliness))
-    objects = len({name.casefold() for name in integration.data_objects})
+    # "Opportunity" and "Opportunities" (or an aliased "Deal") are one object: the same key overlap detection uses.
+    objects = len({object_key(name, rules.aliases) for name in integration.data_objects})
     add(f"{objects} data objects", _step_points(objects, rules.object_steps))
-    consumers = len({name.casefold() for name in integration.consumers})
+    consumers = len({system_key(name, rules.aliases) for name in integration.consumers})
     add(f"{consumers} consumers", _step_points(consumers, rules.consumer_steps))
     if integration.approach is not None:
         add(f"built as {integration.approach.value}", rules.points_for(integration.approach))

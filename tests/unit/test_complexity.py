@@ -431,3 +431,14 @@ def test_an_aliased_spelling_of_a_system_of_record_is_one_and_costs_the_same(spe
 
     assert typed.factors == (f"writes into a system of record: {spelling} (+2)",)
     assert (typed.category, typed.points) == (canonical.category, canonical.points)
+
+
+@pytest.mark.parametrize(("objects", "counted"), [
+    (("Opportunity", "Opportunities"), 1),
+    (("Bill of Materials", "Bills of Materials", "bill-of-materials"), 1),
+    (("Invoice", "Payment", "Customer"), 3),
+])
+def test_spellings_of_one_data_object_count_once(objects, counted):
+    one_each = derive_complexity(make_row(data_objects=tuple(f"Object{n}" for n in range(counted))), RULES)
+
+    assert derive_complexity(make_row(data_objects=objects), RULES).points == one_each.points
