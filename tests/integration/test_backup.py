@@ -244,9 +244,9 @@ def break_a_date(document):
          "The backup file is damaged (table session_decisions, row 1, due_date = 'next spring' cannot be read). "
          "Nothing was changed."),
         (lambda backup: rewritten(backup, lambda d: d.update(tables={})),
-         "The backup file is damaged or incomplete: it has no app_settings, audit_log, diagnostic_sessions, "
-         "integration_sources, integrations, scorings, session_decisions, session_items, session_participants, "
-         "survivor_choices tables, "
+         "The backup file is damaged or incomplete: it has no app_settings, audit_log, decision_tracking, "
+         "diagnostic_sessions, integration_sources, integrations, portfolio_snapshots, scorings, session_decisions, "
+         "session_items, session_participants, survivor_choices tables, "
          "which every backup of its version holds. Nothing was changed; use a complete copy of the backup."),
         (lambda backup: rewritten(backup, lambda d: d["tables"].pop("integrations")),
          "The backup file is damaged or incomplete: it has no integrations table, which every backup of its version "
