@@ -343,15 +343,13 @@ def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], starte
 
 
 def render_timer(session_id: int, tz: tzinfo) -> None:
-    """The clock controls, the agenda strip and the two big clocks, read from the saved clock every time.
+    """The over-time warnings, the agenda strip and the two big clocks, read from the saved clock every time.
 
     The clock lives in the session row, so every screen in the room (and a refresh) shows the same times.
     """
     agenda, clock = load_clock(get_engine(), session_id)
     now = utc_now()
     progress = agenda_progress(agenda, clock, now)
-    render_clock_controls(session_id, agenda, clock)
-    show_flash("start")
     if progress.overrun:
         st.error(f"Over time: the session was planned for {progress.total_minutes} minutes. Close the last "
                  "decision and read the open questions back.", icon=":material/alarm:")
@@ -598,6 +596,9 @@ with plain_errors():
 timezone_here = browser_timezone()
 
 render_header(diagnostic, timezone_here)
+# The buttons stay outside the part that reruns every second, so a click never lands on a button being redrawn.
+render_clock_controls(diagnostic.id, diagnostic.agenda, diagnostic.clock)
+show_flash("start")
 live_timer(diagnostic.id, timezone_here)
 render_setup(diagnostic, actor.can_edit)
 
