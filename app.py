@@ -25,6 +25,7 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 # Imported after st.navigation: pages._ui switches off legacy pages/ discovery when it is still on.
+from pages._style import render_projector_toggle  # noqa: E402
 from pages._ui import render_identity  # noqa: E402
 
 with st.sidebar:
@@ -32,4 +33,5 @@ with st.sidebar:
     st.caption("Find what your teams built twice, price it, decide what to keep.")
 # Local mode: "Your name"; team mode: who is signed in, their role, log out (or the sign-in screen).
 render_identity()
+render_projector_toggle()  # the shared CSS too: projector mode (large type, nothing cut off) when it is on
 navigation.run()

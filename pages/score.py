@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from core.errors import GovernanceError
@@ -199,9 +198,9 @@ def _reasons(result: RubricResult) -> None:
     st.markdown("\n".join(f"- {escape_markdown(reason)}" for reason in result.reasons))
     st.markdown("**How firm is it?**")
     if result.cluster_id is not None:
-        st.info(f"{escape_markdown(result.integration_id)} is in cluster {escape_markdown(result.cluster_id)}: its verdict is what the cluster's "
-                "recommendation does with it (the same on the Overlaps and TCO pages). Weights and the group's "
-                "scores change its score, not its verdict.", icon=":material/hub:")
+        st.info(f"{escape_markdown(result.integration_id)} is in cluster {escape_markdown(result.cluster_id)}: "
+                "its verdict is what the cluster's recommendation does with it (the same on the Overlaps and TCO "
+                "pages). Weights and the group's scores change its score, not its verdict.", icon=":material/hub:")
     elif result.stable_within_25_percent:
         st.success(f"Stable within ±25% on every weight: no single weight change of up to 25% changes "
                    f"{result.verdict.value}.", icon=":material/verified:")
@@ -216,25 +215,23 @@ def _reasons(result: RubricResult) -> None:
 
 
 def _contribution_chart(result: RubricResult) -> None:
+    """What drives the score, as plain HTML bars: drawn at once on every weight move (a Plotly chart took most of
+    a second to redraw in the browser, see bench/results.md)."""
     rows = contribution_rows(result)
-    fig = go.Figure(go.Bar(
-        x=[r.contribution for r in rows], y=[r.label for r in rows], orientation="h",
-        text=[r.text for r in rows], textposition="outside", cliponaxis=False,
-        marker_color=[BAR_OVERRIDDEN if r.overridden else BAR for r in rows],
-        customdata=[[r.score, r.weight, escape_html(r.explanation)] for r in rows],
-        hovertemplate="%{y}<br>score %{customdata[0]:.1f} / 5 × weight %{customdata[1]:g}"
-                      "<br>%{customdata[2]}<extra></extra>",
-    ))
-    fig.update_layout(
-        title={"text": f"What drives the score of {format_score(result.score)}", "font": {"size": 20}},
-        font={"size": 15}, height=430, margin={"l": 10, "r": 130, "t": 60, "b": 60},
-        xaxis={"title": {"text": "Points added to the score (out of 5)", "font": {"size": 16}},
-               "rangemode": "tozero", "tickfont": {"size": 15}},
-        yaxis={"autorange": "reversed", "tickfont": {"size": 15}, "automargin": True},
-        plot_bgcolor="white", paper_bgcolor="white", bargap=0.3,
-    )
-    fig.update_xaxes(gridcolor="#e5e7eb")
-    st.plotly_chart(fig, key="score_contribution_chart", config={"displayModeBar": False})
+    longest = max((r.contribution for r in rows), default=0.0) or 1.0
+    bars = "".join(
+        f'<div class="igov-driver" data-criterion="{escape_html(r.name)}" title="{escape_html(r.explanation)}">'
+        f'<div class="igov-driver-label">{escape_html(r.label)}</div>'
+        f'<div class="igov-driver-track"><div class="igov-driver-bar" '
+        f'style="width:{100 * r.contribution / longest:.1f}%;'
+        f'background:{BAR_OVERRIDDEN if r.overridden else BAR}"></div></div>'
+        f'<div class="igov-driver-value">{escape_html(r.text)}</div></div>'
+        for r in rows)
+    st.markdown(
+        f'<div class="igov-drivers"><div class="igov-drivers-title">What drives the score of '
+        f'{format_score(result.score)}</div>{bars}<div class="igov-drivers-axis">Points each criterion adds to the '
+        f'score (out of 5): its score × its weight. Bars are to scale.</div></div>',
+        unsafe_allow_html=True)
     if any(r.overridden for r in rows):
         st.caption("Orange bars: the group set that criterion's score instead of the automatic one.")
 

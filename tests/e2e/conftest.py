@@ -17,7 +17,8 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 # Debian's package, as the guide asks; another "chromium" on PATH (a downloaded build) only when it is absent.
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else (shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM = ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
+            else (shutil.which("chromium") or "/usr/bin/chromium"))
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
