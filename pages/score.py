@@ -30,6 +30,10 @@ PROPOSAL_STORE = "score_proposal_answers"
 SUBJECT_SEEN = "score_subject_seen"
 SAVED_AREA = "score_saved"
 
+# The place in the URL, so a refresh or a shared link shows the same scoring:
+# ?integration=INT-014&w_overlap=6 (only weights that differ from the saved rubric), or ?score=proposal.
+INTEGRATION_PARAM, KIND_PARAM, WEIGHT_PARAM_PREFIX = "integration", "score", "w_"
+
 REGISTRY, PROPOSAL = "registry", "proposal"
 BAR, BAR_OVERRIDDEN = PRIMARY, "#d97706"
 NOT_SURE = "not sure"
@@ -41,6 +45,28 @@ def weight_key(name: str) -> str:
 
 def override_key(name: str) -> str:
     return f"score_override_{name}"
+
+
+def weight_param(name: str) -> str:
+    return f"{WEIGHT_PARAM_PREFIX}{name}"
+
+
+def weight_from_url(name: str) -> float | None:
+    """A weight given in the URL, when it is a number from 0 to 10 (anything else is ignored)."""
+    raw = st.query_params.get(weight_param(name))
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and 0.0 <= value <= 10.0 else None
+
+
+def keep_weights_in_url(weights: dict[str, float], defaults: dict[str, float]) -> None:
+    for name, value in weights.items():
+        if abs(value - float(defaults.get(name, value))) > 1e-9:
+            st.query_params[weight_param(name)] = f"{value:g}"
+        else:
+            st.query_params.pop(weight_param(name), None)
 
 
 def proposal_key(field: str) -> str:
@@ -94,7 +120,8 @@ _PROPOSAL_FIELDS = ("name", "source_system", "target_system", "data_objects", "o
 def choose_subject(analysis) -> Integration | None:
     """The integration picked from the registry, or the proposal described in the form."""
     if KIND_KEY not in st.session_state:
-        st.session_state[KIND_KEY] = (st.session_state.get(KIND_STORE)
+        from_url = PROPOSAL if st.query_params.get(KIND_PARAM) == PROPOSAL else None
+        st.session_state[KIND_KEY] = (st.session_state.get(KIND_STORE) or from_url
                                       or (REGISTRY if analysis.integrations else PROPOSAL))
     kind = st.radio(
         "What are you scoring?", options=[REGISTRY, PROPOSAL], key=KIND_KEY, index=None, horizontal=True,
@@ -103,7 +130,10 @@ def choose_subject(analysis) -> Integration | None:
     )
     st.session_state[KIND_STORE] = kind
     if kind == REGISTRY:
+        st.query_params.pop(KIND_PARAM, None)
         return _pick_integration(analysis)
+    st.query_params.pop(INTEGRATION_PARAM, None)
+    st.query_params[KIND_PARAM] = PROPOSAL
     return _describe_proposal()
 
 
@@ -113,13 +143,14 @@ def _pick_integration(analysis) -> Integration | None:
         return None
     names = {i.id: i.name for i in analysis.integrations}
     if st.session_state.get(PICK_KEY) not in names:
-        wanted = st.session_state.get(PICK_STORE) or st.query_params.get("integration")
+        wanted = st.query_params.get(INTEGRATION_PARAM) or st.session_state.get(PICK_STORE)
         st.session_state[PICK_KEY] = wanted if wanted in names else next(iter(names))
     picked = st.selectbox(
         "Integration", options=list(names), key=PICK_KEY, index=None, on_change=_on_pick,
         format_func=lambda i: f"{i} · {names[i]}", help="Type to search by id or name.",
     )
     st.session_state[PICK_STORE] = picked
+    st.query_params[INTEGRATION_PARAM] = picked
     return analysis.integration(picked)
 
 
@@ -299,7 +330,10 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
 def scoring_panel(subject: Integration) -> None:
     base = _saved_rubric()
     defaults = dict(base.weights)
-    stored = st.session_state.setdefault(WEIGHTS_STORE, dict(defaults))
+    if WEIGHTS_STORE not in st.session_state:  # a refresh or a shared link: the weights in the URL
+        st.session_state[WEIGHTS_STORE] = {name: weight_from_url(name) if weight_from_url(name) is not None
+                                           else float(value) for name, value in defaults.items()}
+    stored = st.session_state[WEIGHTS_STORE]
     for criterion in CRITERIA:
         st.session_state.setdefault(weight_key(criterion.name),
                                     float(stored.get(criterion.name, defaults[criterion.name])))
@@ -307,6 +341,7 @@ def scoring_panel(subject: Integration) -> None:
     # Widget values are known before the widgets are drawn, so the verdict can sit above them.
     weights = {c.name: float(st.session_state[weight_key(c.name)]) for c in CRITERIA}
     st.session_state[WEIGHTS_STORE] = dict(weights)
+    keep_weights_in_url(weights, defaults)
     overrides = overrides_from_inputs({c.name: st.session_state[override_key(c.name)] for c in CRITERIA})
 
     result, problem = None, None
