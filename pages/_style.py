@@ -65,7 +65,7 @@ def render_projector_toggle() -> None:
     st.html(f"<style>{BASE_CSS}{PROJECTOR_CSS if on else ''}</style>")
 
 
-def show_table(frame: pd.DataFrame, *, key: str | None = None, column_config: dict | None = None) -> None:
+def show_table(frame: pd.DataFrame | list[dict], *, key: str | None = None, column_config: dict | None = None) -> None:
     """A read-only table: sortable and scrollable normally; in projector mode every cell in full, wrapped."""
     if projector_on():
         st.table(frame, hide_index=True)

@@ -9,6 +9,7 @@ import streamlit as st
 from core.services.history import (ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, history_csv, history_rows,
     list_history)
 from core.wording import escape_markdown, plural
+from pages._style import show_table
 from pages._ui import browser_timezone, get_engine, page_header, plain_errors
 
 page_header(
@@ -53,7 +54,7 @@ st.subheader(plural(len(entries), "change"), anchor=False)
 if len(entries) == DEFAULT_LIMIT:
     st.caption(f"Showing the newest {DEFAULT_LIMIT}: narrow the filters to see older ones. "
                "The CSV export has every matching change.")
-st.dataframe(history_rows(entries, tz), hide_index=True, width="stretch", key="history_table")
+show_table(history_rows(entries, tz), key="history_table")
 
 st.download_button(
     "Export CSV", key="history_export", icon=":material/download:", mime="text/csv", on_click="ignore",

@@ -11,6 +11,7 @@ from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_m
     undrawn_clusters_text)
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
+from pages._style import show_table
 from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 BAND = translucent(PRIMARY, 0.18)
@@ -269,8 +270,7 @@ for cluster in listed:
             candidates = survivor_candidates(analysis, cluster.id)
             recommendation = analysis.recommendation(cluster.id)
         show_recommendation(recommendation, "overlaps")
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"Name": st.column_config.TextColumn(width="large")})
+        show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
         why, who, keep = st.columns(3, gap="large")
         with why:
             st.markdown("**Why they look like the same job**")

@@ -11,6 +11,7 @@ from core.services.scoring import (CRITERIA, PROPOSAL_CONTROLS, PROPOSAL_ID, App
     saved_rubric, score_subject)
 from core.wording import (PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html, escape_markdown, escape_message,
     verdict_banner)
+from pages._style import show_table
 from pages._ui import (browser_timezone, current_actor, flash, get_analysis, get_engine, page_header, plain_errors,
     show_flash)
 
@@ -322,8 +323,7 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
         st.caption(escape_markdown(f"No saved scorings of {label} yet."))
         return
     st.markdown(f"**Saved scorings of {escape_markdown(label)}**, newest first")
-    st.dataframe(history_rows(saved, _default_weights(), browser_timezone()), hide_index=True, width="stretch",
-                 key="score_history")
+    show_table(history_rows(saved, _default_weights(), browser_timezone()), key="score_history")
 
 
 @st.fragment

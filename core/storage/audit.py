@@ -210,12 +210,12 @@ def history_rows(entries: Iterable[HistoryEntry], tz: tzinfo = UTC) -> list[dict
     >>> entry = HistoryEntry(7, datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "Ana", "editor", "update",
     ...                      "integration", "INT-1", "Changed INT-1 (Deals): name.", {"name": "A"}, {"name": "B"})
     >>> history_rows([entry])[0]  # doctest: +NORMALIZE_WHITESPACE
-    {'#': 7, 'When': '2026-03-02 14:02', 'Who': 'Ana', 'Role': 'editor', 'Action': 'update',
+    {'#': 7, 'When': '2026-03-02 14:02 UTC', 'Who': 'Ana', 'Role': 'editor', 'Action': 'update',
      'What': 'Integration', 'Id': 'INT-1', 'Summary': 'Changed INT-1 (Deals): name.'}
     """
     return [{
         "#": e.id,
-        "When": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "When": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
         "Who": e.actor,
         "Role": e.actor_role,
         "Action": e.action,
