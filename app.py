@@ -1,8 +1,12 @@
 """Integration governance dashboard: only the router; every page lives in pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Integration Governance", page_icon=":material/hub:", layout="wide")
+# The favicon ships with the app: a ":material/..." page icon is fetched from Google's font host, which fails offline.
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+st.set_page_config(page_title="Integration Governance", page_icon=str(FAVICON), layout="wide")
 
 PAGES = {
     "Analyse": [

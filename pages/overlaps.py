@@ -12,6 +12,7 @@ from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_m
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
 from pages._style import show_table
+from pages._links import CLUSTER_PARAM, cluster_block_key, scroll_to_cluster, show_back_link
 from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 BAND = translucent(PRIMARY, 0.18)
@@ -22,7 +23,6 @@ TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "
 # holding a cluster (a ?cluster=CL-INT-015 link, a survivor just saved); OPEN_STORE is the cluster to open.
 PAGE_KEY, PAGE_STORE = "overlaps_page", "_overlaps_page_saved"
 JUMP_KEY, OPEN_STORE = "_overlaps_jump", "_overlaps_open"
-CLUSTER_PARAM = "cluster"
 CHART_CONFIG = {"displayModeBar": False}
 
 
@@ -170,6 +170,7 @@ page_header(
     "and which one each group should keep.",
 )
 
+show_back_link()  # reached by a "See cluster" link: the way back to where the person was
 with plain_errors():
     analysis = get_analysis()
 currency = analysis.settings.currency
@@ -263,8 +264,9 @@ if page.count > 1:
     _pager(page, "top")
 
 for cluster in listed:
-    with st.expander(escape_markdown(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
-                     icon=":material/content_copy:"):
+    with st.container(key=cluster_block_key(cluster.id)), st.expander(
+            escape_markdown(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
+            icon=":material/content_copy:"):
         with plain_errors():
             table = cluster_members_table(analysis, cluster.id)
             candidates = survivor_candidates(analysis, cluster.id)
@@ -303,6 +305,8 @@ for cluster in listed:
 
 if page.count > 1:
     _pager(page, "bottom")
+if jump is not None:  # a link or an action asked for this cluster: bring it on screen
+    scroll_to_cluster(jump)
 
 st.divider()
 st.subheader("Who pays, and what it adds up to")

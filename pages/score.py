@@ -11,6 +11,7 @@ from core.services.scoring import (CRITERIA, PROPOSAL_CONTROLS, PROPOSAL_ID, App
     saved_rubric, score_subject)
 from core.wording import (PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html, escape_markdown, escape_message,
     verdict_banner)
+from pages._links import see_cluster_link
 from pages._style import show_table
 from pages._ui import (browser_timezone, current_actor, flash, get_analysis, get_engine, page_header, plain_errors,
     show_flash)
@@ -233,6 +234,7 @@ def _reasons(result: RubricResult) -> None:
         st.info(f"{escape_markdown(result.integration_id)} is in cluster {escape_markdown(result.cluster_id)}: "
                 "its verdict is what the cluster's recommendation does with it (the same on the Overlaps and TCO "
                 "pages). Weights and the group's scores change its score, not its verdict.", icon=":material/hub:")
+        see_cluster_link(result.cluster_id, "score", integration=result.integration_id)
     elif result.stable_within_25_percent:
         st.success(f"Stable within ±25% on every weight: no single weight change of up to 25% changes "
                    f"{result.verdict.value}.", icon=":material/verified:")

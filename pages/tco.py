@@ -15,6 +15,7 @@ from core.services.tco import (DRAWS, SEED, break_even_sentences, cluster_choice
     costliest_clusters, headline_figures, portfolio_simulation, scenario_series, scenario_table_rows, scenarios_for,
     tco_assumptions)
 from core.wording import SCENARIO_COLOURS, escape_html, escape_markdown, translucent
+from pages._links import see_cluster_link
 from pages._ui import current_database_url, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 # Widget keys.
@@ -137,6 +138,8 @@ def scenarios(analysis, default_cluster_id: str | None) -> int | None:
         comparison, simulation = scenarios_for(analysis, cluster_id, horizon)
         recommendation = analysis.recommendation(cluster_id)
     show_recommendation(recommendation, "tco")
+    see_cluster_link(cluster_id, "tco", label=f"See {escape_markdown(cluster_id)} on Overlaps: its members, evidence "
+                     "and who is involved")
     if horizon != recommendation.horizon_months:
         st.caption(f"The recommendation looks {recommendation.horizon_months} months ahead (the horizon in "
                    f"Settings); the comparison below looks {horizon} months ahead.")
