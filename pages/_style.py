@@ -30,10 +30,13 @@ html { font-size: 18px !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stMarkdownContainer"] small, .igov-drivers-axis { color: #111827 !important; opacity: 1 !important; }
 [data-testid="stCaptionContainer"] { font-size: 1rem !important; }
-[data-testid="stMarkdownContainer"] span[class*="gray"], [data-testid="stWidgetLabel"] p { color: #111827 !important; }
-[data-baseweb="select"] [title], [data-baseweb="select"] div { white-space: normal !important;
-  overflow: visible !important; text-overflow: clip !important; }
-[data-baseweb="select"] > div { height: auto !important; min-height: 2.5rem; }
+[data-testid="stWidgetLabel"] p { color: #111827 !important; }
+/* :gray[...] text (the theme's grey, rgb(104, 98, 85)) in the same near-black as the body */
+.stMarkdownColoredText[style*="104, 98, 85"] { color: #111827 !important; }
+/* Chosen values of selects and the text in inputs, as large as the body */
+[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input, [data-testid="stTextInput"] input,
+[data-testid="stNumberInput"] input, [data-testid="stTextArea"] textarea, [data-testid="stDateInput"] input,
+[data-testid="stMultiSelectTag"], [data-testid="stSliderThumbValue"] p { font-size: 1rem !important; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { white-space: normal !important; word-break: normal;
   overflow-wrap: anywhere; font-size: 1rem; color: #111827; }
 [data-testid="stExpander"] summary p { font-size: 1.15rem; }

@@ -11,7 +11,7 @@ from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_m
     undrawn_clusters_text)
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
-from pages._style import show_table
+from pages._style import projector_on, show_table
 from pages._links import CLUSTER_PARAM, cluster_block_key, scroll_to_cluster, show_back_link
 from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
@@ -273,7 +273,8 @@ for cluster in listed:
             recommendation = analysis.recommendation(cluster.id)
         show_recommendation(recommendation, "overlaps")
         show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
-        why, who, keep = st.columns(3, gap="large")
+        # On a projector the long "INT-015 · name" choices need the whole width: the choice goes under the rest.
+        why, who, keep = (*st.columns(2, gap="large"), st.container()) if projector_on() else st.columns(3, gap="large")
         with why:
             st.markdown("**Why they look like the same job**")
             st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in cluster.evidence))
