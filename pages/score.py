@@ -152,6 +152,9 @@ def _pick_integration(analysis) -> Integration | None:
         format_func=lambda i: f"{i} · {names[i]}", help="Type to search by id or name.",
     )
     st.session_state[PICK_STORE] = picked
+    if picked is None:  # the choice was cleared
+        st.query_params.pop(INTEGRATION_PARAM, None)
+        return None
     st.query_params[INTEGRATION_PARAM] = picked
     return analysis.integration(picked)
 
