@@ -140,7 +140,7 @@ def prepare_database(folder: Path, dataset: str) -> tuple[str, int]:
 
 # --- measuring -------------------------------------------------------------------------------------
 
-def _settle(page, since: float, timeout: float = 60_000) -> tuple[float, float]:
+def _settle(page, since: float, timeout: float = 180_000) -> tuple[float, float]:
     handle = page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=timeout, polling=20)
     started, idle = handle.json_value()
     return started, idle
@@ -176,10 +176,13 @@ def measure_sidebar(page, title: str) -> float:
     return seconds
 
 
+TIMEOUT_MS = 180_000  # the machine may be shared and loaded: wait long rather than fail
+
+
 def _goto(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.goto(url, timeout=TIMEOUT_MS)
+    page.wait_for_selector("h1", timeout=TIMEOUT_MS)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
 
 
 # --- the interactions ------------------------------------------------------------------------------
@@ -236,6 +239,10 @@ INTERACTIONS = [
 ]
 
 
+def _problem(error: Exception) -> str:
+    return f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:160]}"
+
+
 def _median(values: list[float]) -> dict:
     return {"median": statistics.median(values), "low": min(values), "high": max(values), "n": len(values)}
 
@@ -256,7 +263,11 @@ def bench_dataset(browser, dataset: str, repeat: int, log) -> dict:
                 _goto(page, f"{base}/{path}" + (f"?session={session_id}" if path == "session" else ""))
             for title, path in PAGES:
                 query = f"?session={session_id}" if path == "session" else ""
-                fresh = [measure_fresh_load(page, f"{base}/{path}{query}", title) for _ in range(repeat)]
+                try:
+                    fresh = [measure_fresh_load(page, f"{base}/{path}{query}", title) for _ in range(repeat)]
+                except Exception as error:  # noqa: BLE001 - reported as not measured, the rest goes on
+                    results[f"{title}: fresh load"] = {"kind": "navigation", "problem": _problem(error)}
+                    continue
                 results[f"{title}: fresh load"] = _median(fresh) | {"kind": "navigation"}
                 log(f"  {dataset} · {title}: fresh load {statistics.median(fresh):.2f} s")
             # Sidebar: from every page to the next one in the list, round the list `repeat` times.
@@ -264,8 +275,13 @@ def bench_dataset(browser, dataset: str, repeat: int, log) -> dict:
             sidebar: dict[str, list[float]] = {}
             for _ in range(repeat):
                 for title, _path in [*PAGES[1:], PAGES[0]]:
-                    sidebar.setdefault(title, []).append(measure_sidebar(page, title))
+                    try:
+                        sidebar.setdefault(title, []).append(measure_sidebar(page, title))
+                    except Exception:  # noqa: BLE001 - a missed run is left out of the median
+                        _goto(page, f"{base}/")
             for title, values in sidebar.items():
+                if not values:
+                    continue
                 results[f"{title}: from the sidebar"] = _median(values) | {"kind": "navigation"}
                 log(f"  {dataset} · {title}: sidebar {statistics.median(values):.2f} s")
             for name, prepare, needs_session in INTERACTIONS:
@@ -276,7 +292,7 @@ def bench_dataset(browser, dataset: str, repeat: int, log) -> dict:
                         gesture = prepare(page, base, run, *args)
                         values.append(measure_interaction(page, gesture))
                     except Exception as error:  # noqa: BLE001 - a step that cannot be driven is reported, not fatal
-                        problem = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+                        problem = _problem(error)
                         break
                 if values:
                     results[name] = _median(values) | {"kind": "interaction"}
@@ -375,10 +391,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{names[dataset.strip()]}:", flush=True)
                 all_results[names[dataset.strip()]] = bench_dataset(browser, dataset.strip(), args.repeat,
                                                                     lambda m: print(m, flush=True))
+                section = render(all_results, args.repeat, machine, commit)
+                write_results(args.out, section)  # after each registry: a long run stopped early keeps its results
         finally:
             browser.close()
-    section = render(all_results, args.repeat, machine, commit)
-    write_results(args.out, section)
     print(section)
     print(f"written to {args.out} in {time.perf_counter() - wall:.0f} s")
     return 0
