@@ -88,7 +88,8 @@ def test_projector_mode_is_remembered_across_pages_and_a_refresh(server, page):
 
 def test_a_refresh_keeps_scores_integration_and_weights(server, page):
     _open(page, f"{server['url']}/score?integration=INT-033")
-    slider = page.get_by_label("Weight of Overlap with existing integrations", exact=True)
+    overlap_weight = "input[type='range'][aria-label='Weight of Overlap with existing integrations']"
+    slider = page.locator(overlap_weight)
     before = slider.get_attribute("aria-valuetext")
     slider.focus()
     slider.press("ArrowLeft")
@@ -100,8 +101,7 @@ def test_a_refresh_keeps_scores_integration_and_weights(server, page):
     page.reload()
     wait_for_app(page)
     assert "INT-033" in page.locator("[data-testid='stSelectbox']").first.inner_text()
-    assert page.get_by_label("Weight of Overlap with existing integrations", exact=True).get_attribute(
-        "aria-valuetext") == changed
+    assert page.locator(overlap_weight).get_attribute("aria-valuetext") == changed
 
 
 def test_see_cluster_lands_on_the_cluster_and_leads_back(server, page):
