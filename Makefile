@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench bench-browser clean
 
 # Reinstall when the declared or pinned dependencies change.
 $(STAMP): pyproject.toml constraints.txt
@@ -28,8 +28,13 @@ lint: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit core
 
+# The product's speed (bench/run.py), then each page and interaction in Chromium (bench/browser.py).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/browser.py
+
+bench-browser: $(STAMP)
+	$(BIN)/python bench/browser.py
 
 clean:
 	rm -rf $(VENV) .data test-artifacts

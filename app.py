@@ -1,8 +1,12 @@
 """Integration governance dashboard: only the router; every page lives in pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Integration Governance", page_icon=":material/hub:", layout="wide")
+# The favicon ships with the app: a ":material/..." page icon is fetched from Google's font host, which fails offline.
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+st.set_page_config(page_title="Integration Governance", page_icon=str(FAVICON), layout="wide")
 
 PAGES = {
     "Analyse": [
@@ -26,6 +30,7 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 # Imported after st.navigation: pages._ui switches off legacy pages/ discovery when it is still on.
+from pages._style import render_projector_toggle  # noqa: E402
 from pages._ui import render_identity  # noqa: E402
 
 with st.sidebar:
@@ -33,4 +38,5 @@ with st.sidebar:
     st.caption("Find what your teams built twice, price it, decide what to keep.")
 # Local mode: "Your name"; team mode: who is signed in, their role, log out (or the sign-in screen).
 render_identity()
+render_projector_toggle()  # the shared CSS too: projector mode (large type, nothing cut off) when it is on
 navigation.run()

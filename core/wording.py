@@ -336,3 +336,28 @@ def translucent(colour: str, alpha: float) -> str:
     """
     red, green, blue = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha:g})"
+
+
+# --- Registry fields -------------------------------------------------------------------------------
+
+FIELD_LABELS: dict[str, str] = {
+    "id": "Id", "name": "Name", "source_system": "Source system", "target_system": "Target system",
+    "data_objects": "Data objects", "owner_team": "Owner team", "owner": "Owner", "consumers": "Consumers",
+    "direction": "Direction", "approach": "How it is built", "tier": "Business tier", "timeliness": "Timeliness",
+    "status": "Status", "complexity": "Complexity", "build_hours": "Build hours",
+    "monthly_maintenance_hours": "Maintenance hours / month", "hourly_rate": "Hourly rate",
+    "monthly_tool_cost": "Tool cost / month", "reconciliations_per_month": "Reconciliations / month",
+    "reconciliation_hours": "Hours per reconciliation", "people_touching": "People touching the data",
+    "has_monitoring": "Monitored", "has_retry": "Retries on failure", "has_audit_trail": "Audit trail",
+    "source_of_truth_defined": "Source of truth defined", "documented": "Documented", "launched_on": "Launched on",
+    "notes": "Notes",
+}
+
+
+def field_label(name: str) -> str:
+    """A registry field (or any stored key) as a person reads it in a table header.
+
+    >>> field_label("monthly_tool_cost"), field_label("owner_team"), field_label("jira_epic"), field_label("(row)")
+    ('Tool cost / month', 'Owner team', 'Jira epic', '(row)')
+    """
+    return FIELD_LABELS.get(name) or (name.replace("_", " ").strip().capitalize() if name else name)

@@ -6,9 +6,10 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from core.services.history import (ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, history_csv, history_rows,
-    list_history)
-from core.wording import escape_markdown, plural
+from core.services.history import (ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, change_rows, history_csv,
+    history_rows, list_history)
+from core.wording import escape_markdown, format_time, plural
+from pages._style import show_table
 from pages._ui import browser_timezone, get_engine, page_header, plain_errors
 
 page_header(
@@ -53,7 +54,7 @@ st.subheader(plural(len(entries), "change"), anchor=False)
 if len(entries) == DEFAULT_LIMIT:
     st.caption(f"Showing the newest {DEFAULT_LIMIT}: narrow the filters to see older ones. "
                "The CSV export has every matching change.")
-st.dataframe(history_rows(entries, tz), hide_index=True, width="stretch", key="history_table")
+show_table(history_rows(entries, tz), key="history_table")
 
 st.download_button(
     "Export CSV", key="history_export", icon=":material/download:", mime="text/csv", on_click="ignore",
@@ -68,7 +69,7 @@ by_id: dict[int, HistoryEntry] = {e.id: e for e in entries}
 
 def _describe(entry_id: int) -> str:
     e = by_id[entry_id]
-    return f"#{e.id} · {e.at.astimezone(tz):%Y-%m-%d %H:%M} · {e.actor} · {e.summary}"
+    return f"#{e.id} · {format_time(e.at, tz, '%Y-%m-%d %H:%M %Z')} · {e.actor} · {e.summary}"
 
 
 chosen = st.selectbox("Compare before and after of", list(by_id), index=None, key="history_entry",
@@ -76,14 +77,12 @@ chosen = st.selectbox("Compare before and after of", list(by_id), index=None, ke
 if chosen is not None:
     entry = by_id[chosen]
     with st.expander(f"Before and after · {escape_markdown(entry.summary)}", expanded=True):
-        before_col, after_col = st.columns(2)
-        before_col.markdown("**Before**")
-        if entry.before is None:
-            before_col.caption("Nothing: it was created here." if entry.action == "create" else "Not recorded.")
+        st.caption(escape_markdown(f"#{entry.id} · {format_time(entry.at, tz, '%Y-%m-%d %H:%M %Z')} · "
+                                   f"{entry.actor} ({entry.actor_role}) · {entry.action}"))
+        changes = change_rows(entry.before, entry.after)
+        if entry.before is None and entry.after is None:
+            st.caption("The values were not recorded for this change.")
+        elif not changes:
+            st.caption("No field differs between before and after.")
         else:
-            before_col.json(entry.before, expanded=True)
-        after_col.markdown("**After**")
-        if entry.after is None:
-            after_col.caption("Nothing: it was deleted here." if entry.action == "delete" else "Not recorded.")
-        else:
-            after_col.json(entry.after, expanded=True)
+            show_table(changes, key="history_change")

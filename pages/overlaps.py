@@ -11,6 +11,8 @@ from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_m
     undrawn_clusters_text)
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
+from pages._links import CLUSTER_PARAM, cluster_block_key, scroll_to_cluster, show_back_link
+from pages._style import projector_on, show_table
 from pages._ui import (act, brief_memo_downloads, current_actor, get_analysis, get_engine, page_header, plain_errors,
     show_recommendation)
 
@@ -22,7 +24,6 @@ TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "
 # holding a cluster (a ?cluster=CL-INT-015 link, a survivor just saved); OPEN_STORE is the cluster to open.
 PAGE_KEY, PAGE_STORE = "overlaps_page", "_overlaps_page_saved"
 JUMP_KEY, OPEN_STORE = "_overlaps_jump", "_overlaps_open"
-CLUSTER_PARAM = "cluster"
 CHART_CONFIG = {"displayModeBar": False}
 
 
@@ -170,6 +171,7 @@ page_header(
     "and which one each group should keep.",
 )
 
+show_back_link()  # reached by a "See cluster" link: the way back to where the person was
 with plain_errors():
     analysis = get_analysis()
 currency = analysis.settings.currency
@@ -263,16 +265,17 @@ if page.count > 1:
     _pager(page, "top")
 
 for cluster in listed:
-    with st.expander(escape_markdown(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
-                     icon=":material/content_copy:"):
+    with st.container(key=cluster_block_key(cluster.id)), st.expander(
+            escape_markdown(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
+            icon=":material/content_copy:"):
         with plain_errors():
             table = cluster_members_table(analysis, cluster.id)
             candidates = survivor_candidates(analysis, cluster.id)
             recommendation = analysis.recommendation(cluster.id)
         show_recommendation(recommendation, "overlaps")
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"Name": st.column_config.TextColumn(width="large")})
-        why, who, keep = st.columns(3, gap="large")
+        show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
+        # On a projector the long "INT-015 · name" choices need the whole width: the choice goes under the rest.
+        why, who, keep = (*st.columns(2, gap="large"), st.container()) if projector_on() else st.columns(3, gap="large")
         with why:
             st.markdown("**Why they look like the same job**")
             st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in cluster.evidence))
@@ -305,6 +308,8 @@ for cluster in listed:
 
 if page.count > 1:
     _pager(page, "bottom")
+if jump is not None:  # a link or an action asked for this cluster: bring it on screen
+    scroll_to_cluster(jump)
 
 st.divider()
 st.subheader("Who pays, and what it adds up to")

@@ -14,6 +14,7 @@ from core.services.registry import load_sample_registry
 from core.services.trend import trend_chart
 from core.wording import (INK, MUTED, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural)
+from pages._links import see_cluster_link
 from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
 
 EDGE_GREY = "#cfd7e0"
@@ -207,6 +208,7 @@ if rows:
         with column:
             st.markdown(f"**{escape_markdown(row.route)}** · {escape_markdown(row.cluster_id)}")
             show_recommendation(move, "overview")
+            see_cluster_link(row.cluster_id, "overview", label="See this cluster on Overlaps")
     st.page_link("pages/overlaps.py", label="Review each cluster, its evidence and which integration to keep",
                  icon=":material/arrow_forward:")
 else:

@@ -15,7 +15,8 @@ from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, 
     preview_import, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
 from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
     workbook_sheet_names)
-from core.wording import escape_markdown, escape_message
+from core.wording import escape_markdown, escape_message, field_label
+from pages._style import show_table
 from pages._ui import (brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis, get_engine,
     page_header, plain_errors, read_only_notice, show_complexity)
 
@@ -37,8 +38,8 @@ if not actor.can_edit:
 
 def errors_frame(errors) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"Row": e.row, "Column": e.column, "Value": e.value, "Problem": e.message, "How to fix": e.fix}
-         for e in errors]
+        [{"Row": e.row, "Id": e.row_id, "Name": e.row_name, "Column": field_label(e.column), "Value": e.value,
+          "Problem": e.message, "How to fix": e.fix} for e in errors]
     )
 
 
@@ -114,10 +115,19 @@ def render_unseen() -> None:
             st.rerun()
 
 
+UPLOAD_ROUND = "_registry_upload_round"  # bumped after an import: a new uploader key clears the file
+
+
+def upload_key() -> str:
+    """The uploader's key: a new one after each import, so the imported file is gone and cannot be imported twice."""
+    round_ = st.session_state.get(UPLOAD_ROUND, 0)
+    return "registry_upload" if round_ == 0 else f"registry_upload_{round_}"
+
+
 def render_upload() -> None:
     """Upload any supported file, see the format, preview and report, map columns if needed, then confirm."""
     with st.expander("Upload a registry file",
-                     expanded=not integrations or st.session_state.get("registry_upload") is not None):
+                     expanded=not integrations or st.session_state.get(upload_key()) is not None):
         st.caption(
             "A registry kept as CSV or Excel (.xlsx, .xls, .ods), or an export from LeanIX (Interfaces), Backstage "
             "(catalog YAML), dbt (manifest.json), Fivetran or Airbyte (connections JSON) or OpenMetadata (lineage "
@@ -125,7 +135,7 @@ def render_upload() -> None:
         )
         with plain_errors():  # an invalid IGOV_MAX_UPLOAD_MB is named, not a traceback
             upload_limit = upload_limit_mb()
-        upload = st.file_uploader("Registry file", type=list(UPLOAD_EXTENSIONS), key="registry_upload",
+        upload = st.file_uploader("Registry file", type=list(UPLOAD_EXTENSIONS), key=upload_key(),
                                   max_upload_size=upload_limit)
         fmt = st.selectbox("Format", FORMAT_CHOICES, key="import_format", format_func=FORMAT_NAMES.get)
         if upload is None:
@@ -165,13 +175,13 @@ def render_upload() -> None:
         if report.errors:
             st.warning(f"{len(report.errors)} problem(s) found. Fix them in the spreadsheet and upload again, "
                        "or import only the valid rows.")
-            st.dataframe(upload_errors_frame(report.errors), hide_index=True, width="stretch")
+            show_table(upload_errors_frame(report.errors), key="upload_errors")
         else:
             st.success("Every row is valid.")
         if report.accepted:
             st.caption(f"Preview: the first {min(len(report.accepted), PREVIEW_ROWS)} of "
                        f"{len(report.accepted)} valid row(s).")
-            st.dataframe(preview_frame(report), hide_index=True, width="stretch", key="import_preview")
+            show_table(preview_frame(report), key="import_preview")
         mode = st.radio(
             "How to import", IMPORT_MODES, horizontal=True, key="import_mode", index=1,
             format_func={"replace": "Replace: the registry becomes this file",
@@ -191,6 +201,7 @@ def render_upload() -> None:
                       "below (nothing was deleted).") if written.get("unseen") else ""
             flash(f"Imported: {import_counts_text(written)}.{unseen}")
             st.session_state.pop(MAP_KEY, None)
+            st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
             st.rerun()
         if blocked and report.accepted:
             st.caption("Strict mode is on and some rows have problems: nothing can be imported.")
@@ -287,22 +298,22 @@ if actor.can_edit:
     st.caption("Edit cells directly, add rows at the bottom, or select rows and press Delete. "
                "Nothing is saved until you press **Save changes**. Ranges: 2-3 or 2/2.5/3 (low/likely/high).")
     choice = st.column_config.SelectboxColumn
-    column_config = {
-        "id": st.column_config.TextColumn("id", help="Stable key, e.g. INT-014 (generated from the name if empty)"),
-        "name": st.column_config.TextColumn("name", required=True),
-        "direction": choice("direction", options=[d.value for d in Direction]),
-        "approach": choice("approach", options=[a.value for a in Approach]),
-        "tier": choice("tier", options=[t.value for t in Tier]),
-        "timeliness": choice("timeliness", options=[t.value for t in Timeliness]),
-        "status": choice("status", options=[s.value for s in Status]),
-        "complexity": choice("complexity", options=[c.value for c in Complexity]),
+    column_config = {  # headers in words; the cells keep the registry's field names underneath
+        **{column: st.column_config.TextColumn(field_label(column), help=f"Field {column} in the CSV")
+           for column in CANONICAL_COLUMNS},
+        "id": st.column_config.TextColumn("Id", help="Stable key, e.g. INT-014 (generated from the name if empty)"),
+        "name": st.column_config.TextColumn("Name", required=True),
+        **{column: choice(field_label(column), options=[v.value for v in values], help=f"Field {column} in the CSV")
+           for column, values in (("direction", Direction), ("approach", Approach), ("tier", Tier),
+                                  ("timeliness", Timeliness), ("status", Status), ("complexity", Complexity))},
     }
     edited = st.data_editor(
         frame, key=EDITOR_KEY, num_rows="dynamic", hide_index=True, width="stretch", height=480,
         column_config=column_config, disabled=False,
     )
 else:
-    st.dataframe(frame, key="registry_table", hide_index=True, width="stretch", height=480)
+    st.dataframe(frame, key="registry_table", hide_index=True, width="stretch", height=480,
+                 column_config={column: field_label(column) for column in CANONICAL_COLUMNS})
 
 
 def discard_edits() -> None:
@@ -336,7 +347,7 @@ if actor.can_edit:
                 outcome = None
         if outcome is not None and outcome.errors:
             st.error("Nothing was saved. Fix these cells first:")
-            st.dataframe(errors_frame(outcome.errors), hide_index=True, width="stretch")
+            show_table(errors_frame(outcome.errors), key="edit_errors")
         elif outcome is not None and not outcome.saved:
             st.info("Nothing changed, so nothing was saved.")
         elif outcome is not None:
@@ -365,8 +376,7 @@ if history_id is not None and history_id in names_by_id:
 if history_id is not None:
     entries = integration_history(engine, history_id)
     if entries:
-        st.dataframe(history_rows(entries, browser_timezone()), hide_index=True, width="stretch",
-                     key="registry_history")
+        show_table(history_rows(entries, browser_timezone()), key="registry_history")
         st.caption("Every change is on the **History** page too, with the values before and after.")
     else:
         st.caption(escape_markdown(f"No recorded change of {history_id} yet."))

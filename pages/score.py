@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from core.errors import GovernanceError
@@ -12,6 +11,8 @@ from core.services.scoring import (CRITERIA, PROPOSAL_CONTROLS, PROPOSAL_ID, App
     saved_rubric, score_subject)
 from core.wording import (PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html, escape_markdown, escape_message,
     verdict_banner)
+from pages._links import see_cluster_link
+from pages._style import show_table
 from pages._ui import (brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis, get_engine,
     page_header, plain_errors, show_complexity, show_flash)
 
@@ -31,6 +32,10 @@ PROPOSAL_STORE = "score_proposal_answers"
 SUBJECT_SEEN = "score_subject_seen"
 SAVED_AREA = "score_saved"
 
+# The place in the URL, so a refresh or a shared link shows the same scoring:
+# ?integration=INT-014&w_overlap=6 (only weights that differ from the saved rubric), or ?score=proposal.
+INTEGRATION_PARAM, KIND_PARAM, WEIGHT_PARAM_PREFIX = "integration", "score", "w_"
+
 REGISTRY, PROPOSAL = "registry", "proposal"
 BAR, BAR_OVERRIDDEN = PRIMARY, "#d97706"
 NOT_SURE = "not sure"
@@ -42,6 +47,28 @@ def weight_key(name: str) -> str:
 
 def override_key(name: str) -> str:
     return f"score_override_{name}"
+
+
+def weight_param(name: str) -> str:
+    return f"{WEIGHT_PARAM_PREFIX}{name}"
+
+
+def weight_from_url(name: str) -> float | None:
+    """A weight given in the URL, when it is a number from 0 to 10 (anything else is ignored)."""
+    raw = st.query_params.get(weight_param(name))
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and 0.0 <= value <= 10.0 else None
+
+
+def keep_weights_in_url(weights: dict[str, float], defaults: dict[str, float]) -> None:
+    for name, value in weights.items():
+        if abs(value - float(defaults.get(name, value))) > 1e-9:
+            st.query_params[weight_param(name)] = f"{value:g}"
+        else:
+            st.query_params.pop(weight_param(name), None)
 
 
 def proposal_key(field: str) -> str:
@@ -95,7 +122,8 @@ _PROPOSAL_FIELDS = ("name", "source_system", "target_system", "data_objects", "o
 def choose_subject(analysis) -> Integration | None:
     """The integration picked from the registry, or the proposal described in the form."""
     if KIND_KEY not in st.session_state:
-        st.session_state[KIND_KEY] = (st.session_state.get(KIND_STORE)
+        from_url = PROPOSAL if st.query_params.get(KIND_PARAM) == PROPOSAL else None
+        st.session_state[KIND_KEY] = (st.session_state.get(KIND_STORE) or from_url
                                       or (REGISTRY if analysis.integrations else PROPOSAL))
     kind = st.radio(
         "What are you scoring?", options=[REGISTRY, PROPOSAL], key=KIND_KEY, index=None, horizontal=True,
@@ -104,7 +132,10 @@ def choose_subject(analysis) -> Integration | None:
     )
     st.session_state[KIND_STORE] = kind
     if kind == REGISTRY:
+        st.query_params.pop(KIND_PARAM, None)
         return _pick_integration(analysis)
+    st.query_params.pop(INTEGRATION_PARAM, None)
+    st.query_params[KIND_PARAM] = PROPOSAL
     return _describe_proposal()
 
 
@@ -114,13 +145,17 @@ def _pick_integration(analysis) -> Integration | None:
         return None
     names = {i.id: i.name for i in analysis.integrations}
     if st.session_state.get(PICK_KEY) not in names:
-        wanted = st.session_state.get(PICK_STORE) or st.query_params.get("integration")
+        wanted = st.query_params.get(INTEGRATION_PARAM) or st.session_state.get(PICK_STORE)
         st.session_state[PICK_KEY] = wanted if wanted in names else next(iter(names))
     picked = st.selectbox(
         "Integration", options=list(names), key=PICK_KEY, index=None, on_change=_on_pick,
         format_func=lambda i: f"{i} · {names[i]}", help="Type to search by id or name.",
     )
     st.session_state[PICK_STORE] = picked
+    if picked is None:  # the choice was cleared
+        st.query_params.pop(INTEGRATION_PARAM, None)
+        return None
+    st.query_params[INTEGRATION_PARAM] = picked
     return analysis.integration(picked)
 
 
@@ -200,9 +235,9 @@ def _reasons(result: RubricResult) -> None:
     st.markdown("**How firm is it?**")
     if result.cluster_id is not None:
         st.info(f"{escape_markdown(result.integration_id)} is in cluster {escape_markdown(result.cluster_id)}: "
-                "its verdict is what the cluster's "
-                "recommendation does with it (the same on the Overlaps and TCO pages). Weights and the group's "
-                "scores change its score, not its verdict.", icon=":material/hub:")
+                "its verdict is what the cluster's recommendation does with it (the same on the Overlaps and TCO "
+                "pages). Weights and the group's scores change its score, not its verdict.", icon=":material/hub:")
+        see_cluster_link(result.cluster_id, "score", integration=result.integration_id)
     elif result.stable_within_25_percent:
         st.success(f"Stable within ±25% on every weight: no single weight change of up to 25% changes "
                    f"{result.verdict.value}.", icon=":material/verified:")
@@ -217,25 +252,23 @@ def _reasons(result: RubricResult) -> None:
 
 
 def _contribution_chart(result: RubricResult) -> None:
+    """What drives the score, as plain HTML bars: drawn at once on every weight move (a Plotly chart took most of
+    a second to redraw in the browser, see bench/results.md)."""
     rows = contribution_rows(result)
-    fig = go.Figure(go.Bar(
-        x=[r.contribution for r in rows], y=[r.label for r in rows], orientation="h",
-        text=[r.text for r in rows], textposition="outside", cliponaxis=False,
-        marker_color=[BAR_OVERRIDDEN if r.overridden else BAR for r in rows],
-        customdata=[[r.score, r.weight, escape_html(r.explanation)] for r in rows],
-        hovertemplate="%{y}<br>score %{customdata[0]:.1f} / 5 × weight %{customdata[1]:g}"
-                      "<br>%{customdata[2]}<extra></extra>",
-    ))
-    fig.update_layout(
-        title={"text": f"What drives the score of {format_score(result.score)}", "font": {"size": 20}},
-        font={"size": 15}, height=430, margin={"l": 10, "r": 130, "t": 60, "b": 60},
-        xaxis={"title": {"text": "Points added to the score (out of 5)", "font": {"size": 16}},
-               "rangemode": "tozero", "tickfont": {"size": 15}},
-        yaxis={"autorange": "reversed", "tickfont": {"size": 15}, "automargin": True},
-        plot_bgcolor="white", paper_bgcolor="white", bargap=0.3,
-    )
-    fig.update_xaxes(gridcolor="#e5e7eb")
-    st.plotly_chart(fig, key="score_contribution_chart", config={"displayModeBar": False})
+    longest = max((r.contribution for r in rows), default=0.0) or 1.0
+    bars = "".join(
+        f'<div class="igov-driver" data-criterion="{escape_html(r.name)}" title="{escape_html(r.explanation)}">'
+        f'<div class="igov-driver-label">{escape_html(r.label)}</div>'
+        f'<div class="igov-driver-track"><div class="igov-driver-bar" '
+        f'style="width:{100 * r.contribution / longest:.1f}%;'
+        f'background:{BAR_OVERRIDDEN if r.overridden else BAR}"></div></div>'
+        f'<div class="igov-driver-value">{escape_html(r.text)}</div></div>'
+        for r in rows)
+    st.markdown(
+        f'<div class="igov-drivers"><div class="igov-drivers-title">What drives the score of '
+        f'{format_score(result.score)}</div>{bars}<div class="igov-drivers-axis">Points each criterion adds to the '
+        f'score (out of 5): its score × its weight. Bars are to scale.</div></div>',
+        unsafe_allow_html=True)
     if any(r.overridden for r in rows):
         st.caption("Orange bars: the group set that criterion's score instead of the automatic one.")
 
@@ -295,15 +328,17 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
         st.caption(escape_markdown(f"No saved scorings of {label} yet."))
         return
     st.markdown(f"**Saved scorings of {escape_markdown(label)}**, newest first")
-    st.dataframe(history_rows(saved, _default_weights(), browser_timezone()), hide_index=True, width="stretch",
-                 key="score_history")
+    show_table(history_rows(saved, _default_weights(), browser_timezone()), key="score_history")
 
 
 @st.fragment
 def scoring_panel(subject: Integration) -> None:
     base = _saved_rubric()
     defaults = dict(base.weights)
-    stored = st.session_state.setdefault(WEIGHTS_STORE, dict(defaults))
+    if WEIGHTS_STORE not in st.session_state:  # a refresh or a shared link: the weights in the URL
+        st.session_state[WEIGHTS_STORE] = {name: weight_from_url(name) if weight_from_url(name) is not None
+                                           else float(value) for name, value in defaults.items()}
+    stored = st.session_state[WEIGHTS_STORE]
     for criterion in CRITERIA:
         st.session_state.setdefault(weight_key(criterion.name),
                                     float(stored.get(criterion.name, defaults[criterion.name])))
@@ -311,6 +346,7 @@ def scoring_panel(subject: Integration) -> None:
     # Widget values are known before the widgets are drawn, so the verdict can sit above them.
     weights = {c.name: float(st.session_state[weight_key(c.name)]) for c in CRITERIA}
     st.session_state[WEIGHTS_STORE] = dict(weights)
+    keep_weights_in_url(weights, defaults)
     overrides = overrides_from_inputs({c.name: st.session_state[override_key(c.name)] for c in CRITERIA})
 
     result, problem = None, None

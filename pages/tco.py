@@ -16,6 +16,8 @@ from core.services.tco import (DRAWS, RANGE_NOTE, SEED, all_headline_figures, br
     portfolio_simulation, scenario_series, scenario_table_rows, scenarios_for, tco_assumptions)
 from core.wording import (PRIMARY, SCENARIO_COLOURS, WASTE, escape_html, escape_markdown, format_percent, plural,
     translucent)
+from pages._links import see_cluster_link
+from pages._style import projector_on
 from pages._ui import (current_database_url, get_analysis, get_engine, organisation_prompt, page_header, plain_errors,
     show_recommendation)
 
@@ -180,9 +182,14 @@ def scenarios(analysis, default_cluster_id: str | None) -> int | None:
         st.session_state[CLUSTER_KEY] = saved if saved in clusters else fallback
     if HORIZON_KEY not in st.session_state:
         st.session_state[HORIZON_KEY] = int(st.session_state.get(HORIZON_STORE) or settings.horizon_months)
-    pick, horizon_col = st.columns([7, 3], gap="large")
+    # On a projector the long cluster choices need the whole width: the horizon goes under the choice.
+    def _short_label(cluster_id: str) -> str:  # what fits a projector at 1280 px: the id and what it is about
+        return " · ".join(cluster_choice_label(clusters[cluster_id], analysis).split(" · ")[:2])
+
+    pick, horizon_col = (st.container(), st.container()) if projector_on() else st.columns([7, 3], gap="large")
     cluster_id = pick.selectbox("Cluster", options=list(clusters), key=CLUSTER_KEY, index=None, on_change=_on_cluster,
-                                format_func=lambda i: cluster_choice_label(clusters[i], analysis))
+                                format_func=_short_label if projector_on() else
+                                lambda i: cluster_choice_label(clusters[i], analysis))
     horizon = horizon_col.slider("Horizon (months)", min_value=3, max_value=60, step=1, key=HORIZON_KEY,
                                  on_change=_on_horizon, help="How far ahead the comparison looks.")
     st.session_state[CLUSTER_STORE], st.session_state[HORIZON_STORE] = cluster_id, horizon
@@ -190,6 +197,8 @@ def scenarios(analysis, default_cluster_id: str | None) -> int | None:
         comparison, simulation = scenarios_for(analysis, cluster_id, horizon)
         recommendation = analysis.recommendation(cluster_id)
     show_recommendation(recommendation, "tco")
+    see_cluster_link(cluster_id, "tco", label=f"See {escape_markdown(cluster_id)} on Overlaps: its members, evidence "
+                     "and who is involved")
     if horizon != recommendation.horizon_months:
         st.caption(f"The recommendation looks {recommendation.horizon_months} months ahead (the horizon in "
                    f"Settings); the comparison below looks {horizon} months ahead.")

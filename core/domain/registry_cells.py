@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -116,6 +116,9 @@ class RowError:
     # Where in a file that is not a plain table the problem is: "sheet Interfaces, cell C5" or
     # "connections[2].schemas.salesforce"; empty for CSV, whose row and column say it all.
     where: str = ""
+    # The row's id and name as typed (empty when the row has none), so a person finds the row by what they know.
+    row_id: str = ""
+    row_name: str = ""
 
     def as_dict(self) -> dict:
         cells = {"row": self.row, "column": self.column, "value": self.value, "message": self.message,
@@ -374,6 +377,7 @@ def parse_registry_row(
         errors.append(RowError(row_number, "data_objects", cells.get("data_objects", ""),
                                "data_objects has no object names", "List at least one object, e.g. Opportunity."))
     if errors:
-        return None, errors
+        named = {"row_id": cells.get("id", "").strip()[:60], "row_name": cells.get("name", "").strip()[:80]}
+        return None, [replace(error, **named) for error in errors]
     values.setdefault("id", generate_id(str(values["name"])))
     return Integration(extra=extra, **values), []

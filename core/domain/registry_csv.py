@@ -417,6 +417,7 @@ def _add_row(report: ImportReport, first_row_of_id: dict[str, int], row: int,
                 row, "id", integration.id,
                 f"duplicate id {integration.id}: row {row} repeats the id of row {earlier}",
                 f"Give this row its own id, or delete it if it is the same integration as row {earlier}.",
+                row_id=integration.id, row_name=integration.name,
             )]
         else:
             first_row_of_id[integration.id] = row

@@ -257,7 +257,7 @@ def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzin
     ...     verdict=Verdict.MERGE, score=2.44, weights={"overlap": 10.0, "controls": 1.5},
     ...     overrides={"controls": 4.0}, integration_name="Deals", registry_version=3)
     >>> history_rows([saved], {"overlap": 3.0, "controls": 1.5})[0]  # doctest: +NORMALIZE_WHITESPACE
-    {'Scored at': '2026-03-02 14:05', 'By': 'Ana', 'Verdict': 'merge', 'Score': '2.4 / 5',
+    {'Scored at': '2026-03-02 14:05 UTC', 'By': 'Ana', 'Verdict': 'merge', 'Score': '2.4 / 5',
      'Weights changed': 'Overlap with existing integrations 3 → 10',
      'Scores set by the group': 'Operational controls 4', 'Name': 'Deals', 'Registry version': 3}
     """
@@ -265,7 +265,7 @@ def history_rows(saved: Iterable, default_weights: Mapping[str, float], tz: tzin
     for item in saved:
         changed = changed_weights(item.weights, default_weights)
         rows.append({
-            "Scored at": item.scored_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "Scored at": item.scored_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
             "By": item.scored_by,
             "Verdict": item.verdict.value,
             "Score": format_score(item.score),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from core.storage.audit import ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, history_csv, history_rows, list_history
+from core.storage.audit import (ACTIONS, DEFAULT_LIMIT, ENTITIES, HistoryEntry, change_rows, history_csv, history_rows,
+    list_history)
 
-__all__ = ["ACTIONS", "DEFAULT_LIMIT", "ENTITIES", "HistoryEntry", "history_csv", "history_rows", "list_history"]
+__all__ = ["ACTIONS", "DEFAULT_LIMIT", "ENTITIES", "HistoryEntry", "change_rows", "history_csv", "history_rows",
+           "list_history"]

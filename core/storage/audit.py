@@ -22,6 +22,7 @@ from sqlmodel import Session
 from core.domain.access import Actor
 from core.domain.registry_export import neutralise_cell
 from core.storage.tables import AuditEntry, utc_now
+from core.wording import field_label
 
 Action = Literal["create", "update", "delete"]
 ACTIONS: tuple[str, ...] = ("create", "update", "delete")
@@ -210,12 +211,12 @@ def history_rows(entries: Iterable[HistoryEntry], tz: tzinfo = UTC) -> list[dict
     >>> entry = HistoryEntry(7, datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "Ana", "editor", "update",
     ...                      "integration", "INT-1", "Changed INT-1 (Deals): name.", {"name": "A"}, {"name": "B"})
     >>> history_rows([entry])[0]  # doctest: +NORMALIZE_WHITESPACE
-    {'#': 7, 'When': '2026-03-02 14:02', 'Who': 'Ana', 'Role': 'editor', 'Action': 'update',
+    {'#': 7, 'When': '2026-03-02 14:02 UTC', 'Who': 'Ana', 'Role': 'editor', 'Action': 'update',
      'What': 'Integration', 'Id': 'INT-1', 'Summary': 'Changed INT-1 (Deals): name.'}
     """
     return [{
         "#": e.id,
-        "When": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "When": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
         "Who": e.actor,
         "Role": e.actor_role,
         "Action": e.action,
@@ -223,6 +224,34 @@ def history_rows(entries: Iterable[HistoryEntry], tz: tzinfo = UTC) -> list[dict
         "Id": e.entity_id,
         "Summary": e.summary,
     } for e in entries]
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{field_label(str(k))}: {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def change_rows(before: dict | None, after: dict | None) -> list[dict]:
+    """One change, field by field, in words: each field that differs, its value before and after.
+
+    A creation lists what was set and a deletion what was removed ("—" for nothing).
+
+    >>> change_rows({"name": "A", "tier": "core", "has_retry": False}, {"name": "B", "tier": "core", "has_retry": True})
+    [{'Field': 'Name', 'Before': 'A', 'After': 'B'}, {'Field': 'Retries on failure', 'Before': 'no', 'After': 'yes'}]
+    >>> change_rows(None, {"data_objects": ["Deal", "Invoice"]})
+    [{'Field': 'Data objects', 'Before': '—', 'After': 'Deal, Invoice'}]
+    """
+    before, after = before or {}, after or {}
+    fields = [*before, *(k for k in after if k not in before)]
+    return [{"Field": field_label(str(k)), "Before": _plain(before.get(k)), "After": _plain(after.get(k))}
+            for k in fields if before.get(k) != after.get(k)]
 
 
 def _utc(moment: datetime) -> datetime:

@@ -323,3 +323,36 @@ def test_the_horizon_slider_extends_the_waste_chart(expected):
     likely = next(t for t in waste["data"] if t.get("name") == "likely")
     assert likely["x"][-1] == 24
     assert likely["y"][-1] == pytest.approx(24 * expected.costs.duplicated_monthly_run_rate.likely)
+
+
+def page_links(at: AppTest) -> list:
+    return [link.proto for link in at.get("page_link")]
+
+
+def test_a_see_cluster_link_offers_the_way_back_to_where_the_person_was(many):
+    at = open_overlaps({"cluster": many[23], "back": "score", "back_integration": "INT-042"})
+
+    [back] = [p for p in page_links(at) if p.label == "Back to Score"]
+    assert "integration=INT-042" in back.query_string
+    assert at.query_params["back"] == "score"  # kept: a refresh still offers the way back
+
+
+def test_overlaps_opened_from_the_sidebar_offers_no_way_back(many):
+    at = open_overlaps()
+
+    assert not [p for p in page_links(at) if p.label.startswith("Back to")]
+
+
+def test_overview_score_and_tco_link_to_their_cluster_on_overlaps():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    overview = [p for p in page_links(at) if "cluster=" in p.query_string]
+    assert overview and all("back=overview" in p.query_string for p in overview)
+
+    at.switch_page("pages/tco.py").run()
+    tco = [p for p in page_links(at) if "cluster=" in p.query_string]
+    assert len(tco) == 1 and "back=tco" in tco[0].query_string
+
+    at.switch_page("pages/score.py").run()
+    at.selectbox(key="score_integration").select("INT-029").run()  # a member of CL-INT-008
+    [score] = [p for p in page_links(at) if "cluster=" in p.query_string]
+    assert "cluster=CL-INT-008" in score.query_string and "back_integration=INT-029" in score.query_string

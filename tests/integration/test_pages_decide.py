@@ -76,9 +76,9 @@ def test_score_page_loads_on_the_sample_with_a_verdict_reasons_and_a_chart():
     assert verdict in {"proceed", "hold", "merge", "centralize", "retire"} and 0 <= score <= 5
     assert any("flips from" in t or "No change of a single weight" in t for t in texts(at))
     assert at.success or at.warning  # the stability badge
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert chart["data"][0]["orientation"] == "h"
-    assert len(chart["data"][0]["y"]) == 9
+    [drivers] = [m.value for m in at.markdown if "igov-drivers" in m.value]
+    assert drivers.count('class="igov-driver"') == 9  # one bar per criterion, drawn as HTML (fast to redraw)
+    assert "What drives the score of" in drivers
 
 
 def test_unowned_unmonitored_duplicate_int_027_is_to_retire():
@@ -110,6 +110,51 @@ def test_changing_the_overlap_weight_flips_the_verdict_of_a_duplicate(
     at.button(key="score_reset_weights").click().run()
     assert shown_verdict(at)[0] == before.value
     assert at.slider(key="score_weight_overlap").value == rubric.weights["overlap"]
+
+
+def test_the_url_keeps_the_chosen_integration_and_the_changed_weights():
+    at = select(open_page("pages/score.py"), "INT-033")
+    at.slider(key="score_weight_overlap").set_value(0.0).run()
+
+    assert at.query_params["integration"] == "INT-033"
+    assert at.query_params["w_overlap"] == "0"
+    assert not any(name.startswith("w_") and name != "w_overlap" for name in at.query_params)  # defaults stay out
+    at.button(key="score_reset_weights").click().run()
+    assert "w_overlap" not in at.query_params
+
+
+def test_a_refresh_or_shared_link_shows_the_same_scoring(sample_analysis):
+    """A new browser session (a refresh, a link sent to a colleague) opened with the URL's place."""
+    expected = score_registry_integration(sample_analysis, "INT-033", load_rubric().with_weights(overlap=0.0))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/score.py")
+    at.query_params["integration"] = "INT-033"
+    at.query_params["w_overlap"] = "0"
+    at.run()
+
+    assert not at.exception
+    assert at.selectbox(key="score_integration").value == "INT-033"
+    assert at.slider(key="score_weight_overlap").value == 0.0
+    assert shown_verdict(at)[0] == expected.verdict.value
+
+
+@pytest.mark.parametrize("weight", ["eleven", "-1", "11"])
+def test_a_weight_in_the_url_that_is_not_0_to_10_is_ignored(weight):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/score.py")
+    at.query_params["w_overlap"] = weight
+    at.run()
+
+    assert not at.exception
+    assert at.slider(key="score_weight_overlap").value == load_rubric().weights["overlap"]
+
+
+def test_scoring_a_proposal_is_kept_in_the_url():
+    at = open_page("pages/score.py")
+    at.radio(key="score_subject_kind").set_value("proposal").run()
+
+    assert at.query_params["score"] == "proposal"
+    assert "integration" not in at.query_params
 
 
 def test_a_cluster_members_verdict_is_its_clusters_recommendation_whatever_the_weights(sample_analysis):

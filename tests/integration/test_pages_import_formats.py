@@ -71,7 +71,7 @@ def test_a_workbook_error_names_the_sheet_and_cell(engine):
     assert "Read as: **Excel workbook, sheet 'Registry'** (detected)" in [i.value for i in at.info]
     problems = at.dataframe[0].value
     assert list(problems["Where"]) == ["sheet 'Registry', cell H7"]
-    assert list(problems["Column"]) == ["monthly_maintenance_hours"]
+    assert list(problems["Column"]) == ["Maintenance hours / month"]  # the header in words
 
 
 def test_unfamiliar_headers_get_a_mapping_step_with_suggestions_that_is_remembered(engine):

@@ -53,10 +53,16 @@ def test_upload_shows_the_report_and_writes_nothing_until_confirmed(engine):
 
     problems = at.dataframe[0].value
     assert "'lots' is not a number" in set(problems["Problem"])
+    assert list(problems.columns[:4]) == ["Row", "Id", "Name", "Column"]  # the row as people know it
+    assert all(problems["Id"].astype(str).str.len() + problems["Name"].astype(str).str.len() > 0)
     assert names(engine) == before
     at.button(key="import_confirm").click().run()
     assert "INT-701" in names(engine)
     assert len(names(engine)) == len(before) + 4
+    # The imported file is gone from the page: no second "Import" of the same rows.
+    assert not at.exception
+    assert [u.value for u in at.file_uploader] == [None]
+    assert not [b for b in at.button if b.key == "import_confirm"]
 
 
 def test_strict_upload_with_problems_cannot_be_imported(engine):
@@ -114,7 +120,7 @@ def test_invalid_edit_names_row_and_column_and_saves_nothing(engine):
     assert at.error[0].value == "Nothing was saved. Fix these cells first:"
     problems = at.dataframe[-1].value
     assert (problems.iloc[0]["Row"], problems.iloc[0]["Column"], problems.iloc[0]["Value"]) == (
-        2, "build_hours", "lots")
+        2, "Build hours", "lots")  # the header's words, not the field name
     assert load_integrations(engine) == before
 
 

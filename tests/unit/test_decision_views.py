@@ -220,7 +220,7 @@ def test_history_rows_say_which_weights_changed_and_which_scores_the_group_set(r
 
     [row] = history_rows([saved], rubric.weights, timezone(timedelta(hours=2)))
 
-    assert row["Scored at"] == "2026-03-03 01:30"
+    assert row["Scored at"] == "2026-03-03 01:30 UTC+02:00"  # the time zone is said
     assert row["Weights changed"] == "Overlap with existing integrations 3 → 0; Operational controls 1.5 → 4.5"
     assert row["Scores set by the group"] == "none"
     assert history_rows([], rubric.weights) == []

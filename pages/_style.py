@@ -1,0 +1,76 @@
+"""The app's look in one place: shared CSS, and projector mode (large type, dark captions, nothing cut off)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+PROJECTOR_KEY = "projector_mode"  # the sidebar toggle
+PROJECTOR_STORE = "_projector_mode_saved"  # kept when the person moves to another page (widget state is not)
+PROJECTOR_PARAM = "projector"  # ?projector=1 keeps it on across a refresh or in a shared link
+
+# Always on: the Score page's "what drives the score" bars (plain HTML, drawn at once).
+BASE_CSS = """
+.igov-drivers { margin: 4px 0 12px 0; }
+.igov-drivers-title { font-size: 1.25rem; font-weight: 600; margin-bottom: 8px; }
+.igov-driver { display: grid; grid-template-columns: minmax(9rem, 15rem) 1fr 8.5rem; gap: 10px;
+  align-items: center; margin: 5px 0; }
+.igov-driver-label { font-size: 1rem; line-height: 1.2; }
+.igov-driver-track { background: #e5e7eb; border-radius: 4px; height: 1.35rem; }
+.igov-driver-bar { height: 100%; border-radius: 4px; min-width: 2px; }
+.igov-driver-value { font-size: 1rem; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.igov-drivers-axis { font-size: 0.9rem; color: #374151; margin-top: 6px; }
+"""
+
+# Projector mode: everything larger (Streamlit sizes its text in rem), captions and grey text dark, select
+# labels and table cells wrapped instead of cut off.
+PROJECTOR_CSS = """
+html { font-size: 18px !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stMarkdownContainer"] small, .igov-drivers-axis { color: #111827 !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] { font-size: 1rem !important; }
+[data-testid="stWidgetLabel"] p { color: #111827 !important; }
+/* :gray[...] text (the theme's grey, rgb(104, 98, 85)) in the same near-black as the body */
+.stMarkdownColoredText[style*="104, 98, 85"] { color: #111827 !important; }
+/* Chosen values of selects and the text in inputs, as large as the body */
+[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input, [data-testid="stTextInput"] input,
+[data-testid="stNumberInput"] input, [data-testid="stTextArea"] textarea, [data-testid="stDateInput"] input,
+[data-testid="stMultiSelectTag"], [data-testid="stSliderThumbValue"] p { font-size: 1rem !important; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { white-space: normal !important; word-break: normal;
+  overflow-wrap: anywhere; font-size: 1rem; color: #111827; }
+[data-testid="stExpander"] summary p { font-size: 1.15rem; }
+"""
+
+
+def projector_on() -> bool:
+    """Whether projector mode is on for this person (the sidebar toggle, remembered)."""
+    return bool(st.session_state.get(PROJECTOR_STORE))
+
+
+def _on_toggle() -> None:
+    st.session_state[PROJECTOR_STORE] = bool(st.session_state.get(PROJECTOR_KEY))
+
+
+def render_projector_toggle() -> None:
+    """The sidebar's projector switch; on, it stays on across pages, a refresh and a shared link (?projector=1)."""
+    if PROJECTOR_STORE not in st.session_state:
+        st.session_state[PROJECTOR_STORE] = st.query_params.get(PROJECTOR_PARAM) == "1"
+    st.session_state[PROJECTOR_KEY] = st.session_state[PROJECTOR_STORE]
+    with st.sidebar:
+        st.toggle("Projector mode", key=PROJECTOR_KEY, on_change=_on_toggle,
+                  help="Larger text, darker captions and nothing cut off, for a shared screen.")
+    on = projector_on()
+    if on:
+        st.query_params[PROJECTOR_PARAM] = "1"
+    else:
+        st.query_params.pop(PROJECTOR_PARAM, None)
+    st.html(f"<style>{BASE_CSS}{PROJECTOR_CSS if on else ''}</style>")
+
+
+def show_table(frame: pd.DataFrame | list[dict], *, key: str | None = None, column_config: dict | None = None) -> None:
+    """A read-only table: sortable and scrollable normally; in projector mode every cell in full, wrapped."""
+    if projector_on():
+        st.table(frame, hide_index=True)
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)
