@@ -118,22 +118,25 @@ def test_upgrading_a_database_with_data_keeps_every_row_then_never_reuses_an_id(
     engine.dispose()
 
 
+def _present(table, values: dict) -> dict:
+    """The values whose columns the table has (the bookkeeping columns of an older release)."""
+    return {k: v for k, v in values.items() if k in table.c}
+
+
 def test_upgrading_from_0007_tracks_the_decisions_already_recorded_as_open(database_url):
     # Migration 0008 adds decision_tracking and portfolio_snapshots beside the tables 0007 had; the decisions a
     # session recorded before it are open (no tracking row yet) and can be followed to done straight away.
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import create_engine
+    from sqlalchemy import MetaData, create_engine, insert
 
-    from core.domain.diagnostic import Decision, RaciEntry
     from core.domain.rubric import Verdict
     from core.services.decisions import change_status, tracked_decisions
     from core.storage.backup import tables_at_revision
     from core.storage.db import MIGRATIONS_DIR, normalise_database_url
     from core.storage.registry_store import seed_sample_registry
-    from core.storage.session_store import create_session, save_decision
     from tests.actors import EDITOR
 
     old = create_engine(normalise_database_url(database_url))
@@ -144,13 +147,21 @@ def test_upgrading_from_0007_tracks_the_decisions_already_recorded_as_open(datab
         command.upgrade(config, "0007")
     old.dispose()
     assert tables_at_revision("0008") - tables_at_revision("0007") == {"decision_tracking", "portfolio_snapshots"}
-    # Rows written the way the 0007 release wrote them (its tables and code are unchanged by 0008).
+    # Rows as the 0007 release wrote them, into its own tables (today's code writes columns 0009 added).
     engine = create_db_engine(database_url, migrate=False)
     seed_sample_registry(engine)
-    session_id = create_session(engine, "Before the upgrade", "Ana", actor=EDITOR)
-    decision_id = save_decision(engine, session_id, Decision("cluster", "CL-INT-004", Verdict.MERGE, "Twice.",
-                                                             (RaciEntry("Ana", "A"),), date(2026, 3, 1)),
-                                actor=EDITOR)
+    tables = MetaData()
+    tables.reflect(bind=engine, only=["diagnostic_sessions", "session_decisions"])
+    stamp = {"version": 1, "updated_at": datetime(2026, 2, 1, tzinfo=UTC), "updated_by": "Ana"}
+    with engine.begin() as connection:
+        session_id = connection.execute(insert(tables.tables["diagnostic_sessions"]).values(
+            title="Before the upgrade", facilitator="Ana", created_at=stamp["updated_at"], agenda=[], notes="",
+            **_present(tables.tables["diagnostic_sessions"], stamp))).inserted_primary_key[0]
+        decision_id = connection.execute(insert(tables.tables["session_decisions"]).values(
+            session_id=session_id, subject_kind="cluster", subject_id="CL-INT-004", verdict=Verdict.MERGE.value,
+            rationale="Twice.", raci=[{"person": "Ana", "responsibility": "A"}], due_date=date(2026, 3, 1),
+            next_step="", **_present(tables.tables["session_decisions"], {**stamp, "position": 0}))
+        ).inserted_primary_key[0]
     engine.dispose()
 
     upgraded = create_db_engine(database_url)

@@ -194,7 +194,7 @@ def test_reading_stops_at_the_first_row_over_the_limit(monkeypatch, fast):
     seen = []
     parse_hours, fix = core.domain.registry_cells._FIELD_PARSERS["build_hours"]
     monkeypatch.setitem(core.domain.registry_cells._FIELD_PARSERS, "build_hours",
-                        (lambda text: seen.append(int(text)) or parse_hours(text), fix))
+                        (lambda text, *notation: seen.append(int(text)) or parse_hours(text, *notation), fix))
     if not fast:
         monkeypatch.setattr(core.domain.registry_csv, "_read_well_formed", lambda *args, **kwargs: None)
 
