@@ -550,22 +550,43 @@ def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], clu
             st.caption(" · ".join(follow_up))
 
 
-def render_memo_download(session_id: int) -> None:
-    """'Export memo (PDF)' and Markdown: built from the database only when clicked."""
+MEMO_KEY = "prepared_memo"
 
-    pdf_col, md_col = st.columns(2)
+
+def _prepare_memo(session_id: int) -> None:
+    analysis = get_analysis()
+    st.session_state[MEMO_KEY] = {
+        "session": session_id,
+        "pdf": session_memo(engine, analysis, session_id),
+        "markdown": session_memo(engine, analysis, session_id, markdown=True),
+    }
+
+
+def render_memo_download(session_id: int) -> None:
+    """'Prepare the memo', then 'Export memo (PDF)' and Markdown.
+
+    Built on request, as bytes the page holds: the clock redraws every second, and Streamlit forgets a file built
+    by a build-on-click download at each redraw, so on a busy laptop that download was cancelled.
+    """
+    prepared = st.session_state.get(MEMO_KEY)
+    if not prepared or prepared["session"] != session_id:
+        st.button("Prepare the memo (PDF and Markdown)", key="memo_prepare", icon=":material/description:",
+                  type="primary", on_click=act, args=(_prepare_memo, session_id))
+        return
+    pdf_col, md_col, again_col = st.columns([2, 2, 1])
     pdf_col.download_button(
         "Export memo (PDF)", key="memo_pdf", icon=":material/picture_as_pdf:", type="primary", width="stretch",
-        data=lambda: session_memo(engine, get_analysis(), session_id),
-        file_name=f"decision-memo-session-{session_id}.pdf",
-        mime="application/pdf", on_click="ignore",
+        data=prepared["pdf"], file_name=f"decision-memo-session-{session_id}.pdf", mime="application/pdf",
+        on_click="ignore",
     )
     md_col.download_button(
         "Export memo (Markdown, for a wiki)", key="memo_markdown", icon=":material/description:", width="stretch",
-        data=lambda: session_memo(engine, get_analysis(), session_id, markdown=True),
-        file_name=f"decision-memo-session-{session_id}.md",
-        mime="text/markdown", on_click="ignore",
+        data=prepared["markdown"], file_name=f"decision-memo-session-{session_id}.md", mime="text/markdown",
+        on_click="ignore",
     )
+    again_col.button("Prepare again", key="memo_prepare_again", width="stretch", on_click=act,
+                     args=(_prepare_memo, session_id), help="The memo holds what was saved when it was prepared.")
+    st.caption("The memo holds what was saved when it was prepared: prepare it again after later changes.")
 
 
 # --- the page ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from core.storage.registry_store import load_integrations
 from tests.conftest import EXAMPLES_DIR
 from tests.e2e.conftest import running_server, screenshot, wait_for_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-browser")]
 
 PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "decisions", "settings"]
 
@@ -33,7 +33,7 @@ def test_sidebar_lists_each_page_once(server, page):
     links = [t.strip().splitlines()[-1] for t in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
 
     assert sorted(links) == sorted(["Overview", "Overlaps", "TCO snapshot", "Registry", "History", "Score",
-                                    "Diagnostic session", "Settings"])
+                                    "Diagnostic session", "Decisions", "Settings"])
 
 
 def test_uploading_a_csv_shows_the_report_before_writing_and_imports_on_confirm(server, page):

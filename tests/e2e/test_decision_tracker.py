@@ -18,7 +18,7 @@ from core.storage.session_store import create_session, save_decision
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_journeys import PATIENCE_MS, choose, poll, sign_in_locally
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-decision_tracker")]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from core.storage.survivor_store import save_survivor_choice
 from core.wording import WORD_JOINER
 from tests.e2e.conftest import running_server, screenshot, wait_for_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-hostile_names")]
 
 HOST = "evil.test"
 KEEP_ID = f"![k](http://{HOST}/keep.png)"

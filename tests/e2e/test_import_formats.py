@@ -14,7 +14,7 @@ from tests.actors import EDITOR
 from tests.conftest import EXAMPLES_DIR
 from tests.e2e.conftest import screenshot, wait_for_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-import_formats")]
 SOURCES = EXAMPLES_DIR / "sources"
 
 

@@ -24,7 +24,7 @@ from core.storage.session_store import (
 )
 from tests.e2e.conftest import screenshot, wait_for_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-journeys")]
 PATIENCE_MS = 60_000
 
 
@@ -97,10 +97,13 @@ def test_the_session_page_shows_the_recorded_decision_after_a_refresh(server, pa
     screenshot(page, "journey-session")
 
 
-def download_pdf(page, url: str, button_name: str, path) -> tuple[int, str]:
-    """Open ``url``, click the download button, save the file to ``path``: its page count and text."""
+def download_pdf(page, url: str, button_name: str, path, prepare: str | None = None) -> tuple[int, str]:
+    """Open ``url`` (click ``prepare`` first, if given), click the download button, save the file to ``path``: its
+    page count and text."""
     page.goto(url)
     wait_for_app(page)
+    if prepare:
+        page.get_by_role("button", name=prepare).click()
     button = page.get_by_role("button", name=button_name)
     button.wait_for(timeout=PATIENCE_MS)
     with page.expect_download(timeout=PATIENCE_MS) as download:
@@ -111,7 +114,7 @@ def download_pdf(page, url: str, button_name: str, path) -> tuple[int, str]:
 
 def test_exporting_the_memo_downloads_a_real_pdf(server, page, decided_session, tmp_path):
     pages, text = download_pdf(page, f"{server['url']}/session?session={decided_session}", "Export memo (PDF)",
-                               tmp_path / "memo.pdf")
+                               tmp_path / "memo.pdf", prepare="Prepare the memo (PDF and Markdown)")
 
     assert pages >= 1
     assert "Billing sync duplicates" in text

@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import screenshot, wait_for_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-projector_and_places")]
 
 PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "settings"]
 

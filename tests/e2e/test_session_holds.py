@@ -13,7 +13,7 @@ from core.storage.session_store import (create_session, list_decisions, list_ite
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_journeys import PATIENCE_MS, choose, poll
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-session_holds")]
 NAME = "Ana Lima"
 
 
@@ -86,13 +86,17 @@ def test_the_session_stays_on_screen_through_every_capture_after_a_decision(serv
     wait_for_app(page)
     session_on_screen(page, title)
 
+    # Each click waits for the page to settle first, as a facilitator waits to see the last click take.
     page.get_by_role("button", name="Start session").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=PATIENCE_MS)
+    settle(page)
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Resume").wait_for(timeout=PATIENCE_MS)
     page.get_by_text("Paused").first.wait_for(timeout=PATIENCE_MS)
+    settle(page)
     page.get_by_role("button", name="Next step").click()
     page.get_by_text("step 2 of").first.wait_for(timeout=PATIENCE_MS)
+    settle(page)
     page.get_by_role("button", name="Resume").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=PATIENCE_MS)
     settle(page)
@@ -123,6 +127,7 @@ def test_the_session_stays_on_screen_through_every_capture_after_a_decision(serv
     assert page.get_by_role("textbox", name="Your name").input_value() == NAME
     assert f"session={session_id}" in page.url
 
+    page.get_by_role("button", name="Prepare the memo (PDF and Markdown)").click()
     button = page.get_by_role("button", name="Export memo (Markdown, for a wiki)")
     with page.expect_download(timeout=PATIENCE_MS) as download:
         button.click()

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from tests.e2e.conftest import screenshot, wait_for_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-snapshot_and_memo")]
 PATIENCE_MS = 120_000
 
 

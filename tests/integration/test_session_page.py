@@ -94,8 +94,11 @@ def test_creating_a_session_selects_it_and_puts_it_in_the_url(engine):
     assert at.session_state["diagnostic_session_id"] == summary.id
     assert at.query_params["session"] == str(summary.id)
     assert at.subheader[0].value == "Quote-to-cash duplicates"
+    assert at.get("download_button") == []  # built only when asked for
+    at.button(key="memo_prepare").click().run()
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == ["Export memo (PDF)", "Export memo (Markdown, for a wiki)"]
+    assert downloads[0].proto.url  # the bytes are on the page, kept while the clock redraws
 
 
 def test_creating_a_session_without_a_title_explains_what_is_missing(engine):
