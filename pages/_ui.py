@@ -95,6 +95,35 @@ def refuse_unnamed(area: str | None = None) -> bool:
     return False
 
 
+def stop_unnamed() -> bool:
+    """For a write run inline (a button's branch, not a callback): say "type your name first" right here.
+
+    Returns ``True`` when the write must not happen; what the person typed or edited stays on screen.
+    """
+    if name_missing():
+        st.error(NAME_NEEDED, icon=":material/badge:")
+        return True
+    return False
+
+
+def ask_name_first() -> None:
+    """Local mode without a name, on a page that can change something: ask for it at the top, before any write."""
+    # Always drawn, empty once a name is given: removing it would move everything below, and Streamlit would draw
+    # an open expander (a half-typed "Add an integration" form) closed again.
+    slot = st.container(key="name_prompt_box")
+    if not name_missing():
+        return
+    with slot, st.container(border=True):
+        ask, box = st.columns([3, 2], vertical_alignment="center")
+        ask.markdown("**Who is at the keyboard?** Type your name before you change anything: every change is "
+                     "recorded with who made it. It is kept in the address, so a refresh keeps it.")
+        box.text_input("Your name", key="name_prompt", placeholder="e.g. Ana Lima", on_change=_on_name_prompt)
+
+
+def _on_name_prompt() -> None:
+    st.session_state[NAME_KEY] = (st.session_state.get("name_prompt") or "").strip()
+
+
 def current_actor() -> Actor:
     """Who is acting, with their role: pass it as ``actor=`` to every core write.
 
@@ -209,9 +238,14 @@ def show_flash(area: str | None = None) -> None:
 def act(action, *args, area: str | None = None, done: str | None = None, **kwargs) -> bool:
     """Run one service action from a widget callback; a refusal is flashed in plain words, never raised.
 
+    A write (one that takes ``actor=``) is refused until the person has said who they are (local mode).
+
     Returns:
         Whether the action went through.
     """
+    if "actor" in kwargs and name_missing():  # never record a change as nobody in particular
+        flash(NAME_NEEDED, kind="error", area=area)
+        return False
     try:
         action(*args, **kwargs)
     except GovernanceError as error:

@@ -13,8 +13,8 @@ from core.services.decisions import (ACTIVE, FOLLOWED_INTO_REGISTRY, STATUS_LABE
 from core.services.history import list_history
 from core.services.review import DEFAULT_PERIOD_DAYS, quarterly_review, review_document
 from core.wording import escape_markdown, format_money, format_money_range, plural, verdict_name
-from pages._ui import (act, browser_timezone, current_actor, flash, get_analysis, get_engine, page_header,
-    plain_errors, read_only_notice, show_flash)
+from pages._ui import (act, ask_name_first, browser_timezone, current_actor, flash, get_analysis, get_engine,
+    page_header, plain_errors, read_only_notice, show_flash)
 
 OVERDUE_ROW = "background-color: #fde2e1; color: #8a1c14; font-weight: 600"
 SAVING_NOTE = {"recommendation": "", "edited": " (edited)", "at done": " (as expected when done)", "none": ""}
@@ -58,6 +58,8 @@ if not everything:
     st.stop()
 if not actor.can_edit:
     read_only_notice(actor, "change a decision's status")
+else:
+    ask_name_first()
 
 # ------------------------------------------------------------------ headline figures
 overdue = [t for t in everything if t.is_overdue(today)]
@@ -120,12 +122,14 @@ tracked = by_id[chosen_id]
 decision = tracked.decision
 
 
-def _on_status(decision_id: int, version: int) -> None:
-    status = st.session_state.get(f"decision_status_{decision_id}_{version}")
+def _on_status(decision_id: int, version: int, saved: str) -> None:
+    key = f"decision_status_{decision_id}_{version}"
+    status = st.session_state.get(key)
     if status is None:
         return
-    act(change_status, get_engine(), decision_id, status, actor=current_actor(), expected_version=version,
-        area="decision", done=f"Decision {decision_id} is now {DecisionStatus(status).label.lower()}.")
+    if not act(change_status, get_engine(), decision_id, status, actor=current_actor(), expected_version=version,
+               area="decision", done=f"Decision {decision_id} is now {DecisionStatus(status).label.lower()}."):
+        st.session_state[key] = saved  # refused: the control shows what is saved, not the choice that was not
 
 
 def _on_saving(decision_id: int, version: int, reset: bool) -> None:
@@ -161,7 +165,7 @@ with st.container(border=True, key="decision_detail"):
                              format_func=lambda v: STATUS_LABELS[DecisionStatus(v)],
                              # The version in the key: after any change the control starts from the saved status.
                              key=f"decision_status_{tracked.id}_{tracked.version}", disabled=not actor.can_edit,
-                             on_change=_on_status, args=(tracked.id, tracked.version))
+                             on_change=_on_status, args=(tracked.id, tracked.version, tracked.status.value))
         if decision.verdict in FOLLOWED_INTO_REGISTRY:
             st.caption("Choosing Done only records it; use the registry change below to retire the copies as well.")
     with right:

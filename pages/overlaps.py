@@ -13,8 +13,8 @@ from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_mar
     format_money_range, plural, translucent)
 from pages._links import CLUSTER_PARAM, cluster_block_key, scroll_to_cluster, show_back_link
 from pages._style import projector_on, show_table
-from pages._ui import (act, brief_memo_downloads, current_actor, get_analysis, get_engine, page_header, plain_errors,
-    show_recommendation)
+from pages._ui import (act, ask_name_first, brief_memo_downloads, current_actor, get_analysis, get_engine, page_header,
+    plain_errors, show_recommendation)
 
 BAND = translucent(PRIMARY, 0.18)
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
@@ -176,6 +176,8 @@ with plain_errors():
     analysis = get_analysis()
 currency = analysis.settings.currency
 actor = current_actor()
+if actor.can_edit:
+    ask_name_first()
 
 if not analysis.integrations:
     st.info("**The registry is empty**, so there is nothing to compare yet. Load the sample or import a CSV first.",

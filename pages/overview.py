@@ -15,7 +15,8 @@ from core.services.trend import trend_chart
 from core.wording import (INK, MUTED, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural)
 from pages._links import see_cluster_link
-from pages._ui import act, current_actor, get_analysis, get_engine, page_header, plain_errors, show_recommendation
+from pages._ui import (act, ask_name_first, current_actor, get_analysis, get_engine, page_header, plain_errors,
+                       show_recommendation)
 
 EDGE_GREY = "#cfd7e0"
 FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
@@ -143,6 +144,8 @@ if not analysis.integrations:
         "or import your own CSV on the Registry page.",
         icon=":material/inbox:",
     )
+    if current_actor().can_edit:
+        ask_name_first()
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.button("Load the sample registry", key="load_sample", type="primary", on_click=_load_sample,
                   disabled=not current_actor().can_edit,

@@ -17,8 +17,8 @@ from core.services.sources import (keep_unseen, remove_unseen, sources_of, unsee
     workbook_sheet_names)
 from core.wording import escape_markdown, escape_message, field_label
 from pages._style import show_table
-from pages._ui import (brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis, get_engine,
-    page_header, plain_errors, read_only_notice, show_complexity)
+from pages._ui import (ask_name_first, brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis,
+    get_engine, page_header, plain_errors, read_only_notice, show_complexity, stop_unnamed)
 
 EDITOR_KEY = "registry_editor"
 OVERWRITE_KEY = "_registry_overwrite"
@@ -34,6 +34,8 @@ actor = current_actor()
 integrations = load_registry(engine)
 if not actor.can_edit:
     read_only_notice(actor, "upload, add, edit or delete integrations")
+else:
+    ask_name_first()
 
 
 def errors_frame(errors) -> pd.DataFrame:
@@ -103,12 +105,12 @@ def render_unseen() -> None:
                                 disabled=[c for c in frame.columns if c != "Remove or keep"])
         rows = [u for u, tick in zip(unseen, picked["Remove or keep"]) if tick]
         keep_col, remove_col, _ = st.columns([1, 1, 3])
-        if keep_col.button("Keep the ticked ones", key="unseen_keep", disabled=not rows):
+        if keep_col.button("Keep the ticked ones", key="unseen_keep", disabled=not rows) and not stop_unnamed():
             with plain_errors():
                 keep_unseen(engine, [(u.integration_id, u.source) for u in rows], actor=actor)
             flash(f"Kept {len(rows)} integration(s); they are no longer tracked in that source.")
             st.rerun()
-        if remove_col.button("Remove the ticked ones", key="unseen_remove", disabled=not rows):
+        if remove_col.button("Remove the ticked ones", key="unseen_remove", disabled=not rows) and not stop_unnamed():
             with plain_errors():
                 removed = remove_unseen(engine, [u.integration_id for u in rows], actor=actor)
             flash(f"Removed {removed} integration(s); each removal is in the History.")
@@ -191,7 +193,7 @@ def render_upload() -> None:
         st.caption(import_preview_text(preview_import(engine, report.accepted, mode, stored=integrations)))
         blocked = import_blocked(report, strict)
         if st.button(f"Import {len(report.accepted)} valid row(s)", type="primary", disabled=blocked,
-                     key="import_confirm"):
+                     key="import_confirm") and not stop_unnamed():
             bar = st.progress(0.0, text="Importing…")
             with plain_errors():
                 written = import_checked_file(engine, report, mode, strict=strict, actor=actor,
@@ -216,7 +218,7 @@ if not integrations:
         st.info("The registry is empty. An editor can upload the spreadsheet or load the sample registry.")
         st.stop()
     st.info("The registry is empty. Upload your spreadsheet above, or start from the sample registry.")
-    if st.button("Load the sample registry", key="load_sample"):
+    if st.button("Load the sample registry", key="load_sample") and not stop_unnamed():
         with plain_errors():
             load_sample_registry(engine, actor=actor)
         flash("Loaded the sample registry.")
@@ -243,7 +245,7 @@ def render_add_form() -> None:
                                                        placeholder="e.g. 2-3"),
             "tier": a3.selectbox("Tier", ["", *[t.value for t in Tier]], key="add_tier"),
         }
-        if st.form_submit_button("Add to registry", type="primary"):
+        if st.form_submit_button("Add to registry", type="primary") and not stop_unnamed():
             with plain_errors():
                 outcome = add_integration(engine, new, actor=actor)
             if outcome.errors:
@@ -330,7 +332,8 @@ if actor.can_edit:
     discard_col.button("Discard edits", key="registry_discard", disabled=not pending, on_click=discard_edits)
     # Set by the "Overwrite with my edits" button a conflict offers: the same edits, saved over the newer rows.
     overwrite = st.session_state.pop(OVERWRITE_KEY, False) and pending
-    if save_col.button("Save changes", type="primary", key="registry_save", disabled=not pending) or overwrite:
+    wants_save = save_col.button("Save changes", type="primary", key="registry_save", disabled=not pending) or overwrite
+    if wants_save and not stop_unnamed():
         with plain_errors():  # any other refusal (an id taken meanwhile) is one plain message
             try:
                 outcome = save_registry_edits(engine, shown, edited.to_dict("records"), seen_versions, actor=actor,

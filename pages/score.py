@@ -13,8 +13,8 @@ from core.wording import (PRIMARY, VERDICT_COLOURS, VERDICT_MEANING, escape_html
     verdict_banner)
 from pages._links import see_cluster_link
 from pages._style import show_table
-from pages._ui import (brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis, get_engine,
-    page_header, plain_errors, show_complexity, show_flash)
+from pages._ui import (ask_name_first, brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis,
+                       get_engine, name_missing, page_header, plain_errors, show_complexity, show_flash, stop_unnamed)
 
 # Widget keys (tests and other pages rely on them).
 KIND_KEY = "score_subject_kind"
@@ -308,14 +308,15 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
     st.subheader("Save this scoring", anchor=False)
     actor = current_actor()
     who = actor.name
-    if actor.can_edit:
-        st.caption(f"Saved as **{escape_markdown(who)}** with the weights and group scores above."
-                   + ("" if actor.email else " Type your name in the sidebar to change who is recorded."))
+    if actor.can_edit and name_missing():
+        ask_name_first()
+    elif actor.can_edit:
+        st.caption(f"Saved as **{escape_markdown(who)}** with the weights and group scores above.")
     else:
         st.caption("Viewers can try weights and scores here, but not save them. Ask an admin for editor access.")
     engine = get_engine()
     if st.button("Save scoring", key=SAVE_KEY, type="primary", icon=":material/save:",
-                 disabled=result is None or not actor.can_edit):
+                 disabled=result is None or not actor.can_edit) and not stop_unnamed():
         with plain_errors():
             save_scoring(engine, subject, result, weights, overrides, actor=actor)
         flash(escape_markdown(f"Saved: {result.verdict.value}, {format_score(result.score)}, by {who}."),

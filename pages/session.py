@@ -17,7 +17,7 @@ from core.services.sessions import (EXTRA_MINUTES, RESPONSIBILITIES, AgendaProgr
 from core.wording import (INK, MUTED, PRIMARY, VERDICT_BADGE_COLOURS, VERDICT_MEANING, escape_html, escape_markdown,
     escape_message, format_time, verdict_name)
 from pages._session_setup import render_setup
-from pages._ui import (NAME_KEY, act, browser_timezone, current_actor, flash, get_analysis, get_engine, name_missing,
+from pages._ui import (NAME_KEY, act, ask_name_first, browser_timezone, current_actor, flash, get_analysis, get_engine,
     page_header, plain_errors, read_only_notice, refuse_unnamed, show_flash)
 
 SESSION_KEY = "diagnostic_session_id"
@@ -202,19 +202,6 @@ def render_session_bar(sessions) -> int | None:
                       width="stretch", disabled=not actor.can_edit)
         show_flash("create")
     return selected
-
-
-def render_name_prompt() -> None:
-    """Local mode without a name: ask for it here, before anything is written."""
-    with st.container(border=True):
-        ask, box = st.columns([3, 2], vertical_alignment="center")
-        ask.markdown("**Who is at the keyboard?** Type your name before you change anything: every change is "
-                     "recorded with who made it. It is kept in the address, so a refresh keeps it.")
-        box.text_input("Your name", key="name_prompt", placeholder="e.g. Ana Lima", on_change=_on_name_prompt)
-
-
-def _on_name_prompt() -> None:
-    st.session_state[NAME_KEY] = (st.session_state.get("name_prompt") or "").strip()
 
 
 def render_header(diagnostic, tz: tzinfo) -> None:
@@ -603,8 +590,8 @@ if not actor.can_edit:
     read_only_notice(actor, "create sessions or change what is captured in them")
 
 selected_id = render_session_bar(list_sessions(engine))
-if actor.can_edit and name_missing():
-    render_name_prompt()
+if actor.can_edit:
+    ask_name_first()
 if selected_id is None:
     st.info("Resume a session above, or give a new one a title and a facilitator and press **Create session**. "
             "A new session starts with the default agenda: Context 5 min, Overlaps 15, Scoring 15, "

@@ -12,7 +12,8 @@ from core.services.settings import (ALIASES_KEY, CRITERIA, ROLES_KEY, RUBRIC_KEY
     RubricConfig, Settings, load_alias_pairs, load_role_mapping, load_saved_rubric, load_settings, reset_settings,
     save_alias_tables, save_role_mapping, save_rubric, save_settings, setting_version)
 from core.wording import escape_message
-from pages._ui import current_actor, flash, get_engine, page_header, read_only_notice, team_mode
+from pages._ui import (ask_name_first, current_actor, flash, get_engine, page_header, read_only_notice, refuse_unnamed,
+                       stop_unnamed, team_mode)
 
 SEEN_KEY = "settings_seen_versions"
 CONFLICT_KEY = "settings_conflict"
@@ -32,6 +33,8 @@ actor = current_actor()
 locked = not actor.is_admin
 if locked:
     read_only_notice(actor, "change settings: only admins can")
+else:
+    ask_name_first()
 settings = load_settings(engine)
 rubric = load_saved_rubric(engine)
 
@@ -78,6 +81,8 @@ SAVERS: dict[str, Callable] = {
 
 
 def _overwrite(setting_key: str) -> None:
+    if refuse_unnamed():
+        return
     conflict = st.session_state.get(CONFLICT_KEY) or {}
     if conflict.get("key") != setting_key:
         return
@@ -101,6 +106,8 @@ def show_conflict(setting_key: str) -> None:
 
 
 def submit(setting_key: str, value) -> None:
+    if stop_unnamed():
+        return
     if save_section(setting_key, lambda version: SAVERS[setting_key](value, version), value, seen.get(setting_key)):
         flash("Saved.")
         st.rerun()
@@ -244,7 +251,7 @@ with st.container(border=True):
     st.markdown("**Reset to defaults**: costs, rubric and aliases go back to the shipped values. "
                 "The registry is not touched.")
     confirm = st.checkbox("Yes, reset every setting on this page", key="set_reset_confirm", disabled=locked)
-    if st.button("Reset to defaults", disabled=locked or not confirm, key="set_reset"):
+    if st.button("Reset to defaults", disabled=locked or not confirm, key="set_reset") and not stop_unnamed():
         try:
             reset_settings(engine, actor=actor)
         except GovernanceError as error:

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
@@ -114,3 +115,20 @@ def app_database(database_url, monkeypatch):
     ui._analysis_for.clear()
     for opened_engine in opened:
         opened_engine.dispose()
+
+
+@pytest.fixture
+def routed_by_app_py(monkeypatch):
+    """Every run goes through app.py's router, as on a running server.
+
+    AppTest starts each run in Streamlit's legacy pages/ mode (a pages/ folder exists), which runs a
+    page's script without app.py, hence without the sidebar (and its "Your name"). On a server the first
+    st.navigation call switches that mode off for good; do the same after each run's set-up.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

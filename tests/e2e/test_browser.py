@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.storage.audit import list_history
 from core.storage.db import create_db_engine
 from core.storage.registry_store import load_integrations
 from tests.conftest import EXAMPLES_DIR
@@ -37,7 +38,7 @@ def test_sidebar_lists_each_page_once(server, page):
 
 
 def test_uploading_a_csv_shows_the_report_before_writing_and_imports_on_confirm(server, page):
-    page.goto(f"{server['url']}/registry")
+    page.goto(f"{server['url']}/registry?who=Ana+Lima")
     wait_for_app(page)
     engine = create_db_engine(server["database_url"])
     before = {i.id for i in load_integrations(engine)}
@@ -55,6 +56,36 @@ def test_uploading_a_csv_shows_the_report_before_writing_and_imports_on_confirm(
     assert written_before_confirm == before
     after = {i.id for i in load_integrations(engine)}
     assert {"INT-701"} <= after - before
+
+
+def test_a_change_waits_for_a_name_and_is_recorded_under_it(server, page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server['url']}/registry")
+    wait_for_app(page)
+    engine = create_db_engine(server["database_url"])
+    prompt = page.locator(".st-key-name_prompt_box")
+    prompt.get_by_text("Who is at the keyboard?").wait_for()
+    page.get_by_text("Add an integration").click()
+    for label, value in [("Name *", "Quote sync"), ("Team that runs it *", "Sales Ops"),
+                         ("Source system *", "Salesforce"), ("Target system *", "Stripe"),
+                         ("Data objects * (separate with ;)", "Quote")]:
+        page.get_by_label(label, exact=True).fill(value)
+
+    page.get_by_role("button", name="Add to registry").click()
+    page.get_by_text("Type your name under Your name first").wait_for()
+    assert "INT-quote-sync" not in {i.id for i in load_integrations(engine)}
+    screenshot(page, "name-asked-before-a-change")
+
+    box = prompt.get_by_role("textbox", name="Your name")
+    box.fill("Zoë Müller")
+    box.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Add to registry").click()  # what was typed in the form is still there
+    page.get_by_text("Added INT-quote-sync.").wait_for()
+
+    assert list_history(engine, entity_id="INT-quote-sync")[0].actor == "Zoë Müller"
+    assert prompt.get_by_role("textbox").count() == 0  # answered: the question is gone
+    assert "who=Zo%C3%AB+M%C3%BCller" in page.url  # a refresh or a shared link keeps the name
 
 
 def test_deep_link_on_a_freshly_started_server_gets_the_router(tmp_path, page):

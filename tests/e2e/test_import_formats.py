@@ -20,7 +20,7 @@ SOURCES = EXAMPLES_DIR / "sources"
 
 def open_upload(server, page) -> None:
     page.set_viewport_size({"width": 1920, "height": 1080})
-    page.goto(f"{server['url']}/registry")
+    page.goto(f"{server['url']}/registry?who=Ana+Lima")
     wait_for_app(page)
     page.get_by_text("Upload a registry file").click()
 
@@ -73,7 +73,7 @@ def test_integrations_a_reimport_no_longer_has_are_reviewed_in_the_browser(serve
     import_registry_file(engine, json.dumps(document).encode(), actor=EDITOR, filename=path.name,
                          source_name=path.name)
     page.set_viewport_size({"width": 1920, "height": 1080})
-    page.goto(f"{server['url']}/registry")
+    page.goto(f"{server['url']}/registry?who=Ana+Lima")
     wait_for_app(page)
 
     page.get_by_text("not seen in their source since the last import").click()

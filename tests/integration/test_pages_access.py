@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from core.domain.access import RoleMapping
@@ -26,26 +25,9 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 VIEWER_USER = {"is_logged_in": True, "email": "vic@example.com", "name": "Vic"}
 
 
-@pytest.fixture(autouse=True)
-def routed_by_app_py(monkeypatch):
-    """Every run goes through app.py's router, as on a running server.
-
-    AppTest starts each run in Streamlit's legacy pages/ mode (a pages/ folder exists), which runs a
-    page's script without app.py, hence without the sidebar this file tests. On a server the first
-    st.navigation call switches that mode off for good; do the same after each run's set-up.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 # Every test drives the app on its own fresh database, the sample registry loaded before the first page
 # run; ``engine`` opens the same database the way the CLI would.
-pytestmark = pytest.mark.usefixtures("app_database", "sample_registry")
+pytestmark = pytest.mark.usefixtures("routed_by_app_py", "app_database", "sample_registry")
 
 
 def open_page(page: str, *, name: str | None = "Ana", user: dict | None = None) -> AppTest:

@@ -29,7 +29,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 # Every test drives the app on its own fresh database (the first page run loads the sample registry).
-pytestmark = pytest.mark.usefixtures("app_database")
+pytestmark = pytest.mark.usefixtures("routed_by_app_py", "app_database")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,10 @@ def expected():
 
 
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    """Through app.py, with a name typed under "Your name" (changes are refused until someone has one)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_name"] = "Ana"
+    at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -219,7 +222,9 @@ def pager_label(at: AppTest) -> str:
 
 
 def open_overlaps(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_name"] = "Ana"
+    at.run()
     at.switch_page("pages/overlaps.py")
     for name, value in (query or {}).items():
         at.query_params[name] = value

@@ -35,11 +35,14 @@ def sample_analysis():
 
 
 # Every test drives the app on its own fresh database (the first page run loads the sample registry).
-pytestmark = pytest.mark.usefixtures("app_database")
+pytestmark = pytest.mark.usefixtures("routed_by_app_py", "app_database")
 
 
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    """Through app.py, with a name typed under "Your name" (changes are refused until someone has one)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_name"] = "Ana"
+    at.run()
     return at.switch_page(page).run()
 
 
