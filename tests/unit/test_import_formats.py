@@ -310,6 +310,17 @@ def test_a_damaged_or_foreign_workbook_is_one_plain_error():
         read_source(b"PK\x03\x04garbage", "xlsx")
 
 
+def test_a_backstage_component_without_an_owner_is_a_problem_named_where_it_is():
+    unowned = (b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: revenue-report}\n"
+               b"spec: {system: reporting, consumesApis: [invoices-api]}\n")
+
+    report = read_source({**BACKSTAGE, "reporting/revenue.yaml": unowned})
+
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [
+        ("reporting/revenue.yaml, document 1 (Component revenue-report)", "owner_team",
+         "Give the component revenue-report a spec.owner.")]
+
+
 def test_a_backstage_catalog_without_entities_is_refused():
     with pytest.raises(RegistryFileError, match="No Backstage entities"):
         read_source({"a.yaml": b"just: text\n"})
