@@ -106,6 +106,17 @@ class CatalogUpload:
     name: str
     files: dict[str, bytes]
 
+    def summary(self, shown: int = 10) -> str:
+        """The files in words, for the upload to show what it read.
+
+        >>> CatalogUpload("backstage", {"apis.yaml": b"", "components.yaml": b""}).summary()
+        "2 YAML file(s) from the folder 'backstage': apis.yaml, components.yaml."
+        """
+        names = sorted(self.files)
+        listed = ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+        folder = "" if self.name in (LOOSE_CATALOG_NAME, *names) else f" from the folder '{self.name}'"
+        return f"{len(names):,} YAML file(s){folder}: {listed}."
+
 
 def catalog_from_uploads(uploads: Iterable[tuple[str, bytes]], *, limit_mb: int | None = None) -> CatalogUpload:
     """Several uploaded YAML files (a folder, or files picked together) as one Backstage catalog, within the limits.
