@@ -136,8 +136,9 @@ def render_upload() -> None:
                      expanded=not integrations or (bool(given) if kind == "catalog" else given is not None)):
         st.caption(
             "A registry kept as CSV or Excel (.xlsx, .xls, .ods), or an export from LeanIX (Interfaces), Backstage "
-            "(catalog YAML), dbt (manifest.json), Fivetran or Airbyte (connections JSON) or OpenMetadata (lineage "
-            "CSV). Nothing is written until you confirm. Formats: docs/registry-format.md."
+            "(catalog YAML: one file, or the catalog's folder), dbt (manifest.json), Fivetran or Airbyte (connections "
+            "JSON) or OpenMetadata (lineage CSV). Nothing is written until you confirm. "
+            "Formats: docs/registry-format.md."
         )
         with plain_errors():  # an invalid IGOV_MAX_UPLOAD_MB is named, not a traceback
             upload_limit = upload_limit_mb()
