@@ -9,10 +9,10 @@ from core.errors import EditConflict, GovernanceError, MissingColumnsError
 from core.services.history import history_rows
 from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, IMPORT_MODES, REQUIRED_COLUMNS,
     UPLOAD_EXTENSIONS, Approach, Complexity, Direction, RegistryFilter, Status, Tier, Timeliness, add_integration,
-    check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options, import_blocked,
-    import_checked_file, import_counts_text, import_preview_text, integration_cells, integration_history,
-    load_registry, load_sample_registry,
-    preview_import, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
+    catalog_from_uploads, check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options,
+    import_blocked, import_checked_file, import_counts_text, import_preview_text, integration_cells,
+    integration_history, load_registry, load_sample_registry, preview_import, registry_versions,
+    remembered_column_map, save_registry_edits, upload_limit_mb)
 from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
     workbook_sheet_names)
 from core.wording import escape_markdown, escape_message, field_label
@@ -118,54 +118,83 @@ def render_unseen() -> None:
 
 
 UPLOAD_ROUND = "_registry_upload_round"  # bumped after an import: a new uploader key clears the file
+UPLOAD_KINDS = {"file": "One file", "catalog": "A Backstage catalog folder (several YAML files)"}
+UPLOAD_KIND_KEY = "registry_upload_kind"
 
 
-def upload_key() -> str:
+def upload_key(kind: str = "file") -> str:
     """The uploader's key: a new one after each import, so the imported file is gone and cannot be imported twice."""
     round_ = st.session_state.get(UPLOAD_ROUND, 0)
-    return "registry_upload" if round_ == 0 else f"registry_upload_{round_}"
+    base = "registry_upload" if kind == "file" else "registry_catalog_upload"
+    return base if round_ == 0 else f"{base}_{round_}"
 
 
 def render_upload() -> None:
-    """Upload any supported file, see the format, preview and report, map columns if needed, then confirm."""
+    """Upload any supported file (or a Backstage catalog folder), see the format, preview and report, map columns if
+    needed, then confirm."""
+    kind = st.session_state.get(UPLOAD_KIND_KEY, "file")
+    given = st.session_state.get(upload_key(kind))
     with st.expander("Upload a registry file",
-                     expanded=not integrations or st.session_state.get(upload_key()) is not None):
+                     expanded=not integrations or (bool(given) if kind == "catalog" else given is not None)):
         st.caption(
             "A registry kept as CSV or Excel (.xlsx, .xls, .ods), or an export from LeanIX (Interfaces), Backstage "
-            "(catalog YAML), dbt (manifest.json), Fivetran or Airbyte (connections JSON) or OpenMetadata (lineage "
-            "CSV). Nothing is written until you confirm. Formats: docs/registry-format.md."
+            "(catalog YAML: one file, or the catalog's folder), dbt (manifest.json), Fivetran or Airbyte (connections "
+            "JSON) or OpenMetadata (lineage CSV). Nothing is written until you confirm. "
+            "Formats: docs/registry-format.md."
         )
         with plain_errors():  # an invalid IGOV_MAX_UPLOAD_MB is named, not a traceback
             upload_limit = upload_limit_mb()
-        upload = st.file_uploader("Registry file", type=list(UPLOAD_EXTENSIONS), key=upload_key(),
-                                  max_upload_size=upload_limit)
+        kind = st.radio("What to upload", list(UPLOAD_KINDS), format_func=UPLOAD_KINDS.get, horizontal=True,
+                        key=UPLOAD_KIND_KEY)
+        if kind == "catalog":
+            uploads = st.file_uploader(
+                "Backstage catalog folder", type=["yaml", "yml"], accept_multiple_files="directory",
+                key=upload_key("catalog"), max_upload_size=upload_limit,
+                help="Choose the folder that holds the catalog's .yaml files (its sub-folders are read too), or drop "
+                     "its YAML files here. Other files in the folder are left out.")
+        else:
+            upload = st.file_uploader("Registry file", type=list(UPLOAD_EXTENSIONS), key=upload_key(),
+                                      max_upload_size=upload_limit)
         fmt = st.selectbox("Format", FORMAT_CHOICES, key="import_format", format_func=FORMAT_NAMES.get)
-        if upload is None:
-            return
-        data = upload.getvalue()
-        sheets = workbook_sheet_names(data) if fmt in ("auto", "xlsx") else []
+        if kind == "catalog":
+            if not uploads:
+                return
+            try:  # the folder's files as one source, named after the folder (nothing parsed yet)
+                catalog = catalog_from_uploads([(u.name, u.getvalue()) for u in uploads])
+            except GovernanceError as error:
+                st.error(escape_message(str(error)))
+                return
+            data, name, size, sheets, column_map = catalog.files, catalog.name, None, [], {}
+        else:
+            if upload is None:
+                return
+            data, name, size = upload.getvalue(), upload.name, upload.size
+            sheets = workbook_sheet_names(data) if fmt in ("auto", "xlsx") else []
         sheet = None
         if len(sheets) > 1:
             picked = st.selectbox("Sheet", [FIRST_SHEET, *sheets], key="import_sheet")
             sheet = None if picked == FIRST_SHEET else picked
-        chosen_map = st.session_state.get(MAP_KEY) or {}
-        remembered = remembered_column_map(engine, upload.name)
-        column_map = chosen_map["map"] if chosen_map.get("file") == upload.name else remembered
+        if kind != "catalog":
+            chosen_map = st.session_state.get(MAP_KEY) or {}
+            remembered = remembered_column_map(engine, name)
+            column_map = chosen_map["map"] if chosen_map.get("file") == name else remembered
         try:
-            detected = FORMATS[detect_format(data, upload.name)] if fmt == "auto" else None
-            report = check_registry_file(data, size=upload.size, fmt="xlsx" if sheet and fmt == "auto" else fmt,
-                                         filename=upload.name, column_map=column_map or None, sheet=sheet)
+            detected = FORMATS[detect_format(data, name)] if fmt == "auto" else None
+            report = check_registry_file(data, size=size, fmt="xlsx" if sheet and fmt == "auto" else fmt,
+                                         filename=name, column_map=column_map or None, sheet=sheet)
         except MissingColumnsError as problem:
-            render_mapping_step(problem, upload.name, column_map)
+            render_mapping_step(problem, name, column_map)
             return
         except GovernanceError as error:
-            st.error(escape_message(f"{upload.name}: {error}"))
+            st.error(escape_message(f"{name}: {error}"))
             return
         read_as = FORMATS.get(report.format, report.format) + (f", sheet '{report.sheet}'" if report.sheet else "")
         st.info(f"Read as: **{escape_markdown(read_as)}**" + (" (detected)" if detected else "")
                 + (f". Columns mapped: {escape_markdown(', '.join(f'{k} → {v}' for k, v in column_map.items()))}"
                    if column_map and report.format in ("csv", "xlsx") else ""),
                 icon=":material/description:")
+        if kind == "catalog":
+            st.caption(escape_markdown(catalog.summary()))
         for note in report.notes:
             st.caption(escape_markdown(note))
         c1, c2, c3 = st.columns(3)
@@ -198,9 +227,10 @@ def render_upload() -> None:
             with plain_errors():
                 written = import_checked_file(engine, report, mode, strict=strict, actor=actor,
                                               progress=lambda done, what: bar.progress(done, text=what),
-                                              source_name=upload.name, column_map=column_map or None)
-            unseen = (f" {written['unseen']} earlier row(s) of this source are not in the file: review them "
-                      "below (nothing was deleted).") if written.get("unseen") else ""
+                                              source_name=name, column_map=column_map or None)
+            unseen = (f" {written['unseen']} earlier row(s) of this source are not in the "
+                      f"{'catalog' if kind == 'catalog' else 'file'}: review them below (nothing was deleted)."
+                      ) if written.get("unseen") else ""
             flash(f"Imported: {import_counts_text(written)}.{unseen}")
             st.session_state.pop(MAP_KEY, None)
             st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1

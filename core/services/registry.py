@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from core.domain.access import Actor, require_editor
 from core.domain.filters import RegistryFilter, filter_integrations, filter_options
-from core.domain.limits import MB, check_upload_size, upload_limit_mb
+from core.domain.limits import MB, UPLOAD_ENV, check_upload_size, upload_limit_mb
 from core.errors import RegistryFileError
 from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.domain.registry_cells import CANONICAL_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError
@@ -31,7 +32,8 @@ from core.storage.source_store import load_column_map, record_sources, save_colu
 __all__ = [
     "CANONICAL_COLUMNS", "FORMATS", "FORMAT_CHOICES", "IMPORT_MODES", "REQUIRED_COLUMNS", "UPLOAD_EXTENSIONS",
     "Approach", "Complexity", "Direction", "EditOutcome", "ImportReport", "Integration", "RegistryFilter", "RowError",
-    "Status", "Tier", "Timeliness", "add_integration", "check_registry_file", "detect_format", "export_registry_csv",
+    "CatalogUpload", "MAX_FOLDER_FILES", "Status", "Tier", "Timeliness", "add_integration", "catalog_from_uploads",
+    "check_registry_file", "detect_format", "export_registry_csv",
     "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_counts_text",
     "import_preview_text",
     "import_registry_file",
@@ -91,6 +93,86 @@ def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
         raise RegistryFileError(f"{folder} is a folder without .yaml or .yml files. Give a registry file, or the "
                                 "folder of a Backstage catalog.")
     return files
+
+
+CATALOG_SUFFIXES = (".yaml", ".yml")
+LOOSE_CATALOG_NAME = "catalog files"  # the source name of catalog files uploaded without their folder
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogUpload:
+    """Files uploaded together, as one Backstage catalog: its source name and its files by path inside it."""
+
+    name: str
+    files: dict[str, bytes]
+
+    def summary(self, shown: int = 10) -> str:
+        """The files in words, for the upload to show what it read.
+
+        >>> CatalogUpload("backstage", {"apis.yaml": b"", "components.yaml": b""}).summary()
+        "2 YAML file(s) from the folder 'backstage': apis.yaml, components.yaml."
+        """
+        names = sorted(self.files)
+        listed = ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+        folder = "" if self.name in (LOOSE_CATALOG_NAME, *names) else f" from the folder '{self.name}'"
+        return f"{len(names):,} YAML file(s){folder}: {listed}."
+
+
+def catalog_from_uploads(uploads: Iterable[tuple[str, bytes]], *, limit_mb: int | None = None) -> CatalogUpload:
+    """Several uploaded YAML files (a folder, or files picked together) as one Backstage catalog, within the limits.
+
+    The browser names a folder's files by their path under it: the catalog then takes the folder's name, as
+    ``igov import FOLDER`` does, and its files their paths inside it, so a re-import of the same folder (from the
+    page or the CLI) updates its rows and flags those it no longer has. Files picked one by one have no folder:
+    they are "catalog files" (one file alone keeps its own name, as the one-file upload does).
+
+    >>> catalog = catalog_from_uploads([("backstage/apis.yaml", b"kind: API"), ("backstage/web/c.yml", b"kind: X")])
+    >>> catalog.name, sorted(catalog.files)
+    ('backstage', ['apis.yaml', 'web/c.yml'])
+    >>> catalog_from_uploads([("apis.yaml", b""), ("components.yaml", b"")]).name
+    'catalog files'
+    >>> try:
+    ...     catalog_from_uploads([("backstage/apis.yaml", b""), ("backstage/registry.csv", b"")])
+    ... except RegistryFileError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    backstage/registry.csv is not a YAML file: a Backstage catalog is read from .yaml and .yml files only. Leave it
+    out, or upload it on its own as one file.
+
+    Args:
+        uploads: (name as uploaded, bytes) of each file.
+        limit_mb: the most all files may hold together, in megabytes; ``None`` means the upload limit.
+
+    Raises:
+        RegistryFileError: naming the file, for a file that is not YAML or is given twice; and for no file, more
+            than :data:`MAX_FOLDER_FILES` files, or files larger together than the upload limit (as for a folder
+            given to the CLI).
+    """
+    limit = upload_limit_mb() if limit_mb is None else limit_mb
+    uploads = list(uploads)  # already in memory: the browser sent them
+    if len(uploads) > MAX_FOLDER_FILES:
+        raise RegistryFileError(f"The catalog has {len(uploads):,} files; at most {MAX_FOLDER_FILES:,} are read. "
+                                "Upload the catalog's own folder.")
+    total = sum(len(data) for _, data in uploads)
+    if total > limit * MB:
+        shown = math.ceil(total / MB * 10) / 10  # rounded up, as for one file
+        raise RegistryFileError(f"The catalog's {len(uploads):,} files are {shown:.1f} MB together; the limit is "
+                                f"{limit} MB. Upload the catalog's own folder, or raise {UPLOAD_ENV}.")
+    named: dict[str, bytes] = {}
+    for name, data in uploads:
+        name = name.replace("\\", "/").removeprefix("./")
+        if not name.lower().endswith(CATALOG_SUFFIXES):
+            raise RegistryFileError(f"{name} is not a YAML file: a Backstage catalog is read from .yaml and .yml "
+                                    "files only. Leave it out, or upload it on its own as one file.")
+        if name in named:
+            raise RegistryFileError(f"{name} is given twice. Remove one of them, then the catalog is read again.")
+        named[name] = bytes(data)
+    if not named:
+        raise RegistryFileError("No catalog file was given: choose the catalog's folder, or its YAML files.")
+    folders = {name.split("/", 1)[0] if "/" in name else "" for name in named}
+    if len(folders) == 1 and "" not in folders:
+        folder = folders.pop()
+        return CatalogUpload(folder, {name.split("/", 1)[1]: data for name, data in named.items()})
+    return CatalogUpload(next(iter(named)) if len(named) == 1 else LOOSE_CATALOG_NAME, named)
 
 
 def check_registry_file(

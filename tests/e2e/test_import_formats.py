@@ -16,6 +16,8 @@ from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-import_formats")]
 SOURCES = EXAMPLES_DIR / "sources"
+BACKSTAGE = SOURCES / "backstage"
+BACKSTAGE_IDS = {"BS-invoice-service-accounts-api", "BS-portal-web-invoices-api", "BS-portal-web-accounts-api"}
 
 
 def open_upload(server, page) -> None:
@@ -92,3 +94,61 @@ def test_integrations_a_reimport_no_longer_has_are_reviewed_in_the_browser(serve
     page.get_by_text("Removed 1 integration(s)").first.wait_for()
 
     assert "FT-serene-quarter" not in {i.id for i in load_integrations(engine)}
+
+
+def open_catalog_upload(server, page) -> None:
+    """The Registry upload switched to a Backstage catalog folder, by a named person (writes record who)."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server['url']}/registry?who=Ana+Lima")
+    wait_for_app(page)
+    page.get_by_text("Upload a registry file").click()
+    page.get_by_text("A Backstage catalog folder (several YAML files)").click()
+    # The rerun swaps the one-file uploader for the folder one: wait for it, not only for the script to be idle
+    # (it is idle too in the moment before the rerun starts).
+    page.locator("[data-testid='stFileUploaderDropzoneInput'][webkitdirectory]").wait_for(state="attached")
+    wait_for_app(page)
+
+
+def test_a_backstage_catalog_folder_is_detected_previewed_and_imported_as_the_folder(server, page):
+    engine = create_db_engine(server["database_url"])
+    open_catalog_upload(server, page)
+    before = {i.id for i in load_integrations(engine)}
+
+    # The folder itself, as a person picks it: the browser names each file by its path under the folder.
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(BACKSTAGE))
+    wait_for_app(page)
+    page.get_by_text("3 YAML file(s) from the folder 'backstage': apis.yaml, components.yaml, systems.yaml.").wait_for()
+    page.get_by_text("Backstage catalog").first.wait_for()
+    page.get_by_text("Preview: the first 3 of 3 valid row(s).").wait_for()
+    screenshot(page, "registry-upload-backstage-folder")
+    written_before_confirm = {i.id for i in load_integrations(engine)}
+    page.get_by_role("button", name="Import 3 valid row(s)").click()
+    page.get_by_text("Imported: 3 added").first.wait_for()
+
+    assert written_before_confirm == before
+    assert {i.id for i in load_integrations(engine)} - before == BACKSTAGE_IDS
+    # The folder's name, as `igov import data/examples/sources/backstage` records it.
+    assert {r.integration_id for r in load_sources(engine) if r.source == "backstage:backstage"} == BACKSTAGE_IDS
+    assert page.get_by_text("apis.yaml").count() == 0  # the uploader was cleared
+
+
+def test_several_catalog_files_dropped_together_are_read_as_one_catalog(server, page):
+    engine = create_db_engine(server["database_url"])
+    open_catalog_upload(server, page)
+
+    # Dropped on the uploader, as files dragged from a file manager: Playwright's set_input_files takes only a folder
+    # for a directory input, so the drop event carries the files, built in the page.
+    files = [[p.name, p.read_text(encoding="utf-8")] for p in sorted(BACKSTAGE.glob("*.yaml"))]
+    dropped = page.evaluate_handle("""files => {
+        const transfer = new DataTransfer();
+        for (const [name, text] of files) transfer.items.add(new File([text], name, {type: "application/x-yaml"}));
+        return transfer;
+    }""", files)
+    page.locator("[data-testid='stFileUploaderDropzone']").dispatch_event("drop", {"dataTransfer": dropped})
+    wait_for_app(page)
+    page.get_by_text("3 YAML file(s): apis.yaml, components.yaml, systems.yaml.").wait_for()
+    page.get_by_role("button", name="Import 3 valid row(s)").click()
+    page.get_by_text("Imported: ").first.wait_for()
+
+    assert {i.id for i in load_integrations(engine)} >= BACKSTAGE_IDS
+    assert "backstage:catalog files" in {r.source for r in load_sources(engine)}

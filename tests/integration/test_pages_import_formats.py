@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.services.registry import import_registry_file
+from core.services.registry import import_registry_file, read_registry_source
 from core.storage.audit import list_history
 from core.storage.registry_store import load_integrations
 from core.storage.source_store import load_sources
@@ -18,6 +18,14 @@ from tests.conftest import EXAMPLES_DIR
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SOURCES = EXAMPLES_DIR / "sources"
 LEANIX_HEADERS = SOURCES / "leanix_style_headers.csv"
+BACKSTAGE = SOURCES / "backstage"
+BACKSTAGE_IDS = {"BS-invoice-service-accounts-api", "BS-portal-web-invoices-api", "BS-portal-web-accounts-api"}
+# A component without spec.owner, in a sub-folder: its row's problem must name the file inside the catalog.
+UNOWNED = b"""apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: revenue-report}
+spec: {type: service, lifecycle: production, system: reporting, consumesApis: [invoices-api]}
+"""
 
 pytestmark = pytest.mark.usefixtures("app_database")
 
@@ -169,3 +177,90 @@ def test_the_history_of_an_integration_says_where_it_was_read_from(engine):
     captions = [c.value.replace("\\", "") for c in at.caption]
     assert any(c.startswith("Read from Fivetran (fivetran_connections.json): id lifting_palace at connections[0], "
                             "last seen ") for c in captions)
+
+
+# ------------------------------------------------------------------ a Backstage catalog folder
+def folder_files(**changed: bytes) -> list[tuple[str, bytes, str]]:
+    """The example catalog as the browser uploads a chosen folder: each file named by its path under the folder."""
+    files = {p.name: p.read_bytes() for p in sorted(BACKSTAGE.glob("*.yaml"))} | changed
+    return [(f"backstage/{name}", data, "application/x-yaml") for name, data in files.items()]
+
+
+def upload_folder(at: AppTest, files: list[tuple[str, bytes, str]]) -> AppTest:
+    at.radio(key="registry_upload_kind").set_value("catalog").run()
+    uploader = next(u for u in at.file_uploader if u.key.startswith("registry_catalog_upload"))
+    assert uploader.accept_directory
+    uploader.set_value(files)
+    return at.run()
+
+
+def test_a_backstage_catalog_folder_is_detected_previewed_and_imported_as_one_source_on_confirm(engine):
+    at = open_registry()
+    before = ids(engine)
+
+    upload_folder(at, folder_files())
+
+    assert not at.exception
+    assert "Read as: **Backstage catalog** (detected)" in [i.value for i in at.info]
+    assert "3 YAML file(s) from the folder 'backstage': apis.yaml, components.yaml, systems.yaml." in [
+        c.value.replace("\\", "") for c in at.caption]
+    assert set(preview(at)["Id"]) == BACKSTAGE_IDS
+    assert at.button(key="import_confirm").label == "Import 3 valid row(s)"
+    assert ids(engine) == before  # nothing written before the confirmation
+    at.button(key="import_confirm").click().run()
+
+    assert ids(engine) - before == BACKSTAGE_IDS
+    # The folder's name, as `igov import data/examples/sources/backstage` records it; places inside the folder.
+    assert {(s.source, s.location) for s in load_sources(engine)} == {
+        ("backstage:backstage", "components.yaml, document 1 (Component invoice-service)"),
+        ("backstage:backstage", "components.yaml, document 3 (Component portal-web)")}
+    assert not next(u for u in at.file_uploader if u.key.startswith("registry_catalog_upload")).value  # cleared
+
+
+def test_a_reupload_of_the_folder_the_cli_imported_updates_its_rows_and_flags_those_it_no_longer_has(engine):
+    import_registry_file(engine, read_registry_source(BACKSTAGE), actor=EDITOR, source_name=BACKSTAGE.name)
+    components = (BACKSTAGE / "components.yaml").read_bytes().replace(
+        b"consumesApis: [invoices-api, accounts-api]", b"consumesApis: [invoices-api]")
+    at = open_registry()
+
+    upload_folder(at, folder_files(**{"components.yaml": components}))
+    at.button(key="import_confirm").click().run()
+
+    assert "BS-portal-web-accounts-api" in ids(engine)  # flagged, never deleted
+    assert list(at.data_editor(key="unseen_table").value["Id"]) == ["BS-portal-web-accounts-api"]
+    assert {s.source for s in load_sources(engine)} == {"backstage:backstage"}
+
+
+def test_a_problem_in_a_catalog_folder_names_the_file_inside_the_folder(engine):
+    at = open_registry()
+
+    upload_folder(at, [*folder_files(), ("backstage/reporting/revenue.yaml", UNOWNED, "application/x-yaml")])
+
+    problems = at.dataframe[0].value
+    assert list(problems["Where"]) == ["reporting/revenue.yaml, document 1 (Component revenue-report)"]
+    assert list(problems["How to fix"]) == ["Give the component revenue-report a spec.owner."]
+    assert at.button(key="import_confirm").label == "Import 3 valid row(s)"
+
+
+def test_a_catalog_file_that_is_not_valid_yaml_is_named_in_plain_words(engine):
+    at = open_registry()
+
+    upload_folder(at, [*folder_files(), ("backstage/reporting/broken.yaml", b"kind: [API\n", "application/x-yaml")])
+
+    assert not at.exception
+    (message,) = [e.value.replace("\\", "") for e in at.error]
+    assert message.startswith("backstage: The Backstage catalog reporting/broken.yaml file is not valid YAML "
+                              "(line 2, column 1): ")  # then the YAML reader's reason: "did not find expected ','"
+    assert "import_confirm" not in [b.key for b in at.button]
+
+
+def test_a_catalog_over_the_upload_limit_together_is_refused_in_plain_words(engine, monkeypatch):
+    monkeypatch.setenv("IGOV_MAX_UPLOAD_MB", "1")
+    at = open_registry()
+    big = b"# padding\n" * 60_000  # 600,000 bytes: each file is under the limit, the two together are not
+
+    upload_folder(at, [(f"backstage/{name}", big, "application/x-yaml") for name in ("a.yaml", "b.yaml")])
+
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "The catalog's 2 files are 1.2 MB together; the limit is 1 MB. Upload the catalog's own folder, or raise "
+        "IGOV_MAX_UPLOAD_MB."]

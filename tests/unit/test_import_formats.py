@@ -310,6 +310,17 @@ def test_a_damaged_or_foreign_workbook_is_one_plain_error():
         read_source(b"PK\x03\x04garbage", "xlsx")
 
 
+def test_a_backstage_component_without_an_owner_is_a_problem_named_where_it_is():
+    unowned = (b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: revenue-report}\n"
+               b"spec: {system: reporting, consumesApis: [invoices-api]}\n")
+
+    report = read_source({**BACKSTAGE, "reporting/revenue.yaml": unowned})
+
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [
+        ("reporting/revenue.yaml, document 1 (Component revenue-report)", "owner_team",
+         "Give the component revenue-report a spec.owner.")]
+
+
 def test_a_backstage_catalog_without_entities_is_refused():
     with pytest.raises(RegistryFileError, match="No Backstage entities"):
         read_source({"a.yaml": b"just: text\n"})
@@ -377,3 +388,62 @@ def test_an_opendocument_spreadsheet_reads_like_the_same_csv():
 
     assert (report.format, report.encoding, report.errors) == ("xlsx", "OpenDocument spreadsheet", [])
     assert report.accepted == read_registry_csv(csv).accepted
+
+
+# ------------------------------------------------------------------ a catalog uploaded as several files
+def _folder_upload() -> list[tuple[str, bytes]]:
+    """The example folder as the browser uploads it: each file named by its path under the chosen folder."""
+    return [(f"backstage/{name}", data) for name, data in BACKSTAGE.items()]
+
+
+def test_a_folder_uploaded_on_the_page_is_the_catalog_the_cli_reads_from_that_folder():
+    from core.services.registry import catalog_from_uploads, read_registry_source
+
+    catalog = catalog_from_uploads(_folder_upload())
+
+    assert catalog.name == "backstage"  # the source name `igov import data/examples/sources/backstage` records
+    assert catalog.files == read_registry_source(SOURCES / "backstage")
+    assert detect_format(catalog.files) == "backstage"
+    assert [i.id for i in read_source(catalog.files).accepted] == [i.id for i in read("backstage").accepted]
+
+
+def test_catalog_files_uploaded_without_their_folder_share_one_stable_name():
+    from core.services.registry import catalog_from_uploads
+
+    assert catalog_from_uploads(list(BACKSTAGE.items())).name == "catalog files"
+    assert catalog_from_uploads(list(BACKSTAGE.items())[:2]).name == "catalog files"
+    assert catalog_from_uploads([("catalog-info.yaml", b"")]).name == "catalog-info.yaml"  # as the one-file upload
+
+
+def test_an_uploaded_catalog_is_held_to_the_cli_folder_limits(monkeypatch):
+    from core.services import registry as service
+
+    with pytest.raises(RegistryFileError, match=r"^The catalog's 2 files are 1\.2 MB together; the limit "
+                                                r"is 1 MB\. Upload the catalog's own folder, or raise IGOV_MAX_UPLOAD"):
+        service.catalog_from_uploads([("c/a.yaml", b"x" * 600_000), ("c/b.yaml", b"x" * 600_000)], limit_mb=1)
+    monkeypatch.setattr(service, "MAX_FOLDER_FILES", 2)
+    with pytest.raises(RegistryFileError, match="^The catalog has 3 files; at most 2 are read. Upload the catalog's "):
+        service.catalog_from_uploads([(f"c/{n}.yaml", b"") for n in range(3)])
+    assert len(service.catalog_from_uploads([(f"c/{n}.yaml", b"") for n in range(2)]).files) == 2
+
+
+@pytest.mark.parametrize(("uploads", "message"), [
+    ([("backstage/apis.yaml", b""), ("backstage/notes.md", b"")], "^backstage/notes.md is not a YAML file: "),
+    ([("apis.yaml", b""), ("apis.yaml", b"")], "^apis.yaml is given twice. Remove one of them"),
+    ([], "^No catalog file was given"),
+])
+def test_an_uploaded_catalog_is_refused_in_words_naming_the_file(uploads, message):
+    from core.services.registry import catalog_from_uploads
+
+    with pytest.raises(RegistryFileError, match=message):
+        catalog_from_uploads(uploads)
+
+
+def test_a_broken_file_of_an_uploaded_catalog_is_named_with_its_path_in_the_catalog():
+    from core.services.registry import catalog_from_uploads
+
+    catalog = catalog_from_uploads([*_folder_upload(), ("backstage/teams/broken.yaml", b"kind: [API\n")])
+
+    with pytest.raises(RegistryFileError, match=r"^The Backstage catalog teams/broken.yaml file is not valid YAML "
+                                                r"\(line 2, column 1\)"):
+        read_source(catalog.files)

@@ -37,7 +37,7 @@ def _extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def detect_format(data: bytes, filename: str = "") -> str:
+def detect_format(data: bytes | Mapping[str, bytes], filename: str = "") -> str:
     """The format of a file, from its content first and its name's extension second.
 
     >>> detect_format(b"name,source_system\\n"), detect_format(b"kind: Component\\n", "catalog-info.yaml")
@@ -45,9 +45,16 @@ def detect_format(data: bytes, filename: str = "") -> str:
     >>> detect_format(b'{"connections": [{"connectionId": "1", "sourceId": "2"}]}', "export.json")
     'airbyte'
 
+    Several files (name -> bytes) are a Backstage catalog folder, the one format read from more than one file:
+
+    >>> detect_format({"apis.yaml": b"kind: API\\n", "components.yaml": b"kind: Component\\n"})
+    'backstage'
+
     Raises:
         RegistryFileError: for a JSON file of no known tool.
     """
+    if not isinstance(data, (bytes, bytearray)):
+        return "backstage"
     kind = workbook_kind(data)
     if kind is not None:
         return "xlsx"  # read_source tells a LeanIX export from a registry workbook by its sheets

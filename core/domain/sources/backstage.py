@@ -43,8 +43,14 @@ def entity_ref(text: str, default_kind: str, default_namespace: str = "default")
 
 
 def _owner(text: str) -> str:
-    """``group:default/sales-ops`` -> ``sales-ops``: the owner as people say it."""
-    kind, namespace, name = entity_ref(text, "group") if text else ("", "", "")
+    """``group:default/sales-ops`` -> ``sales-ops``: the owner as people say it; none stays empty (a problem).
+
+    >>> _owner("group:default/sales-ops"), _owner("group:ops/sre"), _owner("")
+    ('sales-ops', 'ops/sre', '')
+    """
+    if not text.strip():
+        return ""
+    kind, namespace, name = entity_ref(text, "group")
     return name if namespace == "default" else f"{namespace}/{name}"
 
 
