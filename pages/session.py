@@ -351,6 +351,13 @@ def render_timer(session_id: int, tz: tzinfo) -> None:
 live_timer = st.fragment(run_every=1)(render_timer)
 
 
+@st.fragment(run_every=10)
+def resting_timer(session_id: int, tz: tzinfo) -> None:
+    """Before the start and while paused nothing moves: look every 10 s (another screen may start the clock)
+    instead of every second, so the page is idle between the facilitator's clicks."""
+    render_timer(session_id, tz)
+
+
 def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
     """A list of assumptions or open questions: each line saves when it changes, an empty line is deleted."""
     title, placeholder = ITEM_SECTIONS[kind]
@@ -607,7 +614,8 @@ render_header(diagnostic, timezone_here)
 # The buttons stay outside the part that reruns every second, so a click never lands on a button being redrawn.
 render_clock_controls(diagnostic.id, diagnostic.agenda, diagnostic.clock)
 show_flash("start")
-live_timer(diagnostic.id, timezone_here)
+running = diagnostic.clock is not None and diagnostic.clock.paused_at is None
+(live_timer if running else resting_timer)(diagnostic.id, timezone_here)
 render_setup(diagnostic, actor.can_edit)
 
 decisions = list_decisions(engine, diagnostic.id)

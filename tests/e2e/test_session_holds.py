@@ -203,3 +203,42 @@ def test_a_cluster_decision_is_picked_by_its_route_and_shows_its_recommendation(
     [record] = poll(lambda: list_decisions(engine, session_id))
     assert (record.decision.subject_kind, record.decision.subject_id) == ("cluster", "CL-INT-015")
     assert page.get_by_text("Salesforce → Stripe · Account, Opportunity, Subscription (INT-015").count() >= 1
+
+
+COUNT_RUNS = """() => {
+  window.__runs = 0;
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running') window.__runs++; })
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def runs_in(page, seconds: float) -> int:
+    """How many times the page ran (any part of it) in the next ``seconds``, nobody touching it."""
+    page.evaluate(COUNT_RUNS)
+    page.wait_for_timeout(seconds * 1000)
+    return page.evaluate("window.__runs")
+
+
+def test_the_page_rests_until_the_clock_runs_then_ticks_every_second(server, page):
+    engine = create_db_engine(server["database_url"])
+    seed_sample_registry(engine)
+    session_id = create_session(engine, "Resting clock", NAME, actor=system_actor(NAME))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server['url']}/session?session={session_id}&who=Ana+Lima")
+    wait_for_app(page)
+    session_on_screen(page, "Resting clock")
+    settle(page)
+
+    # Not started: nothing moves, so nothing reruns while the room talks (at most one 10-second look).
+    assert runs_in(page, 4) <= 1
+
+    page.get_by_role("button", name="Start session").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=PATIENCE_MS)
+    settle(page)
+    assert runs_in(page, 4) >= 2  # running: the clocks tick
+
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Resume").wait_for(timeout=PATIENCE_MS)
+    settle(page)
+    assert runs_in(page, 4) <= 1  # paused: resting again
