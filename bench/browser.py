@@ -177,6 +177,13 @@ def measure_sidebar(page, title: str) -> float:
 
 
 TIMEOUT_MS = 180_000  # the machine may be shared and loaded: wait long rather than fail
+WHO = "who=Benchmark"  # the name a shared link carries: writes are made, not refused for want of a name
+
+
+def page_url(base: str, path: str, session_id: int | None = None) -> str:
+    """A page's address as a facilitator's shared link gives it: with the name, and the session on its page."""
+    query = f"?{WHO}" + (f"&session={session_id}" if path == "session" and session_id is not None else "")
+    return f"{base}/{path}{query}"
 
 
 def _goto(page, url: str) -> None:
@@ -188,14 +195,14 @@ def _goto(page, url: str) -> None:
 # --- the interactions ------------------------------------------------------------------------------
 
 def weight_slider(page, base: str, run: int):
-    _goto(page, f"{base}/score")
+    _goto(page, page_url(base, "score"))
     thumb = page.locator("[data-testid='stSlider'] input[type='range']").first
     thumb.focus()
     return lambda: page.keyboard.press("ArrowRight" if run % 2 == 0 else "ArrowLeft")
 
 
 def group_score(page, base: str, run: int):
-    _goto(page, f"{base}/score")
+    _goto(page, page_url(base, "score"))
     box = page.locator("[data-testid='stNumberInput'] input").first
     box.fill(str(1 + run % 4))
 
@@ -205,14 +212,14 @@ def group_score(page, base: str, run: int):
 
 
 def add_assumption(page, base: str, run: int, session_id: int):
-    _goto(page, f"{base}/session?session={session_id}")
+    _goto(page, page_url(base, "session", session_id))
     box = page.get_by_placeholder("Add an assumption and press Enter")
     box.fill(f"Benchmark assumption {run}")
     return lambda: box.press("Enter")
 
 
 def record_decision(page, base: str, run: int, session_id: int):
-    _goto(page, f"{base}/session?session={session_id}")
+    _goto(page, page_url(base, "session", session_id))
     form = page.locator("[data-testid='stForm']").filter(has_text="Record decision").first
     for number in (0, 1):  # the integration, then the verdict: the first of each list
         form.locator("[data-testid='stSelectbox']").nth(number).click()
@@ -223,7 +230,7 @@ def record_decision(page, base: str, run: int, session_id: int):
 
 
 def next_clusters(page, base: str, run: int):
-    _goto(page, f"{base}/overlaps")
+    _goto(page, page_url(base, "overlaps"))
     button = page.get_by_role("button", name="Next").first
     if not button.count() or button.is_disabled():
         raise RuntimeError("all clusters fit on one page: there is no next page")
@@ -260,25 +267,24 @@ def bench_dataset(browser, dataset: str, repeat: int, log) -> dict:
             context.add_init_script(RECORDER)
             page = context.new_page()
             for _title, path in PAGES:  # warm-up: the analysis is computed once and cached
-                _goto(page, f"{base}/{path}" + (f"?session={session_id}" if path == "session" else ""))
+                _goto(page, page_url(base, path, session_id))
             for title, path in PAGES:
-                query = f"?session={session_id}" if path == "session" else ""
                 try:
-                    fresh = [measure_fresh_load(page, f"{base}/{path}{query}", title) for _ in range(repeat)]
+                    fresh = [measure_fresh_load(page, page_url(base, path, session_id), title) for _ in range(repeat)]
                 except Exception as error:  # noqa: BLE001 - reported as not measured, the rest goes on
                     results[f"{title}: fresh load"] = {"kind": "navigation", "problem": _problem(error)}
                     continue
                 results[f"{title}: fresh load"] = _median(fresh) | {"kind": "navigation"}
                 log(f"  {dataset} · {title}: fresh load {statistics.median(fresh):.2f} s")
             # Sidebar: from every page to the next one in the list, round the list `repeat` times.
-            _goto(page, f"{base}/")
+            _goto(page, page_url(base, ""))
             sidebar: dict[str, list[float]] = {}
             for _ in range(repeat):
                 for title, _path in [*PAGES[1:], PAGES[0]]:
                     try:
                         sidebar.setdefault(title, []).append(measure_sidebar(page, title))
                     except Exception:  # noqa: BLE001 - a missed run is left out of the median
-                        _goto(page, f"{base}/")
+                        _goto(page, page_url(base, ""))
             for title, values in sidebar.items():
                 if not values:
                     continue
@@ -304,6 +310,39 @@ def bench_dataset(browser, dataset: str, repeat: int, log) -> dict:
     return results
 
 
+def bench_floor(browser, repeat: int, log) -> dict:
+    """Streamlit alone (bench/floor_app.py: a title, a slider, a button), measured exactly as the app's pages are.
+
+    What no change to our pages can go below on this machine: the browser loading Streamlit's own code, the
+    round trip to the server and Streamlit redrawing after a run.
+    """
+    from tests.e2e.conftest import running_server
+
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="igov-browser-floor-") as tmp, \
+            running_server(Path(tmp), script="bench/floor_app.py") as server:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(RECORDER)
+        page = context.new_page()
+        _goto(page, server["url"])
+        fresh = [measure_fresh_load(page, server["url"], "Streamlit alone") for _ in range(repeat)]
+        results["Streamlit alone: fresh load"] = _median(fresh) | {"kind": "navigation"}
+        thumb = page.locator("[data-testid='stSlider'] input[type='range']").first
+        slider = []
+        for run in range(repeat):
+            thumb.focus()
+            slider.append(measure_interaction(
+                page, lambda run=run: page.keyboard.press("ArrowRight" if run % 2 == 0 else "ArrowLeft")))
+        results["Streamlit alone: move a slider (arrow key)"] = _median(slider) | {"kind": "interaction"}
+        button = page.get_by_role("button", name="A button")
+        clicks = [measure_interaction(page, button.click) for _ in range(repeat)]
+        results["Streamlit alone: click a button"] = _median(clicks) | {"kind": "interaction"}
+        for name, result in results.items():
+            log(f"  floor · {name}: {result['median']:.2f} s")
+        context.close()
+    return results
+
+
 # --- the report ------------------------------------------------------------------------------------
 
 def _cell(result: dict | None, target: float) -> str:
@@ -315,7 +354,7 @@ def _cell(result: dict | None, target: float) -> str:
     return f"{result['median']:.2f} s ({result['low']:.2f}–{result['high']:.2f}) {mark}"
 
 
-def render(all_results: dict[str, dict], repeat: int, machine: str, commit: str) -> str:
+def render(all_results: dict[str, dict], repeat: int, machine: str, commit: str, floor: dict | None = None) -> str:
     datasets = list(all_results)
     names = list(dict.fromkeys(name for results in all_results.values() for name in results))
     lines = [
@@ -341,7 +380,15 @@ def render(all_results: dict[str, dict], repeat: int, machine: str, commit: str)
     met = [(d, n) for d in datasets for n, r in all_results[d].items() if "median" in r
            and r["median"] <= (NAVIGATION_TARGET if r["kind"] == "navigation" else INTERACTION_TARGET)[d]]
     total = sum(1 for d in datasets for r in all_results[d].values() if "median" in r)
-    lines += ["", f"Targets met: {len(met)} of {total} measured.", END]
+    lines += ["", f"Targets met: {len(met)} of {total} measured."]
+    if floor:
+        lines += ["", "**The floor: Streamlit alone** (`bench/floor_app.py`: a title, a slider and a button, no data, "
+                  "measured the same way in the same browser). No page of ours can be faster than this on this "
+                  "machine.", "", "| What | time | sample target |", "|---|---|---|"]
+        for name, result in floor.items():
+            target = (NAVIGATION_TARGET if result["kind"] == "navigation" else INTERACTION_TARGET)["sample"]
+            lines.append(f"| {name} | {_cell(result, target)} | ≤ {target:.1f} s |")
+    lines.append(END)
     return "\n".join(lines) + "\n"
 
 
@@ -387,11 +434,13 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         try:
+            print("floor:", flush=True)
+            floor = bench_floor(browser, args.repeat, lambda m: print(m, flush=True))
             for dataset in args.datasets.split(","):
                 print(f"{names[dataset.strip()]}:", flush=True)
                 all_results[names[dataset.strip()]] = bench_dataset(browser, dataset.strip(), args.repeat,
                                                                     lambda m: print(m, flush=True))
-                section = render(all_results, args.repeat, machine, commit)
+                section = render(all_results, args.repeat, machine, commit, floor)
                 write_results(args.out, section)  # after each registry: a long run stopped early keeps its results
         finally:
             browser.close()

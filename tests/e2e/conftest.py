@@ -38,13 +38,14 @@ def _require_browser() -> None:
 
 
 @contextmanager
-def running_server(folder: Path):
-    """Start `streamlit run app.py` against a SQLite file in ``folder``; stop it afterwards."""
+def running_server(folder: Path, script: str = "app.py"):
+    """Start `streamlit run app.py` (or another ``script`` of the project) against a SQLite file in ``folder``; stop
+    it afterwards."""
     database = folder / "e2e.sqlite3"
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
