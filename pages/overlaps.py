@@ -24,6 +24,7 @@ TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "
 # holding a cluster (a ?cluster=CL-INT-015 link, a survivor just saved); OPEN_STORE is the cluster to open.
 PAGE_KEY, PAGE_STORE = "overlaps_page", "_overlaps_page_saved"
 JUMP_KEY, OPEN_STORE = "_overlaps_jump", "_overlaps_open"
+CLOSED = ""  # OPEN_STORE when the person closed the open cluster: none is open
 CHART_CONFIG = {"displayModeBar": False}
 
 
@@ -129,6 +130,18 @@ def _save_survivor(cluster_id: str) -> None:
     if act(keep_in_cluster, get_engine(), get_analysis(), cluster_id, chosen, actor=current_actor(),
            done=escape_markdown(f"Saved: {cluster_id} now keeps {chosen}.")):
         st.session_state[JUMP_KEY] = cluster_id  # its rank may change: follow it to its new page
+
+
+def cluster_open_key(cluster_id: str) -> str:
+    return f"overlaps_open_{cluster_id}"
+
+
+def _on_cluster_toggled(cluster_id: str) -> None:
+    """Opening a cluster closes the one open before; closing it leaves none open."""
+    if st.session_state.get(cluster_open_key(cluster_id)):
+        st.session_state[OPEN_STORE] = cluster_id
+    elif st.session_state.get(OPEN_STORE) == cluster_id:
+        st.session_state[OPEN_STORE] = CLOSED
 
 
 def _go_to_page(number: int) -> None:
@@ -261,52 +274,62 @@ page = paginate(len(shown), st.session_state.get(PAGE_STORE, 0))
 st.session_state[PAGE_STORE] = page.number
 listed = shown[page.start:page.stop]
 opened = st.session_state.get(OPEN_STORE)
-if opened not in ids[page.start:page.stop]:
-    opened = listed[0].id if listed else None
+if opened != CLOSED and opened not in ids[page.start:page.stop]:
+    opened = listed[0].id if listed else None  # a new page of the list opens on its first cluster
 if page.count > 1:
     _pager(page, "top")
 
+def render_cluster_body(cluster) -> None:
+    """What an open cluster shows: its recommendation, members, evidence, people, costs and the one it keeps."""
+    with plain_errors():
+        table = cluster_members_table(analysis, cluster.id)
+        candidates = survivor_candidates(analysis, cluster.id)
+        recommendation = analysis.recommendation(cluster.id)
+    show_recommendation(recommendation, "overlaps")
+    show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
+    # On a projector the long "INT-015 · name" choices need the whole width: the choice goes under the rest.
+    why, who, keep = (*st.columns(2, gap="large"), st.container()) if projector_on() else st.columns(3, gap="large")
+    with why:
+        st.markdown("**Why they look like the same job**")
+        st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in cluster.evidence))
+        st.markdown(f"**Shared data:** {escape_markdown(', '.join(cluster.shared_objects) or 'none in common')}  \n"
+                    f"**Systems:** {escape_markdown(', '.join(cluster.systems))}")
+    with who:
+        st.markdown("**Who is involved**")
+        st.markdown(f"**Teams:** {escape_markdown(', '.join(cluster.teams))}  \n"
+                    f"**Owners:** {escape_markdown(', '.join(cluster.owners) or 'nobody named')}")
+        if cluster.unowned:
+            st.markdown(f":orange[**No owner:** {escape_markdown(', '.join(cluster.unowned))}]")
+        st.markdown(f"**Together they cost** "
+                    f"{escape_markdown(format_money_range(cluster.total_monthly_run_rate, currency, '/ month'))}")
+    with keep:
+        survivor = analysis.integration(cluster.survivor)
+        chosen_by = "chosen by the group" if cluster.survivor_is_explicit else "suggested"
+        st.markdown(f"**Keep {escape_markdown(cluster.survivor)}** ({chosen_by})  \n"
+                    f"{escape_markdown(survivor.name)}")
+        st.caption(escape_markdown(f"Why: {cluster.survivor_reason}."))
+        key = survivor_key(cluster.id)
+        st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it
+        st.selectbox(
+            "Keep a different one", candidates, key=key, disabled=not actor.can_edit,
+            format_func=lambda i: f"{i} · {analysis.integration(i).name}",
+            on_change=_save_survivor, args=(cluster.id,),
+            help="Saved for everyone as soon as you pick. Only integrations that run can be kept: "
+                 "a proposal cannot replace one that runs.",
+        )
+    brief_memo_downloads(cluster_id=cluster.id, where="overlaps")
+
+
+# Only an open cluster's body is drawn (one at a time): drawing all of them cost most of the page's time in the
+# browser. Opening another cluster reruns the page, which draws that one and closes the one open before.
 for cluster in listed:
+    open_key = cluster_open_key(cluster.id)
+    st.session_state[open_key] = cluster.id == opened
     with st.container(key=cluster_block_key(cluster.id)), st.expander(
-            escape_markdown(cluster_title(analysis, cluster)), expanded=cluster.id == opened,
-            icon=":material/content_copy:"):
-        with plain_errors():
-            table = cluster_members_table(analysis, cluster.id)
-            candidates = survivor_candidates(analysis, cluster.id)
-            recommendation = analysis.recommendation(cluster.id)
-        show_recommendation(recommendation, "overlaps")
-        show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
-        # On a projector the long "INT-015 · name" choices need the whole width: the choice goes under the rest.
-        why, who, keep = (*st.columns(2, gap="large"), st.container()) if projector_on() else st.columns(3, gap="large")
-        with why:
-            st.markdown("**Why they look like the same job**")
-            st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in cluster.evidence))
-            st.markdown(f"**Shared data:** {escape_markdown(', '.join(cluster.shared_objects) or 'none in common')}  \n"
-                        f"**Systems:** {escape_markdown(', '.join(cluster.systems))}")
-        with who:
-            st.markdown("**Who is involved**")
-            st.markdown(f"**Teams:** {escape_markdown(', '.join(cluster.teams))}  \n"
-                        f"**Owners:** {escape_markdown(', '.join(cluster.owners) or 'nobody named')}")
-            if cluster.unowned:
-                st.markdown(f":orange[**No owner:** {escape_markdown(', '.join(cluster.unowned))}]")
-            st.markdown(f"**Together they cost** "
-                        f"{escape_markdown(format_money_range(cluster.total_monthly_run_rate, currency, '/ month'))}")
-        with keep:
-            survivor = analysis.integration(cluster.survivor)
-            chosen_by = "chosen by the group" if cluster.survivor_is_explicit else "suggested"
-            st.markdown(f"**Keep {escape_markdown(cluster.survivor)}** ({chosen_by})  \n"
-                        f"{escape_markdown(survivor.name)}")
-            st.caption(escape_markdown(f"Why: {cluster.survivor_reason}."))
-            key = survivor_key(cluster.id)
-            st.session_state[key] = cluster.survivor  # always show what is saved, even if someone else changed it
-            st.selectbox(
-                "Keep a different one", candidates, key=key, disabled=not actor.can_edit,
-                format_func=lambda i: f"{i} · {analysis.integration(i).name}",
-                on_change=_save_survivor, args=(cluster.id,),
-                help="Saved for everyone as soon as you pick. Only integrations that run can be kept: "
-                     "a proposal cannot replace one that runs.",
-            )
-        brief_memo_downloads(cluster_id=cluster.id, where="overlaps")
+            escape_markdown(cluster_title(analysis, cluster)), key=open_key, on_change=_on_cluster_toggled,
+            args=(cluster.id,), icon=":material/content_copy:") as box:
+        if box.open:
+            render_cluster_body(cluster)
 
 if page.count > 1:
     _pager(page, "bottom")

@@ -97,3 +97,19 @@ def test_deep_link_on_a_freshly_started_server_gets_the_router(tmp_path, page):
         assert "TCO snapshot" in links
         assert "ui" not in links and "app" not in links
         assert page.locator("h1").first.inner_text().strip().startswith("TCO")
+
+
+def test_clicking_a_cluster_opens_it_and_closes_the_one_open_before(server, page):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server['url']}/overlaps")
+    wait_for_app(page)
+    titles = page.locator("[data-testid='stExpander'] summary")
+    first, second = (titles.nth(i).inner_text().split(" · ")[0].split()[-1] for i in (0, 1))
+    page.locator(f".st-key-recommendation_overlaps_{first}").wait_for()
+
+    titles.nth(1).click()
+
+    page.locator(f".st-key-recommendation_overlaps_{second}").wait_for()
+    page.locator(f".st-key-recommendation_overlaps_{first}").wait_for(state="detached")
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "overlaps-second-cluster-open")

@@ -76,6 +76,16 @@ def cluster_ids_shown(at: AppTest) -> list[str]:
     return [label.split(" · ")[0] for label in expander_titles(at)]
 
 
+def open_cluster(at: AppTest, cluster_id: str) -> AppTest:
+    """What clicking a cluster's title does (its callback; AppTest cannot click an expander): that one is open."""
+    at.session_state["_overlaps_open"] = cluster_id
+    return at.run()
+
+
+def opened_clusters(at: AppTest) -> list[str]:
+    return [unescape(e.label).split(" · ")[0] for e in at.expander if e.proto.expanded]
+
+
 # --- Overview --------------------------------------------------------------------------------------
 
 def test_overview_shows_the_sample_headline_figures(expected):
@@ -149,8 +159,10 @@ def test_choosing_another_survivor_saves_it_for_everyone(engine):
     assert load_survivor_choices(engine) == {"INT-019"}
     assert at.selectbox(key="survivor_CL-INT-015").value == "INT-019"
     assert any("Keep INT-019" in unescape(m.value) and "chosen by the group" in m.value for m in at.markdown)
-    # Keeping the dearer INT-019 shrinks what the cluster duplicates, so it may move down the ranking.
-    table = at.dataframe[cluster_ids_shown(at).index("CL-INT-015")].value
+    # Keeping the dearer INT-019 shrinks what the cluster duplicates, so it may move down the ranking; the page
+    # follows it and keeps it open (the only members table drawn is an open cluster's).
+    assert opened_clusters(at) == ["CL-INT-015"]
+    table = at.dataframe[0].value
     assert table.iloc[0]["ID"] == "INT-019" and table.iloc[0]["Recommended"] == "Keep"
 
 
@@ -163,9 +175,26 @@ def test_adding_the_suggested_alias_reveals_a_new_cluster(engine):
     assert not at.exception
     assert load_alias_tables(engine).systems["zendesksupport"] == "Zendesk"
     assert "CL-INT-017" in cluster_ids_shown(at)
-    position = cluster_ids_shown(at).index("CL-INT-017")
-    assert {"INT-017", "INT-050"} <= set(at.dataframe[position].value["ID"])
+    open_cluster(at, "CL-INT-017")
+    assert {"INT-017", "INT-050"} <= set(at.dataframe[0].value["ID"])
     assert not [b for b in at.button if b.key == "add_alias_system_zendesksupport_zendesk"]
+
+
+def test_only_the_open_cluster_is_drawn_and_opening_another_closes_it():
+    at = open_page("pages/overlaps.py")
+    first, second = cluster_ids_shown(at)[:2]
+    assert opened_clusters(at) == [first]  # the list opens on the most duplicated cluster
+    assert [s.key for s in at.selectbox if str(s.key).startswith("survivor_")] == [f"survivor_{first}"]
+    assert len(at.dataframe) == 1
+
+    open_cluster(at, second)
+
+    assert not at.exception
+    assert opened_clusters(at) == [second]
+    assert [s.key for s in at.selectbox if str(s.key).startswith("survivor_")] == [f"survivor_{second}"]
+
+    open_cluster(at, "")  # the open one closed: none open, none drawn
+    assert opened_clusters(at) == [] and not at.dataframe
 
 
 def test_filters_narrow_the_cluster_list(expected):
@@ -271,6 +300,7 @@ def test_a_survivor_chosen_on_the_second_page_is_saved(engine, many):
     at = open_overlaps()
     at.selectbox(key="overlaps_page").set_value(1).run()
     cluster = many[22]
+    open_cluster(at, cluster)
     members = at.selectbox(key=f"survivor_{cluster}").options
     assert len(members) == 2
     shown = at.selectbox(key=f"survivor_{cluster}").value
