@@ -25,6 +25,7 @@ TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "
 PAGE_KEY, PAGE_STORE = "overlaps_page", "_overlaps_page_saved"
 JUMP_KEY, OPEN_STORE = "_overlaps_jump", "_overlaps_open"
 CLOSED = ""  # OPEN_STORE when the person closed the open cluster: none is open
+WHOLE_PAGE_KEY = "_overlaps_whole_page"  # set by a choice in the list that changes what the whole page shows
 CHART_CONFIG = {"displayModeBar": False}
 
 
@@ -130,6 +131,7 @@ def _save_survivor(cluster_id: str) -> None:
     if act(keep_in_cluster, get_engine(), get_analysis(), cluster_id, chosen, actor=current_actor(),
            done=escape_markdown(f"Saved: {cluster_id} now keeps {chosen}.")):
         st.session_state[JUMP_KEY] = cluster_id  # its rank may change: follow it to its new page
+        st.session_state[WHOLE_PAGE_KEY] = True  # and the charts above change with it
 
 
 def cluster_open_key(cluster_id: str) -> str:
@@ -270,14 +272,6 @@ else:
 ids = [c.id for c in shown]
 if jump is not None and (holding := page_of(ids, jump)) is not None:
     st.session_state[PAGE_STORE], st.session_state[OPEN_STORE] = holding, jump
-page = paginate(len(shown), st.session_state.get(PAGE_STORE, 0))
-st.session_state[PAGE_STORE] = page.number
-listed = shown[page.start:page.stop]
-opened = st.session_state.get(OPEN_STORE)
-if opened != CLOSED and opened not in ids[page.start:page.stop]:
-    opened = listed[0].id if listed else None  # a new page of the list opens on its first cluster
-if page.count > 1:
-    _pager(page, "top")
 
 def render_cluster_body(cluster) -> None:
     """What an open cluster shows: its recommendation, members, evidence, people, costs and the one it keeps."""
@@ -320,19 +314,37 @@ def render_cluster_body(cluster) -> None:
     brief_memo_downloads(cluster_id=cluster.id, where="overlaps")
 
 
-# Only an open cluster's body is drawn (one at a time): drawing all of them cost most of the page's time in the
-# browser. Opening another cluster reruns the page, which draws that one and closes the one open before.
-for cluster in listed:
-    open_key = cluster_open_key(cluster.id)
-    st.session_state[open_key] = cluster.id == opened
-    with st.container(key=cluster_block_key(cluster.id)), st.expander(
-            escape_markdown(cluster_title(analysis, cluster)), key=open_key, on_change=_on_cluster_toggled,
-            args=(cluster.id,), icon=":material/content_copy:") as box:
-        if box.open:
-            render_cluster_body(cluster)
+@st.fragment
+def render_cluster_list(shown) -> None:
+    """The list, a page at a time, and only the open cluster's body drawn (one at a time).
 
-if page.count > 1:
-    _pager(page, "bottom")
+    A fragment: paging and opening a cluster rerun only the list, not the charts around it (redrawing those was most
+    of the wait in the browser). A choice that changes the ranking (a survivor kept) reruns the whole page.
+    """
+    if st.session_state.pop(WHOLE_PAGE_KEY, False):
+        st.rerun(scope="app")
+    ids = [c.id for c in shown]
+    page = paginate(len(shown), st.session_state.get(PAGE_STORE, 0))
+    st.session_state[PAGE_STORE] = page.number
+    listed = shown[page.start:page.stop]
+    opened = st.session_state.get(OPEN_STORE)
+    if opened != CLOSED and opened not in ids[page.start:page.stop]:
+        opened = listed[0].id if listed else None  # a new page of the list opens on its first cluster
+    if page.count > 1:
+        _pager(page, "top")
+    for cluster in listed:
+        open_key = cluster_open_key(cluster.id)
+        st.session_state[open_key] = cluster.id == opened
+        with st.container(key=cluster_block_key(cluster.id)), st.expander(
+                escape_markdown(cluster_title(analysis, cluster)), key=open_key, on_change=_on_cluster_toggled,
+                args=(cluster.id,), icon=":material/content_copy:") as box:
+            if box.open:
+                render_cluster_body(cluster)
+    if page.count > 1:
+        _pager(page, "bottom")
+
+
+render_cluster_list(shown)
 if jump is not None:  # a link or an action asked for this cluster: bring it on screen
     scroll_to_cluster(jump)
 

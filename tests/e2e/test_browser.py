@@ -113,3 +113,28 @@ def test_clicking_a_cluster_opens_it_and_closes_the_one_open_before(server, page
     page.locator(f".st-key-recommendation_overlaps_{first}").wait_for(state="detached")
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "overlaps-second-cluster-open")
+
+
+def test_keeping_another_member_updates_the_charts_around_the_list(tmp_path, page):
+    from core.storage.survivor_store import load_survivor_choices
+    from pages._links import cluster_block_key
+    from tests.e2e.test_journeys import PATIENCE_MS, choose, poll
+
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    with running_server(tmp_path) as fresh:  # its own database: the choice changes the ranking
+        page.goto(f"{fresh['url']}/overlaps?who=Ana+Lima")
+        wait_for_app(page)
+        who_pays = page.locator(".js-plotly-plot").filter(has_text="Who pays for the duplicates")
+        who_pays.wait_for(timeout=PATIENCE_MS)
+        before = who_pays.inner_text()
+        block = page.locator(f".st-key-{cluster_block_key('CL-INT-015')}")
+
+        choose(page, block.locator("[data-testid='stSelectbox']").filter(has_text="Keep a different one"), "INT-019")
+
+        block.get_by_text("(chosen by the group)").wait_for(timeout=PATIENCE_MS)
+        engine = create_db_engine(fresh["database_url"])
+        assert poll(lambda: load_survivor_choices(engine) == {"INT-019"})
+        # The list is a fragment; the choice reruns the whole page, so the chart outside it follows.
+        assert poll(lambda: who_pays.inner_text() != before, seconds=30)
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, "overlaps-survivor-kept")
