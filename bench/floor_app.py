@@ -1,4 +1,4 @@
-"""The floor under the browser targets: Streamlit alone, a title, a slider and a button (bench/browser.py)."""
+"""The floor under the browser targets: Streamlit alone, a title and a slider (bench/browser.py)."""
 
 import streamlit as st
 
@@ -6,5 +6,4 @@ st.set_page_config(page_title="Floor", layout="wide")
 st.title("Streamlit alone")
 st.caption("No registry, no chart, no database: what any page of any Streamlit app costs on this machine.")
 value = st.slider("A weight", 0.0, 10.0, 5.0, 0.5, key="floor_slider")
-st.button("A button", key="floor_button")
 st.write(f"The weight is {value}.")
