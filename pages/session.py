@@ -382,20 +382,6 @@ def render_items(session_id: int, kind: str, items: list[SessionItem]) -> None:
         show_flash(kind)
 
 
-@st.fragment
-def render_captured(session_id: int) -> None:
-    """Assumptions, open questions and notes. A fragment: a capture reruns this column only, not the decisions and
-    forms beside it, so the next line can be typed at once; what it shows is read afresh on every run."""
-    show_flash()  # "Notes saved." and the like, flashed by this column's callbacks
-    st.subheader("Captured", anchor=False)
-    engine = get_engine()
-    items = list_items(engine, session_id)
-    render_items(session_id, "assumption", items)
-    render_items(session_id, "question", items)
-    with plain_errors():
-        render_notes(load_session(engine, session_id))
-
-
 def render_notes(diagnostic) -> None:
     with st.container(border=True):
         st.text_area("Notes", value=diagnostic.notes, key="session_notes", height=120, disabled=not actor.can_edit,
@@ -643,7 +629,11 @@ with decide_col:
         render_decision_form(diagnostic, decisions, names, clusters, engine, actor)
     render_decisions(decisions, names, clusters, actor)
 with capture_col:
-    render_captured(diagnostic.id)
+    st.subheader("Captured", anchor=False)
+    items = list_items(engine, diagnostic.id)
+    render_items(diagnostic.id, "assumption", items)
+    render_items(diagnostic.id, "question", items)
+    render_notes(diagnostic)
 
 with st.container(border=True):
     st.markdown("**Export memo**")
