@@ -10,7 +10,7 @@ from core.errors import GovernanceError
 from core.services.exports import session_memo
 from core.services.identity import Actor
 from core.services.sessions import (EXTRA_MINUTES, RESPONSIBILITIES, AgendaProgress, AgendaStep, Decision,
-    DecisionRecord, RaciEntry, Role, SessionItem, Verdict, add_item, add_minutes, agenda_progress, cluster_names,
+    DecisionRecord, Role, SessionItem, Verdict, add_item, add_minutes, agenda_progress, cluster_names,
     create_session, delete_decision, delete_item, format_clock, list_decisions, list_items, list_sessions,
     load_clock, load_session, next_step, pause_session, raci_from_choices, raci_people, resume_session,
     save_decision, save_notes, start_session, update_item, utc_now)
@@ -145,6 +145,31 @@ def _on_edit_decision(record: DecisionRecord | None) -> None:
         st.session_state.pop(EDITING_KEY, None)
     else:
         st.session_state[EDITING_KEY] = (record.id, record.version)
+
+
+def _on_record_decision(session_id: int, kind: str, round_: int, editing_id: int | None,
+                        editing_version: int | None, subject_names: dict[str, str]) -> None:
+    """The decision form's submit: read the form's widgets, save, and start an empty form (or keep it and say why)."""
+    if refuse_unnamed("decision_form"):
+        return
+
+    def value(name: str):
+        return st.session_state.get(f"decision_{name}_{round_}")
+
+    try:
+        raci = raci_from_choices(value("accountable"), value("raci_R") or [], value("raci_C") or [],
+                                 value("raci_I") or [])
+        decision = Decision(subject_kind=kind, subject_id=value(kind) or "", verdict=value("verdict"),
+                            rationale=value("rationale") or "", raci=raci, due_date=value("due"),
+                            next_step=value("next_step") or "")
+        save_decision(get_engine(), session_id, decision, editing_id, actor=current_actor(),
+                      expected_version=editing_version if editing_id else None)
+    except GovernanceError as error:
+        flash(escape_message(str(error)), kind="error", area="decision_form")  # the form keeps what was typed
+        return
+    _on_edit_decision(None)
+    flash(escape_markdown(f"Decision saved: {decision.verdict.value} {decision.subject_id} "
+                          f"{subject_names.get(decision.subject_id, '')}".strip()))
 
 
 def _on_delete_decision(record: DecisionRecord) -> None:
@@ -390,8 +415,8 @@ def render_notes(diagnostic) -> None:
         show_flash("notes")
 
 
-def render_raci_pickers(diagnostic, existing: Decision | None, key) -> tuple[RaciEntry, ...]:
-    """One Accountable and the R / C / I people, picked from the participants or typed in."""
+def render_raci_pickers(diagnostic, existing: Decision | None, key) -> None:
+    """One Accountable and the R / C / I people, picked from the participants or typed in (read on submit)."""
     current = existing.raci if existing else ()
     people = raci_people(diagnostic.participants, current)
 
@@ -406,22 +431,20 @@ def render_raci_pickers(diagnostic, existing: Decision | None, key) -> tuple[Rac
     # Two by two: four pickers side by side leave no room for the names on a projector.
     accountable_col, responsible_col = st.columns(2)
     consulted_col, informed_col = st.columns(2)
-    accountable = accountable_col.selectbox(
+    accountable_col.selectbox(
         "Accountable (A)", people, key=key("accountable"), index=people.index(chosen("A")[0]) if chosen("A") else None,
         placeholder="Who answers for it", accept_new_options=True,
         help="The one person who answers for the decision and signs it off.")
-    picked = {letter: column.multiselect(
-        f"{RESPONSIBILITIES[letter]} ({letter})", people, default=chosen(letter), key=key(f"raci_{letter}"),
-        placeholder="Nobody", accept_new_options=True, help=help_text)
-        for letter, column, help_text in [
+    for letter, column, help_text in [
             ("R", responsible_col, "People who do the work."),
             ("C", consulted_col, "People asked before it is done."),
-            ("I", informed_col, "People told once it is done.")]}
-    return raci_from_choices(accountable, picked["R"], picked["C"], picked["I"])
+            ("I", informed_col, "People told once it is done.")]:
+        column.multiselect(f"{RESPONSIBILITIES[letter]} ({letter})", people, default=chosen(letter),
+                           key=key(f"raci_{letter}"), placeholder="Nobody", accept_new_options=True, help=help_text)
 
 
 def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dict[str, str],
-                         clusters: dict[str, str], engine, actor: Actor) -> None:
+                         clusters: dict[str, str]) -> None:
     """Record a verdict on one integration or cluster with rationale, RACI, due date and next step."""
     round_ = st.session_state.setdefault(ROUND_KEY, 0)
     editing_id, editing_version = st.session_state.get(EDITING_KEY) or (None, None)
@@ -448,7 +471,7 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
             if kind == "cluster":
                 current = existing.subject_id if existing and existing.subject_kind == "cluster" else None
                 options = list(clusters) + ([current] if current and current not in clusters else [])
-                subject = subject_col.selectbox(
+                subject_col.selectbox(
                     "Cluster", options=options, key=key("cluster"), placeholder="Choose a cluster by its route",
                     index=options.index(current) if current in options else None,
                     format_func=lambda c: clusters.get(c, f"{c} (no longer found on Overlaps)"),
@@ -456,44 +479,32 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
             else:
                 options = list(names)
                 current = existing.subject_id if existing and existing.subject_kind == "integration" else None
-                subject = subject_col.selectbox(
+                subject_col.selectbox(
                     "Integration", options=options, key=key("integration"), placeholder="Choose an integration",
                     index=options.index(current) if current in options else None,
                     format_func=lambda i: f"{i} · {names.get(i, '')}")
             verdicts = list(Verdict)
-            verdict = verdict_col.selectbox(
+            verdict_col.selectbox(
                 "Verdict", options=verdicts, key=key("verdict"), placeholder="Choose a verdict",
                 index=verdicts.index(existing.verdict) if existing else None,
                 format_func=lambda v: f"{verdict_name(v)} — {VERDICT_MEANING[v]}")
-            rationale = st.text_area("Rationale", key=key("rationale"), height=90,
+            st.text_area("Rationale", key=key("rationale"), height=90,
                                      value=existing.rationale if existing else "",
                                      placeholder="Why this verdict: the facts and trade-offs the group agreed on.")
-            raci = render_raci_pickers(diagnostic, existing, key)
+            render_raci_pickers(diagnostic, existing, key)
             due_col, next_col = st.columns([1, 3])
-            due = due_col.date_input("Due date", value=existing.due_date if existing else None, key=key("due"),
+            due_col.date_input("Due date", value=existing.due_date if existing else None, key=key("due"),
                                      format="YYYY-MM-DD")
-            next_step = next_col.text_input("Next step", key=key("next_step"),
+            next_col.text_input("Next step", key=key("next_step"),
                                             value=existing.next_step if existing else "",
                                             placeholder="e.g. Draft the merge plan and share it with finance")
-            submitted = st.form_submit_button("Save changes" if editing_id else "Record decision", type="primary",
-                                              key=key("submit"), icon=":material/gavel:")
-    if submitted and refuse_unnamed("decisions"):
-        st.rerun()
-    if submitted:
-        decision = Decision(subject_kind=kind, subject_id=subject or "", verdict=verdict, rationale=rationale or "",
-                            raci=raci, due_date=due, next_step=next_step or "")
-        try:
-            save_decision(engine, diagnostic.id, decision, editing_id, actor=actor,
-                          expected_version=editing_version if editing_id else None)
-        except GovernanceError as error:
-            st.error(escape_message(str(error)), icon=":material/error:")
-        else:
-            _on_edit_decision(None)
-            subject_name = (names.get(decision.subject_id, "") if kind == "integration"
-                            else clusters.get(decision.subject_id, ""))
-            flash(escape_markdown(
-                f"Decision saved: {decision.verdict.value} {decision.subject_id} {subject_name}".strip()))
-            st.rerun()
+            # Saved in the button's callback, before the page runs: one run shows the saved decision and an empty
+            # form (saving in the page's body needed a second run to clear the form).
+            st.form_submit_button("Save changes" if editing_id else "Record decision", type="primary",
+                                  key=key("submit"), icon=":material/gavel:", on_click=_on_record_decision,
+                                  args=(diagnostic.id, kind, round_, editing_id, editing_version,
+                                        names if kind == "integration" else clusters))
+        show_flash("decision_form")
 
 
 def render_decisions(decisions: list[DecisionRecord], names: dict[str, str], clusters: dict[str, str],
@@ -626,7 +637,7 @@ decide_col, capture_col = st.columns([3, 2], gap="large")
 with decide_col:
     st.subheader(f"Decisions · {len(decisions)}", anchor=False)
     if actor.can_edit:
-        render_decision_form(diagnostic, decisions, names, clusters, engine, actor)
+        render_decision_form(diagnostic, decisions, names, clusters)
     render_decisions(decisions, names, clusters, actor)
 with capture_col:
     st.subheader("Captured", anchor=False)
