@@ -349,11 +349,16 @@ def bench_floor(browser, repeat: int, log) -> dict:
             return lambda: page.keyboard.press("ArrowRight" if run % 2 == 0 else "ArrowLeft")
 
         for name, prepare in [("Streamlit alone: move a slider (arrow key)", slider_move)]:
-            try:
-                values = [measure_interaction(page, prepare(run), timeout=30_000) for run in range(repeat)]
-                results[name] = _median(values) | {"kind": "interaction"}
-            except Exception as error:  # noqa: BLE001 - reported as not measured, the rest goes on
-                results[name] = {"kind": "interaction", "problem": _problem(error)}
+            # A run this small can go from running to idle within one frame, unseen: such a try is left out.
+            values, problem = [], None
+            for run in range(3 * repeat):
+                try:
+                    values.append(measure_interaction(page, prepare(run), timeout=10_000))
+                except Exception as error:  # noqa: BLE001 - reported as not measured if no try was seen
+                    problem = _problem(error)
+                if len(values) == repeat:
+                    break
+            results[name] = (_median(values) if values else {"problem": problem}) | {"kind": "interaction"}
         for name, result in results.items():
             log(f"  floor · {name}: " + (f"{result['median']:.2f} s" if "median" in result else result["problem"]))
         context.close()
