@@ -21,10 +21,10 @@ FONT = dict(family="Source Sans, Arial, sans-serif", size=16, color=INK)
 TEAMS_KEY, MIN_KEY, HORIZON_KEY = "overlaps_teams", "overlaps_min_duplicated", "overlaps_horizon"
 # The cluster list is shown a page at a time. PAGE_STORE (not a widget) is the page shown, kept when the
 # user visits another page of the app; PAGE_KEY is the page picker. JUMP_KEY asks, once, for the page
-# holding a cluster (a ?cluster=CL-INT-015 link, a survivor just saved); OPEN_STORE is the cluster to open.
+# holding a cluster (a ?cluster=CL-INT-015 link, a survivor just saved); OPEN_STORE is a cluster to open, once.
 PAGE_KEY, PAGE_STORE = "overlaps_page", "_overlaps_page_saved"
 JUMP_KEY, OPEN_STORE = "_overlaps_jump", "_overlaps_open"
-CLOSED = ""  # OPEN_STORE when the person closed the open cluster: none is open
+FIRST = "first"  # OPEN_STORE for "open the first cluster of the page shown"
 WHOLE_PAGE_KEY = "_overlaps_whole_page"  # set by a choice in the list that changes what the whole page shows
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -138,17 +138,9 @@ def cluster_open_key(cluster_id: str) -> str:
     return f"overlaps_open_{cluster_id}"
 
 
-def _on_cluster_toggled(cluster_id: str) -> None:
-    """Opening a cluster closes the one open before; closing it leaves none open."""
-    if st.session_state.get(cluster_open_key(cluster_id)):
-        st.session_state[OPEN_STORE] = cluster_id
-    elif st.session_state.get(OPEN_STORE) == cluster_id:
-        st.session_state[OPEN_STORE] = CLOSED
-
-
 def _go_to_page(number: int) -> None:
     st.session_state[PAGE_STORE] = number
-    st.session_state.pop(OPEN_STORE, None)
+    st.session_state[OPEN_STORE] = FIRST
 
 
 def _on_page_picked() -> None:
@@ -316,7 +308,7 @@ def render_cluster_body(cluster) -> None:
 
 @st.fragment
 def render_cluster_list(shown) -> None:
-    """The list, a page at a time, and only the open cluster's body drawn (one at a time).
+    """The list, a page at a time, with only the open clusters' bodies drawn.
 
     A fragment: paging and opening a cluster rerun only the list, not the charts around it (redrawing those was most
     of the wait in the browser). A choice that changes the ranking (a survivor kept) reruns the whole page.
@@ -327,17 +319,23 @@ def render_cluster_list(shown) -> None:
     page = paginate(len(shown), st.session_state.get(PAGE_STORE, 0))
     st.session_state[PAGE_STORE] = page.number
     listed = shown[page.start:page.stop]
-    opened = st.session_state.get(OPEN_STORE)
-    if opened != CLOSED and opened not in ids[page.start:page.stop]:
-        opened = listed[0].id if listed else None  # a new page of the list opens on its first cluster
+    # Which cluster to open, once: the one a link or an action asked for, else the first of a page shown anew.
+    # Otherwise each expander stays as the person left it (closing one from here would leave the browser's copy
+    # open and empty).
+    to_open = st.session_state.pop(OPEN_STORE, None)
+    if to_open is None and listed and not any(cluster_open_key(c.id) in st.session_state for c in listed):
+        to_open = FIRST  # the page's first showing
+    if to_open == FIRST or (to_open is not None and to_open not in ids[page.start:page.stop]):
+        to_open = listed[0].id if listed else None
     if page.count > 1:
         _pager(page, "top")
     for cluster in listed:
         open_key = cluster_open_key(cluster.id)
-        st.session_state[open_key] = cluster.id == opened
+        if cluster.id == to_open or open_key not in st.session_state:
+            st.session_state[open_key] = cluster.id == to_open
         with st.container(key=cluster_block_key(cluster.id)), st.expander(
-                escape_markdown(cluster_title(analysis, cluster)), key=open_key, on_change=_on_cluster_toggled,
-                args=(cluster.id,), icon=":material/content_copy:") as box:
+                escape_markdown(cluster_title(analysis, cluster)), key=open_key, on_change="rerun",
+                icon=":material/content_copy:") as box:
             if box.open:
                 render_cluster_body(cluster)
     if page.count > 1:

@@ -99,20 +99,33 @@ def test_deep_link_on_a_freshly_started_server_gets_the_router(tmp_path, page):
         assert page.locator("h1").first.inner_text().strip().startswith("TCO")
 
 
-def test_clicking_a_cluster_opens_it_and_closes_the_one_open_before(server, page):
+def test_a_cluster_is_drawn_when_opened_and_dropped_when_closed(server, page):
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{server['url']}/overlaps")
     wait_for_app(page)
     titles = page.locator("[data-testid='stExpander'] summary")
     first, second = (titles.nth(i).inner_text().split(" · ")[0].split()[-1] for i in (0, 1))
     page.locator(f".st-key-recommendation_overlaps_{first}").wait_for()
+    assert page.locator(f".st-key-recommendation_overlaps_{second}").count() == 0  # closed: not drawn
 
     titles.nth(1).click()
-
     page.locator(f".st-key-recommendation_overlaps_{second}").wait_for()
-    page.locator(f".st-key-recommendation_overlaps_{first}").wait_for(state="detached")
-    assert page.locator("[data-testid='stException']").count() == 0
+    wait_for_app(page)
+    # Every cluster open on screen shows its body: never an open, empty one (the first stays as it was).
+    open_count = page.locator("[data-testid='stExpander'] details[open]").count()
+    assert open_count == 2
+    assert page.locator("[data-testid='stExpander'] details[open] [class*='st-key-recommendation_overlaps_']").count() \
+        == open_count
     screenshot(page, "overlaps-second-cluster-open")
+
+    titles.nth(0).click()  # the person closes the first: it stays closed and its body goes
+    page.locator(f".st-key-recommendation_overlaps_{first}").wait_for(state="detached")
+    wait_for_app(page)
+    page.wait_for_function(  # the closing animation is over: only the second is still open
+        "ids => { const open = [...document.querySelectorAll(\"[data-testid='stExpander'] details[open] summary\")]"
+        ".map(s => s.innerText); return open.length === 1 && open[0].includes(ids[1]) }", arg=[first, second])
+    assert page.locator(f".st-key-recommendation_overlaps_{second}").count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_keeping_another_member_updates_the_charts_around_the_list(tmp_path, page):
