@@ -10,6 +10,7 @@ from core.domain.access import Actor
 from core.domain.names import AliasPairs, Aliases, normalize_key, object_lookup_key
 from core.errors import ConfigError
 from core.services.overlaps import add_alias
+from core.services.trend import snapshot_portfolio
 from core.storage.defaults import load_aliases
 from core.storage.settings_store import change_alias_tables, load_alias_pairs
 
@@ -40,7 +41,9 @@ def remove_alias(engine: Engine, kind: str, alias: str, *, actor: Actor) -> int:
         return AliasPairs(systems=kept, objects=pairs.objects) if kind == "system" else AliasPairs(
             systems=pairs.systems, objects=kept)
 
-    return change_alias_tables(engine, without, actor=actor)
+    version = change_alias_tables(engine, without, actor=actor)
+    snapshot_portfolio(engine, cause=f"alias {alias.strip()} removed")  # clusters may have changed
+    return version
 
 
 def aliases_from_file(path: str) -> Aliases:

@@ -11,6 +11,7 @@ from core.reports.figures import (ClusterRow, chart_rows, cluster_members_table,
     duplicated_by_cluster, duplicated_by_team, duplication_slider_max, error_bars, filter_clusters,
     survivor_candidates, undrawn_clusters_text)
 from core.reports.paging import Page, page_label, page_of, paginate
+from core.services.trend import snapshot_portfolio
 from core.storage.settings_store import change_alias_tables
 from core.storage.survivor_store import save_survivor_choice
 
@@ -33,6 +34,7 @@ def keep_in_cluster(engine: Engine, analysis: RegistryAnalysis, cluster_id: str,
     """
     cluster = analysis.cluster(cluster_id)
     save_survivor_choice(engine, cluster.members, chosen_id, actor=actor)
+    snapshot_portfolio(engine, cause=f"{cluster_id} keeps {chosen_id}")  # what is duplicated changed
 
 
 def add_alias(engine: Engine, kind: str, name: str, means: str, *, actor: Actor) -> int:
@@ -48,4 +50,6 @@ def add_alias(engine: Engine, kind: str, name: str, means: str, *, actor: Actor)
         ConfigError: when the result is not a valid alias table (the message names the row).
         PermissionDenied: unless the actor is an admin.
     """
-    return change_alias_tables(engine, lambda pairs: add_alias_pair(pairs, kind, name, means), actor=actor)
+    version = change_alias_tables(engine, lambda pairs: add_alias_pair(pairs, kind, name, means), actor=actor)
+    snapshot_portfolio(engine, cause=f"alias {name.strip()} = {means.strip()}")  # clusters may have changed
+    return version

@@ -14,6 +14,7 @@ from core.domain.access import Actor, require_editor
 from core.domain.registry_edit import RegistryChanges
 from core.domain.sources.excel import read_sheets, workbook_kind
 from core.domain.sources.provenance import source_label
+from core.services.trend import snapshot_portfolio
 from core.storage.registry_store import apply_registry_changes, load_integration_versions, load_integrations
 from core.storage.source_store import drop_orphan_sources, forget_sources, load_sources, load_unseen
 
@@ -108,4 +109,5 @@ def remove_unseen(engine: Engine, integration_ids: Iterable[str], *, actor: Acto
     if ids:
         apply_registry_changes(engine, RegistryChanges(deleted_ids=ids), versions, actor=actor)
         drop_orphan_sources(engine)
+        snapshot_portfolio(engine, cause=f"removed {len(ids)} integration(s) no longer in their source")
     return len(ids)
