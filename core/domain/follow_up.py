@@ -258,6 +258,7 @@ class PortfolioFigures:
     integrations: int  # not retired
     unowned: int  # not retired, no named owner
     clusters: int
+    cluster_members: tuple[tuple[str, ...], ...] = ()  # each cluster's member ids, sorted: what a review compares
 
 
 def portfolio_figures(integrations: Iterable[Integration], settings: Settings, *, aliases: Aliases,
@@ -286,4 +287,20 @@ def portfolio_figures(integrations: Iterable[Integration], settings: Settings, *
     return PortfolioFigures(
         run_rate=total(run_rates[i] for i in present), duplicated=total(run_rates[i] for i in duplicate_ids),
         integrations=len(present),
-        unowned=sum(1 for i in integrations if i.id in present and not i.is_owned), clusters=len(clusters))
+        unowned=sum(1 for i in integrations if i.id in present and not i.is_owned), clusters=len(clusters),
+        cluster_members=tuple(tuple(sorted(c.members)) for c in clusters))
+
+
+def is_new_overlap(members: Iterable[str], earlier_clusters: Iterable[Iterable[str]]) -> bool:
+    """Whether a cluster is new since an earlier point: no cluster then held two of its members together.
+
+    A cluster that only grew (a third copy joined two known ones) is not new; one revealed by an alias, an edit or
+    a new integration is.
+
+    >>> is_new_overlap(["INT-1", "INT-2", "INT-5"], [["INT-1", "INT-2"], ["INT-3", "INT-4"]])
+    False
+    >>> is_new_overlap(["INT-1", "INT-3"], [["INT-1", "INT-2"], ["INT-3", "INT-4"]])
+    True
+    """
+    members = set(members)
+    return not any(len(members.intersection(cluster)) >= 2 for cluster in earlier_clusters)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.engine import Engine
 
 from core.domain.analysis import RegistryAnalysis
-from core.domain.follow_up import ACTIVE, DecisionStatus, realised_saving
+from core.domain.follow_up import ACTIVE, DecisionStatus, is_new_overlap, realised_saving
 from core.reports.review import (FigureChange, QuarterlyReview, ReviewDecision, render_review_markdown,
     render_review_pdf)
 from core.services.analysis import load_analysis
@@ -26,8 +26,9 @@ def quarterly_review(engine: Engine, *, today: date, since: date | None = None,
     """What changed from ``since`` (default: 90 days before ``today``) to now.
 
     Figures then are the last snapshot taken before ``since`` (or the first one after it, when the trend starts
-    later); new integrations are those created since (from the history); new overlaps are clusters with a member
-    created since; decisions done since, with the run-rate they removed against what they were expected to.
+    later); new integrations are those created since (from the history); new overlaps are clusters not there
+    then (no cluster then held two of their members; against a point taken before members were kept, clusters with a
+    member created since); decisions done since, with the run-rate they removed against what they were expected to.
     """
     since = since or today - timedelta(days=DEFAULT_PERIOD_DAYS)
     start = datetime.combine(since, time(0), tzinfo=UTC)
@@ -48,8 +49,11 @@ def quarterly_review(engine: Engine, *, today: date, since: date | None = None,
     created = {e.entity_id for e in list_history(engine, entity="integration", action="create", since=start,
                                                  limit=None)}
     new_integrations = tuple((i.id, i.name, i.owner_team) for i in analysis.integrations if i.id in created)
-    new_overlaps = tuple((c.id, ", ".join(c.members), c.duplicated_monthly_run_rate.likely)
-                         for c in analysis.clusters if created & set(c.members))
+    if then is not None and then.cluster_members is not None:
+        fresh = [c for c in analysis.clusters if is_new_overlap(c.members, then.cluster_members)]
+    else:  # a point taken before members were kept: a cluster with a member created since
+        fresh = [c for c in analysis.clusters if created & set(c.members)]
+    new_overlaps = tuple((c.id, ", ".join(c.members), c.duplicated_monthly_run_rate.likely) for c in fresh)
     done = []
     for t in decisions:
         if t.status is DecisionStatus.DONE and t.done_at is not None and t.done_at >= start:

@@ -24,7 +24,8 @@ def portfolio_snapshot(figures: PortfolioFigures, *, version: int, cause: str) -
     """A trend point of these figures, taken now."""
     return PortfolioSnapshot(taken_at=utc_now(), registry_version=version, cause=cause, run_rate=figures.run_rate,
                              duplicated=figures.duplicated, integration_count=figures.integrations,
-                             unowned_count=figures.unowned, cluster_count=figures.clusters)
+                             unowned_count=figures.unowned, cluster_count=figures.clusters,
+                             cluster_members=figures.cluster_members)
 
 
 def snapshot_portfolio(engine: Engine, *, cause: str) -> bool:

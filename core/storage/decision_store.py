@@ -152,6 +152,7 @@ class PortfolioSnapshot:
     integration_count: int
     unowned_count: int
     cluster_count: int
+    cluster_members: tuple[tuple[str, ...], ...] | None = None  # None: a point taken before members were kept
 
 
 def record_snapshot(engine: Engine, snapshot: PortfolioSnapshot) -> bool:
@@ -168,14 +169,16 @@ def record_snapshot(engine: Engine, snapshot: PortfolioSnapshot) -> bool:
             run_rate_high=snapshot.run_rate.high, duplicated_low=snapshot.duplicated.low,
             duplicated_likely=snapshot.duplicated.likely, duplicated_high=snapshot.duplicated.high,
             integration_count=snapshot.integration_count, unowned_count=snapshot.unowned_count,
-            cluster_count=snapshot.cluster_count))
+            cluster_count=snapshot.cluster_count,
+            cluster_members=None if snapshot.cluster_members is None else [list(c) for c in snapshot.cluster_members]))
         return True
 
 
 def _snapshot_values(snapshot: PortfolioSnapshot, taken_at: datetime, cause: str) -> PortfolioSnapshot:
     # Compared without the moment and the cause: a second snapshot of the same state is not a new point.
     return PortfolioSnapshot(taken_at, snapshot.registry_version, cause, snapshot.run_rate, snapshot.duplicated,
-                             snapshot.integration_count, snapshot.unowned_count, snapshot.cluster_count)
+                             snapshot.integration_count, snapshot.unowned_count, snapshot.cluster_count,
+                             snapshot.cluster_members)
 
 
 def _snapshot(r: PortfolioSnapshotRecord) -> PortfolioSnapshot:
@@ -183,7 +186,8 @@ def _snapshot(r: PortfolioSnapshotRecord) -> PortfolioSnapshot:
         taken_at=r.taken_at, registry_version=r.registry_version, cause=r.cause,
         run_rate=Range(r.run_rate_low, r.run_rate_likely, r.run_rate_high),
         duplicated=Range(r.duplicated_low, r.duplicated_likely, r.duplicated_high),
-        integration_count=r.integration_count, unowned_count=r.unowned_count, cluster_count=r.cluster_count)
+        integration_count=r.integration_count, unowned_count=r.unowned_count, cluster_count=r.cluster_count,
+        cluster_members=None if r.cluster_members is None else tuple(tuple(c) for c in r.cluster_members))
 
 
 def load_snapshots(engine: Engine) -> list[PortfolioSnapshot]:

@@ -272,3 +272,6 @@ class PortfolioSnapshotRecord(SQLModel, table=True):
     integration_count: int = 0
     unowned_count: int = 0
     cluster_count: int = 0
+    # Each cluster's sorted member ids (a list of lists), so a review can tell new overlaps from old ones; null on
+    # points taken before 0010.
+    cluster_members: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))

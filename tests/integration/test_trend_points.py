@@ -63,3 +63,32 @@ def test_a_change_that_moves_the_figures_leaves_a_point(sample_registry, change,
     costs = load_analysis(sample_registry).costs
     assert after[-1].duplicated.likely == pytest.approx(costs.duplicated_monthly_run_rate.likely)
     assert after[-1].run_rate.likely == pytest.approx(costs.monthly_run_rate.likely)
+
+
+def test_the_review_calls_an_overlap_new_when_no_cluster_held_two_of_its_members_before(sample_registry):
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import update
+
+    from core.services.registry import add_integration
+    from core.services.review import quarterly_review
+    from core.services.trend import snapshot_portfolio
+    from core.storage.tables import AuditEntry, PortfolioSnapshotRecord
+    from tests.actors import editor
+
+    snapshot_portfolio(sample_registry, cause="last quarter")
+    with sample_registry.begin() as connection:  # that point was taken at the last review
+        connection.execute(update(PortfolioSnapshotRecord).values(taken_at=datetime(2026, 1, 2, tzinfo=UTC)))
+        connection.execute(update(AuditEntry).values(at=datetime(2026, 1, 2, tzinfo=UTC)))  # and the sample loaded
+    before = {c.id for c in load_analysis(sample_registry).clusters}
+    add_the_zendesk_alias(sample_registry)  # reveals CL-INT-017: two integrations created long ago
+    add_integration(sample_registry, {"id": "INT-900", "name": "Opportunities to Stripe again",
+                                      "source_system": "Salesforce", "target_system": "Stripe",
+                                      "data_objects": "Opportunity", "owner_team": "Sales Ops"},
+                    actor=editor("Ana Silva"))  # a third copy joins CL-INT-015: it grew, it is not new
+
+    review = quarterly_review(sample_registry, today=date.today(), since=date(2026, 2, 1))
+
+    assert "CL-INT-017" not in before
+    assert [cluster_id for cluster_id, _, _ in review.new_overlaps] == ["CL-INT-017"]
+    assert review.new_integrations == (("INT-900", "Opportunities to Stripe again", "Sales Ops"),)
