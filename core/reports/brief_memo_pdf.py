@@ -83,30 +83,12 @@ def _next_steps(doc: Document, memo: BriefMemo) -> None:
 
 
 def _signoff(doc: Document, memo: BriefMemo) -> None:
-    gap, block = 10.0, 19.0
+    block = 19.0
     rows = (len(memo.signoff) + 1) // 2
     doc.heading("Sign-off", size=11, keep_with=min(6 + rows * block, 120))
     doc.paragraph("Signing confirms the recommendation, the owner and the next steps above.", size=7.5,
                   colour=MUTED, after=2)
-    width = (doc.content_width - gap) / 2
-    for index in range(0, len(memo.signoff), 2):
-        doc.ensure_space(block)
-        y = doc.get_y()
-        for column, person in enumerate(memo.signoff[index:index + 2]):
-            x = doc.l_margin + column * (width + gap)
-            doc.style(8.5, "B", INK)
-            doc.put(x, y, width, 4.4, doc.fit(person.name or "Name:", width))
-            doc.style(7, "", MUTED)
-            doc.put(x, y + 4.4, width, 3.6, doc.fit(person.role, width))
-            doc.set_draw_color(INK)
-            doc.set_line_width(0.25)
-            line_y = y + 13
-            doc.line(x, line_y, x + width * 0.62, line_y)
-            doc.line(x + width * 0.68, line_y, x + width, line_y)
-            doc.style(6.5, "", MUTED)
-            doc.put(x, line_y + 0.8, width * 0.6, 3, "Signature")
-            doc.put(x + width * 0.68, line_y + 0.8, width * 0.32, 3, "Date")
-        doc.set_y(y + block)
+    doc.signature_lines([(person.name, person.role) for person in memo.signoff], block=block, compact=True)
 
 
 def render_brief_pdf(memo: BriefMemo, *, page_size: str = "A4") -> bytes:

@@ -350,30 +350,12 @@ def _next_steps(doc: Document, memo: Memo) -> None:
 
 
 def _signoff(doc: Document, memo: Memo) -> None:
-    gap, block = 10.0, 25.0
+    block = 25.0
     rows = (len(memo.signoff) + 1) // 2
     doc.heading("Sign-off", keep_with=min(7 + rows * block - 5, 150))  # the lines stay together with their heading
     doc.paragraph("Signing confirms the decisions above and the owners and dates against them.", size=8,
                   colour=MUTED, after=3)
-    width = (doc.content_width - gap) / 2
-    for index in range(0, len(memo.signoff), 2):
-        doc.ensure_space(block)
-        y = doc.get_y()
-        for column, (name, role) in enumerate(memo.signoff[index:index + 2]):
-            x = doc.l_margin + column * (width + gap)
-            doc.style(8.5, "B", INK)
-            doc.put(x, y, width, 4.4, name or "Name: ")
-            doc.style(7.5, "", MUTED)
-            doc.put(x, y + 4.4, width, 3.8, role)
-            doc.set_draw_color(INK)
-            doc.set_line_width(0.25)
-            line_y = y + 15
-            doc.line(x, line_y, x + width * 0.62, line_y)
-            doc.line(x + width * 0.68, line_y, x + width, line_y)
-            doc.style(6.5, "", MUTED)
-            doc.put(x, line_y + 0.8, width * 0.6, 3, "Signature")
-            doc.put(x + width * 0.68, line_y + 0.8, width * 0.32, 3, "Date")
-        doc.set_y(y + block)
+    doc.signature_lines(memo.signoff, block=block)
 
 
 def render_memo_pdf(memo: Memo, *, page_size: str = "A4") -> bytes:
