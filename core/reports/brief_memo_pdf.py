@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from core.reports.brief_memo import BriefMemo
-from core.reports.pdf_layout import ACCENT, INK, MUTED, Cell, Column, Document, verdict_cell
+from core.reports.memo_layout import signature_lines, title_lines
+from core.reports.pdf_layout import INK, MUTED, Cell, Column, Document, verdict_cell
 from core.wording import format_money, plural, verdict_banner
 
 
 def _title(doc: Document, memo: BriefMemo) -> None:
-    x, width = doc.l_margin, doc.content_width
-    y = doc.get_y()
-    doc.style(7.5, "B", ACCENT)
-    doc.put(x, y, width, 4, "OWNERSHIP MEMO")
-    doc.style(16, "B", INK)
-    lines = doc.lines(memo.title, width, 2)
-    for number, line in enumerate(lines):
-        doc.put(x, y + 4.8 + number * 7, width, 7, line)
-    y += 4.8 + 7 * len(lines) + 0.6
-    doc.style(9, "", MUTED)
-    doc.put(x, y, width, 4.6, doc.fit(memo.subtitle, width))
+    y = title_lines(doc, "OWNERSHIP MEMO", memo.title, memo.subtitle, compact=True)
     doc.set_y(y + 6)
 
 
@@ -88,7 +79,7 @@ def _signoff(doc: Document, memo: BriefMemo) -> None:
     doc.heading("Sign-off", size=11, keep_with=min(6 + rows * block, 120))
     doc.paragraph("Signing confirms the recommendation, the owner and the next steps above.", size=7.5,
                   colour=MUTED, after=2)
-    doc.signature_lines([(person.name, person.role) for person in memo.signoff], block=block, compact=True)
+    signature_lines(doc, [(person.name, person.role) for person in memo.signoff], block=block, compact=True)
 
 
 def render_brief_pdf(memo: BriefMemo, *, page_size: str = "A4") -> bytes:

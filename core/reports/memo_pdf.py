@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.reports.memo import (SCENARIO_DRAWS, Memo, TcoComparison, brief_score_rows, criterion_rows, due_text,
     glance_rows, group_scoring_of, next_step_rows, raci_rows, recommendation_text, room_blocks, score_heading,
     weights_note)
+from core.reports.memo_layout import signature_lines, title_lines
 from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, INK, MUTED, RULE, SCENARIO_COLOURS, WASTE, Cell,
     TABLE_PAD, Column, Document, format_timestamp, money_axis, new_figure, verdict_cell, version_text)
 from core.reports.tco_figures import scenario_series
@@ -60,17 +61,7 @@ def _tco_chart(doc: Document, item: TcoComparison, currency: str, width: float, 
 
 def _title_block(doc: Document, memo: Memo) -> None:
     x, width = doc.l_margin, doc.content_width
-    y = doc.get_y()
-    doc.style(7.5, "B", ACCENT)
-    doc.put(x, y, width, 4, "DECISION MEMO")
-    doc.style(17, "B", INK)
-    title_lines = doc.lines(memo.title, width, 2)
-    for number, line in enumerate(title_lines):
-        doc.put(x, y + 4.8 + number * 7.4, width, 7.4, line)
-    y += 4.8 + 7.4 * len(title_lines) + 0.8
-    doc.style(9, "", MUTED)
-    doc.put(x, y, width, 4.6, memo.subtitle)
-    y += 6.5
+    y = title_lines(doc, "DECISION MEMO", memo.title, memo.subtitle) + 6.5
     band = [("Computed from", version_text(memo.registry_version)), ("Currency", memo.currency),
             ("Horizon", f"{memo.horizon_months} months"), ("Generated", format_timestamp(memo.generated_at))]
     doc.set_fill_color(ACCENT_SOFT)
@@ -355,7 +346,7 @@ def _signoff(doc: Document, memo: Memo) -> None:
     doc.heading("Sign-off", keep_with=min(7 + rows * block - 5, 150))  # the lines stay together with their heading
     doc.paragraph("Signing confirms the decisions above and the owners and dates against them.", size=8,
                   colour=MUTED, after=3)
-    doc.signature_lines(memo.signoff, block=block)
+    signature_lines(doc, memo.signoff, block=block)
 
 
 def render_memo_pdf(memo: Memo, *, page_size: str = "A4") -> bytes:

@@ -645,32 +645,6 @@ class Document(FPDF):
         self.set_xy(self.w - self.r_margin - page_width, y + 1.5)
         self.cell(page_width, 4, page)
 
-    def signature_lines(self, people: Sequence[tuple[str, str]], *, block: float, compact: bool = False) -> None:
-        """Two people a row, each with their name, role and lines to sign and date on (memos' sign-off).
-
-        ``compact``: the brief memo's smaller type and tighter rows.
-        """
-        gap = 10.0
-        width = (self.content_width - gap) / 2
-        for index in range(0, len(people), 2):
-            self.ensure_space(block)
-            y = self.get_y()
-            for column, (name, role) in enumerate(people[index:index + 2]):
-                x = self.l_margin + column * (width + gap)
-                self.style(8.5, "B", INK)
-                self.put(x, y, width, 4.4, self.fit(name or "Name:", width))
-                self.style(7 if compact else 7.5, "", MUTED)
-                self.put(x, y + 4.4, width, 3.6 if compact else 3.8, self.fit(role, width))
-                self.set_draw_color(INK)
-                self.set_line_width(0.25)
-                line_y = y + (13 if compact else 15)
-                self.line(x, line_y, x + width * 0.62, line_y)
-                self.line(x + width * 0.68, line_y, x + width, line_y)
-                self.style(6.5, "", MUTED)
-                self.put(x, line_y + 0.8, width * 0.6, 3, "Signature")
-                self.put(x + width * 0.68, line_y + 0.8, width * 0.32, 3, "Date")
-            self.set_y(y + block)
-
     def to_bytes(self) -> bytes:
         """The finished PDF file."""
         return bytes(self.output())
