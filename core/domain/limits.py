@@ -113,6 +113,15 @@ def check_header_size(header_line: str, delimiter: str) -> None:
             "unused columns to the right of the last one you need, then save the file again as CSV.")
 
 
+def megabytes_over(size_bytes: int) -> float:
+    """A size over a limit in megabytes to one decimal, rounded up: just over 50 MB never reads as "50.0 MB".
+
+    >>> megabytes_over(50 * MB + 1), megabytes_over(3 * MB)
+    (50.1, 3.0)
+    """
+    return math.ceil(size_bytes / MB * 10) / 10
+
+
 def check_upload_size(size_bytes: int, limit_mb: int | None = None) -> None:
     """Refuse a file larger than the upload limit, before anything reads it.
 
@@ -132,11 +141,8 @@ def check_upload_size(size_bytes: int, limit_mb: int | None = None) -> None:
     """
     limit = upload_limit_mb() if limit_mb is None else limit_mb
     if size_bytes > limit * MB:
-        # Rounded up, so a file just over the limit never reads as "50.0 MB; the limit is 50 MB".
-        shown = math.ceil(size_bytes / MB * 10) / 10
-        raise RegistryFileError(
-            f"The file is {shown:.1f} MB; the limit is {limit} MB. Split the registry or raise {UPLOAD_ENV}."
-        )
+        raise RegistryFileError(f"The file is {megabytes_over(size_bytes):.1f} MB; the limit is {limit} MB. "
+                                f"Split the registry or raise {UPLOAD_ENV}.")
 
 
 def check_row_count(rows: int, limit: int | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from core.domain.access import Actor, require_editor
 from core.domain.filters import RegistryFilter, filter_integrations, filter_options
-from core.domain.limits import MB, UPLOAD_ENV, check_upload_size, upload_limit_mb
+from core.domain.limits import MB, UPLOAD_ENV, check_upload_size, megabytes_over, upload_limit_mb
 from core.errors import RegistryFileError
 from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.domain.registry_cells import CANONICAL_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError
@@ -67,6 +66,7 @@ def read_registry_path(path: str | os.PathLike) -> bytes:
 
 
 MAX_FOLDER_FILES = 2000  # catalog files read from one folder
+CATALOG_SUFFIXES = (".yaml", ".yml")  # what a Backstage catalog folder is read from
 
 
 def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
@@ -82,7 +82,7 @@ def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
         return read_registry_path(path)
     files: dict[str, bytes] = {}
     total = 0
-    for file in sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file()):
+    for file in sorted(p for p in folder.rglob("*") if p.suffix.lower() in CATALOG_SUFFIXES and p.is_file()):
         if len(files) >= MAX_FOLDER_FILES:
             raise RegistryFileError(f"{folder} holds more than {MAX_FOLDER_FILES:,} YAML files; point at the "
                                     "catalog's own folder.")
@@ -95,7 +95,6 @@ def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
     return files
 
 
-CATALOG_SUFFIXES = (".yaml", ".yml")
 LOOSE_CATALOG_NAME = "catalog files"  # the source name of catalog files uploaded without their folder
 
 
@@ -154,9 +153,8 @@ def catalog_from_uploads(uploads: Iterable[tuple[str, bytes]], *, limit_mb: int 
                                 "Upload the catalog's own folder.")
     total = sum(len(data) for _, data in uploads)
     if total > limit * MB:
-        shown = math.ceil(total / MB * 10) / 10  # rounded up, as for one file
-        raise RegistryFileError(f"The catalog's {len(uploads):,} files are {shown:.1f} MB together; the limit is "
-                                f"{limit} MB. Upload the catalog's own folder, or raise {UPLOAD_ENV}.")
+        raise RegistryFileError(f"The catalog's {len(uploads):,} files are {megabytes_over(total):.1f} MB together; "
+                                f"the limit is {limit} MB. Upload the catalog's own folder, or raise {UPLOAD_ENV}.")
     named: dict[str, bytes] = {}
     for name, data in uploads:
         name = name.replace("\\", "/").removeprefix("./")
