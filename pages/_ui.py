@@ -107,7 +107,10 @@ def stop_unnamed() -> bool:
 
 
 def ask_name_first() -> None:
-    """Local mode without a name, on a page that can change something: ask for it at the top, before any write."""
+    """Local mode without a name, on a page that can change something: ask for it at the top, before any write.
+
+    Only local mode lacks a name, and there the person is an admin: no role check is needed around it.
+    """
     # Always drawn, empty once a name is given: removing it would move everything below, and Streamlit would draw
     # an open expander (a half-typed "Add an integration" form) closed again.
     slot = st.container(key="name_prompt_box")

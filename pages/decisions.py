@@ -58,8 +58,7 @@ if not everything:
     st.stop()
 if not actor.can_edit:
     read_only_notice(actor, "change a decision's status")
-else:
-    ask_name_first()
+ask_name_first()
 
 # ------------------------------------------------------------------ headline figures
 overdue = [t for t in everything if t.is_overdue(today)]

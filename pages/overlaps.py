@@ -183,8 +183,7 @@ with plain_errors():
     analysis = get_analysis()
 currency = analysis.settings.currency
 actor = current_actor()
-if actor.can_edit:
-    ask_name_first()
+ask_name_first()
 
 if not analysis.integrations:
     st.info("**The registry is empty**, so there is nothing to compare yet. Load the sample or import a CSV first.",

@@ -144,8 +144,7 @@ if not analysis.integrations:
         "or import your own CSV on the Registry page.",
         icon=":material/inbox:",
     )
-    if current_actor().can_edit:
-        ask_name_first()
+    ask_name_first()
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.button("Load the sample registry", key="load_sample", type="primary", on_click=_load_sample,
                   disabled=not current_actor().can_edit,

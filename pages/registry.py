@@ -34,8 +34,7 @@ actor = current_actor()
 integrations = load_registry(engine)
 if not actor.can_edit:
     read_only_notice(actor, "upload, add, edit or delete integrations")
-else:
-    ask_name_first()
+ask_name_first()
 
 
 def errors_frame(errors) -> pd.DataFrame:

@@ -308,7 +308,7 @@ def _save_and_history(subject: Integration, result: RubricResult | None, weights
     st.subheader("Save this scoring", anchor=False)
     actor = current_actor()
     who = actor.name
-    if actor.can_edit and name_missing():
+    if name_missing():
         ask_name_first()
     elif actor.can_edit:
         st.caption(f"Saved as **{escape_markdown(who)}** with the weights and group scores above.")

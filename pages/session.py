@@ -608,8 +608,7 @@ if not actor.can_edit:
     read_only_notice(actor, "create sessions or change what is captured in them")
 
 selected_id = render_session_bar(list_sessions(engine))
-if actor.can_edit:
-    ask_name_first()
+ask_name_first()
 if selected_id is None:
     st.info("Resume a session above, or give a new one a title and a facilitator and press **Create session**. "
             "A new session starts with the default agenda: Context 5 min, Overlaps 15, Scoring 15, "

@@ -33,8 +33,7 @@ actor = current_actor()
 locked = not actor.is_admin
 if locked:
     read_only_notice(actor, "change settings: only admins can")
-else:
-    ask_name_first()
+ask_name_first()
 settings = load_settings(engine)
 rubric = load_saved_rubric(engine)
 
