@@ -27,6 +27,14 @@ def open_upload(server, page) -> None:
     page.get_by_text("Upload a registry file").click()
 
 
+def confirm_import(page, engine, rows: int, imported: str) -> set[str]:
+    """Press "Import N valid row(s)" and wait for the import's message; returns the ids stored just before."""
+    stored = {i.id for i in load_integrations(engine)}
+    page.get_by_role("button", name=f"Import {rows} valid row(s)").click()
+    page.get_by_text(imported).first.wait_for()
+    return stored
+
+
 def choose_file(page, path) -> None:
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     wait_for_app(page)
@@ -41,9 +49,7 @@ def test_a_fivetran_export_is_detected_previewed_and_imported_on_confirm(server,
     page.get_by_text("Fivetran connections").first.wait_for()
     page.get_by_text("Preview: the first 2 of 2 valid row(s).").wait_for()
     screenshot(page, "registry-upload-fivetran")
-    written_before_confirm = {i.id for i in load_integrations(engine)}
-    page.get_by_role("button", name="Import 2 valid row(s)").click()
-    page.get_by_text("Imported: 2 added").first.wait_for()
+    written_before_confirm = confirm_import(page, engine, 2, "Imported: 2 added")
 
     assert written_before_confirm == before
     assert {i.id for i in load_integrations(engine)} - before == {"FT-lifting-palace", "FT-serene-quarter"}
@@ -59,8 +65,7 @@ def test_unfamiliar_headers_are_mapped_in_the_browser_with_the_suggestions_fille
     screenshot(page, "registry-upload-mapping-step")
     page.get_by_role("button", name="Read the file with this mapping").click()
     wait_for_app(page)
-    page.get_by_role("button", name="Import 2 valid row(s)").click()
-    page.get_by_text("Imported: 2 added").first.wait_for()
+    confirm_import(page, engine, 2, "Imported: 2 added")
 
     names = {i.name for i in load_integrations(engine)}
     assert {"Opportunity sync to Snowflake", "Invoice export"} <= names
@@ -121,9 +126,7 @@ def test_a_backstage_catalog_folder_is_detected_previewed_and_imported_as_the_fo
     page.get_by_text("Backstage catalog").first.wait_for()
     page.get_by_text("Preview: the first 3 of 3 valid row(s).").wait_for()
     screenshot(page, "registry-upload-backstage-folder")
-    written_before_confirm = {i.id for i in load_integrations(engine)}
-    page.get_by_role("button", name="Import 3 valid row(s)").click()
-    page.get_by_text("Imported: 3 added").first.wait_for()
+    written_before_confirm = confirm_import(page, engine, 3, "Imported: 3 added")
 
     assert written_before_confirm == before
     assert {i.id for i in load_integrations(engine)} - before == BACKSTAGE_IDS
@@ -147,8 +150,7 @@ def test_several_catalog_files_dropped_together_are_read_as_one_catalog(server, 
     page.locator("[data-testid='stFileUploaderDropzone']").dispatch_event("drop", {"dataTransfer": dropped})
     wait_for_app(page)
     page.get_by_text("3 YAML file(s): apis.yaml, components.yaml, systems.yaml.").wait_for()
-    page.get_by_role("button", name="Import 3 valid row(s)").click()
-    page.get_by_text("Imported: ").first.wait_for()
+    confirm_import(page, engine, 3, "Imported: ")
 
     assert {i.id for i in load_integrations(engine)} >= BACKSTAGE_IDS
     assert "backstage:catalog files" in {r.source for r in load_sources(engine)}

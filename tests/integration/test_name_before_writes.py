@@ -21,6 +21,7 @@ from core.storage.registry_store import write_integrations
 from core.storage.scoring_store import list_scorings
 from core.storage.session_store import create_session, save_decision
 from tests.actors import editor
+from tests.integration.test_pages_registry import add_quote_sync
 from tests.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -28,15 +29,6 @@ NAME = "Ana Lima"
 
 # Through app.py on every run, as on a server: the sidebar's "Your name" is drawn on each run.
 pytestmark = pytest.mark.usefixtures("routed_by_app_py", "app_database")
-
-
-def add_integration(at: AppTest) -> None:
-    at.text_input(key="add_name").input("Quote sync")
-    at.text_input(key="add_team").input("Sales Ops")
-    at.text_input(key="add_source").input("Salesforce")
-    at.text_input(key="add_target").input("Stripe")
-    at.text_input(key="add_objects").input("Quote")
-    next(b for b in at.button if b.label == "Add to registry").click().run()
 
 
 def save_scoring(at: AppTest) -> None:
@@ -97,7 +89,7 @@ def scorings_saved(engine) -> list[str]:
 
 # page, set-up before the page opens, done on the page before the write, the write, who is on record
 CASES = [
-    pytest.param("registry", None, None, add_integration, changes_recorded, id="registry-add"),
+    pytest.param("registry", None, None, add_quote_sync, changes_recorded, id="registry-add"),
     pytest.param("score", None, select_int_027, save_scoring, scorings_saved, id="score-save"),
     pytest.param("settings", None, None, save_costs, changes_recorded, id="settings-save"),
     pytest.param("overview", empty_registry, None, load_sample, changes_recorded, id="overview-load-sample"),

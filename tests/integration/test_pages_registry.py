@@ -170,15 +170,20 @@ def test_discarding_after_a_conflict_shows_the_other_persons_change(engine):
     assert bo.session_state["registry_snapshot"]["rows"][0].name == "Ana's name"
 
 
-def test_add_form_adds_a_row(engine):
-    at = open_page("registry")
-
+def add_quote_sync(at: AppTest) -> None:
+    """Type the required fields of "Quote sync" into the Add form and press Add to registry."""
     at.text_input(key="add_name").input("Quote sync")
     at.text_input(key="add_team").input("Sales Ops")
     at.text_input(key="add_source").input("Salesforce")
     at.text_input(key="add_target").input("Stripe")
     at.text_input(key="add_objects").input("Quote")
     next(b for b in at.button if b.label == "Add to registry").click().run()
+
+
+def test_add_form_adds_a_row(engine):
+    at = open_page("registry")
+
+    add_quote_sync(at)
 
     assert names(engine)["INT-quote-sync"] == "Quote sync"
 
