@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 PROJECTOR_KEY = "projector_mode"  # the sidebar toggle
 PROJECTOR_STORE = "_projector_mode_saved"  # kept when the person moves to another page (widget state is not)
 PROJECTOR_PARAM = "projector"  # ?projector=1 keeps it on across a refresh or in a shared link
 
-# Always on: the Score page's "what drives the score" bars (plain HTML, drawn at once).
+# Always on: the Score page's "what drives the score" bars (plain HTML, drawn at once), and nothing cut off.
 BASE_CSS = """
 .igov-drivers { margin: 4px 0 12px 0; }
 .igov-drivers-title { font-size: 1.25rem; font-weight: 600; margin-bottom: 8px; }
@@ -20,6 +25,19 @@ BASE_CSS = """
 .igov-driver-bar { height: 100%; border-radius: 4px; min-width: 2px; }
 .igov-driver-value { font-size: 1rem; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .igov-drivers-axis { font-size: 0.9rem; color: #374151; margin-top: 6px; }
+/* Columns holding a control or a figure keep room for its words: on a 1280 px screen (at 18 px in projector mode
+   all the more) they go under one another instead of cutting "Create session" to "Cr…" or a sum of money to
+   "$126,0…" (rows of columns already wrap; this says when). */
+[data-testid="stColumn"]:has([data-testid="stMetric"], [data-testid="stButton"], [data-testid="stDownloadButton"],
+  [data-testid="stFormSubmitButton"], [data-testid="stTextInput"], [data-testid="stSelectbox"],
+  [data-testid="stMultiSelect"], [data-testid="stDateInput"], [data-testid="stCheckbox"], [data-testid="stForm"]) {
+  min-width: min(100%, 13rem); }
+/* Figure names and values, button words, links and check-box labels wrap rather than end in "…" */
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricValue"],
+[data-testid="stMetricValue"] *, button p, [data-testid="stPageLink-NavLink"] span,
+[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"], [data-testid="stPageLink-NavLink"] p,
+[data-testid="stCheckbox"] label p, [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"] {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important; }
 """
 
 # Projector mode: everything larger (Streamlit sizes its text in rem), captions and grey text dark, select
@@ -27,6 +45,7 @@ BASE_CSS = """
 PROJECTOR_CSS = """
 html { font-size: 18px !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: inherit; }  /* figures stay large */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stMarkdownContainer"] small, .igov-drivers-axis { color: #111827 !important; opacity: 1 !important; }
 [data-testid="stCaptionContainer"] { font-size: 1rem !important; }
@@ -40,6 +59,8 @@ html { font-size: 18px !important; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { white-space: normal !important; word-break: normal;
   overflow-wrap: anywhere; font-size: 1rem; color: #111827; }
 [data-testid="stExpander"] summary p { font-size: 1.15rem; }
+.st-key-registry_readable td:first-child, .st-key-registry_readable td:first-child p { white-space: nowrap !important;
+  overflow-wrap: normal !important; }
 """
 
 
@@ -68,7 +89,8 @@ def render_projector_toggle() -> None:
     st.html(f"<style>{BASE_CSS}{PROJECTOR_CSS if on else ''}</style>")
 
 
-def show_table(frame: pd.DataFrame | list[dict], *, key: str | None = None, column_config: dict | None = None) -> None:
+def show_table(frame: pd.DataFrame | Styler | list[dict], *, key: str | None = None,
+               column_config: dict | None = None) -> None:
     """A read-only table: sortable and scrollable normally; in projector mode every cell in full, wrapped."""
     if projector_on():
         st.table(frame, hide_index=True)

@@ -13,6 +13,7 @@ from core.services.decisions import (ACTIVE, FOLLOWED_INTO_REGISTRY, STATUS_LABE
 from core.services.history import list_history
 from core.services.review import DEFAULT_PERIOD_DAYS, quarterly_review, review_document
 from core.wording import escape_markdown, format_money, format_money_range, plural, verdict_name
+from pages._style import show_table
 from pages._ui import (act, ask_name_first, browser_timezone, current_actor, flash, get_analysis, get_engine,
     page_header, plain_errors, read_only_notice, show_flash)
 
@@ -41,9 +42,9 @@ with st.expander("Quarterly review: what changed since the last one", icon=":mat
     with plain_errors():
         review = quarterly_review(engine, today=today, since=since, analysis=analysis)
     st.markdown(escape_markdown(review.summary))
-    st.dataframe(pd.DataFrame([{"Figure": f.label, f"{since}": f.text(f.before, currency),
-                                "Now": f.text(f.now, currency), "Change": f.change_text(currency)}
-                               for f in review.figures]), hide_index=True, width="stretch", key="review_figures")
+    show_table(pd.DataFrame([{"Figure": f.label, f"{since}": f.text(f.before, currency),
+                              "Now": f.text(f.now, currency), "Change": f.change_text(currency)}
+                             for f in review.figures]), key="review_figures")
     r1, r2, _ = st.columns([1, 1, 2])
     r1.download_button("Review as Markdown", key="review_markdown", icon=":material/description:",
                        mime="text/markdown", file_name=f"igov-review-{today}.md", on_click="ignore",
@@ -77,7 +78,8 @@ m4.metric("Realised so far", f"{format_money(sum(r.realised for r in realised), 
 # ------------------------------------------------------------------ the list
 c1, c2, _ = st.columns([1, 1, 2])
 status_filter = c1.selectbox("Status", list(FILTERS), format_func=FILTERS.get, key="decisions_status")
-owner_filter = c2.text_input("Accountable", key="decisions_owner", placeholder="name (part of it is enough)")
+owner_filter = c2.text_input("Accountable", key="decisions_owner", placeholder="a name",
+                               help="Part of the name is enough.")
 shown = tracked_decisions(engine, today, status=status_filter or None, owner=owner_filter, analysis=analysis)
 rows = decision_rows(shown, today, currency)
 if not rows:
@@ -93,7 +95,7 @@ else:
     overdue_ids = {r["id"] for r in rows if r["overdue"]}
     styled = table.style.apply(lambda row: [OVERDUE_ROW if row["#"] in overdue_ids else ""] * len(row), axis=1)
     st.caption(plural(len(rows), "decision") + (f" · {len(overdue)} overdue, shown in red" if overdue else ""))
-    st.dataframe(styled, hide_index=True, width="stretch", key="decisions_table")
+    show_table(styled, key="decisions_table")
 
 st.download_button(
     "Due dates for your calendar (.ics)", key="decisions_ics", icon=":material/event:", mime="text/calendar",
@@ -195,9 +197,8 @@ with st.container(border=True, key="decision_detail"):
         if proposal.is_empty:
             st.caption("Nothing to change in the registry: its copies are already retired or gone. Mark it done.")
         else:
-            st.dataframe(pd.DataFrame([{"Integration": c.integration_id, "Field": c.field, "Now": c.before,
-                                        "After": c.after} for c in proposal.changes]),
-                         hide_index=True, width="stretch", key="decision_proposal")
+            show_table(pd.DataFrame([{"Integration": c.integration_id, "Field": c.field, "Now": c.before,
+                                      "After": c.after} for c in proposal.changes]), key="decision_proposal")
             st.button("Confirm: mark done and update the registry", type="primary", key="decision_apply",
                       icon=":material/task_alt:", on_click=_on_apply, args=(tracked.id, versions, tracked.version),
                       disabled=not actor.can_edit)
@@ -214,6 +215,5 @@ with st.container(border=True, key="decision_detail"):
 
     entries = list_history(engine, entity="decision", entity_id=tracked.id, limit=50)
     st.markdown("**History**")
-    st.dataframe(pd.DataFrame([{"When": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "Who": e.actor,
-                                "What": e.summary} for e in entries]),
-                 hide_index=True, width="stretch", key="decision_history")
+    show_table(pd.DataFrame([{"When": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "Who": e.actor,
+                              "What": e.summary} for e in entries]), key="decision_history")

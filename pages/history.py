@@ -24,8 +24,10 @@ with st.container(border=True):
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     entity = c1.selectbox("What", list(ENTITIES), index=None, key="history_entity", placeholder="Anything",
                           format_func=ENTITIES.get)
-    entity_id = c2.text_input("Id", key="history_entity_id", placeholder="e.g. INT-014, a session number, settings")
-    who = c3.text_input("Who", key="history_actor", placeholder="name or e-mail (part of it is enough)")
+    entity_id = c2.text_input("Id", key="history_entity_id", placeholder="e.g. INT-014",
+                              help="An integration id, a session number, or settings.")
+    who = c3.text_input("Who", key="history_actor", placeholder="name or e-mail",
+                        help="Part of a name or an e-mail address is enough.")
     action = c4.selectbox("Action", ACTIONS, index=None, key="history_action", placeholder="Any")
     d1, d2, _ = st.columns([1, 1, 3])
     first_day = d1.date_input("From", value=None, key="history_from", format="YYYY-MM-DD")

@@ -11,18 +11,21 @@ from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, 
     UPLOAD_EXTENSIONS, Approach, Complexity, Direction, RegistryFilter, Status, Tier, Timeliness, add_integration,
     catalog_from_uploads, check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options,
     import_blocked, import_checked_file, import_counts_text, import_preview_text, integration_cells,
-    integration_history, load_registry, load_sample_registry, preview_import, registry_versions,
-    remembered_column_map, save_registry_edits, upload_limit_mb)
+    integration_history, load_registry, load_sample_registry, page_label, paginate, preview_import,
+    registry_reading_rows, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
 from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
     workbook_sheet_names)
 from core.wording import escape_markdown, escape_message, field_label
-from pages._style import show_table
+from pages._style import projector_on, show_table
 from pages._ui import (ask_name_first, brief_memo_downloads, browser_timezone, current_actor, flash, get_analysis,
     get_engine, page_header, plain_errors, read_only_notice, show_complexity, stop_unnamed)
 
 EDITOR_KEY = "registry_editor"
 OVERWRITE_KEY = "_registry_overwrite"
 MAX_EDITOR_ROWS = 1000  # the editor re-sends every row on each interaction: narrow with filters above this
+READABLE_PAGE_SIZE = 25
+GRID_KEY = "registry_edit_in_grid"
+READABLE_PAGE_KEY = "registry_readable_page"
 
 page_header(
     "Registry",
@@ -65,6 +68,18 @@ def upload_errors_frame(errors) -> pd.DataFrame:
     if any(e.where for e in errors):
         frame.insert(0, "Where", [e.where for e in errors])
     return frame
+
+
+def show_readable_table(shown) -> None:
+    """The registry as a projector shows it: six columns, every cell in full, a page of rows at a time (the grid's
+    type is smaller and it scrolls sideways)."""
+    page = paginate(len(shown), st.session_state.get(READABLE_PAGE_KEY, 0), size=READABLE_PAGE_SIZE)
+    if page.count > 1:
+        st.session_state[READABLE_PAGE_KEY] = page.number  # in range after the filters narrowed the list
+        st.selectbox("Rows shown", range(page.count), key=READABLE_PAGE_KEY, width=320,
+                     format_func=lambda n: f"Rows {page_label(n, page.total, page.size)}")
+    with st.container(key="registry_readable"):  # its ids are kept on one line (pages/_style.py)
+        show_table(registry_reading_rows(shown[page.start:page.stop]))
 
 
 def render_mapping_step(problem: MissingColumnsError, file_name: str, remembered: dict[str, str]) -> None:
@@ -323,9 +338,18 @@ elif st.session_state["registry_snapshot"]["rows"] != shown:
 shown = st.session_state["registry_snapshot"]["rows"]
 seen_versions = st.session_state["registry_snapshot"]["versions"]
 
+
+
 st.subheader(f"{len(shown)} of {len(integrations)} integrations")
 frame = pd.DataFrame([integration_cells(i) for i in shown], columns=list(CANONICAL_COLUMNS))
-if actor.can_edit:
+# Unsaved edits keep the grid on screen: hiding it would drop them.
+in_grid = not projector_on() or pending or st.toggle(
+    "Show every column, and edit in the grid", key=GRID_KEY,
+    help="On a shared screen the table shows the main columns in full; the grid has every column, in smaller "
+         "type, and scrolls sideways.")
+if not in_grid:
+    show_readable_table(shown)
+elif actor.can_edit:
     st.caption("Edit cells directly, add rows at the bottom, or select rows and press Delete. "
                "Nothing is saved until you press **Save changes**. Ranges: 2-3 or 2/2.5/3 (low/likely/high).")
     choice = st.column_config.SelectboxColumn
@@ -357,7 +381,7 @@ def overwrite_with_my_edits() -> None:
 
 
 save_col, discard_col, export_col, _ = st.columns([1, 1, 1, 3])
-if actor.can_edit:
+if actor.can_edit and in_grid:
     discard_col.button("Discard edits", key="registry_discard", disabled=not pending, on_click=discard_edits)
     # Set by the "Overwrite with my edits" button a conflict offers: the same edits, saved over the newer rows.
     overwrite = st.session_state.pop(OVERWRITE_KEY, False) and pending

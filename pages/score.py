@@ -294,7 +294,7 @@ def _criteria_controls(result: RubricResult | None, auto: dict[str, tuple[float,
         row[1].number_input(
             f"Group's score for {criterion.label}", min_value=0.0, max_value=5.0, value=None, step=0.5,
             key=override_key(criterion.name), label_visibility="collapsed",
-            placeholder=f"auto {auto_score:.1f}" if auto_score is not None else "auto",
+            placeholder="auto",  # the automatic score itself is in the criterion's line, left
         )
         row[2].slider(f"Weight of {criterion.label}", min_value=0.0, max_value=10.0, step=0.5,
                       key=weight_key(criterion.name), label_visibility="collapsed")

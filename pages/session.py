@@ -214,7 +214,7 @@ def render_session_bar(sessions) -> int | None:
         pick, title, facilitator, create = st.columns([5, 4, 3, 2], vertical_alignment="bottom")
         pick.selectbox(
             "Resume a session", options=list(by_id), index=None, key="session_picker", on_change=_on_pick,
-            args=(tuple(by_id),), placeholder="Choose a session…" if sessions else "No sessions yet: create one →",
+            args=(tuple(by_id),), placeholder="Choose a session…" if sessions else "None yet: create one →",
             format_func=lambda i: session_label(by_id[i], tz) if i in by_id else str(i),
         )
         title.text_input("New session title", key="new_session_title", disabled=not actor.can_edit,

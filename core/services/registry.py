@@ -21,6 +21,8 @@ from core.domain.registry_csv import read_registry_csv
 from core.domain.sources import FORMAT_CHOICES, FORMATS, UPLOAD_EXTENSIONS, detect_format, read_source
 from core.domain.registry_edit import RegistryChanges, diff_registry, validate_edited_rows
 from core.domain.registry_export import integration_cells, safe_registry_csv, write_registry_csv
+from core.reports.figures import registry_reading_rows
+from core.reports.paging import page_label, paginate
 from core.services.trend import snapshot_portfolio
 from core.storage.audit import HistoryEntry, list_history
 from core.storage.defaults import sample_registry_bytes
@@ -36,7 +38,8 @@ __all__ = [
     "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_counts_text",
     "import_preview_text",
     "import_registry_file",
-    "integration_cells", "integration_history", "load_registry", "load_sample_registry", "parse_column_map",
+    "integration_cells", "integration_history", "load_registry", "load_sample_registry", "page_label", "paginate",
+    "parse_column_map", "registry_reading_rows",
     "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "remembered_column_map",
     "save_registry_edits", "upload_limit_mb",
 ]

@@ -108,12 +108,17 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    # Widgets and charts load their code on first use: wait until those downloads are over.
+def wait_until_drawn(page) -> None:
+    """Widgets and charts load their code on first use: wait until those downloads are over and nothing is a
+    placeholder any more (before a screenshot, or measuring what is on screen)."""
     page.wait_for_load_state("networkidle")
     page.locator("[data-testid='stSkeleton']").first.wait_for(state="detached", timeout=15_000) if page.locator(
         "[data-testid='stSkeleton']").count() else None
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    wait_until_drawn(page)
     page.screenshot(path=str(path), full_page=True)
     return path

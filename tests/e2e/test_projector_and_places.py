@@ -7,30 +7,58 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, wait_for_app, wait_until_drawn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-projector_and_places")]
 
-PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "settings"]
+PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "decisions", "settings"]
 
-# The computed size of body text, how dark captions are (0 black … 255 white), and every select or caption whose
-# text is cut off (wider than its box, with an ellipsis or hidden overflow).
+# The computed size of body text, how dark captions are (0 black … 255 white), and every piece of text that is cut
+# off or spills over: an element whose own text is wider than its box where the box clips it (an ellipsis, hidden
+# overflow), text reaching past its column into the next, an input's value wider than the input, a placeholder wider
+# than its input (measured in the input's font).
 MEASURE = """() => {
+  const main = document.querySelector("[data-testid='stMain']");
   const px = (el) => parseFloat(getComputedStyle(el).fontSize);
-  const body = [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p")]
+  const body = [...main.querySelectorAll("[data-testid='stMarkdownContainer'] p")]
     .filter((p) => p.offsetParent !== null && !p.closest("[data-testid='stCaptionContainer']"));
-  const captions = [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stCaptionContainer']")];
+  const captions = [...main.querySelectorAll("[data-testid='stCaptionContainer']")];
   const grey = (el) => {
     const [r, g, b] = getComputedStyle(el).color.match(/\\d+/g).map(Number);
     return Math.max(r, g, b);
   };
-  const selects = [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stSelectbox'] input")];
+  const shown = (el) => el.offsetParent !== null;
+  const ownText = (el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  const clipped = [...main.querySelectorAll("*")].filter((el) => {
+    if (!shown(el) || !ownText(el) || el.closest(".js-plotly-plot, svg")) return false;
+    const s = getComputedStyle(el);
+    const clips = s.textOverflow === "ellipsis" || s.overflowX === "hidden" || s.overflowX === "clip";
+    return clips && el.scrollWidth > el.clientWidth + 1;
+  }).map((el) => el.textContent.trim().slice(0, 60));
+  // Text that spills out of its column into the next one ("$126,063 / month" over "$40,468 / month")
+  const spilled = [...main.querySelectorAll("[data-testid='stColumn'] *")].filter((el) => {
+    if (!shown(el) || !ownText(el) || el.closest(".js-plotly-plot, svg")) return false;
+    const text = document.createRange();
+    text.selectNodeContents(el);
+    const column = el.closest("[data-testid='stColumn']").getBoundingClientRect();
+    return text.getBoundingClientRect().right > column.right + 1;
+  }).map((el) => "spills: " + el.textContent.trim().slice(0, 60));
+  const inputs = [...main.querySelectorAll("input, textarea")].filter(shown);
+  const values = inputs.filter((el) => el.value && el.tagName === "INPUT" && el.scrollWidth > el.clientWidth + 1)
+    .map((el) => "value: " + el.value);
+  const ruler = document.createElement("canvas").getContext("2d");
+  const placeholders = inputs.filter((el) => !el.value && el.placeholder).filter((el) => {
+    const s = getComputedStyle(el);
+    ruler.font = `${s.fontSize} ${s.fontFamily}`;
+    return ruler.measureText(el.placeholder).width > el.clientWidth - parseFloat(s.paddingLeft)
+      - parseFloat(s.paddingRight) + 1;
+  }).map((el) => "placeholder: " + el.placeholder);
   return {
     smallestBody: Math.min(...body.map(px)),
     lightestCaption: captions.length ? Math.max(...captions.map(grey)) : 0,
-    cutSelects: selects.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.value),
-    selects: selects.length,
-    dataframes: document.querySelectorAll("[data-testid='stMain'] [data-testid='stDataFrame']").length,
+    cutText: [...clipped, ...spilled, ...values, ...placeholders],
+    selects: main.querySelectorAll("[data-testid='stSelectbox'] input").length,
+    dataframes: main.querySelectorAll("[data-testid='stDataFrame']").length,
   };
 }"""
 
@@ -55,16 +83,18 @@ def test_projector_mode_is_large_dark_and_cuts_nothing_off_on_every_page(server,
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000) if path in ("", "overlaps", "tco") else None
         if width == 1920:  # the screenshots looked at; 1280x720 is measured only
             screenshot(page, f"projector-{path or 'overview'}")
+        wait_until_drawn(page)
         found[path or "overview"] = page.evaluate(MEASURE)
     context.close()
 
     assert {name: m["smallestBody"] for name, m in found.items() if m["smallestBody"] < 18} == {}
     assert {name: m["lightestCaption"] for name, m in found.items() if m["lightestCaption"] > 80} == {}
-    assert {name: m["cutSelects"] for name, m in found.items() if m["cutSelects"]} == {}
+    # Figure names, buttons, labels, choices and placeholders in full: "Create session", not "Cr…"
+    assert {name: m["cutText"] for name, m in found.items() if m["cutText"]} == {}
     assert found["score"]["selects"] and found["tco"]["selects"]  # the check above looked at real selects
-    # Read-only tables are drawn as wrapped HTML, not the scrolling grid that cut names off ("Owen Gallaghe"); the
-    # grids left are the editable ones (the registry, the settings' tables).
-    assert {name for name, m in found.items() if m["dataframes"]} <= {"registry", "settings"}
+    # Read-only tables are drawn as wrapped HTML, not the scrolling grid that cut names off ("Owen Gallaghe"), and
+    # so is the registry (its grid is one toggle away); the grids left are the settings' two-column alias tables.
+    assert {name for name, m in found.items() if m["dataframes"]} <= {"settings"}
     assert outside == []  # offline-safe: the favicon and fonts come from the app itself
 
 

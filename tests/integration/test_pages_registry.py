@@ -14,6 +14,7 @@ from core.storage.settings_store import (
     load_saved_rubric,
     load_settings,
 )
+from pages._style import PROJECTOR_STORE
 from tests.conftest import EXAMPLES_DIR
 from tests.shown import shown
 
@@ -93,6 +94,43 @@ def test_filters_narrow_the_table(engine):
 
     unowned = sum(1 for i in load_integrations(engine) if not i.is_owned)
     assert at.subheader[0].value == f"{unowned} of 67 integrations"
+
+
+def open_on_projector(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_name"] = "Ana"
+    at.session_state[PROJECTOR_STORE] = True  # the sidebar's projector toggle, switched on
+    at.switch_page(f"pages/{page}.py")
+    return at.run()
+
+
+def test_on_a_projector_the_registry_reads_as_six_full_columns_a_page_at_a_time(engine):
+    at = open_on_projector("registry")
+
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table.columns) == ["Id", "Name", "Route", "Data objects", "Owner", "Status"]
+    assert list(table["Id"]) == [f"INT-{n:03d}" for n in range(1, 26)]
+    assert at.selectbox(key="registry_readable_page").options == ["Rows 1–25 of 67", "Rows 26–50 of 67",
+                                                                   "Rows 51–67 of 67"]
+    assert not at.dataframe  # no grid: its small type scrolls sideways on a shared screen
+
+    at.selectbox(key="registry_readable_page").set_value(2).run()
+    assert list(at.table[0].value["Id"])[-1] == "INT-067"
+
+
+def test_on_a_projector_the_grid_comes_back_to_edit_and_stays_while_edits_are_unsaved(engine):
+    at = open_on_projector("registry")
+
+    at.toggle(key="registry_edit_in_grid").set_value(True).run()
+    assert at.dataframe and not at.table
+    at.toggle(key="registry_edit_in_grid").set_value(False)
+    seed_edit(at, {0: {"name": "Renamed on the projector"}})
+    assert at.dataframe  # unsaved edits keep the grid, whatever the toggle says
+    at.button(key="registry_save").click().run()
+
+    assert names(engine)["INT-001"] == "Renamed on the projector"
+    assert at.table and not at.dataframe  # saved: back to the readable table
 
 
 def seed_edit(at: AppTest, edited_rows: dict) -> AppTest:
