@@ -83,19 +83,22 @@ def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
     folder = Path(path)
     if not folder.is_dir():
         return read_registry_path(path)
-    files: dict[str, bytes] = {}
-    total = 0
-    for file in sorted(p for p in folder.rglob("*") if p.suffix.lower() in CATALOG_SUFFIXES and p.is_file()):
-        if len(files) >= MAX_FOLDER_FILES:
-            raise RegistryFileError(f"{folder} holds more than {MAX_FOLDER_FILES:,} YAML files; point at the "
-                                    "catalog's own folder.")
-        total += file.stat().st_size
-        check_upload_size(total)
-        files[str(file.relative_to(folder))] = read_registry_path(file)
-    if not files:
+    catalog: list[Path] = []
+    for file in folder.rglob("*"):  # stops at one file over the count: a folder like / is not listed in full
+        if file.suffix.lower() in CATALOG_SUFFIXES and file.is_file():
+            if len(catalog) >= MAX_FOLDER_FILES:
+                raise RegistryFileError(f"{folder} holds more than {MAX_FOLDER_FILES:,} YAML files; point at the "
+                                        "catalog's own folder.")
+            catalog.append(file)
+    if not catalog:
         raise RegistryFileError(f"{folder} is a folder without .yaml or .yml files. Give a registry file, or the "
                                 "folder of a Backstage catalog.")
-    return files
+    limit, total = upload_limit_mb(), sum(file.stat().st_size for file in catalog)
+    if total > limit * MB:  # worded as for the same folder uploaded on the Registry page
+        raise RegistryFileError(f"The catalog's {len(catalog):,} files in {folder} are {megabytes_over(total):.1f} MB "
+                                f"together; the limit is {limit} MB. Point at the catalog's own folder, or raise "
+                                f"{UPLOAD_ENV}.")
+    return {str(file.relative_to(folder)): read_registry_path(file) for file in sorted(catalog)}
 
 
 LOOSE_CATALOG_NAME = "catalog files"  # the source name of catalog files uploaded without their folder

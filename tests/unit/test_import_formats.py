@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import io
 import json
 import zipfile
@@ -425,6 +427,25 @@ def test_an_uploaded_catalog_is_held_to_the_cli_folder_limits(monkeypatch):
     with pytest.raises(RegistryFileError, match="^The catalog has 3 files; at most 2 are read. Upload the catalog's "):
         service.catalog_from_uploads([(f"c/{n}.yaml", b"") for n in range(3)])
     assert len(service.catalog_from_uploads([(f"c/{n}.yaml", b"") for n in range(2)]).files) == 2
+
+
+def test_a_catalog_folder_over_the_limit_is_refused_in_words_about_the_folder(tmp_path, monkeypatch):
+    from core.services import registry as service
+
+    for name in ("a.yaml", "nested/b.yml"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * 600_000)
+    (tmp_path / "notes.md").write_bytes(b"x" * 5_000_000)  # not a catalog file: not counted
+    monkeypatch.setenv("IGOV_MAX_UPLOAD_MB", "1")
+    expected = (f"The catalog's 2 files in {tmp_path} are 1.2 MB together; the limit is 1 MB. Point at the "
+                "catalog's own folder, or raise IGOV_MAX_UPLOAD_MB.")
+    with pytest.raises(RegistryFileError, match=f"^{re.escape(expected)}$"):
+        service.read_registry_source(tmp_path)
+    monkeypatch.setenv("IGOV_MAX_UPLOAD_MB", "2")
+    assert list(service.read_registry_source(tmp_path)) == ["a.yaml", "nested/b.yml"]
+    monkeypatch.setattr(service, "MAX_FOLDER_FILES", 1)
+    with pytest.raises(RegistryFileError, match="holds more than 1 YAML files; point at the catalog's own folder"):
+        service.read_registry_source(tmp_path)
 
 
 @pytest.mark.parametrize(("uploads", "message"), [
