@@ -81,7 +81,7 @@ def section(result: dict) -> str:
         f"- Same integrations and the same number of problems from both files: {'yes' if result['same'] else 'NO'}.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"  # a blank line before the hand-written section that follows
 
 
 def write_section(text: str) -> None:
