@@ -344,7 +344,7 @@ st.subheader(f"{len(shown)} of {len(integrations)} integrations")
 frame = pd.DataFrame([integration_cells(i) for i in shown], columns=list(CANONICAL_COLUMNS))
 # Unsaved edits keep the grid on screen: hiding it would drop them.
 in_grid = not projector_on() or pending or st.toggle(
-    "Show every column, and edit in the grid", key=GRID_KEY,
+    "Show every column, and edit in the grid" if actor.can_edit else "Show every column", key=GRID_KEY,
     help="On a shared screen the table shows the main columns in full; the grid has every column, in smaller "
          "type, and scrolls sideways.")
 if not in_grid:

@@ -18,6 +18,7 @@ from core.storage.registry_store import (
     load_integrations,
 )
 from core.storage.settings_store import load_settings, save_role_mapping
+from pages._style import PROJECTOR_STORE
 from tests.actors import ADMIN, editor
 from tests.shown import shown
 
@@ -62,6 +63,19 @@ def test_team_mode_without_sign_in_shows_only_the_sign_in_screen(engine):
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.subheader and not at.dataframe
+
+
+def test_on_a_projector_a_viewer_is_offered_every_column_not_editing(engine):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = VIEWER_USER
+    at.session_state[PROJECTOR_STORE] = True
+    at.switch_page("pages/registry.py")
+    at.run()
+
+    assert at.toggle(key="registry_edit_in_grid").label == "Show every column"
+    assert at.table and not at.dataframe
+    at.toggle(key="registry_edit_in_grid").set_value(True).run()
+    assert at.dataframe and "registry_editor" not in at.session_state  # every column, still read-only
 
 
 def test_a_viewer_sees_the_registry_without_any_edit_control(engine):
