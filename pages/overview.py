@@ -161,7 +161,7 @@ currency = analysis.settings.currency
 status_text = " · ".join(f"{count} {status}" for status, count in headline.by_status)
 
 count_cards = (
-    ("Integrations", headline.integrations, f"{headline.live} live · {headline.proposed} proposed",
+    ("Integrations", headline.integrations, f"{headline.live} live · {headline.planned} proposed or building",
      f"Every row of the registry: {status_text}."),
     ("Teams", headline.teams, "own at least one integration", "Teams named as owner of an integration."),
     ("Systems", headline.systems, f"{headline.system_spellings} spellings, aliases merged",

@@ -30,6 +30,7 @@ class Headline:
     by_status: tuple[tuple[str, int], ...]  # ("live", 56), ... in lifecycle order, zero counts left out
     live: int
     proposed: int
+    planned: int  # proposed or building: what the Overview and the snapshot both call "proposed or building"
     teams: int
     systems: int  # distinct systems once aliases are applied (SFDC and Salesforce count once)
     system_spellings: int  # distinct system names as typed
@@ -46,8 +47,8 @@ def headline_figures(analysis: RegistryAnalysis) -> Headline:
     """Counts and money for the headline cards.
 
     >>> h = headline_figures(example_analysis)
-    >>> h.integrations, h.live, h.proposed, h.systems, h.system_spellings, h.clusters
-    (3, 2, 1, 3, 4, 1)
+    >>> h.integrations, h.live, h.proposed, h.planned, h.systems, h.system_spellings, h.clusters
+    (3, 2, 1, 1, 3, 4, 1)
 
     Args:
         analysis: the registry analysis.
@@ -63,6 +64,7 @@ def headline_figures(analysis: RegistryAnalysis) -> Headline:
         by_status=tuple((s.value, statuses[s]) for s in _STATUS_ORDER if statuses[s]),
         live=statuses[Status.LIVE],
         proposed=statuses[Status.PROPOSED],
+        planned=statuses[Status.PROPOSED] + statuses[Status.BUILDING],
         teams=len(analysis.teams),
         systems=len({normalize_key(canonical_system(s, analysis.aliases)) for s in analysis.systems} - {""}),
         system_spellings=len(analysis.systems),

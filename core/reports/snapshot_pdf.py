@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.domain.analysis import RegistryAnalysis
 from core.domain.ranges import Range, total
-from core.domain.registry import Status
 from core.domain.rubric import RubricConfig, Verdict
 from core.domain.tco_simulation import PortfolioSimulation
 from core.domain.settings import DUPLICATE_CAPACITY_GUIDELINE
-from core.reports.figures import ClusterRow, duplicated_by_cluster
+from core.reports.figures import ClusterRow, duplicated_by_cluster, headline_figures
 from core.reports.pdf_cards import CardLine, assumptions_band, card_height, figure_card, share_bar
 from core.reports.pdf_layout import (ACCENT, ACCENT_SOFT, BODY, FAINT, INK, MUTED, RULE, WASTE, ZEBRA, Document,
     format_date, money_axis, new_figure, shorten_route, utc, verdict_cell, version_text)
@@ -149,17 +147,11 @@ def snapshot_figures(
                        for line in lines[:MAX_RECOMMENDATIONS]]
     in_listed = [m for c in shown for m in c.members]
     room_lines = snapshot_room_lines(room, in_listed, rubric.weights) if room is not None else []
-    statuses = Counter(i.status for i in analysis.integrations)
+    head = headline_figures(analysis)  # the Overview's counts: one rule for both
     return SnapshotFigures(
-        integrations=len(analysis.integrations),
-        live=statuses[Status.LIVE],
-        planned=statuses[Status.PROPOSED] + statuses[Status.BUILDING],
-        in_clusters=len(analysis.cluster_by_member),
-        teams=len(analysis.teams),
-        cluster_count=len(analysis.clusters),
-        monthly_run_rate=costs.monthly_run_rate,
-        duplicated_monthly_run_rate=costs.duplicated_monthly_run_rate,
-        annualised_waste=costs.annualised_waste,
+        integrations=head.integrations, live=head.live, planned=head.planned, in_clusters=head.integrations_in_clusters,
+        teams=head.teams, cluster_count=head.clusters, monthly_run_rate=head.monthly_run_rate,
+        duplicated_monthly_run_rate=head.duplicated_monthly_run_rate, annualised_waste=head.annualised_waste,
         simulation=simulation,
         clusters=lines,
         rest_count=len(rest),

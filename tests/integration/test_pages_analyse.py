@@ -107,6 +107,19 @@ def test_overview_shows_the_sample_headline_figures(expected):
     assert "34,773" in captions and "47,903" in captions  # the duplicated range, not just its likely value
 
 
+def test_overview_and_snapshot_count_live_and_planned_integrations_alike(expected):
+    from core.reports.snapshot_pdf import snapshot_figures
+    from core.storage.defaults import load_rubric
+
+    at = open_page("pages/overview.py")
+    snapshot = snapshot_figures(expected, rubric=load_rubric())
+    statuses = [i.status.value for i in expected.integrations]
+    planned = statuses.count("proposed") + statuses.count("building")
+
+    assert f"{statuses.count('live')} live · {planned} proposed or building" in [c.value for c in at.caption]
+    assert (snapshot.live, snapshot.planned) == (statuses.count("live"), planned) and planned > statuses.count("proposed")
+
+
 def test_overview_charts_the_clusters_and_the_system_map(expected):
     at = open_page("pages/overview.py")
 
