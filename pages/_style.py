@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from core.wording import escape_markdown
+
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
@@ -89,10 +91,24 @@ def render_projector_toggle() -> None:
     st.html(f"<style>{BASE_CSS}{PROJECTOR_CSS if on else ''}</style>")
 
 
+def literal_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell and column name escaped: st.table renders them as Markdown, so a name like
+    ``![x](http://host/x.png)`` would be fetched as an image and ``$x^2$`` typeset."""
+    return (frame.map(lambda value: escape_markdown(value) if isinstance(value, str) else value)
+            .rename(columns=lambda column: escape_markdown(str(column))))
+
+
 def show_table(frame: pd.DataFrame | Styler | list[dict], *, key: str | None = None,
                column_config: dict | None = None) -> None:
-    """A read-only table: sortable and scrollable normally; in projector mode every cell in full, wrapped."""
+    """A read-only table: sortable and scrollable normally; in projector mode every cell in full, wrapped, and as
+    typed (a Styler keeps its styles; they must find their cells by position, the column names are escaped)."""
     if projector_on():
+        if isinstance(frame, list):
+            frame = pd.DataFrame(frame)
+        if isinstance(frame, pd.DataFrame):
+            frame = literal_table(frame)
+        else:
+            frame = literal_table(frame.data).style.use(frame.export())
         st.table(frame, hide_index=True)
     else:
         st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)

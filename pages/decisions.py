@@ -9,7 +9,8 @@ import streamlit as st
 
 from core.services.decisions import (ACTIVE, FOLLOWED_INTO_REGISTRY, STATUS_LABELS, DecisionStatus,
     TrackedDecision, change_status, complete_with_registry_change, decision_rows, decisions_calendar,
-    edit_expected_saving, make_accountable_owner, propose_follow_through, realised_savings, tracked_decisions)
+    edit_expected_saving, make_accountable_owner, propose_follow_through, realised_savings, realised_so_far,
+    saving_still_to_come, tracked_decisions)
 from core.services.history import list_history
 from core.services.review import DEFAULT_PERIOD_DAYS, quarterly_review, review_document
 from core.wording import escape_markdown, format_money, format_money_range, plural, verdict_name
@@ -66,13 +67,12 @@ overdue = [t for t in everything if t.is_overdue(today)]
 active = [t for t in everything if t.status in ACTIVE]
 with plain_errors():
     realised = realised_savings(engine, analysis)
-expected_open = sum(t.expected_saving.likely for t in active if t.expected_saving)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Open or in progress", len(active))
 m2.metric("Overdue", len(overdue), delta=f"{len(overdue)} past due" if overdue else None, delta_color="inverse")
-m3.metric("Expected saving still to come", f"{format_money(expected_open, currency)} / month",
+m3.metric("Expected saving still to come", f"{format_money(saving_still_to_come(everything), currency)} / month",
           help="The likely monthly saving of the open and in-progress decisions.")
-m4.metric("Realised so far", f"{format_money(sum(r.realised for r in realised), currency)} / month",
+m4.metric("Realised so far", f"{format_money(realised_so_far(realised), currency)} / month",
           help="For each done decision, how much the run-rate of the integrations it touched fell since.")
 
 # ------------------------------------------------------------------ the list
@@ -93,7 +93,8 @@ else:
         "Next step": r["next_step"],
     } for r in rows])
     overdue_ids = {r["id"] for r in rows if r["overdue"]}
-    styled = table.style.apply(lambda row: [OVERDUE_ROW if row["#"] in overdue_ids else ""] * len(row), axis=1)
+    # By position (the decision's number comes first): on a projector the column names are shown escaped
+    styled = table.style.apply(lambda row: [OVERDUE_ROW if row.iloc[0] in overdue_ids else ""] * len(row), axis=1)
     st.caption(plural(len(rows), "decision") + (f" · {len(overdue)} overdue, shown in red" if overdue else ""))
     show_table(styled, key="decisions_table")
 

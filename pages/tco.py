@@ -17,7 +17,7 @@ from core.services.tco import (DRAWS, RANGE_NOTE, SEED, all_headline_figures, br
 from core.wording import (PRIMARY, SCENARIO_COLOURS, WASTE, escape_html, escape_markdown, format_percent, plural,
     translucent)
 from pages._links import see_cluster_link
-from pages._style import projector_on
+from pages._style import literal_table, projector_on
 from pages._ui import (current_database_url, get_analysis, get_engine, organisation_prompt, page_header, plain_errors,
     show_recommendation)
 
@@ -34,8 +34,7 @@ TOP_CLUSTERS = 5
 
 def _table(rows: list[dict], alt: str) -> None:
     """A static table that wraps long text (readable on a projector); cells are markdown, so made literal."""
-    frame = pd.DataFrame([{escape_markdown(k): escape_markdown(str(v)) for k, v in row.items()} for row in rows])
-    st.table(frame, hide_index=True, alt=alt)
+    st.table(literal_table(pd.DataFrame(rows).astype(str)), hide_index=True, alt=alt)
 
 
 @st.cache_data(max_entries=8, show_spinner=f"Simulating {DRAWS:,} possible outcomes…")

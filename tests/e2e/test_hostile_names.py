@@ -74,7 +74,8 @@ HOSTILE_ATTRIBUTES = """host => [...document.querySelectorAll('*')].flatMap(elem
         .map(value => `${element.tagName} ${value} in ${element.parentElement.outerHTML.slice(0, 300)}`))"""
 
 
-def test_hostile_names_are_shown_as_typed_on_every_page(tmp_path, browser):
+@pytest.mark.parametrize("projector", [False, True], ids=["desk", "projector"])
+def test_hostile_names_are_shown_as_typed_on_every_page(tmp_path, browser, projector):
     fill(f"sqlite:///{tmp_path / 'e2e.sqlite3'}")
     requests: list[str] = []
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
@@ -86,14 +87,14 @@ def test_hostile_names_are_shown_as_typed_on_every_page(tmp_path, browser):
 
     with running_server(tmp_path) as server:
         for path in PAGES:
-            page.goto(f"{server['url']}/{path}")
+            page.goto(f"{server['url']}/{path}" + (("&" if "?" in path else "?") + "projector=1" if projector else ""))
             wait_for_app(page)
             if path == "history":
                 open_the_newest_change(page)
             if path == "":
                 page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
             name = path.split("?")[0] or "overview"
-            screenshot(page, f"hostile-{name}")
+            screenshot(page, f"hostile-{name}" + ("-projector" if projector else ""))
             findings[name] = [
                 *page.evaluate(HOSTILE_ATTRIBUTES, HOST),
                 *[f"KaTeX: {t}" for t in page.locator(".katex").all_inner_texts()],
@@ -113,6 +114,9 @@ def test_hostile_names_are_shown_as_typed_on_every_page(tmp_path, browser):
     assert all(typed in texts["overlaps"] for typed in (f"Keep {KEEP_ID}", "$x^2$", f"www.{HOST}"))
     assert SESSION_TITLE in texts["session"] and "$r$ **bold**" in texts["session"]
     assert ":red[Facilitator]" in texts["session"] and f":red[next] http://{HOST}/next" in texts["session"]
+    if projector:  # the tables are HTML there, their cells Markdown: the registry's and the decisions' as typed
+        assert all(typed in texts["registry"] for typed in (KEEP_ID, TWIN_ID, NAME, f"{SOURCE} → {TARGET}"))
+        assert f"[P](http://{HOST}/p)" in texts["decisions"]
 
 
 def visible(text: str) -> str:
