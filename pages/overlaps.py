@@ -12,7 +12,7 @@ from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_m
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
 from pages._links import CLUSTER_PARAM, cluster_block_key, scroll_to_cluster, show_back_link
-from pages._style import projector_on, show_table
+from pages._style import show_table
 from pages._ui import (act, ask_name_first, brief_memo_downloads, current_actor, get_analysis, get_engine, page_header,
     plain_errors, show_recommendation)
 
@@ -272,8 +272,9 @@ def render_cluster_body(cluster) -> None:
         recommendation = analysis.recommendation(cluster.id)
     show_recommendation(recommendation, "overlaps")
     show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
-    # On a projector the long "INT-015 · name" choices need the whole width: the choice goes under the rest.
-    why, who, keep = (*st.columns(2, gap="large"), st.container()) if projector_on() else st.columns(3, gap="large")
+    # The long "INT-015 · name" choices need the whole width (on a projector, or a laptop's 1280 px): the choice goes
+    # under the rest.
+    why, who, keep = (*st.columns(2, gap="large"), st.container())
     with why:
         st.markdown("**Why they look like the same job**")
         st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in cluster.evidence))

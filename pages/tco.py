@@ -181,16 +181,15 @@ def scenarios(analysis, default_cluster_id: str | None) -> int | None:
         st.session_state[CLUSTER_KEY] = saved if saved in clusters else fallback
     if HORIZON_KEY not in st.session_state:
         st.session_state[HORIZON_KEY] = int(st.session_state.get(HORIZON_STORE) or settings.horizon_months)
-    # On a projector the long cluster choices need the whole width: the horizon goes under the choice.
+    # The long cluster choices take the whole width (a laptop's 1280 px cut them off in a column), the horizon under.
     def _short_label(cluster_id: str) -> str:  # what fits a projector at 1280 px: the id and what it is about
         return " · ".join(cluster_choice_label(clusters[cluster_id], analysis).split(" · ")[:2])
 
-    pick, horizon_col = (st.container(), st.container()) if projector_on() else st.columns([7, 3], gap="large")
-    cluster_id = pick.selectbox("Cluster", options=list(clusters), key=CLUSTER_KEY, index=None, on_change=_on_cluster,
-                                format_func=_short_label if projector_on() else
-                                lambda i: cluster_choice_label(clusters[i], analysis))
-    horizon = horizon_col.slider("Horizon (months)", min_value=3, max_value=60, step=1, key=HORIZON_KEY,
-                                 on_change=_on_horizon, help="How far ahead the comparison looks.")
+    cluster_id = st.selectbox("Cluster", options=list(clusters), key=CLUSTER_KEY, index=None, on_change=_on_cluster,
+                              format_func=_short_label if projector_on() else
+                              lambda i: cluster_choice_label(clusters[i], analysis))
+    horizon = st.slider("Horizon (months)", min_value=3, max_value=60, step=1, key=HORIZON_KEY,
+                        on_change=_on_horizon, help="How far ahead the comparison looks.")
     st.session_state[CLUSTER_STORE], st.session_state[HORIZON_STORE] = cluster_id, horizon
     with plain_errors():
         comparison, simulation = scenarios_for(analysis, cluster_id, horizon)
