@@ -79,7 +79,7 @@ m4.metric("Realised so far", f"{format_money(realised_so_far(realised), currency
 c1, c2, _ = st.columns([1, 1, 2])
 status_filter = c1.selectbox("Status", list(FILTERS), format_func=FILTERS.get, key="decisions_status")
 owner_filter = c2.text_input("Accountable", key="decisions_owner", placeholder="a name",
-                               help="Part of the name is enough.")
+                             help="Part of the name is enough.")
 shown = tracked_decisions(engine, today, status=status_filter or None, owner=owner_filter, analysis=analysis)
 rows = decision_rows(shown, today, currency)
 if not rows:

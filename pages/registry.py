@@ -338,8 +338,6 @@ elif st.session_state["registry_snapshot"]["rows"] != shown:
 shown = st.session_state["registry_snapshot"]["rows"]
 seen_versions = st.session_state["registry_snapshot"]["versions"]
 
-
-
 st.subheader(f"{len(shown)} of {len(integrations)} integrations")
 frame = pd.DataFrame([integration_cells(i) for i in shown], columns=list(CANONICAL_COLUMNS))
 # Unsaved edits keep the grid on screen: hiding it would drop them.

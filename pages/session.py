@@ -488,16 +488,14 @@ def render_decision_form(diagnostic, decisions: list[DecisionRecord], names: dic
                 "Verdict", options=verdicts, key=key("verdict"), placeholder="Choose a verdict",
                 index=verdicts.index(existing.verdict) if existing else None,
                 format_func=lambda v: f"{verdict_name(v)} — {VERDICT_MEANING[v]}")
-            st.text_area("Rationale", key=key("rationale"), height=90,
-                                     value=existing.rationale if existing else "",
-                                     placeholder="Why this verdict: the facts and trade-offs the group agreed on.")
+            st.text_area("Rationale", key=key("rationale"), height=90, value=existing.rationale if existing else "",
+                         placeholder="Why this verdict: the facts and trade-offs the group agreed on.")
             render_raci_pickers(diagnostic, existing, key)
             due_col, next_col = st.columns([1, 3])
             due_col.date_input("Due date", value=existing.due_date if existing else None, key=key("due"),
-                                     format="YYYY-MM-DD")
-            next_col.text_input("Next step", key=key("next_step"),
-                                            value=existing.next_step if existing else "",
-                                            placeholder="e.g. Draft the merge plan and share it with finance")
+                               format="YYYY-MM-DD")
+            next_col.text_input("Next step", key=key("next_step"), value=existing.next_step if existing else "",
+                                placeholder="e.g. Draft the merge plan and share it with finance")
             # Saved in the button's callback, before the page runs: one run shows the saved decision and an empty
             # form (saving in the page's body needed a second run to clear the form).
             st.form_submit_button("Save changes" if editing_id else "Record decision", type="primary",
