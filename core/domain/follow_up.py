@@ -151,7 +151,7 @@ class RealisedSaving:
         return self.realised / self.projected if self.projected and self.projected > 0 else None
 
 
-def saving_still_to_come(decisions: Iterable[TrackedDecision]) -> float:
+def saving_still_to_come(decisions: Iterable[TrackedDecision]) -> int:
     """The likely monthly saving of the open and in-progress decisions, each counted in whole currency units as its
     row shows it: the total is the sum a reader makes of the rows ($13,560 + $3,336 = $16,896, never $16,897).
 
@@ -164,7 +164,7 @@ def saving_still_to_come(decisions: Iterable[TrackedDecision]) -> float:
     return sum(round(t.expected_saving.likely) for t in decisions if t.status in ACTIVE and t.expected_saving)
 
 
-def realised_so_far(savings: Iterable[RealisedSaving]) -> float:
+def realised_so_far(savings: Iterable[RealisedSaving]) -> int:
     """What the done decisions save a month so far, each counted in whole currency units as its line shows it.
 
     >>> realised_so_far([RealisedSaving(1, 100.0, 80.4), RealisedSaving(2, None, 19.4)])

@@ -72,6 +72,13 @@ MAX_FOLDER_FILES = 2000  # catalog files read from one folder
 CATALOG_SUFFIXES = (".yaml", ".yml")  # what a Backstage catalog folder is read from
 
 
+def _refuse_oversized_catalog(count: int, total_bytes: int, limit_mb: int, *, where: str = "", fix: str) -> None:
+    """One wording for a Backstage catalog over the upload limit, read from a folder or uploaded on the page."""
+    if total_bytes > limit_mb * MB:
+        raise RegistryFileError(f"The catalog's {count:,} files{where} are {megabytes_over(total_bytes):.1f} MB "
+                                f"together; the limit is {limit_mb} MB. {fix}, or raise {UPLOAD_ENV}.")
+
+
 def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
     """A registry source from disk: a file's bytes, or for a folder (a Backstage catalog) its YAML files by path.
 
@@ -93,11 +100,8 @@ def read_registry_source(path: str | os.PathLike) -> bytes | dict[str, bytes]:
     if not catalog:
         raise RegistryFileError(f"{folder} is a folder without .yaml or .yml files. Give a registry file, or the "
                                 "folder of a Backstage catalog.")
-    limit, total = upload_limit_mb(), sum(file.stat().st_size for file in catalog)
-    if total > limit * MB:  # worded as for the same folder uploaded on the Registry page
-        raise RegistryFileError(f"The catalog's {len(catalog):,} files in {folder} are {megabytes_over(total):.1f} MB "
-                                f"together; the limit is {limit} MB. Point at the catalog's own folder, or raise "
-                                f"{UPLOAD_ENV}.")
+    _refuse_oversized_catalog(len(catalog), sum(file.stat().st_size for file in catalog), upload_limit_mb(),
+                              where=f" in {folder}", fix="Point at the catalog's own folder")
     return {str(file.relative_to(folder)): read_registry_path(file) for file in sorted(catalog)}
 
 
@@ -157,10 +161,8 @@ def catalog_from_uploads(uploads: Iterable[tuple[str, bytes]], *, limit_mb: int 
     if len(uploads) > MAX_FOLDER_FILES:
         raise RegistryFileError(f"The catalog has {len(uploads):,} files; at most {MAX_FOLDER_FILES:,} are read. "
                                 "Upload the catalog's own folder.")
-    total = sum(len(data) for _, data in uploads)
-    if total > limit * MB:
-        raise RegistryFileError(f"The catalog's {len(uploads):,} files are {megabytes_over(total):.1f} MB together; "
-                                f"the limit is {limit} MB. Upload the catalog's own folder, or raise {UPLOAD_ENV}.")
+    _refuse_oversized_catalog(len(uploads), sum(len(data) for _, data in uploads), limit,
+                              fix="Upload the catalog's own folder")
     named: dict[str, bytes] = {}
     for name, data in uploads:
         name = name.replace("\\", "/").removeprefix("./")
