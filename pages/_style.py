@@ -27,12 +27,14 @@ BASE_CSS = """
 .igov-driver-bar { height: 100%; border-radius: 4px; min-width: 2px; }
 .igov-driver-value { font-size: 1rem; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .igov-drivers-axis { font-size: 0.9rem; color: #374151; margin-top: 6px; }
-/* Columns holding a control or a figure keep room for its words: on a 1280 px screen (at 18 px in projector mode
-   all the more) they go under one another instead of cutting "Create session" to "Cr…" or a sum of money to
-   "$126,0…" (rows of columns already wrap; this says when). */
-[data-testid="stColumn"]:has([data-testid="stMetric"], [data-testid="stButton"], [data-testid="stDownloadButton"],
-  [data-testid="stFormSubmitButton"], [data-testid="stTextInput"], [data-testid="stSelectbox"],
-  [data-testid="stMultiSelect"], [data-testid="stDateInput"], [data-testid="stCheckbox"], [data-testid="stForm"]) {
+/* Columns holding a figure, a field or a button with words keep room for them: on a 1280 px screen (at 18 px in
+   projector mode all the more) they go under one another instead of cutting "Create session" to "Cr…" or a sum of
+   money to "$126,0…" (rows of columns already wrap; this says when). Icon-only buttons (edit, delete, add) have no
+   words to cut: their narrow columns stay beside what they act on. */
+[data-testid="stColumn"]:has([data-testid="stMetric"], [data-testid="stButton"] [data-testid="stMarkdownContainer"],
+  [data-testid="stDownloadButton"] [data-testid="stMarkdownContainer"],
+  [data-testid="stFormSubmitButton"] [data-testid="stMarkdownContainer"], [data-testid="stTextInput"],
+  [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stCheckbox"], [data-testid="stForm"]) {
   min-width: min(100%, 13rem); }
 /* Figure names and values, button words, links and check-box labels wrap rather than end in "…" */
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricValue"],

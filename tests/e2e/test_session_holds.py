@@ -41,6 +41,15 @@ def capture(page, kind: str, placeholder: str, heading: str, text: str) -> None:
     settle(page)
 
 
+def icon_button_is_level_with(field) -> bool:
+    """Whether the button in the innermost row of columns holding ``field`` sits on the field's line."""
+    return field.evaluate("""field => {
+      const button = field.closest("[data-testid='stHorizontalBlock']").querySelector("button").getBoundingClientRect();
+      const box = field.getBoundingClientRect(), middle = button.top + button.height / 2;
+      return box.top <= middle && middle <= box.bottom;
+    }""")
+
+
 def add_assumption(page, text: str) -> None:
     capture(page, "assumption", "Add an assumption and press Enter", "Assumptions", text)
 
@@ -116,6 +125,13 @@ def test_the_session_stays_on_screen_through_every_capture_after_a_decision(serv
         CAPTURES[capture](page, number)
         session_on_screen(page, title)
     screenshot(page, f"session-holds-{'-'.join(order)}")
+    # Icon buttons stay beside what they act on (a layout rule for narrow screens once pushed them onto a line of
+    # their own): the add button level with its box, an item's delete button level with the item.
+    inputs = page.locator("[data-testid='stMain'] input")
+    item = inputs.evaluate_all("boxes => boxes.findIndex(b => b.value.startsWith('Finance owns the Stripe contract'))")
+    for box in (page.get_by_placeholder("Add an assumption and press Enter"),
+                page.get_by_placeholder("Add an open question and press Enter"), inputs.nth(item)):
+        assert icon_button_is_level_with(box)
 
     assert poll(lambda: len(list_items(engine, session_id)) == 2)
     assert [d.updated_by for d in list_decisions(engine, session_id)] == [NAME]
