@@ -428,6 +428,29 @@ def test_a_proposal_never_replaces_a_live_integration():
     assert "a proposal cannot replace an integration that runs" in why
 
 
+@pytest.mark.parametrize(("leaving", "words"), [
+    ([("INT-1", Status.DEPRECATED)], "INT-1 is deprecated"),
+    ([("INT-1", Status.DEPRECATED), ("INT-3", Status.DEPRECATED)], "INT-1 and INT-3 are deprecated"),
+    ([("INT-1", Status.DEPRECATED), ("INT-3", Status.RETIRED)], "INT-1 is deprecated; INT-3 is retired"),
+])
+def test_a_weaker_survivor_says_the_stronger_member_is_on_its_way_out(leaving, words):
+    outgoing = [make(member_id, owner="Ana Silva", status=status, **CONTROLS) for member_id, status in leaving]
+    running = make("INT-2", status=Status.LIVE)
+
+    survivor, why, _ = choose_survivor([*outgoing, running], {})
+
+    assert survivor == "INT-2"
+    assert why == f"unowned, 0 of 5 controls, 0 consumers; {words}"
+
+
+def test_a_deprecated_member_is_not_named_when_the_survivor_is_deprecated_too():
+    members = [make("INT-1", owner="Ana Silva", status=Status.DEPRECATED), make("INT-2", status=Status.DEPRECATED)]
+
+    _, why, _ = choose_survivor(members, {})
+
+    assert why == "owned by Ana Silva, 0 of 5 controls, 0 consumers"
+
+
 def test_a_group_choice_of_a_proposal_is_refused_while_something_runs():
     proposal = make("INT-1", status=Status.PROPOSED)
     building = make("INT-2", status=Status.BUILDING)

@@ -87,6 +87,23 @@ def _rank_reason(best: Integration, runner_up: Integration | None, run_rates: Ma
     return ", ".join(words)
 
 
+def _leaving_note(best: Integration, members: Sequence[Integration]) -> str:
+    """Name the members passed over because they are on their way out, so a survivor with weaker
+    facts (unowned, fewer controls) does not read as a mistake next to a deprecated member."""
+    tier = _SURVIVOR_STATUS_TIER[best.status]
+    leaving: dict[Status, list[str]] = defaultdict(list)
+    for member in members:
+        if member.status in (Status.DEPRECATED, Status.RETIRED) and _SURVIVOR_STATUS_TIER[member.status] > tier:
+            leaving[member.status].append(member.id)
+    parts = []
+    for status in (Status.DEPRECATED, Status.RETIRED):
+        ids = sorted(leaving.get(status, ()))
+        if ids:
+            named = natural_list(ids, limit=_NAMED_IDS, noun="integrations")
+            parts.append(f"{named} {'is' if len(ids) == 1 else 'are'} {status.value}")
+    return "; ".join(parts)
+
+
 def choose_survivor(
     members: Sequence[Integration], run_rates: Mapping[str, Range], survivor_choices: Collection[str] = ()
 ) -> tuple[str, str, bool]:
@@ -95,7 +112,8 @@ def choose_survivor(
     A member the group chose wins ("chosen by the group"). Otherwise the ranking is: owned before
     unowned, most operational controls, most consumers, lowest likely run-rate, smallest id. The
     survivor is drawn from live and building members first, then deprecated, then proposed, then
-    retired: a proposal never replaces something that runs, even when the group picked it.
+    retired: a proposal never replaces something that runs, even when the group picked it, and a
+    member on its way out (deprecated, retired) is named in the reason when a running one is kept over it.
 
     >>> a = Integration(id="INT-1", name="A", source_system="X", target_system="Y", data_objects=("Z",),
     ...                 owner_team="Ops", owner="Ana Silva", has_monitoring=True, consumers=("Finance",))
@@ -132,6 +150,8 @@ def choose_survivor(
 
     best = pool[0]
     reason = _rank_reason(best, pool[1] if len(pool) > 1 else None, run_rates)
+    if leaving := _leaving_note(best, members):
+        reason += f"; {leaving}"
     refused = [f"{m.id} ({m.status.value})" for m in sorted(chosen, key=lambda m: m.id)]
     if refused:
         reason += f"; the group chose {', '.join(refused)}, but it cannot replace an integration that runs"
