@@ -265,7 +265,9 @@ def cmd_tco(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"Portfolio over {costs.horizon_months} months ({len(costs.rows)} integrations):")
+    left_out = len(analysis.integrations) - len(costs.rows)  # retired ones cost nothing going forward
+    print(f"Portfolio over {costs.horizon_months} months ({plural(len(costs.rows), 'integration')}"
+          + (f"; {left_out} retired left out" if left_out else "") + "):")
     for label, value, unit in (
         ("Monthly run-rate", costs.monthly_run_rate, "/ month"),
         ("Duplicated run-rate", costs.duplicated_monthly_run_rate, "/ month"),

@@ -65,6 +65,13 @@ def test_tco_json_has_portfolio_ranges_and_rows(capsys):
     assert len(payload["integrations"]) == 66  # the retired row costs nothing and is left out
 
 
+def test_tco_text_counts_the_integrations_it_prices_and_says_the_retired_one_is_left_out(capsys):
+    code = main(["tco", "--csv", SAMPLE])
+
+    assert code == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Portfolio over 12 months (66 integrations; 1 retired left out):"
+
+
 def test_tco_json_gives_hours_fte_and_each_integrations_category_with_its_reasons(capsys):
     code, payload = run_json(capsys, "tco", "--csv", SAMPLE)
 
