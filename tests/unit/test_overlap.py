@@ -671,6 +671,34 @@ def test_the_index_gives_exactly_the_clusters_of_comparing_every_pair(rows, thre
     assert [c.members for c in fast] == [c.members for c in exact]
 
 
+def test_rows_on_one_route_feeding_one_consumer_are_chained_not_paired_with_each_other():
+    rows = [make(f"INT-{n:04}", consumers=("Revenue dashboard",)) for n in range(400)]
+
+    pairs = build_overlap_index(rows, NO_ALIASES).list_pairs(min_score=0.5)
+    clusters = cluster_overlaps(rows, pairs, flat_rates(rows), threshold=0.5, aliases=NO_ALIASES)
+
+    assert [len(c.members) for c in clusters] == [400]
+    assert len(pairs) < 2 * len(rows)  # every two of them would be 79,800
+
+
+@pytest.mark.parametrize("budget", [10**9, 0])
+def test_a_group_past_the_pair_budget_is_chained_and_still_clusters_as_comparing_every_pair(budget):
+    # One source, a system of its own for each target, one consumer: no two rows are strongly linked,
+    # and every two of them link on the object and the consumer.
+    rows = [make(f"INT-{n:03}", target=f"Warehouse {n}", consumers=("Revenue dashboard",)) for n in range(60)]
+    with mock.patch.object(overlap_index, "CROWDED_BUCKET", 10**9):
+        every_pair = build_overlap_index(rows, NO_ALIASES).list_pairs()
+    with mock.patch.object(overlap_index, "EXACT_PAIR_BUDGET", budget):
+        indexed = build_overlap_index(rows, NO_ALIASES).list_pairs(min_score=0.5)
+    rates = flat_rates(rows)
+
+    exact = cluster_overlaps(rows, every_pair, rates, threshold=0.5, aliases=NO_ALIASES)
+    fast = cluster_overlaps(rows, indexed, rates, threshold=0.5, aliases=NO_ALIASES)
+
+    assert [c.members for c in fast] == [c.members for c in exact] and len(exact) == 1
+    assert len(indexed) == (len(every_pair) if budget else len(rows) - 1)
+
+
 @settings(deadline=None)
 @given(registries(max_size=20), st.floats(0.05, 1.0))
 def test_clusters_from_the_linking_pairs_are_the_clusters_from_every_pair(rows, threshold):
