@@ -240,7 +240,8 @@ def import_checked_file(
         origins = {i.id: origins.get(i.id, RowOrigin(i.id)) for i in report.accepted}
 
         def also(session) -> bool:
-            sources.update(record_sources(session, fmt=report.format, name=source_name, origins=origins))
+            sources.update(record_sources(session, fmt=report.format, name=source_name, origins=origins,
+                                          rejected={e.row_id.strip() for e in report.errors if e.row_id.strip()}))
             if column_map:
                 save_column_map(session, source_name, column_map, actor.name)
             return bool(sources["new"] or sources["flagged"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,12 +43,13 @@ def source_key(fmt: str, name: str) -> str:
 
 
 def record_sources(session: Session, *, fmt: str, name: str, origins: Mapping[str, RowOrigin],
-                   seen_at: datetime | None = None) -> dict[str, int]:
+                   seen_at: datetime | None = None, rejected: Collection[str] = ()) -> dict[str, int]:
     """Record, inside the caller's transaction, the integrations one import read from one source.
 
     Rows of this source seen again are updated (``last_seen``, and any "not seen" flag cleared); new ones are added;
     rows of this source the import no longer has are flagged ``missing_since`` (once: the first date stays). Rows of
-    integrations that no longer exist (a replace import removed them) are dropped.
+    integrations that no longer exist (a replace import removed them) are dropped. Ids in ``rejected`` are in the
+    file with a problem (a typo in one cell): they are left as they are, neither seen again nor flagged.
 
     Returns:
         ``{"seen", "new", "unseen", "flagged"}``: rows seen again, rows new to this source, rows flagged now or
@@ -64,7 +65,8 @@ def record_sources(session: Session, *, fmt: str, name: str, origins: Mapping[st
                 for i, origin in origins.items() if i not in stored]
     again = [{"b_id": i, "b_source": key, "external_id": origin.external_id, "location": origin.where,
               "last_seen": seen_at, "missing_since": None} for i, origin in origins.items() if i in stored]
-    gone = [i for i, row in stored.items() if i not in origins and row.missing_since is None]
+    rejected = set(rejected)
+    gone = [i for i, row in stored.items() if i not in origins and i not in rejected and row.missing_since is None]
     if new_rows:
         session.execute(insert(IntegrationSource), new_rows)
     if again:
@@ -75,7 +77,7 @@ def record_sources(session: Session, *, fmt: str, name: str, origins: Mapping[st
                                             table.c.integration_id.in_(gone[start:start + _CHUNK]))
                         .values(missing_since=seen_at))
     drop_orphans(session)
-    unseen = sum(1 for i, row in stored.items() if i not in origins)
+    unseen = sum(1 for i, row in stored.items() if i not in origins and (i not in rejected or row.missing_since))
     return {"seen": len(again), "new": len(new_rows), "unseen": unseen, "flagged": len(gone)}
 
 

@@ -83,6 +83,22 @@ def test_a_row_back_in_its_source_is_no_longer_flagged_and_keeps_its_first_flag_
     assert unseen_integrations(engine) == []
 
 
+def test_a_row_still_in_its_source_with_a_typo_is_not_flagged_not_seen(engine):
+    sample = (EXAMPLES_DIR.parent / "sample_registry.csv").read_text(encoding="utf-8")
+    import_file(engine, EXAMPLES_DIR / "registry.csv", sample.encode())
+    lines = sample.splitlines()
+    typo = next(n for n, line in enumerate(lines) if line.startswith("INT-008,"))
+    cells = lines[typo].split(",")
+    cells[14] = "lots"  # build_hours
+    lines[typo] = ",".join(cells)
+
+    report, counts = import_file(engine, EXAMPLES_DIR / "registry.csv", "\n".join(lines).encode())
+
+    assert [(e.row_id, e.column) for e in report.errors] == [("INT-008", "build_hours")]
+    assert counts["unseen"] == 0
+    assert unseen_integrations(engine) == []
+
+
 def test_a_source_failure_writes_nothing_at_all(engine, monkeypatch):
     import_file(engine, FIVETRAN)
     version, before = registry_version(engine), load_integrations(engine)
