@@ -308,6 +308,11 @@ def _timer_html(progress: AgendaProgress, agenda: tuple[AgendaStep, ...], starte
     total_colour = _RED if progress.overrun else _INK
     total_note = f"of {format_clock(progress.total_minutes * 60)}" + (
         f" · ends {clock_in(progress.remaining_seconds)}" if started and not progress.overrun else "")
+    # The strip below projects each step from now; this says how that squares with the planned end.
+    if started and not progress.overrun and progress.ahead_seconds > 0:
+        total_note += f" · {format_clock(progress.ahead_seconds)} to spare"
+    elif started and not progress.overrun and progress.ahead_seconds < 0:
+        total_note += f" · agenda {format_clock(-progress.ahead_seconds)} late"
     if progress.paused:
         total_note = "paused: the clocks wait until Resume"
     if progress.overrun:

@@ -147,6 +147,19 @@ class AgendaProgress:
     def current(self) -> StepProgress | None:
         return self.steps[self.current_index] if self.current_index is not None else None
 
+    @property
+    def ahead_seconds(self) -> int:
+        """How much sooner than the planned end the rest of the agenda finishes, as it stands now: moving on
+        before a step's time is up gives that time back, a step over its minutes takes it (then negative).
+
+        The step strip's start times already count it, so the session clock says it too: one end, and the
+        minutes to spare (or missing) before it.
+        """
+        if self.current_index is None:
+            return 0
+        agenda_left = sum(max(step.remaining_seconds, 0) for step in self.steps[self.current_index:])
+        return self.remaining_seconds - agenda_left
+
 
 def _is_whole_minutes(value: Any) -> bool:
     # bool is an int in Python, but `minutes = true` in a file is a typo, not one minute. Integral also

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -290,6 +291,17 @@ def test_pause_resume_next_step_and_five_more_minutes_from_the_page(engine):
     assert not at.exception
     assert (saved.clock.paused_at, saved.clock.step_index) == (None, 1)
     assert [s.minutes for s in saved.agenda] == [5, 20, 15, 10, 5]
+
+
+def test_moving_on_early_shows_the_time_given_back_beside_the_one_planned_end(engine):
+    at = create_session_through_page(open_page())
+    at.button(key="start_session").click().run()
+
+    at.button(key="next_step").click().run()  # seconds into a 5-minute first step
+
+    timer = at.get("html")[0].proto.body
+    spare = re.search(r"ends \d\d:\d\d · (\d\d):(\d\d) to spare", timer)
+    assert spare and 4 * 60 + 50 <= int(spare[1]) * 60 + int(spare[2]) <= 5 * 60
 
 
 @pytest.mark.parametrize("minutes", [30, 45, 60])

@@ -58,6 +58,27 @@ def test_next_step_moves_on_and_the_later_steps_start_after_it():
     assert progress.remaining_seconds == 40 * 60
 
 
+@pytest.mark.parametrize(("moves", "minutes", "ahead"), [
+    pytest.param([], 3, 0, id="on-plan"),
+    pytest.param([3], 10, 2 * 60, id="moved-on-two-minutes-early"),
+    pytest.param([7], 10, -2 * 60, id="moved-on-two-minutes-late"),
+    pytest.param([], 7, -2 * 60, id="first-step-over-by-two-minutes"),
+    pytest.param([3, 22], 23, 2 * 60 - 4 * 60, id="two-early-then-four-late"),
+])
+def test_the_session_says_how_far_ahead_of_its_planned_end_the_agenda_runs(moves, minutes, ahead):
+    clock = start_clock(START)
+    for moved_at in moves:
+        clock = next_step_clock(clock, DEFAULT, at(moved_at))
+
+    progress = agenda_progress(DEFAULT, clock, at(minutes))
+
+    assert progress.ahead_seconds == ahead
+    # The last step, as the strip projects it, ends exactly that long before the session's planned end.
+    last = progress.steps[-1]
+    last_ends_in = (last.starts_in_seconds if last.state == "next" else 0) + max(last.remaining_seconds, 0)
+    assert progress.remaining_seconds - last_ends_in == ahead
+
+
 def test_the_last_step_has_no_next_step():
     clock = Clock(START, step_index=4)
 
