@@ -468,3 +468,44 @@ def test_a_broken_file_of_an_uploaded_catalog_is_named_with_its_path_in_the_cata
     with pytest.raises(RegistryFileError, match=r"^The Backstage catalog teams/broken.yaml file is not valid YAML "
                                                 r"\(line 2, column 1\)"):
         read_source(catalog.files)
+
+
+# ----------------------------------------------------------------------------- a part of the wrong type
+
+@pytest.mark.parametrize(("sources", "found"), [
+    ([{"source_name": "salesforce", "name": "account"}], "a list (1 entry)"),
+    ("see elsewhere", "the text 'see elsewhere'"),
+    (3, "the number 3"),
+], ids=["list", "text", "number"])
+def test_a_dbt_manifest_with_sources_that_are_not_an_object_is_refused_in_words(sources, found):
+    manifest = json.loads((SOURCES / "dbt_manifest.json").read_bytes())
+    manifest["sources"] = sources
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(json.dumps(manifest).encode(), filename="manifest.json")
+
+    assert str(refusal.value) == (
+        f"The dbt manifest file's \"sources\" is {found}; it should be an object of sources by their unique id "
+        "(\"source.<package>.<source>.<table>\": {...}). Upload target/manifest.json as dbt parse or dbt compile "
+        "wrote it.")
+
+
+@pytest.mark.parametrize(("name", "key", "value", "message"), [
+    ("dbt_manifest.json", "exposures", ["board_pack"], "The dbt manifest file's \"exposures\" is a list (board_pack); "
+     "it should be an object of exposures by their unique id (\"exposure.<package>.<name>\": {...})."),
+    ("fivetran_connections.json", "schemas", [{"schemas": {}}], "The Fivetran file's \"schemas\" is a list (1 entry);"
+     " it should be an object of schema configs by connection id ({\"<connection id>\": {...}})."),
+    ("fivetran_connections.json", "destinations", "snowflake", "The Fivetran file's \"destinations\" is the text "
+     "'snowflake'; it should be a list of destinations, or the API answer of one."),
+    ("airbyte_connections.json", "sources", 2, "The Airbyte file's \"sources\" is the number 2; it should be a list of "
+     "sources, or the API answer around it ({\"data\": [...]})."),
+])
+def test_a_part_of_a_json_export_of_the_wrong_kind_is_refused_naming_the_part_and_what_it_holds(name, key, value,
+                                                                                               message):
+    document = json.loads((SOURCES / name).read_bytes())
+    document[key] = value
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(json.dumps(document).encode(), filename=name)
+
+    assert str(refusal.value).startswith(message)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from core.domain.registry_cells import ImportReport
 from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, items_of, list_cell, load_json, make_id,
-    rows_to_report, system_name, text_of)
+    part_of, rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 
 FORMAT = "airbyte"
@@ -96,9 +96,14 @@ def read_airbyte(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     [('AB-a1', 'Salesforce', 'Snowflake', ('Opportunity',))]
 
     Raises:
-        RegistryFileError: when the file is not JSON or holds no Airbyte connections.
+        RegistryFileError: when the file is not JSON, holds no Airbyte connections, or a part of it is of the
+            wrong kind (text where a list should be).
     """
     document = load_json(data, "Airbyte")
+    if isinstance(document, dict):
+        for key in ("connections", "sources", "destinations"):
+            part_of(document, key, "Airbyte", (list, dict), f'a list of {key}, or the API answer around it ({{"data": '
+                    "[...]})", "See docs/registry-format.md for the file's shape.")
     if not looks_like_airbyte(document):
         raise RegistryFileError("This JSON file holds no Airbyte connections: expected an object with "
                                 "\"connections\" (items with \"connectionId\" and \"sourceId\"), see "

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from core.domain.limits import check_row_count, row_limit
 from core.domain.registry_cells import MAX_ID_LENGTH, ImportReport, RowError, RowOrigin, parse_registry_row
 from core.errors import RegistryFileError
+from core.wording import described_value
 
 # A description file nests a handful of levels; thousands are an attack on the parser or on our walk of it.
 MAX_DEPTH = 64
@@ -166,6 +167,22 @@ def load_yaml_documents(data: bytes, what: str) -> list[object]:
         raise RegistryFileError(f"The {what} file is nested too deeply; it was not read.") from None
     _check_shape(documents, what)
     return documents
+
+
+def part_of(document: dict, key: str, what: str, kinds: tuple[type, ...], expected: str, fix: str) -> object:
+    """``document[key]`` when it is one of ``kinds``; absent or null is None; a value of another type is refused in
+    words naming the file, the key, what it holds and what it should hold.
+
+    >>> part_of({"sources": {}}, "sources", "dbt manifest", (dict,), "an object", "Export it again.")
+    {}
+    >>> part_of({"sources": "x"}, "sources", "dbt", (dict,), "an object", "Export it again.")
+    Traceback (most recent call last):
+    core.errors.RegistryFileError: The dbt file's "sources" is the text 'x'; it should be an object. Export it again.
+    """
+    value = document.get(key)
+    if value is None or (isinstance(value, kinds) and not isinstance(value, bool)):
+        return value
+    raise RegistryFileError(f"The {what} file's \"{key}\" is {described_value(value)}; it should be {expected}. {fix}")
 
 
 def items_of(value: object) -> list:
