@@ -509,3 +509,22 @@ def test_a_part_of_a_json_export_of_the_wrong_kind_is_refused_naming_the_part_an
         read_source(json.dumps(document).encode(), filename=name)
 
     assert str(refusal.value).startswith(message)
+
+
+# ----------------------------------------------------------------------------- Fivetran and Airbyte API answers
+
+def _fivetran_with_destinations(shape):
+    document = json.loads((SOURCES / "fivetran_connections.json").read_bytes())
+    [destination] = document["destinations"]
+    document["destinations"] = shape(destination)
+    return read_source(json.dumps(document).encode(), filename="fivetran.json")
+
+
+@pytest.mark.parametrize("shape", [
+    lambda d: {"code": "Success", "data": d},
+    lambda d: [{"code": "Success", "data": d}],
+    lambda d: d,
+], ids=["the-answer-of-one-destination", "a-list-of-such-answers", "one-destination-itself"])
+def test_fivetran_destinations_pasted_as_the_retrieve_destination_details_answer_are_found(shape):
+    assert [(i.id, i.target_system) for i in _fivetran_with_destinations(shape).accepted] == [
+        ("FT-lifting-palace", "Snowflake"), ("FT-serene-quarter", "Snowflake")]

@@ -185,17 +185,28 @@ def part_of(document: dict, key: str, what: str, kinds: tuple[type, ...], expect
     raise RegistryFileError(f"The {what} file's \"{key}\" is {described_value(value)}; it should be {expected}. {fix}")
 
 
-def items_of(value: object) -> list:
-    """The records of an API list answer as people save it: a list, ``{"data": [...]}`` or ``{"data": {"items":
-    [...]}}`` (Fivetran), ``{"items": [...]}``; anything else has none."""
-    for _ in range(3):
-        if isinstance(value, list):
-            return value
-        if isinstance(value, dict):
-            value = value.get("data", value.get("items"))
-        else:
-            return []
-    return value if isinstance(value, list) else []
+def items_of(value: object, depth: int = 3) -> list:
+    """The records of an API answer as people save it: a list, ``{"data": [...]}`` or ``{"data": {"items": [...]}}``
+    (Fivetran), ``{"items": [...]}``, the answer about one record (``{"data": {...}}``) or that record itself, and
+    a list of such answers; anything else has none.
+
+    >>> items_of({"code": "Success", "data": {"items": [{"id": "c1"}], "next_cursor": None}})
+    [{'id': 'c1'}]
+    >>> items_of({"code": "Success", "data": {"id": "d1"}}), items_of([{"data": {"id": "d1"}}, {"id": "d2"}])
+    ([{'id': 'd1'}], [{'id': 'd1'}, {'id': 'd2'}])
+    >>> items_of("text"), items_of({"data": None})
+    ([], [])
+    """
+    def is_answer(item: object) -> bool:
+        return isinstance(item, dict) and ("data" in item or "items" in item)
+
+    if is_answer(value):
+        return items_of(value.get("data", value.get("items")), depth - 1) if depth else []
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [record for item in value for record in (items_of(item, depth - 1) if is_answer(item) else [item])]
+    return []
 
 
 def rows_to_report(rows: Iterable[SourceRow], fmt: str, *, max_rows: int | None = None,

@@ -8,6 +8,9 @@ The file is one JSON object, each part the ``data`` of a documented REST API ans
 - ``destinations``: the items of *Retrieve destination details* (``id``, ``group_id``, ``service``);
 - ``groups`` (optional): the items of *List all groups* (``id``, ``name``), named in the notes.
 
+Each part may be the whole answer (``{"code": "Success", "data": ...}``) too; ``destinations`` the answer about one
+destination, or a list of such answers.
+
 One connection is one integration: from its service into its group's destination, moving its enabled tables.
 """
 
