@@ -528,3 +528,35 @@ def _fivetran_with_destinations(shape):
 def test_fivetran_destinations_pasted_as_the_retrieve_destination_details_answer_are_found(shape):
     assert [(i.id, i.target_system) for i in _fivetran_with_destinations(shape).accepted] == [
         ("FT-lifting-palace", "Snowflake"), ("FT-serene-quarter", "Snowflake")]
+
+
+def _first_connection(document: dict) -> dict:
+    connections = document["connections"]
+    return (connections["data"] if isinstance(connections, dict) else connections)[0]
+
+
+@pytest.mark.parametrize(("created", "launched_on"), [
+    (1709251200, date(2024, 3, 1)),  # seconds since 1970, as Airbyte's API gives createdAt
+    (1709251200000, date(2024, 3, 1)),  # milliseconds
+    ("2024-03-01T10:00:00Z", date(2024, 3, 1)),
+    ("2024-03-01", date(2024, 3, 1)),
+])
+@pytest.mark.parametrize(("name", "key"), [("airbyte_connections.json", "createdAt"),
+                                           ("fivetran_connections.json", "created_at")])
+def test_a_creation_time_in_seconds_milliseconds_or_iso_text_is_the_launch_date(name, key, created, launched_on):
+    document = json.loads((SOURCES / name).read_bytes())
+    _first_connection(document)[key] = created
+
+    first = read_source(json.dumps(document).encode(), filename=name).accepted[0]
+
+    assert first.launched_on == launched_on
+
+
+@pytest.mark.parametrize("created", ["1709251200000000", "last spring, I think", "01/03/2024 10:00:00"])
+def test_a_creation_time_that_is_not_a_date_is_quoted_as_the_file_has_it(created):
+    document = json.loads((SOURCES / "airbyte_connections.json").read_bytes())
+    _first_connection(document)["createdAt"] = created
+
+    report = read_source(json.dumps(document).encode(), filename="airbyte.json")
+
+    assert [(e.where, e.column, e.value) for e in report.errors] == [("connections[0]", "launched_on", created)]

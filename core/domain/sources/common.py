@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from core.domain.limits import check_row_count, row_limit
 from core.domain.registry_cells import MAX_ID_LENGTH, ImportReport, RowError, RowOrigin, parse_registry_row
@@ -86,6 +87,25 @@ def text_of(value: object) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     return ""
+
+
+_YEAR_3000 = 32_503_680_000  # seconds since 1970: a larger creation time is in milliseconds
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![0-9])")
+
+
+def date_of(value: object) -> str:
+    """A record's creation time as the launch date: seconds or milliseconds since 1970 (UTC), as APIs give it, or
+    text starting with a date (``2024-03-01T10:00:00Z``); any other value is kept as the file has it, for the
+    problem to quote.
+
+    >>> date_of(1709251200), date_of(1709251200000), date_of("2024-03-01T10:00:00Z"), date_of("01/03/2024 10:00")
+    ('2024-03-01', '2024-03-01', '2024-03-01', '01/03/2024 10:00')
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < _YEAR_3000 * 1000:
+        seconds = value if value < _YEAR_3000 else value / 1000
+        return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+    text = text_of(value)
+    return text[:10] if _ISO_DATE.match(text) else text
 
 
 def list_cell(items: Iterable[str]) -> str:

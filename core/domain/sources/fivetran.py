@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from core.domain.registry_cells import ImportReport
-from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, items_of, list_cell, load_json, make_id,
-    part_of, rows_to_report, system_name, text_of)
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, date_of, items_of, list_cell, load_json,
+    make_id, part_of, rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 
 FORMAT = "fivetran"
@@ -96,7 +96,7 @@ def _rows(document: dict) -> Iterator[SourceRow]:
             "owner_team": UNASSIGNED_TEAM,
             "approach": "etl",
             "timeliness": "" if minutes is None else ("near-real-time" if minutes < 60 else "batch"),
-            "launched_on": text_of(connection.get("created_at"))[:10],
+            "launched_on": date_of(connection.get("created_at")),
             "notes": ", ".join(notes),
         }
         yield SourceRow(cells, connection_id, where, fixes={
