@@ -560,3 +560,28 @@ def test_a_creation_time_that_is_not_a_date_is_quoted_as_the_file_has_it(created
     report = read_source(json.dumps(document).encode(), filename="airbyte.json")
 
     assert [(e.where, e.column, e.value) for e in report.errors] == [("connections[0]", "launched_on", created)]
+
+
+# ----------------------------------------------------------------------------- OpenMetadata lineage
+
+def _lineage_saved_with(delimiter: str) -> bytes:
+    import csv
+
+    rows = list(csv.reader(io.StringIO((SOURCES / "openmetadata_lineage.csv").read_text(encoding="utf-8-sig"))))
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return b"\xef\xbb\xbf" + text.getvalue().encode()
+
+
+@pytest.mark.parametrize(("delimiter", "named"), [(";", ";"), ("\t", "tab")])
+def test_an_openmetadata_lineage_export_saved_with_semicolons_or_tabs_reads_as_with_commas(delimiter, named):
+    report = read_source(_lineage_saved_with(delimiter), filename="lineage.csv")
+
+    assert (report.format, report.delimiter) == ("openmetadata", named)
+    assert report.accepted == read("openmetadata_lineage.csv").accepted
+
+
+def test_a_lineage_header_without_both_ends_is_refused_naming_how_its_columns_were_separated():
+    with pytest.raises(RegistryFileError, match="^This is not an OpenMetadata lineage export: the header, read as "
+                                                "columns separated by semicolons, has no toFullyQualifiedName. "):
+        read_source(b"fromFullyQualifiedName;to\nSalesforce.a;Snowflake.b\n", "openmetadata")
