@@ -585,3 +585,14 @@ def test_a_lineage_header_without_both_ends_is_refused_naming_how_its_columns_we
     with pytest.raises(RegistryFileError, match="^This is not an OpenMetadata lineage export: the header, read as "
                                                 "columns separated by semicolons, has no toFullyQualifiedName. "):
         read_source(b"fromFullyQualifiedName;to\nSalesforce.a;Snowflake.b\n", "openmetadata")
+
+
+def test_lineage_edges_of_one_pipeline_to_a_service_spelled_in_another_case_are_one_integration():
+    lineage = (b"fromFullyQualifiedName,toFullyQualifiedName,pipelineFullyQualifiedName\n"
+               b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.x\n"
+               b"salesforce_prod.default.Account,snowflake_analytics.RAW.SF.ACC,Airflow.x\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [(i.source_system, i.target_system, i.data_objects) for i in report.accepted] == [
+        ("Salesforce_prod", "Snowflake_analytics", ("Opportunity", "Account"))]

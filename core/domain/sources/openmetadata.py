@@ -91,6 +91,7 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     limit = row_limit() if max_rows is None else max_rows
     delimiter, records = _records(data)
     groups: dict[tuple[str, str, str], list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    spelled: dict[tuple[str, str, str], tuple[str, str]] = {}
     inside, edges = 0, 0
     for number, record in records:
         edges += 1
@@ -100,10 +101,15 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
             inside += 1  # a view or model inside one service: lineage, not an integration between systems
             continue
         pipeline = record.get("pipelineFullyQualifiedName", "")
-        groups[(pipeline, source[0] if source else "", target[0] if target else "")].append((number, record))
+        ends = (source[0] if source else "", target[0] if target else "")
+        # Service names compare ignoring case, as the edge-inside-one-service test above; the first spelling is shown.
+        key = (pipeline, ends[0].casefold(), ends[1].casefold())
+        spelled.setdefault(key, ends)
+        groups[key].append((number, record))
 
     def rows() -> Iterator[SourceRow]:
-        for (pipeline, source, target), members in groups.items():
+        for key, members in groups.items():
+            pipeline, (source, target) = key[0], spelled[key]
             first_row = members[0][0]
             objects = [split_fqn(r["fromFullyQualifiedName"])[-1] for _, r in members
                        if split_fqn(r["fromFullyQualifiedName"])]
