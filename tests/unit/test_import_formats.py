@@ -596,3 +596,43 @@ def test_lineage_edges_of_one_pipeline_to_a_service_spelled_in_another_case_are_
 
     assert [(i.source_system, i.target_system, i.data_objects) for i in report.accepted] == [
         ("Salesforce_prod", "Snowflake_analytics", ("Opportunity", "Account"))]
+
+
+# ----------------------------------------------------------------------------- Backstage problems named as they are
+
+CATALOG_WITH_PROBLEMS = b"""# a catalog file as people keep one: a comment, an empty document, several entities
+---
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: orders-api, tags: [order]}
+spec: {type: openapi, owner: team-a, system: erp}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: erp-core}
+spec: {type: service, owner: team-a, system: erp, providesApis: [orders-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: reporting}
+spec: {type: service, owner: [team-b, team-c], system: bi, consumesApis: [orders-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: ghost}
+spec: {type: service, owner: team-z, system: crm, consumesApis: [missing-api]}
+"""
+
+
+def test_backstage_problems_name_the_document_as_numbered_in_the_file_and_say_what_is_wrong():
+    report = read_source({"catalog.yaml": CATALOG_WITH_PROBLEMS})
+
+    assert report.accepted == []
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [
+        ("catalog.yaml, document 4 (Component reporting)", "owner_team",
+         "spec.owner of reporting is a list (team-b, team-c): give one owner, a text like group:default/sales."),
+        ("catalog.yaml, document 5 (Component ghost)", "source_system",
+         "ghost consumes missing-api, which is not in the catalog: add the API's file (kind: API) to the catalog, "
+         "or take missing-api out of ghost's spec.consumesApis."),
+    ]

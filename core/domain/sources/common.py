@@ -165,8 +165,10 @@ def load_json(data: bytes, what: str) -> object:
 def load_yaml_documents(data: bytes, what: str) -> list[object]:
     """Parse every document of a YAML file with the safe loader, refusing alias bombs and runaway nesting.
 
-    >>> load_yaml_documents(b"kind: API\\n---\\nkind: Component\\n", "Backstage")
-    [{'kind': 'API'}, {'kind': 'Component'}]
+    An empty document is ``None``, kept so that positions in the list count documents as they stand in the file.
+
+    >>> load_yaml_documents(b"kind: API\\n---\\n---\\nkind: Component\\n", "Backstage")
+    [{'kind': 'API'}, None, {'kind': 'Component'}]
     """
     import yaml  # imported here: only YAML formats need it
 
@@ -177,7 +179,7 @@ def load_yaml_documents(data: bytes, what: str) -> list[object]:
         if aliases > MAX_YAML_ALIASES:
             raise RegistryFileError(f"The {what} file repeats anchors {aliases:,} times (a YAML bomb?); "
                                     "it was not read.")
-        documents = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+        documents = list(yaml.load_all(text, Loader=loader))
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
