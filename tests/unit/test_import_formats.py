@@ -636,3 +636,57 @@ def test_backstage_problems_name_the_document_as_numbered_in_the_file_and_say_wh
          "ghost consumes missing-api, which is not in the catalog: add the API's file (kind: API) to the catalog, "
          "or take missing-api out of ghost's spec.consumesApis."),
     ]
+
+
+# ----------------------------------------------------------------------------- LeanIX: which column is which
+
+LEANIX_WITH_IDS = ["ID", "Type", "Name", "Display Name", "Provider Application ID", "Provider Application",
+                   "Consumer Applications ID", "Consumer Applications", "Data Objects", "Lifecycle: Plan",
+                   "Lifecycle: Active", "Lifecycle: Phase Out", "Lifecycle", "Subscriptions", "User Group"]
+
+
+def test_a_leanix_export_with_id_and_lifecycle_phase_columns_reads_the_name_columns_and_the_lifecycle():
+    rows = [LEANIX_WITH_IDS,
+            ["a1", "Interface", "Order sync", "Order sync (SAP)", "9f1e-uuid", "Salesforce", "77c2-uuid", "SAP S/4HANA",
+             "Order", "2021-01-01", "2021-06-01", "", "Phase Out", "ACCOUNTABLE: Ana Silva", "Sales IT"],
+            ["a2", "Interface", "Invoice feed", "Invoice feed", "1234-uuid", "Stripe", "5678-uuid", "NetSuite",
+             "Invoice", "2023-01-01", "", "", "Plan", "RESPONSIBLE: Bo", "Finance IT"]]
+
+    report = read_source(xlsx_bytes(rows, sheet="Interfaces"), filename="leanix.xlsx")
+
+    assert [(i.name, i.source_system, i.target_system, i.status) for i in report.accepted] == [
+        ("Order sync", "Salesforce", "SAP S/4HANA", "deprecated"), ("Invoice feed", "Stripe", "NetSuite", "proposed")]
+
+
+def test_an_id_column_is_never_read_as_the_application_it_identifies():
+    header = ["ID", "Type", "Name", "Provider Application ID", "Consumer Application"]
+
+    with pytest.raises(RegistryFileError, match="^Sheet 'Interfaces' has no Provider Application column"):
+        read_source(xlsx_bytes([header, ["a1", "Interface", "Sync", "9f1e-uuid", "SAP"]], sheet="Interfaces"),
+                    "leanix")
+
+
+def test_two_columns_that_could_each_be_the_provider_are_refused_naming_both():
+    header = ["ID", "Type", "Name", "Provider Application (primary)", "Provider Application (backup)",
+              "Consumer Application"]
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(xlsx_bytes([header, ["a1", "Interface", "Sync", "Salesforce", "HubSpot", "SAP"]],
+                               sheet="Interfaces"), "leanix")
+
+    assert str(refusal.value) == (
+        "Sheet 'Interfaces' has 2 columns that could each be the provider application: 'Provider Application "
+        "(primary)' (column D) and 'Provider Application (backup)' (column E). Keep one of them, or rename the "
+        "others, and upload the file again.")
+
+
+def test_lifecycle_phase_columns_without_the_lifecycle_column_are_left_unread_with_a_note():
+    header = ["ID", "Type", "Name", "Provider Application", "Consumer Application", "Data Objects",
+              "Lifecycle: Plan", "Lifecycle: Active"]
+
+    report = read_source(xlsx_bytes([header, ["a1", "Interface", "Sync", "Salesforce", "SAP", "Order",
+                                              "2021-01-01", "2021-06-01"]], sheet="Interfaces"), "leanix")
+
+    assert [i.status for i in report.accepted] == ["live"]
+    assert ("Columns 'Lifecycle: Plan' (column G) and 'Lifecycle: Active' (column H) could each be the lifecycle, "
+            "so none of them was read. Keep one of them, or add the Lifecycle column, to read it.") in report.notes
