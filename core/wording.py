@@ -86,6 +86,33 @@ def shorten(text: str, limit: int = 30) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
+def described_value(value: object) -> str:
+    """What a value read from a JSON or YAML file is, in words a message can quote: its kind and, when short, itself.
+
+    >>> described_value("see elsewhere"), described_value(3), described_value(None), described_value(True)
+    ("the text 'see elsewhere'", 'the number 3', 'empty (null)', 'the yes/no value true')
+    >>> described_value(["team-b", "team-c"]), described_value([{"a": 1}]), described_value({"id": 1, "name": 2})
+    ('a list (team-b, team-c)', 'a list (1 entry)', 'an object (id, name)')
+    """
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"the yes/no value {'true' if value else 'false'}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{shorten(value, 40)}'"
+    if isinstance(value, list):
+        if not value:
+            return "an empty list"
+        if all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            return f"a list ({shorten(', '.join(map(str, value)), 60)})"
+        return f"a list ({plural(len(value), 'entry', 'entries')})"
+    if isinstance(value, dict):
+        return f"an object ({shorten(', '.join(map(str, value)), 60)})" if value else "an empty object"
+    return f"'{shorten(str(value), 40)}'"  # a date or time YAML read as one
+
+
 # --- Escaping user text ----------------------------------------------------------------------------
 
 # Characters that change what Markdown, Streamlit's Markdown ("$…$" as LaTeX) or a wiki does anywhere in a line;

@@ -193,8 +193,13 @@ def _utf7_refusal() -> str:
             "or another alphabet. Save it as UTF-8 and upload it again. " + _SAVE_AS_UTF8)
 
 
-def _detect_delimiter(first_line: str) -> str:
-    # The header line decides: Excel in many European locales writes ';', "Unicode text" writes tabs.
+def detect_delimiter(first_line: str) -> str:
+    """The delimiter of a CSV file, from its header line: Excel in many European locales writes ``;``, "Unicode
+    text" writes tabs; ``,`` otherwise.
+
+    >>> detect_delimiter("name;source_system;target_system"), detect_delimiter("name")
+    (';', ',')
+    """
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -316,7 +321,7 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None,
     if len(data) >= _FAST_READ_MIN_BYTES:
         header_line = _plain_utf8_header_line(data)
         if header_line is not None:  # pandas decodes the bytes itself, and refuses any that are not UTF-8
-            delimiter = _detect_delimiter(header_line)
+            delimiter = detect_delimiter(header_line)
             check_header_size(header_line, delimiter)
             if not _ascii_utf7(data):
                 report = _read_well_formed(data, "utf-8", delimiter, limit, columns)
@@ -324,7 +329,7 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None,
         return report
     text, encoding = decode_registry_bytes(data)
     first_line = _first_line(text)
-    delimiter = _detect_delimiter(first_line)
+    delimiter = detect_delimiter(first_line)
     check_header_size(first_line, delimiter)
     # Small files: the record reader is faster than importing pandas and setting it up. A file that does not start
     # with its header (blank lines first) would number pandas' rows differently. UTF-8 files had their try above;

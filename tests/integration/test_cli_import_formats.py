@@ -113,3 +113,16 @@ def test_a_european_excel_file_imports_with_decimal_commas(db, capsys):
     assert (invoices.build_hours.likely, invoices.monthly_maintenance_hours.likely, invoices.hourly_rate.likely,
             invoices.monthly_tool_cost.likely) == (12.5, 2.5, 95.5, 1200)
     assert stored["Stückliste Teamcenter to SAP"].monthly_tool_cost.likely == 1200.5
+
+
+def test_validate_refuses_a_manifest_whose_sources_is_a_list_in_words_without_a_traceback(tmp_path, capsys):
+    manifest = json.loads((SOURCES / "dbt_manifest.json").read_bytes())
+    manifest["sources"] = list(manifest["sources"].values())
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+
+    code = main(["validate", str(tmp_path / "manifest.json")])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "\"sources\" is a list (4 entries); it should be an object of sources by their unique id" in err
+    assert "Traceback" not in err

@@ -468,3 +468,225 @@ def test_a_broken_file_of_an_uploaded_catalog_is_named_with_its_path_in_the_cata
     with pytest.raises(RegistryFileError, match=r"^The Backstage catalog teams/broken.yaml file is not valid YAML "
                                                 r"\(line 2, column 1\)"):
         read_source(catalog.files)
+
+
+# ----------------------------------------------------------------------------- a part of the wrong type
+
+@pytest.mark.parametrize(("sources", "found"), [
+    ([{"source_name": "salesforce", "name": "account"}], "a list (1 entry)"),
+    ("see elsewhere", "the text 'see elsewhere'"),
+    (3, "the number 3"),
+], ids=["list", "text", "number"])
+def test_a_dbt_manifest_with_sources_that_are_not_an_object_is_refused_in_words(sources, found):
+    manifest = json.loads((SOURCES / "dbt_manifest.json").read_bytes())
+    manifest["sources"] = sources
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(json.dumps(manifest).encode(), filename="manifest.json")
+
+    assert str(refusal.value) == (
+        f"The dbt manifest file's \"sources\" is {found}; it should be an object of sources by their unique id "
+        "(\"source.<package>.<source>.<table>\": {...}). Upload target/manifest.json as dbt parse or dbt compile "
+        "wrote it.")
+
+
+@pytest.mark.parametrize(("name", "key", "value", "message"), [
+    ("dbt_manifest.json", "exposures", ["board_pack"], "The dbt manifest file's \"exposures\" is a list (board_pack); "
+     "it should be an object of exposures by their unique id (\"exposure.<package>.<name>\": {...})."),
+    ("fivetran_connections.json", "schemas", [{"schemas": {}}], "The Fivetran file's \"schemas\" is a list (1 entry);"
+     " it should be an object of schema configs by connection id ({\"<connection id>\": {...}})."),
+    ("fivetran_connections.json", "destinations", "snowflake", "The Fivetran file's \"destinations\" is the text "
+     "'snowflake'; it should be a list of destinations, or the API answer of one."),
+    ("airbyte_connections.json", "sources", 2, "The Airbyte file's \"sources\" is the number 2; it should be a list of "
+     "sources, or the API answer around it ({\"data\": [...]})."),
+])
+def test_a_part_of_a_json_export_of_the_wrong_kind_is_refused_naming_the_part_and_what_it_holds(name, key, value,
+                                                                                               message):
+    document = json.loads((SOURCES / name).read_bytes())
+    document[key] = value
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(json.dumps(document).encode(), filename=name)
+
+    assert str(refusal.value).startswith(message)
+
+
+# ----------------------------------------------------------------------------- Fivetran and Airbyte API answers
+
+def _fivetran_with_destinations(shape):
+    document = json.loads((SOURCES / "fivetran_connections.json").read_bytes())
+    [destination] = document["destinations"]
+    document["destinations"] = shape(destination)
+    return read_source(json.dumps(document).encode(), filename="fivetran.json")
+
+
+@pytest.mark.parametrize("shape", [
+    lambda d: {"code": "Success", "data": d},
+    lambda d: [{"code": "Success", "data": d}],
+    lambda d: d,
+], ids=["the-answer-of-one-destination", "a-list-of-such-answers", "one-destination-itself"])
+def test_fivetran_destinations_pasted_as_the_retrieve_destination_details_answer_are_found(shape):
+    assert [(i.id, i.target_system) for i in _fivetran_with_destinations(shape).accepted] == [
+        ("FT-lifting-palace", "Snowflake"), ("FT-serene-quarter", "Snowflake")]
+
+
+def _first_connection(document: dict) -> dict:
+    connections = document["connections"]
+    return (connections["data"] if isinstance(connections, dict) else connections)[0]
+
+
+@pytest.mark.parametrize(("created", "launched_on"), [
+    (1709251200, date(2024, 3, 1)),  # seconds since 1970, as Airbyte's API gives createdAt
+    (1709251200000, date(2024, 3, 1)),  # milliseconds
+    ("2024-03-01T10:00:00Z", date(2024, 3, 1)),
+    ("2024-03-01", date(2024, 3, 1)),
+])
+@pytest.mark.parametrize(("name", "key"), [("airbyte_connections.json", "createdAt"),
+                                           ("fivetran_connections.json", "created_at")])
+def test_a_creation_time_in_seconds_milliseconds_or_iso_text_is_the_launch_date(name, key, created, launched_on):
+    document = json.loads((SOURCES / name).read_bytes())
+    _first_connection(document)[key] = created
+
+    first = read_source(json.dumps(document).encode(), filename=name).accepted[0]
+
+    assert first.launched_on == launched_on
+
+
+@pytest.mark.parametrize("created", ["1709251200000000", "last spring, I think", "01/03/2024 10:00:00"])
+def test_a_creation_time_that_is_not_a_date_is_quoted_as_the_file_has_it(created):
+    document = json.loads((SOURCES / "airbyte_connections.json").read_bytes())
+    _first_connection(document)["createdAt"] = created
+
+    report = read_source(json.dumps(document).encode(), filename="airbyte.json")
+
+    assert [(e.where, e.column, e.value) for e in report.errors] == [("connections[0]", "launched_on", created)]
+
+
+# ----------------------------------------------------------------------------- OpenMetadata lineage
+
+def _lineage_saved_with(delimiter: str) -> bytes:
+    import csv
+
+    rows = list(csv.reader(io.StringIO((SOURCES / "openmetadata_lineage.csv").read_text(encoding="utf-8-sig"))))
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return b"\xef\xbb\xbf" + text.getvalue().encode()
+
+
+@pytest.mark.parametrize(("delimiter", "named"), [(";", ";"), ("\t", "tab")])
+def test_an_openmetadata_lineage_export_saved_with_semicolons_or_tabs_reads_as_with_commas(delimiter, named):
+    report = read_source(_lineage_saved_with(delimiter), filename="lineage.csv")
+
+    assert (report.format, report.delimiter) == ("openmetadata", named)
+    assert report.accepted == read("openmetadata_lineage.csv").accepted
+
+
+def test_a_lineage_header_without_both_ends_is_refused_naming_how_its_columns_were_separated():
+    with pytest.raises(RegistryFileError, match="^This is not an OpenMetadata lineage export: the header, read as "
+                                                "columns separated by semicolons, has no toFullyQualifiedName. "):
+        read_source(b"fromFullyQualifiedName;to\nSalesforce.a;Snowflake.b\n", "openmetadata")
+
+
+def test_lineage_edges_of_one_pipeline_to_a_service_spelled_in_another_case_are_one_integration():
+    lineage = (b"fromFullyQualifiedName,toFullyQualifiedName,pipelineFullyQualifiedName\n"
+               b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.x\n"
+               b"salesforce_prod.default.Account,snowflake_analytics.RAW.SF.ACC,Airflow.x\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [(i.source_system, i.target_system, i.data_objects) for i in report.accepted] == [
+        ("Salesforce_prod", "Snowflake_analytics", ("Opportunity", "Account"))]
+
+
+# ----------------------------------------------------------------------------- Backstage problems named as they are
+
+CATALOG_WITH_PROBLEMS = b"""# a catalog file as people keep one: a comment, an empty document, several entities
+---
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: orders-api, tags: [order]}
+spec: {type: openapi, owner: team-a, system: erp}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: erp-core}
+spec: {type: service, owner: team-a, system: erp, providesApis: [orders-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: reporting}
+spec: {type: service, owner: [team-b, team-c], system: bi, consumesApis: [orders-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: ghost}
+spec: {type: service, owner: team-z, system: crm, consumesApis: [missing-api]}
+"""
+
+
+def test_backstage_problems_name_the_document_as_numbered_in_the_file_and_say_what_is_wrong():
+    report = read_source({"catalog.yaml": CATALOG_WITH_PROBLEMS})
+
+    assert report.accepted == []
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [
+        ("catalog.yaml, document 4 (Component reporting)", "owner_team",
+         "spec.owner of reporting is a list (team-b, team-c): give one owner, a text like group:default/sales."),
+        ("catalog.yaml, document 5 (Component ghost)", "source_system",
+         "ghost consumes missing-api, which is not in the catalog: add the API's file (kind: API) to the catalog, "
+         "or take missing-api out of ghost's spec.consumesApis."),
+    ]
+
+
+# ----------------------------------------------------------------------------- LeanIX: which column is which
+
+LEANIX_WITH_IDS = ["ID", "Type", "Name", "Display Name", "Provider Application ID", "Provider Application",
+                   "Consumer Applications ID", "Consumer Applications", "Data Objects", "Lifecycle: Plan",
+                   "Lifecycle: Active", "Lifecycle: Phase Out", "Lifecycle", "Subscriptions", "User Group"]
+
+
+def test_a_leanix_export_with_id_and_lifecycle_phase_columns_reads_the_name_columns_and_the_lifecycle():
+    rows = [LEANIX_WITH_IDS,
+            ["a1", "Interface", "Order sync", "Order sync (SAP)", "9f1e-uuid", "Salesforce", "77c2-uuid", "SAP S/4HANA",
+             "Order", "2021-01-01", "2021-06-01", "", "Phase Out", "ACCOUNTABLE: Ana Silva", "Sales IT"],
+            ["a2", "Interface", "Invoice feed", "Invoice feed", "1234-uuid", "Stripe", "5678-uuid", "NetSuite",
+             "Invoice", "2023-01-01", "", "", "Plan", "RESPONSIBLE: Bo", "Finance IT"]]
+
+    report = read_source(xlsx_bytes(rows, sheet="Interfaces"), filename="leanix.xlsx")
+
+    assert [(i.name, i.source_system, i.target_system, i.status) for i in report.accepted] == [
+        ("Order sync", "Salesforce", "SAP S/4HANA", "deprecated"), ("Invoice feed", "Stripe", "NetSuite", "proposed")]
+
+
+def test_an_id_column_is_never_read_as_the_application_it_identifies():
+    header = ["ID", "Type", "Name", "Provider Application ID", "Consumer Application"]
+
+    with pytest.raises(RegistryFileError, match="^Sheet 'Interfaces' has no Provider Application column"):
+        read_source(xlsx_bytes([header, ["a1", "Interface", "Sync", "9f1e-uuid", "SAP"]], sheet="Interfaces"),
+                    "leanix")
+
+
+def test_two_columns_that_could_each_be_the_provider_are_refused_naming_both():
+    header = ["ID", "Type", "Name", "Provider Application (primary)", "Provider Application (backup)",
+              "Consumer Application"]
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(xlsx_bytes([header, ["a1", "Interface", "Sync", "Salesforce", "HubSpot", "SAP"]],
+                               sheet="Interfaces"), "leanix")
+
+    assert str(refusal.value) == (
+        "Sheet 'Interfaces' has 2 columns that could each be the provider application: 'Provider Application "
+        "(primary)' (column D) and 'Provider Application (backup)' (column E). Keep one of them, or rename the "
+        "others, and upload the file again.")
+
+
+def test_lifecycle_phase_columns_without_the_lifecycle_column_are_left_unread_with_a_note():
+    header = ["ID", "Type", "Name", "Provider Application", "Consumer Application", "Data Objects",
+              "Lifecycle: Plan", "Lifecycle: Active"]
+
+    report = read_source(xlsx_bytes([header, ["a1", "Interface", "Sync", "Salesforce", "SAP", "Order",
+                                              "2021-01-01", "2021-06-01"]], sheet="Interfaces"), "leanix")
+
+    assert [i.status for i in report.accepted] == ["live"]
+    assert ("Columns 'Lifecycle: Plan' (column G) and 'Lifecycle: Active' (column H) could each be the lifecycle, "
+            "so none of them was read. Keep one of them, or add the Lifecycle column, to read it.") in report.notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,72 @@ cells = st.one_of(st.text(max_size=10), st.sampled_from(["", "Interface", "Appli
 def test_any_workbook_cells_never_crash(rows, header):
     book = xlsx_bytes([header, *rows] if header else rows or [[""]])
     assert_report_or_refusal(book, "auto", filename="book.xlsx")
+
+
+# Every value of each fixture, in turn, replaced by a value of each other JSON type: a report or a plain refusal.
+WRONG_TYPES = {"list": ["x", 1], "text": "see elsewhere", "number": 3, "null": None, "object": {"x": {"y": 1}},
+               "yes-no": True}
+JSON_FIXTURES = {"fivetran": "fivetran_connections.json", "airbyte": "airbyte_connections.json",
+                 "dbt": "dbt_manifest.json"}
+
+
+def _paths(value, path=()):
+    """The path of every value inside a JSON document (keys and list positions), outermost first."""
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield (*path, key)
+        yield from _paths(child, (*path, key))
+
+
+def _replaced(document, path, new):
+    copy = json.loads(json.dumps(document))
+    *parents, last = path
+    holder = copy
+    for key in parents:
+        holder = holder[key]
+    holder[last] = new
+    return copy
+
+
+def _crashes(read, documents) -> list[str]:
+    """The paths (and wrong values) at which reading crashed, with the exception: empty when none did."""
+    crashes = []
+    for index, document in enumerate(documents):
+        for path in _paths(document):
+            for kind, wrong in WRONG_TYPES.items():
+                try:
+                    read(index, _replaced(document, path, wrong))
+                except GovernanceError as refusal:
+                    assert str(refusal).strip()
+                except Exception as crash:  # what this test looks for
+                    crashes.append(f"{index}:{'.'.join(map(str, path))} as {kind}: {crash!r}")
+    return crashes
+
+
+@pytest.mark.parametrize("fmt", sorted(JSON_FIXTURES))
+def test_each_value_of_a_json_export_of_the_wrong_type_is_reported_or_refused_never_a_crash(fmt):
+    document = json.loads((SOURCES / JSON_FIXTURES[fmt]).read_bytes())
+
+    def read(_, changed):
+        assert_report_or_refusal(json.dumps(changed).encode(), fmt, filename=JSON_FIXTURES[fmt])
+
+    assert _crashes(read, [document]) == []
+
+
+def test_each_value_of_a_backstage_catalog_of_the_wrong_type_is_reported_or_refused_never_a_crash():
+    import yaml
+
+    catalog = {p.name: list(yaml.safe_load_all(p.read_bytes())) for p in sorted((SOURCES / "backstage").glob("*.yaml"))}
+
+    def as_yaml(documents) -> bytes:
+        return "---\n".join(json.dumps(d) + "\n" for d in documents).encode()  # JSON is YAML
+
+    crashes = []
+    for name, documents in catalog.items():
+        def read(index, changed, name=name, documents=documents):
+            files = {n: as_yaml(ds) for n, ds in catalog.items()}
+            files[name] = as_yaml([*documents[:index], changed, *documents[index + 1:]])
+            assert_report_or_refusal(files, "backstage")
+        crashes += [f"{name} {crash}" for crash in _crashes(read, documents)]
+
+    assert crashes == []

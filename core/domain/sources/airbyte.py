@@ -14,11 +14,10 @@ from its source's system to its destination's, moving its streams.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from core.domain.registry_cells import ImportReport
-from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, items_of, list_cell, load_json, make_id,
-    rows_to_report, system_name, text_of)
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, date_of, items_of, list_cell, load_json,
+    make_id, part_of, rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 
 FORMAT = "airbyte"
@@ -30,13 +29,6 @@ def looks_like_airbyte(document: object) -> bool:
         return False
     return any(isinstance(c, dict) and "connectionId" in c and "sourceId" in c
                for c in items_of(document.get("connections")))
-
-
-def _created(value: object) -> str:
-    """``createdAt`` (seconds since 1970, as the API gives it) as a date, or empty."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 32503680000:
-        return datetime.fromtimestamp(value, UTC).date().isoformat()
-    return text_of(value)[:10]
 
 
 def _end(endpoints: dict, endpoint_id: str, kind: str) -> str:
@@ -75,7 +67,7 @@ def _rows(document: dict) -> Iterator[SourceRow]:
             "owner_team": UNASSIGNED_TEAM,
             "approach": "etl",
             "status": "deprecated" if status == "deprecated" else "live",
-            "launched_on": _created(connection.get("createdAt")),
+            "launched_on": date_of(connection.get("createdAt")),
             "notes": ", ".join(notes),
         }
         yield SourceRow(cells, connection_id, where, fixes={
@@ -96,9 +88,14 @@ def read_airbyte(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     [('AB-a1', 'Salesforce', 'Snowflake', ('Opportunity',))]
 
     Raises:
-        RegistryFileError: when the file is not JSON or holds no Airbyte connections.
+        RegistryFileError: when the file is not JSON, holds no Airbyte connections, or a part of it is of the
+            wrong kind (text where a list should be).
     """
     document = load_json(data, "Airbyte")
+    if isinstance(document, dict):
+        for key in ("connections", "sources", "destinations"):
+            part_of(document, key, "Airbyte", (list, dict), f'a list of {key}, or the API answer around it ({{"data": '
+                    "[...]})", "See docs/registry-format.md for the file's shape.")
     if not looks_like_airbyte(document):
         raise RegistryFileError("This JSON file holds no Airbyte connections: expected an object with "
                                 "\"connections\" (items with \"connectionId\" and \"sourceId\"), see "

@@ -4,7 +4,8 @@ From the documented descriptor format (docs/registry-format.md): a Component lis
 ``spec.consumesApis`` (entity references), its ``spec.system``, ``spec.owner`` and ``spec.lifecycle``; an API has
 ``metadata.tags`` and a ``spec.system``; a System has ``metadata.title``. A component that consumes an API another
 component provides is one integration, from the provider's system to the consumer's; its owner team is the
-consumer's ``spec.owner``, its data objects the API's tags, or its name when it has none.
+consumer's ``spec.owner``, its data objects the API's tags, or its name when it has none. A component consuming an
+API that is neither in the catalog nor provided there is a problem, not an integration from a system named after it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from core.domain.registry_cells import ImportReport
 from core.domain.sources.common import SourceRow, list_cell, load_yaml_documents, make_id, rows_to_report, text_of
 from core.errors import RegistryFileError
+from core.wording import described_value
 
 FORMAT = "backstage"
 MAX_FILES = 2000  # catalog files in one folder
@@ -112,15 +114,20 @@ def _rows(entities: list[_Entity], skipped: list[str]) -> Iterator[SourceRow]:
         return by_ref[ref].title if ref in by_ref else ref[2]
 
     for consumer in (e for e in entities if e.kind == "component"):
+        owner = consumer.spec.get("owner")
+        owner_fix = f"Give the component {consumer.name} a spec.owner." if owner is None or isinstance(owner, str) \
+            else f"spec.owner of {consumer.name} is {described_value(owner)}: give one owner, a text like " \
+                 "group:default/sales."
         for api_ref in consumer.refs("consumesApis", "api"):
             api = by_ref.get(api_ref)
             tags = [text_of(t) for t in api.metadata.get("tags", [])] if api and isinstance(
                 api.metadata.get("tags"), list) else []
             objects = tags or [api.title if api else api_ref[2]]
             for provider in providers.get(api_ref) or [None]:
-                source = system_of(provider) if provider else (system_of(api) if api else api_ref[2])
+                # An API neither in the catalog nor provided there names no system: a problem, not a system invented.
+                source = system_of(provider) if provider else (system_of(api) if api else "")
                 target = system_of(consumer)
-                if source.casefold() == target.casefold():
+                if source and source.casefold() == target.casefold():
                     skipped.append(f"{consumer.name} uses {api_ref[2]} inside {source}")
                     continue
                 external_id = f"component:{consumer.namespace}/{consumer.name}->api:{api_ref[1]}/{api_ref[2]}"
@@ -132,15 +139,15 @@ def _rows(entities: list[_Entity], skipped: list[str]) -> Iterator[SourceRow]:
                     "source_system": source,
                     "target_system": target,
                     "data_objects": list_cell(objects),
-                    "owner_team": _owner(text_of(consumer.spec.get("owner"))),
+                    "owner_team": _owner(owner) if isinstance(owner, str) else "",
                     "approach": "direct-api",
                     "status": _STATUS.get(text_of(consumer.spec.get("lifecycle")).lower(), ""),
                     "notes": f"Backstage: {consumer.name} consumes {api_ref[2]}"
                              + (f", provided by {provider.name}" if provider else ", provider not in the catalog"),
                 }
-                yield SourceRow(cells, external_id, consumer.where, fixes={
-                    "owner_team": f"Give the component {consumer.name} a spec.owner.",
-                })
+                yield SourceRow(cells, external_id, consumer.where, fixes={"owner_team": owner_fix, "source_system": (
+                    f"{consumer.name} consumes {api_ref[2]}, which is not in the catalog: add the API's file (kind: "
+                    f"API) to the catalog, or take {api_ref[2]} out of {consumer.name}'s spec.consumesApis.")})
 
 
 def read_backstage(files: Mapping[str, bytes], *, max_rows: int | None = None) -> ImportReport:

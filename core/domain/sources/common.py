@@ -7,10 +7,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from core.domain.limits import check_row_count, row_limit
 from core.domain.registry_cells import MAX_ID_LENGTH, ImportReport, RowError, RowOrigin, parse_registry_row
 from core.errors import RegistryFileError
+from core.wording import described_value
 
 # A description file nests a handful of levels; thousands are an attack on the parser or on our walk of it.
 MAX_DEPTH = 64
@@ -87,6 +89,25 @@ def text_of(value: object) -> str:
     return ""
 
 
+_YEAR_3000 = 32_503_680_000  # seconds since 1970: a larger creation time is in milliseconds
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![0-9])")
+
+
+def date_of(value: object) -> str:
+    """A record's creation time as the launch date: seconds or milliseconds since 1970 (UTC), as APIs give it, or
+    text starting with a date (``2024-03-01T10:00:00Z``); any other value is kept as the file has it, for the
+    problem to quote.
+
+    >>> date_of(1709251200), date_of(1709251200000), date_of("2024-03-01T10:00:00Z"), date_of("01/03/2024 10:00")
+    ('2024-03-01', '2024-03-01', '2024-03-01', '01/03/2024 10:00')
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < _YEAR_3000 * 1000:
+        seconds = value if value < _YEAR_3000 else value / 1000
+        return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+    text = text_of(value)
+    return text[:10] if _ISO_DATE.match(text) else text
+
+
 def list_cell(items: Iterable[str]) -> str:
     """Names as one list cell (``;``-separated, repeats and blanks dropped, order kept); ``;`` inside a name is
     replaced, as it would split the name in two."""
@@ -144,8 +165,10 @@ def load_json(data: bytes, what: str) -> object:
 def load_yaml_documents(data: bytes, what: str) -> list[object]:
     """Parse every document of a YAML file with the safe loader, refusing alias bombs and runaway nesting.
 
-    >>> load_yaml_documents(b"kind: API\\n---\\nkind: Component\\n", "Backstage")
-    [{'kind': 'API'}, {'kind': 'Component'}]
+    An empty document is ``None``, kept so that positions in the list count documents as they stand in the file.
+
+    >>> load_yaml_documents(b"kind: API\\n---\\n---\\nkind: Component\\n", "Backstage")
+    [{'kind': 'API'}, None, {'kind': 'Component'}]
     """
     import yaml  # imported here: only YAML formats need it
 
@@ -156,7 +179,7 @@ def load_yaml_documents(data: bytes, what: str) -> list[object]:
         if aliases > MAX_YAML_ALIASES:
             raise RegistryFileError(f"The {what} file repeats anchors {aliases:,} times (a YAML bomb?); "
                                     "it was not read.")
-        documents = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+        documents = list(yaml.load_all(text, Loader=loader))
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
@@ -168,17 +191,44 @@ def load_yaml_documents(data: bytes, what: str) -> list[object]:
     return documents
 
 
-def items_of(value: object) -> list:
-    """The records of an API list answer as people save it: a list, ``{"data": [...]}`` or ``{"data": {"items":
-    [...]}}`` (Fivetran), ``{"items": [...]}``; anything else has none."""
-    for _ in range(3):
-        if isinstance(value, list):
-            return value
-        if isinstance(value, dict):
-            value = value.get("data", value.get("items"))
-        else:
-            return []
-    return value if isinstance(value, list) else []
+def part_of(document: dict, key: str, what: str, kinds: tuple[type, ...], expected: str, fix: str) -> object:
+    """``document[key]`` when it is one of ``kinds``; absent or null is None; a value of another type is refused in
+    words naming the file, the key, what it holds and what it should hold.
+
+    >>> part_of({"sources": {}}, "sources", "dbt manifest", (dict,), "an object", "Export it again.")
+    {}
+    >>> part_of({"sources": "x"}, "sources", "dbt", (dict,), "an object", "Export it again.")
+    Traceback (most recent call last):
+    core.errors.RegistryFileError: The dbt file's "sources" is the text 'x'; it should be an object. Export it again.
+    """
+    value = document.get(key)
+    if value is None or (isinstance(value, kinds) and not isinstance(value, bool)):
+        return value
+    raise RegistryFileError(f"The {what} file's \"{key}\" is {described_value(value)}; it should be {expected}. {fix}")
+
+
+def items_of(value: object, depth: int = 3) -> list:
+    """The records of an API answer as people save it: a list, ``{"data": [...]}`` or ``{"data": {"items": [...]}}``
+    (Fivetran), ``{"items": [...]}``, the answer about one record (``{"data": {...}}``) or that record itself, and
+    a list of such answers; anything else has none.
+
+    >>> items_of({"code": "Success", "data": {"items": [{"id": "c1"}], "next_cursor": None}})
+    [{'id': 'c1'}]
+    >>> items_of({"code": "Success", "data": {"id": "d1"}}), items_of([{"data": {"id": "d1"}}, {"id": "d2"}])
+    ([{'id': 'd1'}], [{'id': 'd1'}, {'id': 'd2'}])
+    >>> items_of("text"), items_of({"data": None})
+    ([], [])
+    """
+    def is_answer(item: object) -> bool:
+        return isinstance(item, dict) and ("data" in item or "items" in item)
+
+    if is_answer(value):
+        return items_of(value.get("data", value.get("items")), depth - 1) if depth else []
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [record for item in value for record in (items_of(item, depth - 1) if is_answer(item) else [item])]
+    return []
 
 
 def rows_to_report(rows: Iterable[SourceRow], fmt: str, *, max_rows: int | None = None,

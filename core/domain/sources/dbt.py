@@ -14,12 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from core.domain.registry_cells import ImportReport
-from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, list_cell, load_json, make_id, rows_to_report,
-    system_name, text_of)
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, list_cell, load_json, make_id, part_of,
+    rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 
 FORMAT = "dbt"
 _TEAM_KEYS = ("owner_team", "team", "owner")  # where teams put the owner in a source's meta
+# The parts of a manifest read, each an object by unique id: what they hold, and the shape of their ids.
+_PARTS = {"sources": ("sources", "source.<package>.<source>.<table>"),
+          "nodes": ("models, snapshots and seeds", "model.<package>.<name>"),
+          "exposures": ("exposures", "exposure.<package>.<name>")}
 
 
 def looks_like_dbt(document: object) -> bool:
@@ -123,12 +127,16 @@ def read_dbt(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     [('DBT-shop-stripe', 'Stripe', 'Snowflake', ('charges',))]
 
     Raises:
-        RegistryFileError: when the file is not JSON or not a dbt manifest.
+        RegistryFileError: when the file is not JSON or not a dbt manifest, or its sources, nodes or exposures are
+            not objects.
     """
     document = load_json(data, "dbt manifest")
     if not looks_like_dbt(document):
         raise RegistryFileError("This JSON file is not a dbt manifest (no metadata.dbt_schema_version, no sources "
                                 "and nodes). Upload target/manifest.json from dbt parse or dbt compile.")
+    for key, (holds, unique_id) in _PARTS.items():
+        part_of(document, key, "dbt manifest", (dict,), f'an object of {holds} by their unique id ("{unique_id}": '
+                "{...})", "Upload target/manifest.json as dbt parse or dbt compile wrote it.")
     notes = []
     if not any(_meta_team(s) for s in (document.get("sources") or {}).values() if isinstance(s, dict)):
         notes.append("No source names its team in meta (owner_team, team or owner): owner_team is 'Unassigned'.")

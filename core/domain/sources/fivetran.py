@@ -8,6 +8,9 @@ The file is one JSON object, each part the ``data`` of a documented REST API ans
 - ``destinations``: the items of *Retrieve destination details* (``id``, ``group_id``, ``service``);
 - ``groups`` (optional): the items of *List all groups* (``id``, ``name``), named in the notes.
 
+Each part may be the whole answer (``{"code": "Success", "data": ...}``) too; ``destinations`` the answer about one
+destination, or a list of such answers.
+
 One connection is one integration: from its service into its group's destination, moving its enabled tables.
 """
 
@@ -16,11 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from core.domain.registry_cells import ImportReport
-from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, items_of, list_cell, load_json, make_id,
-    rows_to_report, system_name, text_of)
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, date_of, items_of, list_cell, load_json,
+    make_id, part_of, rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 
 FORMAT = "fivetran"
+# The parts of the file: what each holds when it is not absent.
+_PARTS = {"connections": ((list, dict), 'a list of connections, or the API answer around it ({"data": {"items": '
+                                        '[...]}})'),
+          "destinations": ((list, dict), "a list of destinations, or the API answer of one"),
+          "groups": ((list, dict), "a list of groups, or the API answer around it"),
+          "schemas": ((dict,), 'an object of schema configs by connection id ({"<connection id>": {...}})')}
 
 
 def looks_like_fivetran(document: object) -> bool:
@@ -87,7 +96,7 @@ def _rows(document: dict) -> Iterator[SourceRow]:
             "owner_team": UNASSIGNED_TEAM,
             "approach": "etl",
             "timeliness": "" if minutes is None else ("near-real-time" if minutes < 60 else "batch"),
-            "launched_on": text_of(connection.get("created_at"))[:10],
+            "launched_on": date_of(connection.get("created_at")),
             "notes": ", ".join(notes),
         }
         yield SourceRow(cells, connection_id, where, fixes={
@@ -109,9 +118,13 @@ def read_fivetran(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     [('FT-c1', 'Salesforce', 'Snowflake', ('opportunity',))]
 
     Raises:
-        RegistryFileError: when the file is not JSON or holds no Fivetran connections.
+        RegistryFileError: when the file is not JSON, holds no Fivetran connections, or a part of it is of the
+            wrong kind (text where a list should be).
     """
     document = load_json(data, "Fivetran")
+    if isinstance(document, dict):
+        for key, (kinds, expected) in _PARTS.items():
+            part_of(document, key, "Fivetran", kinds, expected, "See docs/registry-format.md for the file's shape.")
     if not looks_like_fivetran(document):
         raise RegistryFileError("This JSON file holds no Fivetran connections: expected an object with "
                                 "\"connections\" (items with \"service\" and \"group_id\"), see "

@@ -2,9 +2,11 @@
 
 LeanIX's inventory export (docs/registry-format.md) has ``id``, ``type`` and ``name`` columns, one fact-sheet type
 per file, and one column per relation or field chosen in the table view. Columns are recognised by their technical
-names (``relInterfaceToProviderApplication``) or their labels (``Provider Application``). An interface's provider
-application is the source, each consumer application a target; its data objects are the data objects moved; its
-subscriptions name the owner (Accountable first, then Responsible).
+names (``relInterfaceToProviderApplication``) or their labels (``Provider Application``), an exact name before a
+longer header naming the field, never a header ending in "ID"; two columns that could each be a field are named in a
+refusal (the required fields) or a note (the others, left unread). An interface's provider application is the
+source, each consumer application a target; its data objects are the data objects moved; its subscriptions name the
+owner (Accountable first, then Responsible).
 """
 
 from __future__ import annotations
@@ -14,36 +16,51 @@ from collections.abc import Iterator, Sequence
 
 from core.domain.registry_cells import ImportReport, header_key
 from core.domain.sources.common import UNASSIGNED_TEAM, SourceRow, list_cell, make_id, rows_to_report
-from core.domain.sources.excel import HEADER_SEARCH_ROWS, Sheet, read_sheets
+from core.domain.sources.excel import HEADER_SEARCH_ROWS, Sheet, column_letter, read_sheets
 from core.errors import RegistryFileError
+from core.wording import natural_list
 
 FORMAT = "leanix"
-# header_key of a column -> what it holds; the first test that matches wins.
-_COLUMN_TESTS: tuple[tuple[str, object], ...] = (
-    ("id", lambda k: k == "id"),
-    ("type", lambda k: k in ("type", "factsheettype")),
-    ("name", lambda k: k in ("name", "displayname")),
-    ("provider", lambda k: "providerapplication" in k or k in ("provider", "providers")),
-    ("consumer", lambda k: "consumerapplication" in k or k in ("consumer", "consumers")),
-    ("objects", lambda k: "dataobject" in k),
-    ("subscriptions", lambda k: "subscription" in k),
-    ("team", lambda k: "usergroup" in k or k in ("team", "ownerteam", "owningteam")),
-    ("description", lambda k: k == "description"),
-    ("lifecycle", lambda k: k.startswith("lifecycle")),
-)
+# What each column holds -> (the header_key values naming it exactly, the first listed preferred; the words a longer
+# header naming it contains, as "Provider Application (Name)"). An exact name wins over a longer header, and a longer
+# header ending in "ID" is never the column: "Provider Application ID" holds ids, not applications.
+_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "id": (("id",), ""),
+    "type": (("type", "factsheettype"), ""),
+    "name": (("name", "displayname"), ""),
+    "provider": (("providerapplication", "providerapplications", "relinterfacetoproviderapplication", "provider",
+                  "providers"), "providerapplication"),
+    "consumer": (("consumerapplication", "consumerapplications", "relinterfacetoconsumerapplication", "consumer",
+                  "consumers"), "consumerapplication"),
+    "objects": (("dataobject", "dataobjects", "relinterfacetodataobject"), "dataobject"),
+    "subscriptions": (("subscriptions", "subscription"), "subscription"),
+    "team": (("usergroup", "usergroups", "team", "ownerteam", "owningteam"), "usergroup"),
+    "description": (("description",), ""),
+    "lifecycle": (("lifecycle",), "lifecycle"),
+}
+_LABELS = {"id": "id", "type": "type", "name": "name", "provider": "provider application",
+           "consumer": "consumer application", "objects": "data objects", "subscriptions": "subscriptions",
+           "team": "user group", "description": "description", "lifecycle": "lifecycle"}
+_REQUIRED = ("id", "type", "name", "provider", "consumer")
 _SPLIT = re.compile(r"\s*(?:;|\n)\s*")
 _ROLE = re.compile(r"\b(accountable|responsible|observer)\b", re.IGNORECASE)
 
 
-def _columns(header: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for position, cell in enumerate(header):
-        key = header_key(cell)
-        for column, test in _COLUMN_TESTS:
-            if key and column not in found and test(key):
-                found[column] = position
-                break
+def _candidates(header: Sequence[str]) -> dict[str, list[int]]:
+    """Each column's candidate positions in a header row: the headers naming it exactly by its most preferred name,
+    else the longer headers naming it; one position when the header is clear."""
+    keys = [header_key(cell) for cell in header]
+    found: dict[str, list[int]] = {}
+    for column, (names, words) in _COLUMNS.items():
+        exact = next(([i for i, k in enumerate(keys) if k == name] for name in names if name in keys), [])
+        partial = [i for i, k in enumerate(keys) if words and words in k and not re.search(r"ids?$", k)]
+        if exact or partial:
+            found[column] = exact or partial
     return found
+
+
+def _columns(header: Sequence[str]) -> dict[str, int]:
+    return {column: positions[0] for column, positions in _candidates(header).items()}
 
 
 def find_interface_header(sheets: Sequence[Sheet]) -> tuple[Sheet, int, dict[str, int]] | None:
@@ -133,7 +150,8 @@ def read_leanix(data: bytes, *, max_rows: int | None = None) -> ImportReport:
 
     Raises:
         RegistryFileError: for an unreadable workbook, one without the id/type/name header or without provider
-            and consumer columns, or one holding another fact-sheet type.
+            and consumer columns, one with two columns that could each be one of those, or one holding another
+            fact-sheet type.
     """
     return read_leanix_sheets(read_sheets(data, max_rows=max_rows), max_rows=max_rows)
 
@@ -145,12 +163,24 @@ def read_leanix_sheets(sheets: Sequence[Sheet], *, max_rows: int | None = None) 
         raise RegistryFileError("No LeanIX export header found: the sheet needs id, type and name columns "
                                 "(export from the Inventory's table view).")
     sheet, header_index, columns = found
+    header = sheet.text_rows(header_index, header_index + 1)[0]
+    notes = [f"Read the Interface fact sheets of sheet '{sheet.name}'."]
+    for column, positions in _candidates(header).items():
+        if len(positions) < 2:
+            continue
+        named = natural_list(f"'{header[i].strip()}' (column {column_letter(i)})" for i in positions)
+        if column in _REQUIRED:
+            raise RegistryFileError(f"Sheet '{sheet.name}' has {len(positions)} columns that could each be the "
+                                    f"{_LABELS[column]}: {named}. Keep one of them, or rename the others, and upload "
+                                    "the file again.")
+        del columns[column]
+        notes.append(f"Columns {named} could each be the {_LABELS[column]}, so none of them was read. Keep one of "
+                     f"them, or add the {_LABELS[column].capitalize()} column, to read it.")
     missing = [label for column, label in (("provider", "Provider Application"), ("consumer", "Consumer Application"))
                if column not in columns]
     if missing:
         raise RegistryFileError(f"Sheet '{sheet.name}' has no {' or '.join(missing)} column. In LeanIX's table view, "
                                 "add the provider and consumer application relations, then export again.")
-    notes = [f"Read the Interface fact sheets of sheet '{sheet.name}'."]
     if "team" not in columns:
         notes.append("The export has no user group or team column: owner_team is 'Unassigned'.")
     report = rows_to_report(_rows(sheet, header_index, columns), FORMAT, max_rows=max_rows, notes=notes)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from core.domain.limits import check_row_count, check_upload_size, row_limit
 from core.domain.registry_cells import ImportReport
-from core.domain.registry_csv import decode_registry_bytes
+from core.domain.registry_csv import decode_registry_bytes, detect_delimiter
 from core.domain.sources.common import UNASSIGNED_TEAM, SourceRow, list_cell, make_id, rows_to_report
 from core.errors import RegistryFileError
 
@@ -49,15 +49,19 @@ def looks_like_lineage(header_line: str) -> bool:
     return all(column in header_line for column in REQUIRED)
 
 
-def _records(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def _records(data: bytes) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
+    """The delimiter (as the registry CSV reader decides it, from the header line) and the numbered records."""
     text, _ = decode_registry_bytes(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = detect_delimiter(text.lstrip("\ufeff").partition("\n")[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, [])
     header = [h.strip().lstrip("\ufeff") for h in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise RegistryFileError(f"This is not an OpenMetadata lineage export: the header has no {', '.join(missing)}."
-                                " Export the lineage as CSV from the table's Lineage tab.")
+        separated = {",": "commas", ";": "semicolons", "\t": "tabs"}[delimiter]
+        raise RegistryFileError(f"This is not an OpenMetadata lineage export: the header, read as columns separated by "
+                                f"{separated}, has no {', '.join(missing)}. Export the lineage as CSV from the "
+                                "table's Lineage tab.")
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         try:
@@ -67,7 +71,7 @@ def _records(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
         except csv.Error as problem:
             raise RegistryFileError(f"The lineage file could not be read as CSV ({problem}).") from None
 
-    return header, rows()
+    return delimiter, rows()
 
 
 def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
@@ -85,8 +89,9 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     """
     check_upload_size(len(data))
     limit = row_limit() if max_rows is None else max_rows
-    _, records = _records(data)
+    delimiter, records = _records(data)
     groups: dict[tuple[str, str, str], list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    spelled: dict[tuple[str, str, str], tuple[str, str]] = {}
     inside, edges = 0, 0
     for number, record in records:
         edges += 1
@@ -96,10 +101,15 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
             inside += 1  # a view or model inside one service: lineage, not an integration between systems
             continue
         pipeline = record.get("pipelineFullyQualifiedName", "")
-        groups[(pipeline, source[0] if source else "", target[0] if target else "")].append((number, record))
+        ends = (source[0] if source else "", target[0] if target else "")
+        # Service names compare ignoring case, as the edge-inside-one-service test above; the first spelling is shown.
+        key = (pipeline, ends[0].casefold(), ends[1].casefold())
+        spelled.setdefault(key, ends)
+        groups[key].append((number, record))
 
     def rows() -> Iterator[SourceRow]:
-        for (pipeline, source, target), members in groups.items():
+        for key, members in groups.items():
+            pipeline, (source, target) = key[0], spelled[key]
             first_row = members[0][0]
             objects = [split_fqn(r["fromFullyQualifiedName"])[-1] for _, r in members
                        if split_fqn(r["fromFullyQualifiedName"])]
@@ -127,5 +137,5 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     if inside:
         notes.append(f"Left out {inside} edge(s) inside one service (views and models, not integrations).")
     report = rows_to_report(rows(), FORMAT, max_rows=max_rows, notes=notes)
-    report.encoding, report.delimiter = "utf-8", ","
+    report.encoding, report.delimiter = "utf-8", {"\t": "tab"}.get(delimiter, delimiter)
     return report
