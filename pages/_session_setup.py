@@ -202,9 +202,7 @@ def render_agenda(diagnostic, can_edit: bool) -> None:
 
 
 def render_setup(diagnostic, can_edit: bool) -> None:
-    """Participants and agenda side by side."""
-    people_col, agenda_col = st.columns([2, 3], gap="medium")
-    with people_col:
-        render_participants(diagnostic, can_edit)
-    with agenda_col:
-        render_agenda(diagnostic, can_edit)
+    """Participants, then the agenda, each the whole width: side by side, a name, a role and the remove button
+    did not fit on one line on a 1280 px screen or in projector mode, and the button dropped under the row."""
+    render_participants(diagnostic, can_edit)
+    render_agenda(diagnostic, can_edit)

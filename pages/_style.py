@@ -36,6 +36,16 @@ BASE_CSS = """
   [data-testid="stFormSubmitButton"] [data-testid="stMarkdownContainer"], [data-testid="stTextInput"],
   [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stCheckbox"], [data-testid="stForm"]) {
   min-width: min(100%, 13rem); }
+/* A row ending in a small (tertiary) button, the app's icon-only remove and add buttons, keeps the button on the
+   row's line: the other columns give way (a text field scrolls its text) rather than the button dropping under the
+   row, away from what it acts on. (":has" cannot nest, so "tertiary" stands for "icon-only" here.) */
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:last-child [data-testid="stBaseButton-tertiary"]) {
+  flex-wrap: nowrap; }
+[data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:last-child:has([data-testid="stBaseButton-tertiary"]) {
+  flex: 0 0 auto; min-width: 2.5rem; width: auto; }
+/* A segmented control (Status: Open, In progress, Done, Dropped) wraps its choices instead of scrolling the last
+   one out of sight ("Droppe") */
+[data-testid="stButtonGroup"] > div:last-child { flex-wrap: wrap; overflow: visible; }
 /* Figure names and values, button words, links and check-box labels wrap rather than end in "…" */
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricValue"],
 [data-testid="stMetricValue"] *, button p, [data-testid="stPageLink-NavLink"] span,

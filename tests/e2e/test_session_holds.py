@@ -44,7 +44,8 @@ def capture(page, kind: str, placeholder: str, heading: str, text: str) -> None:
 def icon_button_is_level_with(field) -> bool:
     """Whether the button in the innermost row of columns holding ``field`` sits on the field's line."""
     return field.evaluate("""field => {
-      const button = field.closest("[data-testid='stHorizontalBlock']").querySelector("button").getBoundingClientRect();
+      const row = field.closest("[data-testid='stHorizontalBlock']");
+      const button = row.querySelector("button[kind='tertiary']").getBoundingClientRect();
       const box = field.getBoundingClientRect(), middle = button.top + button.height / 2;
       return box.top <= middle && middle <= box.bottom;
     }""")
@@ -158,12 +159,13 @@ def test_the_session_stays_on_screen_through_every_capture_after_a_decision(serv
     assert "Who pays for the middleware seat" in memo
 
 
-def test_people_and_a_45_minute_agenda_are_set_up_in_plain_fields(server, page):
+@pytest.mark.parametrize(("width", "height", "projector"), [(1920, 1080, False), (1280, 720, True)])
+def test_people_and_a_45_minute_agenda_are_set_up_in_plain_fields(server, page, width, height, projector):
     engine = create_db_engine(server["database_url"])
     seed_sample_registry(engine)
-    title = "Set-up in plain fields"
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    page.goto(f"{server['url']}/session?who=Ana+Lima")
+    title = f"Set-up in plain fields at {width}" + (" on a projector" if projector else "")
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{server['url']}/session?who=Ana+Lima" + ("&projector=1" if projector else ""))
     wait_for_app(page)
     page.get_by_role("textbox", name="New session title").fill(title)
     page.get_by_role("button", name="Create session").click()
@@ -184,8 +186,12 @@ def test_people_and_a_45_minute_agenda_are_set_up_in_plain_fields(server, page):
     page.get_by_role("button", name="45 min").click()
     page.get_by_text("Agenda · 5 steps · 45 min").wait_for(timeout=PATIENCE_MS)
     settle(page)
-    screenshot(page, "session-setup-fields")
+    screenshot(page, f"session-setup-fields-{width}" + ("-projector" if projector else ""))
     assert page.get_by_text("were not saved").count() == 0  # nothing refused on the way
+    # Each remove button stays on its person's or step's line, not dropped under it.
+    for field in [page.get_by_role("textbox", name="Name", exact=True).nth(n) for n in range(2)] + \
+            [page.get_by_role("textbox", name="Step", exact=True).nth(n) for n in range(5)]:
+        assert icon_button_is_level_with(field)
 
     saved = poll(lambda: (lambda s: s if len(s.participants) == 2 else None)(load_session(engine, session_id)))
     assert [(p.name, p.role.label) for p in saved.participants] == [("Ana Lima", "Other"), ("Bo Berg", "Other")]
