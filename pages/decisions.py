@@ -9,8 +9,8 @@ import streamlit as st
 
 from core.services.decisions import (ACTIVE, FOLLOWED_INTO_REGISTRY, STATUS_LABELS, DecisionStatus,
     TrackedDecision, change_status, complete_with_registry_change, decision_rows, decisions_calendar,
-    edit_expected_saving, make_accountable_owner, propose_follow_through, realised_savings, realised_so_far,
-    saving_still_to_come, tracked_decisions)
+    edit_expected_saving, integrations_to_hand_over, make_accountable_owner, propose_follow_through,
+    realised_savings, realised_so_far, saving_still_to_come, tracked_decisions)
 from core.services.history import list_history
 from core.services.review import DEFAULT_PERIOD_DAYS, quarterly_review, review_document
 from core.wording import escape_markdown, format_money, format_money_range, plural, verdict_name
@@ -168,7 +168,7 @@ with st.container(border=True, key="decision_detail"):
                              # The version in the key: after any change the control starts from the saved status.
                              key=f"decision_status_{tracked.id}_{tracked.version}", disabled=not actor.can_edit,
                              on_change=_on_status, args=(tracked.id, tracked.version, tracked.status.value))
-        if decision.verdict in FOLLOWED_INTO_REGISTRY:
+        if decision.verdict in FOLLOWED_INTO_REGISTRY and tracked.status is not DecisionStatus.DONE:
             st.caption("Choosing Done only records it; use the registry change below to retire the copies as well.")
     with right:
         saving_text = (format_money_range(tracked.expected_saving, currency, "/ month") if tracked.expected_saving
@@ -204,14 +204,13 @@ with st.container(border=True, key="decision_detail"):
                       icon=":material/task_alt:", on_click=_on_apply, args=(tracked.id, versions, tracked.version),
                       disabled=not actor.can_edit)
 
-    members = [i for i in tracked.affected_ids if i in analysis.by_id]
-    if tracked.accountable and members:
-        o1, o2 = st.columns([2, 1], vertical_alignment="bottom")
-        target = o1.selectbox(f"Make {escape_markdown(tracked.accountable)} the owner of", members,
+    members = integrations_to_hand_over(tracked, analysis.by_id)
+    if members:  # the whole width: "INT-004 · Stripe invoices and payments to NetSuite (owner: …)" is long
+        target = st.selectbox(f"Make {escape_markdown(tracked.accountable)} the owner of", members,
                               key="decision_owner_target",
                               format_func=lambda i: f"{i} · {analysis.by_id[i].name} (owner: "
                                                     f"{analysis.by_id[i].owner or 'nobody'})")
-        o2.button("Make owner", key="decision_make_owner", icon=":material/person_add:", on_click=_on_owner,
+        st.button("Make owner", key="decision_make_owner", icon=":material/person_add:", on_click=_on_owner,
                   args=(tracked.id, target), disabled=not actor.can_edit or target is None)
 
     entries = list_history(engine, entity="decision", entity_id=tracked.id, limit=50)

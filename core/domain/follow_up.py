@@ -271,6 +271,23 @@ def owner_change(tracked: TrackedDecision, integration: Integration) -> Integrat
     return integration.with_changes(owner=person)
 
 
+def integrations_to_hand_over(tracked: TrackedDecision, by_id: Mapping[str, Integration]) -> list[str]:
+    """The decision's integrations its Accountable person could be made owner of: still running (a retired copy
+    needs no owner) and owned by someone else or nobody; none when the decision has no Accountable person.
+
+    >>> from core.domain.diagnostic import RaciEntry
+    >>> a = Integration(id="INT-1", name="A", source_system="X", target_system="Y", data_objects=("Z",),
+    ...                 owner_team="Ops", owner="Zoë Müller")
+    >>> decision = Decision("cluster", "CL-INT-1", Verdict.MERGE, "why", (RaciEntry("Zoë Müller", "A"),))
+    >>> tracked = TrackedDecision(1, 1, "Q4", decision, affected_ids=("INT-1", "INT-2", "INT-3"))
+    >>> integrations_to_hand_over(tracked, {"INT-1": a, "INT-2": a.with_changes(id="INT-2", owner=None),
+    ...                                     "INT-3": a.with_changes(id="INT-3", owner=None, status=Status.RETIRED)})
+    ['INT-2']
+    """
+    return [i for i in tracked.affected_ids if i in by_id and by_id[i].status is not Status.RETIRED
+            and owner_change(tracked, by_id[i]) is not None]
+
+
 @dataclass(frozen=True, slots=True)
 class PortfolioFigures:
     """What a trend point keeps: monthly run-rate and duplicated run-rate (ranges), and three counts."""

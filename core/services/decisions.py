@@ -12,7 +12,8 @@ from core.domain.access import Actor, require_editor
 from core.domain.analysis import RegistryAnalysis
 from core.domain.follow_up import (ACTIVE, FOLLOWED_INTO_REGISTRY, STATUS_FILTERS, STATUS_LABELS, DecisionStatus,
     FieldChange, RealisedSaving, RegistryProposal, TrackedDecision, affected_run_rate, filter_decisions,
-    owner_change, projected_saving, propose_registry_change, realised_saving, realised_so_far, saving_still_to_come)
+    integrations_to_hand_over, owner_change, projected_saving, propose_registry_change, realised_saving,
+    realised_so_far, saving_still_to_come)
 from core.domain.registry_edit import RegistryChanges
 from core.errors import SessionError
 from core.reports.calendar import CalendarEvent, calendar_text
@@ -27,7 +28,8 @@ from core.wording import format_money, format_money_range, verdict_name
 __all__ = [
     "ACTIVE", "FOLLOWED_INTO_REGISTRY", "STATUS_FILTERS", "STATUS_LABELS", "DecisionStatus", "FieldChange",
     "RealisedSaving", "RegistryProposal", "TrackedDecision", "change_status", "complete_with_registry_change",
-    "decision_rows", "decisions_calendar", "edit_expected_saving", "make_accountable_owner", "propose_follow_through",
+    "decision_rows", "decisions_calendar", "edit_expected_saving", "integrations_to_hand_over",
+    "make_accountable_owner", "propose_follow_through",
     "realised_savings", "realised_so_far", "saving_still_to_come", "tracked_decisions", "utc_now",
 ]
 
