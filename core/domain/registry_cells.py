@@ -294,9 +294,15 @@ NUMBER_COLUMNS = frozenset(c for c, (parser, _) in _FIELD_PARSERS.items() if par
 _TEXT_FIELDS = ("id", "name", "source_system", "target_system", "owner_team", "owner", "notes")
 
 
+_NOTATION_PROBLEM = re.compile("could mean|this file writes numbers")
+
+
 def notation_fix(notation: Notation | None) -> str:
     """The fix for a number that reads two ways: written as the file writes its numbers, with no thousands mark."""
     example = "2,5 or 1200" if notation is not None and notation.decimal == "comma" else "2.5 or 1200"
+    if notation is not None and notation.mixed:
+        return ("Write every number in the file with the same decimal mark and without a thousands separator, e.g. "
+                f"{example}, then save it again.")
     return f"Write it as the rest of the file writes numbers, without a thousands separator, e.g. {example}."
 
 
@@ -372,7 +378,7 @@ def parse_registry_row(
             values[column] = parser(text.strip(), notation) if column in NUMBER_COLUMNS else parser(text.strip())
         except ValueFormatError as problem:
             errors.append(RowError(row_number, column, text.strip(), str(problem),
-                                   notation_fix(notation) if "could mean" in str(problem) else fix))
+                                   notation_fix(notation) if _NOTATION_PROBLEM.search(str(problem)) else fix))
     if "data_objects" in values and not values["data_objects"] and "data_objects" not in {e.column for e in errors}:
         errors.append(RowError(row_number, "data_objects", cells.get("data_objects", ""),
                                "data_objects has no object names", "List at least one object, e.g. Opportunity."))

@@ -383,7 +383,7 @@ def _new_report(unknown: dict[int, str], mapping: dict[str, str], encoding: str,
         unknown_columns=list(unknown.values()), column_mapping=mapping, encoding=encoding,
         delimiter={"\t": "tab"}.get(delimiter, delimiter),
     )
-    if notation.decided_by:
+    if notation.decided_by or notation.mixed:
         report.decimal = notation.decimal
         report.notes.append(notation.describe())
     return report
