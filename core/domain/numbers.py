@@ -64,6 +64,10 @@ class Notation:
     # An unambiguous cell written in the other notation, when the file has both: then no cell that reads two ways
     # is read at all, whichever notation has more cells.
     other_example: str = ""
+    # How the file writes dates with slashes (core.domain.registry_cells.slash_date_order): "day-first" when a cell
+    # proves it (31/12/2026), "both" when cells prove each order; else "" (month first, as US spreadsheets write).
+    slash_dates: str = ""
+    slash_example: str = ""  # the cell or cells that proved it, quoted in messages
 
     @property
     def certain(self) -> bool:
@@ -96,8 +100,9 @@ def detect_notation(cells: Iterable[str], delimiter: str = ",") -> Notation:
 
     >>> detect_notation(["12", "2,5", "95,50 €"], ";").decimal, detect_notation(["1.200"], ";").decided_by
     ('comma', 'delimiter')
-    >>> detect_notation(["$1,250.00", "2,5", "$2,400.00"], ";")
-    Notation(decimal='point', decided_by='cells', example='$1,250.00', other_example='2,5')
+    >>> mixed = detect_notation(["$1,250.00", "2,5", "$2,400.00"], ";")
+    >>> mixed.decimal, mixed.example, mixed.other_example, mixed.mixed
+    ('point', '$1,250.00', '2,5', True)
     """
     counts = {COMMA: 0, POINT: 0}
     examples: dict[str, str] = {}

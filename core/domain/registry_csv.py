@@ -6,13 +6,15 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.header_hints import missing_columns_message, suggest_columns
 from core.domain.limits import check_header_size, check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
 from core.domain.numbers import Notation, detect_notation
-from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, NUMBER_COLUMNS, REQUIRED_COLUMNS,
+from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, NOTATION_COLUMNS, NUMBER_COLUMNS,
+    REQUIRED_COLUMNS, BOTH_ORDERS, DAY_FIRST, slash_date_order,
     ImportReport, RowError, generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
 from core.errors import MissingColumnsError, RegistryFileError
 
@@ -386,15 +388,24 @@ def _new_report(unknown: dict[int, str], mapping: dict[str, str], encoding: str,
     if notation.decided_by or notation.mixed:
         report.decimal = notation.decimal
         report.notes.append(notation.describe())
+    if notation.slash_dates == DAY_FIRST:
+        report.notes.append(f"Dates with slashes read as day/month/year (as in '{notation.slash_example}').")
+    elif notation.slash_dates == BOTH_ORDERS:
+        report.notes.append(f"Dates with slashes are written both day/month and month/day (as in "
+                            f"{notation.slash_example}): those that read both ways are refused.")
     return report
 
 
-def _file_notation(number_texts: Iterable[Iterable[str]], delimiter: str, given: Notation | None) -> Notation:
+def _file_notation(number_texts: Iterable[Iterable[str]], date_texts: list[str], delimiter: str,
+                   given: Notation | None) -> Notation:
     """The notation given by the caller, or the one the number columns' distinct texts (in column order, each in
-    order of first appearance: both readers see the same) show."""
-    if given is not None:
-        return given
-    return detect_notation((text for texts in number_texts for text in texts), delimiter)
+    order of first appearance: both readers see the same) show; with the order of the date column's slash dates."""
+    notation = given if given is not None else detect_notation(
+        (text for texts in number_texts for text in texts), delimiter)
+    if "/" not in "".join(date_texts):  # ISO dates, the common case: no look at each cell
+        return notation
+    order, example = slash_date_order(date_texts)
+    return replace(notation, slash_dates=order, slash_example=example) if order else notation
 
 
 def _row_cells(
@@ -474,8 +485,11 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
         if filled > limit:
             break
     numbers = [pos for pos, column in sorted(canonical.items()) if column in NUMBER_COLUMNS]
+    dates = [cells[pos] for pos, column in canonical.items() if column == "launched_on" for _, cells in rows
+             if pos < len(cells)]
     notation = _file_notation(
-        (dict.fromkeys(cells[pos] for _, cells in rows if pos < len(cells)) for pos in numbers), delimiter, notation)
+        (dict.fromkeys(cells[pos] for _, cells in rows if pos < len(cells)) for pos in numbers), dates, delimiter,
+        notation)
     report = _new_report(unknown, mapping, encoding, delimiter, notation)
     first_row_of_id: dict[str, int] = {}
     width = len(header)
@@ -536,7 +550,7 @@ def _distinct_values(column: str, texts: list[str], notation: Notation) -> tuple
     values: list[object] = []
     for i, text in enumerate(stripped):
         try:
-            values.append((parser(text, notation) if column in NUMBER_COLUMNS else parser(text)) if text else default)
+            values.append((parser(text, notation) if column in NOTATION_COLUMNS else parser(text)) if text else default)
         except Exception:  # ValueFormatError, or a bug: parse_registry_row reports it, or raises it at its row
             values.append(None)
             problems.append(i)
@@ -605,7 +619,9 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
 
     # Each canonical column: its distinct texts parsed once, then a problem flag and a value per row.
     notation = _file_notation((columns[pos][1] for pos, column in sorted(canonical.items())
-                               if column in NUMBER_COLUMNS), delimiter, notation)
+                               if column in NUMBER_COLUMNS),
+                              columns[position["launched_on"]][1] if "launched_on" in position else [], delimiter,
+                              notation)
     problem = np.zeros(rows, bool)
     distinct_values: dict[str, tuple[object, list[object]]] = {}
     for pos, column in canonical.items():
