@@ -62,8 +62,12 @@ HEADER_ALIASES: dict[str, str] = {
     "launchdate": "launched_on",
 }
 
-_YES = frozenset({"yes", "y", "true", "t", "1"})
-_NO = frozenset({"no", "n", "false", "f", "0"})
+# English, and what Excel writes for TRUE/FALSE (and people type for yes/no) in German, French, Dutch, Spanish and
+# Portuguese, compared in lower case.
+_YES = frozenset({"yes", "y", "true", "t", "1", "wahr", "ja", "vrai", "oui", "waar", "verdadero", "sí", "si",
+                  "verdadeiro", "sim"})
+_NO = frozenset({"no", "n", "false", "f", "0", "falsch", "nein", "faux", "non", "onwaar", "nee", "falso", "não",
+                 "nao"})
 _DATE_FORMATS = (
     "%Y-%m-%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y",
 )
@@ -192,10 +196,11 @@ def parse_list(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def parse_yes_no(text: str) -> bool | None:
-    """Read yes/no/true/false/y/n/1/0; empty means unknown.
+    """Read yes/no/true/false/y/n/1/0, and the same words in German, French, Dutch, Spanish and Portuguese (WAHR,
+    ja, oui, waar, sí, sim; FALSCH, nein, non, nee, onwaar, não); empty means unknown.
 
-    >>> parse_yes_no("Yes"), parse_yes_no(""), parse_yes_no("0")
-    (True, None, False)
+    >>> parse_yes_no("Yes"), parse_yes_no(""), parse_yes_no("0"), parse_yes_no("WAHR"), parse_yes_no("Não")
+    (True, None, False, True, False)
     """
     value = text.strip().lower()
     if not value:

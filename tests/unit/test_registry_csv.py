@@ -231,3 +231,20 @@ def test_a_tester_file_with_both_slash_date_orders_refuses_the_ambiguous_date_an
     assert [i.launched_on for i in report.accepted] == [date(2026, 12, 31), date(2026, 12, 31)]
     assert ("Dates with slashes are written both day/month and month/day (as in '31/12/2026' and '12/31/2026'): "
             "those that read both ways are refused.") in report.notes
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    (word, True) for word in ("WAHR", "wahr", "Ja", "vrai", "OUI", "waar", "sí", "si", "sim", "verdadero")
+] + [
+    (word, False) for word in ("FALSCH", "nein", "faux", "Non", "onwaar", "nee", "no", "não", "falso")
+])
+def test_yes_and_no_are_read_as_european_excel_writes_them(cell, expected):
+    report = read_registry_csv(csv_bytes(f"INT-1,S,X,Y,Lead,Ops,{cell}", header=f"{HEADER},has_monitoring"))
+
+    assert (report.errors, report.accepted[0].has_monitoring) == ([], expected)
+
+
+def test_a_german_excel_export_with_wahr_and_falsch_reads_every_row():
+    report = read_registry_csv((TESTER_FILES / "euro_cp1252.csv").read_bytes())
+
+    assert (report.errors, len(report.accepted)) == ([], 67)
