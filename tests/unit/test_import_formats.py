@@ -19,7 +19,7 @@ from core.domain.sources import FORMATS, detect_format, read_source
 from core.domain.sources import excel as excel_module
 from core.domain.sources.excel import cell_text
 from core.errors import MissingColumnsError, RegistryFileError
-from tests.conftest import EXAMPLES_DIR
+from tests.conftest import EXAMPLES_DIR, PROJECT_DIR
 
 SOURCES = EXAMPLES_DIR / "sources"
 BACKSTAGE = {p.name: p.read_bytes() for p in sorted((SOURCES / "backstage").glob("*.yaml"))}
@@ -468,3 +468,15 @@ def test_a_broken_file_of_an_uploaded_catalog_is_named_with_its_path_in_the_cata
     with pytest.raises(RegistryFileError, match=r"^The Backstage catalog teams/broken.yaml file is not valid YAML "
                                                 r"\(line 2, column 1\)"):
         read_source(catalog.files)
+
+
+def test_a_hidden_sheet_is_passed_over_for_the_first_visible_one_unless_named():
+    book = (PROJECT_DIR / "tests" / "data" / "tester_files" / "xl_hidden_first.xlsx").read_bytes()
+
+    default, named = read_source(book, filename="r.xlsx"), read_source(book, filename="r.xlsx", sheet="Old backup")
+
+    assert (default.sheet, len(default.accepted)) == ("Registry", 67)
+    assert "Hidden sheets were not read: 'Old backup'. Name one with --sheet (or choose it on the upload) to read " \
+           "it." in default.notes
+    assert (named.sheet, len(named.accepted)) == ("Old backup", 5)
+    assert "The sheet 'Old backup' is hidden in the workbook." in named.notes

@@ -28,6 +28,7 @@ class Sheet:
 
     name: str
     rows: list[list[object]]
+    hidden: bool = False  # hidden in the workbook (often an old copy): read only when named
 
     def text_rows(self, start: int = 0, stop: int | None = None) -> list[list[str]]:
         """Rows as text cells (:func:`cell_text`)."""
@@ -100,18 +101,20 @@ def read_sheets(data: bytes, *, max_rows: int | None = None) -> list[Sheet]:
     Raises:
         RegistryFileError: for a damaged, password-protected or oversized workbook, or one that is not a workbook.
     """
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError  # a Rust reader: see pyproject
+    from python_calamine import (  # a Rust reader: see pyproject
+        CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum)
 
     check_upload_size(len(data))
     _check_unpacked_size(data)
     limit = row_limit() if max_rows is None else max_rows
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        hidden = {meta.name for meta in workbook.sheets_metadata if meta.visible != SheetVisibleEnum.Visible}
         sheets = []
         for index, name in enumerate(workbook.sheet_names):
             sheet = workbook.get_sheet_by_index(index)
             rows = sheet.to_python(skip_empty_area=False, nrows=limit + HEADER_SEARCH_ROWS + 1)
-            sheets.append(Sheet(name, rows))
+            sheets.append(Sheet(name, rows, name in hidden))
             if sheet.height > limit + HEADER_SEARCH_ROWS + 1:
                 sheets[-1].rows.append(["(more rows)"])  # counted, so the row limit refuses the sheet
     except PasswordError:
@@ -143,8 +146,9 @@ def _fields_of(row: Sequence[str], column_map: Mapping[str, str]) -> set[str]:
 
 def find_header(sheets: Sequence[Sheet], column_map: Mapping[str, str] | None = None,
                 sheet: str | None = None) -> tuple[Sheet, int]:
-    """The sheet and row (0-based) of the registry's header: by default the first sheet with a row naming every
-    required column; else the row naming the most columns (its reading then says what is missing).
+    """The sheet and row (0-based) of the registry's header: by default the first visible sheet with a row naming
+    every required column; else the row naming the most columns (its reading then says what is missing). Hidden
+    sheets are read only when named, or when no visible sheet names any known column.
 
     Raises:
         RegistryFileError: when the named sheet does not exist, or no sheet has a row naming any known column.
@@ -156,6 +160,10 @@ def find_header(sheets: Sequence[Sheet], column_map: Mapping[str, str] | None = 
             raise RegistryFileError(f"The workbook has no sheet '{sheet}'. Its sheets: "
                                     f"{', '.join(s.name for s in sheets)}.")
         sheets = chosen
+    elif any(not s.hidden for s in sheets):
+        visible = [s for s in sheets if not s.hidden]
+        if any(_fields_of(row, column_map) for s in visible for row in s.text_rows(0, HEADER_SEARCH_ROWS)):
+            sheets = visible
     best: tuple[int, Sheet, int] | None = None
     for candidate in sheets:
         for index, row in enumerate(candidate.text_rows(0, HEADER_SEARCH_ROWS)):
@@ -255,4 +263,9 @@ def read_workbook_sheets(sheets: Sequence[Sheet], kind: str = "xlsx", *, column_
     report.format, report.sheet, report.encoding, report.delimiter = "xlsx", chosen.name, _WORKBOOK_KINDS[kind], ""
     if len(sheets) > 1:
         report.notes.append(f"Read the sheet '{chosen.name}' (of {len(sheets)}).")
+    if chosen.hidden:
+        report.notes.append(f"The sheet '{chosen.name}' is hidden in the workbook.")
+    elif any(s.hidden for s in sheets):
+        report.notes.append("Hidden sheets were not read: " + ", ".join(f"'{s.name}'" for s in sheets if s.hidden)
+                            + ". Name one with --sheet (or choose it on the upload) to read it.")
     return report
