@@ -37,6 +37,9 @@ _UTF7_BOMS = (b"+/v8", b"+/v9", b"+/v+", b"+/v/")
 # Where the NUL bytes of mostly-ASCII text fall in each wide encoding without a byte-order mark.
 _WIDE_LAYOUTS = (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)), ("utf-16-le", 2, (1,)),
                  ("utf-16-be", 2, (0,)))
+_DAMAGED_WORKBOOK = ("This file starts like an Excel workbook (.xlsx) or another zip file, but it is damaged or "
+                     "not a workbook, so it cannot be read. Open it in Excel and save it again (or export the sheet "
+                     "as CSV), then upload that file.")
 _SAVE_AS_UTF8 = "In Excel use File > Save as > CSV UTF-8; Google Sheets always downloads CSV as UTF-8."
 _NOT_VALID = "\ufffd"  # what a byte that is not valid in the file's encoding is read as
 # A shift sequence of UTF-7 ("Zo+AOs-" is "Zoë"): base64 between "+" and "-".
@@ -73,6 +76,8 @@ def decode_registry_bytes(data: bytes) -> tuple[str, str]:
             return data[:len(data) - len(data) % width].decode(codec, errors="replace"), codec
     if data.startswith(_UTF7_BOMS):
         raise RegistryFileError(_utf7_refusal())
+    if data.startswith(b"PK\x03\x04"):  # a zip file, as .xlsx and .ods are; a readable workbook never gets here
+        raise RegistryFileError(_DAMAGED_WORKBOOK)
     if b"\x00" in data[:4096]:
         return _decode_wide(data)
     body, name = (data[3:], "utf-8 (with BOM)") if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8")
