@@ -37,9 +37,8 @@ _UTF7_BOMS = (b"+/v8", b"+/v9", b"+/v+", b"+/v/")
 # Where the NUL bytes of mostly-ASCII text fall in each wide encoding without a byte-order mark.
 _WIDE_LAYOUTS = (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)), ("utf-16-le", 2, (1,)),
                  ("utf-16-be", 2, (0,)))
-_DAMAGED_WORKBOOK = ("This file starts like an Excel workbook (.xlsx) or another zip file, but it is damaged or "
-                     "not a workbook, so it cannot be read. Open it in Excel and save it again (or export the sheet "
-                     "as CSV), then upload that file.")
+_DAMAGED_WORKBOOK = ("This file starts like an Excel workbook (.xlsx), but it is damaged or not a workbook. Open "
+                     "it in Excel and save it again (or export the sheet as CSV), then upload that file.")
 _SAVE_AS_UTF8 = "In Excel use File > Save as > CSV UTF-8; Google Sheets always downloads CSV as UTF-8."
 _NOT_VALID = "\ufffd"  # what a byte that is not valid in the file's encoding is read as
 # A shift sequence of UTF-7 ("Zo+AOs-" is "Zoë"): base64 between "+" and "-".
@@ -78,7 +77,7 @@ def decode_registry_bytes(data: bytes) -> tuple[str, str]:
         raise RegistryFileError(_utf7_refusal())
     if data.startswith(b"PK\x03\x04"):  # a zip file, as .xlsx and .ods are; a readable workbook never gets here
         raise RegistryFileError(_DAMAGED_WORKBOOK)
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not _text_with_stray_nuls(data):
         return _decode_wide(data)
     body, name = (data[3:], "utf-8 (with BOM)") if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8")
     try:
@@ -93,6 +92,14 @@ def decode_registry_bytes(data: bytes) -> tuple[str, str]:
     if name != "utf-8" or _mostly_utf8(text):
         return text, name
     return _decode_legacy(data)
+
+
+def _text_with_stray_nuls(data: bytes) -> bool:
+    """Whether a file with NUL bytes is UTF-8 text but for a few of them: the reader then names their rows."""
+    try:
+        return data.count(b"\x00") <= 8 and not re.search(r"[\x01-\x08\x0e-\x1a]", data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
 
 
 def _mostly_utf8(text: str) -> bool:
@@ -413,6 +420,12 @@ def _file_notation(number_texts: Iterable[Iterable[str]], date_texts: list[str],
     return replace(notation, slash_dates=order, slash_example=example) if order else notation
 
 
+def _swallowed_rows(cells: list[str], delimiter: str, width: int) -> bool:
+    """Whether a short record has a cell holding whole rows of the file: a quote mark opened and never closed."""
+    return any(line.count(delimiter) >= width - 1 for cell in cells if "\n" in cell or "\r" in cell
+               for line in cell.splitlines()[1:])
+
+
 def _row_cells(
     cells: list[str], canonical: dict[int, str], unknown: dict[int, str]
 ) -> tuple[dict[str, str], dict[str, str]]:
@@ -510,6 +523,13 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
                 "Check for an unquoted comma or semicolon inside a value, or add a header for the extra column.",
             ))
             continue
+        if len(cells) < width and _swallowed_rows(cells, delimiter, width):
+            report.errors.append(RowError(
+                offset, "(row)", _shown(next(c for c in cells if "\n" in c or "\r" in c)),
+                f"the row has {len(cells)} values but the header has {width} columns, and one value runs over "
+                "several lines that look like rows",
+                "Look for a quote mark (\") that is opened but never closed: it runs the rows after it into one cell."))
+            continue
         if has_nul and any("\x00" in c for c in cells):
             report.errors.append(RowError(offset, "(row)", "", "the row contains a NUL character (binary data)",
                                           _NUL_FIX))
@@ -602,6 +622,10 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
     if any(max(map(len, texts), default=0) > size_limit for texts in [header, *(texts for _, texts in columns)]):
         return None
     if not any(cell.strip() for cell in header):
+        return None
+    # Cells holding whole rows (a quote mark never closed): the exact reader explains them. One search per column.
+    if any(("\n" in joined or "\r" in joined) and _swallowed_rows(texts, delimiter, len(header))
+           for joined, texts in (("".join(texts), texts) for _, texts in columns)):
         return None
     try:
         canonical, unknown, mapping = _map_header(header, column_map)
