@@ -52,7 +52,7 @@ FORMAT_NAMES = {"auto": "Detect from the file", **FORMATS}
 PREVIEW_ROWS = 20
 MAP_KEY = "registry_column_map"  # {"file": name, "map": {file column: field}} chosen in the mapping step
 NO_COLUMN = "(no column)"
-FIRST_SHEET = "The first sheet with the registry's header"
+FIRST_SHEET = "The first visible sheet with the registry's header"
 
 
 def preview_frame(report) -> pd.DataFrame:

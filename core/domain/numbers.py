@@ -61,27 +61,48 @@ class Notation:
     decimal: str = POINT
     decided_by: str = ""
     example: str = ""  # an unambiguous cell that decided it, quoted in the report
+    # An unambiguous cell written in the other notation, when the file has both: then no cell that reads two ways
+    # is read at all, whichever notation has more cells.
+    other_example: str = ""
+    # How the file writes dates with slashes (core.domain.registry_cells.slash_date_order): "day-first" when a cell
+    # proves it (31/12/2026), "both" when cells prove each order; else "" (month first, as US spreadsheets write).
+    slash_dates: str = ""
+    slash_example: str = ""  # the cell or cells that proved it, quoted in messages
 
     @property
     def certain(self) -> bool:
         return self.decided_by == "cells"
+
+    @property
+    def mixed(self) -> bool:
+        return bool(self.other_example)
 
     def describe(self) -> str:
         """The report's line.
 
         >>> Notation(COMMA, "cells", "2,5 (row 3)").describe()
         "Numbers read with decimal comma (as in '2,5 (row 3)')."
+        >>> print(Notation(POINT, "cells", "$1,250.00", "2,5").describe())  # doctest: +NORMALIZE_WHITESPACE
+        Numbers read with decimal point (as in '$1,250.00'), but the file also writes decimal commas (as in '2,5'):
+        numbers that read both ways are refused.
         """
         how = f" (as in '{self.example}')" if self.example else {
             "delimiter": " (the file is separated by ';', as European spreadsheets save it)"}.get(self.decided_by, "")
+        if self.mixed:
+            how += (f", but the file also writes decimal {_OTHER[self.decimal]}s (as in '{self.other_example}'): "
+                    "numbers that read both ways are refused")
         return f"Numbers read with decimal {self.decimal}{how}."
 
 
 def detect_notation(cells: Iterable[str], delimiter: str = ",") -> Notation:
     """The file's notation: the one most of its unambiguous number cells show; with none, the delimiter suggests it.
+    A file whose cells show both is ``mixed``: its cells that read two ways are refused (:func:`read_number`).
 
     >>> detect_notation(["12", "2,5", "95,50 €"], ";").decimal, detect_notation(["1.200"], ";").decided_by
     ('comma', 'delimiter')
+    >>> mixed = detect_notation(["$1,250.00", "2,5", "$2,400.00"], ";")
+    >>> mixed.decimal, mixed.example, mixed.other_example, mixed.mixed
+    ('point', '$1,250.00', '2,5', True)
     """
     counts = {COMMA: 0, POINT: 0}
     examples: dict[str, str] = {}
@@ -93,8 +114,11 @@ def detect_notation(cells: Iterable[str], delimiter: str = ",") -> Notation:
                 examples.setdefault(shown, cell.strip())
     if counts[COMMA] != counts[POINT]:
         decimal = COMMA if counts[COMMA] > counts[POINT] else POINT
-        return Notation(decimal, "cells", examples[decimal])
-    return Notation(COMMA if delimiter == ";" else POINT, "delimiter" if delimiter == ";" else "")
+        return Notation(decimal, "cells", examples[decimal], examples.get(_OTHER[decimal], ""))
+    decimal = COMMA if delimiter == ";" else POINT
+    if counts[COMMA]:  # as many cells show one as the other: the delimiter decides, the file still mixes them
+        return Notation(decimal, "delimiter" if delimiter == ";" else "", examples[decimal], examples[_OTHER[decimal]])
+    return Notation(decimal, "delimiter" if delimiter == ";" else "")
 
 
 CURRENCY = re.compile(r"[$€£¥]|\b(?:usd|eur|gbp|chf)\b", re.IGNORECASE)
@@ -122,13 +146,15 @@ def _reading(value: float, notation: str, text: str) -> str:
         f"{_shown(value)} ('{_MARK[_OTHER[notation]]}' separating thousands)"
 
 
-def read_number(text: str, notation: Notation | None = None) -> float:
+def read_number(text: str, notation: Notation | None = None, *, money: bool = False) -> float:
     """A plain number (digits, separators; no sign or currency) read in the file's notation.
 
     A number valid in one notation only is read that way, unless the file's own cells showed the other one. A number
     that reads two ways ('1.200') is read in the notation the file's cells showed; with no such cells (or no file: a
     value typed in a form, read with a decimal point) only a thousands reading is taken, anything else is refused
-    naming both readings. Nothing is stored a power of ten away from what was typed.
+    naming both readings. In a file whose cells show both notations, a number that reads two ways is refused.
+    An amount of money (``money``) that reads two ways is always the thousands reading: nobody writes money to
+    three decimals. Nothing is stored a power of ten away from what was typed.
 
     >>> read_number("1.200", Notation(COMMA, "cells")), read_number("1 200,5", Notation(COMMA)), read_number("1,200")
     (1200.0, 1200.5, 1200.0)
@@ -141,6 +167,13 @@ def read_number(text: str, notation: Notation | None = None) -> float:
     ...
     core.errors.ValueFormatError: '2,5' is written with a decimal comma, ...: it could mean 2.5 or 25
 
+    A file that writes both notations unambiguously reads no cell that reads two ways, whichever has more cells:
+
+    >>> read_number("1.500", Notation(POINT, "cells", "$1,250.00", "2,5"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    core.errors.ValueFormatError: '1.500' could mean 1.5 ... or 1500 ..., and this file writes numbers both ways ...
+
     Raises:
         ValueFormatError: for text that is not a number, or that the notation does not read unambiguously.
     """
@@ -150,19 +183,30 @@ def read_number(text: str, notation: Notation | None = None) -> float:
     if len(values) == 2 and values[COMMA] == values[POINT]:
         return values[POINT]
     certain = notation is not None and notation.certain
+    if len(values) == 2 and money:
+        # A two-way number has exactly three digits after its one mark, and no amount of money is written to three
+        # decimals: '$1,200' and '1.200 €' are 1200 in any file.
+        return max(values.values())
     if len(values) == 2:
         decimal = notation.decimal if notation else POINT
+        order = (decimal, _OTHER[decimal])
+        meant = " or ".join(_reading(values[n], n, text) for n in order)
+        if notation is not None and notation.mixed:
+            raise ValueFormatError(
+                f"'{text}' could mean {meant}, and this file writes numbers both ways (decimal {decimal} as in "
+                f"'{notation.example}', decimal {_OTHER[decimal]} as in '{notation.other_example}')")
         # Without the file's own evidence, only the notation's thousands reading is taken ('1.200' in a ';' file,
         # '1,200' in a ',' file): three decimal places are rare, thousands separators common.
         if certain or values[decimal] > values[_OTHER[decimal]]:
             return values[decimal]
-        order = (decimal, _OTHER[decimal])
-        meant = " or ".join(_reading(values[n], n, text) for n in order)
         raise ValueFormatError(f"'{text}' could mean {meant}; nothing else in the file shows which")
     (other, value), = values.items()
     if not certain or other == notation.decimal:
         return value
-    digits = float(re.sub(r"\D", "", text))
     example = f" (as in '{notation.example}')" if notation.example else ""
-    raise ValueFormatError(f"'{text}' is written with a decimal {other}, but this file writes numbers with a decimal "
-                           f"{notation.decimal}{example}: it could mean {_shown(value)} or {_shown(digits)}")
+    written = f"'{text}' is written with a decimal {other}, but this file writes numbers with a decimal " \
+              f"{notation.decimal}{example}"
+    if _MARK[notation.decimal] in text:  # '1,234.5' in a decimal-comma file: no other reading to offer
+        raise ValueFormatError(f"{written}: it reads only as {_shown(value)}, with a decimal {other}")
+    digits = float(re.sub(r"\D", "", text))
+    raise ValueFormatError(f"{written}: it could mean {_shown(value)} or {_shown(digits)}")

@@ -111,11 +111,11 @@ def total(ranges) -> Range:
 _RANGE_SEPARATORS = re.compile(r"\s*(?:–|—|to|-)\s*", re.IGNORECASE)
 
 
-def _parse_number(text: str, notation: Notation | None) -> float:
+def _parse_number(text: str, notation: Notation | None, money: bool = False) -> float:
     cleaned = text.strip(SPACES)
     sign = -1.0 if cleaned.startswith("-") else 1.0
     try:
-        return sign * read_number(cleaned[1:] if sign < 0 else cleaned, notation)
+        return sign * read_number(cleaned[1:] if sign < 0 else cleaned, notation, money=money)
     except ValueFormatError as problem:
         if "is not a number" in str(problem):
             raise ValueFormatError(f"'{text.strip(SPACES)}' is not a number") from None
@@ -154,15 +154,15 @@ def parse_range(text: str, *, money: bool = False, notation: Notation | None = N
         parts = body.split("/")
         if len(parts) != 3:
             raise ValueFormatError(f"'{raw}' has {len(parts)} parts; write low/likely/high, e.g. 2/2.5/3")
-        low, likely, high = (_parse_number(p, notation) for p in parts)
+        low, likely, high = (_parse_number(p, notation, money) for p in parts)
     else:
         # Split on a range separator that is not a leading minus sign.
         parts = _RANGE_SEPARATORS.split(body, maxsplit=1) if not body.startswith("-") else [body]
         if len(parts) == 2 and parts[0] and parts[1]:
-            low, high = _parse_number(parts[0], notation), _parse_number(parts[1], notation)
+            low, high = _parse_number(parts[0], notation, money), _parse_number(parts[1], notation, money)
             likely = (low + high) / 2
         else:
-            low = likely = high = _parse_number(body, notation)
+            low = likely = high = _parse_number(body, notation, money)
     if min(low, likely, high) < 0:
         raise ValueFormatError(f"'{raw}' is negative; use 0 or more")
     if not (low <= likely <= high):

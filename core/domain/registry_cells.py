@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -62,11 +62,18 @@ HEADER_ALIASES: dict[str, str] = {
     "launchdate": "launched_on",
 }
 
-_YES = frozenset({"yes", "y", "true", "t", "1"})
-_NO = frozenset({"no", "n", "false", "f", "0"})
+# English, and what Excel writes for TRUE/FALSE (and people type for yes/no) in German, French, Dutch, Spanish and
+# Portuguese, compared in lower case.
+_YES = frozenset({"yes", "y", "true", "t", "1", "wahr", "ja", "vrai", "oui", "waar", "verdadero", "sí", "si",
+                  "verdadeiro", "sim"})
+_NO = frozenset({"no", "n", "false", "f", "0", "falsch", "nein", "faux", "non", "onwaar", "nee", "falso", "não",
+                 "nao"})
 _DATE_FORMATS = (
-    "%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y",
+    "%Y-%m-%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y",
 )
+# A date with slashes, year last: its order (month/day or day/month) is the file's (slash_date_order).
+_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+DAY_FIRST, BOTH_ORDERS = "day-first", "both"
 _LIST_SPLIT = re.compile(r"[;|]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Excel, LibreOffice and Google Sheets run a cell starting with = + - @ tab or CR as a formula (or DDE).
@@ -189,10 +196,11 @@ def parse_list(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def parse_yes_no(text: str) -> bool | None:
-    """Read yes/no/true/false/y/n/1/0; empty means unknown.
+    """Read yes/no/true/false/y/n/1/0, and the same words in German, French, Dutch, Spanish and Portuguese (WAHR,
+    ja, oui, waar, sí, sim; FALSCH, nein, non, nee, onwaar, não); empty means unknown.
 
-    >>> parse_yes_no("Yes"), parse_yes_no(""), parse_yes_no("0")
-    (True, None, False)
+    >>> parse_yes_no("Yes"), parse_yes_no(""), parse_yes_no("0"), parse_yes_no("WAHR"), parse_yes_no("Não")
+    (True, None, False, True, False)
     """
     value = text.strip().lower()
     if not value:
@@ -204,16 +212,69 @@ def parse_yes_no(text: str) -> bool | None:
     raise ValueFormatError(f"'{text.strip()}' is not yes or no")
 
 
-@lru_cache(maxsize=65536)
-def parse_date(text: str) -> date:
-    """Read ISO and common spreadsheet date formats (``03/01/2024`` is US month/day).
+def slash_date_order(texts: Iterable[str]) -> tuple[str, str]:
+    """How a file's date cells write dates with slashes, and the cells that show it: ``"day-first"`` when a cell
+    can only be day/month (``31/12/2026``), ``"both"`` when another can only be month/day (``12/31/2026``) too,
+    else ``""`` (month/day, as US spreadsheets write them).
 
-    >>> parse_date("2024-03-01"), parse_date("1 Mar 2024"), parse_date("01.03.2024")
-    (datetime.date(2024, 3, 1), datetime.date(2024, 3, 1), datetime.date(2024, 3, 1))
+    >>> slash_date_order(["31/12/2026", "01/03/2024"]), slash_date_order(["03/01/2024", "2024-03-01"])
+    (('day-first', '31/12/2026'), ('', ''))
+    >>> slash_date_order(["31/12/2026", "12/31/2026"])
+    ('both', "'31/12/2026' and '12/31/2026'")
+    """
+    day_first = month_first = ""
+    for text in texts:
+        match = _SLASH_DATE.fullmatch(text.strip())
+        if match:
+            first, second = int(match[1]), int(match[2])
+            if first > 12 >= second and not day_first:
+                day_first = text.strip()
+            elif second > 12 >= first and not month_first:
+                month_first = text.strip()
+    if day_first and month_first:
+        return BOTH_ORDERS, f"'{day_first}' and '{month_first}'"
+    return (DAY_FIRST, day_first) if day_first else ("", "")
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _slash_date(text: str, first: int, second: int, year: int, notation: Notation | None) -> date:
+    order = notation.slash_dates if notation is not None else ""
+    if first > 12 >= second or (order == DAY_FIRST and second <= 12):
+        day, month, how = first, second, "day/month/year"
+    elif order == BOTH_ORDERS and first != second and second <= 12:
+        raise ValueFormatError(
+            f"'{text}' could be {first} {_MONTHS[second - 1]} {year} (day/month) or {second} {_MONTHS[first - 1]} "
+            f"{year} (month/day), and this file writes dates both ways (as in {notation.slash_example})")
+    else:
+        month, day, how = first, second, "month/day/year"
+    if not 1 <= month <= 12:
+        raise ValueFormatError(f"'{text}' is not a date: read as {how}, and there is no month {month}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueFormatError(f"'{text}' is not a date: read as {how}, and {_MONTHS[month - 1]} {year} has no day "
+                               f"{day}") from None
+
+
+@lru_cache(maxsize=65536)
+def parse_date(text: str, notation: Notation | None = None) -> date:
+    """Read ISO and common spreadsheet date formats; slashes are month/day (US) unless the file's cells prove
+    day/month (``notation.slash_dates``, :func:`slash_date_order`), or the date can only be day/month.
+
+    >>> parse_date("2024-03-01"), parse_date("1 Mar 2024"), parse_date("01.03.2024"), parse_date("03/01/2024")
+    (datetime.date(2024, 3, 1), datetime.date(2024, 3, 1), datetime.date(2024, 3, 1), datetime.date(2024, 3, 1))
+    >>> parse_date("01/03/2024", Notation(slash_dates=DAY_FIRST)), parse_date("31/12/2026")
+    (datetime.date(2024, 3, 1), datetime.date(2026, 12, 31))
     """
     value = text.strip()
     # Spreadsheets often append a midnight time to dates.
     value = re.sub(r"[ T]00:00(:00)?$", "", value)
+    slashed = _SLASH_DATE.fullmatch(value)
+    if slashed:
+        return _slash_date(text.strip(), int(slashed[1]), int(slashed[2]), int(slashed[3]), notation)
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(value, fmt).date()
@@ -291,12 +352,21 @@ _FIELD_PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
 }
 # The columns holding numbers: read in the file's notation (core.domain.numbers), which their cells decide.
 NUMBER_COLUMNS = frozenset(c for c, (parser, _) in _FIELD_PARSERS.items() if parser in (_parse_hours, _parse_money))
+# The columns whose parser takes the file's notation too: numbers, and dates (the order of slash dates).
+NOTATION_COLUMNS = NUMBER_COLUMNS | {"launched_on"}
 _TEXT_FIELDS = ("id", "name", "source_system", "target_system", "owner_team", "owner", "notes")
+
+
+_NOTATION_PROBLEM = re.compile("could mean|this file writes numbers")
+
 
 
 def notation_fix(notation: Notation | None) -> str:
     """The fix for a number that reads two ways: written as the file writes its numbers, with no thousands mark."""
     example = "2,5 or 1200" if notation is not None and notation.decimal == "comma" else "2.5 or 1200"
+    if notation is not None and notation.mixed:
+        return ("Write every number in the file with the same decimal mark and without a thousands separator, e.g. "
+                f"{example}, then save it again.")
     return f"Write it as the rest of the file writes numbers, without a thousands separator, e.g. {example}."
 
 
@@ -369,10 +439,10 @@ def parse_registry_row(
         if not text or not text.strip():
             continue
         try:
-            values[column] = parser(text.strip(), notation) if column in NUMBER_COLUMNS else parser(text.strip())
+            values[column] = parser(text.strip(), notation) if column in NOTATION_COLUMNS else parser(text.strip())
         except ValueFormatError as problem:
             errors.append(RowError(row_number, column, text.strip(), str(problem),
-                                   notation_fix(notation) if "could mean" in str(problem) else fix))
+                                   notation_fix(notation) if _NOTATION_PROBLEM.search(str(problem)) else fix))
     if "data_objects" in values and not values["data_objects"] and "data_objects" not in {e.column for e in errors}:
         errors.append(RowError(row_number, "data_objects", cells.get("data_objects", ""),
                                "data_objects has no object names", "List at least one object, e.g. Opportunity."))

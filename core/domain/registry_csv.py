@@ -1,4 +1,4 @@
-"""Reading the registry CSV: decoding, the exact record-by-record reader and the fast column-wise one."""
+"""Reading the registry CSV: the exact record-by-record reader and the fast column-wise one (bytes: csv_text)."""
 
 from __future__ import annotations
 
@@ -6,203 +6,22 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 
+from core.domain.csv_text import (BINARY_FILE, EMPTY_FILE, NOT_VALID, SAVE_AS_UTF8, decode_registry_bytes,
+    detect_delimiter, looks_like_utf7)
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.header_hints import missing_columns_message, suggest_columns
 from core.domain.limits import check_header_size, check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
 from core.domain.numbers import Notation, detect_notation
-from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, NUMBER_COLUMNS, REQUIRED_COLUMNS,
+from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, NOTATION_COLUMNS, NUMBER_COLUMNS,
+    REQUIRED_COLUMNS, BOTH_ORDERS, DAY_FIRST, slash_date_order,
     ImportReport, RowError, generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
 from core.errors import MissingColumnsError, RegistryFileError
 
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
 _LINE_TEXT = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
-# Whole-file refusals, from the bytes (decoding) or from the records (the exact reader).
-_EMPTY_FILE = "The file is empty. Export the registry sheet as CSV and upload that file."
-_BINARY_FILE = (
-    "This is not a CSV text file (it contains binary data). "
-    "In Excel or Google Sheets use File > Save as / Download > CSV."
-)
-
-
-# ----------------------------------------------------------------------------- decoding
-
-# Byte-order marks, longest first: UTF-32-LE's starts with UTF-16-LE's.
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32", 4), (b"\x00\x00\xfe\xff", "utf-32", 4),
-         (b"\xff\xfe", "utf-16", 2), (b"\xfe\xff", "utf-16", 2))
-_UTF7_BOMS = (b"+/v8", b"+/v9", b"+/v+", b"+/v/")
-# Where the NUL bytes of mostly-ASCII text fall in each wide encoding without a byte-order mark.
-_WIDE_LAYOUTS = (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)), ("utf-16-le", 2, (1,)),
-                 ("utf-16-be", 2, (0,)))
-_SAVE_AS_UTF8 = "In Excel use File > Save as > CSV UTF-8; Google Sheets always downloads CSV as UTF-8."
-_NOT_VALID = "\ufffd"  # what a byte that is not valid in the file's encoding is read as
-# A shift sequence of UTF-7 ("Zo+AOs-" is "Zoë"): base64 between "+" and "-".
-_UTF7_RUN = re.compile(r"\+([A-Za-z0-9+/]+)-")
-# Three non-ASCII characters in a row: normal in Cyrillic, Greek or Japanese read as Windows-1252 ("óÉÎÈÒ"),
-# next to never in the Western European text Windows-1252 is for ("Zoë", "Müller", "“café”").
-_FOREIGN_RUN = re.compile(r"[^\x00-\x7f]{3}")
-
-
-def decode_registry_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a file as Excel or Google Sheets saved it; return (text, encoding name).
-
-    >>> decode_registry_bytes("name\\n".encode("utf-8-sig"))
-    ('name\\n', 'utf-8 (with BOM)')
-    >>> decode_registry_bytes("Zoë".encode("cp1252"))[1]
-    'windows-1252'
-    >>> decode_registry_bytes("name\\nZoë\\n".encode("utf-16-le"))
-    ('name\\nZoë\\n', 'utf-16-le (no BOM)')
-
-    UTF-8 is tried first, with or without a byte-order mark, then UTF-16 and UTF-32 (byte-order mark, or the
-    NUL bytes of their ASCII letters). A file that is UTF-8 but for a few stray bytes stays UTF-8: each stray
-    byte becomes U+FFFD and the reader reports its row and column. Only a file with no UTF-8 in it at all is
-    read as Windows-1252, and only if it reads as Western European text.
-
-    Raises:
-        RegistryFileError: for an empty or binary file, or one in another encoding (named when recognised).
-    """
-    if not data.strip():
-        raise RegistryFileError(_EMPTY_FILE)
-    for bom, codec, width in _BOMS:
-        if data.startswith(bom):
-            # Excel's "Unicode Text" export. A file cut off inside its last character loses that character; a lone
-            # surrogate becomes U+FFFD, and its row is reported.
-            return data[:len(data) - len(data) % width].decode(codec, errors="replace"), codec
-    if data.startswith(_UTF7_BOMS):
-        raise RegistryFileError(_utf7_refusal())
-    if b"\x00" in data[:4096]:
-        return _decode_wide(data)
-    body, name = (data[3:], "utf-8 (with BOM)") if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if not text.isascii() or not _looks_like_utf7(text):
-            return text, name
-        raise RegistryFileError(_utf7_refusal())
-    text = body.decode("utf-8", errors="replace")
-    if name != "utf-8" or _mostly_utf8(text):
-        return text, name
-    return _decode_legacy(data)
-
-
-def _mostly_utf8(text: str) -> bool:
-    """Whether text decoded from bytes that are not all valid UTF-8 has at least as many characters that UTF-8
-    did decode (beyond ASCII) as bytes it could not: a UTF-8 file with a stray byte, not a Windows-1252 file."""
-    stray = text.count(_NOT_VALID)
-    decoded = sum(1 for character in text if character > "\x7f") - stray
-    return decoded >= stray
-
-
-def _decode_wide(data: bytes) -> tuple[str, str]:
-    """UTF-16 or UTF-32 without a byte-order mark, told apart by where the NUL bytes of ASCII letters fall."""
-    head = data[:4096]
-    for codec, width, zero_at in _WIDE_LAYOUTS:
-        units = [head[i:i + width] for i in range(0, len(head) - width + 1, width)]
-        zero = sum(all(unit[k] == 0 for k in zero_at) and any(unit) for unit in units)
-        if units and zero >= 0.6 * len(units):
-            usable = data[:len(data) - len(data) % width]
-            try:
-                text = usable.decode(codec)
-            except UnicodeDecodeError:
-                raise RegistryFileError(
-                    f"This file looks like {codec.upper()} text without a byte-order mark, but it is damaged (it "
-                    f"does not read as {codec.upper()} all the way through). Save it again as CSV. "
-                    + _SAVE_AS_UTF8) from None
-            if "\x00" not in text and not re.search(r"[\x01-\x08\x0e-\x1a]", text):
-                return text, f"{codec} (no BOM)"
-    raise RegistryFileError(_BINARY_FILE)
-
-
-def _decode_legacy(data: bytes) -> tuple[str, str]:
-    """A file with no UTF-8 in it: Windows-1252 when it reads as Western European text, else refused, naming
-    the encoding it looks like."""
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:  # bytes Windows-1252 leaves unused: lead bytes of Japanese or Chinese encodings
-        text = None
-    if text is not None and not _FOREIGN_RUN.search(text):
-        return text, "windows-1252"
-    guess = _guess_foreign_encoding(data)
-    looks = f" It looks like {guess}." if guess else ""
-    raise RegistryFileError(
-        "This file is not saved as UTF-8, and it does not read as Windows-1252 (Western European) either, so its "
-        f"names would come out garbled.{looks} Save it as UTF-8 and upload it again. " + _SAVE_AS_UTF8)
-
-
-def _guess_foreign_encoding(data: bytes) -> str | None:
-    """The legacy encoding a file most likely is, in words, when one of the common ones reads it as real text.
-
-    >>> _guess_foreign_encoding("Синхронизация сделок".encode("koi8_r"))
-    'KOI8-R (Cyrillic)'
-    """
-    # Alphabets with upper and lower case: nearly every letter is of the alphabet, and most are lower case (each
-    # of these encodings puts another one's lower case where its own upper case is).
-    for codec, name, low, high in (("koi8_r", "KOI8-R (Cyrillic)", "\u0400", "\u04ff"),
-                                   # Greek's lower case is where Windows-1251 has Cyrillic's: either may be meant.
-                                   ("cp1251", "Windows-1251 (Cyrillic) or Windows-1253 (Greek)", "\u0400", "\u04ff")):
-        wide = [c for c in data.decode(codec, errors="replace") if c > "\x7f"]
-        letters = [c for c in wide if low <= c <= high]
-        if wide and len(letters) >= 0.9 * len(wide) and sum(c.islower() for c in letters) >= 0.75 * len(letters):
-            return name
-    # East Asian encodings: most of what is not ASCII must be hangul, kana or ideographs.
-    for codec, name, script in (("euc_kr", "EUC-KR (Korean)", "[\uac00-\ud7a3]"),
-                                ("cp932", "Shift-JIS (Japanese)", "[\u3040-\u30ff]"),
-                                ("gb18030", "a Chinese or Japanese encoding (GB18030, Big5 or Shift-JIS)",
-                                 "[\u3040-\u30ff\u4e00-\u9fff]")):
-        try:
-            wide = [c for c in data.decode(codec) if c > "\x7f"]
-        except UnicodeDecodeError:
-            continue
-        matching = sum(1 for c in wide if re.match(script, c))
-        if wide and (matching >= 0.8 * len(wide) if codec != "cp932" else matching > 0):
-            return name
-    return None
-
-
-def _looks_like_utf7(text: str) -> bool:
-    """Whether ASCII text is UTF-7: it reads as UTF-7, and some "+...-" run in it is a letter of a real alphabet.
-
-    Registry text has "+" in it ("C++", "+100-200", "R+D-Team"), but such runs rarely read as UTF-7, and
-    never as Latin, Greek, Cyrillic, Japanese or Chinese letters.
-
-    >>> _looks_like_utf7("Zo+AOs- M+APw-ller"), _looks_like_utf7("C++-based, +100-200, R+D-Team")
-    (True, False)
-    """
-    if "+" not in text:
-        return False
-    try:
-        text.encode("ascii").decode("utf-7")
-    except UnicodeDecodeError:
-        return False
-    for run in _UTF7_RUN.finditer(text):
-        try:
-            decoded = run.group().encode("ascii").decode("utf-7")
-        except UnicodeDecodeError:
-            continue
-        if decoded and all(c.isalpha() and ("\u00c0" <= c <= "\u04ff" or "\u3040" <= c <= "\u30ff"
-                                             or "\u4e00" <= c <= "\u9fff") for c in decoded):
-            return True
-    return False
-
-
-def _utf7_refusal() -> str:
-    return ("This file is saved as UTF-7 (it writes Zoë as Zo+AOs-), which would garble every name with an accent "
-            "or another alphabet. Save it as UTF-8 and upload it again. " + _SAVE_AS_UTF8)
-
-
-def detect_delimiter(first_line: str) -> str:
-    """The delimiter of a CSV file, from its header line: Excel in many European locales writes ``;``, "Unicode
-    text" writes tabs; ``,`` otherwise.
-
-    >>> detect_delimiter("name;source_system;target_system"), detect_delimiter("name")
-    (';', ',')
-    """
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
 
 
 # ----------------------------------------------------------------------------- reading
@@ -286,7 +105,7 @@ def _stray_byte_errors(row: int, cells: list[str], header: list[str], canonical:
                      _shown(cell.strip()),
                      f"has characters that are not valid {encoding.split(' ')[0].upper()} (shown as \ufffd)",
                      "Retype the characters shown as \ufffd in the sheet, then save it again as CSV UTF-8.")
-            for position, cell in enumerate(cells) if _NOT_VALID in cell]
+            for position, cell in enumerate(cells) if NOT_VALID in cell]
 
 
 def read_registry_csv(data: bytes, *, max_rows: int | None = None,
@@ -335,7 +154,7 @@ def read_registry_csv(data: bytes, *, max_rows: int | None = None,
     # with its header (blank lines first) would number pandas' rows differently. UTF-8 files had their try above;
     # bytes that were not valid in the file's encoding are reported by the record reader, row by row.
     if len(data) >= _FAST_READ_MIN_BYTES and text.startswith(first_line) and encoding != "utf-8" \
-            and _NOT_VALID not in text:
+            and NOT_VALID not in text:
         report = _read_well_formed(text, encoding, delimiter, limit, columns)
     return report if report is not None else _read_records(text, encoding, delimiter, limit, columns)
 
@@ -361,7 +180,7 @@ def read_registry_text(text: str, *, source: str, max_rows: int | None = None,
 
 def _ascii_utf7(data: bytes) -> bool:
     # UTF-7 is plain ASCII to pandas: look before it reads the file as UTF-8 (decode_registry_bytes refuses it).
-    return b"+" in data and data.isascii() and _looks_like_utf7(data.decode("ascii"))
+    return b"+" in data and data.isascii() and looks_like_utf7(data.decode("ascii"))
 
 
 def _plain_utf8_header_line(data: bytes) -> str | None:
@@ -388,18 +207,33 @@ def _new_report(unknown: dict[int, str], mapping: dict[str, str], encoding: str,
         unknown_columns=list(unknown.values()), column_mapping=mapping, encoding=encoding,
         delimiter={"\t": "tab"}.get(delimiter, delimiter),
     )
-    if notation.decided_by:
+    if notation.decided_by or notation.mixed:
         report.decimal = notation.decimal
         report.notes.append(notation.describe())
+    if notation.slash_dates == DAY_FIRST:
+        report.notes.append(f"Dates with slashes read as day/month/year (as in '{notation.slash_example}').")
+    elif notation.slash_dates == BOTH_ORDERS:
+        report.notes.append(f"Dates with slashes are written both day/month and month/day (as in "
+                            f"{notation.slash_example}): those that read both ways are refused.")
     return report
 
 
-def _file_notation(number_texts: Iterable[Iterable[str]], delimiter: str, given: Notation | None) -> Notation:
+def _file_notation(number_texts: Iterable[Iterable[str]], date_texts: list[str], delimiter: str,
+                   given: Notation | None) -> Notation:
     """The notation given by the caller, or the one the number columns' distinct texts (in column order, each in
-    order of first appearance: both readers see the same) show."""
-    if given is not None:
-        return given
-    return detect_notation((text for texts in number_texts for text in texts), delimiter)
+    order of first appearance: both readers see the same) show; with the order of the date column's slash dates."""
+    notation = given if given is not None else detect_notation(
+        (text for texts in number_texts for text in texts), delimiter)
+    if "/" not in "".join(date_texts):  # ISO dates, the common case: no look at each cell
+        return notation
+    order, example = slash_date_order(date_texts)
+    return replace(notation, slash_dates=order, slash_example=example) if order else notation
+
+
+def _swallowed_rows(cells: list[str], delimiter: str, width: int) -> bool:
+    """Whether a short record has a cell holding whole rows of the file: a quote mark opened and never closed."""
+    return any(line.count(delimiter) >= width - 1 for cell in cells if "\n" in cell or "\r" in cell
+               for line in cell.splitlines()[1:])
 
 
 def _row_cells(
@@ -458,17 +292,17 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
     """Read any file record by record with csv.reader: the reference behaviour for every message and row number."""
     # PostgreSQL cannot store NUL characters, and an export holding one would read back as binary.
     has_nul = "\x00" in text
-    has_stray_bytes = _NOT_VALID in text
+    has_stray_bytes = NOT_VALID in text
     records = _csv_records(text, delimiter)
     header = next((cells for _, cells in records if any(c.strip() for c in cells)), None)
     if header is None:
-        raise RegistryFileError(_EMPTY_FILE)
+        raise RegistryFileError(EMPTY_FILE)
     if has_nul and any("\x00" in c for c in header):
-        raise RegistryFileError(_BINARY_FILE)
-    if has_stray_bytes and any(_NOT_VALID in c for c in header):
+        raise RegistryFileError(BINARY_FILE)
+    if has_stray_bytes and any(NOT_VALID in c for c in header):
         raise RegistryFileError(f"The header (the first row) has characters that are not valid {encoding}, shown as "
-                                f"\ufffd: {', '.join(c.strip() for c in header if _NOT_VALID in c)}. Retype them in "
-                                f"the sheet, then save it again as CSV. " + _SAVE_AS_UTF8)
+                                f"\ufffd: {', '.join(c.strip() for c in header if NOT_VALID in c)}. Retype them in "
+                                f"the sheet, then save it again as CSV. " + SAVE_AS_UTF8)
     canonical, unknown, mapping = _map_header(header, columns)
     check_required_columns(header, canonical.values())
     rows: list[tuple[int, list[str]]] = []  # up to the first row over the limit, where reading stops
@@ -479,8 +313,11 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
         if filled > limit:
             break
     numbers = [pos for pos, column in sorted(canonical.items()) if column in NUMBER_COLUMNS]
+    dates = [cells[pos] for pos, column in canonical.items() if column == "launched_on" for _, cells in rows
+             if pos < len(cells)]
     notation = _file_notation(
-        (dict.fromkeys(cells[pos] for _, cells in rows if pos < len(cells)) for pos in numbers), delimiter, notation)
+        (dict.fromkeys(cells[pos] for _, cells in rows if pos < len(cells)) for pos in numbers), dates, delimiter,
+        notation)
     report = _new_report(unknown, mapping, encoding, delimiter, notation)
     first_row_of_id: dict[str, int] = {}
     width = len(header)
@@ -496,11 +333,18 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
                 "Check for an unquoted comma or semicolon inside a value, or add a header for the extra column.",
             ))
             continue
+        if len(cells) < width and _swallowed_rows(cells, delimiter, width):
+            report.errors.append(RowError(
+                offset, "(row)", _shown(next(c for c in cells if "\n" in c or "\r" in c)),
+                f"the row has {len(cells)} values but the header has {width} columns, and one value runs over "
+                "several lines that look like rows",
+                "Look for a quote mark (\") that is opened but never closed: it runs the rows after it into one cell."))
+            continue
         if has_nul and any("\x00" in c for c in cells):
             report.errors.append(RowError(offset, "(row)", "", "the row contains a NUL character (binary data)",
                                           _NUL_FIX))
             continue
-        if has_stray_bytes and any(_NOT_VALID in c for c in cells):
+        if has_stray_bytes and any(NOT_VALID in c for c in cells):
             report.errors.extend(_stray_byte_errors(offset, cells, header, canonical, unknown, encoding))
             continue
         values, extra = _row_cells(cells, canonical, unknown)
@@ -541,7 +385,7 @@ def _distinct_values(column: str, texts: list[str], notation: Notation) -> tuple
     values: list[object] = []
     for i, text in enumerate(stripped):
         try:
-            values.append((parser(text, notation) if column in NUMBER_COLUMNS else parser(text)) if text else default)
+            values.append((parser(text, notation) if column in NOTATION_COLUMNS else parser(text)) if text else default)
         except Exception:  # ValueFormatError, or a bug: parse_registry_row reports it, or raises it at its row
             values.append(None)
             problems.append(i)
@@ -589,6 +433,10 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
         return None
     if not any(cell.strip() for cell in header):
         return None
+    # Cells holding whole rows (a quote mark never closed): the exact reader explains them. One search per column.
+    if any(("\n" in joined or "\r" in joined) and _swallowed_rows(texts, delimiter, len(header))
+           for joined, texts in (("".join(texts), texts) for _, texts in columns)):
+        return None
     try:
         canonical, unknown, mapping = _map_header(header, column_map)
     except RegistryFileError:
@@ -610,7 +458,9 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
 
     # Each canonical column: its distinct texts parsed once, then a problem flag and a value per row.
     notation = _file_notation((columns[pos][1] for pos, column in sorted(canonical.items())
-                               if column in NUMBER_COLUMNS), delimiter, notation)
+                               if column in NUMBER_COLUMNS),
+                              columns[position["launched_on"]][1] if "launched_on" in position else [], delimiter,
+                              notation)
     problem = np.zeros(rows, bool)
     distinct_values: dict[str, tuple[object, list[object]]] = {}
     for pos, column in canonical.items():

@@ -106,7 +106,7 @@ def test_a_european_excel_file_imports_with_decimal_commas(db, capsys):
 
     out = capsys.readouterr().out
     assert code == 1  # one row refused: its '2.5' could be 2.5 or 25
-    assert "Numbers read with decimal comma (as in '12,5')." in out
+    assert "Numbers read with decimal comma (as in '12,5'), but the file also writes decimal points" in out
     assert "row 5, monthly_tool_cost = '2.5': '2.5' is written with a decimal point" in out
     stored = {i.name: i for i in load_integrations(create_db_engine(db))}
     invoices = stored["Rechnungen Stripe to NetSuite (clôture)"]

@@ -159,7 +159,7 @@ def test_keeping_a_row_its_source_no_longer_has_stops_tracking_it_there(engine):
 def test_a_workbook_sheet_can_be_chosen_and_defaults_to_the_first_with_the_header(engine):
     at = open_registry()
     upload(at, SOURCES / "registry.xlsx")
-    assert at.selectbox(key="import_sheet").options == ["The first sheet with the registry's header", "Read me",
+    assert at.selectbox(key="import_sheet").options == ["The first visible sheet with the registry's header", "Read me",
                                                        "Registry"]
 
     at.selectbox(key="import_sheet").set_value("Read me").run()

@@ -266,7 +266,8 @@ def test_a_european_excel_upload_says_decimal_comma_and_stores_what_was_typed(en
         ("european.csv", (EXAMPLES_DIR / "european_excel_numbers.csv").read_bytes(), "text/csv"))
     at.run()
 
-    assert "Numbers read with decimal comma (as in '12,5')." in [c.value.replace("\\", "") for c in at.caption]
+    assert any(c.value.replace("\\", "").startswith("Numbers read with decimal comma (as in '12,5'), but the file also "
+                                                   "writes decimal points") for c in at.caption)
     assert any("could mean 2.5 or 25" in p for p in at.dataframe[0].value["Problem"])
     at.button(key="import_confirm").click().run()
     stored = {i.name: i for i in load_integrations(engine)}

@@ -14,6 +14,7 @@ from core.cli import main
 from core.domain.limits import MAX_COLUMNS, MB, restore_limit_mb, row_limit, upload_limit_mb
 from core.domain.registry_csv import read_registry_csv
 from core.errors import ConfigError, RegistryFileError
+from tests.conftest import PROJECT_DIR
 
 HEADER = "name,source_system,target_system,data_objects,owner_team"
 ROWS = ["Zoë sync,Salesforce,Stripe,Opportunity,Müller Ops", "Quote sync,Salesforce,CPQ,Quote,Sales Ops"]
@@ -203,3 +204,23 @@ def test_every_limit_has_a_ceiling_and_accepts_it(monkeypatch, variable, read):
     monkeypatch.setenv(variable, str(ceiling + 1))
     with pytest.raises(ConfigError, match=f"more than the {ceiling:,}"):
         read()
+
+
+TESTER_FILES = PROJECT_DIR / "tests" / "data" / "tester_files"
+
+
+def test_a_quote_mark_never_closed_is_one_row_error_pointing_at_it():
+    report = read_registry_csv((TESTER_FILES / "unterminated.csv").read_bytes())
+
+    [error] = report.errors
+    assert (error.row, error.column) == (2, "(row)")
+    assert error.message == ("the row has 2 values but the header has 9 columns, and one value runs over several "
+                             "lines that look like rows")
+    assert "quote mark (\") that is opened but never closed" in error.fix
+
+
+def test_a_stray_nul_byte_is_reported_at_its_row_not_as_a_binary_file():
+    report = read_registry_csv((TESTER_FILES / "nul.csv").read_bytes())
+
+    assert [(e.row, e.message) for e in report.errors] == [(2, "the row contains a NUL character (binary data)"),
+                                                           (3, "the row contains a NUL character (binary data)")]

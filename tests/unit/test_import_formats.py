@@ -19,7 +19,7 @@ from core.domain.sources import FORMATS, detect_format, read_source
 from core.domain.sources import excel as excel_module
 from core.domain.sources.excel import cell_text
 from core.errors import MissingColumnsError, RegistryFileError
-from tests.conftest import EXAMPLES_DIR
+from tests.conftest import EXAMPLES_DIR, PROJECT_DIR
 
 SOURCES = EXAMPLES_DIR / "sources"
 BACKSTAGE = {p.name: p.read_bytes() for p in sorted((SOURCES / "backstage").glob("*.yaml"))}
@@ -121,7 +121,7 @@ def test_a_workbook_reads_exactly_like_the_same_rows_saved_as_csv(name, kind):
     (12.0, "12"), (2.5, "2.5"), (1200, "1200"), (True, "TRUE"), (False, "FALSE"), (None, ""),
     (date(2024, 3, 1), "2024-03-01"), (datetime(2024, 3, 1), "2024-03-01"),
     (datetime(2024, 3, 1, 9, 30), "2024-03-01 09:30:00"), (time(9, 30), "09:30:00"), ("2-3", "2-3"),
-    (float("nan"), ""),
+    (float("nan"), ""), (1e-05, "0.00001"), (1.5e-07, "0.00000015"), (1e16, "10000000000000000"),
 ])
 def test_typed_cells_read_as_the_text_a_csv_export_holds(value, text):
     assert cell_text(value) == text
@@ -690,3 +690,49 @@ def test_lifecycle_phase_columns_without_the_lifecycle_column_are_left_unread_wi
     assert [i.status for i in report.accepted] == ["live"]
     assert ("Columns 'Lifecycle: Plan' (column G) and 'Lifecycle: Active' (column H) could each be the lifecycle, "
             "so none of them was read. Keep one of them, or add the Lifecycle column, to read it.") in report.notes
+
+
+def test_a_hidden_sheet_is_passed_over_for_the_first_visible_one_unless_named():
+    book = (PROJECT_DIR / "tests" / "data" / "tester_files" / "xl_hidden_first.xlsx").read_bytes()
+
+    default, named = read_source(book, filename="r.xlsx"), read_source(book, filename="r.xlsx", sheet="Old backup")
+
+    assert (default.sheet, len(default.accepted)) == ("Registry", 67)
+    assert "Hidden sheets were not read: 'Old backup'. Name one with --sheet (or choose it on the upload) to read " \
+           "it." in default.notes
+    assert (named.sheet, len(named.accepted)) == ("Old backup", 5)
+    assert "The sheet 'Old backup' is hidden in the workbook." in named.notes
+
+
+TESTER_FILES = PROJECT_DIR / "tests" / "data" / "tester_files"
+
+
+def test_typed_datetime_and_tiny_number_cells_read_as_a_date_and_a_plain_number():
+    report = read_source((TESTER_FILES / "xl_datetime.xlsx").read_bytes(), filename="xl_datetime.xlsx")
+
+    assert report.errors == []
+    rows = {i.id: i for i in report.accepted}
+    assert rows["INT-001"].launched_on == date(2024, 3, 1)  # typed 2024-03-01 14:30
+    assert rows["INT-004"].monthly_maintenance_hours.likely == 0.00001  # typed 0.00001, once read as '1e-05'
+
+
+def test_merged_cells_and_formulas_without_values_are_named_with_the_fix():
+    report = read_source((TESTER_FILES / "xl_merged_formula.xlsx").read_bytes(), filename="xl_merged_formula.xlsx")
+
+    assert [(e.where, e.message, e.fix) for e in report.errors] == [
+        ("sheet 'Registry', cell F3", "owner_team is required but empty: cell F3 is part of the merged range F2:F4, "
+         "and only its first cell holds the value",
+         "Unmerge F2:F4 (Excel: Merge & Center > Unmerge Cells) and fill in every cell."),
+        ("sheet 'Registry', cell F4", "owner_team is required but empty: cell F4 is part of the merged range F2:F4, "
+         "and only its first cell holds the value",
+         "Unmerge F2:F4 (Excel: Merge & Center > Unmerge Cells) and fill in every cell."),
+        ("sheet 'Registry', cell O5", "cell O5 holds a formula without a computed value",
+         "Open the file in Excel and save it: Excel saves each formula's value with it.")]
+    assert "INT-004" not in [i.id for i in report.accepted] and report.rows_read == 6
+
+
+def test_a_damaged_workbook_is_called_damaged_not_a_bad_csv():
+    with pytest.raises(RegistryFileError) as raised:
+        read_source((TESTER_FILES / "junk.xlsx").read_bytes(), filename="junk.xlsx")
+
+    assert "damaged or not a workbook" in str(raised.value) and "CSV text file" not in str(raised.value)

@@ -10,7 +10,9 @@ import pytest
 from core.domain.numbers import COMMA, POINT, Notation, detect_notation
 from core.domain.ranges import Range
 from core.domain.registry_csv import read_registry_csv
-from tests.conftest import EXAMPLES_DIR
+from tests.conftest import EXAMPLES_DIR, PROJECT_DIR
+
+TESTER_FILES = PROJECT_DIR / "tests" / "data" / "tester_files"
 
 HEADER = "name;source_system;target_system;data_objects;owner_team;build_hours;monthly_tool_cost"
 
@@ -60,6 +62,27 @@ def exact(value: float) -> Range:
                                            "with a decimal comma (as in '12,5'): it could mean 2.5 or 25"])),
     ("2,5", "0", ",", "2.5", ("refused", ["'2,5' is written with a decimal comma, but this file writes numbers "
                                           "with a decimal point (as in '2.5'): it could mean 2.5 or 25"])),
+    ("1,234.5", "0", ";", "1.234,50", ("refused", ["'1,234.5' is written with a decimal point, but this file "
+                                                   "writes numbers with a decimal comma (as in '1.234,50'): it reads "
+                                                   "only as 1234.5, with a decimal point"])),
+    # The file writes both notations: a cell that reads two ways is refused, whichever notation has more cells.
+    ("1.200", "2.5", ";", "12,5", ("refused", [
+        "'1.200' could mean 1200 ('.' separating thousands) or 1.2 ('.' as decimal mark), and this file writes "
+        "numbers both ways (decimal comma as in '12,5', decimal point as in '2.5')",
+        "'2.5' is written with a decimal point, but this file writes numbers with a decimal comma (as in '12,5'): "
+        "it could mean 2.5 or 25"])),
+    ("1,200", "2,5", ",", "2.5", ("refused", [
+        "'1,200' could mean 1200 (',' separating thousands) or 1.2 (',' as decimal mark), and this file writes "
+        "numbers both ways (decimal point as in '2.5', decimal comma as in '2,5')",
+        "'2,5' is written with a decimal comma, but this file writes numbers with a decimal point (as in '2.5'): "
+        "it could mean 2.5 or 25"])),
+    # Money is not written to three decimals: '$1,200' is 1200 in a file of decimal commas, or of both notations.
+    ("12,5", "$1,200", ";", "12,5", (exact(12.5), exact(1200))),
+    ("1,200", "0", ";", "", ("refused", ["'1,200' could mean 1.2 (',' as decimal mark) or 1200 (',' separating "
+                                         "thousands); nothing else in the file shows which"])),
+    ("2.5", "1.200 €", ";", "12,5", ("refused", ["'2.5' is written with a decimal point, but this file writes "
+                                                 "numbers with a decimal comma (as in '12,5'): it could mean 2.5 or "
+                                                 "25"])),
     ("1,2,3", "0", ";", "", ("refused", ["'1,2,3' is not a number"])),
     ("12,34,567", "0", ",", "", ("refused", ["'12,34,567' is not a number"])),
 ])
@@ -83,7 +106,8 @@ def test_no_number_is_stored_a_power_of_ten_from_what_was_typed(hours, cost, del
 
 @pytest.mark.parametrize(("cells", "delimiter", "expected"), [
     (["2,5", "12"], ",", Notation(COMMA, "cells", "2,5")),
-    (["1.200,50", "2.5", "3,5"], ";", Notation(COMMA, "cells", "1.200,50")),
+    (["1.200,50", "2.5", "3,5"], ";", Notation(COMMA, "cells", "1.200,50", "2.5")),
+    (["2,5", "2.5"], ";", Notation(COMMA, "delimiter", "2,5", "2.5")),
     (["1,200.50"], ";", Notation(POINT, "cells", "1,200.50")),
     (["1.200", "12"], ";", Notation(COMMA, "delimiter")),
     (["1,200", "12"], ",", Notation(POINT, "")),
@@ -96,7 +120,8 @@ def test_the_european_excel_example_is_read_with_decimal_commas():
     report = read_registry_csv((EXAMPLES_DIR / "european_excel_numbers.csv").read_bytes())
 
     assert (report.encoding, report.delimiter, report.decimal) == ("windows-1252", ";", "comma")
-    assert "Numbers read with decimal comma (as in '12,5')." in report.notes
+    assert report.notes == ["Numbers read with decimal comma (as in '12,5'), but the file also writes decimal points "
+                            "(as in '2.5'): numbers that read both ways are refused."]
     assert [(i.build_hours.likely, i.monthly_maintenance_hours.likely, i.hourly_rate.likely,
              i.monthly_tool_cost.likely) for i in report.accepted] == [
         (12.5, 2.5, 95.5, 1200), (40, 2, 110, 1200.5), (8, 1, 90, 1250)]
@@ -124,3 +149,22 @@ def test_a_workbook_reads_its_text_numbers_in_their_notation_and_stored_numbers_
     assert report.errors == []
     assert [(i.build_hours.likely, i.hourly_rate.likely) for i in report.accepted] == expected
     assert report.decimal == decimal
+
+
+def test_a_file_showing_both_notations_refuses_every_cell_that_reads_two_ways():
+    # A tester's European export: three costs like '$1,250.00', two hours like '2,5', and build hours '1.500'.
+    report = read_registry_csv((TESTER_FILES / "conflicting_notation_semi.csv").read_bytes())
+
+    assert [(e.row, e.column, e.value) for e in report.errors if "both ways" in e.message] == [
+        (2, "build_hours", "1.500"), (3, "build_hours", "1.200"), (5, "build_hours", "1.500")]
+    assert all(e.fix.startswith("Write every number in the file with the same decimal mark") for e in report.errors)
+    assert report.notes == ["Numbers read with decimal point (as in '$1,250.00'), but the file also writes decimal "
+                            "commas (as in '2,5'): numbers that read both ways are refused."]
+    assert [i.id for i in report.accepted] == ["T-3"]
+
+
+def test_a_number_written_with_both_marks_is_not_offered_a_reading_it_cannot_have():
+    report = read_registry_csv((TESTER_FILES / "num_cases_semi.csv").read_bytes())
+
+    [error] = [e for e in report.errors if e.value == "1,234.5"]
+    assert "12345" not in error.message and "reads only as 1234.5, with a decimal point" in error.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from core.domain.ranges import Range
@@ -9,7 +11,9 @@ from core.domain.registry import Direction, Status
 from core.domain.registry_csv import read_registry_csv
 from core.domain.registry_export import write_registry_csv
 from core.errors import RegistryFileError
+from tests.conftest import PROJECT_DIR
 
+TESTER_FILES = PROJECT_DIR / "tests" / "data" / "tester_files"
 HEADER = "id,name,source_system,target_system,data_objects,owner_team"
 
 
@@ -193,3 +197,54 @@ def test_sample_registry_is_valid_and_realistic(sample_csv):
     assert 50 <= len(report.accepted) <= 80
     assert sum(not i.is_owned for i in report.accepted) >= 3
     assert any(i.status is Status.PROPOSED for i in report.accepted)
+
+
+@pytest.mark.parametrize(("dates", "expected"), [
+    # US month/day unless a cell of the file proves day/month (a first part over 12).
+    (["03/01/2024"], [date(2024, 3, 1)]),
+    (["31/12/2026", "01/03/2024"], [date(2026, 12, 31), date(2024, 3, 1)]),
+    (["31/12/2026", "30/02/2024"], [date(2026, 12, 31),
+                                    "'30/02/2024' is not a date: read as day/month/year, and February 2024 has no "
+                                    "day 30"]),
+    (["02/30/2024"], ["'02/30/2024' is not a date: read as month/day/year, and February 2024 has no day 30"]),
+    (["13/13/2024"], ["'13/13/2024' is not a date: read as month/day/year, and there is no month 13"]),
+    # Both orders proven: a date that reads both ways is refused, naming the cells that prove each.
+    (["31/12/2026", "12/31/2026", "01/03/2024", "05/05/2024"], [
+        date(2026, 12, 31), date(2026, 12, 31),
+        "'01/03/2024' could be 1 March 2024 (day/month) or 3 January 2024 (month/day), and this file writes dates "
+        "both ways (as in '31/12/2026' and '12/31/2026')", date(2024, 5, 5)]),
+])
+def test_slash_dates_are_read_in_the_order_the_file_proves_or_refused(dates, expected):
+    rows = [f"INT-{n},S{n},X,Y,Lead,Ops,{text}" for n, text in enumerate(dates)]
+
+    report = read_registry_csv(csv_bytes(*rows, header=f"{HEADER},launched_on"))
+
+    launched = {i.id: i.launched_on for i in report.accepted}
+    problems = {f"INT-{e.row - 2}": e.message for e in report.errors}
+    assert [launched.get(f"INT-{n}") or problems[f"INT-{n}"] for n in range(len(dates))] == expected
+
+
+def test_a_tester_file_with_both_slash_date_orders_refuses_the_ambiguous_date_and_says_so():
+    report = read_registry_csv((TESTER_FILES / "dates_dmy_slash.csv").read_bytes())
+
+    assert [(e.row, e.column, e.value) for e in report.errors] == [(3, "launched_on", "01/03/2024")]
+    assert [i.launched_on for i in report.accepted] == [date(2026, 12, 31), date(2026, 12, 31)]
+    assert ("Dates with slashes are written both day/month and month/day (as in '31/12/2026' and '12/31/2026'): "
+            "those that read both ways are refused.") in report.notes
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    (word, True) for word in ("WAHR", "wahr", "Ja", "vrai", "OUI", "waar", "sí", "si", "sim", "verdadero")
+] + [
+    (word, False) for word in ("FALSCH", "nein", "faux", "Non", "onwaar", "nee", "no", "não", "falso")
+])
+def test_yes_and_no_are_read_as_european_excel_writes_them(cell, expected):
+    report = read_registry_csv(csv_bytes(f"INT-1,S,X,Y,Lead,Ops,{cell}", header=f"{HEADER},has_monitoring"))
+
+    assert (report.errors, report.accepted[0].has_monitoring) == ([], expected)
+
+
+def test_a_german_excel_export_with_wahr_and_falsch_reads_every_row():
+    report = read_registry_csv((TESTER_FILES / "euro_cp1252.csv").read_bytes())
+
+    assert (report.errors, len(report.accepted)) == ([], 67)

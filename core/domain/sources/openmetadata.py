@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from core.domain.limits import check_row_count, check_upload_size, row_limit
 from core.domain.registry_cells import ImportReport
-from core.domain.registry_csv import decode_registry_bytes, detect_delimiter
+from core.domain.csv_text import decode_registry_bytes, detect_delimiter
 from core.domain.sources.common import UNASSIGNED_TEAM, SourceRow, list_cell, make_id, rows_to_report
 from core.errors import RegistryFileError
 
