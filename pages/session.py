@@ -603,7 +603,7 @@ st.set_page_config(layout="wide")
 page_header(
     "Diagnostic session",
     "The facilitated 30–60 minute meeting where RevOps, engineering, finance and the product owner decide "
-    "what to do about duplicated integrations. Everything is saved as it is entered.",
+    "what to do about duplicated integrations. Everything is saved as it is entered; a decision when you record it.",
 )
 engine = get_engine()
 actor = current_actor()

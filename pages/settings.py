@@ -116,7 +116,9 @@ def submit(setting_key: str, value) -> None:
 with st.form("settings_costs"):
     st.subheader("Costs and analysis")
     c1, c2, c3, c4 = st.columns(4)
-    currency = c1.text_input("Currency symbol", settings.currency, key="set_currency", max_chars=4)
+    currency = c1.text_input("Currency symbol", settings.currency, key="set_currency", max_chars=4,
+                             help="Only the symbol shown beside every amount: amounts are not converted. Use the "
+                                  "currency the registry's rates and tool costs are typed in.")
     rate_low = c2.number_input("Hourly rate: low", value=float(settings.hourly_rate_low), min_value=0.0, step=5.0,
                                key="set_rate_low")
     rate_likely = c3.number_input("Hourly rate: likely", value=float(settings.hourly_rate_likely), min_value=0.0,

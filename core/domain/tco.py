@@ -470,14 +470,15 @@ def compare_scenarios(
     )
 
     merge_run = survivor_run + others_maintenance * factors.merge_absorption
+    their = "its" if len(others) == 1 else "their"
     merge_once = survivor_unbuilt + total(migration(m) for m in others)
     merge = _scenario(
         "merge", f"Merge into {survivor.name} ({survivor.id})", merge_run, merge_once, horizon,
         (
-            f"Retire {len(others)} integration{'' if len(others) == 1 else 's'} into {survivor.name}. "
-            "It takes on their objects and consumers, "
-            f"so {_percent(factors.merge_absorption)} of their maintenance is added to its run-rate; their tools "
-            "and reconciliation stop. One-time: migrating each retired integration (hours by its category)."
+            f"Retire {len(others)} integration{'' if len(others) == 1 else 's'} and move {their} work onto "
+            f"{survivor.name}, so {_percent(factors.merge_absorption)} of {their} maintenance is added to its "
+            f"run-rate; {their} tools and reconciliation stop. One-time: migrating each retired integration (hours "
+            "by its category)."
         ),
     )
 
@@ -487,7 +488,7 @@ def compare_scenarios(
     centralise = _scenario(
         "centralise", "Centralize under one owner", central_run, central_once, horizon,
         (
-            f"One team (e.g. Data Engineering) runs a single platform for all {len(members)}: "
+            f"One team (e.g. Data Engineering) runs a single platform for all {len(members)} integrations: "
             f"{factors.centralise_platform_factor:g} x {survivor.name}'s run-rate plus "
             f"{_percent(factors.centralise_absorption)} of the others' maintenance. One-time: migrating every "
             f"integration onto it plus {factors.centralise_setup_hours.low:g}–{factors.centralise_setup_hours.high:g} "

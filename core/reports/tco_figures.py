@@ -99,12 +99,14 @@ def headline_figures(costs: PortfolioCost, simulation: PortfolioSimulation | Non
     return (
         HeadlineFigure("run_rate", "Portfolio run-rate", costs.monthly_run_rate, "/ month",
                        sim.monthly_run_rate if sim else None,
-                       "What every integration still running costs a month: maintenance, tools and manual "
-                       "reconciliation.", costs.monthly_hours, "month"),
+                       "What every integration not retired costs a month once it runs (the proposed and those "
+                       "being built included): maintenance, tools and manual reconciliation.", costs.monthly_hours,
+                       "month"),
         HeadlineFigure("duplicated", "Spent on duplicates", costs.duplicated_monthly_run_rate, "/ month",
                        sim.duplicated_monthly_run_rate if sim else None,
                        "The monthly run-rate of integrations that copy one another, excluding the one each group "
-                       "keeps.", costs.duplicated_monthly_hours, "month"),
+                       "keeps (a proposal that copies a running one included: building it would add this).",
+                       costs.duplicated_monthly_hours, "month"),
         HeadlineFigure("waste", "Annualised waste", costs.annualised_waste, "/ year",
                        sim.annualised_waste if sim else None,
                        "Twelve months of spending on duplicates: what consolidating could stop, before migration "
@@ -122,7 +124,7 @@ def all_headline_figures(costs: PortfolioCost,
     sim, horizon = simulation, costs.horizon_months
     return headline_figures(costs, simulation) + (
         HeadlineFigure("build", "Build cost", costs.build_cost, "", sim.build_cost if sim else None,
-                       "What building every integration still running cost (or will cost): its build hours at the "
+                       "What building every integration not retired cost (or will cost): its build hours at the "
                        "hourly rate.", costs.build_hours, ""),
         HeadlineFigure("tco", f"TCO over {horizon} months", costs.tco, "", sim.tco if sim else None,
                        f"Total cost of ownership: the build cost plus {horizon} months of run-rate.",
@@ -389,7 +391,7 @@ def tco_assumptions(
     Hourly rate $150 – $200 / hour (likely $175), used for every integration without a rate of its own (... of 66 have one).
     Horizon: 12 months for the scenario comparison (saved default: 12 months).
     Overlap threshold 0.5: integrations whose overlap score (0 to 1) reaches it count as duplicates and are grouped into clusters.
-    Currency: $. Retired integrations are left out; deprecated ones still cost until they are switched off.
+    Currency: $ (amounts as typed in the registry, never converted). Retired integrations are left out (1 of 67); deprecated ones still cost until they are switched off.
     ... figures (build or maintenance hours) for ... of 66 integrations are estimated from their complexity category, because the registry gives no hours.
     P10 / P50 / P90 come from 10,000 simulated outcomes (seed 0, so the same registry always gives the same figures): 8 in 10 outcomes fall between P10 and P90.
     Ranges are low – high: low if everything goes well at once, high if everything goes badly at once.
@@ -406,8 +408,9 @@ def tco_assumptions(
         f"(saved default: {settings.horizon_months} months).",
         f"Overlap threshold {settings.overlap_threshold:g}: integrations whose overlap score (0 to 1) reaches it "
         "count as duplicates and are grouped into clusters.",
-        f"Currency: {settings.currency}. Retired integrations are left out; deprecated ones still cost until they "
-        "are switched off.",
+        f"Currency: {settings.currency} (amounts as typed in the registry, never converted). Retired integrations "
+        f"are left out ({len(analysis.integrations) - len(rows)} of {len(analysis.integrations)}); deprecated ones "
+        "still cost until they are switched off.",
         f"{estimated_figures} figures (build or maintenance hours) for {len(estimated_rows)} of {len(rows)} "
         "integrations are estimated from their complexity category, because the registry gives no hours.",
     ]
