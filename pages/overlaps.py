@@ -5,14 +5,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_members_table, cluster_title,
-    cumulative_waste, duplicated_by_cluster, duplicated_by_team, duplication_slider_max, error_bars,
-    filter_clusters, keep_in_cluster, normalize_key, page_label, page_of, paginate, survivor_candidates,
-    undrawn_clusters_text)
+from core.services.overlaps import (ClusterRow, add_alias, chart_rows, cluster_members_reading_rows,
+    cluster_members_table, cluster_title, cumulative_waste, duplicated_by_cluster, duplicated_by_team,
+    duplication_slider_max, error_bars, filter_clusters, keep_in_cluster, normalize_key, page_label, page_of, paginate,
+    survivor_candidates, undrawn_clusters_text)
 from core.wording import (INK, PRIMARY, cluster_colours, escape_html, escape_markdown, format_money,
     format_money_range, plural, translucent)
 from pages._links import CLUSTER_PARAM, cluster_block_key, scroll_to_cluster, show_back_link
-from pages._style import show_table
+from pages._style import projector_on, show_table
 from pages._ui import (act, ask_name_first, brief_memo_downloads, current_actor, get_analysis, get_engine, page_header,
     plain_errors, show_recommendation)
 
@@ -271,7 +271,10 @@ def render_cluster_body(cluster) -> None:
         candidates = survivor_candidates(analysis, cluster.id)
         recommendation = analysis.recommendation(cluster.id)
     show_recommendation(recommendation, "overlaps")
-    show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
+    if projector_on():  # eleven columns do not fit at 18 px on a 1280 px screen: six, two facts each
+        show_table(cluster_members_reading_rows(table))
+    else:
+        show_table(table, column_config={"Name": st.column_config.TextColumn(width="large")})
     # The long "INT-015 · name" choices need the whole width (on a projector, or a laptop's 1280 px): the choice goes
     # under the rest.
     why, who, keep = (*st.columns(2, gap="large"), st.container())

@@ -7,16 +7,17 @@ from sqlalchemy.engine import Engine
 from core.domain.access import Actor
 from core.domain.analysis import RegistryAnalysis
 from core.domain.names import add_alias_pair, normalize_key
-from core.reports.figures import (ClusterRow, chart_rows, cluster_members_table, cluster_title, cumulative_waste,
-    duplicated_by_cluster, duplicated_by_team, duplication_slider_max, error_bars, filter_clusters,
-    survivor_candidates, undrawn_clusters_text)
+from core.reports.figures import (ClusterRow, chart_rows, cluster_members_reading_rows, cluster_members_table,
+    cluster_title, cumulative_waste, duplicated_by_cluster, duplicated_by_team, duplication_slider_max, error_bars,
+    filter_clusters, survivor_candidates, undrawn_clusters_text)
 from core.reports.paging import Page, page_label, page_of, paginate
 from core.services.trend import snapshot_portfolio
 from core.storage.settings_store import change_alias_tables
 from core.storage.survivor_store import save_survivor_choice
 
 __all__ = [
-    "ClusterRow", "Page", "add_alias", "chart_rows", "cluster_members_table", "cluster_title", "cumulative_waste",
+    "ClusterRow", "Page", "add_alias", "chart_rows", "cluster_members_reading_rows", "cluster_members_table",
+    "cluster_title", "cumulative_waste",
     "duplicated_by_cluster", "duplicated_by_team", "duplication_slider_max", "error_bars", "filter_clusters",
     "keep_in_cluster", "normalize_key", "page_label", "page_of", "paginate", "survivor_candidates",
     "undrawn_clusters_text",

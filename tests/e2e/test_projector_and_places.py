@@ -11,7 +11,9 @@ from tests.e2e.conftest import screenshot, wait_for_app, wait_until_drawn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-projector_and_places")]
 
-PAGES = ["", "overlaps", "tco", "registry", "history", "score", "session", "decisions", "settings"]
+# Overlaps twice: its list, and a cluster opened by a link (its members table, eleven columns on a desk).
+PAGES = ["", "overlaps", "overlaps?cluster=CL-INT-015", "tco", "registry", "history", "score", "session", "decisions",
+         "settings"]
 
 # The computed size of body text, how dark captions are (0 black … 255 white), and every piece of text that is cut
 # off or spills over: an element whose own text is wider than its box where the box clips it (an ellipsis, hidden
@@ -53,10 +55,14 @@ MEASURE = """() => {
     return ruler.measureText(el.placeholder).width > el.clientWidth - parseFloat(s.paddingLeft)
       - parseFloat(s.paddingRight) + 1;
   }).map((el) => "placeholder: " + el.placeholder);
+  // A read-only table wider than its box: the box scrolls sideways and columns are out of sight
+  const tables = [...main.querySelectorAll("[data-testid='stTable']")].filter(shown)
+    .filter((el) => el.querySelector("table").getBoundingClientRect().width > el.getBoundingClientRect().width + 1)
+    .map((el) => "table scrolls: " + el.textContent.trim().slice(0, 60));
   return {
     smallestBody: Math.min(...body.map(px)),
     lightestCaption: captions.length ? Math.max(...captions.map(grey)) : 0,
-    cutText: [...clipped, ...spilled, ...values, ...placeholders],
+    cutText: [...clipped, ...spilled, ...values, ...placeholders, ...tables],
     selects: main.querySelectorAll("[data-testid='stSelectbox'] input").length,
     dataframes: main.querySelectorAll("[data-testid='stDataFrame']").length,
   };
@@ -80,12 +86,14 @@ def _measure_every_page(browser, server, viewport: tuple[int, int], query: str, 
                 else None)
     found = {}
     for path in PAGES:
-        _open(page, f"{server['url']}/{path}{query}")
-        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000) if path in ("", "overlaps", "tco") else None
+        _open(page, f"{server['url']}/{path}" + (query.replace("?", "&") if "?" in path else query))
+        if path.startswith(("overlaps", "tco")) or not path:
+            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        name = path.replace("?cluster=", "-") or "overview"
         if shots:
-            screenshot(page, f"{shots}-{path or 'overview'}")
+            screenshot(page, f"{shots}-{name}")
         wait_until_drawn(page)
-        found[path or "overview"] = page.evaluate(MEASURE)
+        found[name] = page.evaluate(MEASURE)
     context.close()
     return found
 
