@@ -82,6 +82,7 @@ def test_a_change_waits_for_a_name_and_is_recorded_under_it(server, page):
     wait_for_app(page)
     page.get_by_role("button", name="Add to registry").click()  # what was typed in the form is still there
     page.get_by_text("Added INT-quote-sync.").wait_for()
+    wait_for_app(page)  # the run that shows "Added" clears the answered question when it ends, not before
 
     assert list_history(engine, entity_id="INT-quote-sync")[0].actor == "Zoë Müller"
     assert prompt.get_by_role("textbox").count() == 0  # answered: the question is gone
