@@ -106,8 +106,9 @@ def capacity(analysis) -> None:
                    "duplicates.")
         return
     with st.container(border=True, key="tco_capacity"):
-        st.markdown(f"**Maintaining duplicates takes {escape_markdown(format_percent(share.share.likely))} of the "
-                    "team's engineering capacity**")
+        # The hours are the duplicates' whole monthly hours: maintenance and the manual reconciliation they cause.
+        st.markdown(f"**Maintaining and reconciling duplicates takes "
+                    f"{escape_markdown(format_percent(share.share.likely))} of the team's engineering capacity**")
         st.markdown(escape_markdown(share.sentence(analysis.settings.hours_per_fte)))
         st.plotly_chart(_capacity_chart(share), key="tco_capacity_chart", config={"displayModeBar": False})
 

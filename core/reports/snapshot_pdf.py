@@ -293,7 +293,7 @@ def _capacity(doc: Document, figures: SnapshotFigures) -> None:
     share = figures.capacity
     if share is None:
         return
-    share_bar(doc, title="Share of engineering capacity spent maintaining duplicates",
+    share_bar(doc, title="Share of engineering capacity spent maintaining and reconciling duplicates",
               sentence=share.sentence(figures.hours_per_fte), low=share.share.low, likely=share.share.likely,
               high=share.share.high, guideline=share.guideline, guideline_label=share.guideline_text(),
               colour=WASTE if share.over_guideline else ACCENT)
