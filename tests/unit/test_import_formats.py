@@ -41,6 +41,8 @@ EXPECTED = {
         (AIRBYTE_SF, "Salesforce", "Snowflake", ("Opportunity", "OpportunityLineItem"), "Unassigned"),
         ("AB-3f1e7a52-6a54-4c0e-9b8e-0d7d2a1f5c11", "Zendesk Support", "Snowflake", ("tickets", "ticket_comments"),
          "Unassigned")]),
+    "airbyte_config_api.json": ("airbyte", [
+        ("AB-6b1f0c2e-2d4a-4f1e-9a8b-3c5d7e9f1a20", "HubSpot", "BigQuery", ("contacts", "deals"), "Unassigned")]),
     "dbt_manifest.json": ("dbt", [
         ("DBT-revenue-analytics-salesforce", "Salesforce", "Snowflake", ("account", "opportunity"), "Data Platform"),
         ("DBT-revenue-analytics-stripe", "Stripe", "Snowflake", ("invoices", "subscriptions"), "Finance Systems")]),
@@ -95,6 +97,7 @@ def test_a_reimport_of_the_same_export_gives_the_same_ids(name):
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("fivetran_connections.json", [("connections[2]", "data_objects")]),
+    ("airbyte_config_api.json", [("connections[1]", "data_objects")]),
     ("leanix_interfaces.xlsx", [("sheet 'Interfaces', row 5", "target_system")]),
     ("registry.xlsx", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
     ("registry.xls", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
@@ -560,6 +563,61 @@ def test_a_creation_time_that_is_not_a_date_is_quoted_as_the_file_has_it(created
     report = read_source(json.dumps(document).encode(), filename="airbyte.json")
 
     assert [(e.where, e.column, e.value) for e in report.errors] == [("connections[0]", "launched_on", created)]
+
+
+# ----------------------------------------------------------------------------- Airbyte streams in either shape
+
+def _airbyte_with_streams(**parts) -> bytes:
+    connection = {"connectionId": "c1", "name": "SF", "sourceId": "s1", "destinationId": "d1", **parts}
+    return json.dumps({"connections": {"data": [connection]},
+                       "sources": {"data": [{"sourceId": "s1", "sourceType": "salesforce"}]},
+                       "destinations": {"data": [{"destinationId": "d1", "destinationType": "snowflake"}]}}).encode()
+
+
+@pytest.mark.parametrize("parts", [
+    {"configurations": {"streams": [{"name": "Opportunity"}, {"stream": {"name": "Account"}}]}},
+    {"syncCatalog": {"streams": [{"stream": {"name": "Opportunity"}, "config": {"selected": True}},
+                                 {"stream": {"name": "Account"}}]}},
+    {"syncCatalog": {"streams": [{"stream": {"name": "Opportunity"}, "config": {"selected": True}},
+                                 {"stream": {"name": "Lead"}, "config": {"selected": False}},
+                                 {"stream": {"name": "Account"}, "config": {"syncMode": "full_refresh"}}]}},
+], ids=["public-api-with-a-configured-catalog-item", "configured-catalog", "a-deselected-stream-left-out"])
+def test_airbyte_streams_are_read_from_the_public_api_and_the_configured_catalog_shapes(parts):
+    report = read_source(_airbyte_with_streams(**parts), filename="airbyte.json")
+
+    assert report.errors == []
+    assert [i.data_objects for i in report.accepted] == [("Opportunity", "Account")]
+
+
+def test_an_airbyte_connection_with_every_stream_deselected_says_it_syncs_nothing():
+    streams = [{"stream": {"name": "Lead"}, "config": {"selected": False}}]
+
+    report = read_source(_airbyte_with_streams(syncCatalog={"streams": streams}), filename="airbyte.json")
+
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [(
+        "connections[0]", "data_objects",
+        "Every stream in syncCatalog.streams has config.selected false, so the connection syncs nothing: select "
+        "the streams it moves in Airbyte and export it again, or leave the connection out.")]
+
+
+def test_an_airbyte_stream_without_a_name_is_named_where_it_is_and_left_out():
+    parts = {"configurations": {"streams": [{"name": "Opportunity"}, {"name": None}, {"stream": {"name": " "}}]}}
+
+    report = read_source(_airbyte_with_streams(**parts), filename="airbyte.json")
+
+    assert [i.data_objects for i in report.accepted] == [("Opportunity",)]
+    assert ("Left out 2 Airbyte streams without a name: connections[0].configurations.streams[1].name and "
+            "connections[0].configurations.streams[2].stream.name.") in report.notes
+
+
+def test_an_airbyte_source_of_the_configuration_api_is_named_by_its_connector_not_its_own_name():
+    sources = {"sourceId": "s1", "name": "Orders DB", "sourceName": "Postgres"}
+    document = json.loads(_airbyte_with_streams(configurations={"streams": [{"name": "orders"}]}))
+    document["sources"] = [sources]
+
+    report = read_source(json.dumps(document).encode(), filename="airbyte.json")
+
+    assert [i.source_system for i in report.accepted] == ["PostgreSQL"]
 
 
 # ----------------------------------------------------------------------------- OpenMetadata lineage
