@@ -343,6 +343,34 @@ def test_dbt_exposures_reach_sources_through_model_chains_and_cycles_end():
     assert salesforce.consumers == ("Monthly board pack", "Pipeline dashboard")
 
 
+@pytest.mark.parametrize(("adapter_type", "said"), [
+    (None, "has no metadata.adapter_type"), ("", "has no metadata.adapter_type"),
+    (["snowflake"], "has a list (snowflake) for metadata.adapter_type"),
+], ids=["absent", "empty", "a-list"])
+def test_a_dbt_manifest_that_does_not_name_its_warehouse_is_refused_once_saying_how_to_fix_it(adapter_type, said):
+    manifest = json.loads((SOURCES / "dbt_manifest.json").read_bytes())
+    manifest["metadata"] = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v1.json",
+                            "dbt_version": "0.19.0"}
+    if adapter_type is not None:
+        manifest["metadata"]["adapter_type"] = adapter_type
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(json.dumps(manifest).encode(), filename="manifest.json")
+
+    assert str(refusal.value) == (
+        f"The dbt manifest (written by dbt 0.19.0) {said}, so it does not say which warehouse its 4 source tables are "
+        "loaded into; their database and schema names do not say it either, and none is guessed. Run dbt parse in "
+        "the project with a current dbt, which writes the warehouse there (\"snowflake\", \"bigquery\", ...), "
+        "and upload the new target/manifest.json.")
+
+
+def test_a_dbt_manifest_without_sources_needs_no_warehouse():
+    report = read_source(b'{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v1.json"}, '
+                         b'"sources": {}, "nodes": {}}', "dbt")
+
+    assert (report.accepted, report.errors) == ([], [])
+
+
 def ods_bytes(rows) -> bytes:
     """A one-sheet OpenDocument spreadsheet with typed cells, as LibreOffice writes one."""
     def cell(value) -> str:
