@@ -48,7 +48,7 @@ EXPECTED = {
         ("DBT-revenue-analytics-stripe", "Stripe", "Snowflake", ("invoices", "subscriptions"), "Finance Systems")]),
     "openmetadata_lineage.csv": ("openmetadata", [
         ("OM-Airflow-prod-salesforce-daily-Salesforce-prod-Snow-798c884946", "Salesforce_prod",
-         "Snowflake_analytics", ("Opportunity", "Account"), "Unassigned"),
+         "Snowflake_analytics", ("Account", "Opportunity"), "Unassigned"),
         ("OM-Dagster-revops-opportunity-sync-Salesforce-prod-Sn-b91e1c861c", "Salesforce_prod",
          "Snowflake_analytics", ("Opportunity",), "Unassigned")]),
     "leanix_interfaces.xlsx": ("leanix", [
@@ -681,7 +681,65 @@ def test_lineage_edges_of_one_pipeline_to_a_service_spelled_in_another_case_are_
     report = read_source(lineage, "openmetadata")
 
     assert [(i.source_system, i.target_system, i.data_objects) for i in report.accepted] == [
-        ("Salesforce_prod", "Snowflake_analytics", ("Opportunity", "Account"))]
+        ("Salesforce_prod", "Snowflake_analytics", ("Account", "Opportunity"))]
+
+
+LINEAGE_HEADER = b"fromFullyQualifiedName,toFullyQualifiedName,pipelineFullyQualifiedName,description\n"
+
+
+def test_a_lineage_edge_between_services_names_no_data_object():
+    lineage = LINEAGE_HEADER + (b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.x,\n"
+                                b"Salesforce_prod,Snowflake_analytics,Airflow.x,service-level edge\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [i.data_objects for i in report.accepted] == [("Opportunity",)]
+
+
+def test_lineage_between_services_only_is_refused_naming_the_rows_and_data_objects():
+    lineage = LINEAGE_HEADER + (b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.x,\n"
+                                b"Salesforce_prod,Snowflake_analytics,,service-level edge\n"
+                                b"salesforce_prod,Snowflake_analytics,,\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [(
+        "row 3", "data_objects",
+        "Rows 3 and 4 connect the services Salesforce_prod and Snowflake_analytics only, with no table after the "
+        "service name, so they do not say what is moved: export the lineage of the tables instead (a table's "
+        "Lineage tab).")]
+
+
+def _reordered(data: bytes, *, swap_case: bool = False) -> bytes:
+    header, *rows = data.decode("utf-8-sig").splitlines(keepends=True)
+    rows.reverse()
+    if swap_case:  # Dagster's edge, now read before Airflow's, spells the service in another case
+        rows = [r.replace("Salesforce_prod.default.Opportunity", "salesforce_prod.default.Opportunity")
+                if "Dagster" in r else r for r in rows]
+    return (header + "".join(rows)).encode()
+
+
+@pytest.mark.parametrize("swap_case", [False, True], ids=["reordered", "reordered-and-one-row-respelled"])
+def test_lineage_rows_in_another_order_give_the_same_ids_and_the_same_rows(swap_case):
+    data = (SOURCES / "openmetadata_lineage.csv").read_bytes()
+    before = read_source(data, "openmetadata")
+
+    after = read_source(_reordered(data, swap_case=swap_case), "openmetadata")
+
+    assert sorted(after.accepted, key=lambda i: i.id) == sorted(before.accepted, key=lambda i: i.id)
+    assert {i: o.external_id for i, o in after.origins.items()} == {
+        i: o.external_id for i, o in before.origins.items()}
+
+
+def test_pipeline_names_are_compared_ignoring_case_as_service_names_are():
+    lineage = LINEAGE_HEADER + (b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.SF_daily,"
+                                b"\nSalesforce_prod.default.Account,Snowflake_analytics.RAW.SF.ACC,airflow.sf_daily,"
+                                b"\nSalesforce_prod.default.Lead,Snowflake_analytics.RAW.SF.LEAD,Airflow.SF_daily,\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [(i.name, i.data_objects) for i in report.accepted] == [
+        ("SF_daily: Salesforce_prod to Snowflake_analytics", ("Account", "Lead", "Opportunity"))]
 
 
 # ----------------------------------------------------------------------------- Backstage problems named as they are
