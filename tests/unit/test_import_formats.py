@@ -782,6 +782,34 @@ def test_backstage_problems_name_the_document_as_numbered_in_the_file_and_say_wh
     ]
 
 
+CATALOG_WITH_AN_API_OF_NO_SYSTEM = b"""apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: rates-api, title: Exchange rates API, tags: [rate]}
+spec: {type: openapi, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: orders-api, tags: [order]}
+spec: {type: openapi, owner: team-a, system: erp}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: checkout}
+spec: {type: service, owner: team-b, system: webshop, consumesApis: [rates-api, orders-api]}
+"""
+
+
+def test_a_backstage_api_that_names_no_system_and_no_provider_is_a_problem_not_a_system_named_after_it():
+    report = read_source({"catalog.yaml": CATALOG_WITH_AN_API_OF_NO_SYSTEM})
+
+    assert [(i.source_system, i.target_system) for i in report.accepted] == [("erp", "webshop")]
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [(
+        "catalog.yaml, document 3 (Component checkout)", "source_system",
+        "checkout consumes rates-api (catalog.yaml, document 1), which names no system: no component in the catalog "
+        "provides it and it has no spec.system. Give rates-api a spec.system, or add the component that provides it "
+        "(spec.providesApis) to the catalog.")]
+
+
 # ----------------------------------------------------------------------------- LeanIX: which column is which
 
 LEANIX_WITH_IDS = ["ID", "Type", "Name", "Display Name", "Provider Application ID", "Provider Application",
