@@ -41,12 +41,14 @@ EXPECTED = {
         (AIRBYTE_SF, "Salesforce", "Snowflake", ("Opportunity", "OpportunityLineItem"), "Unassigned"),
         ("AB-3f1e7a52-6a54-4c0e-9b8e-0d7d2a1f5c11", "Zendesk Support", "Snowflake", ("tickets", "ticket_comments"),
          "Unassigned")]),
+    "airbyte_config_api.json": ("airbyte", [
+        ("AB-6b1f0c2e-2d4a-4f1e-9a8b-3c5d7e9f1a20", "HubSpot", "BigQuery", ("contacts", "deals"), "Unassigned")]),
     "dbt_manifest.json": ("dbt", [
         ("DBT-revenue-analytics-salesforce", "Salesforce", "Snowflake", ("account", "opportunity"), "Data Platform"),
         ("DBT-revenue-analytics-stripe", "Stripe", "Snowflake", ("invoices", "subscriptions"), "Finance Systems")]),
     "openmetadata_lineage.csv": ("openmetadata", [
         ("OM-Airflow-prod-salesforce-daily-Salesforce-prod-Snow-798c884946", "Salesforce_prod",
-         "Snowflake_analytics", ("Opportunity", "Account"), "Unassigned"),
+         "Snowflake_analytics", ("Account", "Opportunity"), "Unassigned"),
         ("OM-Dagster-revops-opportunity-sync-Salesforce-prod-Sn-b91e1c861c", "Salesforce_prod",
          "Snowflake_analytics", ("Opportunity",), "Unassigned")]),
     "leanix_interfaces.xlsx": ("leanix", [
@@ -95,6 +97,7 @@ def test_a_reimport_of_the_same_export_gives_the_same_ids(name):
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("fivetran_connections.json", [("connections[2]", "data_objects")]),
+    ("airbyte_config_api.json", [("connections[1]", "data_objects")]),
     ("leanix_interfaces.xlsx", [("sheet 'Interfaces', row 5", "target_system")]),
     ("registry.xlsx", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
     ("registry.xls", [("sheet 'Registry', cell H7", "monthly_maintenance_hours")]),
@@ -340,6 +343,34 @@ def test_dbt_exposures_reach_sources_through_model_chains_and_cycles_end():
     assert salesforce.consumers == ("Monthly board pack", "Pipeline dashboard")
 
 
+@pytest.mark.parametrize(("adapter_type", "said"), [
+    (None, "has no metadata.adapter_type"), ("", "has no metadata.adapter_type"),
+    (["snowflake"], "has a list (snowflake) for metadata.adapter_type"),
+], ids=["absent", "empty", "a-list"])
+def test_a_dbt_manifest_that_does_not_name_its_warehouse_is_refused_once_saying_how_to_fix_it(adapter_type, said):
+    manifest = json.loads((SOURCES / "dbt_manifest.json").read_bytes())
+    manifest["metadata"] = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v1.json",
+                            "dbt_version": "0.19.0"}
+    if adapter_type is not None:
+        manifest["metadata"]["adapter_type"] = adapter_type
+
+    with pytest.raises(RegistryFileError) as refusal:
+        read_source(json.dumps(manifest).encode(), filename="manifest.json")
+
+    assert str(refusal.value) == (
+        f"The dbt manifest (written by dbt 0.19.0) {said}, so it does not say which warehouse its 4 source tables are "
+        "loaded into; their database and schema names do not say it either, and none is guessed. Run dbt parse in "
+        "the project with a current dbt, which writes the warehouse there (\"snowflake\", \"bigquery\", ...), "
+        "and upload the new target/manifest.json.")
+
+
+def test_a_dbt_manifest_without_sources_needs_no_warehouse():
+    report = read_source(b'{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v1.json"}, '
+                         b'"sources": {}, "nodes": {}}', "dbt")
+
+    assert (report.accepted, report.errors) == ([], [])
+
+
 def ods_bytes(rows) -> bytes:
     """A one-sheet OpenDocument spreadsheet with typed cells, as LibreOffice writes one."""
     def cell(value) -> str:
@@ -562,6 +593,61 @@ def test_a_creation_time_that_is_not_a_date_is_quoted_as_the_file_has_it(created
     assert [(e.where, e.column, e.value) for e in report.errors] == [("connections[0]", "launched_on", created)]
 
 
+# ----------------------------------------------------------------------------- Airbyte streams in either shape
+
+def _airbyte_with_streams(**parts) -> bytes:
+    connection = {"connectionId": "c1", "name": "SF", "sourceId": "s1", "destinationId": "d1", **parts}
+    return json.dumps({"connections": {"data": [connection]},
+                       "sources": {"data": [{"sourceId": "s1", "sourceType": "salesforce"}]},
+                       "destinations": {"data": [{"destinationId": "d1", "destinationType": "snowflake"}]}}).encode()
+
+
+@pytest.mark.parametrize("parts", [
+    {"configurations": {"streams": [{"name": "Opportunity"}, {"stream": {"name": "Account"}}]}},
+    {"syncCatalog": {"streams": [{"stream": {"name": "Opportunity"}, "config": {"selected": True}},
+                                 {"stream": {"name": "Account"}}]}},
+    {"syncCatalog": {"streams": [{"stream": {"name": "Opportunity"}, "config": {"selected": True}},
+                                 {"stream": {"name": "Lead"}, "config": {"selected": False}},
+                                 {"stream": {"name": "Account"}, "config": {"syncMode": "full_refresh"}}]}},
+], ids=["public-api-with-a-configured-catalog-item", "configured-catalog", "a-deselected-stream-left-out"])
+def test_airbyte_streams_are_read_from_the_public_api_and_the_configured_catalog_shapes(parts):
+    report = read_source(_airbyte_with_streams(**parts), filename="airbyte.json")
+
+    assert report.errors == []
+    assert [i.data_objects for i in report.accepted] == [("Opportunity", "Account")]
+
+
+def test_an_airbyte_connection_with_every_stream_deselected_says_it_syncs_nothing():
+    streams = [{"stream": {"name": "Lead"}, "config": {"selected": False}}]
+
+    report = read_source(_airbyte_with_streams(syncCatalog={"streams": streams}), filename="airbyte.json")
+
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [(
+        "connections[0]", "data_objects",
+        "Every stream in syncCatalog.streams has config.selected false, so the connection syncs nothing: select "
+        "the streams it moves in Airbyte and export it again, or leave the connection out.")]
+
+
+def test_an_airbyte_stream_without_a_name_is_named_where_it_is_and_left_out():
+    parts = {"configurations": {"streams": [{"name": "Opportunity"}, {"name": None}, {"stream": {"name": " "}}]}}
+
+    report = read_source(_airbyte_with_streams(**parts), filename="airbyte.json")
+
+    assert [i.data_objects for i in report.accepted] == [("Opportunity",)]
+    assert ("Left out 2 Airbyte streams without a name: connections[0].configurations.streams[1].name and "
+            "connections[0].configurations.streams[2].stream.name.") in report.notes
+
+
+def test_an_airbyte_source_of_the_configuration_api_is_named_by_its_connector_not_its_own_name():
+    sources = {"sourceId": "s1", "name": "Orders DB", "sourceName": "Postgres"}
+    document = json.loads(_airbyte_with_streams(configurations={"streams": [{"name": "orders"}]}))
+    document["sources"] = [sources]
+
+    report = read_source(json.dumps(document).encode(), filename="airbyte.json")
+
+    assert [i.source_system for i in report.accepted] == ["PostgreSQL"]
+
+
 # ----------------------------------------------------------------------------- OpenMetadata lineage
 
 def _lineage_saved_with(delimiter: str) -> bytes:
@@ -595,7 +681,65 @@ def test_lineage_edges_of_one_pipeline_to_a_service_spelled_in_another_case_are_
     report = read_source(lineage, "openmetadata")
 
     assert [(i.source_system, i.target_system, i.data_objects) for i in report.accepted] == [
-        ("Salesforce_prod", "Snowflake_analytics", ("Opportunity", "Account"))]
+        ("Salesforce_prod", "Snowflake_analytics", ("Account", "Opportunity"))]
+
+
+LINEAGE_HEADER = b"fromFullyQualifiedName,toFullyQualifiedName,pipelineFullyQualifiedName,description\n"
+
+
+def test_a_lineage_edge_between_services_names_no_data_object():
+    lineage = LINEAGE_HEADER + (b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.x,\n"
+                                b"Salesforce_prod,Snowflake_analytics,Airflow.x,service-level edge\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [i.data_objects for i in report.accepted] == [("Opportunity",)]
+
+
+def test_lineage_between_services_only_is_refused_naming_the_rows_and_data_objects():
+    lineage = LINEAGE_HEADER + (b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.x,\n"
+                                b"Salesforce_prod,Snowflake_analytics,,service-level edge\n"
+                                b"salesforce_prod,Snowflake_analytics,,\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [(
+        "row 3", "data_objects",
+        "Rows 3 and 4 connect the services Salesforce_prod and Snowflake_analytics only, with no table after the "
+        "service name, so they do not say what is moved: export the lineage of the tables instead (a table's "
+        "Lineage tab).")]
+
+
+def _reordered(data: bytes, *, swap_case: bool = False) -> bytes:
+    header, *rows = data.decode("utf-8-sig").splitlines(keepends=True)
+    rows.reverse()
+    if swap_case:  # Dagster's edge, now read before Airflow's, spells the service in another case
+        rows = [r.replace("Salesforce_prod.default.Opportunity", "salesforce_prod.default.Opportunity")
+                if "Dagster" in r else r for r in rows]
+    return (header + "".join(rows)).encode()
+
+
+@pytest.mark.parametrize("swap_case", [False, True], ids=["reordered", "reordered-and-one-row-respelled"])
+def test_lineage_rows_in_another_order_give_the_same_ids_and_the_same_rows(swap_case):
+    data = (SOURCES / "openmetadata_lineage.csv").read_bytes()
+    before = read_source(data, "openmetadata")
+
+    after = read_source(_reordered(data, swap_case=swap_case), "openmetadata")
+
+    assert sorted(after.accepted, key=lambda i: i.id) == sorted(before.accepted, key=lambda i: i.id)
+    assert {i: o.external_id for i, o in after.origins.items()} == {
+        i: o.external_id for i, o in before.origins.items()}
+
+
+def test_pipeline_names_are_compared_ignoring_case_as_service_names_are():
+    lineage = LINEAGE_HEADER + (b"Salesforce_prod.default.Opportunity,Snowflake_analytics.RAW.SF.OPP,Airflow.SF_daily,"
+                                b"\nSalesforce_prod.default.Account,Snowflake_analytics.RAW.SF.ACC,airflow.sf_daily,"
+                                b"\nSalesforce_prod.default.Lead,Snowflake_analytics.RAW.SF.LEAD,Airflow.SF_daily,\n")
+
+    report = read_source(lineage, "openmetadata")
+
+    assert [(i.name, i.data_objects) for i in report.accepted] == [
+        ("SF_daily: Salesforce_prod to Snowflake_analytics", ("Account", "Lead", "Opportunity"))]
 
 
 # ----------------------------------------------------------------------------- Backstage problems named as they are
@@ -636,6 +780,34 @@ def test_backstage_problems_name_the_document_as_numbered_in_the_file_and_say_wh
          "ghost consumes missing-api, which is not in the catalog: add the API's file (kind: API) to the catalog, "
          "or take missing-api out of ghost's spec.consumesApis."),
     ]
+
+
+CATALOG_WITH_AN_API_OF_NO_SYSTEM = b"""apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: rates-api, title: Exchange rates API, tags: [rate]}
+spec: {type: openapi, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: orders-api, tags: [order]}
+spec: {type: openapi, owner: team-a, system: erp}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: checkout}
+spec: {type: service, owner: team-b, system: webshop, consumesApis: [rates-api, orders-api]}
+"""
+
+
+def test_a_backstage_api_that_names_no_system_and_no_provider_is_a_problem_not_a_system_named_after_it():
+    report = read_source({"catalog.yaml": CATALOG_WITH_AN_API_OF_NO_SYSTEM})
+
+    assert [(i.source_system, i.target_system) for i in report.accepted] == [("erp", "webshop")]
+    assert [(e.where, e.column, e.fix) for e in report.errors] == [(
+        "catalog.yaml, document 3 (Component checkout)", "source_system",
+        "checkout consumes rates-api (catalog.yaml, document 1), which names no system: no component in the catalog "
+        "provides it and it has no spec.system. Give rates-api a spec.system, or add the component that provides it "
+        "(spec.providesApis) to the catalog.")]
 
 
 # ----------------------------------------------------------------------------- LeanIX: which column is which

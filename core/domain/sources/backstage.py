@@ -4,8 +4,10 @@ From the documented descriptor format (docs/registry-format.md): a Component lis
 ``spec.consumesApis`` (entity references), its ``spec.system``, ``spec.owner`` and ``spec.lifecycle``; an API has
 ``metadata.tags`` and a ``spec.system``; a System has ``metadata.title``. A component that consumes an API another
 component provides is one integration, from the provider's system to the consumer's; its owner team is the
-consumer's ``spec.owner``, its data objects the API's tags, or its name when it has none. A component consuming an
-API that is neither in the catalog nor provided there is a problem, not an integration from a system named after it.
+consumer's ``spec.owner``, its data objects the API's tags, or its name when it has none. An API no component
+provides comes from its own ``spec.system``; a component consuming an API that is not in the catalog, or that no
+component provides and that has no ``spec.system``, is a problem, not an integration from a system named after the
+API.
 """
 
 from __future__ import annotations
@@ -62,7 +64,11 @@ class _Entity:
     namespace: str
     name: str
     body: dict
-    where: str
+    place: str  # the file and the document's number in it: "apis.yaml, document 2"
+
+    @property
+    def where(self) -> str:
+        return f"{self.place} ({self.body.get('kind')} {text_of(self.metadata.get('name'))})"
 
     @property
     def ref(self) -> tuple[str, str, str]:
@@ -96,7 +102,7 @@ def _entities(files: Mapping[str, bytes]) -> Iterator[_Entity]:
             kind = text_of(document.get("kind")).lower()
             if name and kind:
                 yield _Entity(kind, (text_of(metadata.get("namespace")) or "default").lower(), name.lower(), document,
-                              f"{path}, document {number} ({document.get('kind')} {name})")
+                              f"{path}, document {number}")
 
 
 def _rows(entities: list[_Entity], skipped: list[str]) -> Iterator[SourceRow]:
@@ -107,11 +113,21 @@ def _rows(entities: list[_Entity], skipped: list[str]) -> Iterator[SourceRow]:
             providers.setdefault(api, []).append(component)
 
     def system_of(entity: _Entity) -> str:
+        """The entity's ``spec.system`` (the System's title when the catalog has it); a component without one is
+        its own system (its title), an API without one names none: an interface is not a system."""
         system = text_of(entity.spec.get("system"))
         if not system:
-            return entity.title
+            return entity.title if entity.kind == "component" else ""
         ref = entity_ref(system, "system", entity.namespace)
         return by_ref[ref].title if ref in by_ref else ref[2]
+
+    def source_fix(consumer: _Entity, api_ref: tuple[str, str, str], api: _Entity | None) -> str:
+        if api is None:
+            return (f"{consumer.name} consumes {api_ref[2]}, which is not in the catalog: add the API's file (kind: "
+                    f"API) to the catalog, or take {api_ref[2]} out of {consumer.name}'s spec.consumesApis.")
+        return (f"{consumer.name} consumes {api.name} ({api.place}), which names no system: no component in the "
+                f"catalog provides it and it has no spec.system. Give {api.name} a spec.system, or add the component "
+                "that provides it (spec.providesApis) to the catalog.")
 
     for consumer in (e for e in entities if e.kind == "component"):
         owner = consumer.spec.get("owner")
@@ -124,7 +140,8 @@ def _rows(entities: list[_Entity], skipped: list[str]) -> Iterator[SourceRow]:
                 api.metadata.get("tags"), list) else []
             objects = tags or [api.title if api else api_ref[2]]
             for provider in providers.get(api_ref) or [None]:
-                # An API neither in the catalog nor provided there names no system: a problem, not a system invented.
+                # An API that no component provides names the system only by its spec.system: without one, or
+                # without the API in the catalog at all, it is a problem, not a system named after the API.
                 source = system_of(provider) if provider else (system_of(api) if api else "")
                 target = system_of(consumer)
                 if source and source.casefold() == target.casefold():
@@ -145,9 +162,8 @@ def _rows(entities: list[_Entity], skipped: list[str]) -> Iterator[SourceRow]:
                     "notes": f"Backstage: {consumer.name} consumes {api_ref[2]}"
                              + (f", provided by {provider.name}" if provider else ", provider not in the catalog"),
                 }
-                yield SourceRow(cells, external_id, consumer.where, fixes={"owner_team": owner_fix, "source_system": (
-                    f"{consumer.name} consumes {api_ref[2]}, which is not in the catalog: add the API's file (kind: "
-                    f"API) to the catalog, or take {api_ref[2]} out of {consumer.name}'s spec.consumesApis.")})
+                yield SourceRow(cells, external_id, consumer.where, fixes={
+                    "owner_team": owner_fix, "source_system": source_fix(consumer, api_ref, api)})
 
 
 def read_backstage(files: Mapping[str, bytes], *, max_rows: int | None = None) -> ImportReport:

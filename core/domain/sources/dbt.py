@@ -17,6 +17,7 @@ from core.domain.registry_cells import ImportReport
 from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, list_cell, load_json, make_id, part_of,
     rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
+from core.wording import described_value, plural
 
 FORMAT = "dbt"
 _TEAM_KEYS = ("owner_team", "team", "owner")  # where teams put the owner in a source's meta
@@ -67,9 +68,36 @@ def _meta_team(source: dict) -> str:
     return ""
 
 
-def _rows(document: dict) -> Iterator[SourceRow]:
+def _warehouse(document: dict) -> str:
+    """The warehouse the sources are loaded into: ``metadata.adapter_type`` as a system name.
+
+    A manifest that does not say is refused once, for the whole file, rather than every source refused alike: the
+    sources' ``database`` and ``schema`` are names the project chose, not the kind of warehouse, and the adapter's
+    macro packages overlap (Redshift's manifests carry ``dbt_postgres`` too), so nothing else says it reliably.
+
+    >>> _warehouse({"metadata": {"adapter_type": "bigquery"}, "sources": {"source.p.s.t": {}}})
+    'BigQuery'
+    """
     metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
-    warehouse = system_name(text_of(metadata.get("adapter_type"))) if text_of(metadata.get("adapter_type")) else ""
+    adapter_type = metadata.get("adapter_type")
+    tables = [s for s in (document.get("sources") or {}).values() if isinstance(s, dict)]
+    if isinstance(adapter_type, str) and adapter_type.strip():
+        return system_name(adapter_type)
+    if not tables:
+        return ""
+    written_by = f" (written by dbt {text_of(metadata.get('dbt_version'))})" if text_of(metadata.get("dbt_version")) \
+        else ""
+    said = "has no metadata.adapter_type" if adapter_type is None or adapter_type == "" else \
+        f"has {described_value(adapter_type)} for metadata.adapter_type"
+    raise RegistryFileError(
+        f"The dbt manifest{written_by} {said}, so it does not say which warehouse its "
+        f"{plural(len(tables), 'source table')} {'is' if len(tables) == 1 else 'are'} loaded into; their database "
+        "and schema names do not say it either, and none is guessed. Run dbt parse in the project with a current "
+        "dbt, which writes the warehouse there (\"snowflake\", \"bigquery\", ...), and upload the new "
+        "target/manifest.json.")
+
+
+def _rows(document: dict, warehouse: str) -> Iterator[SourceRow]:
     sources = {k: v for k, v in (document.get("sources") or {}).items() if isinstance(v, dict)} \
         if isinstance(document.get("sources"), dict) else {}
     nodes = document.get("nodes") if isinstance(document.get("nodes"), dict) else {}
@@ -103,7 +131,7 @@ def _rows(document: dict) -> Iterator[SourceRow]:
             notes.append(description)
         cells = {
             "id": make_id("DBT", f"{package}-{source_name}"),
-            "name": f"{source_system} into {warehouse or 'the warehouse'} (dbt source {source_name})",
+            "name": f"{source_system} into {warehouse} (dbt source {source_name})",
             "source_system": source_system,
             "target_system": warehouse,
             "data_objects": list_cell(tables),
@@ -112,9 +140,7 @@ def _rows(document: dict) -> Iterator[SourceRow]:
             "approach": "etl",
             "notes": ", ".join(notes),
         }
-        yield SourceRow(cells, external_id, f'sources["{ids[0]}"]', fixes={
-            "target_system": "The manifest's metadata.adapter_type is empty: export it again with dbt parse.",
-        })
+        yield SourceRow(cells, external_id, f'sources["{ids[0]}"]')
 
 
 def read_dbt(data: bytes, *, max_rows: int | None = None) -> ImportReport:
@@ -127,8 +153,8 @@ def read_dbt(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     [('DBT-shop-stripe', 'Stripe', 'Snowflake', ('charges',))]
 
     Raises:
-        RegistryFileError: when the file is not JSON or not a dbt manifest, or its sources, nodes or exposures are
-            not objects.
+        RegistryFileError: when the file is not JSON or not a dbt manifest, its sources, nodes or exposures are
+            not objects, or it has sources but does not name the warehouse (``metadata.adapter_type``).
     """
     document = load_json(data, "dbt manifest")
     if not looks_like_dbt(document):
@@ -137,7 +163,8 @@ def read_dbt(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     for key, (holds, unique_id) in _PARTS.items():
         part_of(document, key, "dbt manifest", (dict,), f'an object of {holds} by their unique id ("{unique_id}": '
                 "{...})", "Upload target/manifest.json as dbt parse or dbt compile wrote it.")
+    warehouse = _warehouse(document)
     notes = []
     if not any(_meta_team(s) for s in (document.get("sources") or {}).values() if isinstance(s, dict)):
         notes.append("No source names its team in meta (owner_team, team or owner): owner_team is 'Unassigned'.")
-    return rows_to_report(_rows(document), FORMAT, max_rows=max_rows, notes=notes)
+    return rows_to_report(_rows(document, warehouse), FORMAT, max_rows=max_rows, notes=notes)

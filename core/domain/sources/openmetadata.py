@@ -6,20 +6,25 @@ name starts with the service (``Salesforce_prod.default.opportunity``): the syst
 between the same two services are one integration moving the entities named at their start; edges without a
 pipeline are grouped per pair of services. Several pipelines on the same from -> to are then several integrations
 on one route, which the overlap analysis shows as candidate duplicates.
+
+Service and pipeline names are compared ignoring case, and everything an integration gets from its edges (its id,
+the spelling shown, its objects and notes) depends on the edges, not on their order: a re-export that lists the
+same lineage in another order updates the same rows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 
 from core.domain.limits import check_row_count, check_upload_size, row_limit
 from core.domain.registry_cells import ImportReport
 from core.domain.csv_text import decode_registry_bytes, detect_delimiter
 from core.domain.sources.common import UNASSIGNED_TEAM, SourceRow, list_cell, make_id, rows_to_report
 from core.errors import RegistryFileError
+from core.wording import natural_list, plural
 
 FORMAT = "openmetadata"
 REQUIRED = ("fromFullyQualifiedName", "toFullyQualifiedName")
@@ -74,6 +79,43 @@ def _records(data: bytes) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
     return delimiter, rows()
 
 
+def _spelling(counts: Counter[str]) -> str:
+    """The spelling most edges use; on a tie, the first in sorted order (never the one that happened to come first).
+
+    >>> _spelling(Counter({"snowflake_analytics": 1, "Snowflake_analytics": 2})), _spelling(Counter({"b": 1, "a": 1}))
+    ('Snowflake_analytics', 'a')
+    """
+    return min(counts, key=lambda spelled: (-counts[spelled], spelled))
+
+
+def _entity(name: str) -> str:
+    """The entity an edge end names: the last part of a name with more than its service; a name that is only a
+    service (``Salesforce_prod``, an edge between services) names none.
+
+    >>> _entity("Salesforce_prod.default.Opportunity"), _entity("Salesforce_prod")
+    ('Opportunity', '')
+    """
+    parts = split_fqn(name)
+    return parts[-1] if len(parts) > 1 else ""
+
+
+def _no_objects_fix(numbers: Iterable[int], source: str, target: str) -> str:
+    """What to do about edges that name no entity at their start.
+
+    >>> _no_objects_fix([4], "Salesforce_prod", "Snowflake_analytics")
+    "Row 4 connects the services Salesforce_prod and Snowflake_analytics only, with no table after the service name, \
+so it does not say what is moved: export the lineage of the tables instead (a table's Lineage tab)."
+    """
+    if not source:
+        return "Give the edge a fromFullyQualifiedName: the table the data comes from."
+    numbers = sorted(numbers)
+    rows = natural_list([str(n) for n in numbers], limit=6, noun="rows")
+    one = len(numbers) == 1
+    return (f"{'Row' if one else 'Rows'} {rows} {'connects' if one else 'connect'} the services {source} and "
+            f"{target or '(none)'} only, with no table after the service name, so {'it does' if one else 'they do'} "
+            "not say what is moved: export the lineage of the tables instead (a table's Lineage tab).")
+
+
 def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     """Validate an OpenMetadata lineage CSV: one integration per pipeline (or none) and pair of services.
 
@@ -82,7 +124,7 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     ...     b"table,Salesforce.default.opportunity,table,Snowflake.raw.sf.opportunity,Airflow.sf_daily\\n"
     ...     b"table,Salesforce.default.account,table,Snowflake.raw.sf.account,Airflow.sf_daily\\n")
     >>> [(i.source_system, i.target_system, i.data_objects) for i in report.accepted]
-    [('Salesforce', 'Snowflake', ('opportunity', 'account'))]
+    [('Salesforce', 'Snowflake', ('account', 'opportunity'))]
 
     Raises:
         RegistryFileError: for a file over the size or row limit, or without the lineage columns.
@@ -91,7 +133,7 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     limit = row_limit() if max_rows is None else max_rows
     delimiter, records = _records(data)
     groups: dict[tuple[str, str, str], list[tuple[int, dict[str, str]]]] = defaultdict(list)
-    spelled: dict[tuple[str, str, str], tuple[str, str]] = {}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)  # a name ignoring case -> how the edges spell it
     inside, edges = 0, 0
     for number, record in records:
         edges += 1
@@ -100,25 +142,25 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
         if source and target and source[0].casefold() == target[0].casefold():
             inside += 1  # a view or model inside one service: lineage, not an integration between systems
             continue
-        pipeline = record.get("pipelineFullyQualifiedName", "")
-        ends = (source[0] if source else "", target[0] if target else "")
-        # Service names compare ignoring case, as the edge-inside-one-service test above; the first spelling is shown.
-        key = (pipeline, ends[0].casefold(), ends[1].casefold())
-        spelled.setdefault(key, ends)
-        groups[key].append((number, record))
+        names = (record.get("pipelineFullyQualifiedName", ""), source[0] if source else "", target[0] if target else "")
+        for name in names:
+            spellings[name.casefold()][name] += 1
+        groups[tuple(n.casefold() for n in names)].append((number, record))
 
     def rows() -> Iterator[SourceRow]:
-        for key, members in groups.items():
-            pipeline, (source, target) = key[0], spelled[key]
-            first_row = members[0][0]
-            objects = [split_fqn(r["fromFullyQualifiedName"])[-1] for _, r in members
-                       if split_fqn(r["fromFullyQualifiedName"])]
+        # In order of the ids' names, not of the rows: the same lineage listed in another order gives the same rows.
+        for key in sorted(groups):
+            members = groups[key]
+            pipeline, source, target = (_spelling(spellings[k]) for k in key)
+            numbers = [n for n, _ in members]
+            objects = sorted({_entity(r["fromFullyQualifiedName"]) for _, r in members} - {""}, key=str.casefold)
             pipeline_name = split_fqn(pipeline)[-1] if split_fqn(pipeline) else ""
             external_id = f"{pipeline or '(no pipeline)'}|{source}|{target}"
-            description = next((r.get("description", "") for _, r in members if r.get("description")), "")
-            notes = [f"OpenMetadata lineage, {len(members)} edge(s)" + (f", pipeline {pipeline}" if pipeline else "")]
-            if description:
-                notes.append(description)
+            descriptions = sorted({r.get("description", "") for _, r in members} - {""})
+            notes = [f"OpenMetadata lineage, {plural(len(members), 'edge')}" + (f", pipeline {pipeline}" if pipeline
+                                                                               else "")]
+            if descriptions:
+                notes.append(natural_list(descriptions, limit=4, noun="descriptions"))
             cells = {
                 "id": make_id("OM", external_id),
                 "name": f"{pipeline_name or 'Lineage'}: {source} to {target}",
@@ -129,9 +171,10 @@ def read_lineage(data: bytes, *, max_rows: int | None = None) -> ImportReport:
                 "approach": "etl" if pipeline else "",
                 "notes": ", ".join(notes),
             }
-            yield SourceRow(cells, external_id, f"row {first_row}" + (f" (pipeline {pipeline})" if pipeline else ""),
+            yield SourceRow(cells, external_id, f"row {min(numbers)}" + (f" (pipeline {pipeline})" if pipeline else ""),
                             fixes={"source_system": "Give the edge a fromFullyQualifiedName.",
-                                   "target_system": "Give the edge a toFullyQualifiedName."})
+                                   "target_system": "Give the edge a toFullyQualifiedName.",
+                                   "data_objects": _no_objects_fix(numbers, source, target)})
 
     notes = ["OpenMetadata's lineage export names no owning team: owner_team is 'Unassigned'."]
     if inside:
