@@ -178,15 +178,14 @@ class CapacityShare:
         return self.share.likely > self.guideline
 
     def sentence(self, hours_per_fte: float) -> str:
-        """The share in words, e.g. "22% of the team's 1,000 h a month (7.1 FTE) maintains duplicates (21% – 24%)."
+        """The share in words, short enough for one line of the one-page PDF.
 
         >>> CapacityShare(1000, Range(210, 225, 240), Range(0.21, 0.225, 0.24), 0.2).sentence(140)
-        "22% of the team's engineering capacity (1,000 h a month, 7.1 FTE) goes into maintaining duplicates and reconciling their figures by hand (range 21% – 24%)."
+        "22% of the team's engineering capacity (1,000 h a month, 7.1 FTE) maintains and reconciles duplicates (range 21% – 24%)."
         """  # noqa: E501
         return (f"{format_percent(self.share.likely)} of the team's engineering capacity "
                 f"({format_hours(self.capacity_hours).removesuffix(' h')} h a month, "
-                f"{format_fte(self.capacity_hours, hours_per_fte)}) goes into maintaining duplicates and "
-                "reconciling their figures by hand "
+                f"{format_fte(self.capacity_hours, hours_per_fte)}) maintains and reconciles duplicates "
                 f"(range {format_percent(self.share.low)} – {format_percent(self.share.high)}).")
 
     def guideline_text(self) -> str:

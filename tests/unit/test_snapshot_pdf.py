@@ -23,7 +23,7 @@ from core.domain.tco import compare_scenarios
 from core.domain.tco_simulation import simulate_portfolio
 from core.reports.pdf_layout import shorten, text_width
 from core.reports.snapshot_pdf import build_snapshot_pdf, snapshot_figures
-from core.reports.tco_figures import top_waste_clusters
+from core.reports.tco_figures import capacity_share, top_waste_clusters
 from core.storage.defaults import (
     SAMPLE_REGISTRY,
     default_complexity_rules,
@@ -187,6 +187,17 @@ def test_the_share_of_capacity_spent_on_duplicates_is_drawn_beside_the_guideline
     assert "engineering capacity" not in without
     assert f"{share * 100:.0f}% of the team's engineering capacity (1,000 h a month, 7.1 FTE)" in text
     assert "Guideline: keep it under 20% (guidance, not a rule)" in text
+
+
+def test_the_capacity_sentence_is_printed_whole_with_its_range(sample):
+    team = analyse_registry(sample.integrations, replace(sample.settings, team_capacity_hours=280),
+                            aliases=load_aliases(), rules=default_complexity_rules())
+
+    text = " ".join(pdf_pages(build_snapshot_pdf(team, registry_name="Acme", registry_version=7,
+                                                 rubric=load_rubric()))[0].split())
+
+    share = capacity_share(team.costs, 280, 0.2)
+    assert share.sentence(team.settings.hours_per_fte) in text  # not cut to "… (range…"
 
 
 def test_top_clusters_show_the_dashboards_verdicts_and_the_recommendations_are_priced_by_core(sample):
