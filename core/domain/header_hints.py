@@ -96,6 +96,20 @@ Add the missing columns or map the file's columns to them (see docs/registry-for
             "columns to them (see docs/registry-format.md for accepted names).")
 
 
+def map_columns_not_in(column_map: Mapping[str, str], columns: Iterable[str]) -> list[str]:
+    """The columns a map names that are not among a file's ``columns``, compared as headers are (case, spaces, ``-``
+    and ``_`` ignored).
+
+    The reader passes over such columns (the Registry page reuses a map remembered from an earlier file of the same
+    name on purpose); ``igov`` refuses a ``--map`` that names one, as it is a typo or the wrong file.
+
+    >>> map_columns_not_in({"sending app": "source_system", "Nope": "name"}, ["Sending App", "Interface"])
+    ['Nope']
+    """
+    present = {header_key(column) for column in columns}
+    return [column for column in column_map if header_key(column) not in present]
+
+
 def parse_column_map(text: str) -> dict[str, str]:
     """Read ``--map "Source Application=source_system, Target Application=target_system"``: file column -> field.
 
