@@ -110,12 +110,22 @@ def _check_source(data: bytes | dict[str, bytes], options: dict) -> ImportReport
     return report
 
 
-def _map_hint(error: MissingColumnsError) -> str:
-    """The --map option that would use the suggested columns, for the message of a header missing columns."""
-    if not error.suggestions:
-        return "Map the file's columns with --map \"FILE COLUMN=field,...\"."
-    pairs = ",".join(f"{column}={field}" for field, column in error.suggestions.items())
-    return f"If those are right, run again with: --map \"{pairs}\""
+def _map_hint(error: MissingColumnsError, map_text: str | None = None) -> str:
+    """The --map option that would use the suggested columns (and keep the entries of the --map given), for the
+    message of a header missing columns; a field nothing looks like gets a place to name one of the columns not
+    used."""
+    given = [f"{column}={field}" for column, field in (parse_column_map(map_text) if map_text else {}).items()]
+    suggested = [f"{column}={field}" for field, column in error.suggestions.items()]
+    unmatched = [field for field in error.missing if field not in error.suggestions]
+    if not unmatched:
+        return f"If those are right, run again with: --map \"{','.join(given + suggested)}\""
+    if not error.unused:
+        return f"Add a column for {' and '.join(unmatched)} to the file: each of its columns is used already."
+    pairs = ",".join(given + suggested + [f"<column>={field}" for field in unmatched])
+    holds = (f"<column> being the column that holds {unmatched[0]}" if len(unmatched) == 1 else
+             "each <column> being the column that holds its field")
+    return (f"{'If the suggestions are right, r' if suggested else 'R'}un again with: --map \"{pairs}\", {holds} "
+            "(one of the columns not used).")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -624,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"igov: {error}", file=sys.stderr)
         return EXIT_USAGE
     except MissingColumnsError as error:
-        print(f"igov: {error}\n{_map_hint(error)}", file=sys.stderr)
+        print(f"igov: {error}\n{_map_hint(error, getattr(args, 'map', None))}", file=sys.stderr)
         return EXIT_REJECTED
     except GovernanceError as error:
         print(f"igov: {error}", file=sys.stderr)

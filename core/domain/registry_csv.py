@@ -11,7 +11,7 @@ from dataclasses import replace
 from core.domain.csv_text import (BINARY_FILE, EMPTY_FILE, NOT_VALID, SAVE_AS_UTF8, decode_registry_bytes,
     detect_delimiter, looks_like_utf7)
 from core.domain.gc_pause import without_gc_pauses
-from core.domain.header_hints import missing_columns_message, suggest_columns
+from core.domain.header_hints import missing_columns_message, suggest_columns, unused_columns
 from core.domain.limits import check_header_size, check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
 from core.domain.numbers import Notation, detect_notation
@@ -264,8 +264,13 @@ def _add_row(report: ImportReport, first_row_of_id: dict[str, int], row: int,
     report.errors.extend(errors)
 
 
-def check_required_columns(header: Sequence[str], found: Iterable[str]) -> None:
-    """Refuse a header without every required column, naming the file's columns that probably mean the missing ones.
+def check_required_columns(header: Sequence[str], found: Iterable[str], unused: Iterable[str] | None = None) -> None:
+    """Refuse a header without every required column, naming the file's columns that probably mean the missing ones
+    and, for a field no column looks like, the columns not used.
+
+    Args:
+        header: the header row as read; found: the fields its columns were read as.
+        unused: the header's columns not read as any field; ``None``: every column no header name matches.
 
     Raises:
         RegistryFileError: when no column at all is recognised and nothing looks like a required one.
@@ -277,14 +282,16 @@ def check_required_columns(header: Sequence[str], found: Iterable[str]) -> None:
         return
     cells = [unneutralise_cell(c.strip()).strip() for c in header]
     cells = [c for c in cells if c]
-    suggestions = suggest_columns(cells, missing)
+    free = [c for c in cells if match_header(c) is None] if unused is None else list(unused)
+    suggestions = suggest_columns(free, missing)
     if not found and len(suggestions) < 2:
         raise RegistryFileError(
             "No recognisable header in the first row. The first row must name the columns, e.g. "
             "name, source_system, target_system, data_objects, owner_team (see docs/registry-format.md)."
         )
-    raise MissingColumnsError(missing_columns_message(missing, suggestions), missing=missing, columns=cells,
-                              suggestions=suggestions)
+    left = unused_columns(suggestions, free)
+    raise MissingColumnsError(missing_columns_message(missing, suggestions, left), missing=missing, columns=cells,
+                              suggestions=suggestions, unused=left)
 
 
 def _read_records(text: str, encoding: str, delimiter: str, limit: int,
@@ -304,7 +311,7 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
                                 f"\ufffd: {', '.join(c.strip() for c in header if NOT_VALID in c)}. Retype them in "
                                 f"the sheet, then save it again as CSV. " + SAVE_AS_UTF8)
     canonical, unknown, mapping = _map_header(header, columns)
-    check_required_columns(header, canonical.values())
+    check_required_columns(header, canonical.values(), unknown.values())
     rows: list[tuple[int, list[str]]] = []  # up to the first row over the limit, where reading stops
     filled = 0
     for offset, cells in records:

@@ -168,3 +168,26 @@ def test_a_map_column_is_matched_as_headers_are_whatever_its_case_and_spaces(tmp
 
     assert code == 0
     assert capsys.readouterr().out.startswith("1 row(s) valid")
+
+
+@pytest.mark.parametrize(("map_text", "hint"), [
+    pytest.param(None, 'If the suggestions are right, run again with: --map "Sending App=source_system,Receiving '
+                 'App=target_system,Business Object=data_objects,Responsible Dept=owner_team,<column>=name", <column> '
+                 'being the column that holds name (one of the columns not used).', id="first-run"),
+    pytest.param("Sending App=source_system,Receiving App=target_system,Business Object=data_objects,"
+                 "Responsible Dept=owner_team",
+                 'Run again with: --map "Sending App=source_system,Receiving App=target_system,Business Object='
+                 'data_objects,Responsible Dept=owner_team,<column>=name", <column> being the column that holds name '
+                 '(one of the columns not used).', id="run-with-the-suggested-map"),
+])
+def test_a_field_nothing_looks_like_is_shown_the_columns_not_used_and_where_to_map_one(tmp_path, capsys, map_text,
+                                                                                       hint):
+    path = tmp_path / "registry.csv"
+    path.write_text(UNKNOWN_HEADERS, encoding="utf-8")
+
+    code = main(["validate", str(path), *(["--map", map_text] if map_text else [])])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Nothing looks like name; columns not used: Ref, Interface, Contact, Slack channel." in err
+    assert err.splitlines()[-1] == hint

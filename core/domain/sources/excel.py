@@ -326,7 +326,8 @@ def read_workbook_sheets(sheets: Sequence[Sheet], kind: str = "xlsx", *, column_
                                     notation=notation)
     except MissingColumnsError as problem:
         raise MissingColumnsError(f"Sheet '{chosen.name}': {problem}", missing=problem.missing,
-                                  columns=problem.columns, suggestions=problem.suggestions) from None
+                                  columns=problem.columns, suggestions=problem.suggestions,
+                                  unused=problem.unused) from None
     except RegistryFileError as problem:
         raise RegistryFileError(f"Sheet '{chosen.name}': {problem}") from None
     header = rows[0]
