@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from core.domain.csv_text import (BINARY_FILE, EMPTY_FILE, NOT_VALID, SAVE_AS_UTF8, decode_registry_bytes,
@@ -17,8 +17,10 @@ from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_
 from core.domain.numbers import Notation, detect_notation
 from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, NOTATION_COLUMNS, NUMBER_COLUMNS,
     REQUIRED_COLUMNS, BOTH_ORDERS, DAY_FIRST, slash_date_order,
-    ImportReport, RowError, generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
+    ImportReport, RowError, column_letter, generate_id, header_key, match_header, parse_registry_row,
+    unneutralise_cell)
 from core.errors import MissingColumnsError, RegistryFileError
+from core.wording import natural_list
 
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
 _LINE_TEXT = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -62,6 +64,22 @@ def _map_header(
         canonical[position] = column
         mapping[text] = column
     return canonical, unknown, mapping
+
+
+def _headerless_columns_note(header: Sequence[str], canonical: dict[int, str], unknown: dict[int, str],
+                             has_values: Callable[[int], bool]) -> list[str]:
+    """The note on columns that hold values under an empty header cell: nothing names them, so they are not read.
+
+    >>> _headerless_columns_note(["id", "", ""], {0: "id"}, {}, lambda position: position == 1)
+    ['Column 2 (B) has no header; its values were not read. Give it a header to keep it.']
+    """
+    positions = [p for p in range(len(header)) if p not in canonical and p not in unknown and has_values(p)]
+    if not positions:
+        return []
+    named = natural_list([f"{p + 1} ({column_letter(p)})" for p in positions], limit=10, noun="more")
+    if len(positions) == 1:
+        return [f"Column {named} has no header; its values were not read. Give it a header to keep it."]
+    return [f"Columns {named} have no header; their values were not read. Give each a header to keep it."]
 
 
 def _first_line(text: str) -> str:
@@ -326,6 +344,8 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
         (dict.fromkeys(cells[pos] for _, cells in rows if pos < len(cells)) for pos in numbers), dates, delimiter,
         notation)
     report = _new_report(unknown, mapping, encoding, delimiter, notation)
+    report.notes += _headerless_columns_note(
+        header, canonical, unknown, lambda p: any(p < len(cells) and cells[p].strip() for _, cells in rows))
     first_row_of_id: dict[str, int] = {}
     width = len(header)
     for offset, cells in rows:
@@ -497,6 +517,8 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
     built = integrations_from_columns({**value_columns, "extra": extras})
 
     report = _new_report(unknown, mapping, encoding, delimiter, notation)
+    report.notes += _headerless_columns_note(header, canonical, unknown,
+                                             lambda p: any(text.strip() for text in columns[p][1]))
     report.rows_read = rows - len(blank)
     if len(built) == rows and len(set(value_columns["id"])) == rows:
         report.accepted = built  # every row valid, every id new: the usual file
