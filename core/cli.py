@@ -128,13 +128,26 @@ def _map_hint(error: MissingColumnsError, map_text: str | None = None) -> str:
             "(one of the columns not used).")
 
 
+def _no_rows_message(report: ImportReport) -> str:
+    """Why a file with no data rows is unusable: there is nothing in it to import."""
+    what = "a header but no data rows" if report.format in MAPPED_FORMATS else "no integration in it"
+    return f"The file has {what}: there is nothing to import. Add one row per integration, then run again."
+
+
+def _exit_code(report: ImportReport) -> int:
+    """validate's and import's exit code: 1 when rows were rejected or the file has no data rows (unusable)."""
+    return EXIT_OK if report.ok and report.rows_read else EXIT_REJECTED
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     report = _check_source(_read_source(args.file), _source_options(args))
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-    return EXIT_OK if report.ok else EXIT_REJECTED
+    if not report.rows_read:
+        print(f"igov: {_no_rows_message(report)}", file=sys.stderr)
+    return _exit_code(report)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -146,15 +159,18 @@ def cmd_import(args: argparse.Namespace) -> int:
                                  source_name=args.source or Path(args.file).name, column_map=options["column_map"])
     print(format_report(report))
     if counts is None:
-        reason = "--strict and some rows are invalid" if report.accepted else "no valid row"
+        reason = ("--strict and some rows are invalid" if report.accepted else "no valid row" if report.rows_read
+                  else "no data rows")
         print(f"Nothing was written ({reason}).")
+        if not report.rows_read:
+            print(f"igov: {_no_rows_message(report)}", file=sys.stderr)
     else:
         print(f"Written ({args.mode}): {import_counts_text(counts)}.")
         if counts.get("unseen"):
             print(f"{plural(counts['unseen'], 'integration')} an earlier import of this source had "
                   f"{'is' if counts['unseen'] == 1 else 'are'} not in it: flagged \"not seen since\" for review on "
                   "the Registry page. Nothing was deleted.")
-    return EXIT_OK if report.ok else EXIT_REJECTED
+    return _exit_code(report)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
