@@ -9,7 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-from core.errors import ClusterNotFound, GovernanceError, IntegrationNotFound, MissingColumnsError, SessionError
+from core.errors import (ClusterNotFound, GovernanceError, IntegrationNotFound, MissingColumnsError, RegistryFileError,
+    SessionError)
 from core.services.analysis import (RegistryAnalysis, analyse_file, find_blocked_proposals, load_analysis,
     registry_version, rubric_from_file, rubric_in_force, score_registry_integration)
 from core.services.aliases import KINDS, add_alias, aliases_from_file, database_aliases, list_aliases, remove_alias
@@ -17,10 +18,10 @@ from core.services.backup import MB, RESTORE_ENV, backup_database, restore_datab
 from core.services.database import open_database
 from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
-    export_registry_csv, import_checked_file, import_counts_text, load_registry, parse_column_map,
-    read_registry_path, read_registry_source)
+    export_registry_csv, import_checked_file, import_counts_text, load_registry, map_columns_not_in,
+    parse_column_map, read_registry_path, read_registry_source)
 from core.services.tco import category_reasons, fte_range
-from core.wording import format_fte, format_hours_range, format_money_range, plural
+from core.wording import format_fte, format_hours_range, format_money_range, natural_list, plural
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -84,41 +85,92 @@ def _source_options(args: argparse.Namespace) -> dict:
             "column_map": parse_column_map(args.map) if args.map else None, "sheet": args.sheet}
 
 
-def _map_hint(error: MissingColumnsError) -> str:
-    """The --map option that would use the suggested columns, for the message of a header missing columns."""
-    if not error.suggestions:
-        return "Map the file's columns with --map \"FILE COLUMN=field,...\"."
-    pairs = ",".join(f"{column}={field}" for field, column in error.suggestions.items())
-    return f"If those are right, run again with: --map \"{pairs}\""
+MAPPED_FORMATS = ("csv", "xlsx")  # the formats --map applies to: a header row of the file's own column names
+
+
+def _refuse_map_columns_not_in(column_map: dict[str, str] | None, columns: list[str]) -> None:
+    """Refuse a --map that names a column the file does not have: a typo, or the map of another file."""
+    absent = map_columns_not_in(column_map or {}, columns)
+    if absent:
+        names = natural_list([f"'{column}'" for column in absent])
+        what = "is not a column" if len(absent) == 1 else "are not columns"
+        raise RegistryFileError(f"--map names {names}, which {what} of this file; its columns are: "
+                                f"{', '.join(columns)}. Write each column's header as the file has it.")
+
+
+def _check_source(data: bytes | dict[str, bytes], options: dict) -> ImportReport:
+    """validate's and import's reading of the file, with the --map checked against the file's columns."""
+    try:
+        report = check_registry_file(data, **options)
+    except MissingColumnsError as error:
+        _refuse_map_columns_not_in(options["column_map"], list(error.columns))
+        raise
+    if report.format in MAPPED_FORMATS:
+        _refuse_map_columns_not_in(options["column_map"], [*report.column_mapping, *report.unknown_columns])
+    return report
+
+
+def _map_hint(error: MissingColumnsError, map_text: str | None = None) -> str:
+    """The --map option that would use the suggested columns (and keep the entries of the --map given), for the
+    message of a header missing columns; a field nothing looks like gets a place to name one of the columns not
+    used."""
+    given = [f"{column}={field}" for column, field in (parse_column_map(map_text) if map_text else {}).items()]
+    suggested = [f"{column}={field}" for field, column in error.suggestions.items()]
+    unmatched = [field for field in error.missing if field not in error.suggestions]
+    if not unmatched:
+        return f"If those are right, run again with: --map \"{','.join(given + suggested)}\""
+    if not error.unused:
+        return f"Add a column for {' and '.join(unmatched)} to the file: each of its columns is used already."
+    pairs = ",".join(given + suggested + [f"<column>={field}" for field in unmatched])
+    holds = (f"<column> being the column that holds {unmatched[0]}" if len(unmatched) == 1 else
+             "each <column> being the column that holds its field")
+    return (f"{'If the suggestions are right, r' if suggested else 'R'}un again with: --map \"{pairs}\", {holds} "
+            "(one of the columns not used).")
+
+
+def _no_rows_message(report: ImportReport) -> str:
+    """Why a file with no data rows is unusable: there is nothing in it to import."""
+    what = "a header but no data rows" if report.format in MAPPED_FORMATS else "no integration in it"
+    return f"The file has {what}: there is nothing to import. Add one row per integration, then run again."
+
+
+def _exit_code(report: ImportReport) -> int:
+    """validate's and import's exit code: 1 when rows were rejected or the file has no data rows (unusable)."""
+    return EXIT_OK if report.ok and report.rows_read else EXIT_REJECTED
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    report = check_registry_file(_read_source(args.file), **_source_options(args))
+    report = _check_source(_read_source(args.file), _source_options(args))
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-    return EXIT_OK if report.ok else EXIT_REJECTED
+    if not report.rows_read:
+        print(f"igov: {_no_rows_message(report)}", file=sys.stderr)
+    return _exit_code(report)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     data = _read_source(args.file)
     options = _source_options(args)
-    report = check_registry_file(data, **options)  # read before the database is opened: a bad file changes nothing
+    report = _check_source(data, options)  # read before the database is opened: a bad file changes nothing
     engine = open_database(args.db)
     counts = import_checked_file(engine, report, args.mode, strict=args.strict, actor=system_actor("igov import"),
                                  source_name=args.source or Path(args.file).name, column_map=options["column_map"])
     print(format_report(report))
     if counts is None:
-        reason = "--strict and some rows are invalid" if report.accepted else "no valid row"
+        reason = ("--strict and some rows are invalid" if report.accepted else "no valid row" if report.rows_read
+                  else "no data rows")
         print(f"Nothing was written ({reason}).")
+        if not report.rows_read:
+            print(f"igov: {_no_rows_message(report)}", file=sys.stderr)
     else:
         print(f"Written ({args.mode}): {import_counts_text(counts)}.")
         if counts.get("unseen"):
             print(f"{plural(counts['unseen'], 'integration')} an earlier import of this source had "
                   f"{'is' if counts['unseen'] == 1 else 'are'} not in it: flagged \"not seen since\" for review on "
                   "the Registry page. Nothing was deleted.")
-    return EXIT_OK if report.ok else EXIT_REJECTED
+    return _exit_code(report)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -598,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"igov: {error}", file=sys.stderr)
         return EXIT_USAGE
     except MissingColumnsError as error:
-        print(f"igov: {error}\n{_map_hint(error)}", file=sys.stderr)
+        print(f"igov: {error}\n{_map_hint(error, getattr(args, 'map', None))}", file=sys.stderr)
         return EXIT_REJECTED
     except GovernanceError as error:
         print(f"igov: {error}", file=sys.stderr)

@@ -20,15 +20,17 @@ class MissingColumnsError(RegistryFileError):
 
     ``columns`` are the file's header cells as typed, ``missing`` the required fields no column matched, and
     ``suggestions`` maps a missing field to the file column that looks like it (only where one does), so a page can
-    offer a mapping step with the suggestions filled in.
+    offer a mapping step with the suggestions filled in. ``unused`` are the columns not read as any field and not
+    suggested: those a person may pick for a missing field nothing looks like.
     """
 
     def __init__(self, message: str, *, missing: Iterable[str], columns: Iterable[str],
-                 suggestions: dict[str, str] | None = None) -> None:
+                 suggestions: dict[str, str] | None = None, unused: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.missing: tuple[str, ...] = tuple(missing)
         self.columns: tuple[str, ...] = tuple(columns)
         self.suggestions: dict[str, str] = dict(suggestions or {})
+        self.unused: tuple[str, ...] = tuple(unused)
 
 
 class IntegrationNotFound(GovernanceError):

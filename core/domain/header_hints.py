@@ -84,16 +84,65 @@ def suggest_columns(columns: Sequence[str], missing: Iterable[str]) -> dict[str,
     return suggestions
 
 
-def missing_columns_message(missing: Sequence[str], suggestions: Mapping[str, str]) -> str:
+def missing_columns_message(missing: Sequence[str], suggestions: Mapping[str, str],
+                            unused: Iterable[str] | None = None) -> str:
     """The refusal of a header without every required column, with the hints.
+
+    A missing field no column looks like gets the file's columns that are not used (not read as any field, not
+    suggested for another), so the person can pick the one that holds it.
 
     >>> print(missing_columns_message(["source_system", "owner_team"], {"source_system": "Source Application"}))
     The header has no column for: source_system, owner_team. 'Source Application' looks like source_system. \
 Add the missing columns or map the file's columns to them (see docs/registry-format.md for accepted names).
+    >>> print(missing_columns_message(["name", "owner_team"], {"owner_team": "Responsible Dept"},
+    ...                               ["Interface", "Responsible Dept", "Notes"]))
+    The header has no column for: name, owner_team. 'Responsible Dept' looks like owner_team. Nothing looks like \
+name; columns not used: Interface, Notes. Add the missing columns or map the file's columns to them (see \
+docs/registry-format.md for accepted names).
+
+    Args:
+        missing: the required fields no column matched; suggestions: field -> the column that looks like it.
+        unused: the file's columns not read as any field (suggested ones are left out here); ``None``: not known,
+            and not named.
     """
     hints = "".join(f" '{column}' looks like {field}." for field, column in suggestions.items())
+    unmatched = [field for field in missing if field not in suggestions]
+    if unmatched and unused is not None:
+        left = unused_columns(suggestions, unused)
+        fields = ", ".join(unmatched[:-1]) + " or " + unmatched[-1] if len(unmatched) > 1 else unmatched[0]
+        listed = ", ".join(left[:_UNUSED_SHOWN]) + (f" and {len(left) - _UNUSED_SHOWN:,} more" if len(left) >
+                                                     _UNUSED_SHOWN else "")
+        hints += f" Nothing looks like {fields}" + (f"; columns not used: {listed}." if left else
+                                                    ", and every column of the file is used.")
     return (f"The header has no column for: {', '.join(missing)}.{hints} Add the missing columns or map the file's "
             "columns to them (see docs/registry-format.md for accepted names).")
+
+
+_UNUSED_SHOWN = 20  # columns named in a refusal; a header of hundreds of unused ones says how many more
+
+
+def unused_columns(suggestions: Mapping[str, str], unused: Iterable[str]) -> list[str]:
+    """The columns not read as any field and not suggested for a missing one: those a person may still map.
+
+    >>> unused_columns({"owner_team": "Responsible Dept"}, ["Interface", "Responsible Dept", "Notes"])
+    ['Interface', 'Notes']
+    """
+    suggested = set(suggestions.values())
+    return [column for column in dict.fromkeys(unused) if column not in suggested]
+
+
+def map_columns_not_in(column_map: Mapping[str, str], columns: Iterable[str]) -> list[str]:
+    """The columns a map names that are not among a file's ``columns``, compared as headers are (case, spaces, ``-``
+    and ``_`` ignored).
+
+    The reader passes over such columns (the Registry page reuses a map remembered from an earlier file of the same
+    name on purpose); ``igov`` refuses a ``--map`` that names one, as it is a typo or the wrong file.
+
+    >>> map_columns_not_in({"sending app": "source_system", "Nope": "name"}, ["Sending App", "Interface"])
+    ['Nope']
+    """
+    present = {header_key(column) for column in columns}
+    return [column for column in column_map if header_key(column) not in present]
 
 
 def parse_column_map(text: str) -> dict[str, str]:

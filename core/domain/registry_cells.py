@@ -99,6 +99,20 @@ def header_key(header: str) -> str:
     return _NON_ALNUM.sub("", header.strip().lower())
 
 
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 is A, 27 is AB.
+
+    >>> column_letter(0), column_letter(27)
+    ('A', 'AB')
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
 _CANONICAL_BY_KEY = {header_key(c): c for c in CANONICAL_COLUMNS} | HEADER_ALIASES
 
 

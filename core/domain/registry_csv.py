@@ -5,20 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from core.domain.csv_text import (BINARY_FILE, EMPTY_FILE, NOT_VALID, SAVE_AS_UTF8, decode_registry_bytes,
     detect_delimiter, looks_like_utf7)
 from core.domain.gc_pause import without_gc_pauses
-from core.domain.header_hints import missing_columns_message, suggest_columns
+from core.domain.header_hints import missing_columns_message, suggest_columns, unused_columns
 from core.domain.limits import check_header_size, check_row_count, check_upload_size, row_limit
 from core.domain.registry import FIELD_DEFAULTS, Integration, integrations_from_columns
 from core.domain.numbers import Notation, detect_notation
 from core.domain.registry_cells import (_FIELD_PARSERS, MAX_TEXT_LENGTHS, NOTATION_COLUMNS, NUMBER_COLUMNS,
     REQUIRED_COLUMNS, BOTH_ORDERS, DAY_FIRST, slash_date_order,
-    ImportReport, RowError, generate_id, header_key, match_header, parse_registry_row, unneutralise_cell)
+    ImportReport, RowError, column_letter, generate_id, header_key, match_header, parse_registry_row,
+    unneutralise_cell)
 from core.errors import MissingColumnsError, RegistryFileError
+from core.wording import natural_list
 
 # What str.splitlines() splits on; runs of anything else are the file's non-empty lines.
 _LINE_TEXT = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -62,6 +64,22 @@ def _map_header(
         canonical[position] = column
         mapping[text] = column
     return canonical, unknown, mapping
+
+
+def _headerless_columns_note(header: Sequence[str], canonical: dict[int, str], unknown: dict[int, str],
+                             has_values: Callable[[int], bool]) -> list[str]:
+    """The note on columns that hold values under an empty header cell: nothing names them, so they are not read.
+
+    >>> _headerless_columns_note(["id", "", ""], {0: "id"}, {}, lambda position: position == 1)
+    ['Column 2 (B) has no header; its values were not read. Give it a header to keep it.']
+    """
+    positions = [p for p in range(len(header)) if p not in canonical and p not in unknown and has_values(p)]
+    if not positions:
+        return []
+    named = natural_list([f"{p + 1} ({column_letter(p)})" for p in positions], limit=10, noun="more")
+    if len(positions) == 1:
+        return [f"Column {named} has no header; its values were not read. Give it a header to keep it."]
+    return [f"Columns {named} have no header; their values were not read. Give each a header to keep it."]
 
 
 def _first_line(text: str) -> str:
@@ -264,8 +282,13 @@ def _add_row(report: ImportReport, first_row_of_id: dict[str, int], row: int,
     report.errors.extend(errors)
 
 
-def check_required_columns(header: Sequence[str], found: Iterable[str]) -> None:
-    """Refuse a header without every required column, naming the file's columns that probably mean the missing ones.
+def check_required_columns(header: Sequence[str], found: Iterable[str], unused: Iterable[str] | None = None) -> None:
+    """Refuse a header without every required column, naming the file's columns that probably mean the missing ones
+    and, for a field no column looks like, the columns not used.
+
+    Args:
+        header: the header row as read; found: the fields its columns were read as.
+        unused: the header's columns not read as any field; ``None``: every column no header name matches.
 
     Raises:
         RegistryFileError: when no column at all is recognised and nothing looks like a required one.
@@ -277,14 +300,16 @@ def check_required_columns(header: Sequence[str], found: Iterable[str]) -> None:
         return
     cells = [unneutralise_cell(c.strip()).strip() for c in header]
     cells = [c for c in cells if c]
-    suggestions = suggest_columns(cells, missing)
+    free = [c for c in cells if match_header(c) is None] if unused is None else list(unused)
+    suggestions = suggest_columns(free, missing)
     if not found and len(suggestions) < 2:
         raise RegistryFileError(
             "No recognisable header in the first row. The first row must name the columns, e.g. "
             "name, source_system, target_system, data_objects, owner_team (see docs/registry-format.md)."
         )
-    raise MissingColumnsError(missing_columns_message(missing, suggestions), missing=missing, columns=cells,
-                              suggestions=suggestions)
+    left = unused_columns(suggestions, free)
+    raise MissingColumnsError(missing_columns_message(missing, suggestions, left), missing=missing, columns=cells,
+                              suggestions=suggestions, unused=left)
 
 
 def _read_records(text: str, encoding: str, delimiter: str, limit: int,
@@ -304,7 +329,7 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
                                 f"\ufffd: {', '.join(c.strip() for c in header if NOT_VALID in c)}. Retype them in "
                                 f"the sheet, then save it again as CSV. " + SAVE_AS_UTF8)
     canonical, unknown, mapping = _map_header(header, columns)
-    check_required_columns(header, canonical.values())
+    check_required_columns(header, canonical.values(), unknown.values())
     rows: list[tuple[int, list[str]]] = []  # up to the first row over the limit, where reading stops
     filled = 0
     for offset, cells in records:
@@ -319,6 +344,8 @@ def _read_records(text: str, encoding: str, delimiter: str, limit: int,
         (dict.fromkeys(cells[pos] for _, cells in rows if pos < len(cells)) for pos in numbers), dates, delimiter,
         notation)
     report = _new_report(unknown, mapping, encoding, delimiter, notation)
+    report.notes += _headerless_columns_note(
+        header, canonical, unknown, lambda p: any(p < len(cells) and cells[p].strip() for _, cells in rows))
     first_row_of_id: dict[str, int] = {}
     width = len(header)
     for offset, cells in rows:
@@ -490,6 +517,8 @@ def _read_well_formed(source: str | bytes, encoding: str, delimiter: str, limit:
     built = integrations_from_columns({**value_columns, "extra": extras})
 
     report = _new_report(unknown, mapping, encoding, delimiter, notation)
+    report.notes += _headerless_columns_note(header, canonical, unknown,
+                                             lambda p: any(text.strip() for text in columns[p][1]))
     report.rows_read = rows - len(blank)
     if len(built) == rows and len(set(value_columns["id"])) == rows:
         report.accepted = built  # every row valid, every id new: the usual file

@@ -15,7 +15,7 @@ from core.domain.limits import MB, UPLOAD_ENV, check_upload_size, megabytes_over
 from core.errors import RegistryFileError
 from core.domain.registry import Approach, Complexity, Direction, Integration, Status, Tier, Timeliness
 from core.domain.registry_cells import CANONICAL_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError
-from core.domain.header_hints import parse_column_map
+from core.domain.header_hints import map_columns_not_in, parse_column_map
 from core.domain.registry_cells import RowOrigin
 from core.domain.registry_csv import read_registry_csv
 from core.domain.sources import FORMAT_CHOICES, FORMATS, UPLOAD_EXTENSIONS, detect_format, read_source
@@ -38,7 +38,8 @@ __all__ = [
     "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_counts_text",
     "import_preview_text",
     "import_registry_file",
-    "integration_cells", "integration_history", "load_registry", "load_sample_registry", "page_label", "paginate",
+    "integration_cells", "integration_history", "load_registry", "load_sample_registry", "map_columns_not_in",
+    "page_label", "paginate",
     "parse_column_map", "registry_reading_rows",
     "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "remembered_column_map",
     "save_registry_edits", "upload_limit_mb",

@@ -63,6 +63,33 @@ def test_import_with_rejected_rows_exits_one_and_strict_writes_nothing(tmp_path,
     assert "INT-1,Opp sync" not in out
 
 
+NO_ROWS = "igov: The file has a header but no data rows: there is nothing to import. Add one row per integration, " \
+    "then run again."
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(f"{HEADER}\n", id="header-only"),
+    pytest.param(f"{HEADER}\n\n ,,\n", id="header-and-blank-lines"),
+    pytest.param(HEADER.replace(",", ";") + "\r\n", id="semicolons-crlf"),
+])
+@pytest.mark.parametrize("command", [["validate"], ["validate", "--json"], ["import", "--mode", "replace"]])
+def test_a_file_with_no_data_rows_is_unusable_exit_one_and_replaces_nothing(tmp_path, db, capsys, command, text):
+    main(["--db", db, "import", write(tmp_path, "good.csv", GOOD)])
+    capsys.readouterr()
+
+    code = main(["--db", db, command[0], write(tmp_path, "empty.csv", text), *command[1:]])
+
+    assert (code, capsys.readouterr().err.strip()) == (1, NO_ROWS)
+    main(["--db", db, "export", "-"])
+    assert "INT-1,Opp sync" in capsys.readouterr().out
+
+
+def test_import_of_a_file_with_no_data_rows_says_why_nothing_was_written(tmp_path, db, capsys):
+    main(["--db", db, "import", write(tmp_path, "empty.csv", f"{HEADER}\n")])
+
+    assert capsys.readouterr().out.splitlines()[-1] == "Nothing was written (no data rows)."
+
+
 @pytest.mark.parametrize(
     ("argv", "expected_code", "message"),
     [

@@ -126,3 +126,68 @@ def test_validate_refuses_a_manifest_whose_sources_is_a_list_in_words_without_a_
     assert code == 1
     assert "\"sources\" is a list (4 entries); it should be an object of sources by their unique id" in err
     assert "Traceback" not in err
+
+
+# ----------------------------------------------------------------------------- --map against the file's columns
+
+# Headers the importer does not know: four have suggestions, the name column ("Interface") has none.
+UNKNOWN_HEADERS = ("Ref,Interface,Sending App,Receiving App,Business Object,Responsible Dept,Contact,Slack channel\n"
+                   "INT-1,Order sync,Salesforce,SAP,Order,Sales Ops,Ana,x1\n"
+                   "INT-2,Invoice sync,SAP,Stripe,Invoice,Finance,Bo,x2\n")
+UNKNOWN_COLUMNS = UNKNOWN_HEADERS.split("\n", 1)[0].replace(",", ", ")
+KNOWN_HEADERS = "name,source_system,target_system,data_objects,owner_team\nOrder sync,Salesforce,SAP,Order,Sales Ops\n"
+
+
+@pytest.mark.parametrize(("text", "map_text", "message"), [
+    pytest.param(UNKNOWN_HEADERS, "Nope=source_system",
+                 f"igov: --map names 'Nope', which is not a column of this file; its columns are: {UNKNOWN_COLUMNS}.",
+                 id="header-missing-columns"),
+    pytest.param(KNOWN_HEADERS, "Nope=source_system, Zip=name",
+                 "igov: --map names 'Nope' and 'Zip', which are not columns of this file; its columns are: name, "
+                 "source_system, target_system, data_objects, owner_team.", id="header-complete"),
+])
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_a_map_naming_a_column_the_file_lacks_is_refused_naming_the_files_columns(tmp_path, db, capsys, command,
+                                                                                   text, map_text, message):
+    path = tmp_path / "registry.csv"
+    path.write_text(text, encoding="utf-8")
+
+    code = main([command, str(path), "--map", map_text, "--db", db])
+
+    assert code == 1
+    assert capsys.readouterr().err.startswith(message)
+    main(["export", "-", "--db", db])
+    assert "Order sync" not in capsys.readouterr().out
+
+
+def test_a_map_column_is_matched_as_headers_are_whatever_its_case_and_spaces(tmp_path, capsys):
+    path = tmp_path / "registry.csv"
+    path.write_text(KNOWN_HEADERS.replace("owner_team", "Responsible Dept"), encoding="utf-8")
+
+    code = main(["validate", str(path), "--map", "responsible  dept=owner_team"])
+
+    assert code == 0
+    assert capsys.readouterr().out.startswith("1 row(s) valid")
+
+
+@pytest.mark.parametrize(("map_text", "hint"), [
+    pytest.param(None, 'If the suggestions are right, run again with: --map "Sending App=source_system,Receiving '
+                 'App=target_system,Business Object=data_objects,Responsible Dept=owner_team,<column>=name", <column> '
+                 'being the column that holds name (one of the columns not used).', id="first-run"),
+    pytest.param("Sending App=source_system,Receiving App=target_system,Business Object=data_objects,"
+                 "Responsible Dept=owner_team",
+                 'Run again with: --map "Sending App=source_system,Receiving App=target_system,Business Object='
+                 'data_objects,Responsible Dept=owner_team,<column>=name", <column> being the column that holds name '
+                 '(one of the columns not used).', id="run-with-the-suggested-map"),
+])
+def test_a_field_nothing_looks_like_is_shown_the_columns_not_used_and_where_to_map_one(tmp_path, capsys, map_text,
+                                                                                       hint):
+    path = tmp_path / "registry.csv"
+    path.write_text(UNKNOWN_HEADERS, encoding="utf-8")
+
+    code = main(["validate", str(path), *(["--map", map_text] if map_text else [])])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Nothing looks like name; columns not used: Ref, Interface, Contact, Slack channel." in err
+    assert err.splitlines()[-1] == hint

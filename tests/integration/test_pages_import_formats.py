@@ -102,6 +102,21 @@ def test_unfamiliar_headers_get_a_mapping_step_with_suggestions_that_is_remember
     assert len(preview(again)) == 2
 
 
+def test_a_field_nothing_looks_like_is_picked_from_the_columns_not_used_in_the_mapping_step(engine, tmp_path):
+    path = tmp_path / "interfaces.csv"
+    path.write_text("Ref,Interface,Sending App,Receiving App,Business Object,Responsible Dept,Contact\n"
+                    "INT-1,Order sync,Salesforce,SAP,Order,Sales Ops,Ana\n", encoding="utf-8")
+    at = upload(open_registry(), path)
+
+    assert "Nothing looks like name; columns not used: Ref, Interface, Contact." in \
+        at.warning[0].value.replace("\\", "")
+    assert at.selectbox(key="map_name").value == "(no column)"
+    at.selectbox(key="map_name").set_value("Interface").run()
+    at.button(key="apply_column_map").click().run()
+
+    assert list(preview(at)["Name"]) == ["Order sync"]
+
+
 def test_a_corrected_mapping_step_choice_is_used(engine):
     at = open_registry()
     upload(at, LEANIX_HEADERS)

@@ -197,6 +197,36 @@ def test_a_missing_column_refusal_names_the_likely_columns():
     assert refusal.value.suggestions["target_system"] == "Target Application"
 
 
+UNKNOWN_HEADERS = ["Ref", "Interface", "Sending App", "Receiving App", "Business Object", "Responsible Dept",
+                   "Contact", "Slack channel"]
+FOUR_SUGGESTED = {"Sending App": "source_system", "Receiving App": "target_system", "Business Object": "data_objects",
+                  "Responsible Dept": "owner_team"}
+
+
+@pytest.mark.parametrize(("header", "column_map", "unused", "sentence"), [
+    pytest.param(UNKNOWN_HEADERS, None, ("Ref", "Interface", "Contact", "Slack channel"),
+                 "Nothing looks like name; columns not used: Ref, Interface, Contact, Slack channel.",
+                 id="suggestions-for-four-of-five"),
+    pytest.param(UNKNOWN_HEADERS, FOUR_SUGGESTED, ("Ref", "Interface", "Contact", "Slack channel"),
+                 "The header has no column for: name. Nothing looks like name; columns not used: Ref, Interface, "
+                 "Contact, Slack channel.", id="the-suggested-map-applied"),
+    pytest.param(["name", "source", "target", "objects"], None, (),
+                 "Nothing looks like owner_team, and every column of the file is used.", id="no-column-left"),
+    pytest.param(["Title", "Source", "Target", "Objects", "Notes", "Jira epic"], None, ("Jira epic",),
+                 "Nothing looks like owner_team; columns not used: Jira epic.", id="recognised-columns-not-listed"),
+])
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_missing_field_nothing_looks_like_gets_the_columns_not_used(header, column_map, unused, sentence, kind):
+    rows = [header, ["x"] * len(header)]
+    data = xlsx_bytes(rows) if kind == "xlsx" else "\n".join(",".join(row) for row in rows).encode()
+
+    with pytest.raises(MissingColumnsError) as refusal:
+        read_source(data, filename=f"r.{kind}", column_map=column_map)
+
+    assert sentence in str(refusal.value)
+    assert refusal.value.unused == unused
+
+
 def test_the_suggested_map_reads_the_file():
     column_map = parse_column_map("Interface Name=name, Source Application=source_system, Target Application="
                                   "target_system, Data Object=data_objects, Owning Group=owner_team")

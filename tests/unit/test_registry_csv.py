@@ -117,6 +117,40 @@ def test_header_only_file_has_no_rows_and_no_errors():
     assert (report.accepted, report.errors, report.rows_read) == ([], [], 0)
 
 
+HEADERLESS = "Column 7 (G) has no header; its values were not read. Give it a header to keep it."
+
+
+@pytest.mark.parametrize(("header", "lines", "notes"), [
+    pytest.param(HEADER + ",,", ["INT-1,A,Salesforce,SAP,Order,Ops,zz,", "INT-2,B,SAP,Stripe,Invoice,Ops,,"],
+                 [HEADERLESS], id="one-column-with-a-value"),
+    pytest.param(HEADER + ",,", ["INT-1,A,Salesforce,SAP,Order,Ops,zz,yy"],
+                 ["Columns 7 (G) and 8 (H) have no header; their values were not read. Give each a header to keep it."],
+                 id="two-columns"),
+    pytest.param(HEADER + ",  ,Slack channel", ["INT-1,A,Salesforce,SAP,Order,Ops,zz,#ops"], [HEADERLESS],
+                 id="a-header-of-spaces"),
+    pytest.param(HEADER + ",,", ["INT-1,A,Salesforce,SAP,Order,Ops,,", "INT-2,B,SAP,Stripe,Invoice,Ops, ,"], [],
+                 id="empty-columns-say-nothing"),
+])
+@pytest.mark.parametrize("reader", ["record by record", "column by column", "workbook"])
+def test_a_column_with_values_but_no_header_is_named_in_a_note(header, lines, notes, reader, monkeypatch):
+    data = csv_bytes(*lines, header=header)
+    if reader == "workbook":
+        from bench.xlsx import xlsx_bytes
+        from core.domain.sources import read_source
+
+        report = read_source(xlsx_bytes([line.split(",") for line in [header, *lines]]), filename="r.xlsx")
+    else:
+        from core.domain import registry_csv
+
+        if reader == "record by record":
+            monkeypatch.setattr(registry_csv, "_read_well_formed", lambda *args, **kwargs: None)
+        monkeypatch.setattr(registry_csv, "_FAST_READ_MIN_BYTES", 0)
+        report = read_registry_csv(data)
+
+    assert report.notes == notes
+    assert report.errors == [] and report.unknown_columns == (["Slack channel"] if "Slack" in header else [])
+
+
 def test_human_headers_from_excel_semicolon_cp1252_are_understood():
     text = ("Integration Name;Source;Destination;Objects;Team;Owner;Maintenance hours/month\n"
             "Rénewal sync;Gainsight;NetSuite;Renewal;Customer Success;Zoë Müller;2 to 3\n")

@@ -15,8 +15,8 @@ from xml.etree import ElementTree
 
 from core.domain.limits import MB, check_row_count, check_upload_size, row_limit
 from core.domain.numbers import COMMA, Notation, detect_notation
-from core.domain.registry_cells import (NUMBER_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError, header_key,
-    match_header)
+from core.domain.registry_cells import (NUMBER_COLUMNS, REQUIRED_COLUMNS, ImportReport, RowError, column_letter,
+    header_key, match_header)
 from core.domain.registry_csv import read_registry_text
 from core.errors import MissingColumnsError, RegistryFileError
 
@@ -175,20 +175,6 @@ def column_index(letters: str) -> int:
     return index - 1
 
 
-def column_letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column: 0 is A, 27 is AB.
-
-    >>> column_letter(0), column_letter(27)
-    ('A', 'AB')
-    """
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _fields_of(row: Sequence[str], column_map: Mapping[str, str]) -> set[str]:
     keys = {header_key(k): v for k, v in column_map.items()}
     return {keys.get(header_key(c)) or match_header(c) for c in row if c.strip()} - {None}
@@ -326,7 +312,8 @@ def read_workbook_sheets(sheets: Sequence[Sheet], kind: str = "xlsx", *, column_
                                     notation=notation)
     except MissingColumnsError as problem:
         raise MissingColumnsError(f"Sheet '{chosen.name}': {problem}", missing=problem.missing,
-                                  columns=problem.columns, suggestions=problem.suggestions) from None
+                                  columns=problem.columns, suggestions=problem.suggestions,
+                                  unused=problem.unused) from None
     except RegistryFileError as problem:
         raise RegistryFileError(f"Sheet '{chosen.name}': {problem}") from None
     header = rows[0]
