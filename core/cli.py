@@ -18,7 +18,7 @@ from core.services.backup import MB, RESTORE_ENV, backup_database, restore_datab
 from core.services.database import open_database
 from core.services.identity import system_actor
 from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
-    export_registry_csv, import_checked_file, import_counts_text, load_registry, map_columns_not_in,
+    export_registry_csv, import_checked_file, import_counts_text, load_registry, map_columns_not_in, no_rows_text,
     parse_column_map, read_registry_path, read_registry_source)
 from core.services.tco import category_reasons, fte_range
 from core.wording import format_fte, format_hours_range, format_money_range, natural_list, plural
@@ -128,12 +128,6 @@ def _map_hint(error: MissingColumnsError, map_text: str | None = None) -> str:
             "(one of the columns not used).")
 
 
-def _no_rows_message(report: ImportReport) -> str:
-    """Why a file with no data rows is unusable: there is nothing in it to import."""
-    what = "a header but no data rows" if report.format in MAPPED_FORMATS else "no integration in it"
-    return f"The file has {what}: there is nothing to import. Add one row per integration, then run again."
-
-
 def _exit_code(report: ImportReport) -> int:
     """validate's and import's exit code: 1 when rows were rejected or the file has no data rows (unusable)."""
     return EXIT_OK if report.ok and report.rows_read else EXIT_REJECTED
@@ -146,7 +140,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     if not report.rows_read:
-        print(f"igov: {_no_rows_message(report)}", file=sys.stderr)
+        print(f"igov: {no_rows_text(report)}", file=sys.stderr)
     return _exit_code(report)
 
 
@@ -163,7 +157,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                   else "no data rows")
         print(f"Nothing was written ({reason}).")
         if not report.rows_read:
-            print(f"igov: {_no_rows_message(report)}", file=sys.stderr)
+            print(f"igov: {no_rows_text(report)}", file=sys.stderr)
     else:
         print(f"Written ({args.mode}): {import_counts_text(counts)}.")
         if counts.get("unseen"):

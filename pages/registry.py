@@ -11,7 +11,7 @@ from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, 
     UPLOAD_EXTENSIONS, Approach, Complexity, Direction, RegistryFilter, Status, Tier, Timeliness, add_integration,
     catalog_from_uploads, check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options,
     import_blocked, import_checked_file, import_counts_text, import_preview_text, integration_cells,
-    integration_history, load_registry, load_sample_registry, page_label, paginate, preview_import,
+    integration_history, load_registry, load_sample_registry, no_rows_text, page_label, paginate, preview_import,
     registry_reading_rows, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
 from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
     workbook_sheet_names)
@@ -221,6 +221,8 @@ def render_upload() -> None:
             st.warning(f"{len(report.errors)} problem(s) found. Fix them in the spreadsheet and upload again, "
                        "or import only the valid rows.")
             show_table(upload_errors_frame(report.errors), key="upload_errors")
+        elif not report.rows_read:
+            st.warning(escape_markdown(no_rows_text(report)), icon=":material/inbox:")
         else:
             st.success("Every row is valid.")
         if report.accepted:

@@ -40,7 +40,7 @@ __all__ = [
     "import_registry_file",
     "integration_cells", "integration_history", "load_registry", "load_sample_registry", "map_columns_not_in",
     "page_label", "paginate",
-    "parse_column_map", "registry_reading_rows",
+    "no_rows_text", "parse_column_map", "registry_reading_rows",
     "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "remembered_column_map",
     "save_registry_edits", "upload_limit_mb",
 ]
@@ -253,6 +253,16 @@ def import_checked_file(
     if source_name is not None:
         counts["unseen"] = sources.get("unseen", 0)
     return counts
+
+
+def no_rows_text(report: ImportReport) -> str:
+    """Why a file with no data rows cannot be imported: the CLI's error and the Registry page's warning.
+
+    >>> no_rows_text(ImportReport(format="csv"))
+    'The file has a header but no data rows: there is nothing to import. Add one row per integration, then run again.'
+    """
+    what = "a header but no data rows" if report.format in ("csv", "xlsx") else "no integration in it"
+    return f"The file has {what}: there is nothing to import. Add one row per integration, then run again."
 
 
 def import_counts_text(counts: Mapping[str, int]) -> str:

@@ -87,6 +87,19 @@ def test_unusable_upload_is_one_plain_error(engine):
         "empty.csv: The file is empty. Export the registry sheet as CSV and upload that file."]
 
 
+def test_a_header_only_upload_says_there_is_nothing_to_import_not_that_every_row_is_valid(engine):
+    at = open_page("registry")
+
+    at.file_uploader(key="registry_upload").set_value(
+        ("header_only.csv", (EXAMPLES_DIR / "header_only.csv").read_bytes(), "text/csv"))
+    at.run()
+
+    assert [shown(w.value) for w in at.warning] == [
+        "The file has a header but no data rows: there is nothing to import. Add one row per integration, then "
+        "run again."]
+    assert [s.value for s in at.success] == [] and at.button(key="import_confirm").disabled
+
+
 def test_filters_narrow_the_table(engine):
     at = open_page("registry")
 
