@@ -339,7 +339,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
     integration = analysis.integration(args.id)
-    print(f"{integration.id} {integration.name}: {result.verdict.value.upper()} (score {result.score:.2f} / 5)")
+    set_by = f"; verdict set by {result.cluster_id}'s recommendation" if result.cluster_id is not None else ""
+    print(f"{integration.id} {integration.name}: {result.verdict.value.upper()} (score {result.score:.2f} / 5{set_by})")
     for reason in result.reasons:
         print(f"  - {reason}")
     flips = [s for s in result.sensitivity if s.flip_change is not None]

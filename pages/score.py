@@ -216,6 +216,10 @@ def _verdict_block(subject: Integration, result: RubricResult) -> None:
     colour = VERDICT_COLOURS[result.verdict]
     who = "the proposal" if subject.id == PROPOSAL_ID else subject.id
     title = escape_html(f"{who} · {subject.name}")
+    # A cluster member's verdict is its cluster's recommendation, not its score: say so beside the number, or a high
+    # score reads as contradicting a PROCEED.
+    set_by = (f" &nbsp;·&nbsp; verdict set by {escape_html(result.cluster_id)}'s recommendation"
+              if result.cluster_id is not None else "")
     st.markdown(
         f"""<div class="igov-verdict" data-verdict="{result.verdict.value}"
         style="background:{colour};color:#fff;border-radius:12px;padding:16px 24px;margin-bottom:8px">
@@ -223,7 +227,7 @@ def _verdict_block(subject: Integration, result: RubricResult) -> None:
         <div style="font-size:3.2rem;font-weight:800;letter-spacing:.06em;line-height:1.15">
         {verdict_banner(result.verdict)}</div>
         <div style="font-size:1.3rem">{escape_html(VERDICT_MEANING[result.verdict])}
-        &nbsp;·&nbsp; score <b>{format_score(result.score)}</b></div></div>""",
+        &nbsp;·&nbsp; score <b>{format_score(result.score)}</b>{set_by}</div></div>""",
         unsafe_allow_html=True,
     )
     st.caption(escape_markdown(describe_subject(subject)))

@@ -78,7 +78,8 @@ def test_score_page_loads_on_the_sample_with_a_verdict_reasons_and_a_chart():
     verdict, score = shown_verdict(at)
     assert verdict in {"proceed", "hold", "merge", "centralize", "retire"} and 0 <= score <= 5
     assert any("flips from" in t or "No change of a single weight" in t for t in texts(at))
-    assert at.success or at.warning  # the stability badge
+    assert at.success or at.warning  # the stability badge: an integration in no cluster, judged by its score
+    assert not [m for m in at.markdown if "igov-verdict" in m.value and "verdict set by" in m.value]
     [drivers] = [m.value for m in at.markdown if "igov-drivers" in m.value]
     assert drivers.count('class="igov-driver"') == 9  # one bar per criterion, drawn as HTML (fast to redraw)
     assert "What drives the score of" in drivers
@@ -171,6 +172,9 @@ def test_a_cluster_members_verdict_is_its_clusters_recommendation_whatever_the_w
     assert not at.exception
     assert shown_verdict(at)[0] == recommended.value and shown_verdict(at)[1] < score
     assert any("is in cluster CL-INT-008" in i.value for i in at.info)
+    # Beside the score, so that a high score never reads as contradicting the verdict
+    [block] = [m.value for m in at.markdown if "igov-verdict" in m.value]
+    assert "verdict set by CL-INT-008" in block
 
 
 def test_a_group_score_changes_the_score():
