@@ -190,6 +190,9 @@ with st.container(border=True, key="decision_detail"):
             projected = format_money(found.projected, currency) if found.projected is not None else "not priced"
             st.markdown(f"**Realised since done:** {format_money(found.realised, currency)} / month, against "
                         f"{projected} / month expected.")
+            st.caption("Realised is how much the registry's monthly run-rate of these integrations dropped since "
+                       "the decision was done. Work the survivor took on counts once its hours are updated in the "
+                       "Registry.")
 
     if decision.verdict in FOLLOWED_INTO_REGISTRY and tracked.status is not DecisionStatus.DONE:
         with plain_errors():

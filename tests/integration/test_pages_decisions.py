@@ -92,6 +92,10 @@ def test_a_status_change_and_the_confirmed_registry_change_are_saved_with_who(ap
     assert (done.status.value, done.updated_by) == ("done", "Bo Berg")
     assert load_analysis(engine).integration("INT-031").status is Status.RETIRED
     assert any("registry is updated" in s.value for s in at.success)
+    # The realised saving comes at once, from the registry, and says so
+    assert any(m.value.startswith("**Realised since done:**") for m in at.markdown)
+    assert any("how much the registry's monthly run-rate of these integrations dropped" in c.value
+               for c in at.caption)
 
 
 def test_the_overview_draws_the_trend_with_the_done_decision_on_its_time_axis(app_database):
