@@ -13,7 +13,7 @@ from core.services.decisions import (ACTIVE, FOLLOWED_INTO_REGISTRY, STATUS_LABE
     realised_savings, realised_so_far, saving_still_to_come, tracked_decisions)
 from core.services.history import list_history
 from core.services.review import DEFAULT_PERIOD_DAYS, quarterly_review, review_document
-from core.wording import escape_markdown, format_money, format_money_range, plural, verdict_name
+from core.wording import escape_markdown, format_money, format_money_range, format_time, plural, verdict_name
 from pages._style import show_table
 from pages._ui import (act, ask_name_first, browser_timezone, current_actor, flash, get_analysis, get_engine,
     page_header, plain_errors, read_only_notice, show_flash)
@@ -218,5 +218,5 @@ with st.container(border=True, key="decision_detail"):
 
     entries = list_history(engine, entity="decision", entity_id=tracked.id, limit=50)
     st.markdown("**History**")
-    show_table(pd.DataFrame([{"When": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "Who": e.actor,
+    show_table(pd.DataFrame([{"When": format_time(e.at, tz, "%Y-%m-%d %H:%M %Z"), "Who": e.actor,
                               "What": e.summary} for e in entries]), key="decision_history")
