@@ -23,6 +23,7 @@ from core.storage.defaults import SAMPLE_REGISTRY
 from core.storage.settings_store import ALIASES_KEY, RUBRIC_KEY, SETTINGS_KEY
 from core.storage.tables import AppSetting, IntegrationRecord, SurvivorChoice, utc_now
 from core.storage.transactions import REGISTRY_LOCK, run_write
+from core.wording import format_time
 
 ImportMode = Literal["replace", "merge"]
 
@@ -382,7 +383,7 @@ def _conflict_message(session: Session, integration_id: str, action: str) -> str
     if record is None:
         return (f"{integration_id} was deleted by someone else after you opened it, so your {action} was not saved. "
                 "Reload to see the current registry.")
-    when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "recently"
+    when = format_time(record.updated_at) if record.updated_at else "recently"  # in UTC, as the message says
     who = record.updated_by or "someone else"
     return (f"{integration_id} was changed by {who} at {when} (UTC) after you opened it, "
             f"so your {action} was not saved. Reload to see their change, then edit again.")

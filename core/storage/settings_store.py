@@ -18,6 +18,7 @@ from core.errors import EditConflict
 from core.storage.audit import changed_fields, jsonable, record_change
 from core.storage.defaults import default_alias_pairs, load_aliases, load_default_settings, load_rubric
 from core.storage.tables import AppSetting, utc_now
+from core.wording import format_time
 from core.storage.transactions import SETTINGS_LOCK, write_session
 
 SETTINGS_KEY = "settings"
@@ -91,7 +92,7 @@ def _setting_conflict(record: AppSetting | None, key: str) -> EditConflict:
     if record is None:
         return EditConflict(f"{label.capitalize()} changed after you opened this page, so your change was not saved: "
                             "reload to see the current values, or overwrite them with yours.")
-    when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else "recently"
+    when = format_time(record.updated_at) if record.updated_at else "recently"  # in UTC, as the message says
     who = record.updated_by or "someone else"
     return EditConflict(f"{label.capitalize()} were changed by {who} at {when} (UTC) after you opened this page, "
                         "so your change was not saved: reload to see theirs, or overwrite them with yours.")
