@@ -21,12 +21,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from core.domain.registry_cells import ImportReport
-from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, date_of, items_of, list_cell, load_json,
-    make_id, part_of, rows_to_report, system_name, text_of)
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, check_parts, date_of, items_of, list_cell,
+    load_json, make_id, rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 from core.wording import natural_list, plural
 
 FORMAT = "airbyte"
+# What each top-level part of the file may hold (core.domain.sources.common.check_parts).
+_PARTS = {key: ((list, dict), f'a list of {key}, or the API answer around it ({{"data": [...]}})')
+          for key in ("connections", "sources", "destinations")}
 
 
 def looks_like_airbyte(document: object) -> bool:
@@ -146,10 +149,7 @@ def read_airbyte(data: bytes, *, max_rows: int | None = None) -> ImportReport:
             wrong kind (text where a list should be).
     """
     document = load_json(data, "Airbyte")
-    if isinstance(document, dict):
-        for key in ("connections", "sources", "destinations"):
-            part_of(document, key, "Airbyte", (list, dict), f'a list of {key}, or the API answer around it ({{"data": '
-                    "[...]})", "See docs/registry-format.md for the file's shape.")
+    check_parts(document, "Airbyte", _PARTS, "See docs/registry-format.md for the file's shape.")
     if not looks_like_airbyte(document):
         raise RegistryFileError("This JSON file holds no Airbyte connections: expected an object with "
                                 "\"connections\" (items with \"connectionId\" and \"sourceId\"), see "

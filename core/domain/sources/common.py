@@ -207,6 +207,19 @@ def part_of(document: dict, key: str, what: str, kinds: tuple[type, ...], expect
     raise RegistryFileError(f"The {what} file's \"{key}\" is {described_value(value)}; it should be {expected}. {fix}")
 
 
+def check_parts(document: object, what: str, parts: Mapping[str, tuple[tuple[type, ...], str]], fix: str) -> None:
+    """Each part of a JSON object checked with :func:`part_of`: ``parts`` maps a key to the kinds it may hold and
+    what it should be, in words. Anything but an object has no parts to check (the reader refuses it as a whole).
+
+    >>> check_parts({"connections": 3}, "Airbyte", {"connections": ((list,), "a list")}, "Export again.")
+    Traceback (most recent call last):
+    core.errors.RegistryFileError: The Airbyte file's "connections" is the number 3; it should be a list. Export again.
+    """
+    if isinstance(document, dict):
+        for key, (kinds, expected) in parts.items():
+            part_of(document, key, what, kinds, expected, fix)
+
+
 def items_of(value: object, depth: int = 3) -> list:
     """The records of an API answer as people save it: a list, ``{"data": [...]}`` or ``{"data": {"items": [...]}}``
     (Fivetran), ``{"items": [...]}``, the answer about one record (``{"data": {...}}``) or that record itself, and

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from core.domain.registry_cells import ImportReport
-from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, list_cell, load_json, make_id, part_of,
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, check_parts, list_cell, load_json, make_id,
     rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 from core.wording import described_value, plural
@@ -160,9 +160,9 @@ def read_dbt(data: bytes, *, max_rows: int | None = None) -> ImportReport:
     if not looks_like_dbt(document):
         raise RegistryFileError("This JSON file is not a dbt manifest (no metadata.dbt_schema_version, no sources "
                                 "and nodes). Upload target/manifest.json from dbt parse or dbt compile.")
-    for key, (holds, unique_id) in _PARTS.items():
-        part_of(document, key, "dbt manifest", (dict,), f'an object of {holds} by their unique id ("{unique_id}": '
-                "{...})", "Upload target/manifest.json as dbt parse or dbt compile wrote it.")
+    check_parts(document, "dbt manifest", {key: ((dict,), f'an object of {holds} by their unique id ("{unique_id}": '
+                                                      "{...})") for key, (holds, unique_id) in _PARTS.items()},
+                "Upload target/manifest.json as dbt parse or dbt compile wrote it.")
     warehouse = _warehouse(document)
     notes = []
     if not any(_meta_team(s) for s in (document.get("sources") or {}).values() if isinstance(s, dict)):

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from core.domain.registry_cells import ImportReport
-from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, date_of, items_of, list_cell, load_json,
-    make_id, part_of, rows_to_report, system_name, text_of)
+from core.domain.sources.common import (UNASSIGNED_TEAM, SourceRow, check_parts, date_of, items_of, list_cell,
+    load_json, make_id, rows_to_report, system_name, text_of)
 from core.errors import RegistryFileError
 
 FORMAT = "fivetran"
@@ -122,9 +122,7 @@ def read_fivetran(data: bytes, *, max_rows: int | None = None) -> ImportReport:
             wrong kind (text where a list should be).
     """
     document = load_json(data, "Fivetran")
-    if isinstance(document, dict):
-        for key, (kinds, expected) in _PARTS.items():
-            part_of(document, key, "Fivetran", kinds, expected, "See docs/registry-format.md for the file's shape.")
+    check_parts(document, "Fivetran", _PARTS, "See docs/registry-format.md for the file's shape.")
     if not looks_like_fivetran(document):
         raise RegistryFileError("This JSON file holds no Fivetran connections: expected an object with "
                                 "\"connections\" (items with \"service\" and \"group_id\"), see "
