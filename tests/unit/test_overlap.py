@@ -415,7 +415,15 @@ def test_the_group_choice_wins():
 
     result = choose_survivor(members, {}, survivor_choices={"INT-2", "INT-99"})
 
-    assert result == ("INT-2", "chosen by the group", True)
+    assert result == ("INT-2", "chosen by the group; the facts favour INT-1 (owned by Ana Silva, 4 of 5 controls, "
+                                 "0 consumers)", True)
+
+
+def test_a_group_choice_the_facts_agree_with_says_so():
+    members = [make("INT-1", owner="Ana Silva", **CONTROLS), make("INT-2")]
+
+    assert choose_survivor(members, {}, survivor_choices={"INT-1"}) == (
+        "INT-1", "chosen by the group; as the facts suggest", True)
 
 
 def test_a_proposal_never_replaces_a_live_integration():

@@ -121,7 +121,7 @@ def choose_survivor(
     >>> choose_survivor([a, b], {})
     ('INT-1', 'owned by Ana Silva, 1 of 5 controls, 1 consumer', False)
     >>> choose_survivor([a, b], {}, survivor_choices={"INT-2"})
-    ('INT-2', 'chosen by the group', True)
+    ('INT-2', 'chosen by the group; the facts favour INT-1 (owned by Ana Silva, 1 of 5 controls, 1 consumer)', True)
 
     Args:
         members: the cluster's integrations (at least one).
@@ -144,12 +144,14 @@ def choose_survivor(
 
     chosen = [m for m in members if m.id in survivor_choices]
     allowed = [m for m in chosen if m.status in RUNNING or not anything_runs]
-    if allowed:
-        pick = min(allowed, key=lambda m: (_SURVIVOR_STATUS_TIER[m.status], _survivor_rank(m, run_rates)))
-        return pick.id, "chosen by the group", True
-
     best = pool[0]
     reason = _rank_reason(best, pool[1] if len(pool) > 1 else None, run_rates)
+    if allowed:
+        pick = min(allowed, key=lambda m: (_SURVIVOR_STATUS_TIER[m.status], _survivor_rank(m, run_rates)))
+        # What the facts alone would keep, so the room sees the trade-off it made (or that there was none).
+        facts = "as the facts suggest" if pick.id == best.id else f"the facts favour {best.id} ({reason})"
+        return pick.id, f"chosen by the group; {facts}", True
+
     if leaving := _leaving_note(best, members):
         reason += f"; {leaving}"
     refused = [f"{m.id} ({m.status.value})" for m in sorted(chosen, key=lambda m: m.id)]
