@@ -209,16 +209,30 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def analysis_for(args: argparse.Namespace, **setting_changes) -> RegistryAnalysis:
-    """Analyse the database, or a CSV file given with --csv (then nothing is read from or written to a database)."""
+def analysis_for(args: argparse.Namespace, *, every_row: bool = False, **setting_changes) -> RegistryAnalysis:
+    """Analyse the database, or a CSV file given with --csv (then nothing is read from or written to a database).
+
+    With ``every_row`` (the CI gate), a --csv file with an invalid row or no rows is refused (exit 1): a row left
+    out could be the very proposal the gate is there to stop.
+    """
     aliases = aliases_from_file(args.aliases) if getattr(args, "aliases", None) else None
     if getattr(args, "csv", None):
         if aliases is None:
             aliases = database_aliases(args.db)
         analysis, report = analyse_file(_read_file(args.csv), aliases=aliases, **setting_changes)
-        if report.errors:
-            print(f"igov: {plural(len(report.rejected_rows), 'row')} of {args.csv} are invalid and left out "
-                  f"(run igov validate {args.csv})", file=sys.stderr)
+        rejected = len(report.rejected_rows)
+        if every_row and not report.rows_read:
+            raise RegistryFileError(f"{args.csv} has no rows to check: an emptied registry would pass the gate. "
+                                    "Put its rows back, then run again.")
+        if every_row and rejected:
+            raise RegistryFileError(
+                f"{args.csv}: {plural(rejected, 'row')} {'is' if rejected == 1 else 'are'} invalid, so the check "
+                f"cannot vouch for {'it' if rejected == 1 else 'them'}: a proposal there would pass unseen. "
+                f"Fix {'it' if rejected == 1 else 'them'} (igov validate {args.csv} lists every problem), then run "
+                "again.")
+        if rejected:
+            print(f"igov: {plural(rejected, 'row')} of {args.csv} {'is' if rejected == 1 else 'are'} invalid and "
+                  f"left out (run igov validate {args.csv})", file=sys.stderr)
         return analysis
     return load_analysis(open_database(args.db), aliases=aliases, **setting_changes)
 
@@ -394,14 +408,15 @@ def cmd_alias(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    analysis = analysis_for(args)
+    analysis = analysis_for(args, every_row=True)
     blocked = find_blocked_proposals(analysis)
     if not blocked:
         proposals = sum(1 for i in analysis.integrations if i.status.value in ("proposed", "building"))
-        print(f"OK: none of the {proposals} proposal(s) (proposed or building) overlaps a live integration "
+        print(f"OK: none of the {plural(proposals, 'proposal')} (proposed or building) overlaps a live integration "
               f"(threshold {analysis.settings.overlap_threshold:.2f}).")
         return EXIT_OK
-    print(f"Pause before build: {len(blocked)} proposal(s) overlap live integrations.")
+    print(f"Pause before build: {plural(len(blocked), 'proposal')} "
+          f"{'overlaps a live integration' if len(blocked) == 1 else 'overlap live integrations'}.")
     for item in blocked:
         print(item.describe(analysis.settings.currency))
     return EXIT_BLOCKED

@@ -144,7 +144,38 @@ def test_check_passes_when_no_proposal_overlaps(tmp_path, capsys):
 
     assert code == 0
     assert capsys.readouterr().out.startswith(
-        "OK: none of the 1 proposal(s) (proposed or building) overlaps a live integration")
+        "OK: none of the 1 proposal (proposed or building) overlaps a live integration")
+
+
+def _sample_with(tmp_path, change) -> str:
+    """The sample registry with INT-063 (the proposal that copies INT-015) changed by ``change``."""
+    lines = (DATA_DIR / "sample_registry.csv").read_text(encoding="utf-8").splitlines()
+    lines = [change(line) if line.startswith("INT-063,") else line for line in lines]
+    path = tmp_path / "registry.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda line: line.replace(",proposed,", ",propsed,"), id="a-typo-in-its-status"),
+    pytest.param(lambda line: line.replace("INT-063,", "INT-015,", 1), id="an-id-copied-from-the-live-one"),
+])
+def test_check_refuses_a_registry_whose_duplicating_proposal_is_an_invalid_row(tmp_path, capsys, change):
+    path = _sample_with(tmp_path, change)
+
+    code = main(["check", "--csv", path])
+
+    assert code == 1  # not 0: the row left out is the very copy the gate is there to stop
+    assert "1 row is invalid, so the check cannot vouch for it" in capsys.readouterr().err
+
+
+def test_check_refuses_a_registry_emptied_to_its_header(tmp_path, capsys):
+    empty = tmp_path / "registry.csv"
+    empty.write_text((DATA_DIR / "sample_registry.csv").read_text(encoding="utf-8").splitlines()[0] + "\n",
+                     encoding="utf-8")
+
+    assert main(["check", "--csv", str(empty)]) == 1
+    assert "has no rows to check" in capsys.readouterr().err
 
 
 def test_analysis_commands_read_the_database_by_default(tmp_path, capsys):
