@@ -16,6 +16,8 @@ from sqlmodel import Session, SQLModel
 
 from core.domain.access import Actor, Role, system_actor
 from core.errors import BackupError, DatabaseError, PermissionDenied
+from core.services.analysis import load_analysis
+from core.services.backup import restore_database as restore_database_checked
 from core.services.registry import import_registry_file
 from core.storage.audit import list_history
 from core.storage.backup import backup_database, restore_database
@@ -38,6 +40,7 @@ from core.storage.tables import (
     SessionParticipantRecord,
     SurvivorChoice,
 )
+from tests.actors import ADMIN
 from tests.conftest import DATA_DIR
 
 
@@ -265,6 +268,35 @@ def test_a_bad_backup_is_refused_with_a_plain_message_and_nothing_changes(filled
 
     assert str(raised.value) == message
     assert snapshot(filled) == before
+
+
+def a_status_nobody_knows(document):
+    table = document["tables"]["integrations"]
+    table["rows"][0][table["columns"].index("status")] = "bogus"
+
+
+def a_horizon_in_words(document):
+    table = document["tables"]["app_settings"]
+    key, value = table["columns"].index("key"), table["columns"].index("value")
+    row = next(r for r in table["rows"] if r[key] == "settings")
+    row[value] = {**row[value], "horizon_months": "twelve"}
+
+
+@pytest.mark.parametrize(("change", "cannot_read"), [
+    (a_status_nobody_knows, "'bogus' is not a valid Status"),
+    (a_horizon_in_words, "horizon_months must be a whole number of months from 1 to 120 (got twelve)"),
+])
+def test_a_backup_holding_a_value_igov_cannot_read_is_refused_before_anything_changes(filled, change, cannot_read):
+    bad_file = rewritten(backup_database(filled), change)
+    before = snapshot(filled)
+
+    with pytest.raises(BackupError) as raised:
+        restore_database_checked(filled, bad_file, actor=ADMIN)
+
+    assert str(raised.value) == (f"The backup holds a value this igov cannot read ({cannot_read}), so nothing was "
+                                 "changed. Restore another backup, or correct that value in the file.")
+    assert snapshot(filled) == before
+    load_analysis(filled)  # every page still reads the database
 
 
 def test_a_backup_of_an_older_version_needs_only_the_tables_that_version_had(filled):
