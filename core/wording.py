@@ -9,6 +9,7 @@ rest of ``core``: verdicts are looked up by their value (``Verdict`` is a ``StrE
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
@@ -192,14 +193,26 @@ class _Range(Protocol):
     high: float
 
 
+def whole_units(amount: float) -> int:
+    """An amount in whole currency units, halves away from zero as people round money (Python's round() and
+    format() send halves to the even neighbour: 1,234.5 would show as 1,234).
+
+    >>> whole_units(1234.5), whole_units(2.5), whole_units(-2.5), whole_units(2.49)
+    (1235, 3, -3, 2)
+    """
+    whole = math.floor(abs(amount) + 0.5)
+    return -whole if amount < 0 else whole
+
+
 def format_money(amount: float, currency: str = "$") -> str:
     """Whole currency units with thousands separators.
 
-    >>> format_money(2250), format_money(-15.4, "€")
-    ('$2,250', '-€15')
+    >>> format_money(2250), format_money(-15.4, "€"), format_money(1234.5)
+    ('$2,250', '-€15', '$1,235')
     """
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{currency}{abs(amount):,.0f}"
+    whole = whole_units(amount)
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{currency}{abs(whole):,}"
 
 
 def format_money_range(value: _Range, currency: str = "$", unit: str = "") -> str:

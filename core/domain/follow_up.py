@@ -18,6 +18,7 @@ from core.domain.rubric import Verdict
 from core.domain.settings import Settings
 from core.domain.tco import monthly_run_rate
 from core.errors import ClusterNotFound
+from core.wording import whole_units
 
 
 class DecisionStatus(StrEnum):
@@ -153,15 +154,16 @@ class RealisedSaving:
 
 def saving_still_to_come(decisions: Iterable[TrackedDecision]) -> int:
     """The likely monthly saving of the open and in-progress decisions, each counted in whole currency units as its
-    row shows it: the total is the sum a reader makes of the rows ($13,560 + $3,336 = $16,896, never $16,897).
+    row shows it: the total is the sum a reader makes of the rows ($13,561 + $3,337 = $16,898, never the $16,897 of
+    the unrounded amounts).
 
     >>> d = Decision("integration", "INT-1", Verdict.RETIRE, "why")
     >>> saving_still_to_come([TrackedDecision(1, 1, "S", d, expected_saving=Range.exact(13_560.5)),
     ...                       TrackedDecision(2, 1, "S", d, expected_saving=Range.exact(3_336.5)),
     ...                       TrackedDecision(3, 1, "S", d, DecisionStatus.DONE, expected_saving=Range.exact(99))])
-    16896
+    16898
     """
-    return sum(round(t.expected_saving.likely) for t in decisions if t.status in ACTIVE and t.expected_saving)
+    return sum(whole_units(t.expected_saving.likely) for t in decisions if t.status in ACTIVE and t.expected_saving)
 
 
 def realised_so_far(savings: Iterable[RealisedSaving]) -> int:
@@ -170,7 +172,7 @@ def realised_so_far(savings: Iterable[RealisedSaving]) -> int:
     >>> realised_so_far([RealisedSaving(1, 100.0, 80.4), RealisedSaving(2, None, 19.4)])
     99
     """
-    return sum(round(s.realised) for s in savings)
+    return sum(whole_units(s.realised) for s in savings)
 
 
 def realised_saving(tracked: TrackedDecision, run_rates: Mapping[str, Range]) -> RealisedSaving | None:

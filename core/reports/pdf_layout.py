@@ -20,6 +20,7 @@ from matplotlib.ticker import FuncFormatter
 
 from core.wording import INK, MUTED, PRIMARY, SCENARIO_COLOURS, VERDICT_COLOURS, WASTE  # noqa: F401  (the PDF palette)
 from core.wording import format_date  # noqa: F401  (dates in PDFs read as in the app)
+from core.wording import whole_units
 
 # --- Fonts -----------------------------------------------------------------------------------------
 # DejaVu Sans ships inside matplotlib (a dependency already): it covers Latin with accents, Greek,
@@ -98,7 +99,7 @@ def compact_money(value: float, currency: str = "$") -> str:
         if amount >= limit:
             short = f"{amount / limit:.1f}".removesuffix(".0")
             return f"{sign}{currency}{short}{suffix}"
-    return f"{sign}{currency}{amount:,.0f}"
+    return f"{sign}{currency}{whole_units(amount):,}"
 
 
 # --- Text measuring --------------------------------------------------------------------------------

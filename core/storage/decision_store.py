@@ -14,6 +14,7 @@ from core.domain.access import Actor, require_editor
 from core.domain.follow_up import DecisionStatus, TrackedDecision
 from core.domain.ranges import Range
 from core.errors import EditConflict, SessionError
+from core.wording import whole_units
 from core.storage.audit import record_change
 from core.storage.session_store import _decision_from_record
 from core.storage.tables import (DecisionTrackingRecord, DiagnosticSessionRecord, PortfolioSnapshotRecord,
@@ -134,7 +135,7 @@ def set_expected_saving(engine: Engine, decision_id: int, amount: float | None, 
         if before == amount:
             return False
         _write(session, decision_id, row, actor, expected_saving=amount)
-        shown = "the recommendation's" if amount is None else f"{amount:,.0f} a month"
+        shown = "the recommendation's" if amount is None else f"{whole_units(amount):,} a month"
         record_change(session, actor, "update", "decision", decision_id, {"expected_saving": before},
                       {"expected_saving": amount}, f"Set the expected saving of {_what(decision)} to {shown}.")
         return True
