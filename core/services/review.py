@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from core.domain.analysis import RegistryAnalysis
 from core.domain.follow_up import ACTIVE, DecisionStatus, is_new_overlap, realised_saving
+from core.errors import ValueFormatError
 from core.reports.review import (FigureChange, QuarterlyReview, ReviewDecision, render_review_markdown,
     render_review_pdf)
 from core.services.analysis import load_analysis
@@ -34,6 +35,8 @@ def quarterly_review(engine: Engine, *, today: date, since: date | None = None,
     they were expected to.
     """
     since = since or today - timedelta(days=DEFAULT_PERIOD_DAYS)
+    if since > today:
+        raise ValueFormatError(f"The last review ({since}) cannot be after today ({today}).")
     start = datetime.combine(since, time(0), tzinfo=UTC)
     analysis = analysis or load_analysis(engine)
     decisions = tracked_decisions(engine, today, analysis=analysis)

@@ -192,3 +192,14 @@ def test_the_first_review_after_the_first_import_shows_no_figures_then_and_count
     card_text = PdfReader(tmp_path / "review.pdf").pages[0].extract_text()
     assert f"was {live}" not in card_text and "trend starts" in card_text
 
+
+def test_a_review_since_a_day_after_today_is_a_usage_error_and_writes_nothing(tmp_path, db, capsys):
+    main(["import", str(SAMPLE), "--db", db, "--mode", "replace"])
+    capsys.readouterr()
+    out = tmp_path / "review.md"
+
+    code = main(["review", "--out", str(out), "--since", "2027-01-01", "--today", "2026-12-08", "--db", db])
+
+    assert code == 2
+    assert "--since 2027-01-01 is after today (2026-12-08)" in capsys.readouterr().err
+    assert not out.exists()
