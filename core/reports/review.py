@@ -201,10 +201,18 @@ def render_review_pdf(review: QuarterlyReview, *, page_size: str = "A4",
     _header(doc, review)
     _cards(doc, review)
     _summary_band(doc, review)
-    share = [0.06, 0.12, 0.2, 0.2, 0.12, 0.15, 0.15]
+    share = [0.05, 0.09, 0.12, 0.33, 0.11, 0.15, 0.15]  # subjects are ids: the room goes to names, on two lines
+    sections = []
     for title, headings, rows in _tables(review):
-        if doc.get_y() + 14 > doc.h - doc.b_margin - 10:
-            break
+        weights = share[:len(headings)] if len(headings) > 3 else [0.2, 0.55, 0.25]
+        total = sum(weights)
+        columns = [Column(h, doc.content_width * w / total, "R" if "/ month" in h else "L",
+                          wrap=h == "Accountable", max_lines=2, keep_end=h == "Accountable")
+                   for h, w in zip(headings, weights)]
+        sections.append((title, columns, rows))
+    # Each section keeps room for the ones after it (title, heading row, one row, "and N more"): none is left off.
+    least = [12 if not rows else 13 + doc.table_height(columns, rows[:1], 7.5) for _, columns, rows in sections]
+    for index, (title, columns, rows) in enumerate(sections):
         doc.style(10.5, "B", INK)
         doc.put(doc.l_margin, doc.get_y(), doc.content_width, 5, title)
         doc.set_y(doc.get_y() + 6)
@@ -213,11 +221,8 @@ def render_review_pdf(review: QuarterlyReview, *, page_size: str = "A4",
             doc.put(doc.l_margin, doc.get_y(), doc.content_width, 4, "None.")
             doc.set_y(doc.get_y() + 6)
             continue
-        weights = share[:len(headings)] if len(headings) > 3 else [0.2, 0.55, 0.25]
-        total = sum(weights)
-        columns = [Column(h, doc.content_width * w / total, "R" if "/ month" in h else "L")
-                   for h, w in zip(headings, weights)]
-        drawn = doc.table(columns, rows[:_MAX_ROWS], size=7.5, max_y=doc.h - doc.b_margin - 12)
+        drawn = doc.table(columns, rows[:_MAX_ROWS], size=7.5,
+                          max_y=doc.h - doc.b_margin - 12 - sum(least[index + 1:]))
         if drawn < len(rows):
             doc.style(7, "", MUTED)
             doc.put(doc.l_margin, doc.get_y() + 0.5, doc.content_width, 3.5,
