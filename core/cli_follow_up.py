@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import date
 
-from core.cli import (EXIT_OK, EXIT_OVERDUE, PAGE_SIZE_CHOICES, _out_format, _page_size, _write_output,
+from core.cli import (EXIT_OK, EXIT_OVERDUE, PAGE_SIZE_CHOICES, UsageError, _out_format, _page_size, _write_output,
     _written)
 from core.services.analysis import load_analysis
 from core.services.database import open_database
@@ -76,8 +76,12 @@ def cmd_trend(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from core.services.review import quarterly_review, review_document
 
+    today = args.today or date.today()
+    if args.since is not None and args.since > today:  # "Since 1 January 2027" on 8 December 2026 means nothing
+        raise UsageError(f"--since {args.since} is after today ({today}): give the day of the last review, today "
+                         "or earlier")
     engine = open_database(args.db)
-    review = quarterly_review(engine, today=args.today or date.today(), since=args.since)
+    review = quarterly_review(engine, today=today, since=args.since)
     markdown = _out_format(args.out, ("pdf", "markdown")) == "markdown"
     data = review_document(review, markdown=markdown, page_size=args.page_size)
     _write_output(args.out, data)

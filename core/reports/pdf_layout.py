@@ -274,6 +274,37 @@ def wrap(text: str, width_mm: float, *, size: float = 9.0, style: str = "", max_
     return _wrap_with(lambda s: text_width(s, size, style), text, width_mm, max_lines)
 
 
+def _wrap_keeping_end_with(measure, text: str, width: float, max_lines: int) -> list[str]:
+    words = str(text).split()
+    fits = lambda candidate: len(_wrap_with(measure, candidate, width)) <= max_lines  # noqa: E731
+    if fits(text):
+        return _wrap_with(measure, text, width)
+    # Whole words: the most kept, some from each end, split as evenly as fits, the end taking the odd one.
+    for kept in range(len(words) - 1, 0, -1):
+        for head in sorted(range(1, kept) if kept > 1 else (0,), key=lambda h: (abs(kept - 2 * h), h)):
+            candidate = f"{' '.join(words[:head])}{ELLIPSIS} {' '.join(words[len(words) - kept + head:])}".strip()
+            if fits(candidate):
+                return _wrap_with(measure, candidate, width)
+    text = " ".join(words)  # one word too long: characters from both ends
+    cut = lambda kept: f"{text[:kept // 2]}{ELLIPSIS}{text[len(text) - (kept - kept // 2):]}"  # noqa: E731
+    return _wrap_with(measure, cut(next((k for k in range(len(text) - 1, 0, -1) if fits(cut(k))), 0)), width)
+
+
+def wrap_keeping_end(text: str, width_mm: float, *, size: float = 9.0, style: str = "",
+                     max_lines: int = 2) -> list[str]:
+    """:func:`wrap`, but text that needs more than ``max_lines`` loses its middle, not its end: long names that differ
+    only at the end (``size`` in points, ``style`` "", "B" or "I") stay told apart.
+
+    >>> wrap_keeping_end("Maximiliana Alexandrovna Worthington-Featherstonehaugh de la Cruz 12", 30, max_lines=1)
+    ['Maximiliana… 12']
+    >>> wrap_keeping_end("Maximiliana Alexandrovna Worthington-Featherstonehaugh de la Cruz y Villanueva 12", 40)
+    ['Maximiliana… de la Cruz', 'y Villanueva 12']
+    >>> wrap_keeping_end("Zoë Müller", 30)
+    ['Zoë Müller']
+    """
+    return _wrap_keeping_end_with(lambda s: text_width(s, size, style), text, width_mm, max_lines)
+
+
 # --- Charts ----------------------------------------------------------------------------------------
 
 
@@ -359,6 +390,7 @@ class Column:
     align: str = "L"  # "L", "R" or "C"
     wrap: bool = False  # False: one line, shortened with "…"; True: wraps up to max_lines
     max_lines: int = 3
+    keep_end: bool = False  # True: text too long loses its middle, not its end (names that differ at the end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +565,8 @@ class Document(FPDF):
         cell = value if isinstance(value, Cell) else Cell(str(value))
         self.style(size, "B" if cell.bold else "", cell.colour or BODY)
         width = column.width - 2 * TABLE_PAD
+        if column.keep_end:
+            return _wrap_keeping_end_with(self.measure, cell.text, width, column.max_lines if column.wrap else 1), cell
         if column.wrap:
             return self.lines(cell.text, width, column.max_lines), cell
         return [self.fit(cell.text, width)], cell

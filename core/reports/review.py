@@ -17,14 +17,14 @@ class FigureChange:
     """One portfolio figure then and now."""
 
     label: str
-    before: float | None  # None: no snapshot that old
+    before: float | None  # None: no snapshot that old (shown as "—")
     now: float
     money: bool
     lower_is_better: bool | None = True  # None: neither way is better (the number of integrations)
 
     def text(self, value: float | None, currency: str) -> str:
         if value is None:
-            return "not recorded"
+            return "—"
         return format_money(value, currency) if self.money else f"{value:,.0f}"
 
     def change_text(self, currency: str) -> str:
@@ -60,6 +60,8 @@ class QuarterlyReview:
     done: tuple[ReviewDecision, ...]
     overdue: tuple[ReviewDecision, ...]
     registry_version: int | None = None
+    trend_start: date | None = None  # when no trend point is as old as ``since``: the day the first one was taken
+    trend_start_cause: str = ""  # what left that first point ("replace import of registry.csv")
 
     @property
     def realised_total(self) -> float:
@@ -70,12 +72,30 @@ class QuarterlyReview:
         return sum(d.projected or 0.0 for d in self.done)
 
     @property
+    def baseline_note(self) -> str:
+        """One sentence when there is no figure from before ``since`` to compare with, else ``""``.
+
+        >>> QuarterlyReview(date(2026, 9, 9), date(2026, 12, 8), "$", (), (), (), (), (), trend_start=date(2026, 12, 8),
+        ...                 trend_start_cause="sample registry loaded").baseline_note[:70]
+        'The trend starts on 8 December 2026 (sample registry loaded): no figur'
+        """
+        if all(f.before is not None for f in self.figures) and self.trend_start is None:
+            return ""
+        counted = "so every integration added since, and every overlap involving one, counts as new."
+        if self.trend_start is None:
+            return f"No trend point has been recorded yet: there is no figure to compare with, {counted}"
+        cause = f" ({self.trend_start_cause})" if self.trend_start_cause else ""
+        return (f"The trend starts on {format_date(self.trend_start)}{cause}: no figure was recorded before "
+                f"{format_date(self.since)} to compare with, {counted}")
+
+    @property
     def summary(self) -> str:
-        """One sentence of the quarter."""
-        return (f"Since {format_date(self.since)}: {plural(len(self.new_integrations), 'new integration')}, "
-                f"{plural(len(self.new_overlaps), 'new overlap')}, {plural(len(self.done), 'decision')} done, "
-                f"{len(self.overdue)} overdue; {format_money(self.realised_total, self.currency)} a month saved "
-                f"against {format_money(self.projected_total, self.currency)} expected.")
+        """One sentence of the quarter, and one more when the trend starts after ``since``."""
+        quarter = (f"Since {format_date(self.since)}: {plural(len(self.new_integrations), 'new integration')}, "
+                   f"{plural(len(self.new_overlaps), 'new overlap')}, {plural(len(self.done), 'decision')} done, "
+                   f"{len(self.overdue)} overdue; {format_money(self.realised_total, self.currency)} a month saved "
+                   f"against {format_money(self.projected_total, self.currency)} expected.")
+        return f"{quarter} {self.baseline_note}" if self.baseline_note else quarter
 
 
 def _money(value: float | None, currency: str) -> str:
@@ -149,8 +169,15 @@ def _cards(doc: Document, review: QuarterlyReview) -> None:
         doc.style(7.5, "B", WASTE if worse else GOOD if better else MUTED)
         doc.put(x + 3, y + 14.2, width - 6, 3.5, figure.change_text(review.currency))
         doc.style(6.5, "", MUTED)
-        doc.put(x + 3, y + 17.8, width - 6, 3.2, f"was {figure.text(figure.before, review.currency)}")
+        doc.put(x + 3, y + 17.8, width - 6, 3.2, _was(figure, review))
     doc.set_y(y + height + 3)
+
+
+def _was(figure: FigureChange, review: QuarterlyReview) -> str:
+    """The card's last line: the figure then, or why there is none."""
+    if figure.before is not None:
+        return f"was {figure.text(figure.before, review.currency)}"
+    return f"trend starts {format_date(review.trend_start)}" if review.trend_start else "no point recorded yet"
 
 
 def _summary_band(doc: Document, review: QuarterlyReview) -> None:
@@ -174,10 +201,18 @@ def render_review_pdf(review: QuarterlyReview, *, page_size: str = "A4",
     _header(doc, review)
     _cards(doc, review)
     _summary_band(doc, review)
-    share = [0.06, 0.12, 0.2, 0.2, 0.12, 0.15, 0.15]
+    share = [0.05, 0.09, 0.12, 0.33, 0.11, 0.15, 0.15]  # subjects are ids: the room goes to names, on two lines
+    sections = []
     for title, headings, rows in _tables(review):
-        if doc.get_y() + 14 > doc.h - doc.b_margin - 10:
-            break
+        weights = share[:len(headings)] if len(headings) > 3 else [0.2, 0.55, 0.25]
+        total = sum(weights)
+        columns = [Column(h, doc.content_width * w / total, "R" if "/ month" in h else "L",
+                          wrap=h == "Accountable", max_lines=2, keep_end=h == "Accountable")
+                   for h, w in zip(headings, weights)]
+        sections.append((title, columns, rows))
+    # Each section keeps room for the ones after it (title, heading row, one row, "and N more"): none is left off.
+    least = [12 if not rows else 13 + doc.table_height(columns, rows[:1], 7.5) for _, columns, rows in sections]
+    for index, (title, columns, rows) in enumerate(sections):
         doc.style(10.5, "B", INK)
         doc.put(doc.l_margin, doc.get_y(), doc.content_width, 5, title)
         doc.set_y(doc.get_y() + 6)
@@ -186,11 +221,8 @@ def render_review_pdf(review: QuarterlyReview, *, page_size: str = "A4",
             doc.put(doc.l_margin, doc.get_y(), doc.content_width, 4, "None.")
             doc.set_y(doc.get_y() + 6)
             continue
-        weights = share[:len(headings)] if len(headings) > 3 else [0.2, 0.55, 0.25]
-        total = sum(weights)
-        columns = [Column(h, doc.content_width * w / total, "R" if "/ month" in h else "L")
-                   for h, w in zip(headings, weights)]
-        drawn = doc.table(columns, rows[:_MAX_ROWS], size=7.5, max_y=doc.h - doc.b_margin - 12)
+        drawn = doc.table(columns, rows[:_MAX_ROWS], size=7.5,
+                          max_y=doc.h - doc.b_margin - 12 - sum(least[index + 1:]))
         if drawn < len(rows):
             doc.style(7, "", MUTED)
             doc.put(doc.l_margin, doc.get_y() + 0.5, doc.content_width, 3.5,

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from core.domain.analysis import RegistryAnalysis
 from core.domain.follow_up import ACTIVE, DecisionStatus, is_new_overlap, realised_saving
+from core.errors import ValueFormatError
 from core.reports.review import (FigureChange, QuarterlyReview, ReviewDecision, render_review_markdown,
     render_review_pdf)
 from core.services.analysis import load_analysis
@@ -25,18 +26,24 @@ def quarterly_review(engine: Engine, *, today: date, since: date | None = None,
                      analysis: RegistryAnalysis | None = None) -> QuarterlyReview:
     """What changed from ``since`` (default: 90 days before ``today``) to now.
 
-    Figures then are the last snapshot taken before ``since`` (or the first one after it, when the trend starts
-    later); new integrations are those created since (from the history); new overlaps are clusters not there
-    then (no cluster then held two of their members; against a point taken before members were kept, clusters with a
-    member created since); decisions done since, with the run-rate they removed against what they were expected to.
+    Figures then are the last snapshot taken before ``since``: a snapshot is written after every change, so it
+    holds that day's figures. When the trend starts later (the first review after the first import), there is no
+    figure then: they show "—", ``trend_start`` says when the trend starts, and nothing is compared with a point
+    taken inside the period. New integrations are those created since (from the history); new overlaps are clusters
+    not there then (no cluster then held two of their members; with no point then, or one taken before members were
+    kept, clusters with a member created since); decisions done since, with the run-rate they removed against what
+    they were expected to.
     """
     since = since or today - timedelta(days=DEFAULT_PERIOD_DAYS)
+    if since > today:
+        raise ValueFormatError(f"The last review ({since}) cannot be after today ({today}).")
     start = datetime.combine(since, time(0), tzinfo=UTC)
     analysis = analysis or load_analysis(engine)
     decisions = tracked_decisions(engine, today, analysis=analysis)
     snapshots = load_snapshots(engine)
-    earlier = [s for s in snapshots if s.taken_at <= start] or snapshots[:1]
-    then = earlier[-1] if earlier else None
+    earlier = [s for s in snapshots if s.taken_at <= start]
+    then = earlier[-1] if earlier else None  # never a point inside the period: its figures are not "then"
+    first = snapshots[0] if snapshots and then is None else None
     costs = analysis.costs
     live = sum(1 for i in analysis.integrations if i.status.value != "retired")
     figures = (
@@ -51,7 +58,7 @@ def quarterly_review(engine: Engine, *, today: date, since: date | None = None,
     new_integrations = tuple((i.id, i.name, i.owner_team) for i in analysis.integrations if i.id in created)
     if then is not None and then.cluster_members is not None:
         fresh = [c for c in analysis.clusters if is_new_overlap(c.members, then.cluster_members)]
-    else:  # a point taken before members were kept: a cluster with a member created since
+    else:  # no point then, or one taken before members were kept: a cluster with a member created since
         fresh = [c for c in analysis.clusters if created & set(c.members)]
     new_overlaps = tuple((c.id, ", ".join(c.members), c.duplicated_monthly_run_rate.likely) for c in fresh)
     done = []
@@ -64,7 +71,9 @@ def quarterly_review(engine: Engine, *, today: date, since: date | None = None,
                     for t in decisions if t.status in ACTIVE and t.is_overdue(today))
     return QuarterlyReview(since=since, today=today, currency=analysis.settings.currency, figures=figures,
                            new_integrations=new_integrations, new_overlaps=new_overlaps, done=tuple(done),
-                           overdue=overdue, registry_version=registry_version(engine))
+                           overdue=overdue, registry_version=registry_version(engine),
+                           trend_start=first.taken_at.date() if first else None,
+                           trend_start_cause=first.cause if first else "")
 
 
 def review_document(review: QuarterlyReview, *, markdown: bool = False, page_size: str = "A4") -> bytes | str:

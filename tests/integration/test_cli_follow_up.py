@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 import core.services.trend as trend
 from core.cli import EXIT_OVERDUE, main
@@ -169,3 +170,36 @@ def test_the_trend_after_several_imports_has_one_dated_point_each(tmp_path, db, 
     first, second = (p["duplicated_monthly_run_rate"] for p in points)
     assert second["likely"] < first["likely"] and set(first) == {"low", "likely", "high"}
     assert points[1]["cause"] == "replace import of smaller.csv"
+
+
+def test_the_first_review_after_the_first_import_shows_no_figures_then_and_counts_every_integration_and_overlap_new(
+        tmp_path, db, capsys):
+    main(["import", str(SAMPLE), "--db", db, "--mode", "replace"])  # the team adopts the tool today
+    analysis = load_analysis(open_database(db))
+    since = date.today() - timedelta(days=90)
+    out = tmp_path / "review.md"
+
+    code = main(["review", "--out", str(out), "--since", since.isoformat(), "--db", db])
+
+    text = out.read_text(encoding="utf-8")
+    live = sum(1 for i in analysis.integrations if i.status.value != "retired")
+    assert code == 0
+    assert f"{len(analysis.integrations)} new integrations, {len(analysis.clusters)} new overlaps" in text
+    assert f"| Integrations | — | {live} | no earlier figure |" in text
+    assert "The trend starts on " in text and "to compare with" in text
+    assert all(f"| {cluster.id} |" in text for cluster in analysis.clusters)
+    assert main(["review", "--out", str(tmp_path / "review.pdf"), "--since", since.isoformat(), "--db", db]) == 0
+    card_text = PdfReader(tmp_path / "review.pdf").pages[0].extract_text()
+    assert f"was {live}" not in card_text and "trend starts" in card_text
+
+
+def test_a_review_since_a_day_after_today_is_a_usage_error_and_writes_nothing(tmp_path, db, capsys):
+    main(["import", str(SAMPLE), "--db", db, "--mode", "replace"])
+    capsys.readouterr()
+    out = tmp_path / "review.md"
+
+    code = main(["review", "--out", str(out), "--since", "2027-01-01", "--today", "2026-12-08", "--db", db])
+
+    assert code == 2
+    assert "--since 2027-01-01 is after today (2026-12-08)" in capsys.readouterr().err
+    assert not out.exists()
