@@ -215,6 +215,21 @@ def format_money(amount: float, currency: str = "$") -> str:
     return f"{sign}{currency}{abs(whole):,}"
 
 
+def compact_money(value: float, currency: str = "$") -> str:
+    """A money amount short enough for a chart tick (the PDFs' money axes).
+
+    >>> compact_money(0), compact_money(1500), compact_money(12000, "€"), compact_money(2_500_000)
+    ('$0', '$1.5k', '€12k', '$2.5M')
+    """
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if amount >= limit:
+            short = f"{amount / limit:.1f}".removesuffix(".0")
+            return f"{sign}{currency}{short}{suffix}"
+    return f"{sign}{currency}{whole_units(amount):,}"
+
+
 def format_money_range(value: _Range, currency: str = "$", unit: str = "") -> str:
     """A money range as people read it, the likely value after it.
 

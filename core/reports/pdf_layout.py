@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter
 
 from core.wording import INK, MUTED, PRIMARY, SCENARIO_COLOURS, VERDICT_COLOURS, WASTE  # noqa: F401  (the PDF palette)
 from core.wording import format_date  # noqa: F401  (dates in PDFs read as in the app)
-from core.wording import whole_units
+from core.wording import compact_money
 
 # --- Fonts -----------------------------------------------------------------------------------------
 # DejaVu Sans ships inside matplotlib (a dependency already): it covers Latin with accents, Greek,
@@ -82,24 +82,6 @@ def version_text(registry_version: int | str | None) -> str:
     if isinstance(registry_version, int):
         return f"registry version {registry_version}"
     return f"registry {registry_version}"
-
-
-# --- Money on chart axes -------------------------------------------------------------------------------
-
-
-def compact_money(value: float, currency: str = "$") -> str:
-    """A money amount short enough for a chart tick.
-
-    >>> compact_money(0), compact_money(1500), compact_money(12000, "€"), compact_money(2_500_000)
-    ('$0', '$1.5k', '€12k', '$2.5M')
-    """
-    sign = "-" if value < 0 else ""
-    amount = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if amount >= limit:
-            short = f"{amount / limit:.1f}".removesuffix(".0")
-            return f"{sign}{currency}{short}{suffix}"
-    return f"{sign}{currency}{whole_units(amount):,}"
 
 
 # --- Text measuring --------------------------------------------------------------------------------
@@ -276,7 +258,13 @@ def wrap(text: str, width_mm: float, *, size: float = 9.0, style: str = "", max_
 
 def _wrap_keeping_end_with(measure, text: str, width: float, max_lines: int) -> list[str]:
     words = str(text).split()
-    fits = lambda candidate: len(_wrap_with(measure, candidate, width)) <= max_lines  # noqa: E731
+
+    def fits(candidate: str) -> bool:
+        return len(_wrap_with(measure, candidate, width)) <= max_lines
+
+    def cut(kept: int) -> str:  # ``kept`` characters of the text, from both ends
+        return f"{text[:kept // 2]}{ELLIPSIS}{text[len(text) - (kept - kept // 2):]}"
+
     if fits(text):
         return _wrap_with(measure, text, width)
     # Whole words: the most kept, some from each end, split as evenly as fits, the end taking the odd one.
@@ -286,7 +274,6 @@ def _wrap_keeping_end_with(measure, text: str, width: float, max_lines: int) -> 
             if fits(candidate):
                 return _wrap_with(measure, candidate, width)
     text = " ".join(words)  # one word too long: characters from both ends
-    cut = lambda kept: f"{text[:kept // 2]}{ELLIPSIS}{text[len(text) - (kept - kept // 2):]}"  # noqa: E731
     return _wrap_with(measure, cut(next((k for k in range(len(text) - 1, 0, -1) if fits(cut(k))), 0)), width)
 
 

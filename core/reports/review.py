@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.reports.pdf_layout import ACCENT, ACCENT_SOFT, FAINT, INK, MUTED, RULE, WASTE, Column, Document, utc
-from core.wording import format_date, format_money, plural, verdict_name
+from core.wording import format_date, format_money, plural, verdict_name, whole_units
 
 GOOD = "#2a7f62"  # a figure that moved the right way
 _MAX_ROWS = 6  # rows per section on the one page; the rest are counted
@@ -25,7 +25,7 @@ class FigureChange:
     def text(self, value: float | None, currency: str) -> str:
         if value is None:
             return "—"
-        return format_money(value, currency) if self.money else f"{value:,.0f}"
+        return format_money(value, currency) if self.money else f"{whole_units(value):,}"
 
     def change_text(self, currency: str) -> str:
         """``"-$1,200"``, ``"+3"``, or ``"no earlier figure"``."""
@@ -33,7 +33,7 @@ class FigureChange:
             return "no earlier figure"
         delta = self.now - self.before
         sign = "+" if delta > 0 else ""
-        return sign + (format_money(delta, currency) if self.money else f"{delta:,.0f}")
+        return sign + (format_money(delta, currency) if self.money else f"{whole_units(delta):,}")
 
 
 @dataclass(frozen=True, slots=True)
