@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
+from core.domain.csv_text import detect_delimiter
 from core.errors import ConfigError
 
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
@@ -205,16 +206,21 @@ def _build_table(rows: Iterable[tuple[str, str, str]], where: str, key_of) -> di
 def alias_table_from_csv(text: str, source: str, kind: str) -> dict[str, str]:
     """One alias table from CSV text with the columns ``alias,canonical`` (``kind``: "system" or "object").
 
-    Blank lines and lines starting with ``#`` are skipped; extra columns (e.g. a note) are ignored.
+    Blank lines and lines starting with ``#`` are skipped; extra columns (e.g. a note) are ignored. The file may be
+    separated by ``;`` or tabs, as Excel saves CSV in many European locales.
 
     >>> alias_table_from_csv("alias,canonical\\nSFDC,Salesforce\\n", "system_aliases.csv", "system")
     {'sfdc': 'Salesforce', 'salesforce': 'Salesforce'}
+    >>> alias_table_from_csv("\\ufeffalias;canonical\\nSFDC;Salesforce\\n", "aliases.csv", "system")["sfdc"]
+    'Salesforce'
 
     Raises:
         ConfigError: when the header is missing or a row is bad; the message names ``source``, the row and the fix.
     """
     key_of = normalize_key if kind == "system" else _object_lookup_key
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # strict: an unclosed quote is an error
+    text = text.lstrip("\ufeff")
+    delimiter = detect_delimiter(text.partition("\n")[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)  # strict: unclosed quotes
     try:
         header = next(reader, None)
         columns = [c.strip().lower() for c in header or []]

@@ -178,6 +178,22 @@ def test_check_refuses_a_registry_emptied_to_its_header(tmp_path, capsys):
     assert "has no rows to check" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_check_reads_an_alias_file_saved_by_any_excel_locale(tmp_path, capsys, delimiter):
+    registry = tmp_path / "registry.csv"
+    registry.write_text("id,name,source_system,target_system,data_objects,owner_team,status\n"
+                        "INT-1,Deals,Salesforce,Stripe,Opportunity,Sales Ops,live\n"
+                        "NEW-1,Deal sync,SFDC CRM,Stripe Billing,Opportunity,Partners,proposed\n", encoding="utf-8")
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text(f"alias{delimiter}canonical\nSFDC CRM{delimiter}Salesforce\nStripe Billing{delimiter}Stripe\n",
+                       encoding="utf-8-sig")
+
+    code = main(["check", "--csv", str(registry), "--aliases", str(aliases)])
+
+    assert code == EXIT_BLOCKED, capsys.readouterr()
+    assert "NEW-1 Deal sync" in capsys.readouterr().out
+
+
 def test_analysis_commands_read_the_database_by_default(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     main(["import", SAMPLE, "--db", db])
