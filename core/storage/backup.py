@@ -175,8 +175,10 @@ def _parse_document(data: bytes, limit_mb: int | None = None) -> dict:
     if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
         raise BackupError("This is not an igov backup file. Choose a file made by igov backup.")
     version = document.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise BackupError("The backup file is damaged (it has no format version). Nothing was changed.")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        found = "none" if version is None else repr(version)
+        raise BackupError(f"The backup file is damaged (its format version is {found}, where igov writes a whole "
+                          "number from 1). Nothing was changed; use a complete copy of the backup.")
     if version > BACKUP_FORMAT_VERSION:
         raise BackupError(f"This backup was written by a newer igov (backup format {version}; this igov reads up to "
                           f"{BACKUP_FORMAT_VERSION}). Upgrade igov, then restore it.")

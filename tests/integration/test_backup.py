@@ -251,12 +251,18 @@ def break_a_date(document):
          "diagnostic_sessions, integration_sources, integrations, portfolio_snapshots, scorings, session_decisions, "
          "session_items, session_participants, survivor_choices tables, "
          "which every backup of its version holds. Nothing was changed; use a complete copy of the backup."),
+        (lambda backup: rewritten(backup, lambda d: d.update(format_version="1")),
+         "The backup file is damaged (its format version is '1', where igov writes a whole number from 1). Nothing "
+         "was changed; use a complete copy of the backup."),
+        (lambda backup: rewritten(backup, lambda d: d.update(format_version=0)),
+         "The backup file is damaged (its format version is 0, where igov writes a whole number from 1). Nothing "
+         "was changed; use a complete copy of the backup."),
         (lambda backup: rewritten(backup, lambda d: d["tables"].pop("integrations")),
          "The backup file is damaged or incomplete: it has no integrations table, which every backup of its version "
          "holds. Nothing was changed; use a complete copy of the backup."),
     ],
     ids=["truncated", "a csv file", "not json", "foreign json", "newer schema", "newer format", "unknown table",
-         "bad value", "no tables", "no integrations table"],
+         "bad value", "no tables", "version as text", "version zero", "no integrations table"],
 )
 def test_a_bad_backup_is_refused_with_a_plain_message_and_nothing_changes(filled, make_bad_file, message):
     bad_file = make_bad_file(backup_database(filled))
