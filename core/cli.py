@@ -215,6 +215,8 @@ def analysis_for(args: argparse.Namespace, *, every_row: bool = False, **setting
     With ``every_row`` (the CI gate), a --csv file with an invalid row or no rows is refused (exit 1): a row left
     out could be the very proposal the gate is there to stop.
     """
+    if getattr(args, "aliases", None) and not Path(args.aliases).is_file():
+        _read_file(args.aliases, size_limit=False)  # a missing file or a folder: the usage error --csv gives
     aliases = aliases_from_file(args.aliases) if getattr(args, "aliases", None) else None
     if getattr(args, "csv", None):
         if aliases is None:

@@ -252,3 +252,12 @@ def test_an_alias_added_from_the_cli_lets_check_catch_the_copy_it_reveals(tmp_pa
 def test_alias_usage_errors_exit_two(tmp_path, capsys, argv, message):
     assert main(["--db", f"sqlite:///{tmp_path / 'x.sqlite3'}", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--csv", "--aliases"])
+def test_a_missing_file_is_the_same_usage_error_for_every_option(tmp_path, capsys, option):
+    argv = ["check", "--csv", SAMPLE, "--aliases", str(DATA_DIR / "system_aliases.csv")]
+    argv[argv.index(option) + 1] = str(tmp_path / "missing.csv")
+
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == f"igov: File not found: {tmp_path / 'missing.csv'}"
