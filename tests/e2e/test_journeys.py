@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 from datetime import date
+from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -49,6 +50,9 @@ def sign_in_locally(page, name: str) -> None:
     box = page.locator("[data-testid='stSidebar']").get_by_role("textbox", name="Your name")
     box.fill(name)
     box.press("Enter")
+    # The run the name starts puts it in the address; wait for that run, not a moment before it begins (a click
+    # then lands on a button that run redraws: a download button's old link, and no download).
+    page.wait_for_url(lambda url: f"who={quote_plus(name)}" in url, timeout=60_000)
     wait_for_app(page)
 
 
