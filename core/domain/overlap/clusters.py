@@ -165,7 +165,9 @@ def choose_survivor(
 # --- Clusters ------------------------------------------------------------------------------------
 
 
-def _find(parent: dict[str, str], item: str) -> str:
+def find_root(parent, item):
+    """The root of ``item`` in a union-find forest (``parent``: a dict of ids or a list of positions), flattening
+    the path on the way so later look-ups are quick."""
     root = item
     while parent[root] != root:
         root = parent[root]
@@ -259,8 +261,8 @@ def cluster_overlaps(
             if a == b or a not in by_id or b not in by_id:
                 continue
             links.append(pair)
-            ra = _find(parent, a) if a in parent else parent.setdefault(a, a)
-            rb = _find(parent, b) if b in parent else parent.setdefault(b, b)
+            ra = find_root(parent, a) if a in parent else parent.setdefault(a, a)
+            rb = find_root(parent, b) if b in parent else parent.setdefault(b, b)
             if ra != rb:
                 # The smallest id is the root, so the result never depends on pair order.
                 if ra < rb:
@@ -270,10 +272,10 @@ def cluster_overlaps(
 
         members_of: dict[str, list[str]] = defaultdict(list)
         for item in parent:
-            members_of[_find(parent, item)].append(item)
+            members_of[find_root(parent, item)].append(item)
         links_of: dict[str, list[OverlapPair]] = defaultdict(list)
         for pair in links:
-            links_of[_find(parent, pair.a)].append(pair)
+            links_of[find_root(parent, pair.a)].append(pair)
 
         memo = _NameMemo(aliases or Aliases())
         clusters = [

@@ -10,6 +10,7 @@ import numpy as np
 
 from core.domain.gc_pause import without_gc_pauses
 from core.domain.names import Aliases
+from core.domain.overlap.clusters import find_root
 from core.domain.overlap.pairs import (CONSUMER_WEIGHT, OBJECT_WEIGHT, ROUTE_WEIGHT, OverlapPair, _Comparer,
     _Features, _Namer)
 from core.domain.registry import Integration, Status
@@ -205,19 +206,13 @@ class OverlapIndex:
         Without this, 10,000 rows on one route and feeding one consumer made 50 million candidate pairs.
         """
         parent = list(range(len(self._features)))
-
-        def find(item: int) -> int:
-            while parent[item] != item:
-                parent[item] = item = parent[parent[item]]
-            return item
-
         for members in self._route.values():
-            root = find(members[0])
+            root = find_root(parent, members[0])
             for member in members[1:]:
-                other = find(member)
+                other = find_root(parent, member)
                 if other != root:
                     parent[other] = root
-        return np.fromiter((find(m) for m in range(len(parent))), dtype=np.int64, count=len(parent))
+        return np.fromiter((find_root(parent, m) for m in range(len(parent))), dtype=np.int64, count=len(parent))
 
     def _linkable_groups(self, min_score: float) -> list[list[int]]:
         """Groups of positions, each in ascending order, such that every pair scoring ``min_score`` or more is
