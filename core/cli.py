@@ -17,9 +17,9 @@ from core.services.aliases import KINDS, add_alias, aliases_from_file, database_
 from core.services.backup import MB, RESTORE_ENV, backup_database, restore_database, restore_limit_mb
 from core.services.database import open_database
 from core.services.identity import system_actor
-from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, ImportReport, check_registry_file,
-    export_registry_csv, import_checked_file, import_counts_text, load_registry, map_columns_not_in, no_rows_text,
-    parse_column_map, read_registry_path, read_registry_source)
+from core.services.registry import (FORMAT_CHOICES, FORMATS, IMPORT_MODES, MAPPED_FORMATS, ImportReport,
+    check_registry_file, export_registry_csv, import_checked_file, import_counts_text, load_registry,
+    map_columns_not_in, no_rows_text, parse_column_map, read_registry_path, read_registry_source)
 from core.services.tco import category_reasons, fte_range
 from core.wording import format_fte, format_hours_range, format_money_range, natural_list, plural
 
@@ -83,9 +83,6 @@ def _source_options(args: argparse.Namespace) -> dict:
     """The reading options of validate and import: format, column map, sheet and file name."""
     return {"fmt": args.format, "filename": Path(args.file).name,
             "column_map": parse_column_map(args.map) if args.map else None, "sheet": args.sheet}
-
-
-MAPPED_FORMATS = ("csv", "xlsx")  # the formats --map applies to: a header row of the file's own column names
 
 
 def _refuse_map_columns_not_in(column_map: dict[str, str] | None, columns: list[str]) -> None:

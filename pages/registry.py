@@ -7,10 +7,10 @@ import streamlit as st
 
 from core.errors import EditConflict, GovernanceError, MissingColumnsError
 from core.services.history import history_rows
-from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, IMPORT_MODES, REQUIRED_COLUMNS,
-    UPLOAD_EXTENSIONS, Approach, Complexity, Direction, RegistryFilter, Status, Tier, Timeliness, add_integration,
-    catalog_from_uploads, check_registry_file, detect_format, export_registry_csv, filter_integrations, filter_options,
-    import_blocked, import_checked_file, import_counts_text, import_preview_text, integration_cells,
+from core.services.registry import (CANONICAL_COLUMNS, FORMAT_CHOICES, FORMATS, IMPORT_MODES, MAPPED_FORMATS,
+    REQUIRED_COLUMNS, UPLOAD_EXTENSIONS, Approach, Complexity, Direction, RegistryFilter, Status, Tier, Timeliness,
+    add_integration, catalog_from_uploads, check_registry_file, detect_format, export_registry_csv, filter_integrations,
+    filter_options, import_blocked, import_checked_file, import_counts_text, import_preview_text, integration_cells,
     integration_history, load_registry, load_sample_registry, no_rows_text, page_label, paginate, preview_import,
     registry_reading_rows, registry_versions, remembered_column_map, save_registry_edits, upload_limit_mb)
 from core.services.sources import (keep_unseen, remove_unseen, sources_of, unseen_integrations,
@@ -205,7 +205,7 @@ def render_upload() -> None:
         read_as = FORMATS.get(report.format, report.format) + (f", sheet '{report.sheet}'" if report.sheet else "")
         st.info(f"Read as: **{escape_markdown(read_as)}**" + (" (detected)" if detected else "")
                 + (f". Columns mapped: {escape_markdown(', '.join(f'{k} → {v}' for k, v in column_map.items()))}"
-                   if column_map and report.format in ("csv", "xlsx") else ""),
+                   if column_map and report.format in MAPPED_FORMATS else ""),
                 icon=":material/description:")
         if kind == "catalog":
             st.caption(escape_markdown(catalog.summary()))

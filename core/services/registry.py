@@ -38,7 +38,8 @@ __all__ = [
     "filter_integrations", "filter_options", "import_blocked", "import_checked_file", "import_counts_text",
     "import_preview_text",
     "import_registry_file",
-    "integration_cells", "integration_history", "load_registry", "load_sample_registry", "map_columns_not_in",
+    "MAPPED_FORMATS", "integration_cells", "integration_history", "load_registry", "load_sample_registry",
+    "map_columns_not_in",
     "page_label", "paginate",
     "no_rows_text", "parse_column_map", "registry_reading_rows",
     "preview_import", "read_registry_path", "read_registry_source", "registry_versions", "remembered_column_map",
@@ -255,13 +256,18 @@ def import_checked_file(
     return counts
 
 
+# The formats read from a header row of the file's own column names: those a column map (--map, the upload's
+# mapping step) applies to.
+MAPPED_FORMATS = ("csv", "xlsx")
+
+
 def no_rows_text(report: ImportReport) -> str:
     """Why a file with no data rows cannot be imported: the CLI's error and the Registry page's warning.
 
     >>> no_rows_text(ImportReport(format="csv"))
     'The file has a header but no data rows: there is nothing to import. Add one row per integration, then run again.'
     """
-    what = "a header but no data rows" if report.format in ("csv", "xlsx") else "no integration in it"
+    what = "a header but no data rows" if report.format in MAPPED_FORMATS else "no integration in it"
     return f"The file has {what}: there is nothing to import. Add one row per integration, then run again."
 
 
