@@ -374,7 +374,6 @@ _TEXT_FIELDS = ("id", "name", "source_system", "target_system", "owner_team", "o
 _NOTATION_PROBLEM = re.compile("could mean|this file writes numbers")
 
 
-
 def notation_fix(notation: Notation | None) -> str:
     """The fix for a number that reads two ways: written as the file writes its numbers, with no thousands mark."""
     example = "2,5 or 1200" if notation is not None and notation.decimal == "comma" else "2.5 or 1200"
